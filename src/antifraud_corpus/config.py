@@ -1,0 +1,169 @@
+"""Configuration: rules and lexicons in YAML files, validated once, then frozen.
+
+The defaults ship inside the package (`antifraud_corpus/configs/`); a
+`configs/` folder in the working directory, or `--config DIR`, overrides them
+file by file, and `--set file.key=value` overrides single top-level keys.
+Every file has a declared set of top-level keys, so a typo is an error that
+names the file and the key instead of a silently ignored rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+
+# Top-level keys each config file may hold. A file not listed here is not a config file.
+SCHEMAS: dict[str, frozenset[str]] = {
+    "taxonomy": frozenset({"levels", "kinds", "actors", "modalities", "measures"}),
+    "ingest": frozenset({"decode", "convert", "pinyin", "mojibake", "whitespace", "version"}),
+    "clean": frozenset({"line_rules", "inline_rules", "tail_markers", "headline_list", "footer", "title"}),
+    "pii": frozenset({"patterns", "person_record", "placeholders"}),
+    "metadata": frozenset({"kinds", "levels", "issuers", "dates", "titles", "sidecar_keys"}),
+    "regions": frozenset({"source", "provinces"}),
+    "segment": frozenset({"headings", "sequence", "chapters", "subheading"}),
+    "actors": frozenset({"actors", "generic_heads", "coordination", "target_verbs", "collective"}),
+    "modality": frozenset({"markers", "strength", "non_modal", "reporting_verbs", "imperative", "not_directive"}),
+    "measures": frozenset({"measures", "weights", "max_per_directive"}),
+    "extract": frozenset({"engine", "sentence", "inheritance", "action", "user_words"}),
+    "check": frozenset({"severity", "file_names", "thresholds"}),
+    "compare": frozenset({"thresholds", "weights", "ngram", "strength", "concreteness"}),
+    "labels": frozenset({"levels", "modalities", "actor_sources", "statuses", "columns"}),
+}
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_thaw(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """All config files, read-only, plus where each came from and a fingerprint of the lot."""
+
+    files: Mapping[str, Mapping[str, Any]]
+    origins: Mapping[str, str] = field(default_factory=dict)
+    fingerprint: str = ""
+
+    def __getitem__(self, name: str) -> Mapping[str, Any]:
+        try:
+            return self.files[name]
+        except KeyError:
+            raise ConfigError(f"config file '{name}.yaml' is missing; reinstall the package") from None
+
+    def get(self, name: str, key: str, default: Any = None) -> Any:
+        return self[name].get(key, default)
+
+    def plain(self, name: str) -> dict:
+        """A mutable deep copy of one file, for code that builds its own structures."""
+        return _thaw(self[name])
+
+
+def default_config_dir() -> Path:
+    return Path(str(resources.files("antifraud_corpus") / "configs"))
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}:{where} invalid YAML; fix the syntax") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys at the top level")
+    return data
+
+
+def _validate(name: str, data: dict, path: Path) -> None:
+    unknown = sorted(set(data) - SCHEMAS[name])
+    if unknown:
+        allowed = ", ".join(sorted(SCHEMAS[name]))
+        raise ConfigError(f"{path}: unknown key '{unknown[0]}' in {name}.yaml (allowed: {allowed})")
+
+
+def _apply_override(files: dict[str, dict], override: str) -> None:
+    key, sep, raw_value = override.partition("=")
+    name, dot, top = key.strip().partition(".")
+    if not sep or not dot or not top:
+        raise ConfigError(f"--set {override}: expected FILE.KEY=VALUE, e.g. extract.engine=jieba")
+    if name not in SCHEMAS:
+        raise ConfigError(f"--set {override}: no config file '{name}.yaml'")
+    if top.split(".")[0] not in SCHEMAS[name]:
+        raise ConfigError(f"--set {override}: unknown key '{top}' in {name}.yaml")
+    value = yaml.safe_load(raw_value) if raw_value.strip() else ""
+    target = files.setdefault(name, {})
+    *parents, leaf = top.split(".")
+    for part in parents:
+        target = target.setdefault(part, {})
+        if not isinstance(target, dict):
+            raise ConfigError(f"--set {override}: '{part}' is not a mapping in {name}.yaml")
+    target[leaf] = value
+
+
+def load_config(config_dir: Path | None = None, overrides: tuple[str, ...] | list[str] = ()) -> Config:
+    """Read the packaged defaults, overlay a config folder and `--set` overrides, validate, freeze.
+
+    Args:
+        config_dir: folder whose `*.yaml` files replace the defaults of the same name. `None`
+            uses `./configs` when it exists, else only the defaults.
+        overrides: `FILE.KEY=VALUE` strings; VALUE is parsed as YAML.
+
+    Raises:
+        ConfigError: a folder that does not exist, invalid YAML, an unknown file or key.
+    """
+    defaults = default_config_dir()
+    if config_dir is None:
+        local = Path("configs")
+        config_dir = local if local.is_dir() else None
+    elif not config_dir.is_dir():
+        raise ConfigError(f"{config_dir}: config folder does not exist; pass an existing --config DIR")
+    files: dict[str, dict] = {}
+    origins: dict[str, str] = {}
+    digest = hashlib.sha256()
+    for name in sorted(SCHEMAS):
+        path = defaults / f"{name}.yaml"
+        if config_dir is not None and (config_dir / f"{name}.yaml").is_file():
+            path = config_dir / f"{name}.yaml"
+        if not path.is_file():
+            continue
+        data = _read_yaml(path)
+        _validate(name, data, path)
+        files[name] = data
+        origins[name] = str(path)
+        digest.update(name.encode() + b"\0" + path.read_bytes())
+    if config_dir is not None:
+        for path in sorted(config_dir.glob("*.yaml")):
+            if path.stem not in SCHEMAS:
+                raise ConfigError(f"{path}: not a config file of this tool (known: {', '.join(sorted(SCHEMAS))})")
+    for override in overrides:
+        _apply_override(files, override)
+        digest.update(override.encode())
+    return Config(
+        files=MappingProxyType({k: _freeze(v) for k, v in files.items()}),
+        origins=MappingProxyType(origins),
+        fingerprint=digest.hexdigest()[:16],
+    )

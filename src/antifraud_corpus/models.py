@@ -1,0 +1,196 @@
+"""The records that flow through the pipeline and into the normalized store.
+
+Plain dataclasses with `to_dict`/`from_dict`, so the JSON in
+`data/normalized/` is the single serialized form and every later command
+(`export`, `compare`, `check`) reads the same records back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
+
+Level = Literal["central", "provincial", "municipal", "county"]
+Modality = Literal["obligation", "prohibition", "encouragement", "permission"]
+
+
+def _from_dict(cls: type, data: dict) -> Any:
+    """Build a dataclass from a dict, ignoring keys it does not know (newer store files)."""
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass(slots=True)
+class Clause:
+    """A numbered unit of the body: `path` like `三/（一）/2`, offsets into the document text."""
+
+    path: str
+    text: str
+    start: int
+    end: int
+    heading: str = ""  # the number as written (`一、`, `第五条`) or a news sub-title
+    chapter: str | None = None  # `第二章 电信治理` for articles of a law
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Clause:
+        return _from_dict(cls, data)
+
+
+@dataclass(slots=True)
+class Mention:
+    """A tagged span in the text: an actor, a target, a modal marker or a measure cue."""
+
+    id: str  # taxonomy id (actor, modality or measure)
+    text: str  # as written
+    start: int  # offset into the document text (-1 when inherited)
+    end: int
+    rule: str  # the rule or lexicon entry that produced the tag
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Mention:
+        return _from_dict(cls, data)
+
+
+@dataclass(slots=True)
+class Duty:
+    """A directive: who must (not) do what, how strongly, with which instruments."""
+
+    clause: str  # path of the enclosing clause; "" for the preamble
+    sentence: str
+    start: int
+    end: int
+    modality: str
+    marker: str  # the modal word as written; "" when governed by an earlier marker
+    action: str
+    actor_source: str = "explicit"  # explicit | inherited | addressee | none
+    actors: list[Mention] = field(default_factory=list)
+    targets: list[Mention] = field(default_factory=list)
+    measures: list[Mention] = field(default_factory=list)
+    marker_span: tuple[int, int] | None = None
+    rules: list[str] = field(default_factory=list)  # why this unit is a directive
+
+    @property
+    def actor_ids(self) -> list[str]:
+        return list(dict.fromkeys(m.id for m in self.actors))
+
+    @property
+    def measure_ids(self) -> list[str]:
+        return list(dict.fromkeys(m.id for m in self.measures))
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["marker_span"] = list(self.marker_span) if self.marker_span else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Duty:
+        duty = _from_dict(cls, data)
+        duty.actors = [Mention.from_dict(m) for m in data.get("actors") or []]
+        duty.targets = [Mention.from_dict(m) for m in data.get("targets") or []]
+        duty.measures = [Mention.from_dict(m) for m in data.get("measures") or []]
+        span = data.get("marker_span")
+        duty.marker_span = tuple(span) if span else None
+        return duty
+
+
+@dataclass(slots=True)
+class Metadata:
+    """Document-level facts, each with the rule that found it (`sources`)."""
+
+    title: str = ""
+    issuer: str = ""
+    date: str | None = None
+    level: str | None = None
+    region: str | None = None
+    province: str | None = None
+    kind: str | None = None
+    sources: dict[str, str] = field(default_factory=dict)  # field -> rule / evidence
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Document:
+    """One normalized document, as stored in `data/normalized/<doc_id>.json`."""
+
+    doc_id: str
+    source: str
+    sha256: str
+    encoding: str
+    title: str
+    issuer: str
+    date: str | None
+    level: str | None
+    region: str | None
+    province: str | None
+    kind: str | None
+    text: str
+    clauses: list[Clause] = field(default_factory=list)
+    removed: list[dict] = field(default_factory=list)  # {text, reason, start, end}
+    replaced: list[dict] = field(default_factory=list)  # {start, end, replacement, reason}
+    warnings: list[str] = field(default_factory=list)
+    duties: list[Duty] = field(default_factory=list)
+    metadata_sources: dict[str, str] = field(default_factory=dict)
+    source_map: list[list[int]] = field(default_factory=list)  # [out_start, out_end, raw_start, raw_end]
+    pipeline_version: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "doc_id": self.doc_id,
+            "source": self.source,
+            "sha256": self.sha256,
+            "encoding": self.encoding,
+            "title": self.title,
+            "issuer": self.issuer,
+            "date": self.date,
+            "level": self.level,
+            "region": self.region,
+            "province": self.province,
+            "kind": self.kind,
+            "text": self.text,
+            "clauses": [c.to_dict() for c in self.clauses],
+            "duties": [d.to_dict() for d in self.duties],
+            "removed": self.removed,
+            "replaced": self.replaced,
+            "warnings": self.warnings,
+            "metadata_sources": self.metadata_sources,
+            "source_map": self.source_map,
+            "pipeline_version": self.pipeline_version,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Document:
+        doc = _from_dict(cls, data)
+        doc.clauses = [Clause.from_dict(c) for c in data.get("clauses") or []]
+        doc.duties = [Duty.from_dict(d) for d in data.get("duties") or []]
+        return doc
+
+    def record(self) -> dict:
+        """The contract's document record (`export documents`)."""
+        return {
+            "doc_id": self.doc_id,
+            "source": self.source,
+            "sha256": self.sha256,
+            "title": self.title,
+            "issuer": self.issuer,
+            "date": self.date,
+            "level": self.level,
+            "region": self.region,
+            "province": self.province,
+            "kind": self.kind,
+            "text": self.text,
+            "clauses": [
+                {k: v for k, v in c.to_dict().items() if k in ("path", "text", "start", "end", "chapter", "heading")}
+                for c in self.clauses
+            ],
+            "removed": [{"text": r["text"], "reason": r["reason"]} for r in self.removed],
+            "warnings": self.warnings,
+        }

@@ -1,0 +1,180 @@
+"""Text that remembers where every character came from in the raw file.
+
+Each pipeline stage proposes `Edit`s on the current text (delete a span, or
+replace it); `TrackedText.apply` carries them out and keeps a compact offset
+map from the new text back to the decoded raw text. Deleted spans come back as
+`Removed` records, so cleaned text plus removed pieces account for every raw
+character (the invariant the property tests check), and any clause or duty can
+be traced to raw offsets.
+
+The map is a list of segments `(out_start, out_end, raw_start, raw_end)`
+covering the text. Where a segment's two lengths agree it maps character by
+character; where they differ (a repaired mojibake run, a redaction) every
+character in it maps to the whole raw span.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+Segment = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace `text[start:end]` with `replacement` (empty: delete), because of `reason`."""
+
+    start: int
+    end: int
+    replacement: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Removed:
+    """A piece of the raw text that cleaning dropped: raw offsets, the raw text, and why."""
+
+    start: int
+    end: int
+    text: str
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "reason": self.reason, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True, slots=True)
+class Replaced:
+    """A raw span the pipeline rewrote rather than dropped (mojibake repair, redaction)."""
+
+    start: int
+    end: int
+    replacement: str
+    reason: str
+
+
+class TrackedText:
+    """A string plus the map from its offsets to offsets in the decoded raw text."""
+
+    __slots__ = ("text", "raw", "_segments", "_out_starts")
+
+    def __init__(self, text: str, raw: str, segments: list[Segment]) -> None:
+        self.text = text
+        self.raw = raw
+        self._segments = segments
+        self._out_starts = [seg[0] for seg in segments]
+
+    @classmethod
+    def from_raw(cls, raw: str) -> TrackedText:
+        """Start tracking: the text is the raw text itself."""
+        return cls(raw, raw, [(0, len(raw), 0, len(raw))] if raw else [])
+
+    @property
+    def segments(self) -> list[Segment]:
+        return list(self._segments)
+
+    def raw_offset(self, pos: int, *, end: bool = False) -> int:
+        """Raw offset of text offset `pos`; with `end`, the raw end of the character before `pos`."""
+        if not self._segments:
+            return 0
+        if end:
+            if pos <= 0:
+                return self._segments[0][2]
+            i = bisect.bisect_right(self._out_starts, pos - 1) - 1
+            os_, oe, rs, re_ = self._segments[i]
+            return rs + (pos - os_) if oe - os_ == re_ - rs else re_
+        if pos >= len(self.text):
+            return self._segments[-1][3]
+        i = bisect.bisect_right(self._out_starts, pos) - 1
+        os_, oe, rs, re_ = self._segments[i]
+        return rs + (pos - os_) if oe - os_ == re_ - rs else rs
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Raw `(start, end)` of the text span `[start, end)`."""
+        if end <= start:
+            raw = self.raw_offset(start)
+            return raw, raw
+        return self.raw_offset(start), self.raw_offset(end, end=True)
+
+    def apply(self, edits: Iterable[Edit]) -> tuple[TrackedText, list[Removed], list[Replaced]]:
+        """Carry out non-overlapping edits; return the new text, removed and replaced pieces."""
+        ordered = sorted(edits, key=lambda e: (e.start, e.end))
+        pieces: list[str] = []
+        segments: list[Segment] = []
+        removed: list[Removed] = []
+        replaced: list[Replaced] = []
+        cursor = 0
+        out = 0
+        for edit in ordered:
+            if edit.start < cursor:
+                raise ValueError(f"overlapping edits at {edit.start} ({edit.reason})")
+            out = self._copy(cursor, edit.start, out, pieces, segments)
+            raw_start, raw_end = self.raw_span(edit.start, edit.end)
+            if edit.replacement:
+                pieces.append(edit.replacement)
+                _append_segment(segments, (out, out + len(edit.replacement), raw_start, raw_end))
+                out += len(edit.replacement)
+                if edit.end > edit.start:
+                    replaced.append(Replaced(raw_start, raw_end, edit.replacement, edit.reason))
+            elif edit.end > edit.start:
+                removed.append(Removed(raw_start, raw_end, self.raw[raw_start:raw_end], edit.reason))
+            cursor = edit.end
+        self._copy(cursor, len(self.text), out, pieces, segments)
+        return TrackedText("".join(pieces), self.raw, segments), removed, replaced
+
+    def map_chars(self, converted: str) -> TrackedText:
+        """Same offsets, other characters: for one-to-one conversions of equal length."""
+        if len(converted) != len(self.text):
+            raise ValueError("map_chars needs a conversion of equal length")
+        return TrackedText(converted, self.raw, self._segments)
+
+    def _copy(self, start: int, end: int, out: int, pieces: list[str], segments: list[Segment]) -> int:
+        """Copy `text[start:end]` unchanged, carrying its segments along; return the new out offset."""
+        if end <= start:
+            return out
+        pieces.append(self.text[start:end])
+        i = bisect.bisect_right(self._out_starts, start) - 1
+        while i < len(self._segments) and self._segments[i][0] < end:
+            os_, oe, rs, re_ = self._segments[i]
+            lo, hi = max(os_, start), min(oe, end)
+            if oe - os_ == re_ - rs:
+                seg = (out + lo - start, out + hi - start, rs + lo - os_, rs + hi - os_)
+            else:
+                seg = (out + lo - start, out + hi - start, rs, re_)
+            _append_segment(segments, seg)
+            i += 1
+        return out + end - start
+
+
+def _append_segment(segments: list[Segment], seg: Segment) -> None:
+    """Append, merging with the previous segment where both map one-to-one and touch."""
+    if segments:
+        os_, oe, rs, re_ = segments[-1]
+        if (
+            oe == seg[0]
+            and re_ == seg[2]
+            and oe - os_ == re_ - rs
+            and seg[1] - seg[0] == seg[3] - seg[2]
+        ):
+            segments[-1] = (os_, seg[1], rs, seg[3])
+            return
+    segments.append(seg)
+
+
+_LINE = re.compile(r"[^\n]*\n|[^\n]+")
+
+
+def iter_lines(text: str) -> Iterator[tuple[int, int, str]]:
+    """Yield `(start, end, line)` for each line, `end` excluding the newline."""
+    for match in _LINE.finditer(text):
+        line = match.group()
+        stripped = line[:-1] if line.endswith("\n") else line
+        yield match.start(), match.start() + len(stripped), stripped
+
+
+def raw_line_number(raw: str, raw_offset: int) -> int:
+    """1-based line of the raw text holding `raw_offset`."""
+    return raw.count("\n", 0, max(0, raw_offset)) + 1

@@ -1,0 +1,40 @@
+"""Shared fixtures: the bundled seed corpus, gold files, a CLI runner, the default config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW_DIR = ROOT / "data" / "raw"
+GOLD_DIR = ROOT / "tests" / "fixtures" / "gold"
+SEED_PATHS = sorted(RAW_DIR.glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def config():
+    from antifraud_corpus.config import load_config, default_config_dir
+
+    return load_config(default_config_dir())
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def load_gold(doc_id: str) -> dict:
+    return yaml.safe_load((GOLD_DIR / f"{doc_id}.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def ingested_seeds(tmp_path_factory, config):
+    """The bundled corpus ingested once per test session: (normalized_dir, report)."""
+    from antifraud_corpus.pipeline import ingest_corpus
+
+    out = tmp_path_factory.mktemp("normalized")
+    report = ingest_corpus(RAW_DIR, out, config)
+    return out, report

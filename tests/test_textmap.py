@@ -1,0 +1,78 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from antifraud_corpus.textmap import Edit, TrackedText, iter_lines, raw_line_number
+
+
+def covered(tracked: TrackedText, removed) -> set[int]:
+    raw_positions = set()
+    for os_, oe, rs, re_ in tracked.segments:
+        raw_positions.update(range(rs, re_))
+    for piece in removed:
+        raw_positions.update(range(piece.start, piece.end))
+    return raw_positions
+
+
+def test_deletion_keeps_offsets_and_records_the_piece():
+    tracked = TrackedText.from_raw("網(wǎng)絡(luò)安全")
+    out, removed, replaced = tracked.apply([Edit(1, 7, "", "pinyin-gloss"), Edit(8, 13, "", "pinyin-gloss")])
+    assert out.text == "網絡安全"
+    assert [r.text for r in removed] == ["(wǎng)", "(luò)"]
+    assert out.raw_span(1, 2) == (7, 8)
+    assert out.raw_span(2, 4) == (13, 15)
+    assert replaced == []
+
+
+def test_replacement_maps_to_whole_raw_span_and_is_listed():
+    tracked = TrackedText.from_raw("a?!兑庖b")
+    out, removed, replaced = tracked.apply([Edit(1, 5, "。《意", "mojibake")])
+    assert out.text == "a。《意b"
+    assert out.raw_span(1, 4) == (1, 5)
+    assert out.raw_span(2, 3) == (1, 5)
+    assert out.raw_span(4, 5) == (5, 6)
+    assert replaced[0].replacement == "。《意" and removed == []
+
+
+def test_stages_compose():
+    tracked = TrackedText.from_raw("xx來源:abc\n正文(zhèng)內容")
+    first, removed1, _ = tracked.apply([Edit(0, 9, "", "junk")])
+    second, removed2, _ = first.apply([Edit(first.text.index("("), first.text.index(")") + 1, "", "gloss")])
+    assert second.text == "正文內容"
+    assert second.raw_span(0, 4) == (9, len(tracked.text))
+    assert removed2[0].text == "(zhèng)"
+    assert second.raw_offset(2) == tracked.text.index("內")
+
+
+def test_map_chars_requires_equal_length():
+    tracked = TrackedText.from_raw("網絡")
+    assert tracked.map_chars("网络").text == "网络"
+
+
+def test_iter_lines_and_raw_line_number():
+    text = "a\nbc\n\nd"
+    assert list(iter_lines(text)) == [(0, 1, "a"), (2, 4, "bc"), (5, 5, ""), (6, 7, "d")]
+    assert raw_line_number(text, 6) == 4
+
+
+@st.composite
+def text_and_edits(draw):
+    text = draw(st.text(alphabet="ab網絡 \n(", min_size=0, max_size=40))
+    cuts = sorted(set(draw(st.lists(st.integers(0, len(text)), max_size=8))))
+    edits = []
+    for start, end in zip(cuts[::2], cuts[1::2]):
+        replacement = draw(st.sampled_from(["", "", "X", "YZ"]))
+        edits.append(Edit(start, end, replacement, "test"))
+    return text, edits
+
+
+@given(text_and_edits(), text_and_edits())
+def test_every_raw_character_is_accounted_for(first, second):
+    text, edits = first
+    tracked = TrackedText.from_raw(text)
+    out, removed, _ = tracked.apply(edits)
+    _, more_edits = second
+    more_edits = [e for e in more_edits if e.end <= len(out.text)]
+    out2, removed2, _ = out.apply(more_edits)
+    assert covered(out2, removed + removed2) == set(range(len(text)))
+    kept = sum(oe - os_ for os_, oe, _, _ in out2.segments)
+    assert kept == len(out2.text)
