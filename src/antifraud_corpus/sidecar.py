@@ -1,0 +1,164 @@
+"""Sidecar files: a `NAME.meta.yaml` beside a raw file sets metadata fields by hand.
+
+Where the rules cannot know a field (a page that never states its year, a
+county notice that names no county), an analyst writes it down once:
+
+    # data/raw/004_cb00f39c3fb5eb64.meta.yaml
+    date: 2021-04-08
+    level: central
+
+Every field given overrides what `metadata.extract_metadata` finds. The file
+is validated strictly, because a typo that is silently ignored would leave
+the wrong value in the corpus: unknown keys, dates not in YYYY-MM-DD, levels
+and kinds not in the taxonomy and unknown region names are errors that name
+the file and say what is allowed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .config import Config
+from .errors import ConfigError
+from .metadata import LEVELS, place_of_region, region_index, taxonomy_kinds
+
+SUFFIX = ".meta.yaml"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def sidecar_path(raw_path: Path) -> Path:
+    """Where the sidecar of `raw_path` lives: `dir/NAME.txt` → `dir/NAME.meta.yaml`."""
+    return raw_path.with_name(raw_path.stem + SUFFIX)
+
+
+def is_sidecar(path: Path) -> bool:
+    """True for a `*.meta.yaml` file (so the raw-file walk can skip it)."""
+    return path.name.endswith(SUFFIX)
+
+
+@functools.lru_cache(maxsize=1)
+def _loader() -> type[yaml.SafeLoader]:
+    """A safe loader that keeps `2022-09-26` a string, so a bad date gets a clear message, not a crash."""
+
+    class _SidecarLoader(yaml.SafeLoader):
+        pass
+
+    _SidecarLoader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return _SidecarLoader
+
+
+def _read(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read sidecar ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: sidecar is not UTF-8 text; save it as UTF-8") from None
+    try:
+        return yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}:" if mark else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise ConfigError(f"{path}:{where} invalid YAML ({problem}); fix the syntax") from None
+
+
+def _text(path: Path, key: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise ConfigError(f"{path}: '{key}' must be a string, got {type(value).__name__}")
+    return str(value).strip()
+
+
+def _date(path: Path, value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):  # a loader that does resolve timestamps
+        return (value.date() if isinstance(value, dt.datetime) else value).isoformat()
+    text = str(value).strip()
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            pass
+    raise ConfigError(f"{path}: date '{value}' is not a valid date in the format YYYY-MM-DD "
+                      "(e.g. 2022-09-26)")
+
+
+def _choice(path: Path, key: str, value: Any, allowed: list[str]) -> str | None:
+    if value is None:
+        return None
+    if value not in allowed:
+        raise ConfigError(f"{path}: {key} '{value}' is not allowed (allowed: {', '.join(allowed)})")
+    return str(value)
+
+
+def _region(path: Path, key: str, value: Any, config: Config) -> str | None:
+    if value is None:
+        return None
+    name = str(value).strip()
+    units = region_index(config).lookup(name)
+    if key == "province":
+        units = tuple(u for u in units if u.level == "provincial")
+    if not units:
+        example = "湖南省" if key == "province" else "湖南省, 临汾市, 宁乡市"
+        raise ConfigError(f"{path}: {key} '{name}' is not a known {key} name (e.g. {example}; "
+                          "see configs/regions.yaml)")
+    unit = place_of_region(name, config)
+    # A short form (`湖南`, `恩施州`) becomes the full name; a name shared by
+    # several units (`朝阳区`) stays as written.
+    return unit.name if unit is not None and (key != "province" or unit.level == "provincial") else name
+
+
+def load_sidecar(path: Path, config: Config) -> dict:
+    """Read and validate a `NAME.meta.yaml` sidecar.
+
+    Args:
+        path: the sidecar file.
+        config: the loaded config; `metadata.sidecar_keys` lists the keys a
+            sidecar may set, the taxonomy its levels and kinds, `regions.yaml`
+            its region and province names.
+
+    Returns:
+        The fields it sets, normalized: dates as ISO strings, region and
+        province short forms as full names. An empty file sets nothing.
+
+    Raises:
+        ConfigError: unreadable file, invalid YAML (with its line), an unknown
+            key, a date not in YYYY-MM-DD, a level or kind outside the
+            taxonomy, an unknown region or province.
+    """
+    data = _read(path)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of metadata fields (e.g. date: 2022-09-26), "
+                          f"got {type(data).__name__}")
+    allowed = [str(k) for k in config.get("metadata", "sidecar_keys") or ()]
+    for key in data:
+        if key not in allowed:
+            raise ConfigError(f"{path}: unknown key '{key}' (allowed: {', '.join(allowed)})")
+    taxonomy_levels = list(config.get("taxonomy", "levels") or LEVELS)
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "date":
+            out[key] = _date(path, value)
+        elif key == "level":
+            out[key] = _choice(path, key, value, taxonomy_levels)
+        elif key == "kind":
+            out[key] = _choice(path, key, value, sorted(taxonomy_kinds(config)))
+        elif key in ("region", "province"):
+            out[key] = _region(path, key, value, config)
+        else:
+            out[key] = _text(path, key, value)
+    return out

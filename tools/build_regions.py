@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""Regenerate `src/antifraud_corpus/configs/regions.yaml` from jionlp's place-name dictionary.
+
+The metadata stage needs every provincial-, prefecture- and county-level unit
+of China with its short forms, to tell a provincial document from a municipal
+or county one and to name the province a city belongs to. Hand-written lists
+go stale and miss units, so the list is generated from a maintained package:
+jionlp's `dictionary/china_location.zip` (adcodes, full names and short forms,
+updated with each jionlp release). jionlp is only needed to run this script,
+never at run time:
+
+    pip install --no-deps jionlp          # into the venv, for this run only
+    python tools/build_regions.py         # rewrites configs/regions.yaml
+    pip uninstall -y jionlp
+
+`--source FILE` reads a `china_location.txt` (or the `.zip`) directly instead of
+the installed package. The file has one unit per line, indented by level with
+tabs: `name<TAB>adcode<TAB>short forms separated by /`; towns and villages
+(three or more tabs) are skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.metadata
+import importlib.util
+import io
+import sys
+import zipfile
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUTPUT = ROOT / "src" / "antifraud_corpus" / "configs" / "regions.yaml"
+
+# jionlp files the counties of a province that has no prefecture above them
+# (Hubei's 仙桃市, Hainan's 琼海市, the districts of a municipality) under a
+# pseudo-city with one of these names; they go straight under the province.
+PSEUDO_UNITS = ("省直辖行政区划", "市直辖行政区划", "自治区直辖县级行政区划", "直辖县级行政区划")
+
+PROVINCE_TYPES = (("自治区", "autonomous_region"), ("特别行政区", "sar"), ("省", "province"))
+MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
+
+
+def _read_source(source: Path | None) -> tuple[str, str]:
+    """Return the dictionary text and a description of where it came from."""
+    if source is None:
+        spec = importlib.util.find_spec("jionlp")  # locates the package without importing it
+        if spec is None or not spec.submodule_search_locations:
+            sys.exit("jionlp is not installed: `pip install --no-deps jionlp` or pass --source FILE")
+        source = Path(next(iter(spec.submodule_search_locations))) / "dictionary" / "china_location.zip"
+        origin = f"jionlp {importlib.metadata.version('jionlp')} (dictionary/china_location.zip)"
+    else:
+        origin = str(source.name)
+    if source.suffix == ".zip":
+        with zipfile.ZipFile(source) as archive:
+            member = archive.infolist()[0]
+            stamp = dt.date(*member.date_time[:3]).isoformat()
+            text = io.TextIOWrapper(archive.open(member), encoding="utf-8").read()
+        return text, f"{origin}, {member.filename} dated {stamp}"
+    return source.read_text(encoding="utf-8"), origin
+
+
+def _split(line: str) -> tuple[str, str, list[str]] | None:
+    parts = line.strip().split("\t")
+    if len(parts) != 3:
+        return None
+    name, code, short = parts
+    return name, code, [s for s in short.split("/") if s and s != name]
+
+
+def parse_locations(text: str) -> dict[str, dict]:
+    """Three levels of the dictionary as {province: {code, type, short, cities, counties}}."""
+    provinces: dict[str, dict] = {}
+    province: dict | None = None
+    city: dict | None = None
+    for line in text.splitlines():
+        depth = len(line) - len(line.lstrip("\t"))
+        if depth >= 3 or not line.strip():
+            continue
+        item = _split(line)
+        if item is None:
+            continue
+        name, code, short = item
+        if depth == 0:
+            kind = "municipality" if name in MUNICIPALITIES else next(
+                (k for suffix, k in PROVINCE_TYPES if name.endswith(suffix)), "province")
+            province = {"code": code, "type": kind, "short": short, "cities": {}, "counties": []}
+            provinces[name] = province
+            city = None
+        elif depth == 1 and province is not None:
+            if name in PSEUDO_UNITS or province["type"] in ("municipality", "sar"):
+                # A pseudo-city, or the municipality itself again: what follows is county-level
+                # and belongs directly to the province.
+                city = None
+                continue
+            city = {"code": code, "short": _city_short(name, short), "counties": []}
+            province["cities"][name] = city
+        elif depth == 2 and province is not None:
+            if "行政区划" in name:
+                continue
+            (city["counties"] if city is not None else province["counties"]).append((code, name))
+    return provinces
+
+
+def _city_short(name: str, short: list[str]) -> list[str]:
+    """Short forms of a prefecture: jionlp's, plus `恩施州` for `恩施土家族苗族自治州`."""
+    forms = list(short)
+    if name.endswith("自治州"):
+        forms += [s + "州" for s in short if not s.endswith("州")]
+    return list(dict.fromkeys(f for f in forms if len(f) >= 2))
+
+
+def _flow(items: list[str]) -> str:
+    return "[" + ", ".join(items) + "]"
+
+
+def render(provinces: dict[str, dict], origin: str, today: str) -> str:
+    """The YAML text: one line per prefecture, counties as a space-separated string."""
+    n_cities = sum(len(p["cities"]) for p in provinces.values())
+    n_counties = sum(len(p["counties"]) + sum(len(c["counties"]) for c in p["cities"].values())
+                     for p in provinces.values())
+    out = [
+        "# China's administrative divisions down to county level, for the metadata stage",
+        "# (level, region and province of a document). GENERATED: do not edit by hand;",
+        "# rerun tools/build_regions.py instead.",
+        f"# Data: {origin}",
+        "#   (jionlp, Apache-2.0, https://github.com/dongrixinyu/JioNLP).",
+        f"# Generated on {today}: {len(provinces)} provincial-level units, {n_cities} prefecture-level",
+        f"# units, {n_counties} county-level units.",
+        "#",
+        "# provinces.NAME: code (adcode), type (province | autonomous_region | municipality | sar),",
+        "#   short (short forms), cities (prefecture-level units), counties (county-level units",
+        "#   directly under the province: districts of a municipality, 省直辖县级市).",
+        "# cities.NAME: {code, short, counties}; counties are full names separated by spaces.",
+        "source:",
+        f"  data: {origin!r}".replace("'", '"'),
+        "  license: Apache-2.0",
+        f"  generated: '{today}'",
+        "provinces:",
+    ]
+    for pname, prov in sorted(provinces.items(), key=lambda kv: kv[1]["code"]):
+        out.append(f"  {pname}:")
+        out.append(f"    code: '{prov['code']}'")
+        out.append(f"    type: {prov['type']}")
+        out.append(f"    short: {_flow(prov['short'])}")
+        if prov["counties"]:
+            out.append("    counties: " + " ".join(n for _, n in sorted(prov["counties"])))
+        if prov["cities"]:
+            out.append("    cities:")
+            for cname, city in sorted(prov["cities"].items(), key=lambda kv: kv[1]["code"]):
+                counties = " ".join(n for _, n in sorted(city["counties"]))
+                out.append(f"      {cname}: {{code: '{city['code']}', short: {_flow(city['short'])}, "
+                           f"counties: '{counties}'}}")
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--source", type=Path, help="china_location.txt or .zip (default: installed jionlp)")
+    parser.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT)
+    args = parser.parse_args(argv)
+    text, origin = _read_source(args.source)
+    provinces = parse_locations(text)
+    rendered = render(provinces, origin, dt.date.today().isoformat())
+    data = yaml.safe_load(rendered)  # the file must read back as the data it was made from
+    assert set(data["provinces"]) == set(provinces), "regions.yaml does not read back"
+    args.output.write_text(rendered, encoding="utf-8")
+    print(f"wrote {args.output}: {len(provinces)} provinces, "
+          f"{sum(len(p['cities']) for p in provinces.values())} prefectures", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
