@@ -1,0 +1,637 @@
+"""Web-page junk and white space: deletion edits on the converted (simplified) text.
+
+Scraped policy pages carry the page around the document: breadcrumbs, share
+widgets, source and editor lines, time stamps, copyright notices, footer link
+rows, lists of unrelated headlines, repeated titles, markup. `find_junk`
+proposes deletions for all of it, each with the rule behind it
+(`junk:<rule id>`); `find_whitespace` then normalizes white space on the
+result. The pipeline applies them as two passes (`TrackedText.apply` twice),
+so every dropped character is recorded with its reason and raw offsets.
+
+All patterns live in `configs/clean.yaml`. They are written for simplified
+text with full-width punctuation in Chinese, and accept ASCII punctuation.
+The decisions that need more than one line at a time are made here:
+
+* a title repeated after the page header keeps its first occurrence only;
+* a byline, editor or source line after enough content ends the article, and
+  what follows is junk unless the document resumes with an appendix (`附件`);
+* three or more headline-like lines after the last content line (or bulleted
+  ones in the latter half) are a list of unrelated headlines.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from .errors import ConfigError
+from .textmap import Edit, TrackedText
+
+AFTER_END = "after-article-end"
+DUPLICATE_TITLE = "duplicate-title"
+FOOTER_LINKS = "footer-links"
+HEADLINES = "related-headlines"
+
+
+@dataclass(frozen=True, slots=True)
+class LineRule:
+    """A whole-line junk pattern: `id` becomes the reason `junk:<id>`."""
+
+    id: str
+    pattern: re.Pattern[str]
+    max_chars: int | None = None
+    weak: bool = False  # junk only next to another junk line
+
+
+@dataclass(frozen=True, slots=True)
+class InlineRule:
+    """A junk pattern inside a kept line; `keep` names a group that stays, `unescape` decodes entities."""
+
+    id: str
+    pattern: re.Pattern[str]
+    keep: str | None = None
+    unescape: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class JunkRules:
+    """`clean.yaml`, compiled for `find_junk`."""
+
+    keep_lines: tuple[re.Pattern[str], ...]
+    probe_strip: re.Pattern[str] | None
+    line_rules: tuple[LineRule, ...]
+    inline_rules: tuple[InlineRule, ...]
+    footer_separators: re.Pattern[str]
+    footer_min_items: int
+    footer_max_item_chars: int
+    not_footer: re.Pattern[str] | None
+    title_head_lines: int
+    title_min_chars: int
+    title_max_chars: int
+    tail_rules: frozenset[str]
+    tail_min_content_chars: int
+    tail_min_position: float
+    tail_min_content_anywhere: int
+    resume: tuple[re.Pattern[str], ...]
+    headline_min_lines: int
+    headline_min_chars: int
+    headline_max_chars: int
+    bullet: re.Pattern[str]
+    bullet_min_position: float
+    sentence_end: re.Pattern[str]
+    closing: re.Pattern[str]
+    content_min_chars: int
+    signature: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WhitespaceRules:
+    """`clean.yaml` `whitespace`, compiled for `find_whitespace`."""
+
+    chars: str  # the white space inside a line (a regex character-class body)
+    invisible: frozenset[str]
+    space_run: re.Pattern[str]
+    cjk: re.Pattern[str]
+    heading_max_chars: int
+    heading_punctuation: re.Pattern[str]
+    keep_space_after: tuple[re.Pattern[str], ...]
+    spaced_letters: re.Pattern[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    start: int  # offset of the line in the text
+    end: int  # end of the line, after its line break
+    lead: int  # offset of the first non-blank character
+    stripped: str  # the line without white space at either end
+
+
+# ---------------------------------------------------------------- config
+
+# Default definition of CJK ("wide") characters for the white-space rules:
+# Han, kana, CJK and full-width punctuation, and the general punctuation that
+# Chinese text sets full width (quotes, dashes, ellipsis, middle dot, ■, ①).
+_DEFAULT_CJK = (
+    "[\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3200-\u33ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003134f"
+    "\u00b7\u2014\u2015\u2018\u2019\u201c\u201d\u2026\u2460-\u24ff\u25a0-\u25ff\u2605\u2606]"
+)
+
+
+def _compile(pattern: Any, where: str) -> re.Pattern[str]:
+    if not isinstance(pattern, str) or not pattern:
+        raise ConfigError(f"clean.yaml: {where}: expected a non-empty regular expression string")
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(
+            f"clean.yaml: {where}: invalid regular expression ({exc}); fix the pattern"
+        ) from None
+
+
+def _section(config: Any, key: str) -> Mapping[str, Any]:
+    value = config["clean"].get(key) or {}
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"clean.yaml: '{key}' must be a mapping of settings")
+    return value
+
+
+def _patterns(values: Any, where: str) -> tuple[re.Pattern[str], ...]:
+    if values is None:
+        return ()
+    if isinstance(values, str) or not isinstance(values, (list, tuple)):
+        raise ConfigError(f"clean.yaml: {where}: expected a list of regular expressions")
+    return tuple(_compile(p, f"{where}[{i}]") for i, p in enumerate(values))
+
+
+def _build_junk_rules(config: Any) -> JunkRules:
+    clean = config["clean"]
+    line_rules = []
+    for i, rule in enumerate(clean.get("line_rules") or ()):
+        where = f"line_rules[{i}]"
+        if not isinstance(rule, Mapping) or not rule.get("id"):
+            raise ConfigError(f"clean.yaml: {where}: each rule needs 'id' and 'pattern'")
+        line_rules.append(
+            LineRule(
+                str(rule["id"]),
+                _compile(rule.get("pattern"), where),
+                rule.get("max_chars"),
+                bool(rule.get("weak")),
+            )
+        )
+    inline_rules = []
+    for i, rule in enumerate(clean.get("inline_rules") or ()):
+        where = f"inline_rules[{i}]"
+        if not isinstance(rule, Mapping) or not rule.get("id"):
+            raise ConfigError(f"clean.yaml: {where}: each rule needs 'id' and 'pattern'")
+        pattern = _compile(rule.get("pattern"), where)
+        keep = rule.get("keep")
+        if keep and keep not in pattern.groupindex:
+            raise ConfigError(f"clean.yaml: {where}: keep group '{keep}' is not a named group of the pattern")
+        inline_rules.append(InlineRule(str(rule["id"]), pattern, keep, bool(rule.get("unescape"))))
+    footer = _section(config, "footer")
+    title = _section(config, "title")
+    tail = _section(config, "tail_markers")
+    headlines = _section(config, "headline_list")
+    return JunkRules(
+        keep_lines=_patterns(clean.get("keep_lines"), "keep_lines"),
+        probe_strip=_compile(clean["probe_strip"], "probe_strip") if clean.get("probe_strip") else None,
+        line_rules=tuple(line_rules),
+        inline_rules=tuple(inline_rules),
+        footer_separators=_compile(footer.get("separators", r"\s*[|｜]\s*"), "footer.separators"),
+        footer_min_items=int(footer.get("min_items", 3)),
+        footer_max_item_chars=int(footer.get("max_item_chars", 12)),
+        not_footer=_compile(footer["not_footer"], "footer.not_footer") if footer.get("not_footer") else None,
+        title_head_lines=int(title.get("head_lines", 15)),
+        title_min_chars=int(title.get("min_chars", 6)),
+        title_max_chars=int(title.get("max_chars", 150)),
+        tail_rules=frozenset(tail.get("rules") or ()),
+        tail_min_content_chars=int(tail.get("min_content_chars", 150)),
+        tail_min_position=float(tail.get("min_position", 0.3)),
+        tail_min_content_anywhere=int(tail.get("min_content_chars_anywhere", 800)),
+        resume=_patterns(tail.get("resume"), "tail_markers.resume"),
+        headline_min_lines=int(headlines.get("min_lines", 3)),
+        headline_min_chars=int(headlines.get("min_chars", 6)),
+        headline_max_chars=int(headlines.get("max_chars", 60)),
+        bullet=_compile(headlines.get("bullet", r"^[-*•·]\s*"), "headline_list.bullet"),
+        bullet_min_position=float(headlines.get("bullet_min_position", 0.5)),
+        sentence_end=_compile(headlines.get("sentence_end", "[。！？!?；;]$"), "headline_list.sentence_end"),
+        closing=_compile(headlines.get("closing", "[”’」』）)]+$"), "headline_list.closing"),
+        content_min_chars=int(headlines.get("content_min_chars", 30)),
+        signature=_patterns(headlines.get("signature"), "headline_list.signature"),
+    )
+
+
+def _build_whitespace_rules(config: Any) -> WhitespaceRules:
+    ws = _section(config, "whitespace")
+    chars = str(ws.get("chars", " \t\u00a0\u3000"))
+    invisible = frozenset(str(ws.get("invisible", "\u200b\ufeff")))
+    inv = "".join(re.escape(c) for c in sorted(invisible))
+    space_run = _compile(f"[{chars}{inv}]+", "whitespace.chars")
+    cjk = _compile(ws.get("cjk", _DEFAULT_CJK), "whitespace.cjk")
+    return WhitespaceRules(
+        chars=chars,
+        invisible=invisible,
+        space_run=space_run,
+        cjk=cjk,
+        heading_max_chars=int(ws.get("heading_max_chars", 60)),
+        heading_punctuation=_compile(
+            ws.get("heading_punctuation", "[。，；！？,;!?]"), "whitespace.heading_punctuation"
+        ),
+        keep_space_after=_patterns(ws.get("keep_space_after"), "whitespace.keep_space_after"),
+        spaced_letters=_compile(f"^(?:{cjk.pattern}[{chars}]+){{2,}}{cjk.pattern}$", "whitespace.cjk"),
+    )
+
+
+class _ByFingerprint:
+    """Hashable handle on a config: equal when the fingerprints are (for `lru_cache`)."""
+
+    __slots__ = ("config", "key")
+
+    def __init__(self, config: Any) -> None:
+        self.config = config
+        self.key = getattr(config, "fingerprint", "")
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _ByFingerprint) and self.key == other.key
+
+
+@lru_cache(maxsize=8)
+def _cached_junk_rules(handle: _ByFingerprint) -> JunkRules:
+    return _build_junk_rules(handle.config)
+
+
+@lru_cache(maxsize=8)
+def _cached_whitespace_rules(handle: _ByFingerprint) -> WhitespaceRules:
+    return _build_whitespace_rules(handle.config)
+
+
+def junk_rules(config: Any) -> JunkRules:
+    """The compiled junk rules of `config` (cached by fingerprint; plain dicts are compiled each time)."""
+    if getattr(config, "fingerprint", ""):
+        return _cached_junk_rules(_ByFingerprint(config))
+    return _build_junk_rules(config)
+
+
+def whitespace_rules(config: Any) -> WhitespaceRules:
+    """The compiled white-space rules of `config` (cached like `junk_rules`)."""
+    if getattr(config, "fingerprint", ""):
+        return _cached_whitespace_rules(_ByFingerprint(config))
+    return _build_whitespace_rules(config)
+
+
+# ---------------------------------------------------------------- junk
+
+# White space around a line, for testing it against the rules (the whitespace pass owns its removal).
+_STRIP = " \t\r\u00a0\u3000\u200b\u202f\u205f\ufeff" + "".join(map(chr, range(0x2000, 0x200B)))
+
+
+# A line with its break; CR alone counts as a break too (old Mac files), since
+# the white-space pass that turns it into LF runs after this one.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _lines(text: str) -> list[_Line]:
+    out = []
+    for m in _LINE.finditer(text):
+        line = m.group()
+        stripped = line.strip(_STRIP + "\n")
+        lead = m.start() + (len(line) - len(line.lstrip(_STRIP + "\n")))
+        out.append(_Line(m.start(), m.end(), lead, stripped))
+    return out
+
+
+def _norm(text: str) -> str:
+    """Width-folded, white-space-free form, for comparing lines."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _line_label(line: str, rules: JunkRules) -> tuple[str | None, bool]:
+    """The first rule that labels the line, and whether that rule is weak."""
+    for rule in rules.line_rules:
+        if rule.max_chars is not None and len(line) > rule.max_chars:
+            continue
+        if rule.pattern.search(line):
+            return rule.id, rule.weak
+    if rules.not_footer is not None and rules.not_footer.search(line):
+        return None, False
+    items = rules.footer_separators.split(line)
+    if len(items) >= rules.footer_min_items and all(
+        0 < len(item) <= rules.footer_max_item_chars and not re.search(r"[。，；！？,;!?]", item)
+        for item in items
+    ):
+        return FOOTER_LINKS, False
+    return None, False
+
+
+def _drop_lone_weak(lines: list[_Line], labels: list[str | None], weak: list[bool]) -> None:
+    """A weak label stands only where the line before or after it (blank lines skipped) is junk too."""
+    filled = [i for i, ln in enumerate(lines) if ln.stripped]
+    lone = []
+    for k, i in enumerate(filled):
+        if not weak[i]:
+            continue
+        neighbours = [filled[j] for j in (k - 1, k + 1) if 0 <= j < len(filled)]
+        if not any(labels[j] is not None for j in neighbours):
+            lone.append(i)
+    for i in lone:
+        labels[i] = None
+
+
+def _ends_sentence(line: str, rules: JunkRules) -> bool:
+    return bool(rules.sentence_end.search(rules.closing.sub("", line)))
+
+
+def _mark_duplicate_titles(
+    lines: list[_Line], labels: list[str | None], kept: list[bool], rules: JunkRules
+) -> None:
+    seen: set[str] = set()
+    head = [i for i, ln in enumerate(lines) if ln.stripped][: rules.title_head_lines]
+    for i in head:
+        if labels[i] is not None or kept[i]:
+            continue  # a chapter heading repeated after a table of contents is not a title
+        key = _norm(lines[i].stripped)
+        if not rules.title_min_chars <= len(key) <= rules.title_max_chars or _ends_sentence(key, rules):
+            continue
+        if key in seen:
+            labels[i] = DUPLICATE_TITLE
+        else:
+            seen.add(key)
+
+
+def _mark_article_end(text: str, lines: list[_Line], labels: list[str | None], rules: JunkRules) -> None:
+    content = 0
+    ended = False
+    for i, ln in enumerate(lines):
+        if not ln.stripped:
+            continue
+        if ended:
+            if any(p.search(ln.stripped) for p in rules.resume):
+                ended = False
+                content += len(ln.stripped)
+            elif labels[i] is None:
+                labels[i] = AFTER_END
+            continue
+        if labels[i] is None:
+            content += len(ln.stripped)
+        elif labels[i] in rules.tail_rules and (
+            content >= rules.tail_min_content_anywhere
+            or (content >= rules.tail_min_content_chars and ln.start >= rules.tail_min_position * len(text))
+        ):
+            ended = True
+
+
+def _headline_like(line: str, kept: bool, rules: JunkRules) -> bool:
+    if kept:
+        return False
+    body = rules.bullet.sub("", line, count=1)
+    if not rules.headline_min_chars <= len(body) <= rules.headline_max_chars:
+        return False
+    if _ends_sentence(body, rules):
+        return False
+    return not any(p.search(body) for p in rules.signature)
+
+
+def _mark_headline_lists(
+    text: str, lines: list[_Line], labels: list[str | None], kept: list[bool], rules: JunkRules
+) -> None:
+    open_labels = (None, AFTER_END)
+    last_content = -1
+    for i, ln in enumerate(lines):
+        if (
+            labels[i] is None
+            and len(ln.stripped) >= rules.content_min_chars
+            and _ends_sentence(ln.stripped, rules)
+        ):
+            last_content = i
+    runs: list[list[int]] = []
+    current: list[int] = []
+    previous = -1  # the non-blank line before the current run
+    before_run = -1
+    for i, ln in enumerate(lines):
+        if not ln.stripped:
+            continue
+        if labels[i] in open_labels and _headline_like(ln.stripped, kept[i], rules):
+            if not current:
+                before_run = previous
+            current.append(i)
+        else:
+            if current:
+                runs.append([before_run, *current])
+            current = []
+        previous = i
+    if current:
+        runs.append([before_run, *current])
+    for before, *run in runs:
+        if len(run) < rules.headline_min_lines:
+            continue
+        if before >= 0 and any(p.search(lines[before].stripped) for p in rules.resume):
+            continue  # a list of attachments
+        after_content = run[0] > last_content
+        bulleted = all(rules.bullet.match(lines[i].stripped) for i in run) and (
+            lines[run[0]].start >= rules.bullet_min_position * len(text)
+        )
+        if after_content or bulleted:
+            for i in run:
+                labels[i] = HEADLINES
+
+
+def _line_edits(lines: list[_Line], labels: list[str | None]) -> list[Edit]:
+    """Delete labelled lines with their newline; a run with one label (blank lines between) is one edit."""
+    edits: list[Edit] = []
+    start = end = -1
+    label: str | None = None
+    for ln, lab in zip(lines, labels, strict=True):
+        if not ln.stripped:
+            continue
+        if lab is not None and lab == label:
+            end = ln.end
+            continue
+        if label is not None:
+            edits.append(Edit(start, end, "", f"junk:{label}"))
+        label = lab
+        start, end = ln.start, ln.end
+    if label is not None:
+        edits.append(Edit(start, end, "", f"junk:{label}"))
+    return edits
+
+
+def _inline_edits(text: str, ln: _Line, rules: JunkRules) -> list[Edit]:
+    line = ln.stripped
+    offset = ln.lead
+    taken: list[tuple[int, int]] = []
+    edits: list[Edit] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in taken)
+
+    for rule in rules.inline_rules:
+        for m in rule.pattern.finditer(line):
+            a, b = m.span()
+            if a == b or not free(a, b):
+                continue
+            taken.append((a, b))
+            reason = f"junk:{rule.id}"
+            if rule.keep:
+                ka, kb = m.span(rule.keep)
+                for s, e in ((a, ka), (kb, b)):
+                    if e > s:
+                        edits.append(Edit(offset + s, offset + e, "", reason))
+            elif rule.unescape:
+                value = html.unescape(m.group())
+                if value != m.group():
+                    edits.append(Edit(offset + a, offset + b, value, reason))
+            else:
+                edits.append(Edit(offset + a, offset + b, "", reason))
+    return edits
+
+
+def find_junk(text: str, config: Any) -> list[Edit]:
+    """Propose deletions of web-page junk in converted (simplified) text.
+
+    Args:
+        text: the document after decoding, repair, de-glossing and conversion.
+        config: the loaded configuration; reads `clean.yaml`.
+
+    Returns:
+        Non-overlapping edits sorted by offset, reason `junk:<rule id>`: whole
+        lines (with their newline) for page furniture, spans inside kept lines
+        for markup, links, stray time stamps and undecodable characters.
+        HTML entities are replaced by their character rather than deleted.
+
+    Raises:
+        ConfigError: a rule in `clean.yaml` is malformed.
+    """
+    rules = junk_rules(config)
+    lines = _lines(text)
+    labels: list[str | None] = [None] * len(lines)
+    kept = [False] * len(lines)
+    weak = [False] * len(lines)
+    for i, ln in enumerate(lines):
+        if not ln.stripped:
+            continue
+        probe = rules.probe_strip.sub("", ln.stripped).strip(_STRIP) if rules.probe_strip else ln.stripped
+        if any(p.search(probe) for p in rules.keep_lines):
+            kept[i] = True
+            continue
+        if probe:
+            labels[i], weak[i] = _line_label(probe, rules)
+    _drop_lone_weak(lines, labels, weak)
+    _mark_duplicate_titles(lines, labels, kept, rules)
+    _mark_article_end(text, lines, labels, rules)
+    _mark_headline_lists(text, lines, labels, kept, rules)
+    edits = _line_edits(lines, labels)
+    for ln, label in zip(lines, labels, strict=True):
+        if ln.stripped and label is None:
+            edits.extend(_inline_edits(text, ln, rules))
+    return sorted(edits, key=lambda e: (e.start, e.end))
+
+
+# ---------------------------------------------------------------- white space
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _merge_deletions(edits: list[Edit]) -> list[Edit]:
+    """Join touching deletions with the same reason, so one gap is one removed piece."""
+    out: list[Edit] = []
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        if edit.end <= edit.start and not edit.replacement:
+            continue
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and not prev.replacement
+            and not edit.replacement
+            and prev.end == edit.start
+            and prev.reason == edit.reason
+        ):
+            out[-1] = Edit(prev.start, edit.end, "", prev.reason)
+        else:
+            out.append(edit)
+    return out
+
+
+def _space_edits(text: str, start: int, end: int, rules: WhitespaceRules) -> list[Edit]:
+    """Edits for white space inside the stripped line `text[start:end]`."""
+    line = text[start:end]
+    edits: list[Edit] = []
+    heading = len(line) <= rules.heading_max_chars and not rules.heading_punctuation.search(line)
+    spaced = bool(rules.spaced_letters.match(line))
+    keep_at = {start + m.end() for p in rules.keep_space_after if (m := p.match(line))}
+    for m in rules.space_run.finditer(line):
+        a, b = start + m.start(), start + m.end()
+        run = m.group()
+        if all(c in rules.invisible for c in run):
+            edits.append(Edit(a, b, "", "whitespace"))
+            continue
+        between_cjk = bool(rules.cjk.match(text[a - 1])) and bool(rules.cjk.match(text[b]))
+        # `总　　则`, `目　录`: a word set letter-spaced inside a heading closes up.
+        letters = (
+            between_cjk
+            and (a - 1 == start or rules.space_run.fullmatch(text[a - 2]) is not None)
+            and (b + 1 == end or rules.space_run.fullmatch(text[b + 1]) is not None)
+        )
+        if spaced or letters or (between_cjk and not heading and a not in keep_at):
+            edits.append(Edit(a, b, "", "whitespace"))
+        elif run[0] == " ":
+            if b > a + 1:
+                edits.append(Edit(a + 1, b, "", "whitespace"))
+        else:
+            edits.append(Edit(a, b, " ", "whitespace"))
+    return edits
+
+
+def find_whitespace(text: str, config: Any) -> list[Edit]:
+    """Propose white-space normalization edits (apply after `find_junk`).
+
+    Lines lose white space at both ends (spaces, U+3000, NBSP, zero-width
+    characters); CRLF and CR become LF; blank lines go, so paragraphs are
+    separated by exactly one newline, and the text neither starts nor ends
+    with one. Inside a line, white space between two CJK characters is
+    deleted, except in heading-like lines (`第二章 电信治理`, a title with
+    two issuers), where one space stays; elsewhere a run becomes one space.
+
+    Args:
+        text: the text after junk removal.
+        config: the loaded configuration; reads `clean.yaml` `whitespace`.
+
+    Returns:
+        Non-overlapping edits, reason `whitespace`: deletions, plus
+        replacements of a lone CR or a non-ASCII space run by one character.
+    """
+    rules = whitespace_rules(config)
+    spans: list[tuple[int, int, int, int]] = []  # content start/end, break start/end
+    pos = 0
+    while pos < len(text):
+        m = _BREAK.search(text, pos)
+        if m is None:
+            spans.append((pos, len(text), len(text), len(text)))
+            break
+        spans.append((pos, m.start(), m.start(), m.end()))
+        pos = m.end()
+    strip = rules.chars + "".join(re.escape(c) for c in sorted(rules.invisible))
+    blank = re.compile(f"[{strip}]*")
+    lead_re = re.compile(f"[{strip}]+")
+    last_text = max(
+        (i for i, (cs, ce, _, _) in enumerate(spans) if blank.fullmatch(text, cs, ce) is None), default=-1
+    )
+    edits: list[Edit] = []
+    for i, (cs, ce, bs, be) in enumerate(spans):
+        if blank.fullmatch(text, cs, ce) is not None:
+            edits.append(Edit(cs, be, "", "whitespace"))
+            continue
+        lead = lead_re.match(text, cs)
+        ls = lead.end() if lead else cs
+        le = ce
+        while le > ls and blank.fullmatch(text[le - 1]) is not None:
+            le -= 1
+        if ls > cs:
+            edits.append(Edit(cs, ls, "", "whitespace"))
+        if ce > le:
+            edits.append(Edit(le, ce, "", "whitespace"))
+        edits.extend(_space_edits(text, ls, le, rules))
+        if be > bs:
+            if i >= last_text:
+                edits.append(Edit(bs, be, "", "whitespace"))
+            elif text[bs:be] == "\r\n":
+                edits.append(Edit(bs, bs + 1, "", "whitespace"))
+            elif text[bs:be] == "\r":
+                edits.append(Edit(bs, be, "\n", "whitespace"))
+    return _merge_deletions(edits)
+
+
+def clean_string(text: str, config: Any) -> str:
+    """Both passes on a plain string, as the pipeline runs them (for tools and tests)."""
+    tracked = TrackedText.from_raw(text)
+    tracked, _, _ = tracked.apply(find_junk(tracked.text, config))
+    tracked, _, _ = tracked.apply(find_whitespace(tracked.text, config))
+    return tracked.text

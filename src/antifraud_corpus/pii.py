@@ -1,0 +1,389 @@
+"""Personal data of private persons: find it, and replace it with placeholders.
+
+Some scraped pages carry wanted notices or case reports with the ID numbers,
+phone numbers, names and home addresses of private persons. None of it may
+reach any output: the cleaned text is redacted by `find_personal_data`
+(replacement edits, so offsets stay traceable and the value is not kept),
+and the pieces that cleaning removed are passed through `redact` before they
+are stored. Those pieces are raw decoded text (traditional characters, ASCII
+punctuation, pinyin glosses), so matching runs on a view of the text with
+glosses dropped and characters converted to simplified, mapped back to the
+original offsets.
+
+What counts (patterns in `configs/pii.yaml`):
+
+* ID numbers: 18 digits with a valid GB 11643 check digit and birth date, or
+  any 18-character or 15-digit number where the text says it is an ID number;
+* mainland mobile numbers (`1[3-9]` + 9 digits, not inside a longer number);
+* bank card numbers where the text says so;
+* names in person records (a name followed by sex, ethnicity or birth date)
+  and `姓名：` fields — officials named in their public role are not matched;
+* home addresses after `户籍地`, `住址`, `家住`, `现住`… up to the next field.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from .errors import ConfigError
+from .textmap import Edit
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+@dataclass(frozen=True, slots=True)
+class NumberRule:
+    kind: str
+    pattern: re.Pattern[str]
+    validate: str | None
+    context: re.Pattern[str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRule:
+    kind: str
+    pattern: re.Pattern[str]  # label + connector + (?P<value>…)
+    shape: re.Pattern[str] | None
+    stop: re.Pattern[str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class PiiRules:
+    """`pii.yaml`, compiled."""
+
+    placeholders: Mapping[str, str]
+    numbers: tuple[NumberRule, ...]
+    context_chars: int
+    person: re.Pattern[str] | None
+    not_name: re.Pattern[str] | None
+    fields: tuple[FieldRule, ...]
+    drop: re.Pattern[str] | None
+    opencc: str | None
+
+
+def _compile(pattern: Any, where: str) -> re.Pattern[str]:
+    if not isinstance(pattern, str) or not pattern:
+        raise ConfigError(f"pii.yaml: {where}: expected a non-empty regular expression string")
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(f"pii.yaml: {where}: invalid regular expression ({exc}); fix the pattern") from None
+
+
+def _words(values: Any, where: str) -> list[str]:
+    if not values:
+        return []
+    if isinstance(values, str) or not isinstance(values, (list, tuple)):
+        raise ConfigError(f"pii.yaml: {where}: expected a list of words")
+    return sorted((str(v) for v in values), key=len, reverse=True)
+
+
+def _build(config: Any) -> PiiRules:
+    pii = config["pii"]
+    placeholders = dict(pii.get("placeholders") or {})
+    numbers = []
+    for i, rule in enumerate(pii.get("patterns") or ()):
+        where = f"patterns[{i}]"
+        if not isinstance(rule, Mapping) or not rule.get("kind"):
+            raise ConfigError(f"pii.yaml: {where}: each pattern needs 'kind' and 'pattern'")
+        validate = rule.get("validate")
+        if validate not in (None, "id18", "id15"):
+            raise ConfigError(f"pii.yaml: {where}: unknown validate '{validate}' (known: id18, id15)")
+        context = rule.get("context")
+        numbers.append(
+            NumberRule(
+                str(rule["kind"]),
+                _compile(rule.get("pattern"), where),
+                validate,
+                _compile(context, f"{where}.context") if context else None,
+            )
+        )
+    connector = str(pii.get("connector", r"\s*(?:[:：])?\s*"))
+    fields = []
+    for i, rule in enumerate(pii.get("fields") or ()):
+        where = f"fields[{i}]"
+        if not isinstance(rule, Mapping) or not rule.get("kind") or not rule.get("labels"):
+            raise ConfigError(f"pii.yaml: {where}: each field needs 'kind', 'labels' and 'value'")
+        labels = "|".join(re.escape(w) for w in _words(rule["labels"], f"{where}.labels"))
+        pattern = _compile(f"(?:{labels}){connector}(?P<value>{rule.get('value')})", where)
+        shape, stop = rule.get("shape"), rule.get("stop")
+        fields.append(
+            FieldRule(
+                str(rule["kind"]),
+                pattern,
+                _compile(shape, f"{where}.shape") if shape else None,
+                _compile(stop, f"{where}.stop") if stop else None,
+            )
+        )
+    person = not_name = None
+    record = pii.get("person_record")
+    if record:
+        if not isinstance(record, Mapping):
+            raise ConfigError(
+                "pii.yaml: person_record: expected a mapping (labels, name, separator, attributes)"
+            )
+        starts = ["(?<![\u4e00-\u9fff])"] + [
+            f"(?<={re.escape(w)})" for w in _words(record.get("labels"), "labels")
+        ]
+        attributes = "|".join(f"(?:{a})" for a in record.get("attributes") or ())
+        if not attributes:
+            raise ConfigError("pii.yaml: person_record.attributes: list at least one attribute pattern")
+        person = _compile(
+            f"(?:{'|'.join(starts)})(?P<value>{record.get('name')})(?={record.get('separator')}(?:{attributes}))",
+            "person_record",
+        )
+        if record.get("not_name"):
+            not_name = _compile(record["not_name"], "person_record.not_name")
+    for kind in {r.kind for r in numbers} | {r.kind for r in fields} | ({"name"} if person else set()):
+        if kind not in placeholders:
+            raise ConfigError(f"pii.yaml: placeholders: no placeholder for kind '{kind}'; add one")
+    view = pii.get("raw_view") or {}
+    drop = view.get("drop")
+    return PiiRules(
+        placeholders=placeholders,
+        numbers=tuple(numbers),
+        context_chars=int(pii.get("context_chars", 12)),
+        person=person,
+        not_name=not_name,
+        fields=tuple(fields),
+        drop=_compile(drop, "raw_view.drop") if drop else None,
+        opencc=view.get("opencc") or None,
+    )
+
+
+class _ByFingerprint:
+    """Hashable handle on a config: equal when the fingerprints are (for `lru_cache`)."""
+
+    __slots__ = ("config", "key")
+
+    def __init__(self, config: Any) -> None:
+        self.config = config
+        self.key = getattr(config, "fingerprint", "")
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _ByFingerprint) and self.key == other.key
+
+
+@lru_cache(maxsize=8)
+def _cached(handle: _ByFingerprint) -> PiiRules:
+    return _build(handle.config)
+
+
+def pii_rules(config: Any) -> PiiRules:
+    """The compiled rules of `config` (cached by fingerprint; plain dicts are compiled each time)."""
+    if getattr(config, "fingerprint", ""):
+        return _cached(_ByFingerprint(config))
+    return _build(config)
+
+
+@lru_cache(maxsize=4)
+def _converter(name: str) -> Any:
+    import opencc
+
+    return opencc.OpenCC(name)
+
+
+@lru_cache(maxsize=4096)
+def _convert_char(name: str, char: str) -> str:
+    out = _converter(name).convert(char)
+    return out if len(out) == 1 else char
+
+
+# ---------------------------------------------------------------- validation
+
+
+def id18_valid(number: str) -> bool:
+    """GB 11643: the check digit and the birth date of an 18-character ID number."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
+    if _ID_CHECK[total % 11] != number[17].upper():
+        return False
+    return _valid_date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+
+
+def id15_valid(number: str) -> bool:
+    """A 15-digit ID number (before 1999): the birth date `YYMMDD` must be a date in the 1900s."""
+    if len(number) != 15 or not number.isdigit():
+        return False
+    return _valid_date(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12]))
+
+
+def _valid_date(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return 1900 <= year <= date.today().year
+
+
+# ---------------------------------------------------------------- matching
+
+
+@dataclass(frozen=True, slots=True)
+class _View:
+    """The text as matched, and where each of its offsets came from.
+
+    Offsets shift only at dropped spans, so the map is one entry per drop
+    (never one per character: a 50 MB page must not cost a list of ints).
+    """
+
+    text: str
+    starts: list[int]  # view offsets where a new shift begins (0 first)
+    shifts: list[int]  # characters dropped before that view offset
+
+    def original(self, pos: int) -> int:
+        return pos + self.shifts[bisect.bisect_right(self.starts, pos) - 1]
+
+
+def _convert(view: str, name: str) -> str:
+    """Convert with OpenCC, keeping every character in its place."""
+    converter = _converter(name)
+    converted = converter.convert(view)
+    if len(converted) == len(view):
+        return converted
+    # A phrase changed length somewhere: convert line by line, and a line that
+    # still differs character by character.
+    lines = []
+    for line in view.split("\n"):
+        out = converter.convert(line)
+        if len(out) != len(line):
+            out = "".join(_convert_char(name, c) if ord(c) > 0x2E7F else c for c in line)
+        lines.append(out)
+    return "\n".join(lines)
+
+
+def _view(text: str, rules: PiiRules) -> _View:
+    """The text with dropped spans left out and characters converted."""
+    pieces: list[str] = []
+    starts, shifts = [0], [0]
+    cursor = dropped = out = 0
+    if rules.drop is not None:
+        for m in rules.drop.finditer(text):
+            pieces.append(text[cursor : m.start()])
+            out += m.start() - cursor
+            dropped += m.end() - m.start()
+            starts.append(out)
+            shifts.append(dropped)
+            cursor = m.end()
+    pieces.append(text[cursor:])
+    view = "".join(pieces)
+    if rules.opencc and view:
+        view = _convert(view, rules.opencc)
+    return _View(view, starts, shifts)
+
+
+def _candidates(view: str, rules: PiiRules) -> list[tuple[int, int, str, int]]:
+    """`(start, end, kind, priority)` in view offsets, before overlaps are resolved."""
+    found: list[tuple[int, int, str, int]] = []
+    for priority, rule in enumerate(rules.numbers):
+        for m in rule.pattern.finditer(view):
+            value = re.sub(r"[^0-9Xx]", "", m.group())
+            if rule.validate == "id18" and not id18_valid(value):
+                continue
+            if rule.validate == "id15" and not id15_valid(value):
+                continue
+            if rule.context is not None:
+                window = view[max(0, m.start() - rules.context_chars) : m.start()]
+                if not rule.context.search(window):
+                    continue
+            found.append((m.start(), m.end(), rule.kind, priority))
+    base = len(rules.numbers)
+    for offset, rule in enumerate(rules.fields):
+        for m in rule.pattern.finditer(view):
+            start, end = m.span("value")
+            value = view[start:end]
+            if rule.stop is not None and (stop := rule.stop.search(value)):
+                end = start + stop.start()
+                value = view[start:end]
+            if len(value) < 2:
+                continue
+            if rule.shape is not None:
+                # After the first character: a place name starts the value, a lone `号…` is no address.
+                marks = len(rule.shape.findall(value, 1))
+                if marks < 2 and not (marks == 1 and re.search(r"\d", value)):
+                    continue
+            found.append((start, end, rule.kind, base + offset))
+    if rules.person is not None:
+        for m in rules.person.finditer(view):
+            if rules.not_name is not None and rules.not_name.search(m.group("value")):
+                continue
+            found.append((*m.span("value"), "name", base + len(rules.fields)))
+    return found
+
+
+def contains_personal_data(text: str, config: Any) -> list[tuple[str, int, int]]:
+    """Where personal data sits in `text` (raw or cleaned): `(kind, start, end)`, sorted, non-overlapping.
+
+    Args:
+        text: raw decoded text or cleaned simplified text.
+        config: the loaded configuration; reads `pii.yaml`.
+
+    Returns:
+        One entry per value, `kind` one of the `placeholders` keys
+        (`id-number`, `mobile`, `bank-card`, `name`, `address`).
+    """
+    rules = pii_rules(config)
+    if not text:
+        return []
+    view = _view(text, rules)
+    chosen: list[tuple[int, int, str]] = []  # non-overlapping, sorted by start
+    # Longest first, then the rule listed first: one value, one placeholder.
+    candidates = sorted(_candidates(view.text, rules), key=lambda c: (-(c[1] - c[0]), c[3], c[0]))
+    for start, end, kind, _ in candidates:
+        at = bisect.bisect_left(chosen, (start,))
+        if at > 0 and chosen[at - 1][1] > start:
+            continue
+        if at < len(chosen) and chosen[at][0] < end:
+            continue
+        chosen.insert(at, (start, end, kind))
+    out = []
+    for start, end, kind in chosen:
+        out.append((kind, view.original(start), view.original(end - 1) + 1))
+    return out
+
+
+def find_personal_data(text: str, config: Any) -> list[Edit]:
+    """Replacement edits that put a placeholder (`[身份证号]`, `[姓名]`…) over each personal data value.
+
+    Args:
+        text: the cleaned text (works on raw decoded text too).
+        config: the loaded configuration; reads `pii.yaml`.
+
+    Returns:
+        Non-overlapping edits sorted by offset, reason `pii:<kind>`.
+    """
+    placeholders = pii_rules(config).placeholders
+    return [
+        Edit(start, end, placeholders[kind], f"pii:{kind}")
+        for kind, start, end in contains_personal_data(text, config)
+    ]
+
+
+def redact(text: str, config: Any) -> str:
+    """`text` with every personal data value replaced by its placeholder.
+
+    Used on pieces that cleaning removed (raw decoded text) and on any other
+    text that is stored or printed outside the cleaned body.
+    """
+    edits = find_personal_data(text, config)
+    if not edits:
+        return text
+    out = []
+    cursor = 0
+    for edit in edits:
+        out.append(text[cursor : edit.start])
+        out.append(edit.replacement)
+        cursor = edit.end
+    out.append(text[cursor:])
+    return "".join(out)
