@@ -1,0 +1,456 @@
+"""Repair GBK mojibake: runs of text whose double-byte pairs were read one byte out of step.
+
+What happens on such pages: the text's GBK bytes were decoded starting one byte
+late (or early), so each character is built from the second byte of one
+character and the first byte of the next. The byte that lost its partner shows
+as `?`; the run comes back into step at the next single-byte character (ASCII,
+or 0x80 which Windows cp936 reads as `€`). Afterwards the site may have turned
+full-width punctuation into ASCII (`！` → `!`, which shifts the byte count) and
+added pinyin glosses to the garbled characters (`?cái)`: the gloss of the
+character ending in the lost byte, its `(` swallowed with that byte).
+
+The repair works on bytes, not strings: from each `?` it re-encodes the
+following characters (ASCII punctuation either as is or as its full-width form,
+glosses dropped), treats the `?` as one unknown byte, decodes the bytes in step,
+and stops where the new reading comes back into step with the old one. The
+unknown byte is tried over every value; a gloss right after it narrows the
+values to those whose character has that reading (pypinyin). A candidate is
+accepted only when it decodes cleanly into common characters and reads much
+better than the text it replaces, by word and character frequencies of jieba's
+dictionary (after OpenCC t2s) over the run and a few characters around it.
+Ordinary text with a `?` is left alone: a shifted reading of it is gibberish.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from .config import Config
+from .gloss import gloss_reading, parse_gloss
+from .textmap import Edit
+
+REASON = "mojibake"
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Characters a repaired run may contain besides CJK: the punctuation of Chinese prose.
+_ALLOWED_OTHER = re.compile(r"[、。〈〉《》「」『』【】〔〕“”‘’—…·！（），．：；？０-９]")
+_PINYIN_LETTERS = "a-zü\u00e0-\u00fc\u0101-\u01dc\u0144\u0148\u01f9\u1e3f"
+_GLOSS = re.compile(rf"[(（]([{_PINYIN_LETTERS}]+[1-5]?)[)）]")
+_GLOSS_AFTER_LOST = re.compile(rf"[(（]?([{_PINYIN_LETTERS}]+[1-5]?)[)）]")
+_LOST_BYTES = range(0x81, 0xFF)
+# Characters on each side of a lost byte that can decide its repair: the window (at most
+# max_units units, glosses included) and the context, with room to spare.
+_MEMO_SPAN = 1024
+_TRAILING_GLOSS = re.compile(rf"[(（][{_PINYIN_LETTERS}]+[1-5]?[)）]$")
+
+
+@dataclass(frozen=True, slots=True)
+class _Settings:
+    codec: str
+    single_bytes: Mapping[str, int]
+    single_chars: Mapping[int, str]
+    anchors: frozenset[str]
+    fullwidth: Mapping[str, str]
+    max_units: int
+    max_unknown: int
+    context: int
+    min_gain: float
+    min_score: float
+    min_char_freq: int
+    max_word: int
+    single_penalty: float
+    opencc: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """One character of the window: its span and the byte strings it may stand for.
+
+    `options` is empty for an unknown byte; a gloss has the single option b"".
+    """
+
+    start: int
+    end: int
+    options: tuple[bytes, ...]
+    unknown: bool = False
+    reading: str = ""  # for an unknown byte: the gloss reading that follows it
+    gloss: bool = False
+
+
+def _settings(config: Config) -> _Settings:
+    section = config["ingest"]["mojibake"]
+    single = {str(k): int(v) for k, v in section["single_bytes"].items()}
+    return _Settings(
+        codec=str(section["codec"]),
+        single_bytes=single,
+        single_chars={v: k for k, v in single.items()},
+        anchors=frozenset(str(section["anchors"])),
+        fullwidth={str(k): str(v) for k, v in section["fullwidth"].items()},
+        max_units=int(section["max_units"]),
+        max_unknown=int(section["max_unknown_bytes"]),
+        context=int(section["context_chars"]),
+        min_gain=float(section["min_gain"]),
+        min_score=float(section["min_score"]),
+        min_char_freq=int(section["min_char_freq"]),
+        max_word=int(section["max_word_length"]),
+        single_penalty=float(section["single_char_penalty"]),
+        opencc=str(section["opencc"]),
+    )
+
+
+def find_mojibake(text: str, config: Config) -> list[Edit]:
+    """Replacement edits for mojibake runs in `text`.
+
+    Args:
+        text: the decoded raw text.
+        config: the loaded config (`ingest.mojibake`, `ingest.pinyin`).
+
+    Returns:
+        One `Edit` (reason `mojibake`) per repaired run, replacing it (with any glosses
+        and lost-byte marks inside it) by the text it was garbled from, in text order.
+    """
+    settings = _settings(config)
+    if not any(anchor in text for anchor in settings.anchors):
+        return []
+    edits: list[Edit] = []
+    covered = 0
+    anchor_re = re.compile("[" + re.escape("".join(sorted(settings.anchors))) + "]")
+    # Pages repeat (reposts, shared footers): a run seen before in the same surroundings
+    # gets the same answer without decoding and scoring it again.
+    seen: dict[tuple[str, int], tuple[int, int, str] | None] = {}
+    for match in anchor_re.finditer(text):
+        pos = match.start()
+        if pos < covered or not _near_cjk(text, pos):
+            continue
+        line_start = text.rfind("\n", 0, pos) + 1
+        line_end = text.find("\n", pos)
+        lo = max(line_start, pos - _MEMO_SPAN)
+        hi = len(text) if line_end < 0 else line_end
+        hi = min(hi, pos + _MEMO_SPAN)
+        key = (text[lo:hi], pos - lo)
+        if key not in seen:
+            edit = _repair_at(text, pos, settings, config)
+            seen[key] = None if edit is None else (edit.start - lo, edit.end - lo, edit.replacement)
+        found = seen[key]
+        if found is not None:
+            edits.append(Edit(lo + found[0], lo + found[1], found[2], REASON))
+            covered = lo + found[1]
+    return edits
+
+
+def _near_cjk(text: str, pos: int) -> bool:
+    """A lost byte sits inside Chinese text: right after a double-byte character, with Chinese
+    just before it or just after it (past a gloss)."""
+    if pos == 0 or not _double_byte_text(text[pos - 1]):
+        return False
+    if _CJK_CHAR.match(text, pos - 1):
+        return True
+    after = pos + 1
+    gloss = _GLOSS_AFTER_LOST.match(text, after)
+    if gloss:
+        after = gloss.end()
+    return _CJK_CHAR.match(text, after) is not None
+
+
+def _double_byte_text(char: str) -> bool:
+    """A Chinese character or full-width punctuation (not ASCII, not a pinyin letter like ǎ)."""
+    if _CJK_CHAR.match(char):
+        return True
+    return not char.isascii() and unicodedata.category(char)[0] in "PS"
+
+
+def _repair_at(text: str, pos: int, settings: _Settings, config: Config) -> Edit | None:
+    line_end = text.find("\n", pos)
+    line_end = len(text) if line_end < 0 else line_end
+    units = _units(text, pos, line_end, settings, config)
+    if not units:
+        return None
+    if any(a.unknown and b.unknown for a, b in zip(units, units[1:], strict=False)):
+        return None  # '??' is punctuation; a lost byte is followed by a character or its gloss
+    candidates = set(_decode_all(units, _byte_before(text, pos, settings), settings))
+    if not candidates:
+        return None
+    model = _language_model()
+    best: tuple[float, int, str] | None = None
+    for end, out in candidates:
+        if not _plausible(out, settings, model):
+            continue
+        score = _score(_context(text, pos, end, out, settings), settings, model)
+        if score is not None and (best is None or score > best[0]):
+            best = (score, end, out)
+    if best is None:
+        return None
+    score, end, out = best
+    original = _score(_context(text, pos, end, _strip_glosses(text[pos:end]), settings), settings, model)
+    if score < settings.min_score or (original is not None and score - original < settings.min_gain):
+        return None
+    return Edit(pos, end, out, REASON)
+
+
+def _units(text: str, pos: int, line_end: int, settings: _Settings, config: Config) -> list[_Unit]:
+    """The window after a lost byte as units, up to the end of line or an unencodable character."""
+    units: list[_Unit] = []
+    unknown = 0
+    i = pos
+    while i < line_end and len(units) < settings.max_units:
+        char = text[i]
+        if char in settings.anchors:
+            if unknown == settings.max_unknown:
+                break
+            unknown += 1
+            gloss = _GLOSS_AFTER_LOST.match(text, i + 1)
+            reading = ""
+            if gloss and parse_gloss(gloss.group(1), config) and gloss.end() <= line_end:
+                reading = gloss_reading(gloss.group(1))
+            units.append(_Unit(i, i + 1, (), unknown=True, reading=reading))
+            if reading and gloss is not None:
+                units.append(_Unit(i + 1, gloss.end(), (b"",), gloss=True))
+                i = gloss.end()
+            else:
+                i += 1
+            continue
+        gloss = _GLOSS.match(text, i) if char in "(（" else None
+        if gloss and units and parse_gloss(gloss.group(1), config):
+            units.append(_Unit(i, gloss.end(), (b"",), gloss=True))
+            i = gloss.end()
+            continue
+        encoded = _encode(char, settings)
+        if encoded is None:
+            break
+        options = [encoded]
+        full = settings.fullwidth.get(char)
+        if full is not None:
+            full_bytes = _encode(full, settings)
+            if full_bytes is not None:
+                options.append(full_bytes)
+        units.append(_Unit(i, i + 1, tuple(options)))
+        i += 1
+    return units
+
+
+def _encode(char: str, settings: _Settings) -> bytes | None:
+    if char in settings.single_bytes:
+        return bytes([settings.single_bytes[char]])
+    try:
+        return char.encode(settings.codec)
+    except UnicodeEncodeError:
+        return None
+
+
+def _byte_before(text: str, pos: int, settings: _Settings) -> int | None:
+    """The last byte of the character before `pos`, skipping a gloss that follows it."""
+    before = text[max(0, pos - 32) : pos]
+    gloss = _TRAILING_GLOSS.search(before)
+    if gloss:
+        before = before[: gloss.start()]
+    encoded = _encode(before[-1], settings) if before else None
+    return encoded[-1] if encoded else None
+
+
+def _decode_all(units: list[_Unit], prev: int | None, settings: _Settings) -> Iterator[tuple[int, str]]:
+    """Every in-step reading of the window: `(end offset, decoded text)` at the first point
+    after the lost byte(s) where the reading is back in step with the text."""
+    pair = _pair_decoder(settings.codec)
+
+    def walk(index: int, pending: int | None, prev: int | None, out: str) -> Iterator[tuple[int, str]]:
+        if index > 0 and pending is None:
+            following = units[index] if index < len(units) else None
+            if following is None or not (following.unknown or (following.gloss and units[index - 1].unknown)):
+                yield units[index - 1].end, out
+                return
+        if index == len(units):
+            return
+        unit = units[index]
+        if unit.unknown:
+            # A byte that shows as '?' could not stand alone: never ASCII, so 0x81-0xFE.
+            values: range | list[int] = _LOST_BYTES
+            if unit.reading and prev is not None:
+                values = _values_with_reading(prev, unit.reading, settings.codec)
+            for value in values:
+                step = _feed(pending, value, pair, settings)
+                if step is not None:
+                    char, new_pending = step
+                    yield from walk(index + 1, new_pending, value, out + char)
+            return
+        for option in unit.options:
+            state: tuple[int | None, int | None, str] | None = (pending, prev, out)
+            for byte in option:
+                assert state is not None
+                step = _feed(state[0], byte, pair, settings)
+                if step is None:
+                    state = None
+                    break
+                state = (step[1], byte, state[2] + step[0])
+            if state is not None:
+                yield from walk(index + 1, *state)
+
+    return walk(0, None, prev, "")
+
+
+def _feed(pending: int | None, byte: int, pair: Any, settings: _Settings) -> tuple[str, int | None] | None:
+    """One byte into the decoder: (decoded text, new pending lead byte), or None if invalid."""
+    if pending is not None:
+        if byte < 0x40 or byte == 0x7F or byte == 0xFF:
+            return None
+        char = pair(pending, byte)
+        return None if char is None else (char, None)
+    if byte < 0x80:
+        return chr(byte), None
+    if byte in settings.single_chars:
+        return settings.single_chars[byte], None
+    if 0x81 <= byte <= 0xFE:
+        return "", byte
+    return None
+
+
+@lru_cache(maxsize=4)
+def _pair_decoder(codec: str) -> Any:
+    @lru_cache(maxsize=65536)
+    def pair(lead: int, trail: int) -> str | None:
+        try:
+            char = bytes((lead, trail)).decode(codec)
+        except UnicodeDecodeError:
+            return None
+        return char if len(char) == 1 else None
+
+    return pair
+
+
+def _values_with_reading(prev: int, reading: str, codec: str) -> list[int]:
+    """Values of a lost byte such that the character `prev`+byte is read `reading`.
+
+    The site glossed the garbled character that ends in the lost byte. Without pypinyin
+    every value stays possible.
+    """
+    readings = _reader()
+    if readings is None:
+        return list(_LOST_BYTES)
+    pair = _pair_decoder(codec)
+    return [v for v in _LOST_BYTES if (c := pair(prev, v)) is not None and reading in readings(c)]
+
+
+@lru_cache(maxsize=1)
+def _reader() -> Any:
+    try:
+        from pypinyin import Style, pinyin
+    except ImportError:  # pragma: no cover - pypinyin is a dependency; degrade gracefully
+        return None
+
+    @lru_cache(maxsize=65536)
+    def readings(char: str) -> frozenset[str]:
+        found = pinyin(char, style=Style.TONE, heteronym=True, errors="ignore")
+        return frozenset(found[0]) if found else frozenset()
+
+    return readings
+
+
+@dataclass(frozen=True, slots=True)
+class _Model:
+    freq: Mapping[str, int]
+    log_total: float
+
+
+@lru_cache(maxsize=1)
+def _language_model() -> _Model:
+    """Word frequencies of jieba's bundled dictionary (read once, only when a run is suspected)."""
+    import jieba
+
+    freq: dict[str, int] = {}
+    with jieba.Tokenizer().get_dict_file() as handle:
+        for raw in handle:
+            parts = raw.decode("utf-8").split()
+            if len(parts) >= 2 and parts[1].isdigit():
+                freq[parts[0]] = int(parts[1])
+    return _Model(freq=freq, log_total=math.log(sum(freq.values())))
+
+
+def _simplified(text: str, settings: _Settings) -> str:
+    from .convert import opencc_converter
+
+    return opencc_converter(settings.opencc).convert(text)
+
+
+def _plausible(out: str, settings: _Settings, model: _Model) -> bool:
+    """A repair must be clean text: common CJK characters and ordinary punctuation only."""
+    if not out or any(c in settings.anchors for c in out):
+        return False
+    simplified = _simplified(out, settings)
+    if not _CJK_CHAR.search(simplified):
+        return False
+    for char in simplified:
+        if char.isascii():
+            return False  # a garbled run is double-byte text; ASCII inside it is a misreading
+        if _CJK_CHAR.match(char):
+            if model.freq.get(char, 0) < settings.min_char_freq:
+                return False
+        elif not _ALLOWED_OTHER.match(char):
+            return False
+    return True
+
+
+def _strip_glosses(text: str) -> str:
+    return _GLOSS_AFTER_LOST.sub("", text)
+
+
+def _context(text: str, pos: int, end: int, middle: str, settings: _Settings) -> tuple[str, str, str]:
+    """`middle` with a few characters of context on each side (same line, glosses removed)."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    span = settings.context * 8
+    left = _strip_glosses(text[max(line_start, pos - span) : pos])[-settings.context :]
+    right = _strip_glosses(text[end : min(line_end, end + span)])[: settings.context]
+    return left, middle, right
+
+
+def _score(parts: tuple[str, str, str], settings: _Settings, model: _Model) -> float | None:
+    """Mean log-probability per character under the dictionary's unigram word model.
+
+    Chinese runs are split into their likeliest words (as jieba does). Inside the middle
+    part, lost-byte marks, stray single-byte symbols (`€`) and ASCII letters or digits
+    wedged into Chinese count as unknown characters; other punctuation only separates.
+    """
+    left, middle, right = parts
+    simplified = _simplified(left + middle + right, settings)
+    total = 0.0
+    count = 0
+    for run in _CJK_RUN.findall(simplified):
+        total += _best_segmentation(run, model, settings.max_word, settings.single_penalty)
+        count += len(run)
+    stray = sum(
+        1
+        for c in middle
+        if c in settings.anchors or c in settings.single_bytes or c.isascii() and c.isalnum()
+    )
+    total -= stray * model.log_total
+    count += stray
+    return total / count if count else None
+
+
+def _best_segmentation(run: str, model: _Model, max_word: int, single_penalty: float) -> float:
+    """Log-probability of the likeliest split of `run` into dictionary words (jieba's route).
+
+    Single-character words pay `single_penalty` extra: a repair should make words with its
+    neighbours, and a plain unigram model otherwise favours frequent function characters.
+    """
+    size = len(run)
+    best = [0.0] * (size + 1)
+    for start in range(size - 1, -1, -1):
+        options = []
+        for end in range(start + 1, min(size, start + max_word) + 1):
+            count = model.freq.get(run[start:end], 0)
+            if count > 0 or end == start + 1:
+                options.append(
+                    math.log(count or 1)
+                    - model.log_total
+                    + best[end]
+                    - (single_penalty if end == start + 1 else 0.0)
+                )
+        best[start] = max(options)
+    return best[0]
