@@ -16,7 +16,7 @@ SEED_PATHS = sorted(RAW_DIR.glob("*.txt"))
 
 @pytest.fixture(scope="session")
 def config():
-    from antifraud_corpus.config import load_config, default_config_dir
+    from antifraud_corpus.config import default_config_dir, load_config
 
     return load_config(default_config_dir())
 

@@ -6,7 +6,7 @@ from antifraud_corpus.textmap import Edit, TrackedText, iter_lines, raw_line_num
 
 def covered(tracked: TrackedText, removed) -> set[int]:
     raw_positions = set()
-    for os_, oe, rs, re_ in tracked.segments:
+    for _, _, rs, re_ in tracked.segments:
         raw_positions.update(range(rs, re_))
     for piece in removed:
         raw_positions.update(range(piece.start, piece.end))
@@ -59,7 +59,7 @@ def text_and_edits(draw):
     text = draw(st.text(alphabet="ab網絡 \n(", min_size=0, max_size=40))
     cuts = sorted(set(draw(st.lists(st.integers(0, len(text)), max_size=8))))
     edits = []
-    for start, end in zip(cuts[::2], cuts[1::2]):
+    for start, end in zip(cuts[::2], cuts[1::2], strict=False):
         replacement = draw(st.sampled_from(["", "", "X", "YZ"]))
         edits.append(Edit(start, end, replacement, "test"))
     return text, edits

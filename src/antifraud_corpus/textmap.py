@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -59,13 +60,16 @@ class Replaced:
 class TrackedText:
     """A string plus the map from its offsets to offsets in the decoded raw text."""
 
-    __slots__ = ("text", "raw", "_segments", "_out_starts")
+    __slots__ = ("text", "raw", "_os", "_oe", "_rs", "_re")
 
-    def __init__(self, text: str, raw: str, segments: list[Segment]) -> None:
+    def __init__(self, text: str, raw: str, segments: Iterable[Segment]) -> None:
         self.text = text
         self.raw = raw
-        self._segments = segments
-        self._out_starts = [seg[0] for seg in segments]
+        # Four parallel arrays of machine integers: a heavily glossed 50 MB page has over a
+        # million segments, which as Python tuples would cost ten times the memory.
+        self._os, self._oe, self._rs, self._re = array("q"), array("q"), array("q"), array("q")
+        for seg in segments:
+            self._push(seg)
 
     @classmethod
     def from_raw(cls, raw: str) -> TrackedText:
@@ -74,22 +78,38 @@ class TrackedText:
 
     @property
     def segments(self) -> list[Segment]:
-        return list(self._segments)
+        return list(zip(self._os, self._oe, self._rs, self._re, strict=True))
+
+    def _segment(self, i: int) -> Segment:
+        return self._os[i], self._oe[i], self._rs[i], self._re[i]
+
+    def _push(self, seg: Segment) -> None:
+        """Append a segment, merging with the last one where both map one-to-one and touch."""
+        if self._os:
+            os_, oe, rs, re_ = self._segment(-1)
+            if oe == seg[0] and re_ == seg[2] and oe - os_ == re_ - rs and seg[1] - seg[0] == seg[3] - seg[2]:
+                self._oe[-1] = seg[1]
+                self._re[-1] = seg[3]
+                return
+        self._os.append(seg[0])
+        self._oe.append(seg[1])
+        self._rs.append(seg[2])
+        self._re.append(seg[3])
 
     def raw_offset(self, pos: int, *, end: bool = False) -> int:
         """Raw offset of text offset `pos`; with `end`, the raw end of the character before `pos`."""
-        if not self._segments:
+        if not self._os:
             return 0
         if end:
             if pos <= 0:
-                return self._segments[0][2]
-            i = bisect.bisect_right(self._out_starts, pos - 1) - 1
-            os_, oe, rs, re_ = self._segments[i]
+                return self._rs[0]
+            i = bisect.bisect_right(self._os, pos - 1) - 1
+            os_, oe, rs, re_ = self._segment(i)
             return rs + (pos - os_) if oe - os_ == re_ - rs else re_
         if pos >= len(self.text):
-            return self._segments[-1][3]
-        i = bisect.bisect_right(self._out_starts, pos) - 1
-        os_, oe, rs, re_ = self._segments[i]
+            return self._re[-1]
+        i = bisect.bisect_right(self._os, pos) - 1
+        os_, oe, rs, re_ = self._segment(i)
         return rs + (pos - os_) if oe - os_ == re_ - rs else rs
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
@@ -103,7 +123,7 @@ class TrackedText:
         """Carry out non-overlapping edits; return the new text, removed and replaced pieces."""
         ordered = sorted(edits, key=lambda e: (e.start, e.end))
         pieces: list[str] = []
-        segments: list[Segment] = []
+        result = TrackedText("", self.raw, ())
         removed: list[Removed] = []
         replaced: list[Replaced] = []
         cursor = 0
@@ -111,57 +131,46 @@ class TrackedText:
         for edit in ordered:
             if edit.start < cursor:
                 raise ValueError(f"overlapping edits at {edit.start} ({edit.reason})")
-            out = self._copy(cursor, edit.start, out, pieces, segments)
+            out = self._copy(cursor, edit.start, out, pieces, result)
             raw_start, raw_end = self.raw_span(edit.start, edit.end)
             if edit.replacement:
                 pieces.append(edit.replacement)
-                _append_segment(segments, (out, out + len(edit.replacement), raw_start, raw_end))
+                result._push((out, out + len(edit.replacement), raw_start, raw_end))
                 out += len(edit.replacement)
                 if edit.end > edit.start:
                     replaced.append(Replaced(raw_start, raw_end, edit.replacement, edit.reason))
             elif edit.end > edit.start:
                 removed.append(Removed(raw_start, raw_end, self.raw[raw_start:raw_end], edit.reason))
             cursor = edit.end
-        self._copy(cursor, len(self.text), out, pieces, segments)
-        return TrackedText("".join(pieces), self.raw, segments), removed, replaced
+        self._copy(cursor, len(self.text), out, pieces, result)
+        result.text = "".join(pieces)
+        return result, removed, replaced
 
     def map_chars(self, converted: str) -> TrackedText:
         """Same offsets, other characters: for one-to-one conversions of equal length."""
         if len(converted) != len(self.text):
             raise ValueError("map_chars needs a conversion of equal length")
-        return TrackedText(converted, self.raw, self._segments)
+        same = TrackedText(converted, self.raw, ())
+        same._os, same._oe, same._rs, same._re = self._os, self._oe, self._rs, self._re
+        return same
 
-    def _copy(self, start: int, end: int, out: int, pieces: list[str], segments: list[Segment]) -> int:
-        """Copy `text[start:end]` unchanged, carrying its segments along; return the new out offset."""
+    def _copy(self, start: int, end: int, out: int, pieces: list[str], result: TrackedText) -> int:
+        """Copy `text[start:end]` unchanged into `result`, carrying segments along; return the new out offset."""
         if end <= start:
             return out
         pieces.append(self.text[start:end])
-        i = bisect.bisect_right(self._out_starts, start) - 1
-        while i < len(self._segments) and self._segments[i][0] < end:
-            os_, oe, rs, re_ = self._segments[i]
+        i = bisect.bisect_right(self._os, start) - 1
+        count = len(self._os)
+        while i < count and self._os[i] < end:
+            os_, oe, rs, re_ = self._segment(i)
             lo, hi = max(os_, start), min(oe, end)
             if oe - os_ == re_ - rs:
                 seg = (out + lo - start, out + hi - start, rs + lo - os_, rs + hi - os_)
             else:
                 seg = (out + lo - start, out + hi - start, rs, re_)
-            _append_segment(segments, seg)
+            result._push(seg)
             i += 1
         return out + end - start
-
-
-def _append_segment(segments: list[Segment], seg: Segment) -> None:
-    """Append, merging with the previous segment where both map one-to-one and touch."""
-    if segments:
-        os_, oe, rs, re_ = segments[-1]
-        if (
-            oe == seg[0]
-            and re_ == seg[2]
-            and oe - os_ == re_ - rs
-            and seg[1] - seg[0] == seg[3] - seg[2]
-        ):
-            segments[-1] = (os_, seg[1], rs, seg[3])
-            return
-    segments.append(seg)
 
 
 _LINE = re.compile(r"[^\n]*\n|[^\n]+")

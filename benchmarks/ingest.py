@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Benchmark `corpus ingest` against bare OpenCC and bare jieba on the same text, in one run.
+
+    python benchmarks/ingest.py [--mb 50] [--keep]
+
+Builds a corpus of at least --mb megabytes from the seed documents in
+data/raw (copies with a distinguishing line, so no two files are identical),
+then times, side by side:
+
+- reading + decoding every file,
+- bare OpenCC t2s conversion of the decoded text,
+- bare single-process `jieba.lcut` of the decoded text (dictionary load excluded),
+- `corpus ingest` with 1 and 2 workers (a full run, including extraction),
+- `corpus ingest` again on the unchanged corpus (must cost < 3% of a full run).
+
+Prints MB/s for each and the ratios that the issues set as floors. The
+machine is shared and noisy: only ratios within this run mean anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def build_corpus(target: Path, megabytes: float) -> tuple[int, int]:
+    """Copy seeds round-robin (each copy with a numbered line) until the size is reached."""
+    seeds = sorted((ROOT / "data" / "raw").glob("*.txt"))
+    texts = [p.read_text(encoding="utf-8") for p in seeds]
+    target.mkdir(parents=True, exist_ok=True)
+    total = 0
+    count = 0
+    while total < megabytes * 1_000_000:
+        text = texts[count % len(texts)] + f"\n（副本{count}）\n"
+        data = text.encode("utf-8")
+        (target / f"doc{count:05d}_{seeds[count % len(seeds)].stem}.txt").write_bytes(data)
+        total += len(data)
+        count += 1
+    return count, total
+
+
+def timed(label: str, func) -> float:  # noqa: ANN001
+    start = time.perf_counter()
+    func()
+    seconds = time.perf_counter() - start
+    print(f"  {label:<34} {seconds:8.2f} s", flush=True)
+    return seconds
+
+
+def run_ingest(raw: Path, out: Path, workers: int, force: bool = False) -> None:
+    cmd = [sys.executable, "-m", "antifraud_corpus.cli", "ingest", "--raw", str(raw), "--normalized", str(out),
+           "--workers", str(workers)] + (["--force"] if force else [])
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode not in (0, 1):
+        sys.exit(f"ingest failed ({proc.returncode}): {proc.stderr[-2000:]}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, default=50.0, help="corpus size in MB (default 50)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated corpus folder")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    raw = work / "raw"
+    count, size = build_corpus(raw, args.mb)
+    mb = size / 1_000_000
+    print(f"corpus: {count} files, {mb:.1f} MB in {raw}")
+
+    texts: list[str] = []
+
+    def read_all() -> None:
+        texts.clear()
+        for path in sorted(raw.iterdir()):
+            texts.append(path.read_bytes().decode("utf-8"))
+
+    results: dict[str, float] = {}
+    print("timings:")
+    results["read+decode"] = timed("read + decode", read_all)
+
+    import opencc
+
+    converter = opencc.OpenCC("t2s")
+    results["opencc"] = timed("bare OpenCC t2s", lambda: [converter.convert(t) for t in texts])
+
+    import jieba
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    results["jieba"] = timed("bare jieba.lcut (1 process)", lambda: [jieba.lcut(t) for t in texts])
+
+    out1, out2 = work / "normalized1", work / "normalized2"
+    results["ingest1"] = timed("corpus ingest --workers 1", lambda: run_ingest(raw, out1, 1))
+    results["ingest2"] = timed("corpus ingest --workers 2", lambda: run_ingest(raw, out2, 2))
+    results["reingest"] = timed("corpus ingest (unchanged, 2 workers)", lambda: run_ingest(raw, out2, 2))
+
+    print("throughput (MB/s):")
+    for key, label in [("read+decode", "read + decode"), ("opencc", "OpenCC t2s"), ("jieba", "jieba.lcut"),
+                       ("ingest1", "ingest, 1 worker"), ("ingest2", "ingest, 2 workers")]:
+        print(f"  {label:<34} {mb / results[key]:8.2f}")
+    print("ratios:")
+    print(f"  ingest 2 workers vs bare jieba.lcut   {results['jieba'] / results['ingest2']:6.2f}x  (floor 3x)")
+    print(f"  ingest 1 worker  vs bare jieba.lcut   {results['jieba'] / results['ingest1']:6.2f}x")
+    print(f"  ingest 2 workers vs 1 worker          {results['ingest1'] / results['ingest2']:6.2f}x")
+    print(f"  re-ingest unchanged / full ingest     {100 * results['reingest'] / results['ingest2']:6.2f}%  "
+          "(ceiling 3%)")
+    if args.keep:
+        print(f"kept {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

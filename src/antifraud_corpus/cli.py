@@ -1,0 +1,292 @@
+"""The `corpus` command: parses arguments, calls one library function, renders the result.
+
+Library errors (`CorpusError`) become one line on stderr and an exit code here
+and nowhere else: 2 for bad usage, config or unreadable input folders, 1 when
+a command ran and found problems.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import ConfigError, CorpusError, StoreError
+
+_EXIT_USAGE = 2
+_EXIT_PROBLEMS = 1
+
+
+class _CorpusGroup(click.Group):
+    """Translates library errors into one-line messages with the contract's exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CorpusError as exc:
+            code = _EXIT_USAGE if isinstance(exc, ConfigError | StoreError) or _is_folder_error(exc) else _EXIT_PROBLEMS
+            error = click.ClickException(str(exc))
+            error.exit_code = code
+            raise error from None
+
+
+def _is_folder_error(exc: CorpusError) -> bool:
+    return "folder" in str(exc).split(";")[0]
+
+
+def _stderr() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _config_options(func: Callable) -> Callable:
+    func = click.option("--set", "overrides", multiple=True, metavar="FILE.KEY=VALUE",
+                        help="Override one config key, e.g. --set extract.engine=jieba (repeatable).")(func)
+    func = click.option("--config", "config_dir", type=click.Path(path_type=Path), default=None,
+                        help="Folder of config YAML files overriding the defaults [default: ./configs].")(func)
+    return func
+
+
+def _normalized_option(func: Callable) -> Callable:
+    return click.option("--normalized", "normalized_dir", type=click.Path(path_type=Path),
+                        default=Path("data/normalized"), show_default=True,
+                        help="The normalized store (written by `corpus ingest`).")(func)
+
+
+def _load(config_dir: Path | None, overrides: tuple[str, ...]) -> Any:
+    from .config import load_config
+
+    return load_config(config_dir, overrides)
+
+
+@click.group(cls=_CorpusGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="corpus")
+def main() -> None:
+    """Analyze Chinese policy documents on combating telecom and online fraud.
+
+    Raw documents in data/raw/ become clean, simplified, segmented documents
+    with tagged duties (who must do what) in data/normalized/; everything else
+    reads that store.
+
+    \b
+    Example:
+        corpus ingest                      # data/raw -> data/normalized
+        corpus explain 000_888081b4012a42ca 二
+        corpus export duties --format csv -o duties.csv
+        corpus compare --format html -o compare.html
+        corpus check data/raw/new.txt
+    """
+
+
+@main.command()
+@click.option("--raw", "raw_dir", type=click.Path(path_type=Path), default=Path("data/raw"), show_default=True,
+              help="Folder of raw documents (and NAME.meta.yaml sidecars).")
+@_normalized_option
+@_config_options
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes.")
+@click.option("--force", is_flag=True, help="Redo every document, even unchanged ones.")
+@click.option("--prune", is_flag=True, help="Delete stored documents whose raw file is gone.")
+def ingest(raw_dir: Path, normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...],
+           workers: int, force: bool, prune: bool) -> None:
+    """Turn raw files into clean, simplified, segmented, tagged documents.
+
+    Decodes (UTF-8/16, GB18030, Big5), repairs mojibake, strips pinyin glosses,
+    converts to simplified, removes web-page junk (each removed piece is
+    recorded), redacts personal data, finds metadata, clauses and duties.
+    Unchanged files are skipped. Exit 1 when a file failed (the others are
+    still ingested), 2 when the raw folder or config cannot be read.
+
+    \b
+    Example:
+        corpus ingest
+        corpus ingest --raw my/raw --normalized my/normalized --workers 2
+    """
+    from .pipeline import ingest_corpus
+    from .report import IngestProgress, render_ingest_summary
+
+    config = _load(config_dir, overrides)
+    with IngestProgress(_stderr()) as progress:
+        report = ingest_corpus(raw_dir, normalized_dir, config, config_dir=config_dir, overrides=overrides,
+                               workers=workers, force=force, prune=prune, on_outcome=progress.advance)
+    render_ingest_summary(_stderr(), report)
+    if report.failed:
+        sys.exit(_EXIT_PROBLEMS)
+
+
+@main.group()
+def export() -> None:
+    """Export documents or duties per agency (CSV, JSONL, SQLite).
+
+    \b
+    Example:
+        corpus export documents --format jsonl -o documents.jsonl
+        corpus export duties --format csv --lang zh -o duties.csv
+    """
+
+
+def _export_options(formats: tuple[str, ...]) -> Callable:
+    def decorate(func: Callable) -> Callable:
+        func = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+                            help="zh: Chinese column headers and labels.")(func)
+        func = click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+                            help="Output file [default: stdout; required for sqlite].")(func)
+        func = click.option("--format", "fmt", type=click.Choice(formats), default=formats[0],
+                            show_default=True)(func)
+        func = click.option("--doc", "doc_ids", multiple=True, help="Only these documents (repeatable).")(func)
+        func = click.option("--region", "regions", multiple=True, help="Only this region or province.")(func)
+        func = click.option("--level", "levels", multiple=True,
+                            type=click.Choice(["central", "provincial", "municipal", "county"]))(func)
+        return _config_options(_normalized_option(func))
+
+    return decorate
+
+
+@export.command("documents")
+@_export_options(("jsonl", "csv", "sqlite"))
+def export_documents(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...], levels: tuple,
+                     regions: tuple, doc_ids: tuple, fmt: str, output: Path | None, lang: str) -> None:
+    """One record per document: metadata, cleaned text, clauses, removed pieces.
+
+    \b
+    Example:
+        corpus export documents --format csv -o documents.csv
+        corpus export documents --level provincial --format jsonl
+    """
+    from .export import DutyFilter
+    from .report import write_export
+
+    keep = DutyFilter(levels=levels, regions=regions, doc_ids=doc_ids)
+    write_export("documents", normalized_dir, _load(config_dir, overrides), keep, fmt, output, lang)
+
+
+@export.command("duties")
+@_export_options(("csv", "jsonl", "sqlite"))
+@click.option("--actor", "actors", multiple=True, help="Only duties of this actor id (repeatable).")
+@click.option("--measure", "measures", multiple=True, help="Only duties with this measure id (repeatable).")
+def export_duties(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...], levels: tuple,
+                  regions: tuple, doc_ids: tuple, fmt: str, output: Path | None, lang: str, actors: tuple,
+                  measures: tuple) -> None:
+    """One row per (duty, actor): who must do what, how strongly, with which measures.
+
+    CSV is UTF-8 with a byte-order mark and formula-safe cells, so it opens
+    cleanly in Excel. SQLite holds documents, clauses and duties as related
+    tables (with a duty_rows view).
+
+    \b
+    Example:
+        corpus export duties --format csv -o duties.csv
+        corpus export duties --actor public_security --level provincial --format jsonl
+        corpus export duties --format sqlite -o corpus.db
+    """
+    from .export import DutyFilter
+    from .report import write_export
+
+    keep = DutyFilter(levels=levels, regions=regions, actors=actors, measures=measures, doc_ids=doc_ids)
+    write_export("duties", normalized_dir, _load(config_dir, overrides), keep, fmt, output, lang)
+
+
+@main.command()
+@click.argument("doc_id")
+@click.argument("clause", required=False)
+@_normalized_option
+@_config_options
+def explain(doc_id: str, clause: str | None, normalized_dir: Path, config_dir: Path | None,
+            overrides: tuple[str, ...]) -> None:
+    """Show each directive of a document (or one clause) and why each tag was given.
+
+    The sentence is printed with actor, modal marker and measure cues
+    highlighted, followed by the rule or lexicon entry behind every tag.
+
+    \b
+    Example:
+        corpus explain 000_888081b4012a42ca
+        corpus explain 000_888081b4012a42ca 五
+    """
+    from rich.console import Console
+
+    from .report import render_explain
+    from .store import document_path, read_document
+
+    path = document_path(normalized_dir, doc_id)
+    if not path.is_file():
+        raise StoreError(f"{doc_id}: no such document in {normalized_dir}; run `corpus ingest` or check the id")
+    render_explain(Console(highlight=False), read_document(path), clause, _load(config_dir, overrides))
+
+
+@main.command()
+@click.option("--gold", "gold_dir", type=click.Path(path_type=Path), required=True,
+              help="Folder of hand-coded gold YAML files.")
+@click.option("--raw", "raw_dir", type=click.Path(path_type=Path), default=Path("data/raw"), show_default=True,
+              help="Raw documents the gold files describe (ingested into a scratch store).")
+@_config_options
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+def evaluate(gold_dir: Path, raw_dir: Path, config_dir: Path | None, overrides: tuple[str, ...], fmt: str,
+             workers: int) -> None:
+    """Score the pipeline against hand-coded gold files.
+
+    Precision, recall and F1 for directives, actors and measures, modality
+    accuracy, clause precision/recall and the cleaning checks, per document
+    and overall, plus Cohen's kappa per measure.
+
+    \b
+    Example:
+        corpus evaluate --gold tests/fixtures/gold
+        corpus evaluate --gold gold/ --raw raw/ --format json
+    """
+    from rich.console import Console
+
+    from .evaluate import evaluate_corpus
+    from .report import render_evaluation
+
+    evaluation, failed = evaluate_corpus(gold_dir, raw_dir, _load(config_dir, overrides), workers=workers)
+    render_evaluation(Console(highlight=False), _stderr(), evaluation, failed, fmt)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--raw", "raw_dir", type=click.Path(path_type=Path), default=Path("data/raw"), show_default=True,
+              help="The raw folder (sources and document ids are relative to it).")
+@_normalized_option
+@_config_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "junit"]), default="text",
+              show_default=True, help="text for people; json, github annotations or junit XML for CI.")
+@click.option("--since", metavar="REV", help="Only raw files added or changed since this git revision.")
+def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_dir: Path | None,
+          overrides: tuple[str, ...], fmt: str, since: str | None) -> None:
+    """Check new or changed raw files before they enter the corpus (the CI gate).
+
+    Decoding, cleaning residue, metadata, clause numbering, directives, personal
+    data, file names, and duplicates of stored documents. Severities come from
+    configs/check.yaml. Exit 1 when a finding is an error, 2 for bad usage.
+
+    \b
+    Example:
+        corpus check data/raw/new.txt
+        corpus check --since origin/main --format github
+    """
+    from rich.console import Console
+
+    from .check import check_paths, format_findings
+    from .report_check import render_check
+
+    config = _load(config_dir, overrides)
+    result = check_paths(list(paths) or None, raw_dir=raw_dir, normalized_dir=normalized_dir, config=config,
+                         since=since)
+    if fmt == "text":
+        render_check(Console(highlight=False), result, _stderr())
+    else:
+        click.echo(format_findings(result, fmt, config), nl=False)
+        for note in result.notes:
+            _stderr().print(f"note: {note}", markup=False)
+    sys.exit(result.exit_code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,247 @@
+"""Exports for analysts: documents and duties per agency as JSONL, CSV or SQLite.
+
+Reads the normalized store only. CSV is UTF-8 with a byte-order mark (Excel
+then opens Chinese text correctly) and no cell starts with a formula
+character: such cells get a leading apostrophe, the escape Excel and
+LibreOffice both honour.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Literal
+
+from .config import Config
+from .errors import ExportError
+from .models import Document
+
+Format = Literal["jsonl", "csv", "sqlite"]
+
+DOCUMENT_COLUMNS = ["doc_id", "source", "sha256", "title", "issuer", "date", "level", "region", "province",
+                    "kind", "text", "clauses", "removed", "warnings"]
+DUTY_COLUMNS = ["doc_id", "level", "region", "date", "kind", "clause", "sentence", "start", "end", "actor",
+                "actor_name", "actor_source", "modality", "marker", "action", "measures"]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True, slots=True)
+class DutyFilter:
+    """Which duties to keep; an empty tuple keeps all."""
+
+    levels: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    measures: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()
+
+    def keeps_document(self, doc: Document) -> bool:
+        return (
+            (not self.levels or doc.level in self.levels)
+            and (not self.regions or doc.region in self.regions or doc.province in self.regions)
+            and (not self.doc_ids or doc.doc_id in self.doc_ids)
+        )
+
+
+def actor_names(config: Config) -> dict[str, str]:
+    """Canonical Chinese name per actor id: the taxonomy's, extended by the actor lexicon."""
+    names = {k: v.get("name", k) for k, v in (config["taxonomy"].get("actors") or {}).items()}
+    for actor_id, spec in (config["actors"].get("actors") or {}).items() if "actors" in config.files else ():
+        if isinstance(spec, dict) and spec.get("name"):
+            names.setdefault(actor_id, spec["name"])
+    return names
+
+
+def measure_names(config: Config) -> dict[str, str]:
+    return {k: v.get("name", k) for k, v in (config["taxonomy"].get("measures") or {}).items()}
+
+
+def document_rows(docs: Iterable[Document]) -> Iterator[dict]:
+    """The contract's document record, one per document."""
+    for doc in docs:
+        yield doc.record()
+
+
+def duty_rows(docs: Iterable[Document], config: Config, keep: DutyFilter = DutyFilter()) -> Iterator[dict]:
+    """One row per (duty, actor): the duties-per-agency table. A duty with no actor gives one row."""
+    names = actor_names(config)
+    for doc in docs:
+        if not keep.keeps_document(doc):
+            continue
+        for duty in doc.duties:
+            measures = duty.measure_ids
+            if keep.measures and not set(keep.measures) & set(measures):
+                continue
+            actors = duty.actor_ids or [""]
+            for actor in actors:
+                if keep.actors and actor not in keep.actors:
+                    continue
+                yield {
+                    "doc_id": doc.doc_id,
+                    "level": doc.level,
+                    "region": doc.region,
+                    "date": doc.date,
+                    "kind": doc.kind,
+                    "clause": duty.clause,
+                    "sentence": duty.sentence,
+                    "start": duty.start,
+                    "end": duty.end,
+                    "actor": actor,
+                    "actor_name": names.get(actor, actor),
+                    "actor_source": duty.actor_source if actor else "none",
+                    "modality": duty.modality,
+                    "marker": duty.marker,
+                    "action": duty.action,
+                    "measures": ";".join(measures),
+                }
+
+
+def localize(rows: Iterable[dict], config: Config) -> Iterator[dict]:
+    """Chinese column headers and Chinese names for levels, modalities, measures, actor sources."""
+    labels = config["labels"]
+    columns = labels.get("columns") or {}
+    levels = labels.get("levels") or {}
+    modalities = labels.get("modalities") or {}
+    sources = labels.get("actor_sources") or {}
+    measures = measure_names(config)
+    for row in rows:
+        out = dict(row)
+        if out.get("level") in levels:
+            out["level"] = levels[out["level"]]
+        if out.get("modality") in modalities:
+            out["modality"] = modalities[out["modality"]]
+        if out.get("actor_source") in sources:
+            out["actor_source"] = sources[out["actor_source"]]
+        if isinstance(out.get("measures"), str):
+            out["measures"] = ";".join(measures.get(m, m) for m in out["measures"].split(";") if m)
+        yield {columns.get(k, k): v for k, v in out.items()}
+
+
+def excel_safe(value: object) -> str:
+    """A cell value as text that spreadsheets will not run as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        text = json.dumps(value, ensure_ascii=False)
+    else:
+        text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def write_csv(rows: Iterable[dict], fh: IO[str], columns: list[str]) -> int:
+    """Write rows as Excel-safe CSV (the caller opens `fh` with encoding 'utf-8-sig'); return the count."""
+    writer = csv.writer(fh, lineterminator="\r\n")
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow([excel_safe(row.get(c)) for c in columns])
+        count += 1
+    return count
+
+
+def write_jsonl(rows: Iterable[dict], fh: IO[str]) -> int:
+    count = 0
+    for row in rows:
+        fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+_SCHEMA = """
+CREATE TABLE documents (
+    doc_id TEXT PRIMARY KEY, source TEXT, sha256 TEXT, title TEXT, issuer TEXT, date TEXT,
+    level TEXT, region TEXT, province TEXT, kind TEXT, text TEXT, warnings TEXT
+);
+CREATE TABLE clauses (
+    id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id),
+    path TEXT, heading TEXT, chapter TEXT, text TEXT, start INTEGER, "end" INTEGER
+);
+CREATE TABLE duties (
+    id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id),
+    clause_id INTEGER REFERENCES clauses(id), clause TEXT, sentence TEXT, start INTEGER, "end" INTEGER,
+    modality TEXT, marker TEXT, action TEXT, actor_source TEXT
+);
+CREATE TABLE duty_actors (
+    duty_id INTEGER NOT NULL REFERENCES duties(id), actor TEXT NOT NULL, actor_name TEXT,
+    alias TEXT, rule TEXT
+);
+CREATE TABLE duty_measures (
+    duty_id INTEGER NOT NULL REFERENCES duties(id), measure TEXT NOT NULL, measure_name TEXT,
+    cue TEXT, rule TEXT
+);
+CREATE INDEX documents_level ON documents(level);
+CREATE INDEX clauses_doc ON clauses(doc_id);
+CREATE INDEX duties_doc ON duties(doc_id);
+CREATE INDEX duty_actors_actor ON duty_actors(actor);
+CREATE INDEX duty_measures_measure ON duty_measures(measure);
+CREATE VIEW duty_rows AS
+    SELECT d.doc_id, doc.level, doc.region, doc.date, doc.kind, d.clause, d.sentence, d.start, d."end",
+           a.actor, a.actor_name, d.actor_source, d.modality, d.marker, d.action,
+           (SELECT group_concat(m.measure, ';') FROM duty_measures m WHERE m.duty_id = d.id) AS measures
+    FROM duties d JOIN documents doc ON doc.doc_id = d.doc_id
+    LEFT JOIN duty_actors a ON a.duty_id = d.id;
+"""
+
+
+def write_sqlite(docs: Iterable[Document], path: Path, config: Config, keep: DutyFilter = DutyFilter()) -> int:
+    """Write documents, clauses and duties as related tables to a new SQLite file; return duty count."""
+    names = actor_names(config)
+    measures = measure_names(config)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        db = sqlite3.connect(tmp)
+    except sqlite3.Error as exc:
+        raise ExportError(f"{path}: cannot create the database ({exc}); check the folder exists") from None
+    duty_count = 0
+    with db:
+        db.executescript(_SCHEMA)
+        for doc in docs:
+            if not keep.keeps_document(doc):
+                continue
+            db.execute(
+                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (doc.doc_id, doc.source, doc.sha256, doc.title, doc.issuer, doc.date, doc.level, doc.region,
+                 doc.province, doc.kind, doc.text, json.dumps(doc.warnings, ensure_ascii=False)),
+            )
+            clause_ids: dict[str, int] = {}
+            for clause in doc.clauses:
+                cur = db.execute(
+                    'INSERT INTO clauses (doc_id, path, heading, chapter, text, start, "end") VALUES (?,?,?,?,?,?,?)',
+                    (doc.doc_id, clause.path, clause.heading, clause.chapter, clause.text, clause.start, clause.end),
+                )
+                clause_ids[clause.path] = int(cur.lastrowid or 0)
+            for duty in doc.duties:
+                ids = duty.measure_ids
+                if keep.measures and not set(keep.measures) & set(ids):
+                    continue
+                if keep.actors and not set(keep.actors) & set(duty.actor_ids):
+                    continue
+                cur = db.execute(
+                    'INSERT INTO duties (doc_id, clause_id, clause, sentence, start, "end", modality, marker, '
+                    "action, actor_source) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (doc.doc_id, clause_ids.get(duty.clause), duty.clause, duty.sentence, duty.start, duty.end,
+                     duty.modality, duty.marker, duty.action, duty.actor_source),
+                )
+                duty_id = cur.lastrowid
+                duty_count += 1
+                seen: set[str] = set()
+                for mention in duty.actors:
+                    if mention.id not in seen:
+                        seen.add(mention.id)
+                        db.execute("INSERT INTO duty_actors VALUES (?,?,?,?,?)",
+                                   (duty_id, mention.id, names.get(mention.id, mention.id), mention.text, mention.rule))
+                seen = set()
+                for mention in duty.measures:
+                    if mention.id not in seen:
+                        seen.add(mention.id)
+                        db.execute("INSERT INTO duty_measures VALUES (?,?,?,?,?)",
+                                   (duty_id, mention.id, measures.get(mention.id, mention.id), mention.text,
+                                    mention.rule))
+    db.close()
+    tmp.replace(path)
+    return duty_count

@@ -1,0 +1,376 @@
+"""Ingest: raw files → cleaned, simplified, segmented, tagged documents in the store.
+
+`process_file` runs the stages on one file and returns a `Document`;
+`ingest_corpus` walks the raw folder, skips what is unchanged, runs the rest
+(optionally in worker processes), writes each document atomically and keeps
+the manifest. One bad file is reported and the others go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .config import Config, load_config
+from .errors import ConfigError, CorpusError, IngestError
+from .models import Document
+from .sidecar import is_sidecar, sidecar_path
+from .store import (
+    Manifest,
+    ManifestEntry,
+    document_path,
+    read_manifest,
+    sweep_temporary_files,
+    write_document,
+    write_manifest,
+)
+from .textmap import Removed, Replaced, TrackedText
+
+PIPELINE_VERSION = __version__
+_HASH_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class RawEntry:
+    """A raw document found in the raw folder."""
+
+    path: Path
+    source: str  # relative to the raw folder, with forward slashes
+    doc_id: str
+    sidecar: Path | None
+
+
+@dataclass(slots=True)
+class Problem:
+    """A file that could not be ingested, with a one-line explanation."""
+
+    source: str
+    message: str
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What happened to one raw file during an ingest run."""
+
+    doc_id: str
+    source: str
+    status: str  # ingested | skipped | failed
+    entry: ManifestEntry | None = None
+    warnings: list[str] = field(default_factory=list)
+    message: str = ""
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """The result of `ingest_corpus`, for the one-line summary and the exit code."""
+
+    ingested: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[Problem] = field(default_factory=list)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+    orphans: list[str] = field(default_factory=list)  # stored documents whose raw file is gone
+    pruned: list[str] = field(default_factory=list)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(len(w) for w in self.warnings.values())
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def discover_raw_files(raw_dir: Path) -> tuple[list[RawEntry], list[Problem]]:
+    """List the documents of a raw folder (recursively), with their sidecars.
+
+    Hidden files and sidecars are not documents. A link that leads outside the
+    folder, or two files with the same name stem, are problems, not documents.
+
+    Raises:
+        IngestError: the folder does not exist or cannot be listed.
+    """
+    if not raw_dir.is_dir():
+        raise IngestError(f"{raw_dir}: raw folder does not exist; pass --raw DIR with your documents")
+    root = raw_dir.resolve()
+    entries: list[RawEntry] = []
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    try:
+        paths = sorted(raw_dir.rglob("*"))
+    except OSError as exc:
+        raise IngestError(f"{raw_dir}: cannot list the raw folder ({exc.strerror}); check its permissions") from None
+    for path in paths:
+        rel = path.relative_to(raw_dir).as_posix()
+        if any(part.startswith(".") for part in path.relative_to(raw_dir).parts):
+            continue
+        if is_sidecar(path) or path.is_dir():
+            continue
+        if path.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(root):
+                problems.append(Problem(rel, f"{rel}: link points outside the raw folder ({target}); "
+                                              "copy the file into the folder instead"))
+                continue
+        if not path.is_file():
+            problems.append(Problem(rel, f"{rel}: not a regular file; remove it from the raw folder"))
+            continue
+        doc_id = path.stem
+        if doc_id in seen:
+            problems.append(Problem(rel, f"{rel}: same document id '{doc_id}' as {seen[doc_id]}; rename one of them"))
+            continue
+        seen[doc_id] = rel
+        sidecar = sidecar_path(path)
+        entries.append(RawEntry(path, rel, doc_id, sidecar if sidecar.is_file() else None))
+    return entries, problems
+
+
+def _redacted_removed(pieces: list[Removed], config: Config) -> list[dict]:
+    from .pii import redact
+
+    out = []
+    for piece in sorted(pieces, key=lambda r: (r.start, r.end)):
+        record = piece.to_dict()
+        record["text"] = redact(piece.text, config)
+        out.append(record)
+    return out
+
+
+def _replaced_records(pieces: list[Replaced]) -> list[dict]:
+    # Redactions are listed without the value they replaced; nothing else is kept of it.
+    return [
+        {"start": r.start, "end": r.end, "replacement": r.replacement, "reason": r.reason}
+        for r in sorted(pieces, key=lambda r: (r.start, r.end))
+    ]
+
+
+def clean_text(raw_text: str, config: Config) -> tuple[TrackedText, str, list[Removed], list[Replaced]]:
+    """Run repair → de-gloss → convert → clean → redact on decoded text.
+
+    Returns the cleaned tracked text, the converted full text before cleaning
+    (metadata looks there for page stamps and datelines), and the removed and
+    replaced pieces (raw offsets).
+    """
+    from .clean import find_junk, find_whitespace
+    from .convert import convert_text
+    from .gloss import find_pinyin_glosses
+    from .pii import find_personal_data
+    from .repair import find_mojibake
+
+    removed: list[Removed] = []
+    replaced: list[Replaced] = []
+    tracked = TrackedText.from_raw(raw_text)
+
+    def step(edits: list) -> None:
+        nonlocal tracked
+        tracked, rem, rep = tracked.apply(edits)
+        removed.extend(rem)
+        replaced.extend(rep)
+
+    step(find_mojibake(tracked.text, config))
+    step(find_pinyin_glosses(tracked.text, config))
+    tracked = convert_text(tracked, config)
+    full_text = tracked.text
+    step(find_junk(tracked.text, config))
+    step(find_whitespace(tracked.text, config))
+    step(find_personal_data(tracked.text, config))
+    return tracked, full_text, removed, replaced
+
+
+def process_file(path: Path, raw_dir: Path, config: Config, *, sidecar: Path | None = None) -> Document:
+    """Ingest one raw file: every stage, in order, into a `Document` (not yet stored).
+
+    Raises:
+        IngestError: unreadable, empty, binary or undecodable file.
+        ConfigError: an invalid sidecar.
+    """
+    from .decode import read_raw_file
+    from .extract import extract_duties
+    from .metadata import extract_metadata
+    from .pii import redact
+    from .segment import segment_clauses
+    from .sidecar import load_sidecar
+
+    source = path.relative_to(raw_dir).as_posix() if path.is_relative_to(raw_dir) else path.name
+    sidecar_data = load_sidecar(sidecar, config) if sidecar else None
+    raw = read_raw_file(path, config, name=source)
+    tracked, full_text, removed, replaced = clean_text(raw.decoded.text, config)
+    if not tracked.text.strip():
+        raise IngestError(f"{source}: nothing left after cleaning (all junk); check the file is the document's page")
+    meta = extract_metadata(redact(full_text, config), tracked.text, config, sidecar=sidecar_data, name=source)
+    clauses = segment_clauses(tracked.text, config)
+    duties = extract_duties(tracked.text, clauses, config)
+    warnings = list(raw.decoded.warnings) + list(meta.warnings)
+    redactions = sum(1 for r in replaced if r.reason.startswith("pii"))
+    if redactions:
+        warnings.append(f"{redactions} personal data value(s) redacted")
+    return Document(
+        doc_id=path.stem,
+        source=source,
+        sha256=raw.sha256,
+        encoding=raw.decoded.encoding,
+        title=meta.title,
+        issuer=meta.issuer,
+        date=meta.date,
+        level=meta.level,
+        region=meta.region,
+        province=meta.province,
+        kind=meta.kind,
+        text=tracked.text,
+        clauses=clauses,
+        removed=_redacted_removed(removed, config),
+        replaced=_replaced_records(replaced),
+        warnings=warnings,
+        duties=duties,
+        metadata_sources=dict(meta.sources),
+        source_map=[list(seg) for seg in tracked.segments],
+        pipeline_version=PIPELINE_VERSION,
+    )
+
+
+# Worker processes load the config once and keep it (and the caches built from it).
+_worker_config: Config | None = None
+
+
+def _init_worker(config_dir: Path | None, overrides: tuple[str, ...]) -> None:
+    global _worker_config
+    _worker_config = load_config(config_dir, overrides)
+
+
+def _ingest_one(entry: RawEntry, raw_dir: Path, normalized_dir: Path, config: Config | None = None) -> Outcome:
+    config = config or _worker_config
+    assert config is not None
+    try:
+        sha = file_sha256(entry.path)
+        sidecar_sha = file_sha256(entry.sidecar) if entry.sidecar else None
+        doc = process_file(entry.path, raw_dir, config, sidecar=entry.sidecar)
+        doc.doc_id = entry.doc_id
+        write_document(normalized_dir, doc)
+    except CorpusError as exc:
+        return Outcome(entry.doc_id, entry.source, "failed", message=str(exc))
+    except OSError as exc:
+        return Outcome(entry.doc_id, entry.source, "failed",
+                       message=f"{entry.source}: cannot read ({exc.strerror}); check the file's permissions")
+    return Outcome(entry.doc_id, entry.source, "ingested", ManifestEntry(entry.source, sha, sidecar_sha),
+                   warnings=doc.warnings)
+
+
+def _unchanged(entry: RawEntry, manifest: Manifest, normalized_dir: Path) -> ManifestEntry | None:
+    known = manifest.documents.get(entry.doc_id)
+    if known is None or known.source != entry.source or not document_path(normalized_dir, entry.doc_id).is_file():
+        return None
+    try:
+        if file_sha256(entry.path) != known.sha256:
+            return None
+        sidecar_sha = file_sha256(entry.sidecar) if entry.sidecar else None
+    except OSError:
+        return None
+    return known if sidecar_sha == known.sidecar_sha256 else None
+
+
+def ingest_corpus(
+    raw_dir: Path,
+    normalized_dir: Path,
+    config: Config,
+    *,
+    config_dir: Path | None = None,
+    overrides: tuple[str, ...] = (),
+    workers: int = 1,
+    force: bool = False,
+    prune: bool = False,
+    on_outcome: Callable[[Outcome, int], None] | None = None,
+) -> IngestReport:
+    """Bring the normalized store up to date with the raw folder.
+
+    Args:
+        raw_dir: the raw documents (and `NAME.meta.yaml` sidecars).
+        normalized_dir: the store; created when missing.
+        config: the loaded config (used in this process).
+        config_dir, overrides: how to load the same config in worker processes.
+        workers: processes to use; 1 runs everything here.
+        force: redo every document even when unchanged.
+        prune: delete stored documents whose raw file is gone (otherwise only reported).
+        on_outcome: called after each file with its outcome and the number of files to do.
+
+    Raises:
+        IngestError: the raw folder cannot be read at all.
+    """
+    entries, problems = discover_raw_files(raw_dir)
+    report = IngestReport(failed=list(problems))
+    normalized_dir.mkdir(parents=True, exist_ok=True)
+    sweep_temporary_files(normalized_dir)
+    manifest = read_manifest(normalized_dir)
+    if manifest.pipeline_version != PIPELINE_VERSION or manifest.config_fingerprint != config.fingerprint:
+        force = True
+    fresh = Manifest(PIPELINE_VERSION, config.fingerprint, {})
+    todo: list[RawEntry] = []
+    for entry in entries:
+        known = None if force else _unchanged(entry, manifest, normalized_dir)
+        if known is not None:
+            fresh.documents[entry.doc_id] = known
+            report.skipped.append(entry.doc_id)
+        else:
+            todo.append(entry)
+
+    def record(outcome: Outcome) -> None:
+        if outcome.status == "ingested" and outcome.entry is not None:
+            fresh.documents[outcome.doc_id] = outcome.entry
+            report.ingested.append(outcome.doc_id)
+            if outcome.warnings:
+                report.warnings[outcome.doc_id] = outcome.warnings
+        else:
+            report.failed.append(Problem(outcome.source, outcome.message))
+        if on_outcome:
+            on_outcome(outcome, len(todo))
+
+    if workers > 1 and len(todo) > 1:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        with ProcessPoolExecutor(
+            max_workers=min(workers, len(todo)), mp_context=context,
+            initializer=_init_worker, initargs=(config_dir, tuple(overrides)),
+        ) as pool:
+            futures = [pool.submit(_ingest_one, entry, raw_dir, normalized_dir) for entry in todo]
+            for future in futures:
+                record(future.result())
+    else:
+        for entry in todo:
+            record(_ingest_one(entry, raw_dir, normalized_dir, config))
+
+    current = {e.doc_id for e in entries}
+    for doc_id in sorted(set(manifest.documents) - current):
+        if prune:
+            document_path(normalized_dir, doc_id).unlink(missing_ok=True)
+            report.pruned.append(doc_id)
+        elif document_path(normalized_dir, doc_id).is_file():
+            report.orphans.append(doc_id)
+            fresh.documents[doc_id] = manifest.documents[doc_id]
+    write_manifest(normalized_dir, fresh)
+    if report.ingested or report.pruned or force:
+        from .check import refresh_index
+
+        refresh_index(normalized_dir, config)  # keeps `corpus check` from rebuilding it on its next run
+    return report
+
+
+__all__ = [
+    "ConfigError",
+    "IngestReport",
+    "Outcome",
+    "PIPELINE_VERSION",
+    "Problem",
+    "RawEntry",
+    "clean_text",
+    "discover_raw_files",
+    "ingest_corpus",
+    "process_file",
+]

@@ -1,0 +1,173 @@
+"""Rendering for the CLI: progress, summaries, explanations and export writing.
+
+The only module besides `cli.py` that knows about rich; library functions
+return records and this module turns them into terminal output or files.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
+
+from .config import Config
+from .errors import ExportError
+from .models import Document
+from .pipeline import IngestReport, Outcome
+from .store import load_documents, write_atomic
+
+
+class IngestProgress:
+    """A progress bar on a terminal; silent when stderr is not one (CI logs stay clean)."""
+
+    def __init__(self, console: Console) -> None:
+        self._console = console
+        self._progress: Progress | None = None
+        self._task: Any = None
+
+    def __enter__(self) -> IngestProgress:
+        if self._console.is_terminal:
+            self._progress = Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(),
+                                      TimeRemainingColumn(), TextColumn("{task.description}"),
+                                      console=self._console, transient=True)
+            self._progress.__enter__()
+        return self
+
+    def advance(self, outcome: Outcome, total: int) -> None:
+        if self._progress is None:
+            return
+        if self._task is None:
+            self._task = self._progress.add_task("", total=total)
+        self._progress.update(self._task, advance=1, description=escape(outcome.source))
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(exc_type, exc, tb)
+
+
+def render_ingest_summary(console: Console, report: IngestReport) -> None:
+    """Problems first (one line each), then the one-line summary."""
+    for problem in report.failed:
+        console.print(f"[red]error[/red] {escape(problem.message)}")
+    for doc_id in report.orphans:
+        console.print(f"[yellow]warning[/yellow] {escape(doc_id)}: raw file is gone; "
+                      "the stored document is kept (run with --prune to delete it)")
+    for doc_id, warnings in sorted(report.warnings.items()):
+        for warning in warnings:
+            console.print(f"[yellow]warning[/yellow] {escape(doc_id)}: {escape(warning)}")
+    parts = [f"{len(report.ingested)} ingested", f"{len(report.skipped)} skipped (unchanged)",
+             f"{len(report.failed)} failed", f"{report.warning_count} warnings"]
+    if report.pruned:
+        parts.append(f"{len(report.pruned)} pruned")
+    console.print(", ".join(parts))
+
+
+def write_export(kind: str, normalized_dir: Path, config: Config, keep: Any, fmt: str,
+                 output: Path | None, lang: str) -> int:
+    """Write an export of `kind` ('documents' or 'duties') to `output` (atomically) or stdout."""
+    from .export import (
+        DOCUMENT_COLUMNS,
+        DUTY_COLUMNS,
+        document_rows,
+        duty_rows,
+        localize,
+        write_csv,
+        write_jsonl,
+        write_sqlite,
+    )
+
+    docs = (d for d in load_documents(normalized_dir) if keep.keeps_document(d))
+    if fmt == "sqlite":
+        if output is None:
+            raise ExportError("--format sqlite needs -o FILE (a database cannot go to stdout)")
+        return write_sqlite(docs, output, config, keep)
+    rows = document_rows(docs) if kind == "documents" else duty_rows(docs, config, keep)
+    columns = list(DOCUMENT_COLUMNS if kind == "documents" else DUTY_COLUMNS)
+    if lang == "zh":
+        rows = localize(rows, config)
+        labels = config["labels"].get("columns") or {}
+        columns = [labels.get(c, c) for c in columns]
+    buffer = io.StringIO(newline="")
+    count = write_csv(rows, buffer, columns) if fmt == "csv" else write_jsonl(rows, buffer)
+    text = buffer.getvalue()
+    if output is None:
+        if fmt == "csv":
+            sys.stdout.write("\ufeff")
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        data = text.encode("utf-8")
+        write_atomic(output, (b"\xef\xbb\xbf" + data) if fmt == "csv" else data)
+    return count
+
+
+_STYLES = {"actor": "bold cyan", "target": "cyan", "marker": "bold magenta", "measure": "green"}
+
+
+def render_explain(console: Console, doc: Document, clause: str | None, config: Config) -> None:
+    """Each directive with its tags highlighted, then the reasons behind every tag."""
+    from .extract import explain_duty
+
+    duties = [d for d in doc.duties if clause is None or d.clause == clause or d.clause.startswith(clause + "/")]
+    title = f"{doc.doc_id}  {doc.title}  ({doc.level or '?'}, {doc.region or '—'}, {doc.date or 'no date'})"
+    console.print(Text(title, style="bold"))
+    if not duties:
+        console.print(f"no directives{' in clause ' + clause if clause else ''}")
+        return
+    for number, duty in enumerate(duties, 1):
+        sentence = Text(duty.sentence)
+        spans = [(m, "actor") for m in duty.actors] + [(m, "target") for m in duty.targets] + \
+                [(m, "measure") for m in duty.measures]
+        for mention, kind in spans:
+            if mention.start >= duty.start and mention.end <= duty.end:
+                sentence.stylize(_STYLES[kind], mention.start - duty.start, mention.end - duty.start)
+        if duty.marker_span:
+            sentence.stylize(_STYLES["marker"], duty.marker_span[0] - duty.start, duty.marker_span[1] - duty.start)
+        head = Text(f"[{number}] ", style="bold")
+        head.append(f"clause {duty.clause or '(preamble)'}  {duty.start}-{duty.end}  ", style="dim")
+        console.print(head + sentence)
+        for reason in explain_duty(duty):
+            console.print(Text("    · " + reason))
+
+
+def render_evaluation(console: Console, errors: Console, evaluation: Any, failed: list, fmt: str) -> None:
+    """Overall figures, per-document figures and kappa per measure, as tables or JSON."""
+    import json
+
+    from rich.table import Table
+
+    for problem in failed:
+        errors.print(f"[red]error[/red] {escape(problem.message)}")
+    data = evaluation.to_dict()
+    if fmt == "json":
+        console.print_json(json.dumps(data, ensure_ascii=False))
+        return
+    overall = Table(title="Overall", show_header=True)
+    overall.add_column("figure")
+    overall.add_column("value", justify="right")
+    for name, value in data["overall"].items():
+        overall.add_row(name, f"{value:.3f}" if isinstance(value, float) else str(value))
+    console.print(overall)
+    columns = ["duty_f1", "actor_f1", "measure_f1", "modality_acc", "clause_p", "clause_r", "junk_removed",
+               "keep_kept", "body_bounds", "title_acc", "date_acc"]
+    per_doc = Table(title="Per document")
+    per_doc.add_column("doc")
+    for column in columns:
+        per_doc.add_column(column.replace("_", " "), justify="right")
+    for doc_id, figures in data["documents"].items():
+        per_doc.add_row(doc_id, *(f"{figures[c]:.2f}" for c in columns))
+    console.print(per_doc)
+    kappa = Table(title="Cohen's kappa per measure (matched duties)")
+    kappa.add_column("measure")
+    kappa.add_column("kappa", justify="right")
+    for measure, value in data["kappa"].items():
+        kappa.add_row(measure, "—" if value is None else f"{value:.2f}")
+    console.print(kappa)

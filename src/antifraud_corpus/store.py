@@ -1,0 +1,157 @@
+"""The normalized store: one pretty-printed JSON file per document plus a manifest.
+
+Every write goes to a temporary file in the same folder and is renamed into
+place, so a run killed at any moment leaves each file either old or new,
+never half-written; leftovers of a killed run are swept on the next start.
+Nothing here stamps times or absolute paths: two runs on the same input give
+byte-identical files, which also keeps `git diff` of a store readable.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from .errors import StoreError
+from .models import Document
+
+MANIFEST_NAME = "manifest.json"
+_TMP_PREFIX = ".tmp-"
+
+
+def to_json(data: object) -> str:
+    """Stable, readable JSON: UTF-8 characters as they are, two-space indent, trailing newline."""
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_atomic(path: Path, content: str | bytes | Callable[[IO[str]], None]) -> None:
+    """Write `content` to `path` so that readers see the old file or the new one, never a mix.
+
+    `content` may be a function that writes to the (text, UTF-8) file itself, so
+    that a large document is streamed rather than built as one string first.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            if callable(content):
+                with io.TextIOWrapper(fh, encoding="utf-8", newline="\n", write_through=False) as text:
+                    content(text)
+                    text.flush()
+                    os.fsync(fh.fileno())
+            else:
+                fh.write(content.encode("utf-8") if isinstance(content, str) else content)
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def sweep_temporary_files(normalized_dir: Path) -> int:
+    """Delete temporary files a killed run left behind; return how many."""
+    count = 0
+    if normalized_dir.is_dir():
+        for tmp in normalized_dir.glob(f"{_TMP_PREFIX}*"):
+            tmp.unlink(missing_ok=True)
+            count += 1
+    return count
+
+
+def document_path(normalized_dir: Path, doc_id: str) -> Path:
+    return normalized_dir / f"{doc_id}.json"
+
+
+def _dump_json(data: object, fh: IO[str]) -> None:
+    json.dump(data, fh, ensure_ascii=False, indent=2)
+    fh.write("\n")
+
+
+def write_document(normalized_dir: Path, doc: Document) -> Path:
+    path = document_path(normalized_dir, doc.doc_id)
+    data = doc.to_dict()
+    write_atomic(path, lambda fh: _dump_json(data, fh))
+    return path
+
+
+def read_document(path: Path) -> Document:
+    try:
+        return Document.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise StoreError(f"{path}: unreadable normalized document ({exc}); run `corpus ingest --force`") from None
+
+
+def iter_document_paths(normalized_dir: Path) -> list[Path]:
+    return sorted(p for p in normalized_dir.glob("*.json") if p.name != MANIFEST_NAME)
+
+
+def load_documents(normalized_dir: Path, doc_ids: set[str] | None = None) -> Iterator[Document]:
+    """Yield stored documents in doc_id order (optionally only some ids).
+
+    Raises:
+        StoreError: the folder does not exist or holds no documents.
+    """
+    if not normalized_dir.is_dir():
+        raise StoreError(f"{normalized_dir}: no normalized store here; run `corpus ingest` first")
+    paths = iter_document_paths(normalized_dir)
+    if not paths:
+        raise StoreError(f"{normalized_dir}: the store holds no documents; run `corpus ingest` first")
+    for path in paths:
+        if doc_ids is None or path.stem in doc_ids:
+            yield read_document(path)
+
+
+@dataclass(slots=True)
+class ManifestEntry:
+    """What a stored document was built from: enough to know when it is stale."""
+
+    source: str
+    sha256: str
+    sidecar_sha256: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "sha256": self.sha256, "sidecar_sha256": self.sidecar_sha256}
+
+
+@dataclass(slots=True)
+class Manifest:
+    """The store's index: pipeline version and config fingerprint, and one entry per document."""
+
+    pipeline_version: str = ""
+    config_fingerprint: str = ""
+    documents: dict[str, ManifestEntry] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "pipeline_version": self.pipeline_version,
+            "config_fingerprint": self.config_fingerprint,
+            "documents": {k: self.documents[k].to_dict() for k in sorted(self.documents)},
+        }
+
+
+def read_manifest(normalized_dir: Path) -> Manifest:
+    """The manifest, or an empty one when there is none or it cannot be read (then all is redone)."""
+    path = normalized_dir / MANIFEST_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Manifest(
+            pipeline_version=data.get("pipeline_version", ""),
+            config_fingerprint=data.get("config_fingerprint", ""),
+            documents={
+                doc_id: ManifestEntry(e["source"], e["sha256"], e.get("sidecar_sha256"))
+                for doc_id, e in data.get("documents", {}).items()
+            },
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return Manifest()
+
+
+def write_manifest(normalized_dir: Path, manifest: Manifest) -> None:
+    write_atomic(normalized_dir / MANIFEST_NAME, to_json(manifest.to_dict()))

@@ -1,0 +1,84 @@
+import csv
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from antifraud_corpus.export import (
+    DUTY_COLUMNS,
+    DutyFilter,
+    duty_rows,
+    excel_safe,
+    localize,
+    write_csv,
+    write_jsonl,
+    write_sqlite,
+)
+from antifraud_corpus.models import Duty, Mention
+from test_store import make_document
+
+
+def two_actor_document():
+    doc = make_document("d2")
+    doc.duties.append(Duty(clause="", sentence="=各级人民政府和有关部门要宣传。", start=0, end=16,
+                           modality="obligation", marker="要", action="-宣传",
+                           actors=[Mention("government", "各级人民政府", 1, 7, "lexicon"),
+                                   Mention("departments", "有关部门", 8, 12, "lexicon")],
+                           measures=[Mention("publicity_education", "宣传", 13, 15, "cue")]))
+    return doc
+
+
+def test_one_row_per_duty_and_actor(config):
+    rows = list(duty_rows([two_actor_document()], config))
+    assert [r["actor"] for r in rows] == ["public_security", "government", "departments"]
+    assert rows[0]["actor_name"] == "公安机关"
+    assert rows[1]["measures"] == "publicity_education"
+    assert set(rows[0]) == set(DUTY_COLUMNS)
+
+
+def test_filters(config):
+    doc = two_actor_document()
+    assert [r["actor"] for r in duty_rows([doc], config, DutyFilter(actors=("government",)))] == ["government"]
+    assert len(list(duty_rows([doc], config, DutyFilter(measures=("crackdown",))))) == 1
+    assert list(duty_rows([doc], config, DutyFilter(levels=("provincial",)))) == []
+
+
+def test_csv_is_formula_safe(config):
+    buffer = io.StringIO()
+    write_csv(duty_rows([two_actor_document()], config), buffer, DUTY_COLUMNS)
+    cells = [cell for row in csv.reader(io.StringIO(buffer.getvalue())) for cell in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+    assert "'=各级人民政府和有关部门要宣传。" in cells
+
+
+@given(st.text(max_size=30))
+def test_excel_safe_never_starts_with_a_formula_character(value):
+    assert excel_safe(value)[:1] not in ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_chinese_labels(config):
+    [row] = list(localize(duty_rows([make_document()], config), config))
+    assert row["层级"] == "中央" and row["情态"] == "义务" and row["政策工具"] == "打击惩治"
+
+
+def test_jsonl_rows_parse(config):
+    buffer = io.StringIO()
+    assert write_jsonl(duty_rows([two_actor_document()], config), buffer) == 3
+    assert json.loads(buffer.getvalue().splitlines()[0])["marker"] == "要"
+
+
+def test_sqlite_has_related_tables_and_indexes(tmp_path: Path, config):
+    path = tmp_path / "corpus.db"
+    assert write_sqlite([make_document(), two_actor_document()], path, config) == 3
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT count(*) FROM documents").fetchone() == (2,)
+    joined = db.execute(
+        "SELECT d.sentence, a.actor FROM duties d JOIN duty_actors a ON a.duty_id = d.id "
+        "JOIN clauses c ON c.id = d.clause_id WHERE c.path = '一'").fetchall()
+    assert ("公安机关要加强打击。", "public_security") in joined
+    indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"duty_actors_actor", "duty_measures_measure", "documents_level"} <= indexes
+    assert db.execute("SELECT count(*) FROM duty_rows").fetchone() == (4,)

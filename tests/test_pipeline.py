@@ -1,0 +1,93 @@
+"""The whole ingest chain on one file: accounting of every raw character, provenance, scale."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from antifraud_corpus.pipeline import clean_text, process_file
+from antifraud_corpus.textmap import TrackedText
+from conftest import RAW_DIR, SEED_PATHS, load_gold
+
+
+def accounted(tracked: TrackedText, removed) -> set[int]:
+    positions: set[int] = set()
+    for _, _, raw_start, raw_end in tracked.segments:
+        positions.update(range(raw_start, raw_end))
+    for piece in removed:
+        positions.update(range(piece.start, piece.end))
+    return positions
+
+
+@pytest.mark.parametrize("path", SEED_PATHS, ids=lambda p: p.stem[:3])
+def test_every_raw_character_of_each_seed_is_accounted_for(path: Path, config):
+    raw = path.read_text(encoding="utf-8")
+    tracked, _, removed, _ = clean_text(raw, config)
+    assert accounted(tracked, removed) == set(range(len(raw)))
+
+
+SEED_LINES = [line for p in SEED_PATHS for line in p.read_text(encoding="utf-8").splitlines()]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines=st.lists(st.one_of(st.sampled_from(SEED_LINES),
+                                st.text(alphabet="網絡（）()wǎng 要 \u3000\t", max_size=12)), min_size=1, max_size=12))
+def test_every_raw_character_is_accounted_for_in_mixed_pages(lines, config):
+    raw = "\n".join(lines)
+    tracked, _, removed, _ = clean_text(raw, config)
+    assert accounted(tracked, removed) == set(range(len(raw)))
+
+
+@pytest.mark.parametrize("path", SEED_PATHS, ids=lambda p: p.stem[:3])
+def test_clauses_and_duties_trace_back_to_raw_offsets(path: Path, config):
+    doc = process_file(path, RAW_DIR, config)
+    tracked = TrackedText(doc.text, path.read_text(encoding="utf-8"), [tuple(s) for s in doc.source_map])
+    for clause in doc.clauses:
+        assert doc.text[clause.start:clause.end] == clause.text
+        raw_start, raw_end = tracked.raw_span(clause.start, clause.end)
+        assert 0 <= raw_start < raw_end <= len(tracked.raw)
+    for duty in doc.duties:
+        assert doc.text[duty.start:duty.end] == duty.sentence
+
+
+@pytest.mark.parametrize("path", SEED_PATHS, ids=lambda p: p.stem[:3])
+def test_no_personal_data_in_any_field(path: Path, config):
+    doc = process_file(path, RAW_DIR, config)
+    dumped = json.dumps(doc.to_dict(), ensure_ascii=False)
+    for value in load_gold(path.stem).get("pii") or []:
+        assert value not in dumped
+
+
+@pytest.mark.slow
+def test_a_50_mb_file_is_ingested_in_bounded_memory(tmp_path: Path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    seed = (RAW_DIR / "000_888081b4012a42ca.txt").read_text(encoding="utf-8")
+    body = seed[seed.index("湖南省第十三屆"):]
+    repeats = 50_000_000 // len(body.encode("utf-8")) + 1
+    with (raw / "big.txt").open("w", encoding="utf-8") as fh:
+        for _ in range(repeats):
+            fh.write(body)
+    size = (raw / "big.txt").stat().st_size
+    assert size >= 50_000_000
+    script = (
+        "import resource, sys\n"
+        "from antifraud_corpus.cli import main\n"
+        "try:\n"
+        f"    main(['ingest', '--raw', {str(raw)!r}, '--normalized', {str(tmp_path / 'out')!r}])\n"
+        "except SystemExit as exit:\n"
+        "    code = exit.code\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, code, file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
+    peak_kb, code = proc.stderr.strip().splitlines()[-1].split()
+    assert code in ("0", "None"), proc.stderr
+    assert (tmp_path / "out" / "big.json").stat().st_size > size
+    # Text is held a few times over (raw, cleaned, clauses, JSON); never per-character objects.
+    assert int(peak_kb) * 1024 < 16 * size, f"peak RSS {int(peak_kb) // 1024} MB for a {size // 2**20} MB file"

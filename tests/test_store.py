@@ -1,0 +1,74 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from antifraud_corpus.errors import StoreError
+from antifraud_corpus.models import Clause, Document, Duty, Mention
+from antifraud_corpus.store import (
+    Manifest,
+    ManifestEntry,
+    load_documents,
+    read_manifest,
+    sweep_temporary_files,
+    write_atomic,
+    write_document,
+    write_manifest,
+)
+
+
+def make_document(doc_id: str = "d1") -> Document:
+    duty = Duty(clause="一", sentence="公安机关要加强打击。", start=2, end=12, modality="obligation", marker="要",
+                action="加强打击", actors=[Mention("public_security", "公安机关", 2, 6, "lexicon:公安机关")],
+                measures=[Mention("crackdown", "打击", 9, 11, "cue:打击")], marker_span=(6, 7))
+    return Document(doc_id=doc_id, source=f"{doc_id}.txt", sha256="0" * 64, encoding="utf-8", title="标题",
+                    issuer="", date="2022-01-02", level="central", region=None, province=None, kind="opinion",
+                    text="一、公安机关要加强打击。", clauses=[Clause("一", "公安机关要加强打击。", 2, 12, "一、")],
+                    duties=[duty])
+
+
+def test_document_round_trips_through_the_store(tmp_path: Path):
+    doc = make_document()
+    path = write_document(tmp_path, doc)
+    text = path.read_text(encoding="utf-8")
+    assert "公安机关" in text and text.endswith("}\n")  # readable UTF-8, not \\u escapes
+    [loaded] = list(load_documents(tmp_path))
+    assert loaded.to_dict() == doc.to_dict()
+    assert loaded.duties[0].marker_span == (6, 7)
+
+
+def test_writes_are_byte_identical(tmp_path: Path):
+    write_document(tmp_path / "a", make_document())
+    write_document(tmp_path / "b", make_document())
+    assert (tmp_path / "a" / "d1.json").read_bytes() == (tmp_path / "b" / "d1.json").read_bytes()
+
+
+def test_atomic_write_leaves_no_temporary_file(tmp_path: Path):
+    write_atomic(tmp_path / "x.json", "{}\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
+    (tmp_path / ".tmp-abc").write_text("partial")
+    assert sweep_temporary_files(tmp_path) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
+
+
+def test_manifest_round_trip_and_unreadable_manifest(tmp_path: Path):
+    manifest = Manifest("0.1.0", "abc", {"b": ManifestEntry("b.txt", "1"), "a": ManifestEntry("a.txt", "2", "3")})
+    write_manifest(tmp_path, manifest)
+    data = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert list(data["documents"]) == ["a", "b"]
+    assert read_manifest(tmp_path).documents["a"].sidecar_sha256 == "3"
+    (tmp_path / "manifest.json").write_text("{broken", encoding="utf-8")
+    assert read_manifest(tmp_path).documents == {}
+
+
+def test_missing_or_empty_store_is_a_clear_error(tmp_path: Path):
+    with pytest.raises(StoreError, match="run `corpus ingest` first"):
+        list(load_documents(tmp_path / "missing"))
+    with pytest.raises(StoreError, match="holds no documents"):
+        list(load_documents(tmp_path))
+
+
+def test_corrupt_document_names_the_file(tmp_path: Path):
+    (tmp_path / "bad.json").write_text("{", encoding="utf-8")
+    with pytest.raises(StoreError, match=r"bad.json: unreadable normalized document"):
+        list(load_documents(tmp_path))
