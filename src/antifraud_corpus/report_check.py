@@ -1,0 +1,56 @@
+"""Terminal rendering of `corpus check` results (the `text` format): rich, grouped by file.
+
+The machine formats (json, github, junit) are pure functions in `check.py`;
+this module only draws the human one.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .check import CheckResult
+
+_STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def render_check(console: Console, result: CheckResult, notes: Console | None = None) -> None:
+    """Findings grouped by file (`line  severity  code  message`), then a one-line summary.
+
+    Args:
+        console: where findings and the summary go (stdout).
+        result: what `check_paths` returned.
+        notes: where notes go (stderr); defaults to `console`.
+    """
+    for note in result.notes:
+        (notes or console).print(Text("note: " + note, style="dim"))
+    by_file: dict[str, list] = {}
+    for finding in result.findings:
+        by_file.setdefault(finding.file, []).append(finding)
+    # The same column widths for every file, so the report reads as one list.
+    line_width = max((len(str(f.line)) for f in result.findings), default=1)
+    code_width = max((len(f.code) for f in result.findings), default=1)
+    for file, findings in by_file.items():
+        console.print(Text(file, style="bold underline"))
+        table = Table(box=None, show_header=False, pad_edge=True, padding=(0, 1))
+        table.add_column(justify="right", no_wrap=True, min_width=line_width + 1)
+        table.add_column(no_wrap=True, min_width=7)
+        table.add_column(no_wrap=True, style="bold", min_width=code_width)
+        table.add_column(overflow="fold")
+        for f in findings:
+            table.add_row(str(f.line), Text(f.severity, style=_STYLES.get(f.severity, "")), f.code,
+                          Text(f.message))
+        console.print(table)
+    errors, warnings, infos = (result.count(s) for s in ("error", "warning", "info"))
+    summary = Text(f"{_plural(len(result.files_checked), 'file')} checked: ")
+    summary.append(_plural(errors, "error"), style="bold red" if errors else "green")
+    summary.append(", ")
+    summary.append(_plural(warnings, "warning"), style="yellow" if warnings else "")
+    if infos:
+        summary.append(f", {_plural(infos, 'note')}")
+    console.print(summary)
