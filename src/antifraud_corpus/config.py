@@ -9,13 +9,14 @@ names the file and the key instead of a silently ignored rule.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -23,6 +24,8 @@ from .errors import ConfigError
 
 # libyaml's loader parses the larger lexicons (regions.yaml) about 8x faster; same safe subset.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+T = TypeVar("T")
 
 # Top-level keys each config file may hold. A file not listed here is not a config file.
 SCHEMAS: dict[str, frozenset[str]] = {
@@ -82,6 +85,27 @@ class Config:
     def plain(self, name: str) -> dict:
         """A mutable deep copy of one file, for code that builds its own structures."""
         return _thaw(self[name])
+
+
+def per_config(build: Callable[[Config], T]) -> Callable[[Config], T]:
+    """Cache what `build(config)` compiles (regexes, lexicons), once per config fingerprint.
+
+    Stages call `rules = _rules(config)` on every document; the compile runs
+    once per process and config. A config without a fingerprint (built by
+    hand in a test) is compiled each time.
+    """
+    cache: dict[str, T] = {}
+
+    @functools.wraps(build)
+    def cached(config: Config) -> T:
+        key = config.fingerprint
+        if not key:
+            return build(config)
+        if key not in cache:
+            cache[key] = build(config)
+        return cache[key]
+
+    return cached
 
 
 def default_config_dir() -> Path:

@@ -1,0 +1,681 @@
+"""The extractor: directives with their actors, modality, measures and provenance.
+
+`extract_duties(text, clauses, config)` cuts the cleaned body into units
+(sentences and `；`-parts, `sentences.py`), segments the body once with
+jieba's dictionary (`segmenter.py`; unit boundaries are word boundaries), finds
+actor names and measure cues in one scan each, and decides for each unit
+whether it is a directive and why:
+
+* it holds a modal word (`modality.py`): the first one decides the modality;
+* it has none but is a penalty clause of a law (`由公安机关处……罚款`,
+  `依法追究刑事责任`): obligation, marker "";
+* it is a numbered heading phrased as an order (`加强组织领导，压实工作责任。`);
+* its subject is an actor followed by a bare verb (`国务院建立……机制`);
+* it is an imperative item (`强化技术反制，建立……机制`) governed by an earlier
+  modal word in the same paragraph or clause, or introduced by a reporting
+  verb (`会上提到，尽快开通……`): the governing modality, marker "".
+
+Actors (`actors.py`) are the subject of the modal word or bare verb; a unit
+without one carries over the actors of the previous directive of its
+paragraph. Measures (`measures.py`) are scored from cues in the action. Every
+tag records the rule or lexicon entry behind it (`explain.py`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import Any
+
+from ..config import Config
+from ..models import Clause, Duty, Mention
+from .actors import ActorRules, Chain, Name, chain_is_subject, find_names, names_after, parse_chain
+from .explain import explain_duty
+from .measures import MeasureRules, choose_measures, find_cues
+from .modality import COMMAS, Marker, ModalityRules, find_markers
+from .segmenter import Segmenter, build_segmenter
+from .sentences import PARAGRAPH_MARK, SentenceRules, Unit, split_units
+
+# Words that may follow a subject set off by a comma (`银行业金融机构为客户开立账户……，应当……`).
+_TOPIC_ADVERBIALS = frozenset(("为", "在", "对", "对于", "依照", "按照", "根据", "依法", "结合"))
+# Words that may open an adverbial between a subject and its bare verb (`人民法院在……中发挥…`).
+_SUBJECT_ADVERBIALS = frozenset(("在", "依照", "按照", "根据", "依法", "对", "结合", "围绕"))
+
+# Provenance strings repeat across directives (`subject of '要'; alias '公安机关'`): one copy each.
+_i = sys.intern
+
+# The body is indexed (segmented, names and cues found) in stretches of about this many
+# characters, so that memory stays bounded on a 50 MB file while calls stay few.
+_CHUNK_CHARS = 200_000
+
+# Item numbers (`（一）`, `1.`, `（1）`) as opposed to section numbers (`一、`).
+_ITEM_OPENERS = frozenset("（(0123456789")
+
+__all__ = ["Segmenter", "build_segmenter", "explain_duty", "extract_duties", "compile_rules", "Rules"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """Every compiled rule of the extractor (built once per configuration)."""
+
+    sentences: SentenceRules
+    modality: ModalityRules
+    actors: ActorRules
+    measures: MeasureRules
+    imperative_verbs: frozenset[str]
+    adverbs: frozenset[str]
+    frames: frozenset[str]
+    event_tokens: frozenset[str]
+    not_directive_re: re.Pattern[str]
+    condition_endings: tuple[str, ...]
+    list_condition_re: re.Pattern[str]
+    penalty_re: re.Pattern[str]
+    penalty_cue_re: re.Pattern[str]
+    penalty_continuing_re: re.Pattern[str]
+    action_stop: re.Pattern[str]
+    action_max: int
+    colon_lead: bool
+
+
+def compile_rules(config: Config) -> Rules:
+    """The compiled rules of `config`, cached by its fingerprint (one compile per process)."""
+    if not config.fingerprint:
+        return _compile(config)
+    cached = _RULES_CACHE.get(config.fingerprint)
+    if cached is None:
+        if len(_RULES_CACHE) >= 8:
+            _RULES_CACHE.clear()
+        cached = _RULES_CACHE[config.fingerprint] = _compile(config)
+    return cached
+
+
+# Compiled rules per config fingerprint: the Config itself holds unhashable mappings.
+_RULES_CACHE: dict[str, Rules] = {}
+
+
+def _words(values: Any) -> frozenset[str]:
+    return frozenset(str(v) for v in values or ())
+
+
+def _alternation(patterns: Any) -> re.Pattern[str]:
+    items = [str(p) for p in patterns or ()]
+    return re.compile("|".join(f"(?:{p})" for p in items)) if items else re.compile("(?!)")
+
+
+def _compile(config: Config) -> Rules:
+    mod = config["modality"]
+    ext = config["extract"]
+    taxonomy = config["taxonomy"] if "taxonomy" in config.files else {}
+    imperative = mod.get("imperative") or {}
+    nd = mod.get("not_directive") or {}
+    pen = mod.get("penalty") or {}
+    action = ext.get("action") or {}
+    stop = str(action.get("stop", "，；。！？："))
+    return Rules(
+        sentences=SentenceRules.from_config(ext.get("sentence") or {}),
+        modality=ModalityRules.from_config(mod),
+        actors=ActorRules.from_config(config["actors"], taxonomy),
+        measures=MeasureRules.from_config(config["measures"], taxonomy),
+        imperative_verbs=_words(imperative.get("verbs")),
+        adverbs=_words(imperative.get("adverbs")),
+        frames=_words(imperative.get("frames")),
+        event_tokens=_words(nd.get("tokens")),
+        not_directive_re=_alternation(nd.get("patterns")),
+        condition_endings=tuple(str(e) for e in nd.get("condition_endings") or ()),
+        list_condition_re=_alternation(nd.get("list_condition_words")),
+        penalty_re=re.compile(str(pen.get("pattern") or "(?!)")),
+        penalty_cue_re=_alternation(pen.get("cues")),
+        penalty_continuing_re=_alternation(pen.get("continuing")),
+        action_stop=re.compile(f"[{re.escape(stop)}]"),
+        action_max=int(action.get("max_chars", 80)),
+        colon_lead=bool((ext.get("inheritance") or {}).get("colon_lead", True)),
+    )
+
+
+@dataclass(slots=True)
+class _DocIndex:
+    """Words, actor names and measure cues of the whole body, found once (one segmenter call).
+
+    Word boundaries include every unit boundary, so a unit is a run of whole words.
+    """
+
+    text: str
+    words: list[str]
+    offs: list[int]  # start of each word, plus len(text)
+    names: list[Name]
+    name_starts: list[int]
+    names_at: dict[int, Name]  # word start -> the name starting there
+    name_ends: set[int]
+    cues: list[tuple[int, int, str]]
+    cue_starts: list[int]
+    modal_tokens: list[int]  # indexes of words that are modal words
+    comma_tokens: list[int]  # indexes of words that are commas or stops
+
+
+@dataclass(slots=True)
+class _Analysis:
+    """What one unit holds, before deciding whether it is a directive. Offsets are document offsets."""
+
+    text: str  # the whole body
+    sentence: str  # text[lo:hi]
+    lo: int
+    hi: int
+    i0: int  # its words are words[i0:i1]
+    i1: int
+    words: list[str]
+    offs: list[int]
+    names: list[Name]
+    names_at: dict[int, Name]
+    markers: list[Marker]
+    cues: list[tuple[int, int, str]]
+    parts: list[int]  # word indexes where a comma-part starts (the first is i0)
+
+
+@dataclass(slots=True)
+class _Lead:
+    """A directive ending in a colon: it governs the list items that follow."""
+
+    clause_index: int
+    para: int
+    duty: Duty
+    conditions: bool  # introduces conditions or objects rather than orders
+
+
+def extract_duties(
+    text: str,
+    clauses: Sequence[Clause],
+    config: Config,
+    segmenter: Segmenter | None = None,
+) -> list[Duty]:
+    """Tag every directive of a document body.
+
+    Args:
+        text: the cleaned simplified body (paragraphs separated by `\n`).
+        clauses: its clauses as `segment_clauses` returns them.
+        config: the loaded configuration.
+        segmenter: a segmenter to reuse; built (and cached) from `config` when None.
+
+    Returns:
+        The directives in text order, offsets into `text`.
+    """
+    rules = compile_rules(config)
+    seg = segmenter or build_segmenter(config)
+    units = split_units(text, clauses, rules.sentences)
+    if not units:
+        return []
+    chunks = _chunks(units)
+    doc = _index(text, units[: chunks[0]], seg, rules)
+    addressee = _addressee(units, doc, rules)
+    next_chunk = 1
+    duties: list[Duty] = []
+    last_in_para: dict[int, Duty] = {}
+    last_in_sentence: dict[int, tuple[Duty, bool]] = {}
+    governing: dict[tuple[str, int], Duty] = {}
+    lead: _Lead | None = None
+    for k, unit in enumerate(units):
+        if k == chunks[next_chunk - 1]:  # the next stretch of the body: index it (bounded memory)
+            doc = _index(text, units[k : chunks[next_chunk]], seg, rules)
+            next_chunk += 1
+        an = _analyse(unit, doc, rules)
+        if lead is not None and not _in_lead(unit, lead, clauses):
+            lead = None
+        scope = ("clause", unit.clause_index) if unit.clause else ("para", unit.para)
+        duty = _directive(unit, an, rules, governing.get(scope), lead)
+        if duty is None:
+            continue
+        previous = last_in_para.get(unit.para)
+        _assign_actors(duty, unit, an, rules, previous, last_in_sentence.get(unit.sentence), lead, addressee)
+        _assign_measures(duty, an, rules)
+        duties.append(duty)
+        last_in_para[unit.para] = duty
+        last_in_sentence[unit.sentence] = (duty, duty.rules[0].startswith("directive:penalty"))
+        if duty.marker:
+            # imperative items are governed within a numbered clause, or else within a paragraph
+            governing[scope] = duty
+        if rules.colon_lead and an.sentence.endswith("：") and not unit.titled:
+            conditions = rules.list_condition_re.search(an.sentence) is not None
+            lead = _Lead(unit.clause_index, unit.para, duty, conditions)
+    return duties
+
+
+def _in_lead(unit: Unit, lead: _Lead, clauses: Sequence[Clause]) -> bool:
+    """Whether `unit` is an item of the list that `lead` introduced (same paragraph or a sub-clause)."""
+    if unit.para == lead.para:
+        return True
+    if unit.clause_index < 0:
+        return False
+    path = clauses[unit.clause_index].path
+    parent = clauses[lead.clause_index].path if lead.clause_index >= 0 else ""
+    if parent and not parent.startswith(PARAGRAPH_MARK):
+        return path.startswith(parent + "/")
+    # a lead outside numbered clauses: its list runs over the item clauses (`（一）`, `1.`) that follow
+    return not path.startswith(PARAGRAPH_MARK) and path.rsplit("/", 1)[-1][:1] in _ITEM_OPENERS
+
+
+def _chunks(units: Sequence[Unit]) -> list[int]:
+    """Unit indexes where each stretch of about `_CHUNK_CHARS` characters ends (the last is len(units))."""
+    ends = []
+    start = units[0].start
+    for k, unit in enumerate(units):
+        if unit.end - start > _CHUNK_CHARS and k > 0:
+            ends.append(k)
+            start = unit.start
+    ends.append(len(units))
+    return ends
+
+
+def _index(text: str, units: Sequence[Unit], seg: Segmenter, rules: Rules) -> _DocIndex:
+    """Words, names and cues of the stretch of `text` that `units` cover."""
+    # jieba cuts inside runs of CJK/alphanumerics only, so one cut of a stretch gives the
+    # same words as a cut per unit (units end at punctuation) at a fraction of the calls.
+    lo, hi = units[0].start, units[-1].end
+    words = seg.cut(text[lo:hi])
+    offs = list(accumulate(map(len, words), initial=lo))
+    _split_at_units(words, offs, units)
+    names = find_names(text, words, offs, rules.actors, lo, hi)
+    names_at: dict[int, Name] = {}
+    for name in names:
+        # keyed by the word it starts (a name fused with a place prefix starts inside one)
+        names_at.setdefault(offs[bisect.bisect_right(offs, name.start) - 1], name)
+    bounds = set(offs)
+    # a two-character cue must be a word of its own (`互联` is no cue inside `互联网`)
+    cues = [
+        (a, b, m.group())
+        for m in rules.measures.cue_re.finditer(text, lo, hi)
+        for a, b in (m.span(),)
+        if b - a > 2 or (a in bounds and b in bounds)
+    ]
+    by_token = rules.modality.by_token
+    return _DocIndex(
+        text=text,
+        words=words,
+        offs=offs,
+        names=names,
+        name_starts=[n.start for n in names],
+        names_at=names_at,
+        name_ends={n.end for n in names if not n.short},
+        cues=cues,
+        cue_starts=[c[0] for c in cues],
+        modal_tokens=[i for i, w in enumerate(words) if w in by_token],
+        comma_tokens=[i for i, w in enumerate(words) if w in COMMAS],
+    )
+
+
+def _split_at_units(words: list[str], offs: list[int], units: Sequence[Unit]) -> None:
+    """Split the (rare) words that straddle a unit boundary (`一是加强…` cut after `一是`)."""
+    cuts = sorted({b for u in units for b in (u.start, u.end) if offs[bisect.bisect_right(offs, b) - 1] != b})
+    for b in reversed(cuts):
+        i = bisect.bisect_right(offs, b) - 1
+        w, a = words[i], offs[i]
+        words[i : i + 1] = [w[: b - a], w[b - a :]]
+        offs.insert(i + 1, b)
+
+
+def _analyse(unit: Unit, doc: _DocIndex, rules: Rules) -> _Analysis:
+    lo, hi = unit.start, unit.end
+    offs = doc.offs
+    i0 = bisect.bisect_left(offs, lo)
+    i1 = bisect.bisect_left(offs, hi, i0)
+    name_starts, commas, modals = doc.name_starts, doc.comma_tokens, doc.modal_tokens
+    names = doc.names[bisect.bisect_left(name_starts, lo) : bisect.bisect_left(name_starts, hi)]
+    inner = commas[bisect.bisect_left(commas, i0) : bisect.bisect_left(commas, i1 - 1)]
+    parts = [i0] + [i + 1 for i in inner]
+    modal = modals[bisect.bisect_left(modals, i0) : bisect.bisect_left(modals, i1)]
+    sentence = doc.text[lo:hi]
+    markers = find_markers(sentence, doc.words, offs, rules.modality, doc.name_ends, modal, parts, lo, i1)
+    starts = doc.cue_starts
+    cues = doc.cues[bisect.bisect_left(starts, lo) : bisect.bisect_left(starts, hi)]
+    return _Analysis(
+        doc.text, sentence, lo, hi, i0, i1, doc.words, offs, names, doc.names_at, markers, cues, parts
+    )
+
+
+# ---------------------------------------------------------------- directives
+
+
+def _directive(
+    unit: Unit, an: _Analysis, rules: Rules, governor: Duty | None, lead: _Lead | None
+) -> Duty | None:
+    """A Duty (without actors and measures yet) when the unit is a directive, else None."""
+    s = an.sentence
+    if unit.titled and not unit.heading:
+        return None  # a title, sub-title or chapter line
+    if an.markers:
+        first = an.markers[0]
+        return _new_duty(unit, s, first.modality, first.word, first.start, first.end,
+                         [f"directive:{first.rule}", "modality:first marker"])
+    if _is_event(an, rules):
+        return None
+    if s.rstrip("。；;！？").endswith(rules.condition_endings) or s.endswith(rules.condition_endings):
+        return None
+    pen = rules.penalty_re.search(s) or rules.penalty_cue_re.search(s)
+    if pen is not None:
+        return _new_duty(unit, s, "obligation", "", -1, -1, [f"directive:penalty clause '{pen.group()}'"])
+    head = _imperative_parts(an, rules, _skip_frames(an, rules))
+    first_part_end = an.parts[1] if len(an.parts) > 1 else an.i1
+    if unit.heading and head is not None and head[0] < first_part_end:
+        why = f"directive:numbered heading phrased as an order ({head[1]})"
+        return _new_duty(unit, s, "obligation", "", -1, -1, [why])
+    if _bare_subjects(an, rules):
+        why = "directive:actor with a bare verb (statutory duty)"
+        return _new_duty(unit, s, "obligation", "", -1, -1, [why])
+    if lead is not None and not lead.conditions:
+        return _new_duty(unit, s, lead.duty.modality, "", -1, -1,
+                         [f"directive:list item governed by '{lead.duty.sentence[-12:]}'"])
+    if head is not None and governor is not None:
+        return _new_duty(unit, s, governor.modality, "", -1, -1,
+                         [f"directive:imperative item ({head[1]}) governed by '{governor.marker}'"])
+    frame_head = _reported_imperative(an, rules)
+    if frame_head is not None:
+        return _new_duty(unit, s, "obligation", "", -1, -1,
+                         [f"directive:imperative after reporting verb '{frame_head[0]}' ({frame_head[1]})"])
+    return None
+
+
+def _new_duty(
+    unit: Unit, s: str, modality: str, marker: str, m_start: int, m_end: int, why: list[str]
+) -> Duty:
+    return Duty(
+        clause=unit.clause,
+        sentence=s,
+        start=unit.start,
+        end=unit.end,
+        modality=modality,
+        marker=_i(marker),
+        action="",
+        actor_source="none",
+        marker_span=(m_start, m_end) if marker else None,
+        rules=[_i(w) for w in why],
+    )
+
+
+def _is_event(an: _Analysis, rules: Rules) -> bool:
+    """Reports of what happened, statistics, scope and definitions: no directive."""
+    if not rules.event_tokens.isdisjoint(an.words[an.i0 : an.i1]):
+        return True
+    return rules.not_directive_re.search(an.sentence) is not None
+
+
+def _part_end(an: _Analysis, start: int) -> int:
+    """Word index where the comma-part starting at word `start` ends (its comma, or i1)."""
+    k = bisect.bisect_right(an.parts, start)
+    return an.parts[k] - 1 if k < len(an.parts) else an.i1
+
+
+def _imperative_head(an: _Analysis, rules: Rules, token: int) -> tuple[int, str] | None:
+    """The head verb of an order starting at word `token` (after adverbs and frames), or None."""
+    words, end = an.words, an.i1
+    i = token
+    # a word that is both (`加快`, `依法`) heads the order when it is a verb
+    while i < end and words[i] not in rules.imperative_verbs and (
+        words[i] in rules.adverbs or words[i] in rules.frames
+    ):
+        i += 1
+    if i >= end:
+        return None
+    w = words[i]
+    if w in rules.imperative_verbs:
+        return i, w
+    # an adverb or a verb fused with what follows into one word (`深入研究`, `建立健全`)
+    if len(w) > 2 and (w[:2] in rules.adverbs and w[2:] in rules.imperative_verbs
+                       or len(w) <= 4 and w[:2] in rules.imperative_verbs):
+        return i, w
+    return None
+
+
+def _imperative_parts(an: _Analysis, rules: Rules, first: int, parts: int = 2) -> tuple[int, str] | None:
+    """The head verb of the first or second comma-part from word `first` (`以……为重点，加强……`)."""
+    starts = [k for k in an.parts if k >= first][:parts]
+    for start in starts:
+        head = _imperative_head(an, rules, start)
+        if head is not None:
+            return head
+    return None
+
+
+def _framing(an: _Analysis, rules: Rules, start: int, end: int) -> bool:
+    return all(w in rules.frames or w in rules.adverbs for w in an.words[start:end])
+
+
+def _skip_frames(an: _Analysis, rules: Rules) -> int:
+    """Word index after leading frame parts (`同时，`, `除此之外，会上提到，`)."""
+    for start in an.parts:
+        end = _part_end(an, start)
+        if end <= start:
+            continue
+        if _framing(an, rules, start, end) or an.words[end - 1] in rules.modality.reporting:
+            continue
+        return start
+    return an.i1
+
+
+def _reported_imperative(an: _Analysis, rules: Rules) -> tuple[str, str] | None:
+    """`会上提到，尽快开通……`: an order reported after a reporting verb."""
+    verb = ""
+    for start in an.parts:
+        end = _part_end(an, start)
+        if end <= start:
+            continue
+        if an.words[end - 1] in rules.modality.reporting:
+            verb = an.words[end - 1]
+            continue
+        if _framing(an, rules, start, end):
+            continue
+        if not verb:
+            return None
+        head = _imperative_head(an, rules, start)
+        return (verb, head[1]) if head else None
+    return None
+
+
+def _bare_subjects(an: _Analysis, rules: Rules) -> list[Chain]:
+    """Subjects followed by a bare verb (`国务院建立……`, `公安机关牵头负责……`)."""
+    if not an.names:
+        return []
+    out = []
+    words, offs = an.words, an.offs
+    for start in an.parts:
+        i = start
+        while i < an.i1 and words[i] in rules.frames:
+            i += 1
+        if i >= an.i1 or an.names_at.get(offs[i]) is None and words[i] not in rules.actors.prefixes:
+            continue
+        chain = parse_chain(an.text, words, offs, an.names_at, offs[i], an.hi, rules.actors)
+        if chain is None or not chain_is_subject(an.text, chain, rules.actors):
+            continue
+        k = bisect.bisect_left(offs, chain.end, i)
+        # skip a prepositional phrase up to the verb (`人民法院在……中发挥…`, `依照职责履行…`)
+        if k < an.i1 and words[k] in _SUBJECT_ADVERBIALS:
+            end = _part_end(an, k)
+            if any(words[t] in rules.imperative_verbs for t in range(k + 1, end)):
+                out.append(chain)
+            continue
+        if _imperative_head(an, rules, k) is not None:
+            out.append(chain)
+    return out
+
+
+# ---------------------------------------------------------------- actors
+
+
+def _assign_actors(
+    duty: Duty,
+    unit: Unit,
+    an: _Analysis,
+    rules: Rules,
+    previous: Duty | None,
+    same_sentence: tuple[Duty, bool] | None,
+    lead: _Lead | None,
+    addressee: list[Mention],
+) -> None:
+    ar = rules.actors
+    text, words, offs = an.text, an.words, an.offs
+    found: list[tuple[Name, str]] = []
+
+    def add(chain: Chain | None, why: str) -> None:
+        if chain is not None:
+            for name, how in zip(chain.actors, chain.rules, strict=False):
+                found.append((name, f"{why}; {how} '{name.text}'"))
+
+    penalty = duty.rules[0].startswith("directive:penalty")
+    if penalty and an.names:
+        m = rules.penalty_re.search(an.sentence)
+        if m is not None:
+            add(parse_chain(text, words, offs, an.names_at, an.lo + m.start("who"), an.lo + m.end("who"), ar),
+                "subject after 由 in a penalty clause")
+    for marker in an.markers if an.names else ():
+        k = bisect.bisect_right(an.parts, marker.token) - 1
+        part_start = _skip_frame_tokens(an, rules, an.parts[k])
+        if marker.modality == "encouragement" and marker.token + 1 < an.i1:
+            after = names_after(text, words, offs, an.names_at, marker.token, an.hi, ar)
+            if after is not None and after.start == offs[marker.token + 1]:
+                add(after, f"object of '{marker.word}' (encouraged actor)")
+                continue
+        if part_start < marker.start:
+            chain = parse_chain(text, words, offs, an.names_at, part_start, marker.start, ar)
+            if (
+                chain is not None
+                and chain.start == part_start
+                and chain_is_subject(text, chain, ar)
+                and marker.start - chain.end <= 30
+                and not any(chain.end <= n.start < marker.start and not n.short for n in an.names)
+            ):
+                add(chain, f"subject of '{marker.word}'")
+        elif k > 0:
+            # `X为……，……，应当……`: a subject set off at the start of the unit
+            first_part_end = offs[an.parts[1] - 1]
+            start0 = _skip_frame_tokens(an, rules, an.i0)
+            chain = parse_chain(text, words, offs, an.names_at, start0, first_part_end, ar)
+            if (
+                chain is not None
+                and chain.start == start0
+                and chain_is_subject(text, chain, ar)
+                and _topic_ok(an, chain.end, first_part_end)
+                and not any(mk.start < first_part_end for mk in an.markers)
+            ):
+                add(chain, f"subject of '{marker.word}' set off at the start of the unit")
+    if not found and not an.markers and not penalty:
+        for chain in _bare_subjects(an, rules):
+            add(chain, "subject of a bare verb")
+    targets: list[Mention] = []
+    if an.names:
+        unit_words = words[an.i0 : an.i1]
+        # co-actors named with 会同/联合 after the subject
+        if found and not ar.co_actor_verbs.isdisjoint(unit_words):
+            for i in range(an.i0, an.i1 - 1):
+                if words[i] in ar.co_actor_verbs:
+                    chain = names_after(text, words, offs, an.names_at, i, an.hi, ar)
+                    add(chain, f"co-actor after '{words[i]}'")
+        # targets: bodies steered by the actor
+        if not ar.target_verbs.isdisjoint(unit_words):
+            for i in range(an.i0, an.i1 - 1):
+                w = words[i]
+                if w not in ar.target_verbs:
+                    continue
+                chain = names_after(text, words, offs, an.names_at, i, an.hi, ar)
+                if chain is not None and chain.start == offs[i + 1]:
+                    for name in chain.actors:
+                        if all(name.start != f.start for f, _ in found):
+                            why = f"target: after '{w}'"
+                            targets.append(Mention(name.id, _i(name.text), name.start, name.end, _i(why)))
+    duty.targets = targets
+    if found:
+        seen: set[str] = set()
+        mentions = []
+        for name, why in found:
+            if name.id not in seen:
+                seen.add(name.id)
+                mentions.append(Mention(name.id, _i(name.text), name.start, name.end, _i(why)))
+        duty.actors = mentions
+        duty.actor_source = "explicit"
+        return
+    source: Duty | None = None
+    if penalty:
+        if same_sentence is not None and same_sentence[1] and rules.penalty_continuing_re.search(an.sentence):
+            source = same_sentence[0]
+    elif previous is not None:
+        source = previous
+    elif lead is not None and lead.duty is not duty:
+        source = lead.duty
+    if source is not None and source.actors:
+        how = "from the previous ；-part" if penalty else "from the previous directive of its paragraph"
+        duty.actors = [Mention(m.id, m.text, -1, -1, _i(f"inherited {how} ({m.rule})")) for m in source.actors]
+        duty.actor_source = "inherited"
+        return
+    if source is None and not penalty and addressee and unit.first_in_para:
+        duty.actors = [Mention(m.id, m.text, -1, -1, m.rule) for m in addressee]
+        duty.actor_source = "addressee"
+        return
+    duty.actors = []
+    duty.actor_source = "none"
+
+
+def _skip_frame_tokens(an: _Analysis, rules: Rules, token: int) -> int:
+    """Offset after frame words (`同时`, `下一步`) from word `token` on."""
+    i = token
+    while i < an.i1 and an.words[i] in rules.frames:
+        i += 1
+    return an.offs[i] if i < an.i1 else an.hi
+
+
+def _topic_ok(an: _Analysis, chain_end: int, part_end: int) -> bool:
+    """A topic set off by a comma: the part is the name alone or name + a circumstance."""
+    if chain_end >= part_end:
+        return True
+    k = bisect.bisect_left(an.offs, chain_end, an.i0, an.i1)
+    return k < an.i1 and an.words[k] in _TOPIC_ADVERBIALS
+
+
+def _addressee(units: Sequence[Unit], doc: _DocIndex, rules: Rules) -> list[Mention]:
+    """Actors of a salutation (`各地区各部门：`) opening the document, if it has one."""
+    ar = rules.actors
+    for unit in units:
+        if unit.para >= ar.salutation_window:
+            break
+        s = doc.text[unit.start : unit.end]
+        if not s.endswith("：") or len(s) > ar.salutation_max or not unit.first_in_para:
+            continue
+        lo = bisect.bisect_left(doc.name_starts, unit.start)
+        hi = bisect.bisect_left(doc.name_starts, unit.end)
+        names = [n for n in doc.names[lo:hi] if not n.short]
+        if not names or sum(n.end - n.start for n in names) * 2 < len(s.rstrip("：")):
+            continue
+        out, seen = [], set()
+        for n in names:
+            if n.id not in seen:
+                seen.add(n.id)
+                out.append(Mention(n.id, n.text, -1, -1, f"addressee of the document ('{s}')"))
+        return out
+    return []
+
+
+# ---------------------------------------------------------------- measures, action
+
+
+def _assign_measures(duty: Duty, an: _Analysis, rules: Rules) -> None:
+    if duty.marker_span is not None:
+        action_start = duty.marker_span[1]
+    else:
+        head = _imperative_head(an, rules, _skip_frames(an, rules))
+        action_start = an.offs[head[0]] if head else an.lo
+    excluded = [(n.start, n.end) for n in an.names if not n.short]
+    cues = find_cues(an.text, an.lo, an.hi, an.cues, action_start, excluded, rules.measures)
+    duty.measures = []
+    for measure, score, found in choose_measures(cues, rules.measures):
+        best = max(found, key=lambda c: c.weight)
+        cue_list = ", ".join(sorted({c.text for c in found}))
+        why = f"cues {cue_list} (score {score:.1f}; strongest '{best.text}' in {best.place})"
+        duty.measures.append(Mention(measure, _i(best.text), best.start, best.end, _i(why)))
+    rest = an.text[action_start : an.hi]
+    stop = rules.action_stop.search(rest) if duty.marker else None
+    action = rest[: stop.start()] if stop else rest.rstrip("。；;！？!?")
+    duty.action = action.strip()[: rules.action_max]
+
+
+def canonical_names(config: Config) -> Mapping[str, str]:
+    """Actor id → canonical Chinese name, from `actors.yaml`."""
+    return compile_rules(config).actors.canonical

@@ -1,0 +1,295 @@
+"""Actors: names of bodies in a unit, and which of them is the subject that must act.
+
+Names come from the lexicon in `configs/actors.yaml` (alias → taxonomy id). A
+name counts only where the segmenter cuts it out as whole words, so `银行卡`
+holds no `银行`. The subject is parsed as a coordination (`A、B和C`, `A会同B`,
+`工信、市场监管等部门`) that opens the comma-part of a modal word (or the
+unit, for a topic set off by a comma), or that follows `由` in a penalty
+clause, or follows an encouraging `鼓励`/`支持` (`国家支持X` → X). Names after
+a steering verb (`指导`, `督促`, `压实`…) are targets, not actors.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import ExtractError
+from .lexicon import compile_words
+
+
+@dataclass(slots=True)
+class Name:
+    """An actor name found in a unit; offsets relative to the unit."""
+
+    id: str
+    text: str
+    start: int
+    end: int
+    short: bool  # a bare sector word (`工信`): an actor only inside a closed coordination
+
+
+@dataclass(slots=True)
+class Chain:
+    """A parsed coordination of names: the actors it yields and where it ends."""
+
+    actors: list[Name]
+    start: int
+    end: int
+    rules: list[str] = field(default_factory=list)  # one per actor
+
+
+@dataclass(frozen=True, slots=True)
+class ActorRules:
+    """Compiled `actors.yaml`."""
+
+    names_re: re.Pattern[str]
+    entries: Mapping[str, tuple[str, bool]]  # alias or short form -> (id, short)
+    canonical: Mapping[str, str]  # id -> canonical name
+    closers: frozenset[str]
+    closer_ids: frozenset[str]
+    connectors: frozenset[str]
+    distributive_suffixes: tuple[str, ...]
+    non_distributive: frozenset[str]
+    owners: frozenset[str]
+    prefixes: frozenset[str]
+    place_suffixes: frozenset[str]
+    pre_marker: frozenset[str]
+    object_prepositions: frozenset[str]
+    not_after: frozenset[str]
+    co_actor_verbs: frozenset[str]
+    target_verbs: frozenset[str]
+    subject_words: frozenset[str]
+    salutation_max: int
+    salutation_window: int
+
+    @classmethod
+    def from_config(cls, cfg: Mapping[str, Any], taxonomy: Mapping[str, Any]) -> ActorRules:
+        known = set((taxonomy.get("actors") or {}).keys())
+        entries: dict[str, tuple[str, bool]] = {}
+        canonical: dict[str, str] = {}
+        for actor_id, entry in (cfg.get("actors") or {}).items():
+            if known and actor_id not in known:
+                raise ExtractError(
+                    f"actors.yaml: actor '{actor_id}' is not in taxonomy.yaml; map it onto a taxonomy id"
+                )
+            canonical[actor_id] = str(entry.get("name") or actor_id)
+            for short, names in ((False, entry.get("aliases") or ()), (True, entry.get("short") or ())):
+                for name in names:
+                    name = str(name)
+                    if name in entries and entries[name][0] != actor_id:
+                        other = entries[name][0]
+                        raise ExtractError(
+                            f"actors.yaml: '{name}' is listed for both {other} and {actor_id}; keep one"
+                        )
+                    entries[name] = (actor_id, short)
+        coord = cfg.get("coordination") or {}
+        collective = cfg.get("collective") or {}
+        heads = [str(h) for h in cfg.get("generic_heads") or ()]
+        return cls(
+            names_re=compile_words(entries),
+            entries=entries,
+            canonical=canonical,
+            closers=frozenset(h for h in heads if h not in entries),
+            closer_ids=frozenset(entries[h][0] for h in heads if h in entries) | {"departments"},
+            connectors=frozenset(map(str, coord.get("connectors") or ())),
+            distributive_suffixes=tuple(map(str, coord.get("distributive_suffixes") or ())),
+            non_distributive=frozenset(map(str, coord.get("non_distributive") or ())),
+            owners=frozenset(map(str, coord.get("owners") or ())),
+            prefixes=frozenset(map(str, coord.get("prefixes") or ())),
+            place_suffixes=frozenset(map(str, coord.get("place_suffixes") or ())),
+            pre_marker=frozenset(map(str, coord.get("pre_marker") or ())),
+            object_prepositions=frozenset(map(str, coord.get("object_prepositions") or ())),
+            not_after=frozenset(map(str, coord.get("not_after") or ())),
+            co_actor_verbs=frozenset(map(str, coord.get("co_actor_verbs") or ())),
+            target_verbs=frozenset(map(str, cfg.get("target_verbs") or ())),
+            subject_words=frozenset(map(str, collective.get("subject_words") or ())),
+            salutation_max=int(collective.get("salutation_max_chars", 80)),
+            salutation_window=int(collective.get("salutation_window", 3)),
+        )
+
+
+def find_names(
+    text: str, words: list[str], offs: list[int], rules: ActorRules, lo: int = 0, hi: int | None = None
+) -> list[Name]:
+    """Actor names in `text[lo:hi]` that the segmenter cuts out as whole words.
+
+    `words` are the words of `text[lo:hi]`, `offs` their offsets in `text` (plus the end).
+
+    A name must start and end on word boundaries; a name fused to a place or scope
+    prefix inside one word (`市公安局`) still counts, a name inside a longer word
+    (`银行卡`) does not; where the longest name ends inside a word, a shorter one
+    ending on a boundary is tried.
+    """
+    if not rules.entries:
+        return []
+    found: list[Name] = []
+    for m in rules.names_re.finditer(text, lo, len(text) if hi is None else hi):
+        a, b = m.span()
+        ti = bisect.bisect_right(offs, a) - 1
+        if offs[ti] != a:
+            before = text[offs[ti] : a]
+            if not (before in rules.prefixes or before[-1:] in rules.place_suffixes):
+                continue
+        tj = bisect.bisect_left(offs, b, ti)
+        if tj >= len(offs) or offs[tj] != b:
+            # the longest name ends inside a word: try a shorter one ending on a boundary
+            b = next((offs[k] for k in range(tj - 1, ti, -1) if text[a : offs[k]] in rules.entries), -1)
+            if b <= a:
+                continue
+        actor_id, short = rules.entries[text[a:b]]
+        found.append(Name(actor_id, text[a:b], a, b, short))
+    return found
+
+
+def _token_at(offs: list[int], pos: int) -> int:
+    """Index of the token starting at or containing `pos`."""
+    return bisect.bisect_right(offs, pos) - 1
+
+
+def parse_chain(
+    text: str,
+    words: list[str],
+    offs: list[int],
+    names_at: Mapping[int, Name],
+    pos: int,
+    limit: int,
+    rules: ActorRules,
+) -> Chain | None:
+    """Parse a coordinated subject starting at `pos` (and ending before `limit`).
+
+    Returns the chain's actors (short forms only where the coordination is closed by
+    a generic head or a departmental name) or None when no name opens `pos`.
+    """
+    n = len(words)
+    i = _token_at(offs, pos)
+    if i < 0 or i >= n:
+        return None
+    items: list[dict] = []
+    cur: dict = {"names": [], "et": False, "closer": None, "unknown": False}
+    end = pos
+    while i < n and offs[i] < limit:
+        o = offs[i]
+        name = names_at.get(o)
+        if name is not None and name.end <= limit:
+            cur["names"].append(name)
+            end = name.end
+            i = _token_at(offs, name.end) if name.end < offs[-1] else n
+            if i < n and offs[i] < name.end:  # a name ending inside a token (rare): stop there
+                break
+            continue
+        w = words[i]
+        if w in rules.connectors and (cur["names"] or cur["unknown"]):
+            items.append(cur)
+            cur = {"names": [], "et": False, "closer": None, "unknown": False}
+            i += 1
+            continue
+        if w == "等" and (cur["names"] or cur["unknown"]):
+            cur["et"] = True
+            i += 1
+            continue
+        if w in rules.closers and (cur["names"] or cur["unknown"] or cur["et"]):
+            cur["closer"] = w
+            end = offs[i] + len(w)
+            i += 1
+            break
+        if not cur["names"] and not cur["unknown"] and (
+            w in rules.prefixes or (1 < len(w) <= 6 and w[-1] in rules.place_suffixes)
+        ):
+            i += 1
+            continue
+        if (
+            not cur["names"]
+            and not cur["unknown"]
+            and len(w) <= 4
+            and "\u4e00" <= w[0] <= "\u9fff"
+            and i + 1 < n
+            and (words[i + 1] in rules.connectors or words[i + 1] == "等")
+            and items
+        ):
+            cur["unknown"] = True  # a sector word inside a list (`金融、电信、互联网等…`)
+            i += 1
+            continue
+        break
+    if cur["names"] or cur["closer"] or cur["unknown"]:
+        items.append(cur)
+    if not items or not any(it["names"] for it in items):
+        return None
+    last = items[-1]
+    if not last["names"] and not last["closer"]:
+        # a dangling connector or sector word: the chain is what came before it
+        items.pop()
+        if not items:
+            return None
+    actors: list[Name] = []
+    why: list[str] = []
+    pending: list[Name] = []
+    for item in items:
+        names: list[Name] = _fold_owners(item["names"], rules)
+        head = names[-1] if names else None
+        closes = item["closer"] is not None or (
+            item["et"] and head is not None and not head.short and head.id in rules.closer_ids
+        )
+        if closes:
+            if head is not None and not head.short and item["closer"] is None:
+                names = names[:-1]  # `等有关部门` closes the list and names no actor of its own
+            pending.extend(x for x in names if x.short)
+            actors.extend(x for x in names if not x.short)
+            why.extend("alias" for x in names if not x.short)
+            closer = item["closer"] or (head.text if head else "")
+            actors.extend(pending)
+            why.extend(f"short form closed by {closer}" for _ in pending)
+            pending = []
+            continue
+        for x in names:
+            if x.short:
+                pending.append(x)
+                continue
+            shares_head = x.text.endswith(rules.distributive_suffixes) and x.id not in rules.non_distributive
+            if pending and shares_head:
+                actors.extend(pending)
+                why.extend(f"short form sharing the head of {x.text}" for _ in pending)
+            pending = []
+            actors.append(x)
+            why.append("alias")
+    if not actors:
+        return None
+    chain_end = max(end, actors[-1].end)
+    return Chain(actors, pos, chain_end, why)
+
+
+def _fold_owners(names: list[Name], rules: ActorRules) -> list[Name]:
+    """Adjacent names without a connector: an owner before a body is no actor (`国务院公安部门`)."""
+    if len(names) < 2:
+        return names
+    kept = []
+    for k, x in enumerate(names):
+        nxt = names[k + 1] if k + 1 < len(names) else None
+        if nxt is not None and x.end == nxt.start and x.text in rules.owners:
+            continue
+        kept.append(x)
+    return kept
+
+
+def names_after(
+    text: str,
+    words: list[str],
+    offs: list[int],
+    names_at: Mapping[int, Name],
+    token: int,
+    limit: int,
+    rules: ActorRules,
+) -> Chain | None:
+    """The coordination right after token `token` (skipping scope prefixes)."""
+    if token + 1 >= len(words):
+        return None
+    return parse_chain(text, words, offs, names_at, offs[token + 1], limit, rules)
+
+
+def chain_is_subject(text: str, chain: Chain, rules: ActorRules) -> bool:
+    """A chain followed by `的`/`之` modifies a noun (`公安机关的职责`) and is no subject."""
+    after = text[chain.end : chain.end + 1]
+    return after not in rules.not_after

@@ -1,0 +1,45 @@
+"""Fast lookup of many words at once: one compiled regex shaped like a trie.
+
+A plain alternation `a|b|c|…` of a few hundred words makes `re` try every
+branch at every character; nesting the words by shared prefix
+(`公安(?:机关|部门?|厅|局)`) tries one branch per character instead, and the
+greedy optional groups give the longest word at each position, as an
+Aho-Corasick scan with leftmost-longest matching does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+
+def trie_pattern(words: Iterable[str]) -> str:
+    """A regex source matching any of `words`, longest first at each position."""
+    root: dict = {}
+    for word in words:
+        if not word:
+            continue
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = True
+    return _node_pattern(root) if root else "(?!)"
+
+
+def _node_pattern(node: dict) -> str:
+    end = "" in node
+    branches = [re.escape(ch) + _node_pattern(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    if len(branches) == 1:
+        body = branches[0]
+        if end:
+            return f"(?:{body})?" if len(body) > 1 else f"{body}?"
+        return body
+    body = "(?:" + "|".join(branches) + ")"
+    return body + "?" if end else body
+
+
+def compile_words(words: Iterable[str]) -> re.Pattern[str]:
+    """Compile `trie_pattern(words)`."""
+    return re.compile(trie_pattern(words))

@@ -1,0 +1,173 @@
+"""Modal markers: which words of a unit say how strongly an actor is bound.
+
+Markers are read off the segmenter's tokens, so only a token that *is* a modal
+word counts (`要`, `应当`, `还要`), never one that contains it (`重要`, `主要`,
+`要点`, `需要的`). Further rules, all in `configs/modality.yaml`:
+
+* a modal word inside a quoted title or slogan (`《…要…》`, `“…”`) is quoted, not said;
+* a reporting verb followed by a comma or colon (`会议要求，`, `《意见》要求：`) only
+  introduces what was said; the marker is the modal word that follows;
+* a negator before an obligation word makes a prohibition (`不` + `应当`);
+* after `存在`/`面临` in the same comma-part a modal word describes a problem;
+* weak modal words (`支持`, `鼓励`, `需要`, `可`, `应`) count only in predicate
+  position: at the start of a comma-part, after its subject or an adverb
+  (`国家支持…`, `政府应在…`), and not before a comma or `的` (`提供支持。`,
+  `根据工作需要，`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ExtractError
+
+MODALITIES: tuple[str, ...] = ("obligation", "prohibition", "encouragement", "permission")
+COMMAS = frozenset("，,：:；;。！？!?")
+
+
+@dataclass(slots=True)
+class Marker:
+    """A modal word found in a unit; offsets are relative to the unit."""
+
+    word: str
+    modality: str
+    start: int
+    end: int
+    token: int  # index of its token
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModalityRules:
+    """Compiled `modality.yaml` marker rules."""
+
+    by_token: Mapping[str, tuple[str, str]]  # token -> (marker word, modality)
+    strength: Mapping[str, int]
+    weak: frozenset[str]
+    predicate_before: frozenset[str]
+    not_followed_by: frozenset[str]
+    reporting: frozenset[str]
+    non_modal: frozenset[str]
+    descriptive: frozenset[str]
+    negators: frozenset[str]
+    negated: str
+    quote_re: re.Pattern[str]
+    quote_chars: str
+
+    @classmethod
+    def from_config(cls, cfg: Mapping[str, Any]) -> ModalityRules:
+        by_token: dict[str, tuple[str, str]] = {}
+        markers = cfg.get("markers") or {}
+        for modality, words in markers.items():
+            if modality not in MODALITIES:
+                raise ExtractError(
+                    f"modality.yaml: markers.{modality} is not a modality; use one of {', '.join(MODALITIES)}"
+                )
+            for word in words:
+                by_token[str(word)] = (str(word), modality)
+        for token, word in (cfg.get("compounds") or {}).items():
+            if str(word) not in by_token:
+                raise ExtractError(f"modality.yaml: compounds.{token} names '{word}', which is no marker")
+            by_token[str(token)] = (str(word), by_token[str(word)][1])
+        non_modal = cfg.get("non_modal") or {}
+        quotes = non_modal.get("quotes") or ()
+        quote_re = (
+            re.compile("|".join(f"{re.escape(a)}[^{re.escape(b)}]*{re.escape(b)}" for a, b in quotes))
+            if quotes
+            else re.compile("(?!)")
+        )
+        return cls(
+            by_token=by_token,
+            strength={str(k): int(v) for k, v in (cfg.get("strength") or {}).items()},
+            weak=frozenset(map(str, non_modal.get("weak") or ())),
+            predicate_before=frozenset(map(str, non_modal.get("predicate_before") or ())),
+            not_followed_by=frozenset(map(str, non_modal.get("not_followed_by") or ())),
+            reporting=frozenset(map(str, cfg.get("reporting_verbs") or ())),
+            non_modal=frozenset(map(str, non_modal.get("tokens") or ())),
+            descriptive=frozenset(map(str, non_modal.get("descriptive_before") or ())),
+            negators=frozenset(map(str, (cfg.get("negation") or {}).get("negators") or ())),
+            negated=str((cfg.get("negation") or {}).get("modality") or "prohibition"),
+            quote_re=quote_re,
+            quote_chars="".join(a for a, _ in quotes),
+        )
+
+
+def find_markers(
+    sentence: str,
+    words: list[str],
+    offs: list[int],
+    rules: ModalityRules,
+    subject_ends: Collection[int] = (),
+    candidates: Sequence[int] | None = None,
+    parts: Sequence[int] | None = None,
+    base: int = 0,
+    stop: int | None = None,
+) -> list[Marker]:
+    """The modal markers of one unit, in order.
+
+    Args:
+        sentence: the unit.
+        words: the words (of the unit, or of the whole document with the unit at
+            `base`); `offs` the offset where each starts (plus the end).
+        rules: compiled modality rules.
+        subject_ends: offsets where an actor name ends (a weak modal word right after
+            one is in predicate position).
+        candidates: indexes of the words that are modal words (`rules.by_token`), when
+            the caller found them already; None: look at every word of the unit.
+        parts: word indexes where the unit's comma-parts start, when known.
+        base: offset of the unit in the text that `offs` refer to.
+        stop: index of the first word after the unit (default: all words).
+    """
+    by_token = rules.by_token
+    stop = len(words) if stop is None else stop
+    if candidates is None:
+        first = bisect.bisect_left(offs, base)
+        candidates = [i for i in range(first, stop) if words[i] in by_token]
+    if not candidates:
+        return []
+    if parts is None:
+        first = bisect.bisect_left(offs, base)
+        parts = [first] + [i + 1 for i in range(first, stop) if words[i] in COMMAS]
+    quoted: list[tuple[int, int]] | None = None
+    check_quotes = any(q in sentence for q in rules.quote_chars)
+    describes = bool(rules.descriptive) and not rules.descriptive.isdisjoint(words[parts[0] : stop])
+    found: list[Marker] = []
+    for i in candidates:
+        w = words[i]
+        word, modality = by_token[w]
+        part_start = parts[bisect.bisect_right(parts, i) - 1]
+        if describes and any(words[j] in rules.descriptive for j in range(part_start, i)):
+            continue  # `还存在……还需加强等问题`
+        start = offs[i] + w.rfind(word) if w != word else offs[i]
+        if check_quotes:
+            if quoted is None:
+                quoted = [(m.start() + base, m.end() + base) for m in rules.quote_re.finditer(sentence)]
+            if any(a < start < b for a, b in quoted):
+                continue
+        nxt = words[i + 1] if i + 1 < stop else ""
+        if word in rules.reporting and (nxt in COMMAS or nxt == ""):
+            continue  # `会议要求，` introduces what was said
+        rule = f"marker:{word}"
+        if word in rules.weak:
+            prev = words[i - 1] if i > part_start else ""
+            if nxt == "" or nxt in rules.not_followed_by or nxt in COMMAS:
+                continue
+            if prev and prev not in rules.predicate_before and offs[i] not in subject_ends:
+                continue
+            rule = f"marker:{word}(predicate position)"
+        end = start + len(word)
+        if modality == "obligation" and i > part_start and words[i - 1] in rules.negators:
+            neg = words[i - 1]  # `不` + `应当`: a prohibition
+            rule = f"marker:{neg}{word}(negated)"
+            start, word, modality = offs[i - 1], neg + word, rules.negated
+        found.append(Marker(word, modality, start, end, i, rule))
+    return found
+
+
+def non_modal_tokens(words: list[str], rules: ModalityRules) -> list[str]:
+    """Tokens that contain a modal character but are no marker (for `explain`)."""
+    return [w for w in words if w in rules.non_modal]

@@ -1,0 +1,156 @@
+"""Cut a document body into directive units: sentences, `；`-parts, list items.
+
+A unit never crosses a paragraph (`\\n`) or a clause boundary. Sentences end
+with `。！？` (closing quotes stay with them); a `；` ends a part, since each
+`；`-part of a policy sentence usually holds its own predicate; a `：` ends a
+unit when a list item follows on the same line. Numbering at the start of a
+unit (`一、`, `（二）`, `第五条`) is not part of its sentence.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..models import Clause
+
+PARAGRAPH_MARK = "¶"
+
+
+@dataclass(slots=True)
+class Unit:
+    """A candidate directive: `text[start:end]`, with where it stands in the document."""
+
+    start: int
+    end: int
+    para: int  # index of the paragraph (line) it belongs to
+    sentence: int  # index of the sentence (a `；`-part shares its sentence's index)
+    clause: str  # path of the enclosing clause; "" for preamble and unnumbered paragraphs
+    clause_index: int  # index into the clause list, -1 outside every clause
+    heading: bool  # opens a numbered clause or list item (`一、加强组织领导，…。`, `一是加强…`)
+    titled: bool  # its line has no sentence punctuation: a title or sub-title
+    first_in_para: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceRules:
+    """Compiled `extract.sentence` settings."""
+
+    unit_re: re.Pattern[str]
+    enumerator: re.Pattern[str]
+    colon_split: re.Pattern[str]
+    punct: re.Pattern[str]
+    sentence_end: frozenset[str]
+    min_chars: int
+
+    @classmethod
+    def from_config(cls, cfg: Mapping[str, Any]) -> SentenceRules:
+        term = str(cfg.get("terminators", "。！？"))
+        parts = str(cfg.get("part_separator", "；"))
+        closers = str(cfg.get("closers", "”’」』）)"))
+        colon = str(cfg.get("colon", "："))
+        stops = re.escape(term + parts)
+        unit_re = re.compile(f"[^{stops}\\n]*(?:[{stops}]+[{re.escape(closers)}]*|$)")
+        after = cfg.get("colon_split_before", "(?!)")
+        colon_split = re.compile(f"(?<=[{re.escape(colon)}])[ \\t\u3000]*(?={after})")
+        punct = re.compile(f"[{re.escape(term + parts + colon)}]")
+        return cls(
+            unit_re=unit_re,
+            # matched at a unit's start with `match(text, pos)`, where `^` would never match
+            enumerator=re.compile(str(cfg.get("enumerator", "(?!)")).removeprefix("^")),
+            colon_split=colon_split,
+            punct=punct,
+            sentence_end=frozenset(term),
+            min_chars=int(cfg.get("min_chars", 4)),
+        )
+
+
+_LINE = re.compile(r"[^\n]+")
+_BLANK = " \t\u3000\u00a0\r"
+
+
+def split_units(text: str, clauses: Sequence[Clause], rules: SentenceRules) -> list[Unit]:
+    """All candidate units of `text`, in order.
+
+    Args:
+        text: the cleaned body, paragraphs separated by `\\n`.
+        clauses: its clauses (flat, in order, as `segment_clauses` returns them).
+        rules: compiled sentence settings.
+    """
+    starts = [c.start for c in clauses]
+    cuts = sorted({c.start for c in clauses} | {c.end for c in clauses})
+    units: list[Unit] = []
+    sentence = 0
+    for para, line in enumerate(_LINE.finditer(text)):
+        lo, hi = line.start(), line.end()
+        titled = rules.punct.search(text, lo, hi) is None
+        # clause boundaries inside the line split it too
+        inner = cuts[bisect.bisect_right(cuts, lo) : bisect.bisect_left(cuts, hi)]
+        bounds = [lo, *inner, hi]
+        first = True
+        for seg_lo, seg_hi in zip(bounds, bounds[1:], strict=False):
+            for m in rules.unit_re.finditer(text, seg_lo, seg_hi):
+                if m.start() == m.end():
+                    continue
+                if text.find("：", m.start(), m.end()) >= 0:
+                    pieces = _colon_pieces(text, m.start(), m.end(), rules)
+                else:
+                    pieces = [(m.start(), m.end())]
+                for p_lo, p_hi in pieces:
+                    s, e, numbered_item = _trim(text, p_lo, p_hi, rules)
+                    if e - s <= rules.min_chars + 3 and len(rules.punct.sub("", text[s:e])) < rules.min_chars:
+                        continue
+                    ci = bisect.bisect_right(starts, s) - 1
+                    if ci >= 0 and s >= clauses[ci].end:
+                        ci = -1
+                    path = clauses[ci].path if ci >= 0 else ""
+                    numbered = bool(path) and not path.startswith(PARAGRAPH_MARK)
+                    heading = numbered_item or numbered and not text[clauses[ci].start : s].strip(_BLANK)
+                    units.append(
+                        Unit(
+                            start=s,
+                            end=e,
+                            para=para,
+                            sentence=sentence,
+                            clause=path if numbered else "",
+                            clause_index=ci,
+                            heading=heading,
+                            titled=titled,
+                            first_in_para=first,
+                        )
+                    )
+                    first = False
+                if text[m.end() - 1 : m.end()] and _ends_sentence(text, m.start(), m.end(), rules):
+                    sentence += 1
+        sentence += 1
+    return units
+
+
+def _ends_sentence(text: str, start: int, end: int, rules: SentenceRules) -> bool:
+    stripped = text[start:end].rstrip("”’」』）)")
+    return bool(stripped) and stripped[-1] in rules.sentence_end
+
+
+def _colon_pieces(text: str, lo: int, hi: int, rules: SentenceRules) -> list[tuple[int, int]]:
+    pieces = []
+    for m in rules.colon_split.finditer(text, lo, hi):
+        if m.start() > lo:
+            pieces.append((lo, m.start()))
+            lo = m.end()
+    pieces.append((lo, hi))
+    return pieces
+
+
+def _trim(text: str, lo: int, hi: int, rules: SentenceRules) -> tuple[int, int, bool]:
+    """Strip blanks, and numbering at the start; say whether there was numbering."""
+    while lo < hi and text[lo] in _BLANK:
+        lo += 1
+    while hi > lo and text[hi - 1] in _BLANK:
+        hi -= 1
+    m = rules.enumerator.match(text, lo, hi)
+    if m and m.end() < hi:
+        return m.end(), hi, True
+    return lo, hi, False
