@@ -32,7 +32,8 @@ class Clause:
     chapter: str | None = None  # `第二章 电信治理` for articles of a law
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"path": self.path, "text": self.text, "start": self.start, "end": self.end,
+                "heading": self.heading, "chapter": self.chapter}
 
     @classmethod
     def from_dict(cls, data: dict) -> Clause:
@@ -50,7 +51,7 @@ class Mention:
     rule: str  # the rule or lexicon entry that produced the tag
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"id": self.id, "text": self.text, "start": self.start, "end": self.end, "rule": self.rule}
 
     @classmethod
     def from_dict(cls, data: dict) -> Mention:
@@ -84,9 +85,16 @@ class Duty:
         return list(dict.fromkeys(m.id for m in self.measures))
 
     def to_dict(self) -> dict:
-        data = asdict(self)
-        data["marker_span"] = list(self.marker_span) if self.marker_span else None
-        return data
+        return {
+            "clause": self.clause, "sentence": self.sentence, "start": self.start, "end": self.end,
+            "modality": self.modality, "marker": self.marker, "action": self.action,
+            "actor_source": self.actor_source,
+            "actors": [m.to_dict() for m in self.actors],
+            "targets": [m.to_dict() for m in self.targets],
+            "measures": [m.to_dict() for m in self.measures],
+            "marker_span": list(self.marker_span) if self.marker_span else None,
+            "rules": list(self.rules),
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> Duty:

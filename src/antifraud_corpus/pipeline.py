@@ -133,15 +133,33 @@ def discover_raw_files(raw_dir: Path) -> tuple[list[RawEntry], list[Problem]]:
     return entries, problems
 
 
-def _redacted_removed(pieces: list[Removed], config: Config) -> list[dict]:
-    from .pii import redact
+def _redacted_removed(pieces: list[Removed], raw_text: str, config: Config) -> list[dict]:
+    """Removed pieces as records, with personal data replaced by placeholders.
 
+    Personal data is looked for once in the whole raw text (where a person
+    record has its full context); only pieces that overlap a hit are redacted.
+    """
+    from .pii import contains_personal_data
+
+    hits = contains_personal_data(raw_text, config)
     out = []
     for piece in sorted(pieces, key=lambda r: (r.start, r.end)):
         record = piece.to_dict()
-        record["text"] = redact(piece.text, config)
+        if any(start < piece.end and piece.start < end for _, start, end in hits):
+            record["text"] = _redact_overlaps(piece, hits, config)
         out.append(record)
     return out
+
+
+def _redact_overlaps(piece: Removed, hits: list[tuple[str, int, int]], config: Config) -> str:
+    """The piece's text with every personal-data hit it overlaps replaced by the kind's placeholder."""
+    placeholders = config["pii"].get("placeholders") or {}
+    text = piece.text
+    for kind, start, end in sorted(hits, key=lambda h: h[1], reverse=True):
+        lo, hi = max(start, piece.start) - piece.start, min(end, piece.end) - piece.start
+        if lo < hi:
+            text = text[:lo] + placeholders.get(kind, "[已删除]") + text[hi:]
+    return text
 
 
 def _replaced_records(pieces: list[Replaced]) -> list[dict]:
@@ -171,6 +189,8 @@ def clean_text(raw_text: str, config: Config) -> tuple[TrackedText, str, list[Re
 
     def step(edits: list) -> None:
         nonlocal tracked
+        if not edits:
+            return
         tracked, rem, rep = tracked.apply(edits)
         removed.extend(rem)
         replaced.extend(rep)
@@ -205,7 +225,10 @@ def process_file(path: Path, raw_dir: Path, config: Config, *, sidecar: Path | N
     tracked, full_text, removed, replaced = clean_text(raw.decoded.text, config)
     if not tracked.text.strip():
         raise IngestError(f"{source}: nothing left after cleaning (all junk); check the file is the document's page")
-    meta = extract_metadata(redact(full_text, config), tracked.text, config, sidecar=sidecar_data, name=source)
+    meta = extract_metadata(full_text, tracked.text, config, sidecar=sidecar_data, name=source)
+    # Metadata reads the unredacted page (stamps, datelines); what it returns is scrubbed instead.
+    meta.title, meta.issuer = redact(meta.title, config), redact(meta.issuer, config)
+    meta.sources = {key: redact(value, config) for key, value in meta.sources.items()}
     clauses = segment_clauses(tracked.text, config)
     duties = extract_duties(tracked.text, clauses, config)
     warnings = list(raw.decoded.warnings) + list(meta.warnings)
@@ -226,7 +249,7 @@ def process_file(path: Path, raw_dir: Path, config: Config, *, sidecar: Path | N
         kind=meta.kind,
         text=tracked.text,
         clauses=clauses,
-        removed=_redacted_removed(removed, config),
+        removed=_redacted_removed(removed, raw.decoded.text, config),
         replaced=_replaced_records(replaced),
         warnings=warnings,
         duties=duties,
@@ -249,7 +272,6 @@ def _ingest_one(entry: RawEntry, raw_dir: Path, normalized_dir: Path, config: Co
     config = config or _worker_config
     assert config is not None
     try:
-        sha = file_sha256(entry.path)
         sidecar_sha = file_sha256(entry.sidecar) if entry.sidecar else None
         doc = process_file(entry.path, raw_dir, config, sidecar=entry.sidecar)
         doc.doc_id = entry.doc_id
@@ -259,13 +281,14 @@ def _ingest_one(entry: RawEntry, raw_dir: Path, normalized_dir: Path, config: Co
     except OSError as exc:
         return Outcome(entry.doc_id, entry.source, "failed",
                        message=f"{entry.source}: cannot read ({exc.strerror}); check the file's permissions")
-    return Outcome(entry.doc_id, entry.source, "ingested", ManifestEntry(entry.source, sha, sidecar_sha),
+    return Outcome(entry.doc_id, entry.source, "ingested", ManifestEntry(entry.source, doc.sha256, sidecar_sha),
                    warnings=doc.warnings)
 
 
 def _unchanged(entry: RawEntry, manifest: Manifest, normalized_dir: Path) -> ManifestEntry | None:
     known = manifest.documents.get(entry.doc_id)
-    if known is None or known.source != entry.source or not document_path(normalized_dir, entry.doc_id).is_file():
+    stored = document_path(normalized_dir, entry.doc_id)
+    if known is None or known.source != entry.source or not stored.is_file() or stored.stat().st_size == 0:
         return None
     try:
         if file_sha256(entry.path) != known.sha256:

@@ -27,14 +27,21 @@ _TMP_PREFIX = ".tmp-"
 
 def to_json(data: object) -> str:
     """Stable, readable JSON: UTF-8 characters as they are, two-space indent, trailing newline."""
+    if isinstance(data, dict):
+        buffer = io.StringIO()
+        _dump_json(data, buffer)
+        return buffer.getvalue()
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_atomic(path: Path, content: str | bytes | Callable[[IO[str]], None]) -> None:
+def write_atomic(path: Path, content: str | bytes | Callable[[IO[str]], None], *, durable: bool = True) -> None:
     """Write `content` to `path` so that readers see the old file or the new one, never a mix.
 
     `content` may be a function that writes to the (text, UTF-8) file itself, so
     that a large document is streamed rather than built as one string first.
+    `durable=False` skips fsync: the rename alone is atomic against a killed
+    process; only a power cut could leave such a file empty, and ingest treats
+    an empty document file as missing and redoes it.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=path.parent)
@@ -44,11 +51,13 @@ def write_atomic(path: Path, content: str | bytes | Callable[[IO[str]], None]) -
                 with io.TextIOWrapper(fh, encoding="utf-8", newline="\n", write_through=False) as text:
                     content(text)
                     text.flush()
-                    os.fsync(fh.fileno())
+                    if durable:
+                        os.fsync(fh.fileno())
             else:
                 fh.write(content.encode("utf-8") if isinstance(content, str) else content)
                 fh.flush()
-                os.fsync(fh.fileno())
+                if durable:
+                    os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -69,15 +78,36 @@ def document_path(normalized_dir: Path, doc_id: str) -> Path:
     return normalized_dir / f"{doc_id}.json"
 
 
-def _dump_json(data: object, fh: IO[str]) -> None:
-    json.dump(data, fh, ensure_ascii=False, indent=2)
-    fh.write("\n")
+def _compact(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _dump_json(data: dict, fh: IO[str]) -> None:
+    """One top-level key per line and one list item (clause, duty, removed piece) per line.
+
+    Diffs of a stored document then show which clause or duty changed, and the
+    C JSON encoder does the work (`indent=` would switch to the pure-Python one,
+    which cost more than the whole pipeline on large documents).
+    """
+    fh.write("{\n")
+    last = len(data) - 1
+    for i, (key, value) in enumerate(data.items()):
+        fh.write(f"  {_compact(key)}: ")
+        if isinstance(value, list) and value:
+            fh.write("[\n")
+            for j, item in enumerate(value):
+                fh.write("    " + _compact(item) + (",\n" if j < len(value) - 1 else "\n"))
+            fh.write("  ]")
+        else:
+            fh.write(_compact(value))
+        fh.write(",\n" if i < last else "\n")
+    fh.write("}\n")
 
 
 def write_document(normalized_dir: Path, doc: Document) -> Path:
     path = document_path(normalized_dir, doc.doc_id)
     data = doc.to_dict()
-    write_atomic(path, lambda fh: _dump_json(data, fh))
+    write_atomic(path, lambda fh: _dump_json(data, fh), durable=False)
     return path
 
 
