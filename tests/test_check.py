@@ -177,6 +177,19 @@ def test_a_folder_is_walked(raw, store, config):
     assert [f.rsplit("/", 1)[-1] for f in result.files_checked] == ["clean.txt", "numbering-gap.txt"]
 
 
+def test_a_folder_walk_finds_what_ingest_would_refuse(raw, store, config, tmp_path):
+    # The same files as ingest's discovery, plus the ones it refuses or passes over.
+    drop(raw, "clean.txt")
+    (raw / "new" / "sub").mkdir()
+    shutil.copy(CASES / "no-directives.txt", raw / "new" / "sub" / "clean.txt")  # same document id
+    (raw / "new" / "linked").symlink_to(tmp_path, target_is_directory=True)
+    drop(raw, ".hidden.txt", source=CASES / "clean.txt")
+    result = run([raw / "new"], raw, store, config)
+    assert [f.split("new/", 1)[-1] for f in result.files_checked] == ["clean.txt", "linked", "sub/clean.txt"]
+    found = {(f.code, f.file.split("new/", 1)[-1]) for f in result.findings if f.severity == "error"}
+    assert found == {("not-a-file", "linked"), ("doc-id", "sub/clean.txt")}
+
+
 def test_document_id_taken_by_a_stored_document(raw, store, config):
     path = drop(raw, SEED.name, source=CASES / "clean.txt")  # new/<seed name>: same id, other source
     result = run([path], raw, store, config)

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from antifraud_corpus.clean import clean_string, find_junk, find_whitespace, junk_rules
+from antifraud_corpus.config import default_config_dir, load_config
 from antifraud_corpus.errors import ConfigError
 from antifraud_corpus.textmap import TrackedText
 from conftest import RAW_DIR, SEED_PATHS, load_gold
@@ -253,7 +254,7 @@ def test_byline_variants(config):
 
 
 def test_bad_rule_is_a_config_error():
-    config = {"clean": {"line_rules": [{"id": "x", "pattern": "("}]}}
+    config = load_config(default_config_dir(), ["clean.line_rules=[{id: x, pattern: '('}]"])
     with pytest.raises(ConfigError, match=r"clean\.yaml: line_rules\[0\]"):
         junk_rules(config)
 
@@ -341,6 +342,18 @@ def test_widget_words_alone_are_not_junk(config):
     cleaned = clean_string(page, config)
     assert "用好政务微信" in cleaned
     assert "湖南人大微信" not in cleaned and "公众号二维码" not in cleaned
+
+
+def test_invisible_characters_do_not_hide_a_junk_line(config):
+    para = "各地要用好新媒体平台，广泛开展反诈宣传，提高群众识骗防骗能力。"
+    page = f"{para}\n分\u200b享到：微信 微博\n\ufeff来\u200d源：\u2060某某网\n{para}"
+    edits = find_junk(page, config)
+    # The edits still cover the line as written, invisible characters included.
+    assert [(page[e.start : e.end], e.reason) for e in edits] == [
+        ("分\u200b享到：微信 微博\n", "junk:share-widget"),
+        ("\ufeff来\u200d源：\u2060某某网\n", "junk:source-line"),
+    ]
+    assert clean_string(page, config) == f"{para}\n{para}"
 
 
 def test_table_rows_are_not_footer_links(config):

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from antifraud_corpus.config import default_config_dir, load_config
 from antifraud_corpus.errors import ConfigError
 from antifraud_corpus.pii import (
     contains_personal_data,
@@ -88,6 +89,14 @@ def test_edits_carry_placeholders_and_reasons(config):
         "江西省赣州市赣县区梅林镇杨仙大道东路1号蓝岸水郡3栋1单元1101室",
         "360721199901010015",
     ]
+
+
+def test_an_address_stops_at_a_following_id_number(config):
+    # Written without a separator, the ID number is still the next field, not part of the address.
+    text = "户籍地：河北省邯郸市临漳县132129197711040035，"
+    assert redact(text, config) == "户籍地：[住址][身份证号]，"
+    assert redact("戶籍份110000200001010000号", config) == "戶籍份[身份证号]号"
+    assert redact("住址河北省邯郸市临漳县13812345678", config) == "住址[住址][手机号]"
 
 
 def test_raw_text_with_pinyin_glosses(config):
@@ -172,7 +181,11 @@ def test_name_field_and_labelled_record(config):
 
 
 def test_unknown_kind_without_placeholder_is_a_config_error():
-    config = {"pii": {"placeholders": {}, "patterns": [{"kind": "mobile", "pattern": "1\\d{10}"}]}}
+    config = load_config(
+        default_config_dir(),
+        ["pii.placeholders={id-number: '[id]', name: '[name]', address: '[address]'}",
+         "pii.patterns=[{kind: mobile, pattern: '1\\d{10}'}]"],
+    )
     with pytest.raises(ConfigError, match="no placeholder for kind 'mobile'"):
         pii_rules(config)
 

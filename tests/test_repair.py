@@ -215,6 +215,10 @@ def test_fresh_examples(config, broken, fixed):
         "中华人民共和国反电信网络诈骗法?",
         "乱码\ufffd在这里",
         "?开头的问号",
+        # Before an English word: a repair would have to split it (`?A` → 華, `PP` left over).
+        "要积极推广应用国家反诈中心官方?APP,使群众广泛安装使用。",
+        "公共场所使用?WiFi上网",
+        "在银行?ATM机上转账",
     ],
 )
 def test_ordinary_question_marks_and_euro_signs_are_left_alone(config, text):

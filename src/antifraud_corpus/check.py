@@ -35,13 +35,14 @@ from typing import Any
 
 import yaml
 
-from .config import Config, default_config_dir
+from .config import Config, default_config_dir, per_config
 from .errors import ConfigError, IngestError
-from .models import Clause
+from .models import Clause, Document
+from .sidecar import SUFFIX as SIDECAR_SUFFIX
+from .sidecar import document_stem, is_sidecar, sidecar_path
 from .textmap import TrackedText, raw_line_number
 
 SEVERITIES = ("error", "warning", "info", "off")  # off: the check does not run
-SIDECAR_SUFFIX = ".meta.yaml"
 INDEX_NAME = "check-index.jsonl"
 INDEX_FORMAT = 1
 
@@ -196,7 +197,14 @@ def _number(section: Mapping[str, Any], key: str, where: str, low: float, high: 
     return value
 
 
-def _build_rules(data: dict) -> CheckRules:
+@per_config
+def check_rules(config: Config) -> CheckRules:
+    """`check.yaml` (over the packaged defaults) compiled once per config.
+
+    Raises:
+        ConfigError: an unknown finding code, a bad severity, threshold or regex.
+    """
+    data = _merged(config)
     severity = {code: "warning" for code in CODES}
     for code, value in (data.get("severity") or {}).items():
         if code not in CODES:
@@ -246,21 +254,6 @@ def _build_rules(data: dict) -> CheckRules:
         traditional_ignore=frozenset(str(residual.get("traditional_ignore") or "")),
         junk_ignore=frozenset(str(r) for r in residual.get("junk_ignore") or ()),
     )
-
-
-@lru_cache(maxsize=8)
-def _rules_for(fingerprint: str, data_json: str) -> CheckRules:
-    return _build_rules(json.loads(data_json))
-
-
-def check_rules(config: Config) -> CheckRules:
-    """`check.yaml` compiled once per config.
-
-    Raises:
-        ConfigError: an unknown finding code, a bad severity, threshold or regex.
-    """
-    data = _merged(config)
-    return _rules_for(config.fingerprint, json.dumps(data, sort_keys=True, ensure_ascii=False))
 
 
 # ---------------------------------------------------------------- signatures
@@ -460,9 +453,9 @@ def _is_hidden(path: Path, root: Path) -> bool:
 
 
 def _document_of_sidecar(sidecar: Path) -> Path | None:
-    stem = sidecar.name[: -len(SIDECAR_SUFFIX)]
+    stem = document_stem(sidecar)
     for candidate in sorted(sidecar.parent.glob("*")):
-        if candidate.stem == stem and not candidate.name.endswith(SIDECAR_SUFFIX) and candidate.is_file():
+        if candidate.stem == stem and not is_sidecar(candidate) and candidate.is_file():
             return candidate
     return None
 
@@ -478,7 +471,7 @@ def _target(path: Path, raw_dir: Path) -> _Target:
             source = path.resolve().relative_to(raw_root).as_posix()
         except (ValueError, OSError):
             source = None
-    sidecar = path.with_name(path.stem + SIDECAR_SUFFIX)
+    sidecar = sidecar_path(path)
     problem = ""
     if path.is_symlink() and raw_dir.exists() and not path.resolve().is_relative_to(raw_root):
         problem = f"link points outside the raw folder ({path.resolve()}); copy the file into the folder"
@@ -488,12 +481,14 @@ def _target(path: Path, raw_dir: Path) -> _Target:
 
 
 def _walk(folder: Path) -> list[Path]:
-    try:
-        paths = sorted(folder.rglob("*"))
-    except OSError as exc:
-        raise IngestError(f"{folder}: cannot list the folder ({exc.strerror}); check permissions") from None
-    return [p for p in paths if not _is_hidden(p, folder) and not p.name.endswith(SIDECAR_SUFFIX)
-            and not (p.is_dir() and not p.is_symlink())]
+    """The files ingest would take from `folder`, and those it would refuse (links out of it,
+    special files, a document id taken twice) or pass over (a linked folder, which ingest does
+    not follow): the checks report on those."""
+    from .pipeline import discover_raw_files
+
+    entries, problems = discover_raw_files(folder)
+    linked = [p for p in folder.rglob("*") if p.is_symlink() and p.is_dir() and not _is_hidden(p, folder)]
+    return sorted([e.path for e in entries] + [folder / p.source for p in problems] + linked)
 
 
 def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -556,7 +551,7 @@ def select_targets(paths: Sequence[Path] | None, raw_dir: Path, since: str | Non
         candidates = _walk(raw_dir)
     out: dict[Path, _Target] = {}
     for path in candidates:
-        if path.name.endswith(SIDECAR_SUFFIX):
+        if is_sidecar(path):
             document = _document_of_sidecar(path)
             if document is None:
                 if path.exists():
@@ -661,17 +656,10 @@ def _short(pieces: list[str], limit: int = 3, width: int = 20) -> str:
 def _traditional_spans(text: str, config: Config, rules: CheckRules) -> list[tuple[int, int]]:
     """Characters that the ingest conversion (OpenCC `ingest.convert.opencc` plus its phrase
     `overrides`) would still change: `瞭解` in a simplified text, not `瞭望` nor `乾县`."""
-    from .convert import opencc_converter
-
-    section = config["ingest"].get("convert") or {}
-    opencc = opencc_converter(str(section.get("opencc") or "t2s"))
-    overrides = {str(k): str(v) for k, v in (section.get("overrides") or {}).items() if len(k) == len(v)}
-    words = sorted(overrides, key=len, reverse=True)
-    pattern = re.compile("|".join(re.escape(k) for k in words)) if words else None
+    from .convert import convert_phrases
 
     def convert(piece: str) -> str:
-        out = opencc.convert(piece)
-        return pattern.sub(lambda m: overrides[m.group()], out) if pattern is not None else out
+        return convert_phrases(piece, config)
 
     pieces = [(0, text)]
     converted = [convert(text)]
@@ -734,19 +722,19 @@ _MISSING = {
 }
 
 
-def _check_metadata(out: _Collector, meta: Any, target: _Target) -> None:
-    sidecar = _display(target.path.with_name(target.doc_id + SIDECAR_SUFFIX))
-    sources = meta.sources or {}
+def _check_metadata(out: _Collector, doc: Document, target: _Target) -> None:
+    sidecar = _display(sidecar_path(target.path))
+    sources = doc.metadata_sources or {}
     values = {
         # A headline or the file name standing in for a title is metadata's own fallback.
-        "title": "" if str(sources.get("title", "")).startswith(("file-name", "headline")) else meta.title,
-        "date": meta.date,
-        "level": meta.level,
-        "region": meta.region,
-        "kind": meta.kind if sources.get("kind") != "default" else None,  # a guess, not a finding
+        "title": "" if str(sources.get("title", "")).startswith(("file-name", "headline")) else doc.title,
+        "date": doc.date,
+        "level": doc.level,
+        "region": doc.region,
+        "kind": doc.kind if sources.get("kind") != "default" else None,  # a guess, not a finding
     }
     for name, value in values.items():
-        if name == "region" and meta.level in (None, "central"):
+        if name == "region" and doc.level in (None, "central"):
             continue  # central documents have no region; an unknown level is reported already
         if not value:
             problem, example = _MISSING[name]
@@ -814,18 +802,20 @@ def _sidecar_problem(exc: ConfigError, sidecar: Path) -> tuple[int, str]:
     return 1, message
 
 
-def _check_sidecar(out: _Collector, target: _Target, config: Config) -> Any:
+def _check_sidecar(out: _Collector, target: _Target, config: Config) -> Path | None:
+    """The target's sidecar if it is valid; an invalid one is a finding (and not used)."""
     if target.sidecar is None:
         return None
     from .sidecar import load_sidecar
 
     try:
-        return load_sidecar(target.sidecar, config)
+        load_sidecar(target.sidecar, config)
     except ConfigError as exc:
         line, message = _sidecar_problem(exc, target.sidecar)
         out.add("invalid-sidecar", line, f"{message} (the document is checked without it)",
                 file=_display(target.sidecar))
         return None
+    return target.sidecar
 
 
 def _check_personal_data(out: _Collector, raw: str, config: Config) -> None:
@@ -841,9 +831,10 @@ def _check_personal_data(out: _Collector, raw: str, config: Config) -> None:
                                        "removing it from the raw file")
 
 
-def _inspect(target: _Target, config: Config, rules: CheckRules) -> _Inspected:
+def _inspect(target: _Target, raw_dir: Path, config: Config, rules: CheckRules) -> _Inspected:
     """Run every single-file check on one target."""
     from .decode import read_raw_file
+    from .pipeline import file_sha256
 
     out = _Collector(target.display, rules)
     result = _Inspected(target, out)
@@ -858,7 +849,7 @@ def _inspect(target: _Target, config: Config, rules: CheckRules) -> _Inspected:
     except IngestError as exc:
         out.add("encoding", 1, str(exc).removeprefix(f"{target.display}: "))
         try:
-            result.sha256 = hashlib.sha256(target.path.read_bytes()).hexdigest()
+            result.sha256 = file_sha256(target.path)
         except OSError:
             pass
         return result
@@ -872,37 +863,31 @@ def _inspect(target: _Target, config: Config, rules: CheckRules) -> _Inspected:
     if out.active("personal-data"):
         _check_personal_data(out, text, config)
     sidecar = _check_sidecar(out, target, config)
-    _check_content(result, text, sidecar, config, rules)
+    _check_content(result, raw_dir, text, sidecar, config, rules)
     return result
 
 
-def _check_content(result: _Inspected, raw_text: str, sidecar: Any, config: Config,
+def _check_content(result: _Inspected, raw_dir: Path, raw_text: str, sidecar: Path | None, config: Config,
                    rules: CheckRules) -> None:
-    from .metadata import extract_metadata
-    from .pii import redact
-    from .pipeline import clean_text
-    from .segment import segment_clauses
+    """Ingest the file as `corpus ingest` would (not stored) and check what it would store."""
+    from .pipeline import process_file
 
     out, target = result.findings, result.target
-    tracked, full_text, _removed, _replaced = clean_text(raw_text, config)
-    if not tracked.text.strip():
+    try:
+        doc = process_file(target.path, raw_dir, config, sidecar=sidecar)
+    except IngestError:  # the file was read above, so what is left is an empty body
         out.add("empty-body", 1, "nothing left after cleaning (all of it is web-page junk or blank); "
                                  "check that the file holds the document's page")
         return
+    tracked = TrackedText(doc.text, raw_text, map(tuple, doc.source_map))
     result.signature = _to_bytes(_signature_array(tracked.text, rules.similarity))
     _check_residue(out, tracked, config, rules)
-    meta = extract_metadata(redact(full_text, config), tracked.text, config, sidecar=sidecar,
-                            name=target.source or target.display)
-    _check_metadata(out, meta, target)
-    clauses = segment_clauses(tracked.text, config)
-    _check_clauses(out, tracked, clauses, meta.kind, rules)
-    if meta.kind in rules.expect_directives and out.active("no-directives"):
-        from .extract import extract_duties
-
-        if not extract_duties(tracked.text, clauses, config):
-            out.add("no-directives", _first_body_line(tracked),
-                    f"no directives found, though a document of kind '{meta.kind}' usually has them; "
-                    "check the kind, or the modality and actor lexicons")
+    _check_metadata(out, doc, target)
+    _check_clauses(out, tracked, doc.clauses, doc.kind, rules)
+    if doc.kind in rules.expect_directives and out.active("no-directives") and not doc.duties:
+        out.add("no-directives", _first_body_line(tracked),
+                f"no directives found, though a document of kind '{doc.kind}' usually has them; "
+                "check the kind, or the modality and actor lexicons")
 
 
 # ---------------------------------------------------------------- checks across files
@@ -1051,7 +1036,7 @@ def check_paths(
     result = CheckResult(files_checked=[t.display for t in targets])
     if since is not None and not targets:
         result.notes.append(f"no raw files changed since {since}")
-    items = [_inspect(target, config, rules) for target in targets]
+    items = [_inspect(target, raw_dir, config, rules) for target in targets]
     store: list[IndexEntry] = []
     if normalized_dir.is_dir():
         store = refresh_index(normalized_dir, config)
@@ -1108,8 +1093,8 @@ def findings_to_junit(findings: Sequence[Finding], files_checked: Sequence[str],
     by_file: dict[str, list[Finding]] = {}
     for f in findings:
         owner = f.file
-        if owner.endswith(SIDECAR_SUFFIX) and owner not in files_checked:
-            stem = owner[: -len(SIDECAR_SUFFIX)]
+        if is_sidecar(Path(owner)) and owner not in files_checked:
+            stem = owner.removesuffix(SIDECAR_SUFFIX)
             owner = next((c for c in files_checked if c.rsplit(".", 1)[0] == stem), owner)
         by_file.setdefault(owner, []).append(f)
     files = list(dict.fromkeys([*files_checked, *by_file]))

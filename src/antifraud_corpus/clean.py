@@ -26,9 +26,9 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
+from .config import Config, per_config
 from .errors import ConfigError
 from .textmap import Edit, TrackedText
 
@@ -63,6 +63,7 @@ class JunkRules:
     """`clean.yaml`, compiled for `find_junk`."""
 
     keep_lines: tuple[re.Pattern[str], ...]
+    invisible: Mapping[int, None]  # `str.translate` table dropping `whitespace.invisible`
     probe_strip: re.Pattern[str] | None
     line_rules: tuple[LineRule, ...]
     inline_rules: tuple[InlineRule, ...]
@@ -108,7 +109,10 @@ class _Line:
     start: int  # offset of the line in the text
     end: int  # end of the line, after its line break
     lead: int  # offset of the first non-blank character
-    stripped: str  # the line without white space at either end
+    stripped: str  # the line without white space at either end (inline edits are offsets into it)
+    # What the line rules see: `stripped` without invisible characters, which the
+    # white-space pass deletes only later (`分\u200b享到：` is a share widget too).
+    visible: str
 
 
 # ---------------------------------------------------------------- config
@@ -123,6 +127,9 @@ _DEFAULT_CJK = (
 )
 
 
+_DEFAULT_INVISIBLE = "\u200b\ufeff"
+
+
 def _compile(pattern: Any, where: str) -> re.Pattern[str]:
     if not isinstance(pattern, str) or not pattern:
         raise ConfigError(f"clean.yaml: {where}: expected a non-empty regular expression string")
@@ -134,7 +141,7 @@ def _compile(pattern: Any, where: str) -> re.Pattern[str]:
         ) from None
 
 
-def _section(config: Any, key: str) -> Mapping[str, Any]:
+def _section(config: Config, key: str) -> Mapping[str, Any]:
     value = config["clean"].get(key) or {}
     if not isinstance(value, Mapping):
         raise ConfigError(f"clean.yaml: '{key}' must be a mapping of settings")
@@ -149,7 +156,13 @@ def _patterns(values: Any, where: str) -> tuple[re.Pattern[str], ...]:
     return tuple(_compile(p, f"{where}[{i}]") for i, p in enumerate(values))
 
 
-def _build_junk_rules(config: Any) -> JunkRules:
+@per_config
+def junk_rules(config: Config) -> JunkRules:
+    """The junk rules of `clean.yaml`, compiled (once per config).
+
+    Raises:
+        ConfigError: a rule is malformed.
+    """
     clean = config["clean"]
     line_rules = []
     for i, rule in enumerate(clean.get("line_rules") or ()):
@@ -178,8 +191,10 @@ def _build_junk_rules(config: Any) -> JunkRules:
     title = _section(config, "title")
     tail = _section(config, "tail_markers")
     headlines = _section(config, "headline_list")
+    invisible = str(_section(config, "whitespace").get("invisible", _DEFAULT_INVISIBLE))
     return JunkRules(
         keep_lines=_patterns(clean.get("keep_lines"), "keep_lines"),
+        invisible=dict.fromkeys(map(ord, invisible)),
         probe_strip=_compile(clean["probe_strip"], "probe_strip") if clean.get("probe_strip") else None,
         line_rules=tuple(line_rules),
         inline_rules=tuple(inline_rules),
@@ -207,10 +222,12 @@ def _build_junk_rules(config: Any) -> JunkRules:
     )
 
 
-def _build_whitespace_rules(config: Any) -> WhitespaceRules:
+@per_config
+def whitespace_rules(config: Config) -> WhitespaceRules:
+    """The `whitespace` settings of `clean.yaml`, compiled (once per config)."""
     ws = _section(config, "whitespace")
     chars = str(ws.get("chars", " \t\u00a0\u3000"))
-    invisible = frozenset(str(ws.get("invisible", "\u200b\ufeff")))
+    invisible = frozenset(str(ws.get("invisible", _DEFAULT_INVISIBLE)))
     inv = "".join(re.escape(c) for c in sorted(invisible))
     space_run = _compile(f"[{chars}{inv}]+", "whitespace.chars")
     cjk = _compile(ws.get("cjk", _DEFAULT_CJK), "whitespace.cjk")
@@ -228,46 +245,6 @@ def _build_whitespace_rules(config: Any) -> WhitespaceRules:
     )
 
 
-class _ByFingerprint:
-    """Hashable handle on a config: equal when the fingerprints are (for `lru_cache`)."""
-
-    __slots__ = ("config", "key")
-
-    def __init__(self, config: Any) -> None:
-        self.config = config
-        self.key = getattr(config, "fingerprint", "")
-
-    def __hash__(self) -> int:
-        return hash(self.key)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _ByFingerprint) and self.key == other.key
-
-
-@lru_cache(maxsize=8)
-def _cached_junk_rules(handle: _ByFingerprint) -> JunkRules:
-    return _build_junk_rules(handle.config)
-
-
-@lru_cache(maxsize=8)
-def _cached_whitespace_rules(handle: _ByFingerprint) -> WhitespaceRules:
-    return _build_whitespace_rules(handle.config)
-
-
-def junk_rules(config: Any) -> JunkRules:
-    """The compiled junk rules of `config` (cached by fingerprint; plain dicts are compiled each time)."""
-    if getattr(config, "fingerprint", ""):
-        return _cached_junk_rules(_ByFingerprint(config))
-    return _build_junk_rules(config)
-
-
-def whitespace_rules(config: Any) -> WhitespaceRules:
-    """The compiled white-space rules of `config` (cached like `junk_rules`)."""
-    if getattr(config, "fingerprint", ""):
-        return _cached_whitespace_rules(_ByFingerprint(config))
-    return _build_whitespace_rules(config)
-
-
 # ---------------------------------------------------------------- junk
 
 # White space around a line, for testing it against the rules (the whitespace pass owns its removal).
@@ -279,13 +256,14 @@ _STRIP = " \t\r\u00a0\u3000\u200b\u202f\u205f\ufeff" + "".join(map(chr, range(0x
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
-def _lines(text: str) -> list[_Line]:
+def _lines(text: str, invisible: Mapping[int, None]) -> list[_Line]:
     out = []
     for m in _LINE.finditer(text):
         line = m.group()
         stripped = line.strip(_STRIP + "\n")
         lead = m.start() + (len(line) - len(line.lstrip(_STRIP + "\n")))
-        out.append(_Line(m.start(), m.end(), lead, stripped))
+        visible = stripped.translate(invisible).strip(_STRIP + "\n") if stripped else stripped
+        out.append(_Line(m.start(), m.end(), lead, stripped, visible))
     return out
 
 
@@ -314,7 +292,7 @@ def _line_label(line: str, rules: JunkRules) -> tuple[str | None, bool]:
 
 def _drop_lone_weak(lines: list[_Line], labels: list[str | None], weak: list[bool]) -> None:
     """A weak label stands only where the line before or after it (blank lines skipped) is junk too."""
-    filled = [i for i, ln in enumerate(lines) if ln.stripped]
+    filled = [i for i, ln in enumerate(lines) if ln.visible]
     lone = []
     for k, i in enumerate(filled):
         if not weak[i]:
@@ -334,11 +312,11 @@ def _mark_duplicate_titles(
     lines: list[_Line], labels: list[str | None], kept: list[bool], rules: JunkRules
 ) -> None:
     seen: set[str] = set()
-    head = [i for i, ln in enumerate(lines) if ln.stripped][: rules.title_head_lines]
+    head = [i for i, ln in enumerate(lines) if ln.visible][: rules.title_head_lines]
     for i in head:
         if labels[i] is not None or kept[i]:
             continue  # a chapter heading repeated after a table of contents is not a title
-        key = _norm(lines[i].stripped)
+        key = _norm(lines[i].visible)
         if not rules.title_min_chars <= len(key) <= rules.title_max_chars or _ends_sentence(key, rules):
             continue
         if key in seen:
@@ -351,17 +329,17 @@ def _mark_article_end(text: str, lines: list[_Line], labels: list[str | None], r
     content = 0
     ended = False
     for i, ln in enumerate(lines):
-        if not ln.stripped:
+        if not ln.visible:
             continue
         if ended:
-            if any(p.search(ln.stripped) for p in rules.resume):
+            if any(p.search(ln.visible) for p in rules.resume):
                 ended = False
-                content += len(ln.stripped)
+                content += len(ln.visible)
             elif labels[i] is None:
                 labels[i] = AFTER_END
             continue
         if labels[i] is None:
-            content += len(ln.stripped)
+            content += len(ln.visible)
         elif labels[i] in rules.tail_rules and (
             content >= rules.tail_min_content_anywhere
             or (content >= rules.tail_min_content_chars and ln.start >= rules.tail_min_position * len(text))
@@ -388,8 +366,8 @@ def _mark_headline_lists(
     for i, ln in enumerate(lines):
         if (
             labels[i] is None
-            and len(ln.stripped) >= rules.content_min_chars
-            and _ends_sentence(ln.stripped, rules)
+            and len(ln.visible) >= rules.content_min_chars
+            and _ends_sentence(ln.visible, rules)
         ):
             last_content = i
     runs: list[list[int]] = []
@@ -397,9 +375,9 @@ def _mark_headline_lists(
     previous = -1  # the non-blank line before the current run
     before_run = -1
     for i, ln in enumerate(lines):
-        if not ln.stripped:
+        if not ln.visible:
             continue
-        if labels[i] in open_labels and _headline_like(ln.stripped, kept[i], rules):
+        if labels[i] in open_labels and _headline_like(ln.visible, kept[i], rules):
             if not current:
                 before_run = previous
             current.append(i)
@@ -413,10 +391,10 @@ def _mark_headline_lists(
     for before, *run in runs:
         if len(run) < rules.headline_min_lines:
             continue
-        if before >= 0 and any(p.search(lines[before].stripped) for p in rules.resume):
+        if before >= 0 and any(p.search(lines[before].visible) for p in rules.resume):
             continue  # a list of attachments
         after_content = run[0] > last_content
-        bulleted = all(rules.bullet.match(lines[i].stripped) for i in run) and (
+        bulleted = all(rules.bullet.match(lines[i].visible) for i in run) and (
             lines[run[0]].start >= rules.bullet_min_position * len(text)
         )
         if after_content or bulleted:
@@ -430,7 +408,7 @@ def _line_edits(lines: list[_Line], labels: list[str | None]) -> list[Edit]:
     start = end = -1
     label: str | None = None
     for ln, lab in zip(lines, labels, strict=True):
-        if not ln.stripped:
+        if not ln.visible:
             continue
         if lab is not None and lab == label:
             end = ln.end
@@ -474,7 +452,7 @@ def _inline_edits(text: str, ln: _Line, rules: JunkRules) -> list[Edit]:
     return edits
 
 
-def find_junk(text: str, config: Any) -> list[Edit]:
+def find_junk(text: str, config: Config) -> list[Edit]:
     """Propose deletions of web-page junk in converted (simplified) text.
 
     Args:
@@ -491,14 +469,14 @@ def find_junk(text: str, config: Any) -> list[Edit]:
         ConfigError: a rule in `clean.yaml` is malformed.
     """
     rules = junk_rules(config)
-    lines = _lines(text)
+    lines = _lines(text, rules.invisible)
     labels: list[str | None] = [None] * len(lines)
     kept = [False] * len(lines)
     weak = [False] * len(lines)
     for i, ln in enumerate(lines):
-        if not ln.stripped:
+        if not ln.visible:
             continue
-        probe = rules.probe_strip.sub("", ln.stripped).strip(_STRIP) if rules.probe_strip else ln.stripped
+        probe = rules.probe_strip.sub("", ln.visible).strip(_STRIP) if rules.probe_strip else ln.visible
         if any(p.search(probe) for p in rules.keep_lines):
             kept[i] = True
             continue
@@ -570,7 +548,7 @@ def _space_edits(text: str, start: int, end: int, rules: WhitespaceRules) -> lis
     return edits
 
 
-def find_whitespace(text: str, config: Any) -> list[Edit]:
+def find_whitespace(text: str, config: Config) -> list[Edit]:
     """Propose white-space normalization edits (apply after `find_junk`).
 
     Lines lose white space at both ends (spaces, U+3000, NBSP, zero-width
@@ -629,7 +607,7 @@ def find_whitespace(text: str, config: Any) -> list[Edit]:
     return _merge_deletions(edits)
 
 
-def clean_string(text: str, config: Any) -> str:
+def clean_string(text: str, config: Config) -> str:
     """Both passes on a plain string, as the pipeline runs them (for tools and tests)."""
     tracked = TrackedText.from_raw(text)
     tracked, _, _ = tracked.apply(find_junk(tracked.text, config))

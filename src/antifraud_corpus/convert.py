@@ -21,11 +21,11 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .config import Config
+from .config import Config, per_config
 from .errors import ConfigError
 from .textmap import Edit, TrackedText
 
@@ -67,27 +67,10 @@ class _Settings:
     protect: re.Pattern[str] | None
 
 
-@dataclass(frozen=True)
-class _Key:
-    """Caches settings per config fingerprint; the section rides along unhashed."""
-
-    fingerprint: str
-    section: Any = field(compare=False, hash=False)
-
-
-@lru_cache(maxsize=8)
-def _settings_for(key: _Key) -> _Settings:
-    return _build_settings(key.section)
-
-
+@per_config
 def _settings(config: Config) -> _Settings:
+    """`ingest.convert`, compiled (once per config)."""
     section = config["ingest"]["convert"]
-    if config.fingerprint:
-        return _settings_for(_Key(config.fingerprint, section))
-    return _build_settings(section)
-
-
-def _build_settings(section: Mapping[str, Any]) -> _Settings:
     cjk_body = str(section["cjk_class"])
     cjk = re.compile(f"[{cjk_body}]")
     rules = []
@@ -170,15 +153,31 @@ def convert_text(tracked: TrackedText, config: Config) -> TrackedText:
             converted = pattern.sub(_keep_words(replacement), converted)
     elif settings.keep_in_simplified is not None:
         converted = _restore(aligned, converted, settings.keep_in_simplified)
-    if settings.overrides is not None:
-        converted = settings.overrides.sub(lambda m: settings.override_map[m.group()], converted)
+    converted = _apply_overrides(converted, settings)
     converted = _normalize_punctuation(converted, settings)
     return tracked.map_chars(converted)
+
+
+def convert_phrases(text: str, config: Config) -> str:
+    """`text` through OpenCC and the phrase `overrides` only, as a plain string.
+
+    No alignment, character rules or punctuation: for checking what the conversion
+    would still change in a text that has been through it (`瞭解` left in a body).
+    """
+    settings = _settings(config)
+    converted = opencc_converter(settings.opencc).convert(text)
+    return _apply_overrides(converted, settings)
 
 
 def normalize_punctuation(text: str, config: Config) -> str:
     """Full-width punctuation next to Chinese text (`来源:新华社` → `来源：新华社`); same length."""
     return _normalize_punctuation(text, _settings(config))
+
+
+def _apply_overrides(text: str, settings: _Settings) -> str:
+    if settings.overrides is None:
+        return text
+    return settings.overrides.sub(lambda m: settings.override_map[m.group()], text)
 
 
 def _keep_words(replacement: str) -> Callable[[re.Match[str]], str]:

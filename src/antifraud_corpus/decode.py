@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from .config import Config
+from .config import Config, per_config
 from .errors import ConfigError, IngestError
 
 _Bytes = bytes | bytearray
@@ -73,11 +71,14 @@ class _Settings:
     common: frozenset[str]
 
 
+@per_config
 def _settings(config: Config) -> _Settings:
-    return _build_settings(config["ingest"]["decode"])
+    """`ingest.decode`, read once per config.
 
-
-def _build_settings(section: Mapping[str, Any]) -> _Settings:
+    Raises:
+        ConfigError: an unknown codec among the legacy candidates.
+    """
+    section = config["ingest"]["decode"]
     signatures = []
     for item in section["binary_signatures"]:
         signatures.append((bytes.fromhex(str(item["magic"])), str(item["kind"])))

@@ -19,10 +19,8 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any
 
-from .config import Config
+from .config import Config, per_config
 from .textmap import Edit
 
 REASON = "pinyin-gloss"
@@ -43,27 +41,10 @@ class _Pinyin:
     splits: dict[str, tuple[tuple[str, ...], bool] | None] = field(default_factory=dict, compare=False)
 
 
-@dataclass(frozen=True)
-class _Key:
-    """Caches the compiled pinyin rules per config fingerprint; the section rides along unhashed."""
-
-    fingerprint: str
-    section: Any = field(compare=False, hash=False)
-
-
-@lru_cache(maxsize=8)
-def _pinyin_for(key: _Key) -> _Pinyin:
-    return _build(key.section)
-
-
+@per_config
 def _pinyin(config: Config) -> _Pinyin:
+    """`ingest.pinyin`, compiled (once per config)."""
     section = config["ingest"]["pinyin"]
-    if config.fingerprint:
-        return _pinyin_for(_Key(config.fingerprint, section))
-    return _build(section)
-
-
-def _build(section: Mapping[str, Any]) -> _Pinyin:
     marks = {str(k): str(v) for k, v in section["tone_marks"].items()}
     letters = str(section["plain_letters"])
     tone_marks = {unicodedata.normalize("NFC", k): v for k, v in marks.items()}

@@ -27,14 +27,13 @@ cached per config fingerprint.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import Config
+from .config import Config, per_config
 from .errors import ConfigError
 from .models import Metadata
 
@@ -184,14 +183,6 @@ class _Rules:
     regions: RegionIndex
 
 
-@dataclass(frozen=True)
-class _Key:
-    """Hashes a config by its fingerprint, so compiled rules can be cached per config."""
-
-    fingerprint: str
-    config: Config = field(compare=False, hash=False)
-
-
 def _fill(pattern: str, fragments: Mapping[str, str]) -> str:
     """Insert `{name}` fragments; other braces (`{1,60}`) are regex quantifiers and stay."""
     return re.sub(r"\{([a-z_]+)\}", lambda m: fragments.get(m.group(1), m.group(0)), pattern)
@@ -255,16 +246,17 @@ def taxonomy_kinds(config: Config) -> set[str]:
     return set(config.get("taxonomy", "kinds") or ())
 
 
-@functools.lru_cache(maxsize=8)
-def _rules_for(key: _Key) -> _Rules:
-    meta = key.config["metadata"]
+@per_config
+def _rules(config: Config) -> _Rules:
+    """`metadata.yaml` and `regions.yaml`, compiled (once per config)."""
+    meta = config["metadata"]
     scan, titles, meetings = _section(meta, "scan"), _section(meta, "titles"), _section(meta, "meetings")
     issuers, dates, levels, kinds = (_section(meta, k) for k in ("issuers", "dates", "levels", "kinds"))
     title_frag = {"suffix": titles.get("suffix", ""), "trailer": titles.get("trailer", "")}
     meet_frag = dict(meetings.get("fragments") or {})
     date_frag = dict(dates.get("fragments") or {})
     kind_frag = {"trailer": kinds.get("trailer", "")}
-    known = taxonomy_kinds(key.config)
+    known = taxonomy_kinds(config)
     for name in ("meeting", "default"):
         if kinds.get(name) not in known:
             raise ConfigError(f"metadata.yaml: kinds.{name}: '{kinds.get(name)}' is not a taxonomy kind")
@@ -314,12 +306,8 @@ def _rules_for(key: _Key) -> _Rules:
         kind_text=_kind_rules("kinds.text", kinds.get("text"), known, kind_frag),
         meeting_kind=kinds["meeting"],
         default_kind=kinds["default"],
-        regions=_build_region_index(key.config["regions"]),
+        regions=_build_region_index(config["regions"]),
     )
-
-
-def _rules(config: Config) -> _Rules:
-    return _rules_for(_Key(config.fingerprint or f"id:{id(config)}", config))
 
 
 def region_index(config: Config) -> RegionIndex:

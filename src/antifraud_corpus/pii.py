@@ -18,7 +18,9 @@ What counts (patterns in `configs/pii.yaml`):
 * bank card numbers where the text says so;
 * names in person records (a name followed by sex, ethnicity or birth date)
   and `姓名：` fields — officials named in their public role are not matched;
-* home addresses after `户籍地`, `住址`, `家住`, `现住`… up to the next field.
+* home addresses after `户籍地`, `住址`, `家住`, `现住`… up to the next field
+  label or the next number that is itself personal data (an ID number
+  written straight after the address gets its own placeholder).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from .config import Config, per_config
+from .convert import opencc_converter
 from .errors import ConfigError
 from .textmap import Edit
 
@@ -85,7 +89,13 @@ def _words(values: Any, where: str) -> list[str]:
     return sorted((str(v) for v in values), key=len, reverse=True)
 
 
-def _build(config: Any) -> PiiRules:
+@per_config
+def pii_rules(config: Config) -> PiiRules:
+    """The rules of `pii.yaml`, compiled (once per config).
+
+    Raises:
+        ConfigError: a malformed pattern, or a kind without a placeholder.
+    """
     pii = config["pii"]
     placeholders = dict(pii.get("placeholders") or {})
     numbers = []
@@ -141,7 +151,7 @@ def _build(config: Any) -> PiiRules:
         )
         if record.get("not_name"):
             not_name = _compile(record["not_name"], "person_record.not_name")
-    for kind in {r.kind for r in numbers} | {r.kind for r in fields} | ({"name"} if person else set()):
+    for kind in sorted({r.kind for r in numbers} | {r.kind for r in fields} | ({"name"} if person else set())):
         if kind not in placeholders:
             raise ConfigError(f"pii.yaml: placeholders: no placeholder for kind '{kind}'; add one")
     view = pii.get("raw_view") or {}
@@ -158,44 +168,9 @@ def _build(config: Any) -> PiiRules:
     )
 
 
-class _ByFingerprint:
-    """Hashable handle on a config: equal when the fingerprints are (for `lru_cache`)."""
-
-    __slots__ = ("config", "key")
-
-    def __init__(self, config: Any) -> None:
-        self.config = config
-        self.key = getattr(config, "fingerprint", "")
-
-    def __hash__(self) -> int:
-        return hash(self.key)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _ByFingerprint) and self.key == other.key
-
-
-@lru_cache(maxsize=8)
-def _cached(handle: _ByFingerprint) -> PiiRules:
-    return _build(handle.config)
-
-
-def pii_rules(config: Any) -> PiiRules:
-    """The compiled rules of `config` (cached by fingerprint; plain dicts are compiled each time)."""
-    if getattr(config, "fingerprint", ""):
-        return _cached(_ByFingerprint(config))
-    return _build(config)
-
-
-@lru_cache(maxsize=4)
-def _converter(name: str) -> Any:
-    import opencc
-
-    return opencc.OpenCC(name)
-
-
 @lru_cache(maxsize=4096)
 def _convert_char(name: str, char: str) -> str:
-    out = _converter(name).convert(char)
+    out = opencc_converter(name).convert(char)
     return out if len(out) == 1 else char
 
 
@@ -248,7 +223,7 @@ class _View:
 
 def _convert(view: str, name: str) -> str:
     """Convert with OpenCC, keeping every character in its place."""
-    converter = _converter(name)
+    converter = opencc_converter(name)
     converted = converter.convert(view)
     if len(converted) == len(view):
         return converted
@@ -298,10 +273,16 @@ def _candidates(view: str, rules: PiiRules) -> list[tuple[int, int, str, int]]:
                 if not rule.context.search(window):
                     continue
             found.append((m.start(), m.end(), rule.kind, priority))
+    # A labelled value runs up to the next field, and a number that is itself personal
+    # data (`户籍…132129197711040035`) is the next field: it gets its own placeholder.
+    number_starts = sorted(start for start, _, _, _ in found)
     base = len(rules.numbers)
     for offset, rule in enumerate(rules.fields):
         for m in rule.pattern.finditer(view):
             start, end = m.span("value")
+            following = bisect.bisect_left(number_starts, start)
+            if following < len(number_starts) and number_starts[following] < end:
+                end = number_starts[following]
             value = view[start:end]
             if rule.stop is not None and (stop := rule.stop.search(value)):
                 end = start + stop.start()
@@ -322,7 +303,7 @@ def _candidates(view: str, rules: PiiRules) -> list[tuple[int, int, str, int]]:
     return found
 
 
-def contains_personal_data(text: str, config: Any) -> list[tuple[str, int, int]]:
+def contains_personal_data(text: str, config: Config) -> list[tuple[str, int, int]]:
     """Where personal data sits in `text` (raw or cleaned): `(kind, start, end)`, sorted, non-overlapping.
 
     Args:
@@ -353,7 +334,7 @@ def contains_personal_data(text: str, config: Any) -> list[tuple[str, int, int]]
     return out
 
 
-def find_personal_data(text: str, config: Any) -> list[Edit]:
+def find_personal_data(text: str, config: Config) -> list[Edit]:
     """Replacement edits that put a placeholder (`[身份证号]`, `[姓名]`…) over each personal data value.
 
     Args:
@@ -370,7 +351,7 @@ def find_personal_data(text: str, config: Any) -> list[Edit]:
     ]
 
 
-def redact(text: str, config: Any) -> str:
+def redact(text: str, config: Config) -> str:
     """`text` with every personal data value replaced by its placeholder.
 
     Used on pieces that cleaning removed (raw decoded text) and on any other

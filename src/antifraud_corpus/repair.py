@@ -15,9 +15,11 @@ glosses dropped), treats the `?` as one unknown byte, decodes the bytes in step,
 and stops where the new reading comes back into step with the old one. The
 unknown byte is tried over every value; a gloss right after it narrows the
 values to those whose character has that reading (pypinyin). A candidate is
-accepted only when it decodes cleanly into common characters and reads much
-better than the text it replaces, by word and character frequencies of jieba's
-dictionary (after OpenCC t2s) over the run and a few characters around it.
+accepted only when it decodes cleanly into common characters, ends where the
+text has a word boundary (not inside an ASCII word: `?APP` is a question mark
+before an English word), and reads much better than the text it replaces, by
+word and character frequencies of jieba's dictionary (after OpenCC t2s) over
+the run and a few characters around it.
 Ordinary text with a `?` is left alone: a shifted reading of it is gibberish.
 """
 
@@ -31,7 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .config import Config
+from .config import Config, per_config
 from .gloss import gloss_reading, parse_gloss
 from .textmap import Edit
 
@@ -47,6 +49,7 @@ _LOST_BYTES = range(0x81, 0xFF)
 # Characters on each side of a lost byte that can decide its repair: the window (at most
 # max_units units, glosses included) and the context, with room to spare.
 _MEMO_SPAN = 1024
+_ASCII_LETTER = re.compile("[A-Za-z]")
 _TRAILING_GLOSS = re.compile(rf"[(（][{_PINYIN_LETTERS}]+[1-5]?[)）]$")
 
 
@@ -83,7 +86,9 @@ class _Unit:
     gloss: bool = False
 
 
+@per_config
 def _settings(config: Config) -> _Settings:
+    """`ingest.mojibake`, read once per config."""
     section = config["ingest"]["mojibake"]
     single = {str(k): int(v) for k, v in section["single_bytes"].items()}
     return _Settings(
@@ -178,8 +183,10 @@ def _repair_at(text: str, pos: int, settings: _Settings, config: Config) -> Edit
         return None
     model = _language_model()
     best: tuple[float, int, str] | None = None
-    for end, out in candidates:
-        if not _plausible(out, settings, model):
+    # In a fixed order: readings that differ only in punctuation can tie, and the answer
+    # must not depend on set order (string hashing differs from process to process).
+    for end, out in sorted(candidates):
+        if _splits_ascii_word(text, end) or not _plausible(out, settings, model):
             continue
         score = _score(_context(text, pos, end, out, settings), settings, model)
         if score is not None and (best is None or score > best[0]):
@@ -392,6 +399,19 @@ def _plausible(out: str, settings: _Settings, model: _Model) -> bool:
         elif not _ALLOWED_OTHER.match(char):
             return False
     return True
+
+
+def _splits_ascii_word(text: str, end: int) -> bool:
+    """A run ending on an ASCII letter that the text continues with more letters (`?APP`).
+
+    A trail byte read as an ASCII letter puts the reading back in step right after
+    it, so garbled text has the letter followed by ordinary text; letters running on
+    mean the `?` stood before an English word (APP, WiFi, ATM), and a repair would
+    split it, scoring the word's first letter as junk and leaving the rest unscored.
+    """
+    return 0 < end < len(text) and _ASCII_LETTER.match(text, end - 1) is not None and (
+        _ASCII_LETTER.match(text, end) is not None
+    )
 
 
 def _strip_glosses(text: str) -> str:

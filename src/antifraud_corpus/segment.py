@@ -30,14 +30,12 @@ Rules of thumb the code follows, the patterns themselves live in
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from .config import Config
+from .config import Config, per_config
 from .errors import ConfigError
 from .models import Clause
 
@@ -371,20 +369,15 @@ class _Blank(dict):
         return ""
 
 
+@per_config
 def _rules(config: Config) -> _Rules:
-    section = config.plain("segment")
-    return _compile_rules(json.dumps(section, sort_keys=True, ensure_ascii=False))
-
-
-@lru_cache(maxsize=16)
-def _compile_rules(section_json: str) -> _Rules:
-    """Compile segment.yaml once per distinct content.
+    """Compile segment.yaml once per config.
 
     All heading kinds and the chapter pattern become one alternation, tried at each line
     start; each kind's groups are renamed `h<i>_<name>` so that the kinds may share group
     names. Alternatives are in rank order, so the first kind to claim a line keeps it.
     """
-    section: dict[str, Any] = json.loads(section_json)
+    section: dict[str, Any] = config.plain("segment")
     try:
         items = sorted(enumerate(section["headings"]), key=lambda pair: int(pair[1]["rank"]))
         kinds, branches = [], []

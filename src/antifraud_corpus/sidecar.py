@@ -42,6 +42,11 @@ def is_sidecar(path: Path) -> bool:
     return path.name.endswith(SUFFIX)
 
 
+def document_stem(sidecar: Path) -> str:
+    """The name stem of the document a sidecar belongs to: `dir/NAME.meta.yaml` → `NAME`."""
+    return sidecar.name.removesuffix(SUFFIX)
+
+
 @functools.lru_cache(maxsize=1)
 def _loader() -> type[yaml.SafeLoader]:
     """A safe loader that keeps `2022-09-26` a string, so a bad date gets a clear message, not a crash."""
