@@ -62,6 +62,7 @@ def test_excel_safe_never_starts_with_a_formula_character(value):
 def test_chinese_labels(config):
     [row] = list(localize(duty_rows([make_document()], config), config))
     assert row["层级"] == "中央" and row["情态"] == "义务" and row["政策工具"] == "打击惩治"
+    assert row["文种"] == "意见"
 
 
 def test_jsonl_rows_parse(config):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from antifraud_corpus.pipeline import clean_text, process_file
+from antifraud_corpus.store import to_json
 from antifraud_corpus.textmap import TrackedText
 from conftest import RAW_DIR, SEED_PATHS, load_gold
 
@@ -59,7 +59,7 @@ def test_clauses_and_duties_trace_back_to_raw_offsets(path: Path, config):
 @pytest.mark.parametrize("path", SEED_PATHS, ids=lambda p: p.stem[:3])
 def test_no_personal_data_in_any_field(path: Path, config):
     doc = process_file(path, RAW_DIR, config)
-    dumped = json.dumps(doc.to_dict(), ensure_ascii=False)
+    dumped = to_json(doc.to_dict())
     for value in load_gold(path.stem).get("pii") or []:
         assert value not in dumped
 

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from antifraud_corpus.textmap import Edit, TrackedText, iter_lines, raw_line_number
+from antifraud_corpus.textmap import Edit, RemovedLog, TrackedText, iter_lines, raw_line_number
 
 
 def covered(tracked: TrackedText, removed) -> set[int]:
@@ -30,7 +30,7 @@ def test_replacement_maps_to_whole_raw_span_and_is_listed():
     assert out.raw_span(1, 4) == (1, 5)
     assert out.raw_span(2, 3) == (1, 5)
     assert out.raw_span(4, 5) == (5, 6)
-    assert replaced[0].replacement == "。《意" and removed == []
+    assert replaced[0].replacement == "。《意" and len(removed) == 0
 
 
 def test_stages_compose():
@@ -73,6 +73,21 @@ def test_every_raw_character_is_accounted_for(first, second):
     _, more_edits = second
     more_edits = [e for e in more_edits if e.end <= len(out.text)]
     out2, removed2, _ = out.apply(more_edits)
-    assert covered(out2, removed + removed2) == set(range(len(text)))
+    assert covered(out2, [*removed, *removed2]) == set(range(len(text)))
     kept = sum(oe - os_ for os_, oe, _, _ in out2.segments)
     assert kept == len(out2.text)
+
+
+def test_removed_log_is_compact_and_reads_like_a_list():
+    tracked = TrackedText.from_raw("甲(jiǎ)乙(yǐ)丙")
+    out, removed, _ = tracked.apply([Edit(1, 6, "", "pinyin-gloss"), Edit(7, 11, "", "pinyin-gloss")])
+    assert out.text == "甲乙丙"
+    assert [(r.start, r.end, r.text, r.reason) for r in removed] == [
+        (1, 6, "(jiǎ)", "pinyin-gloss"), (7, 11, "(yǐ)", "pinyin-gloss")]
+    removed.set_text(1, "[x]")
+    assert removed[1].text == "[x]" and removed[-1].text == "[x]"
+    merged = RemovedLog(tracked.raw)
+    merged.extend(removed)
+    merged.append(0, 1, "junk")
+    assert [(r.reason, r.text) for r in merged.sorted()] == [
+        ("junk", "甲"), ("pinyin-gloss", "(jiǎ)"), ("pinyin-gloss", "[x]")]

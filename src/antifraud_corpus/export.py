@@ -101,15 +101,18 @@ def duty_rows(docs: Iterable[Document], config: Config, keep: DutyFilter = DutyF
 
 
 def localize(rows: Iterable[dict], config: Config) -> Iterator[dict]:
-    """Chinese column headers and Chinese names for levels, modalities, measures, actor sources."""
+    """Chinese column headers and Chinese names for levels, kinds, modalities, measures, actor sources."""
     labels = config["labels"]
     columns = labels.get("columns") or {}
     levels = labels.get("levels") or {}
     modalities = labels.get("modalities") or {}
     sources = labels.get("actor_sources") or {}
     measures = measure_names(config)
+    kinds = {k: str(v).split("、")[0] for k, v in (config["taxonomy"].get("kinds") or {}).items()}
     for row in rows:
         out = dict(row)
+        if out.get("kind") in kinds:
+            out["kind"] = kinds[out["kind"]]
         if out.get("level") in levels:
             out["level"] = levels[out["level"]]
         if out.get("modality") in modalities:

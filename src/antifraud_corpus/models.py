@@ -7,6 +7,7 @@ Plain dataclasses with `to_dict`/`from_dict`, so the JSON in
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
@@ -142,12 +143,12 @@ class Document:
     kind: str | None
     text: str
     clauses: list[Clause] = field(default_factory=list)
-    removed: list[dict] = field(default_factory=list)  # {text, reason, start, end}
+    removed: Sequence[Any] = field(default_factory=list)  # RemovedLog when built, {text, reason, start, end} when read
     replaced: list[dict] = field(default_factory=list)  # {start, end, replacement, reason}
     warnings: list[str] = field(default_factory=list)
     duties: list[Duty] = field(default_factory=list)
     metadata_sources: dict[str, str] = field(default_factory=dict)
-    source_map: list[list[int]] = field(default_factory=list)  # [out_start, out_end, raw_start, raw_end]
+    source_map: Sequence[Sequence[int]] = field(default_factory=list)  # (out_start, out_end, raw_start, raw_end)
     pipeline_version: str = ""
 
     def to_dict(self) -> dict:
@@ -181,6 +182,11 @@ class Document:
         doc.duties = [Duty.from_dict(d) for d in data.get("duties") or []]
         return doc
 
+    def removed_records(self) -> Iterator[dict]:
+        """Removed pieces as `{text, reason, start, end}` dicts, whether built here or read from the store."""
+        for piece in self.removed:
+            yield piece if isinstance(piece, dict) else piece.to_dict()
+
     def record(self) -> dict:
         """The contract's document record (`export documents`)."""
         return {
@@ -199,6 +205,6 @@ class Document:
                 {k: v for k, v in c.to_dict().items() if k in ("path", "text", "start", "end", "chapter", "heading")}
                 for c in self.clauses
             ],
-            "removed": [{"text": r["text"], "reason": r["reason"]} for r in self.removed],
+            "removed": [{"text": r["text"], "reason": r["reason"]} for r in self.removed_records()],
             "warnings": self.warnings,
         }

@@ -8,6 +8,7 @@ the manifest. One bad file is reported and the others go on.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from .store import (
     write_document,
     write_manifest,
 )
-from .textmap import Removed, Replaced, TrackedText
+from .textmap import RemovedLog, Replaced, TrackedText
 
 PIPELINE_VERSION = __version__
 _HASH_CHUNK = 1 << 20
@@ -133,33 +134,32 @@ def discover_raw_files(raw_dir: Path) -> tuple[list[RawEntry], list[Problem]]:
     return entries, problems
 
 
-def _redacted_removed(pieces: list[Removed], raw_text: str, config: Config) -> list[dict]:
-    """Removed pieces as records, with personal data replaced by placeholders.
+def _redact_removed(removed: RemovedLog, raw_text: str, config: Config) -> RemovedLog:
+    """The removed pieces in raw order, with personal data in them replaced by placeholders.
 
     Personal data is looked for once in the whole raw text (where a person
-    record has its full context); only pieces that overlap a hit are redacted.
+    record has its full context); only pieces that overlap a hit are rewritten.
     """
     from .pii import contains_personal_data
 
+    log = removed.sorted()
     hits = contains_personal_data(raw_text, config)
-    out = []
-    for piece in sorted(pieces, key=lambda r: (r.start, r.end)):
-        record = piece.to_dict()
-        if any(start < piece.end and piece.start < end for _, start, end in hits):
-            record["text"] = _redact_overlaps(piece, hits, config)
-        out.append(record)
-    return out
-
-
-def _redact_overlaps(piece: Removed, hits: list[tuple[str, int, int]], config: Config) -> str:
-    """The piece's text with every personal-data hit it overlaps replaced by the kind's placeholder."""
+    if not hits:
+        return log
     placeholders = config["pii"].get("placeholders") or {}
-    text = piece.text
-    for kind, start, end in sorted(hits, key=lambda h: h[1], reverse=True):
-        lo, hi = max(start, piece.start) - piece.start, min(end, piece.end) - piece.start
-        if lo < hi:
+    hit_starts = [start for _, start, _ in hits]
+    for index, piece in enumerate(log):
+        first = max(0, bisect.bisect_right(hit_starts, piece.start) - 1)
+        overlapping = [h for h in hits[first:bisect.bisect_left(hit_starts, piece.end)]
+                       if h[1] < piece.end and piece.start < h[2]]
+        if not overlapping:
+            continue
+        text = piece.text
+        for kind, start, end in reversed(overlapping):
+            lo, hi = max(start, piece.start) - piece.start, min(end, piece.end) - piece.start
             text = text[:lo] + placeholders.get(kind, "[已删除]") + text[hi:]
-    return text
+        log.set_text(index, text)
+    return log
 
 
 def _replaced_records(pieces: list[Replaced]) -> list[dict]:
@@ -170,7 +170,7 @@ def _replaced_records(pieces: list[Replaced]) -> list[dict]:
     ]
 
 
-def clean_text(raw_text: str, config: Config) -> tuple[TrackedText, str, list[Removed], list[Replaced]]:
+def clean_text(raw_text: str, config: Config) -> tuple[TrackedText, str, RemovedLog, list[Replaced]]:
     """Run repair → de-gloss → convert → clean → redact on decoded text.
 
     Returns the cleaned tracked text, the converted full text before cleaning
@@ -183,7 +183,7 @@ def clean_text(raw_text: str, config: Config) -> tuple[TrackedText, str, list[Re
     from .pii import find_personal_data
     from .repair import find_mojibake
 
-    removed: list[Removed] = []
+    removed = RemovedLog(raw_text)
     replaced: list[Replaced] = []
     tracked = TrackedText.from_raw(raw_text)
 
@@ -249,12 +249,12 @@ def process_file(path: Path, raw_dir: Path, config: Config, *, sidecar: Path | N
         kind=meta.kind,
         text=tracked.text,
         clauses=clauses,
-        removed=_redacted_removed(removed, raw.decoded.text, config),
+        removed=_redact_removed(removed, raw.decoded.text, config),
         replaced=_replaced_records(replaced),
         warnings=warnings,
         duties=duties,
         metadata_sources=dict(meta.sources),
-        source_map=[list(seg) for seg in tracked.segments],
+        source_map=tracked.segments,
         pipeline_version=PIPELINE_VERSION,
     )
 

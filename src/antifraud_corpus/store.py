@@ -13,7 +13,7 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -93,10 +93,14 @@ def _dump_json(data: dict, fh: IO[str]) -> None:
     last = len(data) - 1
     for i, (key, value) in enumerate(data.items()):
         fh.write(f"  {_compact(key)}: ")
-        if isinstance(value, list) and value:
+        if isinstance(value, Sequence) and not isinstance(value, str) and not len(value):
+            fh.write("[]")
+        elif isinstance(value, Sequence) and not isinstance(value, str):
+            # Lists and compact logs alike: records are made one at a time, never all at once.
             fh.write("[\n")
             for j, item in enumerate(value):
-                fh.write("    " + _compact(item) + (",\n" if j < len(value) - 1 else "\n"))
+                record = item.to_dict() if hasattr(item, "to_dict") else list(item) if isinstance(item, tuple) else item
+                fh.write("    " + _compact(record) + (",\n" if j < len(value) - 1 else "\n"))
             fh.write("  ]")
         else:
             fh.write(_compact(value))

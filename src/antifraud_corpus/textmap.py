@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import re
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 Segment = tuple[int, int, int, int]
@@ -45,6 +45,78 @@ class Removed:
 
     def to_dict(self) -> dict:
         return {"text": self.text, "reason": self.reason, "start": self.start, "end": self.end}
+
+
+class RemovedLog(Sequence[Removed]):
+    """Removed pieces kept compactly: raw offsets in integer arrays, reasons interned.
+
+    A heavily glossed 50 MB page loses well over a million pieces; as objects
+    (and later as JSON-ready dicts) they would cost many times the page. The
+    text of a piece is the raw slice, read on demand, unless it was replaced
+    (personal data redacted in it).
+    """
+
+    __slots__ = ("raw", "_starts", "_ends", "_reason_ids", "_reasons", "_reason_index", "_texts")
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self._starts, self._ends, self._reason_ids = array("q"), array("q"), array("l")
+        self._reasons: list[str] = []
+        self._reason_index: dict[str, int] = {}
+        self._texts: dict[int, str] = {}
+
+    def _intern(self, reason: str) -> int:
+        reason_id = self._reason_index.get(reason)
+        if reason_id is None:
+            reason_id = self._reason_index[reason] = len(self._reasons)
+            self._reasons.append(reason)
+        return reason_id
+
+    def append(self, start: int, end: int, reason: str) -> None:
+        self._starts.append(start)
+        self._ends.append(end)
+        self._reason_ids.append(self._intern(reason))
+
+    def extend(self, pieces: Iterable[Removed]) -> None:
+        if isinstance(pieces, RemovedLog):
+            offset = len(self)
+            ids = [self._intern(reason) for reason in pieces._reasons]
+            self._starts.extend(pieces._starts)
+            self._ends.extend(pieces._ends)
+            self._reason_ids.extend(ids[i] for i in pieces._reason_ids)
+            self._texts.update({offset + i: text for i, text in pieces._texts.items()})
+            return
+        for piece in pieces:
+            self.append(piece.start, piece.end, piece.reason)
+
+    def set_text(self, index: int, text: str) -> None:
+        """Show `text` instead of the raw slice for one piece (a redacted version)."""
+        self._texts[index] = text
+
+    def sorted(self) -> RemovedLog:
+        """The same pieces in raw order (stable for equal starts)."""
+        order = sorted(range(len(self)), key=lambda i: (self._starts[i], self._ends[i]))
+        log = RemovedLog(self.raw)
+        for i in order:
+            log.append(self._starts[i], self._ends[i], self._reasons[self._reason_ids[i]])
+            if i in self._texts:
+                log.set_text(len(log) - 1, self._texts[i])
+        return log
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def __getitem__(self, index: int) -> Removed:  # type: ignore[override]
+        if index < 0:
+            index += len(self)
+        start, end = self._starts[index], self._ends[index]
+        text = self._texts.get(index)
+        return Removed(start, end, self.raw[start:end] if text is None else text,
+                       self._reasons[self._reason_ids[index]])
+
+    def __iter__(self) -> Iterator[Removed]:
+        for index in range(len(self)):
+            yield self[index]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,12 +191,12 @@ class TrackedText:
             return raw, raw
         return self.raw_offset(start), self.raw_offset(end, end=True)
 
-    def apply(self, edits: Iterable[Edit]) -> tuple[TrackedText, list[Removed], list[Replaced]]:
+    def apply(self, edits: Iterable[Edit]) -> tuple[TrackedText, RemovedLog, list[Replaced]]:
         """Carry out non-overlapping edits; return the new text, removed and replaced pieces."""
         ordered = sorted(edits, key=lambda e: (e.start, e.end))
         pieces: list[str] = []
         result = TrackedText("", self.raw, ())
-        removed: list[Removed] = []
+        removed = RemovedLog(self.raw)
         replaced: list[Replaced] = []
         cursor = 0
         out = 0
@@ -140,7 +212,7 @@ class TrackedText:
                 if edit.end > edit.start:
                     replaced.append(Replaced(raw_start, raw_end, edit.replacement, edit.reason))
             elif edit.end > edit.start:
-                removed.append(Removed(raw_start, raw_end, self.raw[raw_start:raw_end], edit.reason))
+                removed.append(raw_start, raw_end, edit.reason)
             cursor = edit.end
         self._copy(cursor, len(self.text), out, pieces, result)
         result.text = "".join(pieces)
