@@ -165,8 +165,9 @@ class Document:
             "province": self.province,
             "kind": self.kind,
             "text": self.text,
-            "clauses": [c.to_dict() for c in self.clauses],
-            "duties": [d.to_dict() for d in self.duties],
+            # Records themselves, not dicts: the store turns them into JSON one at a time.
+            "clauses": self.clauses,
+            "duties": self.duties,
             "removed": self.removed,
             "replaced": self.replaced,
             "warnings": self.warnings,
