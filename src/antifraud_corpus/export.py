@@ -18,12 +18,11 @@ from typing import IO, Literal
 
 from .config import Config
 from .errors import ExportError
-from .models import Document
+from .models import RECORD_FIELDS, Document
 
 Format = Literal["jsonl", "csv", "sqlite"]
 
-DOCUMENT_COLUMNS = ["doc_id", "source", "sha256", "title", "issuer", "date", "level", "region", "province",
-                    "kind", "text", "clauses", "removed", "warnings"]
+DOCUMENT_COLUMNS = list(RECORD_FIELDS)
 DUTY_COLUMNS = ["doc_id", "level", "region", "date", "kind", "clause", "sentence", "start", "end", "actor",
                 "actor_name", "actor_source", "modality", "marker", "action", "measures"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

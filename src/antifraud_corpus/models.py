@@ -126,6 +126,10 @@ class Metadata:
         return asdict(self)
 
 
+RECORD_FIELDS = ("doc_id", "source", "sha256", "title", "issuer", "date", "level", "region", "province", "kind",
+                  "text", "clauses", "removed", "warnings")
+
+
 @dataclass(slots=True)
 class Document:
     """One normalized document, as stored in `data/normalized/<doc_id>.json`."""
@@ -189,23 +193,10 @@ class Document:
             yield piece if isinstance(piece, dict) else piece.to_dict()
 
     def record(self) -> dict:
-        """The contract's document record (`export documents`)."""
-        return {
-            "doc_id": self.doc_id,
-            "source": self.source,
-            "sha256": self.sha256,
-            "title": self.title,
-            "issuer": self.issuer,
-            "date": self.date,
-            "level": self.level,
-            "region": self.region,
-            "province": self.province,
-            "kind": self.kind,
-            "text": self.text,
-            "clauses": [
-                {k: v for k, v in c.to_dict().items() if k in ("path", "text", "start", "end", "chapter", "heading")}
-                for c in self.clauses
-            ],
-            "removed": [{"text": r["text"], "reason": r["reason"]} for r in self.removed_records()],
-            "warnings": self.warnings,
-        }
+        """The contract's document record (`export documents`): a subset of the stored fields."""
+        stored = self.to_dict()
+        record = {key: stored[key] for key in RECORD_FIELDS}
+        record["clauses"] = [c.to_dict() for c in self.clauses]
+        record["removed"] = [{"text": r["text"], "reason": r["reason"]} for r in self.removed_records()]
+        return record
+
