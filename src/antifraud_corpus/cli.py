@@ -288,5 +288,54 @@ def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_d
     sys.exit(result.exit_code)
 
 
+@main.command()
+@_normalized_option
+@_config_options
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "html", "json"]), default="table",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Output file, written atomically [default: stdout].")
+@click.option("--level", "levels", multiple=True, type=click.Choice(["central", "provincial", "municipal", "county"]),
+              help="Only compare documents of this level (repeatable).")
+@click.option("--region", "regions", multiple=True, help="Only documents of this region or province (repeatable).")
+@click.option("--actor", "actors", multiple=True, help="Only directives of this actor id (repeatable).")
+@click.option("--measure", "measures", multiple=True, help="Only directives with this measure id (repeatable).")
+@click.option("--doc", "doc_ids", multiple=True, help="Only these documents (repeatable).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="zh: Chinese labels for statuses, levels, measures and actors.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes for the alignment.")
+def compare(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...], fmt: str,
+            output: Path | None, levels: tuple, regions: tuple, actors: tuple, measures: tuple, doc_ids: tuple,
+            lang: str, workers: int) -> None:
+    """Diff directives across central, provincial, municipal and county documents.
+
+    Each directive of a lower-level document is aligned with the directives
+    above it on its own line of authority (central <- provincial <- municipal
+    <- county, within one province) and marked echoed, strengthened, weakened,
+    reassigned or added; directives of the documents it draws on that it does
+    not carry out are omitted. Shows measures x documents, actors x documents,
+    the diffs and a timeline. Reads the normalized store only.
+
+    \b
+    Example:
+        corpus compare
+        corpus compare --doc 002_b06b64127b7163c7 --lang zh
+        corpus compare --format html -o compare.html
+        corpus compare --level provincial --measure fund_control --format json
+    """
+    from rich.console import Console
+
+    from .compare import compare_corpus
+    from .export import DutyFilter
+    from .report_compare import write_comparison
+    from .store import load_documents
+
+    keep = DutyFilter(levels=levels, regions=regions, actors=actors, measures=measures, doc_ids=doc_ids)
+    comparison = compare_corpus(load_documents(normalized_dir), _load(config_dir, overrides), filters=keep,
+                                workers=workers)
+    write_comparison(comparison, fmt, lang, output, Console(highlight=False))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

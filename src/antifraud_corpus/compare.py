@@ -1,0 +1,1266 @@
+"""How local documents carry out the directives of the levels above them.
+
+Each directive (`Duty`) of a provincial, municipal or county document is aligned
+with the directives of the documents above it on its own line of authority:
+central ← provincial ← municipal ← county, within one province (a municipal
+document is held against its own province's documents and against central ones,
+never against another province's). A pair is scored by character n-gram
+similarity of the sentences (whole sentences and their best-matching
+comma-separated fragments, since a local text often echoes one clause of a long
+central sentence), together with agreement of measures and actors; weights and
+thresholds are in `configs/compare.yaml`.
+
+Every aligned pair gets a status (`echoed`, `strengthened`, `weakened`,
+`reassigned`); a local directive with no counterpart is `added`; a directive of
+a document that a local document draws on, which the local document does not
+carry out, is `omitted`. A reference issued after the local document is marked
+`reference_later` and is never counted as its source.
+
+Scale: candidates come from an inverted index of n-grams per pool (the central
+documents, each province's documents, each city's documents), read rarest
+n-gram first under a fixed budget, so the work per directive does not grow with
+the corpus; identical directives (the same sentence, actors, modality and
+measures) are scored once. Nothing here prints or renders: the result is a
+`Comparison` of plain records, rendered by `report_compare`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import gc
+import math
+import multiprocessing
+import re
+from array import array
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from itertools import chain
+from typing import Any, Literal
+
+from .config import Config
+from .errors import ConfigError
+from .export import DutyFilter, actor_names, measure_names
+from .models import Document
+
+Status = Literal["echoed", "strengthened", "weakened", "reassigned", "added", "omitted"]
+
+LEVELS = ("central", "provincial", "municipal", "county")
+STATUSES: tuple[str, ...] = ("echoed", "strengthened", "weakened", "reassigned", "added", "omitted")
+#: Statuses of a local directive that carries out a reference directive.
+CARRIED: tuple[str, ...] = ("echoed", "strengthened", "weakened", "reassigned")
+_RANK = {level: rank for rank, level in enumerate(LEVELS)}
+_NO_ACTOR = ""  # key of duties with no actor in the actor view, as in `export duties`
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(slots=True)
+class DocumentInfo:
+    """A document as the comparison shows it: metadata and its number of directives."""
+
+    doc_id: str
+    level: str | None
+    region: str | None
+    province: str | None
+    date: str | None
+    title: str
+    kind: str | None = None
+    n_duties: int = 0
+    role: str = "compared"  # compared (kept by the filters) | reference (shown as a source only)
+
+
+@dataclass(slots=True)
+class Directive:
+    """One side of a diff: a directive with its provenance (document, clause, offsets)."""
+
+    doc_id: str
+    sentence: str
+    clause: str
+    start: int
+    end: int
+    actors: list[str]
+    modality: str
+    marker: str
+    measures: list[str]
+    date: str | None = None
+    level: str | None = None
+
+
+@dataclass(slots=True)
+class Also:
+    """Another earlier document whose directive the same local directive carries out."""
+
+    reference: Directive
+    similarity: float
+    status: str
+
+
+@dataclass(slots=True)
+class Diff:
+    """A local directive against its reference, or an unmatched directive of either side."""
+
+    doc_id: str  # the lower-level document
+    status: str
+    local: Directive | None  # None for `omitted`
+    reference: Directive | None  # None for `added`
+    similarity: float  # combined score (text, measures, actors)
+    text_similarity: float = 0.0
+    reference_later: bool = False  # the reference was issued after the local document
+    reasons: tuple[str, ...] = ()
+    also: tuple[Also, ...] = ()  # other earlier documents it carries out
+
+
+@dataclass(slots=True)
+class Echo:
+    """Which directives of one earlier document a document carries out (view 4)."""
+
+    doc_id: str
+    date: str | None
+    level: str | None
+    counts: dict[str, int]  # status -> directives
+    directives: list[tuple[str, str, str]]  # (reference clause, reference sentence, status)
+
+
+@dataclass(slots=True)
+class TimelineEntry:
+    """A document in date order with the earlier documents whose directives it echoes."""
+
+    doc_id: str
+    date: str | None
+    level: str | None
+    region: str | None
+    title: str
+    echoes: list[Echo] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class DocumentSummary:
+    """Per local document: status counts, the documents it draws on, measures it leaves out."""
+
+    doc_id: str
+    counts: dict[str, int]
+    later: int  # directives whose only counterpart is in a later reference
+    references: int  # documents on its line of authority (any date)
+    sources: list[str]  # documents held against it for omissions
+    missing_measures: list[str]  # measures of its sources that none of its directives has
+
+
+@dataclass(slots=True)
+class Comparison:
+    """Everything `corpus compare` shows: the four views as records, plus labels for rendering."""
+
+    documents: list[DocumentInfo]
+    coverage: dict[str, dict[str, int]]  # measure -> doc_id -> directives (zero counts left out)
+    actors: dict[str, dict[str, int]]  # actor ("" = none) -> doc_id -> directives
+    diffs: list[Diff]
+    timeline: list[TimelineEntry]
+    summaries: list[DocumentSummary]
+    labels: dict[str, dict[str, str]]  # levels, statuses, modalities, measures, actors -> Chinese
+    warnings: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True, slots=True)
+class _Deadline:
+    pattern: re.Pattern[str]
+    lapse: str  # year | next_year | stated | never
+
+
+@dataclass(frozen=True, slots=True)
+class CompareSettings:
+    """`compare.yaml` checked and compiled once per run."""
+
+    n: int
+    synonyms: Mapping[str, str]
+    synonym_re: re.Pattern[str] | None
+    frame_re: re.Pattern[str] | None
+    w_text: float
+    w_measures: float
+    w_actors: float
+    cosine_share: float
+    fragment_factor: float
+    fragment_min_grams: int
+    idf_power: float
+    match: float
+    min_text: float
+    carry: float
+    candidates: int
+    postings: int
+    min_grams: int
+    min_shared: int
+    max_sources: int
+    max_also: int
+    omission_candidates: int
+    strength_markers: Mapping[str, float]
+    strength_modalities: Mapping[str, float]
+    strength_origin: str
+    generic_actors: frozenset[str]
+    umbrella: Mapping[str, frozenset[str]]
+    named_sources: frozenset[str]
+    deadlines: tuple[_Deadline, ...]
+    numbers: tuple[re.Pattern[str], ...]
+    deadline_hint: re.Pattern[str]  # a cheap test before the deadline patterns run
+    number_hint: re.Pattern[str]
+
+
+_LAPSES = ("year", "next_year", "stated", "never")
+
+
+def _number(section: Mapping[str, Any], key: str, default: float, low: float = 0.0,
+            high: float = math.inf) -> float:
+    value = section.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ConfigError(f"compare.yaml: '{key}' must be a number in [{low}, {high}], got {value!r}")
+    return float(value)
+
+
+def _regex(pattern: Any, where: str) -> re.Pattern[str]:
+    if not isinstance(pattern, str):
+        raise ConfigError(f"compare.yaml: {where} must be a regular expression string, got {pattern!r}")
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(f"compare.yaml: {where}: invalid regular expression ({exc}); fix the pattern") from None
+
+
+def _strength_tables(config: Config, own: Mapping[str, Any]) -> tuple[dict, dict, str]:
+    """Marker strengths (`modality.yaml` `strength` when usable, else compare.yaml's) and modality ranks.
+
+    Markers are compared only with markers of the same table; modality ranks (compare.yaml) decide when
+    a side has no marker of its own (an inherited one) or one the table does not know.
+    """
+    modality_ids = {"obligation", "prohibition", "encouragement", "permission"}
+    if "taxonomy" in config.files:
+        modality_ids |= set(config["taxonomy"].get("modalities") or {})
+
+    def numbers(table: Any) -> dict[str, float] | None:
+        if not isinstance(table, Mapping) or not all(
+                isinstance(v, int | float) and not isinstance(v, bool) for v in table.values()):
+            return None
+        return {str(k): float(v) for k, v in table.items()}
+
+    own_markers = numbers(own.get("markers") or {})
+    own_modalities = numbers(own.get("modalities") or {})
+    if own_markers is None or own_modalities is None or not own_modalities:
+        raise ConfigError("compare.yaml: 'strength' needs 'modalities' and 'markers' mapping names to numbers")
+    shared = config.files["modality"].get("strength") if "modality" in config.files else None
+    shared_numbers = numbers(shared)
+    if shared_numbers:
+        markers = {k: v for k, v in shared_numbers.items() if k not in modality_ids}
+        modalities = {k: v for k, v in shared_numbers.items() if k in modality_ids} or own_modalities
+        if markers:
+            return markers, modalities, "modality.yaml"
+    return own_markers, own_modalities, "compare.yaml"
+
+
+def compare_settings(config: Config) -> CompareSettings:
+    """Read and check `compare.yaml` (and the strength table of `modality.yaml`).
+
+    Raises:
+        ConfigError: a missing file, a value out of range or an invalid pattern, naming the key.
+    """
+    if "compare" not in config.files:
+        raise ConfigError("config file 'compare.yaml' is missing; reinstall the package")
+    data = config["compare"]
+    ngram = data.get("ngram") or {}
+    weights = data.get("weights") or {}
+    thresholds = data.get("thresholds") or {}
+    concrete = data.get("concreteness") or {}
+    synonyms = {str(k): str(v) for k, v in (ngram.get("synonyms") or {}).items() if k}
+    synonym_re = re.compile("|".join(re.escape(k) for k in sorted(synonyms, key=len, reverse=True))) \
+        if synonyms else None
+    frame = ngram.get("frame")
+    deadlines = []
+    for number, entry in enumerate(concrete.get("deadlines") or ()):
+        if not isinstance(entry, Mapping) or entry.get("lapse") not in _LAPSES:
+            raise ConfigError(f"compare.yaml: concreteness.deadlines[{number}] needs 'pattern' and 'lapse' "
+                              f"(one of {', '.join(_LAPSES)})")
+        deadlines.append(_Deadline(_regex(entry.get("pattern"), f"concreteness.deadlines[{number}]"),
+                                   entry["lapse"]))
+    markers, modalities, origin = _strength_tables(config, data.get("strength") or {})
+    return CompareSettings(
+        n=int(_number(ngram, "n", 2, 1, 6)),
+        synonyms=synonyms,
+        synonym_re=synonym_re,
+        frame_re=_regex(frame, "ngram.frame") if frame else None,
+        w_text=_number(weights, "text", 0.6),
+        w_measures=_number(weights, "measures", 0.3),
+        w_actors=_number(weights, "actors", 0.1),
+        cosine_share=_number(weights, "cosine_share", 0.5, 0, 1),
+        fragment_factor=_number(weights, "fragment_factor", 0.8, 0, 1),
+        fragment_min_grams=int(_number(weights, "fragment_min_grams", 4, 1)),
+        idf_power=_number(weights, "idf_power", 2, 0, 4),
+        match=_number(thresholds, "match", 0.34, 0, 1),
+        min_text=_number(thresholds, "min_text", 0.14, 0, 1),
+        carry=_number(thresholds, "carry", 0.34, 0, 1),
+        candidates=int(_number(thresholds, "candidates", 24, 1)),
+        postings=int(_number(thresholds, "postings", 2000, 1)),
+        min_grams=int(_number(thresholds, "min_grams", 4, 1)),
+        min_shared=int(_number(thresholds, "min_shared", 2, 1)),
+        max_sources=int(_number(thresholds, "max_sources", 3, 1)),
+        max_also=int(_number(thresholds, "max_also", 3, 0)),
+        omission_candidates=int(_number(thresholds, "omission_candidates", 2, 1)),
+        strength_markers=markers,
+        strength_modalities=modalities,
+        strength_origin=origin,
+        generic_actors=frozenset(concrete.get("generic_actors") or ()),
+        umbrella={str(k): frozenset(v or ()) for k, v in (concrete.get("umbrella_actors") or {}).items()},
+        named_sources=frozenset(concrete.get("named_actor_sources") or ("explicit",)),
+        deadlines=tuple(deadlines),
+        deadline_hint=re.compile(r"[年月日天周时限\d]"),
+        number_hint=re.compile(r"[\d０-９一二两三四五六七八九十百千万]"),
+        numbers=tuple(_regex(p, f"concreteness.numbers[{i}]") for i, p in enumerate(concrete.get("numbers") or ())),
+    )
+
+
+# --------------------------------------------------------------------------- directive features
+
+
+@dataclass(slots=True)
+class _Sig:
+    """What the comparison knows of a distinct directive: n-grams, actors, measures, strength."""
+
+    parts: tuple[tuple[int, ...], ...]  # gram ids per fragment; a gram is kept in its first fragment only
+    specific: frozenset[str]  # actors other than the generic ones
+    named: bool  # a specific actor named in the sentence itself
+    measures: frozenset[str]
+    strength: float | None  # of the marker as written; None when inherited or unknown
+    rank: float  # of the modality
+    label: str  # the marker as written, or the modality
+    deadlines: tuple[tuple[str, str, int | None], ...]  # (text, lapse, stated year)
+    numbers: tuple[str, ...]
+    weight: float = 0.0  # sum of squared gram weights
+    frag_weights: tuple[float, ...] = ()
+
+
+@dataclass(slots=True)
+class _Item:
+    """A directive of a document, compact (the loaded `Document` is not kept)."""
+
+    doc: int
+    clause: str
+    sentence: str
+    start: int
+    end: int
+    actors: tuple[str, ...]
+    modality: str
+    marker: str
+    measures: tuple[str, ...]
+    sig: int
+    pos: int = 0  # index among the directives of its document (in text order)
+
+
+@dataclass(slots=True)
+class _Pool:
+    """The directives of one reference pool (central, one province, one city) with an n-gram index."""
+
+    rank: int
+    sigs: list[int] = field(default_factory=list)  # local index -> global sig id
+    local: dict[int, int] = field(default_factory=dict)  # global sig id -> local index
+    postings: dict[int, list[int]] = field(default_factory=dict)  # gram -> local indexes, while indexing
+    spans: dict[int, int] = field(default_factory=dict)  # gram -> start << 24 | length in `flat`
+    flat: array = field(default_factory=lambda: array("i"))  # local indexes, grouped by gram
+    occurrences: list[list[tuple[str, int, int]]] = field(default_factory=list)  # (date key, doc, item)
+    dates: list[list[str]] = field(default_factory=list)
+    docs: set[int] = field(default_factory=set)
+
+
+class _Corpus:
+    """Documents, their directives and the distinct directive features, built in one pass."""
+
+    def __init__(self, settings: CompareSettings) -> None:
+        self.s = settings
+        self.infos: list[DocumentInfo] = []
+        self.items: list[list[_Item]] = []
+        self.sigs: list[_Sig] = []
+        self.sig_ids: dict[tuple, int] = {}
+        self.sig_count: list[int] = []
+        self.gram_ids: dict[str, int] = {}
+        self.gram_df: list[int] = []
+        self.w2: list[float] = []
+        self.fragments: dict[str, tuple[int, ...]] = {}
+        self.interned: dict[object, object] = {}
+
+    def add(self, doc: Document) -> None:
+        index = len(self.infos)
+        self.infos.append(DocumentInfo(doc.doc_id, doc.level if doc.level in _RANK else None, doc.region,
+                                       doc.province, doc.date, doc.title, doc.kind, len(doc.duties)))
+        items = []
+        intern = self.interned.setdefault
+        for duty in doc.duties:
+            actors = tuple(duty.actor_ids)
+            actors = intern(actors, actors)  # few distinct combinations: share one tuple each
+            measures = tuple(duty.measure_ids)
+            measures = intern(measures, measures)
+            named = duty.actor_source in self.s.named_sources
+            key = (duty.sentence, actors, named, duty.modality, duty.marker, measures)
+            sig = self.sig_ids.get(key)
+            if sig is None:
+                sig = self.sig_ids[key] = len(self.sigs)
+                self.sigs.append(self._features(duty.sentence, actors, named, duty.modality, duty.marker,
+                                                measures))
+                self.sig_count.append(0)
+            self.sig_count[sig] += 1
+            items.append(_Item(index, duty.clause or "", duty.sentence, duty.start, duty.end, actors,
+                               duty.modality, duty.marker, measures, sig))
+        items.sort(key=lambda it: (it.start, it.end))
+        for pos, item in enumerate(items):
+            item.pos = pos
+        self.items.append(items)
+
+    def _features(self, sentence: str, actors: tuple[str, ...], named: bool, modality: str, marker: str,
+                  measures: tuple[str, ...]) -> _Sig:
+        s = self.s
+        seen: set[int] = set()
+        parts: list[tuple[int, ...]] = []
+        for fragment in normalized_fragments(sentence, s):
+            part = [g for g in self._fragment_grams(fragment) if g not in seen]
+            if part:
+                seen.update(part)
+                parts.append(tuple(part))
+        for gram in seen:
+            self.gram_df[gram] += 1
+        deadlines = []
+        if s.deadline_hint.search(sentence):
+            for rule in s.deadlines:
+                for found in rule.pattern.finditer(sentence):
+                    year = None
+                    if rule.lapse == "stated" and found.groups() and (found.group(1) or "").isdigit():
+                        year = int(found.group(1))
+                    deadlines.append((found.group(0), rule.lapse, year))
+        numbers: tuple[str, ...] = ()
+        if s.number_hint.search(sentence):
+            plain = _strip_titles(sentence)
+            numbers = tuple(dict.fromkeys(m.group(0) for p in s.numbers for m in p.finditer(plain)))
+        specific = frozenset(a for a in actors if a not in s.generic_actors)
+        intern = self.interned.setdefault
+        measure_set = frozenset(measures)
+        return _Sig(tuple(parts), intern(specific, specific), named and bool(specific),
+                    intern(measure_set, measure_set), s.strength_markers.get(marker) if marker else None,
+                    s.strength_modalities.get(modality, 0.0), marker or modality, tuple(deadlines), numbers)
+
+    def _fragment_grams(self, fragment: str) -> tuple[int, ...]:
+        """Distinct gram ids of a fragment, in order; fragments recur (formulaic text), so they are kept."""
+        cached = self.fragments.get(fragment)
+        if cached is not None:
+            return cached
+        n, gram_ids = self.s.n, self.gram_ids
+        pieces = [fragment[i:i + n] for i in range(max(1, len(fragment) - n + 1))]
+        ids = list(map(gram_ids.get, pieces))
+        if None in ids:
+            for number, piece in enumerate(pieces):
+                if ids[number] is None:
+                    gram = gram_ids.get(piece)
+                    if gram is None:
+                        gram = gram_ids[piece] = len(self.gram_df)
+                        self.gram_df.append(0)
+                    ids[number] = gram
+        grams = tuple(dict.fromkeys(ids))
+        if len(self.fragments) < _FRAGMENT_CACHE:
+            self.fragments[fragment] = grams
+        return grams  # type: ignore[return-value]
+
+    def finish(self) -> None:
+        """Gram weights (inverse document frequency over distinct directives) and per-directive norms."""
+        # A gram found in one directive only can never be shared, so it would only lower every score
+        # of that directive: it weighs as one found in two.
+        total = len(self.sigs) + 1
+        self.w2 = [math.log(total / (max(df, 2) + 1)) ** self.s.idf_power + 1e-9 for df in self.gram_df]
+        w2 = self.w2
+        for sig in self.sigs:
+            sig.frag_weights = tuple(sum(map(w2.__getitem__, part)) for part in sig.parts)
+            sig.weight = sum(sig.frag_weights)
+
+
+_TITLE_RE = re.compile(r"《[^》]*》")
+_FRAGMENT_CACHE = 200_000  # distinct fragments whose gram ids are kept
+
+
+def _strip_titles(sentence: str) -> str:
+    return _TITLE_RE.sub("", sentence)
+
+
+_SPLIT_RE = re.compile(r"[^\w]+")
+
+
+def normalized_fragments(sentence: str, settings: CompareSettings) -> list[str]:
+    """The sentence as the comparison reads it: frame words dropped, synonyms unified, split at punctuation.
+
+    Example: `《意见》要求，要加强反电诈中心建设` → `['要加强反诈中心建设']` with the default config.
+    """
+    text = sentence
+    if settings.frame_re is not None:
+        text = settings.frame_re.sub("", text, count=1)
+    if settings.synonym_re is not None:
+        text = settings.synonym_re.sub(lambda m: settings.synonyms[m.group(0)], text)
+    return [piece for piece in _SPLIT_RE.split(text) if piece and piece != "_"]
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+class _Scorer:
+    """Pair scores of distinct directives: text (sentence and fragments), measures, actors."""
+
+    def __init__(self, corpus: _Corpus) -> None:
+        self.c = corpus
+        self.s = corpus.s
+
+    def text(self, q: _Sig, query: _Query, r: _Sig) -> float:
+        """Text similarity: the better of the whole sentences and of their best pair of fragments.
+
+        Fragment pairs are only looked at where an upper bound says they could beat the sentences.
+        """
+        s, weight_of = self.s, self.c.w2.__getitem__
+        qset = query[0]
+        hits = []
+        dot = 0.0
+        for rf, part in enumerate(r.parts):
+            shared = qset.intersection(part)
+            if shared:
+                value = sum(map(weight_of, shared))
+                dot += value
+                hits.append((rf, shared, value))
+        if not dot:
+            return 0.0
+        share, factor = s.cosine_share, s.fragment_factor
+        best = _blend(dot, q.weight, r.weight, share)
+        q_parts, q_floor = query[1], query[2]
+        if not q_floor or (len(r.parts) == 1 and len(q.parts) == 1):
+            return min(best, 1.0)
+        minimum = s.fragment_min_grams
+        for rf, shared, value in hits:
+            r_weight = r.frag_weights[rf]
+            # a fragment pair's score is at most factor * shared weight / the smaller fragment weight
+            if len(r.parts[rf]) < minimum or factor * value / min(r_weight, q_floor) <= best:
+                continue
+            for qf, q_part in q_parts:
+                common = q_part.intersection(shared)
+                if common:
+                    part = value if len(common) == len(shared) else sum(map(weight_of, common))
+                    candidate = factor * _blend(part, q.frag_weights[qf], r_weight, share)
+                    if candidate > best:
+                        best = candidate
+        return min(best, 1.0)
+
+    def score(self, q: _Sig, query: _Query, r: _Sig) -> tuple[float, float]:
+        """(combined score, text similarity) of local directive `q` against reference `r`."""
+        s = self.s
+        text = self.text(q, query, r)
+        if not text:
+            return 0.0, 0.0
+        total, weight = s.w_text * text, s.w_text
+        if q.measures and r.measures:
+            # Overlap, not Jaccard: a local directive tagged with three measures that carries out a
+            # reference tagged with one of them agrees with it fully on that one.
+            total += s.w_measures * len(q.measures & r.measures) / min(len(q.measures), len(r.measures))
+            weight += s.w_measures
+        if q.specific and r.specific:
+            total += s.w_actors * len(q.specific & r.specific) / len(q.specific | r.specific)
+            weight += s.w_actors
+        return total / weight, text
+
+
+def _blend(dot: float, a: float, b: float, share: float) -> float:
+    if a <= 0 or b <= 0:
+        return 0.0
+    return share * dot / math.sqrt(a * b) + (1 - share) * dot / min(a, b)
+
+
+def _grams(sig: _Sig) -> Iterator[int]:
+    return chain.from_iterable(sig.parts)
+
+
+# What scoring needs of a local directive: its gram set, its fragments long enough to be aligned on their
+# own as (index, gram set), and the smallest weight among those fragments (0 when there is none).
+_Query = tuple[frozenset[int], tuple[tuple[int, frozenset[int]], ...], float]
+
+
+def _query(sig: _Sig, min_grams: int) -> _Query:
+    parts = tuple((n, frozenset(part)) for n, part in enumerate(sig.parts) if len(part) >= min_grams)
+    return frozenset(_grams(sig)), parts, min((sig.frag_weights[n] for n, _ in parts), default=0.0)
+
+
+# --------------------------------------------------------------------------- lines of authority
+
+
+def _city_lookup(config: Config) -> dict[str, dict[str, list[str]]]:
+    """province -> county name -> cities containing it (from regions.yaml), for county documents."""
+    out: dict[str, dict[str, list[str]]] = {}
+    provinces = config["regions"].get("provinces") or {} if "regions" in config.files else {}
+    for province, spec in provinces.items():
+        table: dict[str, list[str]] = defaultdict(list)
+        for city, city_spec in ((spec or {}).get("cities") or {}).items():
+            for county in str((city_spec or {}).get("counties") or "").split():
+                table[county].append(city)
+        out[province] = table
+    return out
+
+
+def _county_city(info: DocumentInfo, lookup: dict[str, dict[str, list[str]]]) -> str | None:
+    region, province = info.region or "", info.province or ""
+    cities = lookup.get(province, {})
+    city_names = {c for names in cities.values() for c in names}
+    for city in sorted(city_names, key=len, reverse=True):
+        if region.startswith(city) and region != city:
+            return city
+    found = cities.get(region) or []
+    return found[0] if len(found) == 1 else None
+
+
+def _pool_key(info: DocumentInfo) -> tuple | None:
+    """The reference pool a document belongs to: the central documents, a province's, or a city's."""
+    if info.level == "central":
+        return ("central",)
+    province = info.province or (info.region if info.level == "provincial" else None)
+    if info.level == "provincial" and province:
+        return ("provincial", province)
+    if info.level == "municipal" and province and info.region:
+        return ("municipal", province, info.region)
+    return None
+
+
+# --------------------------------------------------------------------------- the comparison
+
+
+@dataclass(slots=True)
+class _Match:
+    item: _Item
+    ref: _Item
+    score: float
+    text: float
+    later: bool
+    also: list[tuple[_Item, float, float]] = field(default_factory=list)  # other earlier documents echoed
+
+
+def compare_corpus(docs: Iterable[Document], config: Config, *, filters: DutyFilter | None = None,
+                   workers: int = 1) -> Comparison:
+    """Align every kept lower-level document with the documents above it and build the four views.
+
+    Args:
+        docs: normalized documents (`store.load_documents`); consumed once, not kept.
+        config: the loaded config (`compare`, `labels`, `taxonomy`, `regions`, optionally `modality`).
+        filters: which documents to compare (level, region, doc id) and which directives to show
+            (actor, measure). References outside the filters are still used and shown as references.
+        workers: processes for the alignment (forked, so they share the index); 1 runs in this one.
+
+    Returns:
+        The comparison: documents, coverage, actors, diffs, timeline, per-document summaries.
+
+    Raises:
+        ConfigError: `compare.yaml` is missing or invalid, or a filter names an unknown actor or measure.
+    """
+    keep = filters or DutyFilter()
+    settings = compare_settings(config)
+    check_filters(keep, config)
+    # Millions of small acyclic records are built here; the cycle collector would walk them again
+    # and again for nothing, so it is paused for the run.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        corpus = _Corpus(settings)
+        for doc in docs:
+            corpus.add(doc)
+        corpus.finish()
+        return _Comparer(corpus, config, keep, workers).run()
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def check_filters(filters: DutyFilter, config: Config) -> None:
+    """Reject actor and measure ids the taxonomy does not know (a typo would silently show nothing).
+
+    Raises:
+        ConfigError: naming the option and the id, with the known ids.
+    """
+    for option, given, known in (("--measure", filters.measures, measure_names(config)),
+                                 ("--actor", filters.actors, actor_names(config))):
+        for value in given:
+            if value not in known:
+                raise ConfigError(f"{option} {value}: unknown id; use one of {', '.join(sorted(known))}")
+
+
+class _Comparer:
+    """One run: the reference pools and their index, the alignment of each document, the views."""
+
+    def __init__(self, corpus: _Corpus, config: Config, keep: DutyFilter, workers: int = 1) -> None:
+        self.c = corpus
+        self.workers = max(1, workers)
+        self.s = corpus.s
+        self.config = config
+        self.keep = keep
+        self.scorer = _Scorer(corpus)
+        self.warnings: list[str] = []
+        self.pools: dict[tuple, _Pool] = {}
+        self.lines: dict[int, list[tuple]] = {}
+        self.cache: dict[tuple[int, tuple], list[tuple[int, float, float]]] = {}
+        self.ids = {info.doc_id: i for i, info in enumerate(corpus.infos)}
+        self.queries: dict[int, _Query] = {}
+        self.directives: dict[int, Directive] = {}
+
+    # ----- pools and lines
+
+    def _build_pools(self) -> None:
+        infos = self.c.infos
+        lookup: dict[str, dict[str, list[str]]] | None = None
+        for index, info in enumerate(infos):
+            if info.level is None:
+                continue
+            key = _pool_key(info)
+            if key is not None:
+                pool = self.pools.get(key)
+                if pool is None:
+                    pool = self.pools[key] = _Pool(_RANK[info.level])
+                self._index(pool, index)
+            if info.level == "central":
+                continue
+            province = info.province or (info.region if info.level == "provincial" else None)
+            line: list[tuple] = [("central",)]
+            if info.level in ("municipal", "county"):
+                if province:
+                    line.append(("provincial", province))
+                else:
+                    self.warnings.append(f"{info.doc_id}: no province known; compared with central documents only")
+            if info.level == "county" and province:
+                if lookup is None:
+                    lookup = _city_lookup(self.config)
+                city = _county_city(info, lookup)
+                if city:
+                    line.append(("municipal", province, city))
+                else:
+                    self.warnings.append(f"{info.doc_id}: the city of county region {info.region!r} is not known "
+                                         "(regions.yaml); not compared with municipal documents")
+            self.lines[index] = line
+
+    def _index(self, pool: _Pool, doc: int) -> None:
+        date_key = self.c.infos[doc].date or ""
+        pool.docs.add(doc)
+        for position, item in enumerate(self.c.items[doc]):
+            local = pool.local.get(item.sig)
+            if local is None:
+                local = pool.local[item.sig] = len(pool.sigs)
+                pool.sigs.append(item.sig)
+                pool.occurrences.append([])
+                for gram in _grams(self.c.sigs[item.sig]):
+                    plist = pool.postings.get(gram)
+                    if plist is None:
+                        pool.postings[gram] = [local]
+                    else:
+                        plist.append(local)
+            pool.occurrences[local].append((date_key, doc, position))
+
+    def _sort_occurrences(self) -> None:
+        """Sort each directive's occurrences by date and pack the postings into one flat array per pool.
+
+        A list per (pool, gram) would cost more than the entries it holds in the many small pools.
+        """
+        for pool in self.pools.values():
+            for occ in pool.occurrences:
+                occ.sort()
+            pool.dates = [[o[0] for o in occ] for occ in pool.occurrences]
+            for gram, plist in pool.postings.items():
+                pool.spans[gram] = len(pool.flat) << 24 | len(plist)
+                pool.flat.extend(plist)
+            pool.postings = {}
+
+    # ----- candidates
+
+    def _candidates(self, sig_id: int, pool_key: tuple) -> list[tuple[int, float, float]]:
+        """The reference directives of `pool_key` most like `sig_id`: (ref sig, score, text), best first."""
+        cache_key = (sig_id, pool_key)
+        cached = self.cache.get(cache_key)
+        if cached is not None:
+            return cached
+        pool = self.pools[pool_key]
+        q = self.c.sigs[sig_id]
+        spans, flat = pool.spans, pool.flat
+        # (length, start) of the postings of each gram of q, rarest first
+        found_spans = sorted((span & 0xFFFFFF, span >> 24) for span in map(spans.get, _grams(q)) if span)
+        found: list[tuple[int, float, float]] = []
+        if found_spans:
+            budget, min_grams = self.s.postings, self.s.min_grams
+            chosen: list[array] = []
+            read = 0
+            for number, (length, start) in enumerate(found_spans):
+                if read >= budget and number >= min_grams:
+                    break
+                take = length if read + length <= budget or number < min_grams else max(1, budget - read)
+                chosen.append(flat[start:start + take])
+                read += take
+            hits = Counter(chain.from_iterable(chosen))
+            query = self._query(sig_id)
+            top = hits.most_common(self.s.candidates)
+            # Candidates sharing less than half the rare n-grams of the best one rarely score higher.
+            floor = max(1, (top[0][1] + 1) // 2) if top else 1
+            for local, count in top:
+                if count < floor:
+                    break
+                ref = pool.sigs[local]
+                score, text = self.scorer.score(q, query, self.c.sigs[ref])
+                if text:
+                    found.append((ref, score, text))
+            found.sort(key=lambda f: -f[1])
+        if self.c.sig_count[sig_id] > 1:
+            self.cache[cache_key] = found
+        return found
+
+    def _query(self, sig_id: int) -> _Query:
+        """What scoring needs of a local directive, kept while its document is compared."""
+        query = self.queries.get(sig_id)
+        if query is None:
+            query = self.queries[sig_id] = _query(self.c.sigs[sig_id], self.s.fragment_min_grams)
+        return query
+
+    # ----- one local document
+
+    def _align(self, doc: int) -> tuple[list[_Match | None], list[tuple], dict[int, float]]:
+        """Best reference of each directive of `doc`, the other earlier documents it also echoes, and the
+        best score of every reference directive looked at (for omissions)."""
+        info = self.c.infos[doc]
+        local_date = info.date
+        line = [key for key in self.lines[doc] if key in self.pools]
+        results: list[_Match | None] = []
+        seen: dict[int, float] = {}  # reference sig -> best score with any directive of `doc`
+        s = self.s
+        for item in self.c.items[doc]:
+            found: dict[int, tuple[tuple, _Item, float, float, bool]] = {}  # best per reference document
+            for pool_key in line:
+                pool = self.pools[pool_key]
+                for ref_sig, score, text in self._candidates(item.sig, pool_key):
+                    if text >= s.min_text:
+                        if score > seen.get(ref_sig, -1.0):
+                            seen[ref_sig] = score
+                    else:
+                        continue
+                    if score < s.match:
+                        continue
+                    occ_doc, occ_item, later = self._occurrence(pool, ref_sig, local_date)
+                    ref_info = self.c.infos[occ_doc]
+                    key = (not later, score, pool.rank, (ref_info.date or "") if not later else "", -occ_doc)
+                    if occ_doc not in found or key > found[occ_doc][0]:
+                        found[occ_doc] = (key, self.c.items[occ_doc][occ_item], score, text, later)
+            if not found:
+                results.append(None)
+                continue
+            ranked = sorted(found.values(), key=lambda f: f[0], reverse=True)
+            _, ref, score, text, later = ranked[0]
+            also = [(f[1], f[2], f[3]) for f in ranked[1:self.s.max_also + 1] if not f[4]] if not later else []
+            results.append(_Match(item, ref, score, text, later, also))
+        return results, line, seen
+
+    def _occurrence(self, pool: _Pool, ref_sig: int, local_date: str | None) -> tuple[int, int, bool]:
+        local = pool.local[ref_sig]
+        occ = pool.occurrences[local]
+        if local_date is None:
+            _, doc, item = occ[-1]
+            return doc, item, False
+        position = bisect.bisect_right(pool.dates[local], local_date)
+        if position:
+            _, doc, item = occ[position - 1]
+            return doc, item, False
+        _, doc, item = occ[0]
+        return doc, item, True
+
+    def _sources(self, doc: int, matches: list[_Match | None]) -> list[int]:
+        counts = Counter(m.ref.doc for m in matches if m is not None and not m.later)
+        by_level: dict[str, list[int]] = defaultdict(list)
+        for ref_doc, count in counts.items():
+            if count >= self.s.min_shared:
+                by_level[self.c.infos[ref_doc].level or ""].append(ref_doc)
+        sources = []
+        for level in LEVELS:
+            ranked = sorted(by_level.get(level, ()), key=lambda d: (-counts[d], self.c.infos[d].date or "",
+                                                                    self.c.infos[d].doc_id))
+            sources.extend(ranked[: self.s.max_sources])
+        return sources
+
+    def _local_index(self, doc: int) -> dict[int, list[int]]:
+        """gram -> distinct directives of one document: a small index to look for carried references."""
+        index: dict[int, list[int]] = defaultdict(list)
+        for sig in dict.fromkeys(item.sig for item in self.c.items[doc]):
+            for gram in _grams(self.c.sigs[sig]):
+                index[gram].append(sig)
+        return index
+
+    def _omitted(self, doc: int, matches: list[_Match | None], sources: list[int],
+                 seen: dict[int, float]) -> list[tuple[_Item, float]]:
+        """Directives of the `sources` that no directive of `doc` carries out, with the best score found.
+
+        A reference directive is carried out when it is the best reference of a local directive or one
+        of its `also`, or when some local directive scores at least `carry` with it: the alignment's
+        candidates already tell for most; the rest are looked up in a small index of `doc`'s own
+        directives (the alignment reads only the rarest n-grams, so it can miss a second echo).
+        """
+        carried = {id(ref) for m in matches if m is not None
+                   for ref in chain((m.ref,), (a[0] for a in m.also))}
+        index: dict[int, list[int]] | None = None
+        out = []
+        for source in sources:
+            for ref in self.c.items[source]:
+                if id(ref) in carried:
+                    continue
+                score = seen.get(ref.sig)
+                if score is None:
+                    if index is None:
+                        index = self._local_index(doc)
+                    score = seen[ref.sig] = self._best_local(ref, index)
+                if score < self.s.carry:
+                    out.append((ref, score))
+        return out
+
+    def _best_local(self, ref: _Item, index: dict[int, list[int]]) -> float:
+        """Best score of the local directives sharing most n-grams with `ref` (0 when too few share any)."""
+        r = self.c.sigs[ref.sig]
+        hits = Counter(chain.from_iterable(index[g] for g in _grams(r) if g in index))
+        best = 0.0
+        for sig, count in hits.most_common(self.s.omission_candidates):
+            if count < 2:  # one shared n-gram never makes a carried directive
+                break
+            score, text = self.scorer.score(self.c.sigs[sig], self._query(sig), r)
+            if text >= self.s.min_text and score > best:
+                best = score
+        return best
+
+    # ----- statuses
+
+    def _status(self, item: _Item, ref: _Item) -> tuple[str, list[str]]:
+        """Status of an aligned pair and the reasons for it (actors, modality, concreteness)."""
+        c, s = self.c, self.s
+        q, r = c.sigs[item.sig], c.sigs[ref.sig]
+        gains: list[str] = []
+        losses: list[str] = []
+        if q.specific and r.specific and not q.specific & r.specific:
+            change = f"actor {'+'.join(sorted(r.specific))} → {'+'.join(sorted(q.specific))}"
+            if all(any(a in s.umbrella.get(u, ()) for u in r.specific) for a in q.specific):
+                gains.append(change + " (named within)")
+            elif all(any(a in s.umbrella.get(u, ()) for u in q.specific) for a in r.specific):
+                losses.append(change + " (broadened)")
+            else:
+                return "reassigned", [change]
+        if q.deadlines and not r.deadlines:
+            gains.append(f"deadline {q.deadlines[0][0]}")
+        local_year = _year(c.infos[item.doc].date)
+        ref_year = _year(c.infos[ref.doc].date)
+        binding = [d for d in r.deadlines if _binding(d, ref_year, local_year)]
+        if binding and not q.deadlines:
+            losses.append(f"deadline {binding[0][0]} dropped")
+        if q.numbers and not r.numbers:
+            gains.append(f"number {q.numbers[0]}")
+        if r.numbers and not q.numbers:
+            losses.append(f"number {r.numbers[0]} dropped")
+        if q.named and not r.specific:
+            gains.append(f"named actor {'+'.join(sorted(q.specific))}")
+        if r.named and not q.specific:
+            losses.append(f"actor {'+'.join(sorted(r.specific))} dropped")
+        stronger = _compare_strength(q, r)
+        if stronger:
+            change = f"modality {r.label} → {q.label}"
+            return ("strengthened", [change, *gains, *losses]) if stronger > 0 else \
+                ("weakened", [change, *losses, *gains])
+        if gains and not losses:
+            return "strengthened", gains
+        if losses and not gains:
+            return "weakened", losses
+        return "echoed", gains + losses
+
+    # ----- views
+
+    def _compare_doc(self, doc: int) -> tuple:
+        """Everything found for one local document, as plain tuples (cheap to send between processes).
+
+        Rows: ("m", local pos, ref doc, ref pos, score, text, later, status, reasons, also) for an aligned
+        directive, ("a", local pos) for an added one, ("o", ref doc, ref pos, score) for an omitted one.
+        """
+        self.queries.clear()
+        matches, line, seen = self._align(doc)
+        references = sum(len(self.pools[k].docs) for k in line)
+        rows: list[tuple] = []
+        for item, match in zip(self.c.items[doc], matches, strict=True):
+            if match is None:
+                rows.append(("a", item.pos))
+                continue
+            status, reasons = self._status(item, match.ref)
+            also = tuple((ref.doc, ref.pos, round(score, 3), self._status(item, ref)[0])
+                         for ref, score, _ in match.also)
+            rows.append(("m", item.pos, match.ref.doc, match.ref.pos, round(match.score, 3), round(match.text, 3),
+                         match.later, status, tuple(reasons), also))
+        sources = self._sources(doc, matches)
+        for ref, score in self._omitted(doc, matches, sources, seen):
+            rows.append(("o", ref.doc, ref.pos, round(score, 3)))
+        return doc, rows, references, sources
+
+    def _compare_all(self, docs: list[int]) -> list[tuple]:
+        """`_compare_doc` for every document, split over `workers` processes when that pays."""
+        if self.workers <= 1 or len(docs) < 64 or "fork" not in multiprocessing.get_all_start_methods():
+            return [self._compare_doc(doc) for doc in docs]
+        global _FORKED  # the forked workers read the corpus and index from here, copy-on-write
+        chunks = [docs[i::self.workers] for i in range(self.workers)]
+        _FORKED = self
+        gc.freeze()  # keep the collector from touching (and so copying) every object in the workers
+        try:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(self.workers - 1) as pool:
+                pending = pool.map_async(_compare_chunk, chunks[1:])
+                results = [self._compare_doc(doc) for doc in chunks[0]]
+                for chunk in pending.get():
+                    results.extend(chunk)
+        finally:
+            _FORKED = None
+            gc.unfreeze()
+        order = {doc: n for n, doc in enumerate(docs)}
+        return sorted(results, key=lambda r: order[r[0]])
+
+    def run(self) -> Comparison:
+        c = self.c
+        self._build_pools()
+        self._sort_occurrences()
+        kept = [i for i, info in enumerate(c.infos) if self.keep.keeps_document(info)]
+        diffs: list[Diff] = []
+        summaries: list[DocumentSummary] = []
+        echoes: dict[int, list[Diff]] = {}
+        shown_refs: set[int] = set()
+        order = sorted(kept, key=self._doc_order)
+        for doc in order:
+            if c.infos[doc].level is None:
+                self.warnings.append(f"{c.infos[doc].doc_id}: level unknown; shown in the views, not compared")
+        results = self._compare_all([d for d in order if d in self.lines])
+        # The index and the directive features are not needed for the views: free them before the
+        # diffs are built, which is when memory peaks on a large corpus.
+        self.pools.clear()
+        self.cache.clear()
+        self.c.sigs.clear()
+        self.c.sig_ids.clear()
+        self.c.fragments.clear()
+        for doc, rows, references, sources in results:
+            info = c.infos[doc]
+            if not references:
+                self.warnings.append(f"{info.doc_id}: no documents above it on its line of authority; "
+                                     "every directive is `added`")
+            doc_diffs = [self._row_diff(info.doc_id, doc, row) for row in rows]
+            counts = Counter(d.status for d in doc_diffs if not d.reference_later)
+            later = sum(1 for d in doc_diffs if d.reference_later)
+            local_measures = {m for item in c.items[doc] for m in item.measures}
+            source_measures = {m for s in sources for item in c.items[s] for m in item.measures}
+            summaries.append(DocumentSummary(
+                info.doc_id, {status: counts.get(status, 0) for status in STATUSES}, later, references,
+                [c.infos[s].doc_id for s in sources], sorted(source_measures - local_measures)))
+            echoes[doc] = [d for d in doc_diffs if d.status in CARRIED and not d.reference_later]
+            doc_diffs = [d for d in doc_diffs if self._keeps_diff(d)]
+            shown_refs.update(self._doc_index(d.reference.doc_id) for d in doc_diffs if d.reference)
+            shown_refs.update(sources)
+            diffs.extend(doc_diffs)
+        shown = sorted(set(kept) | shown_refs, key=self._doc_order)
+        kept_set = set(kept)
+        documents = []
+        for doc in shown:
+            info = c.infos[doc]
+            info.role = "compared" if doc in kept_set else "reference"
+            documents.append(info)
+        coverage, actors = self._matrices(shown)
+        timeline = self._timeline(order, echoes)
+        return Comparison(documents, coverage, actors, diffs, timeline, summaries, self._labels(),
+                          list(dict.fromkeys(self.warnings)))
+
+    def _row_diff(self, doc_id: str, doc: int, row: tuple) -> Diff:
+        items = self.c.items
+        if row[0] == "a":
+            return Diff(doc_id, "added", self._directive(items[doc][row[1]]), None, 0.0)
+        if row[0] == "o":
+            return Diff(doc_id, "omitted", None, self._directive(items[row[1]][row[2]]), row[3])
+        _, pos, ref_doc, ref_pos, score, text, later, status, reasons, also = row
+        return Diff(doc_id, status, self._directive(items[doc][pos]), self._directive(items[ref_doc][ref_pos]),
+                    score, text, later, reasons,
+                    tuple(Also(self._directive(items[d][p]), sc, st) for d, p, sc, st in also))
+
+    def _doc_index(self, doc_id: str) -> int:
+        return self.ids[doc_id]
+
+    def _doc_order(self, doc: int) -> tuple:
+        info = self.c.infos[doc]
+        return (_RANK.get(info.level or "", len(LEVELS)), info.date or "9999", info.doc_id)
+
+    def _directive(self, item: _Item) -> Directive:
+        """The record of a directive; one per directive, shared by every diff that shows it."""
+        directive = self.directives.get(id(item))
+        if directive is None:
+            info = self.c.infos[item.doc]
+            directive = self.directives[id(item)] = Directive(
+                info.doc_id, item.sentence, item.clause, item.start, item.end, list(item.actors), item.modality,
+                item.marker, list(item.measures), info.date, info.level)
+        return directive
+
+    def _keeps_diff(self, diff: Diff) -> bool:
+        actors, measures = self.keep.actors, self.keep.measures
+        if not actors and not measures:
+            return True
+        sides = [d for d in (diff.local, diff.reference) if d is not None]
+        return (not actors or any(set(actors) & set(d.actors) for d in sides)) and \
+            (not measures or any(set(measures) & set(d.measures) for d in sides))
+
+    def _matrices(self, shown: list[int]) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+        taxonomy_measures = list(self.config["taxonomy"].get("measures") or {})
+        coverage: dict[str, dict[str, int]] = {m: {} for m in (self.keep.measures or taxonomy_measures)}
+        actors: dict[str, dict[str, int]] = {a: {} for a in self.keep.actors}
+        for doc in shown:
+            doc_id = self.c.infos[doc].doc_id
+            for item in self.c.items[doc]:
+                if self.keep.actors and not set(self.keep.actors) & set(item.actors):
+                    continue
+                if self.keep.measures and not set(self.keep.measures) & set(item.measures):
+                    continue
+                for measure in item.measures:
+                    if not self.keep.measures or measure in self.keep.measures:
+                        row = coverage.setdefault(measure, {})
+                        row[doc_id] = row.get(doc_id, 0) + 1
+                for actor in item.actors or (_NO_ACTOR,):
+                    if not self.keep.actors or actor in self.keep.actors:
+                        row = actors.setdefault(actor, {})
+                        row[doc_id] = row.get(doc_id, 0) + 1
+        actor_order = sorted(actors, key=lambda a: (a == _NO_ACTOR, -sum(actors[a].values()), a))
+        return coverage, {a: actors[a] for a in actor_order}
+
+    def _timeline(self, order: list[int], echoes: dict[int, list[Diff]]) -> list[TimelineEntry]:
+        entries = []
+        for doc in sorted(order, key=lambda d: (self.c.infos[d].date or "9999", self._doc_order(d))):
+            info = self.c.infos[doc]
+            grouped: dict[str, list[Diff]] = defaultdict(list)
+            for diff in echoes.get(doc, ()):
+                assert diff.reference is not None
+                grouped[diff.reference.doc_id].append((diff.reference, diff.status))
+                for also in diff.also:
+                    grouped[also.reference.doc_id].append((also.reference, also.status))
+            links = []
+            for ref_id, group in grouped.items():
+                ref = self.c.infos[self._doc_index(ref_id)]
+                seen: dict[tuple[int, int], tuple[str, str, str]] = {}
+                for directive, status in group:
+                    seen.setdefault((directive.start, directive.end), (directive.clause, directive.sentence, status))
+                directives = [seen[k] for k in sorted(seen)]
+                counts = Counter(status for _, _, status in directives)
+                links.append(Echo(ref_id, ref.date, ref.level, dict(counts), directives))
+            links.sort(key=lambda e: (e.date or "", e.doc_id))
+            entries.append(TimelineEntry(info.doc_id, info.date, info.level, info.region, info.title, links))
+        return entries
+
+    def _labels(self) -> dict[str, dict[str, str]]:
+        labels = self.config["labels"] if "labels" in self.config.files else {}
+        return {
+            "levels": dict(labels.get("levels") or {}),
+            "statuses": dict(labels.get("statuses") or {}),
+            "modalities": dict(labels.get("modalities") or {}),
+            "columns": dict(labels.get("columns") or {}),
+            "measures": measure_names(self.config),
+            "actors": actor_names(self.config),
+        }
+
+
+def _compare_strength(q: _Sig, r: _Sig) -> int:
+    """1 when the local directive is stronger, -1 weaker, 0 equal or not comparable.
+
+    Two markers as written are compared on the marker table; otherwise (an inherited marker) only a
+    change of modality (obligation → encouragement) counts, since the governing word is not known.
+    """
+    if q.strength is not None and r.strength is not None:
+        return (q.strength > r.strength) - (q.strength < r.strength)
+    return (q.rank > r.rank) - (q.rank < r.rank)
+
+
+_FORKED: _Comparer | None = None  # set only while forked workers run (`_Comparer._compare_all`)
+
+
+def _compare_chunk(docs: list[int]) -> list[tuple]:
+    """Worker side of `_Comparer._compare_all`: compare some documents with the inherited comparer."""
+    assert _FORKED is not None
+    return [_FORKED._compare_doc(doc) for doc in docs]
+
+
+def _year(date: str | None) -> int | None:
+    if date and len(date) >= 4 and date[:4].isdigit():
+        return int(date[:4])
+    return None
+
+
+def _binding(deadline: tuple[str, str, int | None], ref_year: int | None, local_year: int | None) -> bool:
+    """Whether a reference deadline is known to still bind when the local document is issued.
+
+    `今年内` in a 2021 reference no longer binds a 2022 document, so leaving it out is no weakening;
+    with a date unknown on either side a dated deadline is not held against the local document.
+    """
+    _, lapse, stated = deadline
+    if lapse == "never":
+        return True
+    if local_year is None:
+        return False
+    if lapse == "stated":
+        return stated is not None and local_year <= stated
+    if ref_year is None:
+        return False
+    return local_year <= ref_year + (1 if lapse == "next_year" else 0)
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def _side(d: Directive, with_doc: bool) -> dict:
+    out: dict[str, Any] = {}
+    if with_doc:
+        out["doc_id"] = d.doc_id
+    out.update({"sentence": d.sentence, "clause": d.clause, "start": d.start, "end": d.end,
+                "actors": d.actors, "modality": d.modality, "measures": d.measures, "marker": d.marker})
+    if with_doc:
+        out.update({"date": d.date, "level": d.level})
+    return out
+
+
+def diff_to_json(diff: Diff) -> dict:
+    """One diff as the contract's record (plus `reference_later`, `text_similarity`, `reasons`)."""
+    out: dict[str, Any] = {"doc_id": diff.doc_id, "status": diff.status}
+    if diff.local is not None:
+        out["local"] = _side(diff.local, False)
+    if diff.reference is not None:
+        out["reference"] = _side(diff.reference, True)
+    out["similarity"] = diff.similarity
+    out["text_similarity"] = diff.text_similarity
+    out["reference_later"] = diff.reference_later
+    out["reasons"] = list(diff.reasons)
+    if diff.also:
+        out["also"] = [_also(a) for a in diff.also]
+    return out
+
+
+def _also(also: Also) -> dict:
+    """Another reference of an aligned directive: provenance, status and score (its text is in the store)."""
+    ref = also.reference
+    return {"doc_id": ref.doc_id, "clause": ref.clause, "start": ref.start, "end": ref.end, "date": ref.date,
+            "status": also.status, "similarity": also.similarity}
+
+
+def comparison_to_json(comparison: Comparison, *, diffs: bool = True) -> dict:
+    """The contract's `compare --format json` object, with `timeline`, `summary` and `warnings` added.
+
+    Args:
+        comparison: the result of `compare_corpus`.
+        diffs: include the diffs (the streaming writer adds them one by one instead).
+    """
+    return {
+        "documents": [{"doc_id": d.doc_id, "level": d.level, "region": d.region, "date": d.date,
+                       "title": d.title, "province": d.province, "kind": d.kind, "n_duties": d.n_duties,
+                       "role": d.role} for d in comparison.documents],
+        "coverage": comparison.coverage,
+        "actors": comparison.actors,
+        "diffs": [diff_to_json(d) for d in comparison.diffs] if diffs else [],
+        "timeline": [{"doc_id": t.doc_id, "date": t.date, "level": t.level, "region": t.region,
+                      "echoes": [{"doc_id": e.doc_id, "date": e.date, "level": e.level, "counts": e.counts,
+                                  "directives": [{"clause": cl, "sentence": se, "status": st}
+                                                 for cl, se, st in e.directives]}
+                                 for e in t.echoes]} for t in comparison.timeline],
+        "summary": [{"doc_id": s.doc_id, "counts": s.counts, "later": s.later, "references": s.references,
+                     "sources": s.sources, "missing_measures": s.missing_measures}
+                    for s in comparison.summaries],
+        "warnings": comparison.warnings,
+    }
