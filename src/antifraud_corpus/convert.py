@@ -30,6 +30,7 @@ from .errors import ConfigError
 from .textmap import Edit, TrackedText
 
 _SAMPLE_CHARS = 200_000
+_BLOCK = 512
 
 
 @lru_cache(maxsize=4)
@@ -64,6 +65,7 @@ class _Settings:
     punctuation: tuple[tuple[re.Pattern[str], str], ...]
     parens: tuple[tuple[re.Pattern[str], str], ...]
     cjk: re.Pattern[str]
+    not_cjk: re.Pattern[str] | None  # runs of anything else
     protect: re.Pattern[str] | None
 
 
@@ -125,6 +127,7 @@ def _settings(config: Config) -> _Settings:
         punctuation=tuple(punctuation),
         parens=tuple(parens),
         cjk=cjk,
+        not_cjk=None if cjk_body.startswith("^") else re.compile(f"[^{cjk_body}]+"),
         protect=re.compile(protect) if protect else None,
     )
 
@@ -230,11 +233,25 @@ def _is_traditional(original: str, converted: str, settings: _Settings) -> bool:
     """Whether OpenCC changed enough CJK characters (in a sample) for the text to be traditional."""
     sample_in = original[:_SAMPLE_CHARS]
     sample_out = converted[:_SAMPLE_CHARS]
-    cjk = len(settings.cjk.findall(sample_in))
+    # Counted as what is left once the runs of other characters are dropped: one match
+    # per run instead of one per character.
+    if settings.not_cjk is not None:
+        cjk = len(settings.not_cjk.sub("", sample_in))
+    else:
+        cjk = len(settings.cjk.findall(sample_in))
     if not cjk:
         return False
-    changed = sum(map(operator.ne, sample_in, sample_out))
-    return changed >= settings.traditional_ratio * cjk
+    need = settings.traditional_ratio * cjk
+    changed = 0
+    # Block by block, skipping blocks OpenCC left alone, and stopping once the count is reached.
+    for start in range(0, len(sample_in), _BLOCK):
+        block_in = sample_in[start : start + _BLOCK]
+        block_out = sample_out[start : start + _BLOCK]
+        if block_in != block_out:
+            changed += sum(map(operator.ne, block_in, block_out))
+            if changed >= need:
+                return True
+    return changed >= need
 
 
 def _restore(original: str, converted: str, pattern: re.Pattern[str]) -> str:

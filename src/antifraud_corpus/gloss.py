@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -39,6 +40,7 @@ class _Pinyin:
     pattern: re.Pattern[str]
     # Gloss contents repeat (the same few hundred syllables); remember each one's split.
     splits: dict[str, tuple[tuple[str, ...], bool] | None] = field(default_factory=dict, compare=False)
+    infos: dict[str, tuple[bool, int] | None] = field(default_factory=dict, compare=False)
 
 
 @per_config
@@ -90,24 +92,47 @@ def find_pinyin_glosses(text: str, config: Config) -> list[Edit]:
         One `Edit` (reason `pinyin-gloss`) per gloss, parentheses included, in text order.
     """
     pinyin = _pinyin(config)
-    found: list[tuple[int, int, bool, int]] = []  # start, end, tone-marked, syllable letters
+    # Whether a plain-letter gloss counts depends on how many tone-marked ones the whole
+    # text has, so the glosses are collected first, in arrays (a glossed 50 MB page has
+    # over a million of them): start, end, syllable letters, and 1 for tone-marked.
+    starts, ends, letter_counts, marks = array("q"), array("q"), array("q"), bytearray()
+    cjk_at = _CJK_CHAR.match
     for match in pinyin.pattern.finditer(text):
-        after_lost_byte = match.group(2) is not None
-        split = _split(match.group(2) if after_lost_byte else match.group(1), pinyin)
-        if split is None:
+        content, after_lost_byte = match.groups()
+        info = _info(after_lost_byte if after_lost_byte is not None else content, pinyin)
+        if info is None:
             continue
-        syllables, marked = split
-        start = match.start() + 1 if after_lost_byte else match.start()  # the '?' itself stays
-        if not marked and (after_lost_byte or not _CJK_CHAR.match(text, start - 1)):
-            continue  # plain letters count only in parentheses right after a Chinese character
-        found.append((start, match.end(), marked, sum(map(len, syllables))))
-    marked_count = sum(1 for _, _, marked, _ in found if marked)
-    edits = []
-    for start, end, marked, letters in found:
-        if not marked and (marked_count < pinyin.plain_min_marked or letters < pinyin.plain_min_length):
+        marked, letters = info
+        start, end = match.span()
+        if after_lost_byte is not None:
+            start += 1  # the '?' itself stays
+            if not marked:
+                continue  # plain letters count only in parentheses right after a Chinese character
+        elif not marked and not cjk_at(text, start - 1):
             continue
-        edits.append(Edit(start, end, "", REASON))
-    return edits
+        starts.append(start)
+        ends.append(end)
+        letter_counts.append(letters)
+        marks.append(marked)
+    plain_ok = sum(marks) >= pinyin.plain_min_marked
+    plain_min_length = pinyin.plain_min_length
+    return [
+        Edit(start, end, "", REASON)
+        for start, end, marked, letters in zip(starts, ends, marks, letter_counts, strict=True)
+        if marked or (plain_ok and letters >= plain_min_length)
+    ]
+
+
+def _info(content: str, pinyin: _Pinyin) -> tuple[bool, int] | None:
+    """(tone-marked, letters in its syllables) of a gloss's content, or None if it is not pinyin."""
+    try:
+        return pinyin.infos[content]
+    except KeyError:
+        split = _split(content, pinyin)
+        if len(pinyin.infos) > _MAX_CACHED:
+            pinyin.infos.clear()
+        info = pinyin.infos[content] = None if split is None else (split[1], sum(map(len, split[0])))
+        return info
 
 
 def _split(content: str, pinyin: _Pinyin) -> tuple[tuple[str, ...], bool] | None:

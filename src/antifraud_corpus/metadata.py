@@ -35,7 +35,11 @@ from typing import Any
 
 from .config import Config, per_config
 from .errors import ConfigError
+from .fastregex import FastPattern
 from .models import Metadata
+
+# A compiled rule: a plain pattern, or one that skips text it cannot match in (`fastregex`).
+Pattern = re.Pattern[str] | FastPattern
 
 LEVELS = ("central", "provincial", "municipal", "county")
 _WARN = "metadata: "
@@ -139,8 +143,8 @@ def _build_region_index(regions: Mapping[str, Any]) -> RegionIndex:
 @dataclass(frozen=True, slots=True)
 class _KindRule:
     kind: str
-    pattern: re.Pattern[str]
-    issuer: re.Pattern[str] | None
+    pattern: Pattern
+    issuer: Pattern | None
     source: str
 
 
@@ -153,27 +157,27 @@ class _Rules:
     tail_chars: int
     tail_lines: int
     max_title: int
-    not_title: tuple[re.Pattern[str], ...]
-    title_strip: tuple[re.Pattern[str], ...]
-    document: tuple[re.Pattern[str], ...]
-    issuer_line: re.Pattern[str]
-    reported: tuple[re.Pattern[str], ...]
+    not_title: tuple[Pattern, ...]
+    title_strip: tuple[Pattern, ...]
+    document: tuple[Pattern, ...]
+    issuer_line: Pattern
+    reported: tuple[Pattern, ...]
     report_window: int
     meeting_window: int
-    meetings: tuple[re.Pattern[str], ...]
-    meeting_issuer: tuple[re.Pattern[str], ...]
-    meeting_strip: re.Pattern[str]
-    separator: re.Pattern[str]
-    session: re.Pattern[str]
-    signature_issuer: re.Pattern[str]
-    date_rules: tuple[tuple[str, re.Pattern[str]], ...]
+    meetings: tuple[Pattern, ...]
+    meeting_issuer: tuple[Pattern, ...]
+    meeting_strip: Pattern
+    separator: Pattern
+    session: Pattern
+    signature_issuer: Pattern
+    date_rules: tuple[tuple[str, Pattern], ...]
     date_order: tuple[str, ...]
-    stamps: tuple[re.Pattern[str], ...]
-    signature_date: re.Pattern[str]
-    prefixes: re.Pattern[str]
-    collective_strip: re.Pattern[str]
-    not_headline: tuple[re.Pattern[str], ...]
-    central: tuple[re.Pattern[str], ...]
+    stamps: tuple[Pattern, ...]
+    signature_date: Pattern
+    prefixes: Pattern
+    collective_strip: Pattern
+    not_headline: tuple[Pattern, ...]
+    central: tuple[Pattern, ...]
     collective: tuple[tuple[str, str], ...]
     county_min_length: int
     kind_title: tuple[_KindRule, ...]
@@ -189,7 +193,7 @@ def _fill(pattern: str, fragments: Mapping[str, str]) -> str:
 
 
 def _compile(where: str, pattern: Any, fragments: Mapping[str, str] | None = None,
-             groups: tuple[str, ...] = ()) -> re.Pattern[str]:
+             groups: tuple[str, ...] = ()) -> Pattern:
     """Compile a config regex; `groups` are the named groups the code reads from its matches."""
     if not isinstance(pattern, str):
         raise ConfigError(f"metadata.yaml: {where}: expected a regex string, got {type(pattern).__name__}")
@@ -200,11 +204,12 @@ def _compile(where: str, pattern: Any, fragments: Mapping[str, str] | None = Non
     missing = [g for g in groups if g not in compiled.groupindex]
     if missing:
         raise ConfigError(f"metadata.yaml: {where}: the pattern needs a named group (?P<{missing[0]}>...)")
-    return compiled
+    # Most rules are searched over the head of every page and match on few of them.
+    return FastPattern(compiled).fastest()
 
 
 def _many(where: str, patterns: Any, fragments: Mapping[str, str] | None = None,
-          groups: tuple[str, ...] = ()) -> tuple[re.Pattern[str], ...]:
+          groups: tuple[str, ...] = ()) -> tuple[Pattern, ...]:
     return tuple(_compile(f"{where}[{i}]", p, fragments, groups) for i, p in enumerate(patterns or ()))
 
 

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Mapping
+from array import array
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -36,6 +37,7 @@ from typing import Any
 from .config import Config, per_config
 from .convert import opencc_converter
 from .errors import ConfigError
+from .fastregex import FastPattern, SharedRuns, widths
 from .textmap import Edit
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -45,7 +47,7 @@ _ID_CHECK = "10X98765432"
 @dataclass(frozen=True, slots=True)
 class NumberRule:
     kind: str
-    pattern: re.Pattern[str]
+    pattern: FastPattern
     validate: str | None
     context: re.Pattern[str] | None
 
@@ -53,7 +55,7 @@ class NumberRule:
 @dataclass(frozen=True, slots=True)
 class FieldRule:
     kind: str
-    pattern: re.Pattern[str]  # label + connector + (?P<value>…)
+    pattern: FastPattern  # label + connector + (?P<value>…); found only where a label is
     shape: re.Pattern[str] | None
     stop: re.Pattern[str] | None
 
@@ -64,8 +66,15 @@ class PiiRules:
 
     placeholders: Mapping[str, str]
     numbers: tuple[NumberRule, ...]
+    # Runs of the characters number patterns are made of, long enough for the shortest:
+    # a text without one has no number to look for.
+    number_runs: SharedRuns | None
     context_chars: int
     person: re.Pattern[str] | None
+    # What follows a name in a record (separator + attribute: the person pattern's lookahead),
+    # and the shortest and longest name: a name can only end where this matches.
+    person_after: FastPattern | None
+    name_widths: tuple[int, int] | None
     not_name: re.Pattern[str] | None
     fields: tuple[FieldRule, ...]
     drop: re.Pattern[str] | None
@@ -110,7 +119,7 @@ def pii_rules(config: Config) -> PiiRules:
         numbers.append(
             NumberRule(
                 str(rule["kind"]),
-                _compile(rule.get("pattern"), where),
+                FastPattern(_compile(rule.get("pattern"), where)),
                 validate,
                 _compile(context, f"{where}.context") if context else None,
             )
@@ -127,12 +136,13 @@ def pii_rules(config: Config) -> PiiRules:
         fields.append(
             FieldRule(
                 str(rule["kind"]),
-                pattern,
+                FastPattern(pattern),
                 _compile(shape, f"{where}.shape") if shape else None,
                 _compile(stop, f"{where}.stop") if stop else None,
             )
         )
-    person = not_name = None
+    person = not_name = person_after = None
+    name_widths = None
     record = pii.get("person_record")
     if record:
         if not isinstance(record, Mapping):
@@ -151,6 +161,11 @@ def pii_rules(config: Config) -> PiiRules:
         )
         if record.get("not_name"):
             not_name = _compile(record["not_name"], "person_record.not_name")
+        # the person pattern's lookahead, word for word
+        after = _compile(f"{record.get('separator')}(?:{attributes})", "person_record")
+        found = widths(_compile(str(record.get("name")), "person_record.name"))
+        if found is not None and found[0] > 0 and found[1] is not None:
+            person_after, name_widths = FastPattern(after), (found[0], found[1])
     for kind in sorted({r.kind for r in numbers} | {r.kind for r in fields} | ({"name"} if person else set())):
         if kind not in placeholders:
             raise ConfigError(f"pii.yaml: placeholders: no placeholder for kind '{kind}'; add one")
@@ -159,8 +174,11 @@ def pii_rules(config: Config) -> PiiRules:
     return PiiRules(
         placeholders=placeholders,
         numbers=tuple(numbers),
+        number_runs=SharedRuns.of(r.pattern for r in numbers),
         context_chars=int(pii.get("context_chars", 12)),
         person=person,
+        person_after=person_after,
+        name_widths=name_widths,
         not_name=not_name,
         fields=tuple(fields),
         drop=_compile(drop, "raw_view.drop") if drop else None,
@@ -210,12 +228,13 @@ class _View:
     """The text as matched, and where each of its offsets came from.
 
     Offsets shift only at dropped spans, so the map is one entry per drop
-    (never one per character: a 50 MB page must not cost a list of ints).
+    (never one per character), in arrays of machine integers: a glossed 50 MB
+    page has over a million drops.
     """
 
     text: str
-    starts: list[int]  # view offsets where a new shift begins (0 first)
-    shifts: list[int]  # characters dropped before that view offset
+    starts: array[int]  # view offsets where a new shift begins (0 first)
+    shifts: array[int]  # characters dropped before that view offset
 
     def original(self, pos: int) -> int:
         return pos + self.shifts[bisect.bisect_right(self.starts, pos) - 1]
@@ -240,19 +259,17 @@ def _convert(view: str, name: str) -> str:
 
 def _view(text: str, rules: PiiRules) -> _View:
     """The text with dropped spans left out and characters converted."""
-    pieces: list[str] = []
-    starts, shifts = [0], [0]
-    cursor = dropped = out = 0
+    starts, shifts = array("q", [0]), array("q", [0])
+    view = text
     if rules.drop is not None:
+        dropped = 0
         for m in rules.drop.finditer(text):
-            pieces.append(text[cursor : m.start()])
-            out += m.start() - cursor
-            dropped += m.end() - m.start()
-            starts.append(out)
+            start, end = m.span()
+            dropped += end - start
+            starts.append(end - dropped)  # where the text after this span lands in the view
             shifts.append(dropped)
-            cursor = m.end()
-    pieces.append(text[cursor:])
-    view = "".join(pieces)
+        if len(starts) > 1:
+            view = rules.drop.sub("", text)
     if rules.opencc and view:
         view = _convert(view, rules.opencc)
     return _View(view, starts, shifts)
@@ -261,8 +278,15 @@ def _view(text: str, rules: PiiRules) -> _View:
 def _candidates(view: str, rules: PiiRules) -> list[tuple[int, int, str, int]]:
     """`(start, end, kind, priority)` in view offsets, before overlaps are resolved."""
     found: list[tuple[int, int, str, int]] = []
+    runs = rules.number_runs.spans(view) if rules.number_runs is not None else None
     for priority, rule in enumerate(rules.numbers):
-        for m in rule.pattern.finditer(view):
+        if runs is None:
+            matches = rule.pattern.finditer(view)
+        elif runs:
+            matches = SharedRuns.finditer(rule.pattern, view, runs)
+        else:
+            break  # no run of digits long enough for any number
+        for m in matches:
             value = re.sub(r"[^0-9Xx]", "", m.group())
             if rule.validate == "id18" and not id18_valid(value):
                 continue
@@ -296,11 +320,38 @@ def _candidates(view: str, rules: PiiRules) -> list[tuple[int, int, str, int]]:
                     continue
             found.append((start, end, rule.kind, base + offset))
     if rules.person is not None:
-        for m in rules.person.finditer(view):
+        for m in _person_records(view, rules):
             if rules.not_name is not None and rules.not_name.search(m.group("value")):
                 continue
             found.append((*m.span("value"), "name", base + len(rules.fields)))
     return found
+
+
+def _person_records(view: str, rules: PiiRules) -> Iterator[re.Match[str]]:
+    """The matches of `rules.person.finditer(view)`, trying only where a name can start.
+
+    A match is a name of `name_widths` characters followed by what `person_after`
+    matches (the pattern's lookahead), so it starts that many characters before a
+    place where `person_after` matches; every other start fails. Trying the
+    possible starts in order, from the end of the last match on, is what
+    `finditer` does.
+    """
+    assert rules.person is not None
+    if rules.person_after is None or rules.name_widths is None:
+        yield from rules.person.finditer(view)
+        return
+    shortest, longest = rules.name_widths
+    starts: set[int] = set()
+    pos = 0
+    while (after := rules.person_after.search(view, pos)) is not None:
+        end = after.start()
+        starts.update(range(max(0, end - longest), end - shortest + 1))
+        pos = end + 1
+    cursor = 0
+    for start in sorted(starts):
+        if start >= cursor and (m := rules.person.match(view, start)) is not None:
+            yield m
+            cursor = m.end()
 
 
 def contains_personal_data(text: str, config: Config) -> list[tuple[str, int, int]]:

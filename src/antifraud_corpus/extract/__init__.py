@@ -28,14 +28,14 @@ import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, compress, count
 from typing import Any
 
 from ..config import Config
 from ..models import Clause, Duty, Mention
 from .actors import ActorRules, Chain, Name, chain_is_subject, find_names, names_after, parse_chain
 from .explain import explain_duty
-from .measures import MeasureRules, choose_measures, find_cues
+from .measures import Cue, MeasureRules, choose_measures, find_cues
 from .modality import COMMAS, Marker, ModalityRules, find_markers
 from .segmenter import Segmenter, build_segmenter
 from .sentences import PARAGRAPH_MARK, SentenceRules, Unit, split_units
@@ -51,6 +51,9 @@ _i = sys.intern
 # The body is indexed (segmented, names and cues found) in stretches of about this many
 # characters, so that memory stays bounded on a 50 MB file while calls stay few.
 _CHUNK_CHARS = 200_000
+
+# Sentences and actions remembered to share one copy between duties that repeat them.
+_RECENT_TEXTS = 4096
 
 # Item numbers (`（一）`, `1.`, `（1）`) as opposed to section numbers (`一、`).
 _ITEM_OPENERS = frozenset("（(0123456789")
@@ -216,6 +219,7 @@ def extract_duties(
     last_in_sentence: dict[int, tuple[Duty, bool]] = {}
     governing: dict[tuple[str, int], Duty] = {}
     lead: _Lead | None = None
+    recent: dict[str, str] = {}
     for k, unit in enumerate(units):
         if k == chunks[next_chunk - 1]:  # the next stretch of the body: index it (bounded memory)
             doc = _index(text, units[k : chunks[next_chunk]], seg, rules)
@@ -230,6 +234,12 @@ def extract_duties(
         previous = last_in_para.get(unit.para)
         _assign_actors(duty, unit, an, rules, previous, last_in_sentence.get(unit.sentence), lead, addressee)
         _assign_measures(duty, an, rules)
+        # Long documents repeat themselves (a page pasted twice, a law quoted in full):
+        # one copy of each recent sentence and action.
+        duty.sentence = recent.setdefault(duty.sentence, duty.sentence)
+        duty.action = recent.setdefault(duty.action, duty.action)
+        if len(recent) > _RECENT_TEXTS:
+            recent.clear()
         duties.append(duty)
         last_in_para[unit.para] = duty
         last_in_sentence[unit.sentence] = (duty, duty.rules[0].startswith("directive:penalty"))
@@ -275,13 +285,13 @@ def _index(text: str, units: Sequence[Unit], seg: Segmenter, rules: Rules) -> _D
     lo, hi = units[0].start, units[-1].end
     words = seg.cut(text[lo:hi])
     offs = list(accumulate(map(len, words), initial=lo))
-    _split_at_units(words, offs, units)
+    bounds = set(offs)
+    bounds.update(_split_at_units(words, offs, units, bounds))
     names = find_names(text, words, offs, rules.actors, lo, hi)
     names_at: dict[int, Name] = {}
     for name in names:
         # keyed by the word it starts (a name fused with a place prefix starts inside one)
         names_at.setdefault(offs[bisect.bisect_right(offs, name.start) - 1], name)
-    bounds = set(offs)
     # a two-character cue must be a word of its own (`互联` is no cue inside `互联网`)
     cues = [
         (a, b, m.group())
@@ -300,19 +310,24 @@ def _index(text: str, units: Sequence[Unit], seg: Segmenter, rules: Rules) -> _D
         name_ends={n.end for n in names if not n.short},
         cues=cues,
         cue_starts=[c[0] for c in cues],
-        modal_tokens=[i for i, w in enumerate(words) if w in by_token],
-        comma_tokens=[i for i, w in enumerate(words) if w in COMMAS],
+        modal_tokens=list(compress(count(), map(by_token.__contains__, words))),
+        comma_tokens=list(compress(count(), map(COMMAS.__contains__, words))),
     )
 
 
-def _split_at_units(words: list[str], offs: list[int], units: Sequence[Unit]) -> None:
-    """Split the (rare) words that straddle a unit boundary (`一是加强…` cut after `一是`)."""
-    cuts = sorted({b for u in units for b in (u.start, u.end) if offs[bisect.bisect_right(offs, b) - 1] != b})
+def _split_at_units(words: list[str], offs: list[int], units: Sequence[Unit], bounds: set[int]) -> list[int]:
+    """Split the (rare) words that straddle a unit boundary (`一是加强…` cut after `一是`).
+
+    `bounds` is the set of `offs`; returns the offsets where words were split.
+    """
+    # every unit lies within offs[0]..offs[-1], so a boundary is a word start iff it is in `bounds`
+    cuts = sorted({b for u in units for b in (u.start, u.end) if b not in bounds})
     for b in reversed(cuts):
         i = bisect.bisect_right(offs, b) - 1
         w, a = words[i], offs[i]
         words[i : i + 1] = [w[: b - a], w[b - a :]]
         offs.insert(i + 1, b)
+    return cuts
 
 
 def _analyse(unit: Unit, doc: _DocIndex, rules: Rules) -> _Analysis:
@@ -389,8 +404,15 @@ def _new_duty(
         action="",
         actor_source="none",
         marker_span=(m_start, m_end) if marker else None,
-        rules=[_i(w) for w in why],
+        rules=_interned(why),
     )
+
+
+def _interned(strings: list[str]) -> list[str]:
+    """The same list with each string interned (in place: no second list per duty)."""
+    for k, value in enumerate(strings):
+        strings[k] = _i(value)
+    return strings
 
 
 def _is_event(an: _Analysis, rules: Rules) -> bool:
@@ -590,7 +612,7 @@ def _assign_actors(
             if name.id not in seen:
                 seen.add(name.id)
                 mentions.append(Mention(name.id, _i(name.text), name.start, name.end, _i(why)))
-        duty.actors = mentions
+        duty.actors = list(mentions)  # of its exact size
         duty.actor_source = "explicit"
         return
     source: Duty | None = None
@@ -662,18 +684,25 @@ def _assign_measures(duty: Duty, an: _Analysis, rules: Rules) -> None:
     else:
         head = _imperative_head(an, rules, _skip_frames(an, rules))
         action_start = an.offs[head[0]] if head else an.lo
-    excluded = [(n.start, n.end) for n in an.names if not n.short]
-    cues = find_cues(an.text, an.lo, an.hi, an.cues, action_start, excluded, rules.measures)
-    duty.measures = []
-    for measure, score, found in choose_measures(cues, rules.measures):
-        best = max(found, key=lambda c: c.weight)
-        cue_list = ", ".join(sorted({c.text for c in found}))
-        why = f"cues {cue_list} (score {score:.1f}; strongest '{best.text}' in {best.place})"
-        duty.measures.append(Mention(measure, _i(best.text), best.start, best.end, _i(why)))
+    measures: list[Mention] = []
+    if an.cues:  # (no cue words: no cues, no measures)
+        excluded = [(n.start, n.end) for n in an.names if not n.short]
+        cues = find_cues(an.text, an.lo, an.hi, an.cues, action_start, excluded, rules.measures)
+        for measure, score, found in choose_measures(cues, rules.measures):
+            best = max(found, key=_weight)
+            cue_list = ", ".join(sorted({c.text for c in found}))
+            why = f"cues {cue_list} (score {score:.1f}; strongest '{best.text}' in {best.place})"
+            measures.append(Mention(measure, _i(best.text), best.start, best.end, _i(why)))
+    # copied to a list of its exact size: duties are kept for the whole document
+    duty.measures = list(measures)
     rest = an.text[action_start : an.hi]
     stop = rules.action_stop.search(rest) if duty.marker else None
     action = rest[: stop.start()] if stop else rest.rstrip("。；;！？!?")
     duty.action = action.strip()[: rules.action_max]
+
+
+def _weight(cue: Cue) -> float:
+    return cue.weight
 
 
 def canonical_names(config: Config) -> Mapping[str, str]:

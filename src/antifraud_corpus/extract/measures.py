@@ -16,7 +16,7 @@ import bisect
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import ExtractError
 from .lexicon import compile_words
@@ -24,9 +24,11 @@ from .lexicon import compile_words
 PART_SPLIT = re.compile(r"[，,：:；;]")
 
 
-@dataclass(slots=True)
-class Cue:
-    """A measure cue found in a unit; offsets relative to the unit."""
+class Cue(NamedTuple):
+    """A measure cue found in a unit; offsets relative to the unit.
+
+    (A tuple: a unit makes a handful and throws them away, so they should be cheap to make.)
+    """
 
     measure: str
     text: str
@@ -113,10 +115,9 @@ def find_cues(
     parts = [lo] + [m.end() for m in PART_SPLIT.finditer(text, lo, hi)]
     action_part = bisect.bisect_right(parts, action_start) - 1
     purpose: dict[int, bool] = {}
-    covered = {p for x, y in excluded for p in range(x, y)}
     out: list[Cue] = []
     for a, b, cue in hits:
-        if covered and (a in covered or b - 1 in covered):
+        if excluded and _inside(a, b, excluded):
             continue
         if offs and b - a <= 2 and not (_on_boundary(offs, a) and _on_boundary(offs, b)):
             continue  # callers that filtered the hits already pass no `offs`
@@ -136,6 +137,14 @@ def find_cues(
         for measure, weight in rules.cues[cue]:
             out.append(Cue(measure, cue, a, b, weight * factor, place, weight))
     return out
+
+
+def _inside(a: int, b: int, spans: Sequence[tuple[int, int]]) -> bool:
+    """Whether the first or last character of `[a, b)` lies inside one of `spans`."""
+    for x, y in spans:
+        if x <= a < y or x < b <= y:
+            return True
+    return False
 
 
 def _on_boundary(offs: Sequence[int], pos: int) -> bool:

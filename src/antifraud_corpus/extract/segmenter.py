@@ -17,7 +17,7 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import Literal
 
-from ..config import Config
+from ..config import Config, per_config
 from ..errors import ConfigError
 
 Engine = Literal["rjieba", "jieba"]
@@ -84,7 +84,11 @@ def build_segmenter(config: Config, engine: str | None = None) -> Segmenter:
     name = str(engine or config["extract"].get("engine") or "rjieba")
     if name not in ENGINES:
         raise ConfigError(f"extract.yaml: engine '{name}' is unknown; use one of {', '.join(ENGINES)}")
-    return _build(name, user_words(config), bool(config["extract"].get("hmm", False)))
+    return _build(name, _user_words(config), bool(config["extract"].get("hmm", False)))
+
+
+# Collected once per configuration: the extractor asks for its segmenter on every document.
+_user_words = per_config(user_words)
 
 
 @lru_cache(maxsize=4)

@@ -69,6 +69,7 @@ class SentenceRules:
 
 
 _LINE = re.compile(r"[^\n]+")
+_CLOSERS = "”’」』）)"
 _BLANK = " \t\u3000\u00a0\r"
 
 
@@ -109,19 +110,8 @@ def split_units(text: str, clauses: Sequence[Clause], rules: SentenceRules) -> l
                     path = clauses[ci].path if ci >= 0 else ""
                     numbered = bool(path) and not path.startswith(PARAGRAPH_MARK)
                     heading = numbered_item or numbered and not text[clauses[ci].start : s].strip(_BLANK)
-                    units.append(
-                        Unit(
-                            start=s,
-                            end=e,
-                            para=para,
-                            sentence=sentence,
-                            clause=path if numbered else "",
-                            clause_index=ci,
-                            heading=heading,
-                            titled=titled,
-                            first_in_para=first,
-                        )
-                    )
+                    # (start, end, para, sentence, clause, clause_index, heading, titled, first_in_para)
+                    units.append(Unit(s, e, para, sentence, path if numbered else "", ci, heading, titled, first))
                     first = False
                 if text[m.end() - 1 : m.end()] and _ends_sentence(text, m.start(), m.end(), rules):
                     sentence += 1
@@ -130,8 +120,10 @@ def split_units(text: str, clauses: Sequence[Clause], rules: SentenceRules) -> l
 
 
 def _ends_sentence(text: str, start: int, end: int, rules: SentenceRules) -> bool:
-    stripped = text[start:end].rstrip("”’」』）)")
-    return bool(stripped) and stripped[-1] in rules.sentence_end
+    """Whether `text[start:end]`, closing quotes and brackets aside, ends with a terminator."""
+    while end > start and text[end - 1] in _CLOSERS:
+        end -= 1
+    return end > start and text[end - 1] in rules.sentence_end
 
 
 def _colon_pieces(text: str, lo: int, hi: int, rules: SentenceRules) -> list[tuple[int, int]]:

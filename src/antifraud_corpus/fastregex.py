@@ -1,0 +1,607 @@
+"""Faster scans with config regexes: the same matches, found without trying every position.
+
+Python's `re` tries a pattern at every position of the text unless the pattern
+starts with a literal or a character class. Many rules in `configs/*.yaml`
+start with a lookbehind (`(?<![0-9])\\d{17}`), an optional group or a broad
+class (`[^\\s，。]{2,14}?…日电`), so each search costs a full pass of the
+regex engine over the page even where nothing can match. `FastPattern` wraps
+such a compiled pattern and reads three facts off its syntax tree, once:
+
+* needles: strings one of which every match contains (`日电` or `本报讯`).
+  A text without any of them holds no match, and a match cannot start more
+  than the pattern's maximum width before the first needle;
+* the first character of every match (`[+0-9]`): a lookahead for it lets the
+  engine reject most positions with one character test;
+* the characters a match consists of, when they are few (digits and
+  separators): a match lies in a run of them at least as long as the
+  shortest match, and a page has few such runs (`SharedRuns` finds them once
+  for several patterns).
+
+All are derived from the pattern itself, so they stay right when the YAML
+changes; where a fact cannot be proved (case-insensitive matching, back
+references, a pattern that can match the empty string) it is not used and the
+plain pattern runs. `search` and `finditer` return the same spans and groups
+as the plain pattern's (tests/test_fastregex.py checks it on the project's
+rules).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+try:  # the parser `re` itself uses; private, so everything below degrades to the plain pattern
+    from re import _constants as _sre
+    from re import _parser as _sre_parse
+except ImportError:  # pragma: no cover - other Pythons
+    _sre = _sre_parse = None  # type: ignore[assignment]
+
+# A class of at most this many literal characters counts as a set of one-character needles.
+_MAX_CLASS_NEEDLES = 8
+# Widths above this are "unbounded" (`.*`): no window can be computed.
+_MAX_WIDTH = 100_000
+# Runs of a pattern's characters are used when matches are at least this long, and tried
+# position by position when at most this long (a longer run is searched as usual).
+_MIN_RUN = 2
+_LONG_RUN = 64
+# A character class counts as narrow (worth looking for runs of it) when no range in it is
+# wider than this: digits, separators, Latin letters; not the CJK block.
+_NARROW_RANGE = 128
+_END = sys.maxsize
+
+
+class FastPattern:
+    """A compiled regex whose `search` and `finditer` skip what cannot match.
+
+    Attributes:
+        pattern: the plain compiled pattern (every other method is its).
+        needles: every match contains one of these strings; None when unknown.
+        max_width: the longest possible match; None when unbounded or unknown.
+    """
+
+    __slots__ = ("pattern", "needles", "max_width", "_min_width", "_scan", "_region", "_alphabet", "_first",
+                 "_by_needles")
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        facts = analyse(pattern)
+        self.needles: tuple[str, ...] | None = facts.needles
+        self.max_width: int | None = facts.max_width
+        self._min_width = facts.min_width
+        self._scan: re.Pattern[str] = facts.scan or pattern
+        self._region = facts.region
+        self._alphabet = facts.alphabet
+        self._first = facts.first
+        # A pattern tied to the start of the text is tried at one position: no needle beats that.
+        self._by_needles = facts.needles is not None and not facts.anchored
+
+    # ------------------------------------------------------------ accelerated
+
+    def _start(self, text: str, pos: int, endpos: int) -> int:
+        """Where a search may begin: -1 when no needle occurs in `text[pos:endpos]`."""
+        if not self._by_needles:
+            return pos
+        needles = self.needles
+        assert needles is not None
+        best = -1
+        for needle in needles:
+            at = text.find(needle, pos, endpos)
+            if at >= 0:
+                end = at + len(needle)
+                if best < 0 or end < best:
+                    best = end
+        if best < 0:
+            return -1
+        if self.max_width is None:
+            return pos
+        # A match holds a needle; it starts at most max_width before that needle's end.
+        return max(pos, best - self.max_width)
+
+    def search(self, text: str, pos: int = 0, endpos: int = _END) -> re.Match[str] | None:
+        """Same as `re.Pattern.search` (the match's `pos` may differ)."""
+        pos = self._start(text, pos, endpos)
+        if pos < 0:
+            return None
+        region = self._region
+        if region is None:
+            return self._scan.search(text, pos, endpos)
+        # Every match is a run of the pattern's own characters, at least min_width long:
+        # try only inside such runs, in order.
+        match_at = self.pattern.match
+        last = self._min_width - 1
+        while (run := region.search(text, pos, endpos)) is not None:
+            lo, hi = run.span()
+            if hi - lo > _LONG_RUN:
+                return self._scan.search(text, lo, endpos)  # the leftmost match from here on
+            for at in range(lo, hi - last):
+                found = match_at(text, at, endpos)
+                if found is not None:
+                    return found
+            pos = hi
+        return None
+
+    def finditer(self, text: str, pos: int = 0, endpos: int = _END) -> Iterator[re.Match[str]]:
+        """Same matches as `re.Pattern.finditer`, in order."""
+        if not self._by_needles and self._region is None:
+            yield from self._scan.finditer(text, pos, endpos)
+            return
+        # Needles and runs are only used for patterns that never match the empty string, so
+        # each match ends after it starts and the next search starts where it ended, as in
+        # `finditer`.
+        while (match := self.search(text, pos, endpos)) is not None:
+            yield match
+            pos = match.end()
+
+    def fastest(self) -> re.Pattern[str] | FastPattern:
+        """Self, or the plain (lookahead) pattern where needles and runs do not help (see `accelerate`)."""
+        return self if self._by_needles or self._region is not None else self._scan
+
+    def may_match(self, text: str, pos: int = 0, endpos: int = _END) -> bool:
+        """False when the pattern provably has no match in `text[pos:endpos]` (True: maybe)."""
+        start = self._start(text, pos, endpos)
+        if start < 0:
+            return False
+        return self._region is None or self._region.search(text, start, endpos) is not None
+
+    # ------------------------------------------------------------ plain
+
+    def match(self, text: str, pos: int = 0, endpos: int = _END) -> re.Match[str] | None:
+        return self.pattern.match(text, pos, endpos)
+
+    def fullmatch(self, text: str, pos: int = 0, endpos: int = _END) -> re.Match[str] | None:
+        return self.pattern.fullmatch(text, pos, endpos)
+
+    def sub(self, repl: Any, text: str, count: int = 0) -> str:
+        return self.pattern.sub(repl, text, count)
+
+    def split(self, text: str, maxsplit: int = 0) -> list[str]:
+        return self.pattern.split(text, maxsplit)
+
+    def findall(self, text: str, pos: int = 0, endpos: int = _END) -> list[Any]:
+        return self.pattern.findall(text, pos, endpos)
+
+    @property
+    def groupindex(self) -> Any:
+        return self.pattern.groupindex
+
+    @property
+    def flags(self) -> int:
+        return self.pattern.flags
+
+    def __repr__(self) -> str:
+        region = self._region.pattern if self._region is not None else None
+        return f"FastPattern({self.pattern.pattern!r}, needles={self.needles!r}, runs={region!r})"
+
+
+class SharedRuns:
+    """The runs of characters that every match of any of several patterns lies in, found in one pass.
+
+    Each pattern consists only of characters of its (narrow) alphabet and opens with
+    one of its first characters, so its matches lie inside runs of the joint alphabet
+    that open with a joint first character and are at least as long as the shortest
+    pattern. A page usually has no such run (no long digit string): then no pattern
+    needs a pass of its own, and where it has some, they are tried only there.
+    """
+
+    __slots__ = ("regex",)
+
+    def __init__(self, regex: re.Pattern[str]) -> None:
+        self.regex = regex
+
+    @classmethod
+    def of(cls, patterns: Iterable[FastPattern]) -> SharedRuns | None:
+        """The shared runs of `patterns`, or None when one of them has no narrow alphabet."""
+        alphabets: list[str] = []
+        firsts: list[str | None] = []
+        shortest = _END
+        flags = None
+        for pattern in patterns:
+            if pattern._alphabet is None or flags not in (None, pattern.pattern.flags):
+                return None
+            flags = pattern.pattern.flags
+            alphabets.append(pattern._alphabet[1:-1])
+            firsts.append(pattern._first)
+            shortest = min(shortest, pattern._min_width)
+        if flags is None:
+            return None
+        alphabet = "[" + "".join(dict.fromkeys(alphabets)) + "]"
+        first = None
+        if all(firsts):
+            plain = all(f and f.startswith("[") and f.endswith("]") and "|" not in f and not f.startswith("[^")
+                        for f in firsts)
+            first = ("[" + "".join(dict.fromkeys(f[1:-1] for f in firsts if f)) + "]" if plain
+                     else "|".join(dict.fromkeys(f for f in firsts if f)))
+        return cls(re.compile(_runs(first, alphabet, shortest), flags))
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """The runs of `text`, in order."""
+        return [m.span() for m in self.regex.finditer(text)]
+
+    @staticmethod
+    def finditer(pattern: FastPattern, text: str, spans: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
+        """The matches `pattern.finditer(text)` gives, for a pattern these runs were made for.
+
+        `spans` are `self.spans(text)`. Every match starts inside a run and ends in it, so
+        trying each start position there, from the end of the last match on, is what
+        `finditer` does.
+        """
+        match_at = pattern.pattern.match
+        last = pattern._min_width - 1
+        cursor = 0
+        for lo, hi in spans:
+            for at in range(max(lo, cursor), hi - last):
+                if at < cursor:
+                    continue
+                found = match_at(text, at)
+                if found is not None:
+                    yield found
+                    cursor = found.end()
+
+
+def accelerate(pattern: re.Pattern[str]) -> re.Pattern[str] | FastPattern:
+    """The fastest stand-in for `pattern` with the same matches under every method.
+
+    `pattern` itself where nothing can be skipped (a wrapper would only cost a call),
+    the pattern behind a first-character lookahead where only that helps, else a
+    `FastPattern`.
+    """
+    return FastPattern(pattern).fastest()
+
+
+def any_needle(patterns: Iterable[FastPattern]) -> re.Pattern[str] | None:
+    """A regex for any needle of any of `patterns`, or None when one of them has none.
+
+    A text it finds nothing in holds no match of any of them: one pass instead of one
+    per pattern.
+    """
+    from .extract.lexicon import trie_pattern
+
+    needles: set[str] = set()
+    for pattern in patterns:
+        if pattern.needles is None:
+            return None
+        needles.update(pattern.needles)
+    return re.compile(trie_pattern(sorted(needles))) if needles else None
+
+
+def fast(pattern: re.Pattern[str] | str, flags: int = 0) -> FastPattern:
+    """Compile (if needed) and wrap `pattern`."""
+    return FastPattern(pattern if isinstance(pattern, re.Pattern) else re.compile(pattern, flags))
+
+
+def widths(pattern: re.Pattern[str]) -> tuple[int, int | None] | None:
+    """The shortest and longest match of `pattern` (None: unbounded), or None when unknown."""
+    if _sre_parse is None:
+        return None
+    try:
+        low, high = _sre_parse.parse(pattern.pattern, pattern.flags).getwidth()
+    except Exception:  # noqa: BLE001 - an unexpected parser
+        return None
+    return low, (high if high <= _MAX_WIDTH else None)
+
+
+# ---------------------------------------------------------------- analysis
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the syntax of a pattern proves about its matches (None: nothing proved)."""
+
+    needles: tuple[str, ...] | None = None  # every match contains one of these
+    max_width: int | None = None  # no match is longer
+    min_width: int = 0  # no match is shorter
+    scan: re.Pattern[str] | None = None  # the pattern behind a lookahead for its first character
+    region: re.Pattern[str] | None = None  # runs of the only characters a match consists of
+    alphabet: str | None = None  # the class of those characters
+    first: str | None = None  # a one-character regex for the first character of every match
+    anchored: bool = False  # every match starts at the start of the text
+
+
+def analyse(pattern: re.Pattern[str]) -> Facts:
+    """The facts about `pattern` that `FastPattern` uses."""
+    if _sre_parse is None or not isinstance(pattern.pattern, str):
+        return Facts()
+    try:
+        parsed = _sre_parse.parse(pattern.pattern, pattern.flags)
+    except Exception:  # noqa: BLE001 - an unexpected parser: no acceleration
+        return Facts()
+    if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+        return Facts()
+    try:
+        low, high = parsed.getwidth()
+        if low == 0:
+            return Facts()  # an empty match: finditer's rules for those are not reproduced
+        items = list(parsed)
+        needles = _best(_requirements(items))
+        first = _first(items)
+        alphabet = _alphabet(items)
+    except _Unknown:
+        return Facts()
+    except Exception:  # noqa: BLE001 - a parse tree of another shape (a newer Python): no acceleration
+        return Facts()
+    scan = region = None
+    try:
+        if first is not None and _needs_lookahead(items, parsed.state.flags):
+            scan = re.compile(f"(?={first})(?:{pattern.pattern})", pattern.flags)
+        if alphabet is not None and low >= _MIN_RUN:
+            region = re.compile(_runs(first, alphabet, low), pattern.flags)
+    except re.error:
+        scan = region = None
+    return Facts(
+        needles=tuple(sorted(needles)) if needles else None,
+        max_width=high if high <= _MAX_WIDTH else None,
+        min_width=low,
+        scan=scan,
+        region=region,
+        alphabet=alphabet if region is not None else None,
+        first=first,
+        anchored=_anchored(items, parsed.state.flags),
+    )
+
+
+def _runs(first: str | None, alphabet: str, length: int) -> str:
+    """A regex for runs of `alphabet` at least `length` long that open with `first`."""
+    if first is None:
+        return f"{alphabet}{{{length},}}"
+    # a class first lets `re` skip ahead to candidates at C speed
+    return f"(?:{first}){alphabet}{{{length - 1},}}"
+
+
+class _Unknown(Exception):
+    """A construct the analysis does not model."""
+
+
+def _flatten(items: Iterable[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """Items with capturing groups (no flag changes) opened up into the sequence."""
+    out: list[tuple[Any, Any]] = []
+    for op, av in items:
+        if op is _sre.SUBPATTERN:
+            _group, add_flags, del_flags, sub = av
+            if add_flags & re.IGNORECASE or del_flags or add_flags & re.VERBOSE:
+                raise _Unknown
+            out.extend(_flatten(sub))
+        elif op is getattr(_sre, "ATOMIC_GROUP", None):
+            out.extend(_flatten(av))
+        else:
+            out.append((op, av))
+    return out
+
+
+def _requirements(items: list[tuple[Any, Any]]) -> list[frozenset[str]]:
+    """Sets of strings, each set such that every match of the sequence contains one of them."""
+    found: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def close() -> None:
+        if run:
+            found.append(frozenset(["".join(run)]))
+            run.clear()
+
+    for op, av in _flatten(items):
+        if op is _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+            continue  # zero width: the characters around it are still adjacent
+        close()
+        if op is _sre.BRANCH:
+            alternatives = [_best(_requirements(list(alt))) for alt in av[1]]
+            if all(alternatives):
+                found.append(frozenset().union(*alternatives))  # type: ignore[arg-type]
+        elif op in _repeats():
+            low, _high, sub = av
+            if low >= 1:
+                best = _best(_requirements(list(sub)))
+                if best:
+                    found.append(best)
+        elif op is _sre.IN:
+            chars = _class_literals(av)
+            if chars:
+                found.append(frozenset(chars))
+        elif op in (_sre.GROUPREF, getattr(_sre, "GROUPREF_EXISTS", None)):
+            raise _Unknown
+    close()
+    return found
+
+
+def _repeats() -> tuple[Any, ...]:
+    return tuple(op for op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)) if op)
+
+
+def _class_literals(items: list[tuple[Any, Any]]) -> list[str] | None:
+    """The characters of a small class of plain literals (`[男女]`), else None."""
+    chars: list[str] = []
+    for op, av in items:
+        if op is _sre.LITERAL:
+            chars.append(chr(av))
+        elif op is _sre.RANGE and av[1] - av[0] < _MAX_CLASS_NEEDLES:
+            chars.extend(chr(c) for c in range(av[0], av[1] + 1))
+        else:
+            return None
+        if len(chars) > _MAX_CLASS_NEEDLES:
+            return None
+    return chars
+
+
+def _best(options: list[frozenset[str]]) -> frozenset[str] | None:
+    """The most selective requirement: the longest shortest needle, then the fewest needles."""
+    best: frozenset[str] | None = None
+    best_key: tuple[int, int] = (0, 0)
+    for option in options:
+        option = _minimal(option)
+        if not option or any(not s for s in option):
+            continue
+        key = (min(map(len, option)), -len(option))
+        if best is None or key > best_key:
+            best, best_key = option, key
+    return best
+
+
+def _minimal(needles: frozenset[str]) -> frozenset[str]:
+    """Drop needles that contain another one: finding the shorter one is what counts."""
+    return frozenset(n for n in needles if not any(o != n and o in n for o in needles))
+
+
+# ---------------------------------------------------------------- first character
+
+
+def _first(items: list[tuple[Any, Any]]) -> str | None:
+    """A one-character regex for the first character of every match of the sequence, or None."""
+    atoms = _first_atoms(_flatten(items))
+    if atoms is None or not atoms[0] or atoms[1]:
+        return None  # unknown, or the sequence can end without consuming
+    unique = list(dict.fromkeys(atoms[0]))
+    if not any(negated for negated, _ in unique):
+        return "[" + "".join(body for _, body in unique) + "]"
+    return "|".join(f"[{'^' if negated else ''}{body}]" for negated, body in unique)
+
+
+_Atom = tuple[bool, str]  # (negated, body of a character class)
+
+
+def _first_atoms(items: list[tuple[Any, Any]]) -> tuple[list[_Atom], bool] | None:
+    """(classes, can be empty) for the first character of the sequence."""
+    atoms: list[_Atom] = []
+    for op, av in items:
+        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+            continue
+        if op is _sre.LITERAL:
+            atoms.append((False, _escape_in(chr(av))))
+            return atoms, False
+        if op is _sre.NOT_LITERAL:
+            atoms.append((True, _escape_in(chr(av))))
+            return atoms, False
+        if op is _sre.IN:
+            cls = _class_body(av)
+            if cls is None:
+                return None
+            atoms.append(cls)
+            return atoms, False
+        if op is _sre.BRANCH:
+            empty = False
+            for alt in av[1]:
+                sub = _first_atoms(_flatten(alt))
+                if sub is None:
+                    return None
+                atoms.extend(sub[0])
+                empty = empty or sub[1]
+            if not empty:
+                return atoms, False
+            continue
+        if op in _repeats():
+            low, _high, sub_items = av
+            sub = _first_atoms(_flatten(sub_items))
+            if sub is None:
+                return None
+            atoms.extend(sub[0])
+            if low >= 1 and not sub[1]:
+                return atoms, False
+            continue
+        return None  # ANY, group references, …
+    return atoms, True
+
+
+_CATEGORIES = {
+    "CATEGORY_DIGIT": r"\d",
+    "CATEGORY_NOT_DIGIT": r"\D",
+    "CATEGORY_SPACE": r"\s",
+    "CATEGORY_NOT_SPACE": r"\S",
+    "CATEGORY_WORD": r"\w",
+    "CATEGORY_NOT_WORD": r"\W",
+}
+
+
+def _escape_in(char: str) -> str:
+    return "\\" + char if char in "\\]^-[" else char
+
+
+def _class_body(items: list[tuple[Any, Any]]) -> _Atom | None:
+    negated = False
+    parts: list[str] = []
+    for op, av in items:
+        if op is _sre.NEGATE:
+            negated = True
+        elif op is _sre.LITERAL:
+            parts.append(_escape_in(chr(av)))
+        elif op is _sre.RANGE:
+            parts.append(f"{_escape_in(chr(av[0]))}-{_escape_in(chr(av[1]))}")
+        elif op is _sre.CATEGORY and str(av) in _CATEGORIES:
+            parts.append(_CATEGORIES[str(av)])
+        else:
+            return None
+    return negated, "".join(parts)
+
+
+def _anchored(items: list[tuple[Any, Any]], flags: int) -> bool:
+    """Whether every match starts at the start of the text (`^` without MULTILINE, `\\A`)."""
+    flat = _flatten(items)
+    if not flat or flat[0][0] is not _sre.AT:
+        return False
+    where = flat[0][1]
+    return where is _sre.AT_BEGINNING_STRING or (where is _sre.AT_BEGINNING and not flags & re.MULTILINE)
+
+
+def _needs_lookahead(items: list[tuple[Any, Any]], flags: int) -> bool:
+    """Whether `re` lacks a prefix of its own: the pattern does not open with a literal or class."""
+    flat = _flatten(items)
+    if not flat:
+        return False
+    op, av = flat[0]
+    if op in (_sre.LITERAL, _sre.IN, _sre.NOT_LITERAL):
+        return False
+    if op is _sre.AT and av is _sre.AT_BEGINNING and not flags & re.MULTILINE:
+        return False  # `^`: one position only
+    if op is _sre.BRANCH and all(alt and alt[0][0] is _sre.LITERAL for alt in av[1]):
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- alphabet
+
+
+def _alphabet(items: list[tuple[Any, Any]]) -> str | None:
+    """A class of every character a match can consist of, when it is narrow; else None.
+
+    Lookarounds consume nothing and are left out; a wildcard, a negated or broad class
+    (`[^，]`, `\\w`, the CJK block) gives None.
+    """
+    parts: list[str] = []
+
+    def walk(seq: Iterable[tuple[Any, Any]]) -> bool:
+        for op, av in seq:
+            if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+                continue
+            if op is _sre.LITERAL:
+                parts.append(_escape_in(chr(av)))
+            elif op is _sre.IN:
+                for item_op, item_av in av:
+                    if item_op is _sre.LITERAL:
+                        parts.append(_escape_in(chr(item_av)))
+                    elif item_op is _sre.RANGE and item_av[1] - item_av[0] <= _NARROW_RANGE:
+                        parts.append(f"{_escape_in(chr(item_av[0]))}-{_escape_in(chr(item_av[1]))}")
+                    elif item_op is _sre.CATEGORY and str(item_av) in ("CATEGORY_DIGIT", "CATEGORY_SPACE"):
+                        parts.append(_CATEGORIES[str(item_av)])
+                    else:
+                        return False
+            elif op is _sre.BRANCH:
+                if not all(walk(alt) for alt in av[1]):
+                    return False
+            elif op in _repeats():
+                if not walk(av[2]):
+                    return False
+            elif op is _sre.SUBPATTERN:
+                if av[1] & re.IGNORECASE or not walk(av[-1]):
+                    return False
+            elif op is getattr(_sre, "ATOMIC_GROUP", None):
+                if not walk(av):
+                    return False
+            else:
+                return False
+        return True
+
+    if not walk(items) or not parts:
+        return None
+    return "[" + "".join(dict.fromkeys(parts)) + "]"

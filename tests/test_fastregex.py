@@ -1,0 +1,127 @@
+"""fastregex: the same matches as `re`, on the project's own rules and on hand-made patterns."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from antifraud_corpus.config import load_config
+from antifraud_corpus.fastregex import Facts, FastPattern, SharedRuns, analyse, fast
+
+RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
+
+HANDMADE = [
+    r"(?<![0-9])\d{17}[0-9Xx](?![0-9])",
+    r"(?:(?:\+|00)?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?![0-9])",
+    r"[^\s，。]{2,14}?(?P<date>(?:\d{4}年)?\d{1,2}月\d{1,2}日)电(?![视话报])|本报讯[^，。\n]{0,24}?(?P<d2>\d{1,2}月)",
+    r"(?:姓名|户籍)[ \t]*(?:[:：]|是)?(?P<value>[\u4e00-\u9fff]{2,4})",
+    r"^\s*(?P<date>\d{4}年\d{1,2}月)\s*$",
+    r"\bab+c?\b",
+    r"(a|b)?c+(?=d)",
+    r"x(?:y|z)*w",
+    r"[男女](?=[，,])|族",
+    r"(?<=被告人)[\u4e00-\u9fff]{2,3}",
+]
+
+
+def _config_patterns() -> list[re.Pattern[str]]:
+    from antifraud_corpus import clean, metadata, pii
+
+    config = load_config()
+    rules = metadata._rules(config)
+    found: list[re.Pattern[str]] = [p for _, p in rules.date_rules]
+    found += [*rules.stamps, *rules.meetings, *rules.meeting_issuer, *rules.reported, rules.session]
+    p = pii.pii_rules(config)
+    found += [r.pattern for r in p.numbers] + [r.pattern for r in p.fields]
+    if p.person is not None:
+        found.append(p.person)
+    junk = clean.junk_rules(config)
+    found += [r.pattern for r in junk.line_rules] + [r.pattern for r in junk.inline_rules]
+    return [x.pattern if isinstance(x, FastPattern) else x for x in found]
+
+
+ALL = [re.compile(p) for p in HANDMADE] + _config_patterns()
+ALPHABET = "0123456789-+ 年月日电本报讯，。、：:（()男女族姓名户籍是abcdxyzw\n被告人张三李四出生19 20X"
+
+
+def _same(pattern: re.Pattern[str], text: str, pos: int = 0, endpos: int | None = None) -> None:
+    end = len(text) if endpos is None else endpos
+    wrapped = FastPattern(pattern)
+    want = [(m.span(), m.groups()) for m in pattern.finditer(text, pos, end)]
+    got = [(m.span(), m.groups()) for m in wrapped.finditer(text, pos, end)]
+    assert got == want, pattern.pattern
+    plain, quick = pattern.search(text, pos, end), wrapped.search(text, pos, end)
+    assert (plain and (plain.span(), plain.groups())) == (quick and (quick.span(), quick.groups()))
+    if not want:
+        return
+    assert wrapped.may_match(text, pos, end)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(ALL), st.text(alphabet=ALPHABET, max_size=80), st.integers(0, 10), st.integers(0, 90))
+def test_same_matches_as_re(pattern: re.Pattern[str], text: str, pos: int, endpos: int) -> None:
+    _same(pattern, text)
+    _same(pattern, text, min(pos, len(text)), max(min(endpos, len(text)), 0))
+
+
+@pytest.mark.parametrize("path", sorted(RAW.glob("*.txt")), ids=lambda p: p.stem)
+def test_same_matches_on_seed_pages(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    for pattern in ALL:
+        _same(pattern, text)
+
+
+def test_needles_and_width_are_read_off_the_pattern() -> None:
+    dateline = fast(HANDMADE[2])
+    assert dateline.needles == ("日电", "本报讯")
+    assert dateline.max_width is not None and dateline.max_width < 60
+    assert not dateline.may_match("一段没有电头的正文。")
+    assert fast(r"(?:姓名|户籍)[:：](?P<v>\w+)").needles == ("姓名", "户籍")
+
+
+def test_nothing_is_claimed_where_it_cannot_be_proved() -> None:
+    assert analyse(re.compile(r"(?i)abc")) == Facts()  # case-insensitive
+    assert analyse(re.compile(r"(a)\1")) == Facts()  # back reference
+    assert analyse(re.compile(r"x*")) == Facts()  # empty match
+    assert fast(r".*abc").max_width is None
+    assert fast(r"\d+").needles is None
+    assert analyse(re.compile(r"[\u4e00-\u9fff]{2,4}")).region is None  # too broad to look for runs
+
+
+def test_digit_patterns_are_tried_only_in_runs_of_their_characters() -> None:
+    mobile = fast(r"(?<![0-9])1[3-9]\d(?:[- ]?\d{4}){2}(?![0-9])")
+    assert mobile.may_match("电话 138-0013-8000") and not mobile.may_match("2023年4月18日，96110")
+    text = "12345678901 然后 13800138000 和 139 0013 8000" + " " * 100 + "13700137000"
+    assert [m.group() for m in mobile.finditer(text)] == ["13800138000", "139 0013 8000", "13700137000"]
+
+
+NUMBERS = [
+    r"(?<![0-9])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9])",
+    r"(?<![0-9])\d{17}[0-9Xx](?![0-9])",
+    r"(?<![0-9])(?:(?:\+|00)?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?![0-9])",
+    r"(?<![0-9])\d{4}(?:[- ]?\d{4}){2,3}(?:[- ]?\d{1,3})?(?![0-9])",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789-+ X年月\n", max_size=120))
+def test_shared_runs_find_what_each_pattern_finds(text: str) -> None:
+    patterns = [fast(p) for p in NUMBERS]
+    runs = SharedRuns.of(patterns)
+    assert runs is not None
+    spans = runs.spans(text)
+    for pattern in patterns:
+        want = [(m.span(), m.groups()) for m in pattern.pattern.finditer(text)]
+        assert [(m.span(), m.groups()) for m in SharedRuns.finditer(pattern, text, spans)] == want
+        if want:
+            assert spans
+
+
+def test_shared_runs_need_a_narrow_alphabet() -> None:
+    assert SharedRuns.of([fast(r"\d{11}"), fast(r"[\u4e00-\u9fff]{2}")]) is None
+    runs = SharedRuns.of([fast(p) for p in NUMBERS])
+    assert runs is not None and runs.spans("2023年4月18日，电话96110") == []
