@@ -285,6 +285,37 @@ def _ingest_one(entry: RawEntry, raw_dir: Path, normalized_dir: Path, config: Co
                    warnings=doc.warnings)
 
 
+def _ingest_in_workers(todo: list[RawEntry], raw_dir: Path, normalized_dir: Path, config: Config,
+                       config_dir: Path | None, overrides: tuple[str, ...], workers: int,
+                       record: Callable[[Outcome], None]) -> None:
+    """Ingest `todo` in worker processes, results in order.
+
+    The first file is done here: it builds the compiled rules, the segmenter and
+    the dictionaries, which forked workers then inherit instead of each loading
+    them again. Files go out in chunks, because one seed-sized document takes
+    about as long to process as a round trip to a worker.
+    """
+    import functools
+    import multiprocessing
+
+    global _worker_config
+    record(_ingest_one(todo[0], raw_dir, normalized_dir, config))
+    rest = todo[1:]
+    if os.name == "posix":
+        context = multiprocessing.get_context("fork")
+        _worker_config = config
+        initializer, initargs = None, ()
+    else:  # pragma: no cover - spawn: each worker loads the config itself
+        context = multiprocessing.get_context("spawn")
+        initializer, initargs = _init_worker, (config_dir, tuple(overrides))
+    task = functools.partial(_ingest_one, raw_dir=raw_dir, normalized_dir=normalized_dir)
+    chunksize = max(1, min(64, len(rest) // (workers * 8)))
+    with ProcessPoolExecutor(max_workers=min(workers, len(rest)), mp_context=context,
+                             initializer=initializer, initargs=initargs) as pool:
+        for outcome in pool.map(task, rest, chunksize=chunksize):
+            record(outcome)
+
+
 def _unchanged(entry: RawEntry, manifest: Manifest, normalized_dir: Path) -> ManifestEntry | None:
     known = manifest.documents.get(entry.doc_id)
     stored = document_path(normalized_dir, entry.doc_id)
@@ -355,16 +386,7 @@ def ingest_corpus(
             on_outcome(outcome, len(todo))
 
     if workers > 1 and len(todo) > 1:
-        import multiprocessing
-
-        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        with ProcessPoolExecutor(
-            max_workers=min(workers, len(todo)), mp_context=context,
-            initializer=_init_worker, initargs=(config_dir, tuple(overrides)),
-        ) as pool:
-            futures = [pool.submit(_ingest_one, entry, raw_dir, normalized_dir) for entry in todo]
-            for future in futures:
-                record(future.result())
+        _ingest_in_workers(todo, raw_dir, normalized_dir, config, config_dir, overrides, workers, record)
     else:
         for entry in todo:
             record(_ingest_one(entry, raw_dir, normalized_dir, config))
@@ -378,10 +400,6 @@ def ingest_corpus(
             report.orphans.append(doc_id)
             fresh.documents[doc_id] = manifest.documents[doc_id]
     write_manifest(normalized_dir, fresh)
-    if report.ingested or report.pruned or force:
-        from .check import refresh_index
-
-        refresh_index(normalized_dir, config)  # keeps `corpus check` from rebuilding it on its next run
     return report
 
 

@@ -78,8 +78,8 @@ def document_path(normalized_dir: Path, doc_id: str) -> Path:
     return normalized_dir / f"{doc_id}.json"
 
 
-def _compact(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+# One encoder for every record: json.dumps with options builds a new encoder on each call.
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 
 
 def _dump_json(data: dict, fh: IO[str]) -> None:
