@@ -72,3 +72,10 @@ def test_corrupt_document_names_the_file(tmp_path: Path):
     (tmp_path / "bad.json").write_text("{", encoding="utf-8")
     with pytest.raises(StoreError, match=r"bad.json: unreadable normalized document"):
         list(load_documents(tmp_path))
+
+
+def test_long_text_is_written_in_pieces_with_the_same_bytes(tmp_path: Path):
+    doc = make_document()
+    doc.text = ("“引号”\\反斜杠\n换行\t" * 20000) + "尾"
+    write_document(tmp_path, doc)
+    assert json.loads((tmp_path / "d1.json").read_text(encoding="utf-8"))["text"] == doc.text

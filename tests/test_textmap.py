@@ -91,3 +91,21 @@ def test_removed_log_is_compact_and_reads_like_a_list():
     merged.append(0, 1, "junk")
     assert [(r.reason, r.text) for r in merged.sorted()] == [
         ("junk", "甲"), ("pinyin-gloss", "(jiǎ)"), ("pinyin-gloss", "[x]")]
+
+
+@given(text_and_edits(), st.integers(0, 40))
+def test_blocks_processed_apart_and_joined_equal_the_whole(case, cut):
+    text, edits = case
+    cut = min(cut, len(text))
+    whole = TrackedText.from_raw(text)
+    expected, expected_removed, _ = whole.apply(edits)
+    left, right = whole.block(0, cut), whole.block(cut, len(text))
+    left_out, left_removed, _ = left.apply([e for e in edits if e.end <= cut])
+    shifted = [Edit(e.start - cut, e.end - cut, e.replacement, e.reason) for e in edits if e.start >= cut]
+    right_out, right_removed, _ = right.apply(shifted)
+    if any(e.start < cut < e.end for e in edits):
+        return  # an edit across the cut is not a block-local edit
+    joined = TrackedText.concat([left_out, right_out])
+    assert joined.text == expected.text
+    assert joined.segments == expected.segments
+    assert [*left_removed, *right_removed] == list(expected_removed)

@@ -143,7 +143,10 @@ def _redact_removed(removed: RemovedLog, raw_text: str, config: Config) -> Remov
     from .pii import contains_personal_data
 
     log = removed.sorted()
-    hits = contains_personal_data(raw_text, config)
+    # Block by block (values never cross a line), so a big raw text is never viewed whole.
+    hits = [(kind, start + offset, end + offset)
+            for offset, block_end in _line_blocks(raw_text, _BLOCK_CHARS)
+            for kind, start, end in contains_personal_data(raw_text[offset:block_end], config)]
     if not hits:
         return log
     placeholders = config["pii"].get("placeholders") or {}
@@ -185,24 +188,46 @@ def clean_text(raw_text: str, config: Config) -> tuple[TrackedText, str, Removed
 
     removed = RemovedLog(raw_text)
     replaced: list[Replaced] = []
-    tracked = TrackedText.from_raw(raw_text)
 
-    def step(edits: list) -> None:
-        nonlocal tracked
+    def step(part: TrackedText, edits: list) -> TrackedText:
         if not edits:
-            return
-        tracked, rem, rep = tracked.apply(edits)
+            return part
+        part, rem, rep = part.apply(edits)
         removed.extend(rem)
         replaced.extend(rep)
+        return part
 
-    step(find_mojibake(tracked.text, config))
-    step(find_pinyin_glosses(tracked.text, config))
-    tracked = convert_text(tracked, config)
+    def local_stages(part: TrackedText) -> TrackedText:
+        part = step(part, find_mojibake(part.text, config))
+        part = step(part, find_pinyin_glosses(part.text, config))
+        return convert_text(part, config)
+
+    # Repair, de-glossing and conversion work line by line, so a big file goes through
+    # them in blocks of lines: their edits (over a million on a glossed 50 MB page) never
+    # all exist at once.
+    whole = TrackedText.from_raw(raw_text)
+    tracked = TrackedText.concat([local_stages(whole.block(start, end))
+                                  for start, end in _line_blocks(raw_text, _BLOCK_CHARS)])
     full_text = tracked.text
-    step(find_junk(tracked.text, config))
-    step(find_whitespace(tracked.text, config))
-    step(find_personal_data(tracked.text, config))
+    tracked = step(tracked, find_junk(tracked.text, config))
+    tracked = step(tracked, find_whitespace(tracked.text, config))
+    tracked = step(tracked, find_personal_data(tracked.text, config))
     return tracked, full_text, removed, replaced
+
+
+_BLOCK_CHARS = 1 << 20
+
+
+def _line_blocks(text: str, size: int) -> list[tuple[int, int]]:
+    """`(start, end)` spans of about `size` characters that end at line breaks, covering `text`."""
+    spans = []
+    start = 0
+    while start < len(text):
+        end = text.find("\n", min(start + size, len(text)) - 1)
+        end = len(text) if end < 0 else end + 1
+        spans.append((start, end))
+        start = end
+    return spans or [(0, 0)]
 
 
 def process_file(path: Path, raw_dir: Path, config: Config, *, sidecar: Path | None = None) -> Document:
@@ -229,6 +254,9 @@ def process_file(path: Path, raw_dir: Path, config: Config, *, sidecar: Path | N
     # Metadata reads the unredacted page (stamps, datelines); what it returns is scrubbed instead.
     meta.title, meta.issuer = redact(meta.title, config), redact(meta.issuer, config)
     meta.sources = {key: redact(value, config) for key, value in meta.sources.items()}
+    del full_text  # a big page is held several times over at this point; let one copy go
+    removed_log = _redact_removed(removed, raw.decoded.text, config)
+    del removed
     clauses = segment_clauses(tracked.text, config)
     duties = extract_duties(tracked.text, clauses, config)
     warnings = list(raw.decoded.warnings) + list(meta.warnings)
@@ -249,12 +277,12 @@ def process_file(path: Path, raw_dir: Path, config: Config, *, sidecar: Path | N
         kind=meta.kind,
         text=tracked.text,
         clauses=clauses,
-        removed=_redact_removed(removed, raw.decoded.text, config),
+        removed=removed_log,
         replaced=_replaced_records(replaced),
         warnings=warnings,
         duties=duties,
         metadata_sources=dict(meta.sources),
-        source_map=tracked.segments,
+        source_map=tracked.segment_map(),
         pipeline_version=PIPELINE_VERSION,
     )
 

@@ -82,6 +82,9 @@ def document_path(normalized_dir: Path, doc_id: str) -> Path:
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 
 
+_CHUNK = 1 << 16
+
+
 def _dump_json(data: dict, fh: IO[str]) -> None:
     """One top-level key per line and one list item (clause, duty, removed piece) per line.
 
@@ -102,6 +105,12 @@ def _dump_json(data: dict, fh: IO[str]) -> None:
                 record = item.to_dict() if hasattr(item, "to_dict") else list(item) if isinstance(item, tuple) else item
                 fh.write("    " + _compact(record) + (",\n" if j < len(value) - 1 else "\n"))
             fh.write("  ]")
+        elif isinstance(value, str) and len(value) > _CHUNK:
+            # The text of a big document: encoded piece by piece (same bytes), not as one more copy.
+            fh.write('"')
+            for start in range(0, len(value), _CHUNK):
+                fh.write(_compact(value[start:start + _CHUNK])[1:-1])
+            fh.write('"')
         else:
             fh.write(_compact(value))
         fh.write(",\n" if i < last else "\n")

@@ -47,6 +47,25 @@ class Removed:
         return {"text": self.text, "reason": self.reason, "start": self.start, "end": self.end}
 
 
+class SegmentMap(Sequence[Segment]):
+    """`(out_start, out_end, raw_start, raw_end)` rows read from four integer arrays on demand."""
+
+    __slots__ = ("_columns",)
+
+    def __init__(self, *columns: array) -> None:
+        self._columns = columns
+
+    def __len__(self) -> int:
+        return len(self._columns[0])
+
+    def __getitem__(self, index: int) -> Segment:  # type: ignore[override]
+        os_, oe, rs, re_ = self._columns
+        return os_[index], oe[index], rs[index], re_[index]
+
+    def __iter__(self) -> Iterator[Segment]:
+        return zip(*self._columns, strict=True)
+
+
 class RemovedLog(Sequence[Removed]):
     """Removed pieces kept compactly: raw offsets in integer arrays, reasons interned.
 
@@ -95,7 +114,9 @@ class RemovedLog(Sequence[Removed]):
 
     def sorted(self) -> RemovedLog:
         """The same pieces in raw order (stable for equal starts)."""
-        order = sorted(range(len(self)), key=lambda i: (self._starts[i], self._ends[i]))
+        # Two stable sorts on plain keys: no tuple per piece (a big page has millions of pieces).
+        order = sorted(range(len(self)), key=self._ends.__getitem__)
+        order.sort(key=self._starts.__getitem__)
         log = RemovedLog(self.raw)
         for i in order:
             log.append(self._starts[i], self._ends[i], self._reasons[self._reason_ids[i]])
@@ -148,9 +169,32 @@ class TrackedText:
         """Start tracking: the text is the raw text itself."""
         return cls(raw, raw, [(0, len(raw), 0, len(raw))] if raw else [])
 
+    @classmethod
+    def concat(cls, parts: list[TrackedText]) -> TrackedText:
+        """One tracked text from consecutive parts of the same raw text, in order."""
+        result = cls("", parts[0].raw if parts else "", ())
+        out = 0
+        for part in parts:
+            for os_, oe, rs, re_ in zip(part._os, part._oe, part._rs, part._re, strict=True):
+                result._push((os_ + out, oe + out, rs, re_))
+            out += len(part.text)
+        result.text = "".join(part.text for part in parts)
+        return result
+
+    def block(self, start: int, end: int) -> TrackedText:
+        """`text[start:end]` as a tracked text of its own, still mapped to this raw text."""
+        part = TrackedText("", self.raw, ())
+        self._copy(start, end, 0, [], part)
+        part.text = self.text[start:end]
+        return part
+
     @property
     def segments(self) -> list[Segment]:
         return list(zip(self._os, self._oe, self._rs, self._re, strict=True))
+
+    def segment_map(self) -> SegmentMap:
+        """The segments as a read-only sequence over the arrays (no tuple per segment until read)."""
+        return SegmentMap(self._os, self._oe, self._rs, self._re)
 
     def _segment(self, i: int) -> Segment:
         return self._os[i], self._oe[i], self._rs[i], self._re[i]
