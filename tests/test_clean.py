@@ -378,3 +378,26 @@ def test_short_article_with_long_unrelated_tail(config):
     tail = "\n".join(["某地举办反诈宣传活动，吸引群众参与，现场发放宣传资料一千余份，取得良好效果。"] * 60)
     page = f"{article}\n责任编辑：张三\n{tail}"
     assert clean_string(page, config) == article
+
+
+_WIDE_MIX = st.text(alphabet=st.one_of(
+    st.characters(min_codepoint=0xFF01, max_codepoint=0xFF5E),
+    st.sampled_from("\u3000 abcAZ09,.:中文繁體\u0301\u0308\u1100\u1161\u11a8\ufb01\u2460\u3300\u00a0\u212b"),
+    st.characters(),
+), max_size=12)
+
+
+@given(_WIDE_MIX)
+def test_line_keys_are_the_nfkc_form_without_white_space(text):
+    from antifraud_corpus.clean import _norm
+
+    assert _norm(text) == "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def test_line_rules_are_tried_only_on_lines_with_what_they_need(config):
+    rules = junk_rules(config)
+    # every line rule that names a string its matches must contain is skipped on lines without it
+    assert rules.line_needles is not None and rules.inline_needles is not None
+    assert not rules.inline_needles.search("各地区各部门要加强组织领导，压实工作责任")
+    labelled = find_junk("当前位置：首页>新闻\n正文第一段。\nCopyright © 2012 hnr.cn\n", config)
+    assert [e.reason for e in labelled] == ["junk:breadcrumb", "junk:copyright"]

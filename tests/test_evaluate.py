@@ -1,10 +1,10 @@
 import json
 
 import pytest
-from conftest import GOLD_DIR, RAW_DIR
 
 from antifraud_corpus.cli import main
 from antifraud_corpus.evaluate import cohen_kappa, overlap, prf
+from conftest import GOLD_DIR, RAW_DIR
 
 
 def test_kappa_matches_hand_computation():

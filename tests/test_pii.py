@@ -229,3 +229,47 @@ def test_edits_never_overlap_and_redact_is_their_application(text, config):
     for a, b in zip(edits, edits[1:], strict=False):
         assert a.end <= b.start
     assert redact(redact(text, config), config) == redact(text, config)
+
+
+# ---------------------------------------------------------------- the quick paths find what the patterns find
+
+
+def _reference(view: str, config) -> list[tuple[int, int, str, int]]:
+    """`pii._candidates` with every pattern run over the whole text (no runs, needles or record ends)."""
+    from antifraud_corpus import pii
+
+    rules = pii_rules(config)
+    plain = pii.PiiRules(
+        **{
+            **{f: getattr(rules, f) for f in pii.PiiRules.__dataclass_fields__},
+            "numbers": tuple(pii.NumberRule(r.kind, r.pattern.pattern, r.validate, r.context) for r in rules.numbers),
+            "fields": tuple(pii.FieldRule(r.kind, r.pattern.pattern, r.shape, r.stop) for r in rules.fields),
+            "number_runs": None,
+            "person_after": None,
+            "name_widths": None,
+        }
+    )
+    return pii._candidates(view, plain)
+
+
+_PIECES = ["张三", "李四", "欧阳修", "，", "、", "（", "男", "女", "汉族", "1977年11月4日出生", "1985.3.2生",
+           "姓名：", "户籍地：", "住址", "河北省邯郸市临漳县", "身份证号", "110101199003074514", "13800138000",
+           "139 0013 8000", "卡号6222 0202 0000 1234 567", "犯罪嫌疑人", "。", "\n", " ", "2023", "会议"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(pieces=st.lists(st.sampled_from(_PIECES), max_size=25))
+def test_quick_paths_find_the_same_candidates(pieces, config):
+    from antifraud_corpus import pii
+
+    view = "".join(pieces)
+    assert pii._candidates(view, pii_rules(config)) == _reference(view, config)
+
+
+def test_quick_paths_on_seed_pages(config):
+    from antifraud_corpus import pii
+
+    for path in SEED_PATHS:
+        text = path.read_text(encoding="utf-8")
+        view = pii._view(text, pii_rules(config)).text
+        assert pii._candidates(view, pii_rules(config)) == _reference(view, config)

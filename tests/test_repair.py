@@ -245,3 +245,15 @@ def test_question_marks_replacing_commas_are_left_alone(config):
     for i in rng.sample(commas, 60):
         probe = text[max(0, i - 30) : i] + "?" + text[i + 1 : i + 30]
         assert find_mojibake(probe, config) == [], probe
+
+
+def test_candidates_are_converted_together_as_each_alone(config):
+    from antifraud_corpus.convert import opencc_converter
+    from antifraud_corpus.repair import _settings, _simplified_all
+
+    settings = _settings(config)
+    converter = opencc_converter(settings.opencc)
+    for path in SEED_PATHS:
+        lines = [line for line in path.read_text(encoding="utf-8").split("\n") if line][:40]
+        assert _simplified_all(lines, settings) == [converter.convert(line) for line in lines]
+    assert _simplified_all(["一\n二", "後"], settings) == ["一\n二", "后"]
