@@ -35,7 +35,7 @@ from typing import Any
 
 import yaml
 
-from .config import Config, default_config_dir, per_config
+from .config import Config, compile_rule, default_config_dir, per_config
 from .errors import ConfigError, IngestError
 from .models import Clause, Document
 from .sidecar import SUFFIX as SIDECAR_SUFFIX
@@ -184,10 +184,7 @@ def _merged(config: Config) -> dict:
 def _compile(pattern: Any, where: str) -> re.Pattern[str] | None:
     if pattern in (None, ""):
         return None
-    try:
-        return re.compile(str(pattern))
-    except re.error as exc:
-        raise ConfigError(f"check.yaml: {where}: invalid regex ({exc}); fix the pattern") from None
+    return compile_rule(str(pattern), f"check.yaml: {where}")
 
 
 def _number(section: Mapping[str, Any], key: str, where: str, low: float, high: float) -> float:

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .config import Config, per_config
+from .config import Config, compile_rule, per_config
 from .errors import ConfigError
 from .fastregex import FastPattern, any_needle
 from .textmap import Edit, TrackedText
@@ -138,14 +138,7 @@ _DEFAULT_INVISIBLE = "\u200b\ufeff"
 
 
 def _compile(pattern: Any, where: str) -> re.Pattern[str]:
-    if not isinstance(pattern, str) or not pattern:
-        raise ConfigError(f"clean.yaml: {where}: expected a non-empty regular expression string")
-    try:
-        return re.compile(pattern)
-    except re.error as exc:
-        raise ConfigError(
-            f"clean.yaml: {where}: invalid regular expression ({exc}); fix the pattern"
-        ) from None
+    return compile_rule(pattern, f"clean.yaml: {where}")
 
 
 def _section(config: Config, key: str) -> Mapping[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -106,6 +107,22 @@ def per_config(build: Callable[[Config], T]) -> Callable[[Config], T]:
         return cache[key]
 
     return cached
+
+
+def compile_rule(pattern: Any, where: str, flags: int = 0) -> re.Pattern[str]:
+    """Compile a regular expression from a config file; a bad one is a `ConfigError` naming `where`.
+
+    Args:
+        pattern: the value read from YAML (must be a non-empty string).
+        where: file and key, e.g. `clean.yaml: line_rules[3]`.
+        flags: `re` flags.
+    """
+    if not isinstance(pattern, str) or not pattern:
+        raise ConfigError(f"{where}: expected a non-empty regular expression string")
+    try:
+        return re.compile(pattern, flags)
+    except re.error as exc:
+        raise ConfigError(f"{where}: invalid regex ({exc}); fix the pattern") from None
 
 
 def default_config_dir() -> Path:

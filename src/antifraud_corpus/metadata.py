@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import Config, per_config
+from .config import Config, compile_rule, per_config
 from .errors import ConfigError
 from .fastregex import FastPattern
 from .models import Metadata
@@ -197,10 +197,7 @@ def _compile(where: str, pattern: Any, fragments: Mapping[str, str] | None = Non
     """Compile a config regex; `groups` are the named groups the code reads from its matches."""
     if not isinstance(pattern, str):
         raise ConfigError(f"metadata.yaml: {where}: expected a regex string, got {type(pattern).__name__}")
-    try:
-        compiled = re.compile(_fill(pattern, fragments or {}), re.MULTILINE)
-    except re.error as exc:
-        raise ConfigError(f"metadata.yaml: {where}: invalid regex ({exc}); fix the pattern") from None
+    compiled = compile_rule(_fill(pattern, fragments or {}), f"metadata.yaml: {where}", re.MULTILINE)
     missing = [g for g in groups if g not in compiled.groupindex]
     if missing:
         raise ConfigError(f"metadata.yaml: {where}: the pattern needs a named group (?P<{missing[0]}>...)")

@@ -34,7 +34,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from .config import Config, per_config
+from .config import Config, compile_rule, per_config
 from .convert import opencc_converter
 from .errors import ConfigError
 from .fastregex import FastPattern, SharedRuns, widths
@@ -82,12 +82,7 @@ class PiiRules:
 
 
 def _compile(pattern: Any, where: str) -> re.Pattern[str]:
-    if not isinstance(pattern, str) or not pattern:
-        raise ConfigError(f"pii.yaml: {where}: expected a non-empty regular expression string")
-    try:
-        return re.compile(pattern)
-    except re.error as exc:
-        raise ConfigError(f"pii.yaml: {where}: invalid regular expression ({exc}); fix the pattern") from None
+    return compile_rule(pattern, f"pii.yaml: {where}")
 
 
 def _words(values: Any, where: str) -> list[str]:

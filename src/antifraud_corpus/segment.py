@@ -35,7 +35,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .config import Config, per_config
+from .config import Config, compile_rule, per_config
 from .errors import ConfigError
 from .models import Clause
 
@@ -431,7 +431,4 @@ def _rules(config: Config) -> _Rules:
 
 
 def _compile(pattern: str, where: str, flags: int = 0) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern, flags)
-    except re.error as exc:
-        raise ConfigError(f"segment.yaml: {where} is not a valid regex ({exc}); fix the pattern") from None
+    return compile_rule(pattern, f"segment.yaml: {where}", flags)
