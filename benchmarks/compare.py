@@ -173,7 +173,7 @@ def _time_naive(store: Path, sample: float, seed: int) -> dict:
                 for item in corpus.items[ref_doc]]
         for item in corpus.items[doc]:
             q = corpus.sigs[item.sig]
-            query = _query(q, corpus.s.fragment_min_grams)
+            query = _query(q)
             best = 0.0
             for ref in refs:
                 score, _ = comparer.scorer.score(q, query, corpus.sigs[ref.sig])

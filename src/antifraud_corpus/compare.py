@@ -33,7 +33,7 @@ import multiprocessing
 import re
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any, Literal
@@ -303,7 +303,7 @@ def compare_settings(config: Config) -> CompareSettings:
         min_shared=int(_number(thresholds, "min_shared", 2, 1)),
         max_sources=int(_number(thresholds, "max_sources", 3, 1)),
         max_also=int(_number(thresholds, "max_also", 3, 0)),
-        omission_candidates=int(_number(thresholds, "omission_candidates", 2, 1)),
+        omission_candidates=int(_number(thresholds, "omission_candidates", 2, 0)),
         strength_markers=markers,
         strength_modalities=modalities,
         strength_origin=origin,
@@ -324,7 +324,8 @@ def compare_settings(config: Config) -> CompareSettings:
 class _Sig:
     """What the comparison knows of a distinct directive: n-grams, actors, measures, strength."""
 
-    parts: tuple[tuple[int, ...], ...]  # gram ids per fragment; a gram is kept in its first fragment only
+    grams: tuple[int, ...]  # distinct gram ids, fragment after fragment (a gram is kept in its first fragment)
+    bounds: tuple[int, ...]  # end of each fragment in `grams`
     specific: frozenset[str]  # actors other than the generic ones
     named: bool  # a specific actor named in the sentence itself
     measures: frozenset[str]
@@ -335,6 +336,12 @@ class _Sig:
     numbers: tuple[str, ...]
     weight: float = 0.0  # sum of squared gram weights
     frag_weights: tuple[float, ...] = ()
+    long: tuple[int, ...] = ()  # fragments of at least `fragment_min_grams` grams, aligned on their own
+    floor: float = 0.0  # the smallest weight among the `long` fragments (0 when there is none)
+
+    def part(self, number: int) -> tuple[int, ...]:
+        """The gram ids of fragment `number`."""
+        return self.grams[self.bounds[number - 1] if number else 0:self.bounds[number]]
 
 
 @dataclass(slots=True)
@@ -416,13 +423,15 @@ class _Corpus:
                   measures: tuple[str, ...]) -> _Sig:
         s = self.s
         seen: set[int] = set()
-        parts: list[tuple[int, ...]] = []
+        grams: list[int] = []
+        bounds: list[int] = []
         for fragment in normalized_fragments(sentence, s):
             part = [g for g in self._fragment_grams(fragment) if g not in seen]
             if part:
                 seen.update(part)
-                parts.append(tuple(part))
-        for gram in seen:
+                grams.extend(part)
+                bounds.append(len(grams))
+        for gram in grams:
             self.gram_df[gram] += 1
         deadlines = []
         if s.deadline_hint.search(sentence):
@@ -439,7 +448,7 @@ class _Corpus:
         specific = frozenset(a for a in actors if a not in s.generic_actors)
         intern = self.interned.setdefault
         measure_set = frozenset(measures)
-        return _Sig(tuple(parts), intern(specific, specific), named and bool(specific),
+        return _Sig(tuple(grams), tuple(bounds), intern(specific, specific), named and bool(specific),
                     intern(measure_set, measure_set), s.strength_markers.get(marker) if marker else None,
                     s.strength_modalities.get(modality, 0.0), marker or modality, tuple(deadlines), numbers)
 
@@ -470,10 +479,19 @@ class _Corpus:
         # of that directive: it weighs as one found in two.
         total = len(self.sigs) + 1
         self.w2 = [math.log(total / (max(df, 2) + 1)) ** self.s.idf_power + 1e-9 for df in self.gram_df]
-        w2 = self.w2
+        weight_of, minimum = self.w2.__getitem__, self.s.fragment_min_grams
         for sig in self.sigs:
-            sig.frag_weights = tuple(sum(map(w2.__getitem__, part)) for part in sig.parts)
-            sig.weight = sum(sig.frag_weights)
+            start = 0
+            weights, long = [], []
+            for number, end in enumerate(sig.bounds):
+                weights.append(sum(map(weight_of, sig.grams[start:end])))
+                if end - start >= minimum:
+                    long.append(number)
+                start = end
+            sig.frag_weights = tuple(weights)
+            sig.weight = sum(weights)
+            sig.long = tuple(long)
+            sig.floor = min((weights[n] for n in long), default=0.0)
 
 
 _TITLE_RE = re.compile(r"《[^》]*》")
@@ -513,36 +531,35 @@ class _Scorer:
     def text(self, q: _Sig, query: _Query, r: _Sig) -> float:
         """Text similarity: the better of the whole sentences and of their best pair of fragments.
 
-        Fragment pairs are only looked at where an upper bound says they could beat the sentences.
+        Fragment pairs are only looked at where an upper bound says they could beat the sentences:
+        a fragment pair scores at most `fragment_factor` × shared weight / the smaller fragment weight.
         """
-        s, weight_of = self.s, self.c.w2.__getitem__
-        qset = query[0]
-        hits = []
-        dot = 0.0
-        for rf, part in enumerate(r.parts):
-            shared = qset.intersection(part)
-            if shared:
-                value = sum(map(weight_of, shared))
-                dot += value
-                hits.append((rf, shared, value))
-        if not dot:
+        shared = query[0].intersection(r.grams)
+        if not shared:
             return 0.0
+        s, weight_of = self.s, self.c.w2.__getitem__
+        dot = sum(map(weight_of, shared))
         share, factor = s.cosine_share, s.fragment_factor
-        best = _blend(dot, q.weight, r.weight, share)
-        q_parts, q_floor = query[1], query[2]
-        if not q_floor or (len(r.parts) == 1 and len(q.parts) == 1):
+        q_weight, r_weight = q.weight, r.weight
+        best = share * dot / math.sqrt(q_weight * r_weight) + (1 - share) * dot / min(q_weight, r_weight)
+        q_floor, r_floor = q.floor, r.floor
+        if not q_floor or not r_floor or (len(r.bounds) == 1 and len(q.bounds) == 1) \
+                or factor * dot / min(r_floor, q_floor) <= best:
             return min(best, 1.0)
-        minimum = s.fragment_min_grams
-        for rf, shared, value in hits:
-            r_weight = r.frag_weights[rf]
-            # a fragment pair's score is at most factor * shared weight / the smaller fragment weight
-            if len(r.parts[rf]) < minimum or factor * value / min(r_weight, q_floor) <= best:
+        q_parts, q_frag_weights, r_frag_weights = query[1], q.frag_weights, r.frag_weights
+        for rf in r.long:
+            common_r = shared.intersection(r.part(rf))
+            if not common_r:
+                continue
+            value = sum(map(weight_of, common_r))
+            rf_weight = r_frag_weights[rf]
+            if factor * value / min(rf_weight, q_floor) <= best:
                 continue
             for qf, q_part in q_parts:
-                common = q_part.intersection(shared)
+                common = q_part.intersection(common_r)
                 if common:
-                    part = value if len(common) == len(shared) else sum(map(weight_of, common))
-                    candidate = factor * _blend(part, q.frag_weights[qf], r_weight, share)
+                    part = value if len(common) == len(common_r) else sum(map(weight_of, common))
+                    candidate = factor * _blend(part, q_frag_weights[qf], rf_weight, share)
                     if candidate > best:
                         best = candidate
         return min(best, 1.0)
@@ -571,18 +588,12 @@ def _blend(dot: float, a: float, b: float, share: float) -> float:
     return share * dot / math.sqrt(a * b) + (1 - share) * dot / min(a, b)
 
 
-def _grams(sig: _Sig) -> Iterator[int]:
-    return chain.from_iterable(sig.parts)
+# What scoring needs of a local directive: its gram set and its `long` fragments as (index, gram set).
+_Query = tuple[frozenset[int], tuple[tuple[int, frozenset[int]], ...]]
 
 
-# What scoring needs of a local directive: its gram set, its fragments long enough to be aligned on their
-# own as (index, gram set), and the smallest weight among those fragments (0 when there is none).
-_Query = tuple[frozenset[int], tuple[tuple[int, frozenset[int]], ...], float]
-
-
-def _query(sig: _Sig, min_grams: int) -> _Query:
-    parts = tuple((n, frozenset(part)) for n, part in enumerate(sig.parts) if len(part) >= min_grams)
-    return frozenset(_grams(sig)), parts, min((sig.frag_weights[n] for n, _ in parts), default=0.0)
+def _query(sig: _Sig) -> _Query:
+    return frozenset(sig.grams), tuple((n, frozenset(sig.part(n))) for n in sig.long)
 
 
 # --------------------------------------------------------------------------- lines of authority
@@ -702,6 +713,7 @@ class _Comparer:
         self.ids = {info.doc_id: i for i, info in enumerate(corpus.infos)}
         self.queries: dict[int, _Query] = {}
         self.directives: dict[int, Directive] = {}
+        self.lists: dict[tuple[str, ...], list[str]] = {}
 
     # ----- pools and lines
 
@@ -746,7 +758,7 @@ class _Comparer:
                 local = pool.local[item.sig] = len(pool.sigs)
                 pool.sigs.append(item.sig)
                 pool.occurrences.append([])
-                for gram in _grams(self.c.sigs[item.sig]):
+                for gram in self.c.sigs[item.sig].grams:
                     plist = pool.postings.get(gram)
                     if plist is None:
                         pool.postings[gram] = [local]
@@ -780,7 +792,7 @@ class _Comparer:
         q = self.c.sigs[sig_id]
         spans, flat = pool.spans, pool.flat
         # (length, start) of the postings of each gram of q, rarest first
-        found_spans = sorted((span & 0xFFFFFF, span >> 24) for span in map(spans.get, _grams(q)) if span)
+        found_spans = sorted((span & 0xFFFFFF, span >> 24) for span in map(spans.get, q.grams) if span)
         found: list[tuple[int, float, float]] = []
         if found_spans:
             budget, min_grams = self.s.postings, self.s.min_grams
@@ -813,7 +825,7 @@ class _Comparer:
         """What scoring needs of a local directive, kept while its document is compared."""
         query = self.queries.get(sig_id)
         if query is None:
-            query = self.queries[sig_id] = _query(self.c.sigs[sig_id], self.s.fragment_min_grams)
+            query = self.queries[sig_id] = _query(self.c.sigs[sig_id])
         return query
 
     # ----- one local document
@@ -883,7 +895,7 @@ class _Comparer:
         """gram -> distinct directives of one document: a small index to look for carried references."""
         index: dict[int, list[int]] = defaultdict(list)
         for sig in dict.fromkeys(item.sig for item in self.c.items[doc]):
-            for gram in _grams(self.c.sigs[sig]):
+            for gram in self.c.sigs[sig].grams:
                 index[gram].append(sig)
         return index
 
@@ -906,9 +918,11 @@ class _Comparer:
                     continue
                 score = seen.get(ref.sig)
                 if score is None:
-                    if index is None:
-                        index = self._local_index(doc)
-                    score = seen[ref.sig] = self._best_local(ref, index)
+                    score = 0.0
+                    if self.s.omission_candidates:
+                        if index is None:
+                            index = self._local_index(doc)
+                        score = seen[ref.sig] = self._best_local(ref, index)
                 if score < self.s.carry:
                     out.append((ref, score))
         return out
@@ -916,7 +930,7 @@ class _Comparer:
     def _best_local(self, ref: _Item, index: dict[int, list[int]]) -> float:
         """Best score of the local directives sharing most n-grams with `ref` (0 when too few share any)."""
         r = self.c.sigs[ref.sig]
-        hits = Counter(chain.from_iterable(index[g] for g in _grams(r) if g in index))
+        hits = Counter(chain.from_iterable(index[g] for g in r.grams if g in index))
         best = 0.0
         for sig, count in hits.most_common(self.s.omission_candidates):
             if count < 2:  # one shared n-gram never makes a carried directive
@@ -1089,9 +1103,16 @@ class _Comparer:
         directive = self.directives.get(id(item))
         if directive is None:
             info = self.c.infos[item.doc]
+            lists = self.lists  # few distinct actor and measure combinations: one (read-only) list each
+            actors = lists.get(item.actors)
+            if actors is None:
+                actors = lists[item.actors] = list(item.actors)
+            measures = lists.get(item.measures)
+            if measures is None:
+                measures = lists[item.measures] = list(item.measures)
             directive = self.directives[id(item)] = Directive(
-                info.doc_id, item.sentence, item.clause, item.start, item.end, list(item.actors), item.modality,
-                item.marker, list(item.measures), info.date, info.level)
+                info.doc_id, item.sentence, item.clause, item.start, item.end, actors, item.modality,
+                item.marker, measures, info.date, info.level)
         return directive
 
     def _keeps_diff(self, diff: Diff) -> bool:
@@ -1245,7 +1266,7 @@ def comparison_to_json(comparison: Comparison, *, diffs: bool = True) -> dict:
 
     Args:
         comparison: the result of `compare_corpus`.
-        diffs: include the diffs (the streaming writer adds them one by one instead).
+        diffs: include the diffs, timeline and summary (the streaming writer adds them one by one instead).
     """
     return {
         "documents": [{"doc_id": d.doc_id, "level": d.level, "region": d.region, "date": d.date,
@@ -1254,13 +1275,22 @@ def comparison_to_json(comparison: Comparison, *, diffs: bool = True) -> dict:
         "coverage": comparison.coverage,
         "actors": comparison.actors,
         "diffs": [diff_to_json(d) for d in comparison.diffs] if diffs else [],
-        "timeline": [{"doc_id": t.doc_id, "date": t.date, "level": t.level, "region": t.region,
-                      "echoes": [{"doc_id": e.doc_id, "date": e.date, "level": e.level, "counts": e.counts,
-                                  "directives": [{"clause": cl, "sentence": se, "status": st}
-                                                 for cl, se, st in e.directives]}
-                                 for e in t.echoes]} for t in comparison.timeline],
-        "summary": [{"doc_id": s.doc_id, "counts": s.counts, "later": s.later, "references": s.references,
-                     "sources": s.sources, "missing_measures": s.missing_measures}
-                    for s in comparison.summaries],
+        "timeline": [timeline_to_json(t) for t in comparison.timeline] if diffs else [],
+        "summary": [summary_to_json(s) for s in comparison.summaries] if diffs else [],
         "warnings": comparison.warnings,
     }
+
+
+def timeline_to_json(entry: TimelineEntry) -> dict:
+    """One timeline entry as a JSON record."""
+    return {"doc_id": entry.doc_id, "date": entry.date, "level": entry.level, "region": entry.region,
+            "echoes": [{"doc_id": e.doc_id, "date": e.date, "level": e.level, "counts": e.counts,
+                        "directives": [{"clause": cl, "sentence": se, "status": st} for cl, se, st in e.directives]}
+                       for e in entry.echoes]}
+
+
+def summary_to_json(summary: DocumentSummary) -> dict:
+    """One per-document summary as a JSON record."""
+    return {"doc_id": summary.doc_id, "counts": summary.counts, "later": summary.later,
+            "references": summary.references, "sources": summary.sources,
+            "missing_measures": summary.missing_measures}
