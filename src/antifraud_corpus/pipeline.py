@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Config, load_config
-from .errors import ConfigError, CorpusError, IngestError
+from .errors import CorpusError, IngestError
 from .models import Document
 from .sidecar import is_sidecar, sidecar_path
 from .store import (
@@ -307,8 +307,11 @@ def _ingest_one(entry: RawEntry, raw_dir: Path, normalized_dir: Path, config: Co
     except CorpusError as exc:
         return Outcome(entry.doc_id, entry.source, "failed", message=str(exc))
     except OSError as exc:
-        return Outcome(entry.doc_id, entry.source, "failed",
-                       message=f"{entry.source}: cannot read ({exc.strerror}); check the file's permissions")
+        if exc.filename and Path(exc.filename).is_relative_to(normalized_dir):
+            message = f"{entry.source}: cannot write {exc.filename} ({exc.strerror}); check the store's folder"
+        else:
+            message = f"{entry.source}: cannot read ({exc.strerror}); check the file's permissions"
+        return Outcome(entry.doc_id, entry.source, "failed", message=message)
     return Outcome(entry.doc_id, entry.source, "ingested", ManifestEntry(entry.source, doc.sha256, sidecar_sha),
                    warnings=doc.warnings)
 
@@ -432,7 +435,6 @@ def ingest_corpus(
 
 
 __all__ = [
-    "ConfigError",
     "IngestReport",
     "Outcome",
     "PIPELINE_VERSION",
