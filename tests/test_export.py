@@ -39,6 +39,16 @@ def test_one_row_per_duty_and_actor(config):
     assert set(rows[0]) == set(DUTY_COLUMNS)
 
 
+def test_actor_source_keeps_to_the_contract(config):
+    doc = two_actor_document()
+    doc.duties[1].actor_source = "addressee"
+    doc.duties.append(Duty(clause="", sentence="要加强宣传。", start=0, end=6, modality="obligation", marker="要",
+                           action="加强宣传", actor_source="none"))
+    sources = [(r["actor"], r["actor_source"]) for r in duty_rows([doc], config)]
+    assert sources == [("public_security", "explicit"), ("government", "inherited"),
+                       ("departments", "inherited"), ("", "")]
+
+
 def test_filters(config):
     doc = two_actor_document()
     assert [r["actor"] for r in duty_rows([doc], config, DutyFilter(actors=("government",)))] == ["government"]

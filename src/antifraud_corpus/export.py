@@ -59,6 +59,15 @@ def measure_names(config: Config) -> dict[str, str]:
     return {k: v.get("name", k) for k, v in (config["taxonomy"].get("measures") or {}).items()}
 
 
+def contract_actor_source(source: str) -> str:
+    """The contract's two values: an actor named in the sentence, or one carried over to it.
+
+    The store keeps the finer reason (`addressee`: the document's whole audience,
+    such as 各地区各部门); for the table it is carried over like an inherited one.
+    """
+    return "explicit" if source == "explicit" else "inherited"
+
+
 def document_rows(docs: Iterable[Document]) -> Iterator[dict]:
     """The contract's document record, one per document."""
     for doc in docs:
@@ -91,7 +100,7 @@ def duty_rows(docs: Iterable[Document], config: Config, keep: DutyFilter = DutyF
                     "end": duty.end,
                     "actor": actor,
                     "actor_name": names.get(actor, actor),
-                    "actor_source": duty.actor_source if actor else "none",
+                    "actor_source": contract_actor_source(duty.actor_source) if actor else "",
                     "modality": duty.modality,
                     "marker": duty.marker,
                     "action": duty.action,
