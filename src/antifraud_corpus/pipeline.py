@@ -206,8 +206,11 @@ def clean_text(raw_text: str, config: Config) -> tuple[TrackedText, str, Removed
     # them in blocks of lines: their edits (over a million on a glossed 50 MB page) never
     # all exist at once.
     whole = TrackedText.from_raw(raw_text)
-    tracked = TrackedText.concat([local_stages(whole.block(start, end))
-                                  for start, end in _line_blocks(raw_text, _BLOCK_CHARS)])
+    blocks = _line_blocks(raw_text, _BLOCK_CHARS)
+    if len(blocks) == 1:
+        tracked = local_stages(whole)
+    else:
+        tracked = TrackedText.concat([local_stages(whole.block(start, end)) for start, end in blocks])
     full_text = tracked.text
     tracked = step(tracked, find_junk(tracked.text, config))
     tracked = step(tracked, find_whitespace(tracked.text, config))

@@ -20,6 +20,7 @@ from typing import IO
 
 from .errors import StoreError
 from .models import Document
+from .textmap import Removed
 
 MANIFEST_NAME = "manifest.json"
 _TMP_PREFIX = ".tmp-"
@@ -80,6 +81,7 @@ def document_path(normalized_dir: Path, doc_id: str) -> Path:
 
 # One encoder for every record: json.dumps with options builds a new encoder on each call.
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+_string = json.encoder.encode_basestring  # what that encoder uses for a string
 
 
 _CHUNK = 1 << 16
@@ -102,8 +104,13 @@ def _dump_json(data: dict, fh: IO[str]) -> None:
             # Lists and compact logs alike: records are made one at a time, never all at once.
             fh.write("[\n")
             for j, item in enumerate(value):
-                record = item.to_dict() if hasattr(item, "to_dict") else list(item) if isinstance(item, tuple) else item
-                fh.write("    " + _compact(record) + (",\n" if j < len(value) - 1 else "\n"))
+                if isinstance(item, Removed):  # the most numerous record: formatted directly
+                    row = (f'{{"text": {_string(item.text)}, "reason": {_string(item.reason)}, '
+                           f'"start": {item.start}, "end": {item.end}}}')
+                else:
+                    row = _compact(item.to_dict() if hasattr(item, "to_dict") else
+                                   list(item) if isinstance(item, tuple) else item)
+                fh.write("    " + row + (",\n" if j < len(value) - 1 else "\n"))
             fh.write("  ]")
         elif isinstance(value, str) and len(value) > _CHUNK:
             # The text of a big document: encoded piece by piece (same bytes), not as one more copy.
