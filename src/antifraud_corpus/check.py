@@ -36,7 +36,7 @@ from typing import Any
 import yaml
 
 from .config import Config, compile_rule, default_config_dir, per_config
-from .errors import ConfigError, IngestError
+from .errors import ConfigError, IngestError, InputFolderError
 from .models import Clause, Document
 from .sidecar import SUFFIX as SIDECAR_SUFFIX
 from .sidecar import document_stem, is_sidecar, sidecar_path
@@ -503,7 +503,7 @@ def changed_files(raw_dir: Path, since: str) -> list[Path]:
         ConfigError: not a git work tree, or an unknown revision (a usage error: exit 2).
     """
     if not raw_dir.is_dir():
-        raise IngestError(f"{raw_dir}: raw folder does not exist; pass --raw DIR with your documents")
+        raise InputFolderError(f"{raw_dir}: raw folder does not exist; pass --raw DIR with your documents")
     top = _git(["rev-parse", "--show-toplevel"], raw_dir)
     if top.returncode != 0:
         raise ConfigError(f"--since {since}: {raw_dir} is not inside a git work tree; pass the files instead")
@@ -527,7 +527,7 @@ def select_targets(paths: Sequence[Path] | None, raw_dir: Path, since: str | Non
     (within the paths given, if any), or every raw file. Sidecars stand for their document.
 
     Raises:
-        IngestError: the raw folder (or a given path) does not exist.
+        InputFolderError: the raw folder (or a given path) does not exist.
         ConfigError: a bad `since`.
     """
     candidates: list[Path] = []
@@ -540,11 +540,11 @@ def select_targets(paths: Sequence[Path] | None, raw_dir: Path, since: str | Non
     elif paths:
         for path in paths:
             if not path.exists() and not path.is_symlink():
-                raise IngestError(f"{path}: no such file or folder; check the path")
+                raise InputFolderError(f"{path}: no such file or folder; check the path")
             candidates.extend(_walk(path) if path.is_dir() else [path])
     else:
         if not raw_dir.is_dir():
-            raise IngestError(f"{raw_dir}: raw folder does not exist; pass --raw DIR with your documents")
+            raise InputFolderError(f"{raw_dir}: raw folder does not exist; pass --raw DIR with your documents")
         candidates = _walk(raw_dir)
     out: dict[Path, _Target] = {}
     for path in candidates:
@@ -1025,7 +1025,7 @@ def check_paths(
 
     Raises:
         ConfigError: bad check.yaml, bad `since` (usage errors: exit 2).
-        IngestError: the raw folder or a given path does not exist (exit 2).
+        InputFolderError: the raw folder or a given path does not exist (exit 2).
         StoreError: a stored document that the index needs cannot be read.
     """
     rules = check_rules(config)

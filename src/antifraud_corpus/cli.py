@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import ConfigError, CorpusError, StoreError
+from .errors import ConfigError, CorpusError, InputFolderError, StoreError
 
 _EXIT_USAGE = 2
 _EXIT_PROBLEMS = 1
@@ -28,14 +28,10 @@ class _CorpusGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CorpusError as exc:
-            code = _EXIT_USAGE if isinstance(exc, ConfigError | StoreError) or _is_folder_error(exc) else _EXIT_PROBLEMS
+            code = _EXIT_USAGE if isinstance(exc, ConfigError | StoreError | InputFolderError) else _EXIT_PROBLEMS
             error = click.ClickException(str(exc))
             error.exit_code = code
             raise error from None
-
-
-def _is_folder_error(exc: CorpusError) -> bool:
-    return "folder" in str(exc).split(";")[0]
 
 
 def _stderr() -> Any:

@@ -15,6 +15,10 @@ class IngestError(CorpusError):
     """A raw file cannot be read or decoded."""
 
 
+class InputFolderError(IngestError):
+    """An input folder is missing or cannot be listed (bad usage: nothing can be done)."""
+
+
 class ExtractError(CorpusError):
     """Extraction cannot run (e.g. a lexicon is inconsistent)."""
 

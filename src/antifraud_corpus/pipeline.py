@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Config, load_config
-from .errors import CorpusError, IngestError
+from .errors import CorpusError, IngestError, InputFolderError
 from .models import Document
 from .sidecar import is_sidecar, sidecar_path
 from .store import (
@@ -100,7 +100,7 @@ def discover_raw_files(raw_dir: Path) -> tuple[list[RawEntry], list[Problem]]:
         IngestError: the folder does not exist or cannot be listed.
     """
     if not raw_dir.is_dir():
-        raise IngestError(f"{raw_dir}: raw folder does not exist; pass --raw DIR with your documents")
+        raise InputFolderError(f"{raw_dir}: raw folder does not exist; pass --raw DIR with your documents")
     root = raw_dir.resolve()
     entries: list[RawEntry] = []
     problems: list[Problem] = []
@@ -108,7 +108,8 @@ def discover_raw_files(raw_dir: Path) -> tuple[list[RawEntry], list[Problem]]:
     try:
         paths = sorted(raw_dir.rglob("*"))
     except OSError as exc:
-        raise IngestError(f"{raw_dir}: cannot list the raw folder ({exc.strerror}); check its permissions") from None
+        raise InputFolderError(
+            f"{raw_dir}: cannot list the raw folder ({exc.strerror}); check its permissions") from None
     for path in paths:
         rel = path.relative_to(raw_dir).as_posix()
         if any(part.startswith(".") for part in path.relative_to(raw_dir).parts):
