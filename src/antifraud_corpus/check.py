@@ -36,6 +36,7 @@ from typing import Any
 import yaml
 
 from .config import Config, compile_rule, default_config_dir, per_config
+from .decode import RawFile
 from .errors import ConfigError, IngestError, InputFolderError
 from .models import Clause, Document
 from .sidecar import SUFFIX as SIDECAR_SUFFIX
@@ -860,18 +861,21 @@ def _inspect(target: _Target, raw_dir: Path, config: Config, rules: CheckRules) 
     if out.active("personal-data"):
         _check_personal_data(out, text, config)
     sidecar = _check_sidecar(out, target, config)
-    _check_content(result, raw_dir, text, sidecar, config, rules)
+    _check_content(result, raw, sidecar, config, rules)
     return result
 
 
-def _check_content(result: _Inspected, raw_dir: Path, raw_text: str, sidecar: Path | None, config: Config,
+def _check_content(result: _Inspected, raw: RawFile, sidecar: Path | None, config: Config,
                    rules: CheckRules) -> None:
     """Ingest the file as `corpus ingest` would (not stored) and check what it would store."""
-    from .pipeline import process_file
+    from .pipeline import process_raw
+    from .sidecar import load_sidecar
 
     out, target = result.findings, result.target
+    raw_text = raw.decoded.text
     try:
-        doc = process_file(target.path, raw_dir, config, sidecar=sidecar)
+        doc = process_raw(raw, target.source or target.path.name, config,
+                          sidecar_data=load_sidecar(sidecar, config) if sidecar else None)
     except IngestError:  # the file was read above, so what is left is an empty body
         out.add("empty-body", 1, "nothing left after cleaning (all of it is web-page junk or blank); "
                                  "check that the file holds the document's page")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Config, load_config
+from .decode import RawFile
 from .errors import CorpusError, IngestError, InputFolderError
 from .models import Document
 from .sidecar import is_sidecar, sidecar_path
@@ -242,15 +243,26 @@ def process_file(path: Path, raw_dir: Path, config: Config, *, sidecar: Path | N
         ConfigError: an invalid sidecar.
     """
     from .decode import read_raw_file
-    from .extract import extract_duties
-    from .metadata import extract_metadata
-    from .pii import redact
-    from .segment import segment_clauses
     from .sidecar import load_sidecar
 
     source = path.relative_to(raw_dir).as_posix() if path.is_relative_to(raw_dir) else path.name
     sidecar_data = load_sidecar(sidecar, config) if sidecar else None
-    raw = read_raw_file(path, config, name=source)
+    return process_raw(read_raw_file(path, config, name=source), source, config, sidecar_data=sidecar_data)
+
+
+def process_raw(raw: RawFile, source: str, config: Config, *, sidecar_data: dict | None = None) -> Document:
+    """The stages after reading: a raw file already read and decoded into a `Document`.
+
+    `corpus check` reads a file once for its own checks and hands it on here.
+
+    Raises:
+        IngestError: nothing left after cleaning.
+    """
+    from .extract import extract_duties
+    from .metadata import extract_metadata
+    from .pii import redact
+    from .segment import segment_clauses
+
     tracked, full_text, removed, replaced = clean_text(raw.decoded.text, config)
     if not tracked.text.strip():
         raise IngestError(f"{source}: nothing left after cleaning (all junk); check the file is the document's page")
@@ -268,7 +280,7 @@ def process_file(path: Path, raw_dir: Path, config: Config, *, sidecar: Path | N
     if redactions:
         warnings.append(f"{redactions} personal data value(s) redacted")
     return Document(
-        doc_id=path.stem,
+        doc_id=raw.path.stem,
         source=source,
         sha256=raw.sha256,
         encoding=raw.decoded.encoding,
