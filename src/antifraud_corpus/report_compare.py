@@ -93,6 +93,17 @@ def _short_labels(documents: list[DocumentInfo]) -> dict[str, str]:
     return {d.doc_id: (p if unique else d.doc_id[:12]) for d, p in zip(documents, prefixes, strict=True)}
 
 
+def _directive_cell(directive: Directive | None, labels: _Labels, *, is_reference: bool) -> Text:
+    """A table cell: where the directive stands (dim), then its sentence; a dash when there is none."""
+    cell = Text()
+    if directive is None:
+        cell.append("—", style="dim")
+        return cell
+    cell.append(_provenance(directive, labels.short, is_reference) + "\n", style="dim")
+    cell.append(_clip(directive.sentence, 76))
+    return cell
+
+
 def _clip(text: str, cells: int) -> str:
     """Cut `text` to at most `cells` terminal cells (a Chinese character is two), with an ellipsis."""
     from rich.cells import cell_len
@@ -209,18 +220,8 @@ def _print_diffs(console: Console, comparison: Comparison, labels: _Labels) -> N
         table.add_column(labels["local"], ratio=1, min_width=20)
         table.add_column(labels["reference"], ratio=1, min_width=20)
         for diff in diffs:
-            local = Text()
-            if diff.local is not None:
-                local.append(_provenance(diff.local, labels.short, False) + "\n", style="dim")
-                local.append(_clip(diff.local.sentence, 76))
-            else:
-                local.append("—", style="dim")
-            ref = Text()
-            if diff.reference is not None:
-                ref.append(_provenance(diff.reference, labels.short, True) + "\n", style="dim")
-                ref.append(_clip(diff.reference.sentence, 76))
-            else:
-                ref.append("—", style="dim")
+            local = _directive_cell(diff.local, labels, is_reference=False)
+            ref = _directive_cell(diff.reference, labels, is_reference=True)
             if diff.reasons:
                 ref.append("\n" + "; ".join(diff.reasons), style="italic dim")
             table.add_row(Text(_status_label(diff, labels), style=_STATUS_STYLE.get(diff.status, "")),
