@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from .config import Config
 from .errors import ConfigError
 from .models import Document
 
@@ -300,26 +301,27 @@ def evaluate_documents(golds: list[dict], docs: dict[str, Document], every_outpu
     return Evaluation(per_document, overall)
 
 
-def evaluate_corpus(gold_dir: Path, raw_dir: Path, config: object, *, workers: int = 1) -> tuple[Evaluation, list]:
+def evaluate_corpus(gold_dir: Path, raw_dir: Path, config: Config, *, workers: int = 1) -> tuple[Evaluation, list]:
     """Ingest `raw_dir` into a scratch store, score it against `gold_dir`; return it and ingest failures."""
+    import json
     import tempfile
 
-    from .config import Config
     from .pipeline import ingest_corpus
-    from .store import iter_document_paths, read_document
+    from .store import MANIFEST_NAME
 
-    assert isinstance(config, Config)
     golds = load_gold(gold_dir)
+    docs: dict[str, Document] = {}
+    outputs: list[str] = []  # every file the store holds: searched for leaked personal data
     with tempfile.TemporaryDirectory(prefix="corpus-evaluate-") as scratch:
         store = Path(scratch)
         report = ingest_corpus(raw_dir, store, config, workers=workers)
-        docs = {}
-        outputs = []
         for path in sorted(store.iterdir()):
-            if path.is_file():
-                outputs.append(path.read_text(encoding="utf-8", errors="replace"))
-        for path in iter_document_paths(store):
-            doc = read_document(path)
-            docs[doc.doc_id] = doc
+            if not path.is_file():
+                continue
+            content = path.read_text(encoding="utf-8", errors="replace")
+            outputs.append(content)
+            if path.suffix == ".json" and path.name != MANIFEST_NAME:
+                doc = Document.from_dict(json.loads(content))
+                docs[doc.doc_id] = doc
     measures = list((config["taxonomy"].get("measures") or {}).keys())
     return evaluate_documents(golds, docs, "".join(outputs), measures), report.failed

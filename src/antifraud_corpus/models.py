@@ -8,7 +8,7 @@ Plain dataclasses with `to_dict`/`from_dict`, so the JSON in
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 Level = Literal["central", "provincial", "municipal", "county"]
@@ -121,9 +121,6 @@ class Metadata:
     kind: str | None = None
     sources: dict[str, str] = field(default_factory=dict)  # field -> rule / evidence
     warnings: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 RECORD_FIELDS = ("doc_id", "source", "sha256", "title", "issuer", "date", "level", "region", "province", "kind",
