@@ -31,7 +31,7 @@ from .store import (
     write_document,
     write_manifest,
 )
-from .textmap import RemovedLog, Replaced, TrackedText
+from .textmap import Edit, RemovedLog, Replaced, TrackedText
 
 PIPELINE_VERSION = __version__
 _HASH_CHUNK = 1 << 20
@@ -140,17 +140,31 @@ def _redact_removed(removed: RemovedLog, raw_text: str, config: Config) -> Remov
     """The removed pieces in raw order, with personal data in them replaced by placeholders.
 
     Personal data is looked for once in the whole raw text (where a person
-    record has its full context); only pieces that overlap a hit are rewritten.
+    record has its full context); only pieces that overlap a value are rewritten,
+    with the placeholders `pii.find_personal_data` chooses.
     """
-    from .pii import contains_personal_data
+    from .pii import find_personal_data
 
     log = removed.sorted()
     # Block by block (values never cross a line), so a big raw text is never viewed whole.
-    hits = [(kind, start + offset, end + offset)
+    hits = [Edit(edit.start + offset, edit.end + offset, edit.replacement, edit.reason)
             for offset, block_end in _line_blocks(raw_text, _BLOCK_CHARS)
-            for kind, start, end in contains_personal_data(raw_text[offset:block_end], config)]
+            for edit in find_personal_data(raw_text[offset:block_end], config)]
     if not hits:
         return log
+    hit_starts = [hit.start for hit in hits]
+    for index, piece in enumerate(log):
+        first = max(0, bisect.bisect_right(hit_starts, piece.start) - 1)
+        overlapping = [h for h in hits[first:bisect.bisect_left(hit_starts, piece.end)]
+                       if h.start < piece.end and piece.start < h.end]
+        if not overlapping:
+            continue
+        text = piece.text
+        for hit in reversed(overlapping):
+            lo, hi = max(hit.start, piece.start) - piece.start, min(hit.end, piece.end) - piece.start
+            text = text[:lo] + hit.replacement + text[hi:]
+        log.set_text(index, text)
+    return log
     placeholders = config["pii"].get("placeholders") or {}
     hit_starts = [start for _, start, _ in hits]
     for index, piece in enumerate(log):
