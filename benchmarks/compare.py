@@ -9,7 +9,7 @@ actor, so that most directives are distinct texts, as in a real corpus where
 local documents partly copy and partly rewrite the documents above them.
 
 Each size is written to a temporary normalized store and timed in a fresh
-process the way the command runs: `store.load_documents` → `compare_corpus` →
+process the way the command runs: `store.load_document_duties` → `compare_corpus` →
 JSON. The growth exponent is the slope of log(time) against log(n); n log n
 gives about 1.1 over 1k..20k. A naive all-pairs comparison (every local
 directive scored against every directive on its line of authority, no index)
@@ -129,17 +129,19 @@ def _time_compare(store: Path, workers: int) -> dict:
     from antifraud_corpus.compare import compare_corpus
     from antifraud_corpus.config import default_config_dir, load_config
     from antifraud_corpus.report_compare import write_json_stream
-    from antifraud_corpus.store import load_documents
+    from antifraud_corpus.store import load_document_duties
 
     config = load_config(default_config_dir())
     start = time.perf_counter()
-    comparison = compare_corpus(load_documents(store), config, workers=workers)
+    comparison = compare_corpus(load_document_duties(store), config, workers=workers)
     compared = time.perf_counter()
     out = store.parent / f"{store.name}.json"
     write_json_stream(comparison, out)
     size = out.stat().st_size
     done = time.perf_counter()
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"seconds": done - start, "compare_seconds": compared - start, "json_seconds": done - compared,
+            "cpu_seconds": own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime,
             "json_mb": size / 1e6, "diffs": len(comparison.diffs),
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
@@ -150,11 +152,11 @@ def _time_naive(store: Path, sample: float, seed: int) -> dict:
     from antifraud_corpus.compare import _Comparer, _Corpus, _pool_key, _query, compare_settings
     from antifraud_corpus.config import default_config_dir, load_config
     from antifraud_corpus.export import DutyFilter
-    from antifraud_corpus.store import load_documents
+    from antifraud_corpus.store import load_document_duties
 
     config = load_config(default_config_dir())
     corpus = _Corpus(compare_settings(config))
-    for doc in load_documents(store):
+    for doc in load_document_duties(store):
         corpus.add(doc)
     corpus.finish()
     comparer = _Comparer(corpus, config, DutyFilter())
@@ -216,6 +218,7 @@ def main() -> None:
             rows.append((n, result))
             print(f"n={n:>6}  generate {generated:6.1f}s  compare {result['compare_seconds']:6.1f}s  "
                   f"+json {result['json_seconds']:5.1f}s ({result['json_mb']:.0f} MB)  total {result['seconds']:6.1f}s"
+                  f" (cpu {result['cpu_seconds']:6.1f}s)"
                   f"  peak {result['peak_mb']:5.0f} MB (+ worker {result['worker_peak_mb']:.0f} MB)"
                   f"  diffs {result['diffs']}", flush=True)
             if n == 1000:

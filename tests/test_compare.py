@@ -394,3 +394,36 @@ def test_cli_compare_exit_codes(tmp_path, runner):
     assert runner.invoke(main, ["compare", "--normalized", str(store), "--measure", "bogus"]).exit_code == 2
     assert runner.invoke(main, ["compare", "--normalized", str(store), "--format", "pdf"]).exit_code == 2
     assert runner.invoke(main, ["compare", "--normalized", str(tmp_path / "none")]).exit_code == 2
+
+
+def test_seed_store_read_lightly_compares_the_same(ingested_seeds, config, seeds):
+    """`compare` reads only metadata and directives (`load_document_duties`): the result is the same."""
+    normalized, _ = ingested_seeds
+    from antifraud_corpus.store import load_document_duties
+
+    assert render_json(compare_corpus(load_document_duties(normalized), config)) == render_json(seeds)
+
+
+def test_diffs_are_built_anew_on_each_reading(seeds):
+    first, second = list(seeds.diffs), list(seeds.diffs)
+    assert len(seeds.diffs) == len(first) > 0 and bool(seeds.diffs)
+    assert first == second and first[0] is not second[0]
+
+
+def test_json_sides_carry_their_own_directive(ingested_seeds, seeds):
+    """Each side in the JSON is the directive of the store at its document and offsets (reference sides
+    are encoded once and reused: a wrong reuse would show another directive's sentence)."""
+    normalized, _ = ingested_seeds
+    from antifraud_corpus.store import load_documents
+
+    stored = {(doc.doc_id, duty.start, duty.end): duty.sentence
+              for doc in load_documents(normalized) for duty in doc.duties}
+    data = json.loads(render_json(seeds))
+    assert data["diffs"]
+    for diff in data["diffs"]:
+        if "reference" in diff:
+            ref = diff["reference"]
+            assert stored[(ref["doc_id"], ref["start"], ref["end"])] == ref["sentence"]
+        if "local" in diff:
+            local = diff["local"]
+            assert stored[(diff["doc_id"], local["start"], local["end"])] == local["sentence"]

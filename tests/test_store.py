@@ -79,3 +79,29 @@ def test_long_text_is_written_in_pieces_with_the_same_bytes(tmp_path: Path):
     doc.text = ("“引号”\\反斜杠\n换行\t" * 20000) + "尾"
     write_document(tmp_path, doc)
     assert json.loads((tmp_path / "d1.json").read_text(encoding="utf-8"))["text"] == doc.text
+
+
+def test_document_duties_read_what_compare_needs(tmp_path: Path):
+    from antifraud_corpus.store import load_document_duties
+
+    doc = make_document()
+    write_document(tmp_path, doc)
+    [light] = list(load_document_duties(tmp_path))
+    assert (light.doc_id, light.title, light.date, light.level, light.region, light.province, light.kind) == \
+        (doc.doc_id, doc.title, doc.date, doc.level, doc.region, doc.province, doc.kind)
+    [duty], [stored] = light.duties, doc.duties
+    assert (duty.clause, duty.sentence, duty.start, duty.end, duty.modality, duty.marker, duty.actor_source) == \
+        (stored.clause, stored.sentence, stored.start, stored.end, stored.modality, stored.marker,
+         stored.actor_source)
+    assert duty.actor_ids == stored.actor_ids and duty.measure_ids == stored.measure_ids
+
+
+def test_document_duties_report_a_broken_file(tmp_path: Path):
+    from antifraud_corpus.store import load_document_duties
+
+    write_document(tmp_path, make_document())
+    (tmp_path / "d2.json").write_text('{"doc_id": "d2", "duties": [{"sentence": 3}]}', encoding="utf-8")
+    with pytest.raises(StoreError, match="d2.json: unreadable normalized document"):
+        list(load_document_duties(tmp_path))
+    with pytest.raises(StoreError, match="no normalized store"):
+        list(load_document_duties(tmp_path / "missing"))

@@ -325,10 +325,10 @@ def compare(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str,
     from .compare import compare_corpus
     from .export import DutyFilter
     from .report_compare import write_comparison
-    from .store import load_documents
+    from .store import load_document_duties
 
     keep = DutyFilter(levels=levels, regions=regions, actors=actors, measures=measures, doc_ids=doc_ids)
-    comparison = compare_corpus(load_documents(normalized_dir), _load(config_dir, overrides), filters=keep,
+    comparison = compare_corpus(load_document_duties(normalized_dir), _load(config_dir, overrides), filters=keep,
                                 workers=workers)
     write_comparison(comparison, fmt, lang, output, Console(highlight=False))
 

@@ -33,15 +33,19 @@ import multiprocessing
 import re
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any, Literal
+
+import numpy as np
 
 from .config import Config
 from .errors import ConfigError
 from .export import DutyFilter, actor_names, measure_names
 from .models import Document
+from .pairscore import GramTable, LocalGrams, gram_table, local_grams, most_shared, text_similarity
+from .store import DocumentDuties
 
 Status = Literal["echoed", "strengthened", "weakened", "reassigned", "added", "omitted"]
 
@@ -154,7 +158,7 @@ class Comparison:
     documents: list[DocumentInfo]
     coverage: dict[str, dict[str, int]]  # measure -> doc_id -> directives (zero counts left out)
     actors: dict[str, dict[str, int]]  # actor ("" = none) -> doc_id -> directives
-    diffs: list[Diff]
+    diffs: DiffList  # iterable, built as read
     timeline: list[TimelineEntry]
     summaries: list[DocumentSummary]
     labels: dict[str, dict[str, str]]  # levels, statuses, modalities, measures, actors -> Chinese
@@ -369,8 +373,9 @@ class _Pool:
     sigs: list[int] = field(default_factory=list)  # local index -> global sig id
     local: dict[int, int] = field(default_factory=dict)  # global sig id -> local index
     postings: dict[int, list[int]] = field(default_factory=dict)  # gram -> local indexes, while indexing
-    spans: dict[int, int] = field(default_factory=dict)  # gram -> start << 24 | length in `flat`
+    spans: dict[int, int] = field(default_factory=dict)  # gram -> postings span (`_SPAN_BITS`)
     flat: array = field(default_factory=lambda: array("i"))  # local indexes, grouped by gram
+    postings_array: np.ndarray | None = None  # `flat` seen by numpy (no copy), once it is complete
     occurrences: list[list[tuple[str, int, int]]] = field(default_factory=list)  # (date key, doc, item)
     dates: list[list[str]] = field(default_factory=list)
     docs: set[int] = field(default_factory=set)
@@ -391,8 +396,9 @@ class _Corpus:
         self.w2: list[float] = []
         self.fragments: dict[str, tuple[int, ...]] = {}
         self.interned: dict[object, object] = {}
+        self.table: GramTable | None = None  # the features as arrays, for batch scoring (`finish`)
 
-    def add(self, doc: Document) -> None:
+    def add(self, doc: Document | DocumentDuties) -> None:
         index = len(self.infos)
         self.infos.append(DocumentInfo(doc.doc_id, doc.level if doc.level in _RANK else None, doc.region,
                                        doc.province, doc.date, doc.title, doc.kind, len(doc.duties)))
@@ -492,8 +498,12 @@ class _Corpus:
             sig.weight = sum(weights)
             sig.long = tuple(long)
             sig.floor = min((weights[n] for n in long), default=0.0)
+        self.table = gram_table(self.sigs, self.w2, minimum)
 
 
+_DIGITS = 9  # of scores, so that equal scores tie whatever the order of summing
+_SPAN_BITS = 40  # a pool's postings span: length << _SPAN_BITS | start in its flat array
+_SPAN_MASK = (1 << _SPAN_BITS) - 1
 _TITLE_RE = re.compile(r"《[^》]*》")
 _FRAGMENT_CACHE = 200_000  # distinct fragments whose gram ids are kept
 
@@ -533,11 +543,14 @@ class _Scorer:
 
         Fragment pairs are only looked at where an upper bound says they could beat the sentences:
         a fragment pair scores at most `fragment_factor` × shared weight / the smaller fragment weight.
+        A gram belongs to one fragment on each side, so the shared weight of every fragment pair is
+        summed in one pass over the grams shared with each long fragment of `r`.
         """
-        shared = query[0].intersection(r.grams)
+        shared = query.grams.intersection(r.grams)
         if not shared:
             return 0.0
-        s, weight_of = self.s, self.c.w2.__getitem__
+        s, w2 = self.s, self.c.w2
+        weight_of = w2.__getitem__
         dot = sum(map(weight_of, shared))
         share, factor = s.cosine_share, s.fragment_factor
         q_weight, r_weight = q.weight, r.weight
@@ -546,30 +559,34 @@ class _Scorer:
         if not q_floor or not r_floor or (len(r.bounds) == 1 and len(q.bounds) == 1) \
                 or factor * dot / min(r_floor, q_floor) <= best:
             return min(best, 1.0)
-        q_parts, q_frag_weights, r_frag_weights = query[1], q.frag_weights, r.frag_weights
+        fragment_of, q_frag_weights, r_frag_weights = query.fragment_of, q.frag_weights, r.frag_weights
+        grams, bounds = r.grams, r.bounds
         for rf in r.long:
-            common_r = shared.intersection(r.part(rf))
+            common_r = shared.intersection(grams[bounds[rf - 1] if rf else 0:bounds[rf]])
             if not common_r:
                 continue
-            value = sum(map(weight_of, common_r))
             rf_weight = r_frag_weights[rf]
-            if factor * value / min(rf_weight, q_floor) <= best:
+            if factor * sum(map(weight_of, common_r)) / min(rf_weight, q_floor) <= best:
                 continue
-            for qf, q_part in q_parts:
-                common = q_part.intersection(common_r)
-                if common:
-                    part = value if len(common) == len(common_r) else sum(map(weight_of, common))
-                    candidate = factor * _blend(part, q_frag_weights[qf], rf_weight, share)
-                    if candidate > best:
-                        best = candidate
+            parts: dict[int, float] = {}
+            for gram in common_r:
+                qf = fragment_of.get(gram)
+                if qf is not None:
+                    parts[qf] = parts.get(qf, 0.0) + w2[gram]
+            for qf, part in parts.items():
+                candidate = factor * _blend(part, q_frag_weights[qf], rf_weight, share)
+                if candidate > best:
+                    best = candidate
         return min(best, 1.0)
 
     def score(self, q: _Sig, query: _Query, r: _Sig) -> tuple[float, float]:
         """(combined score, text similarity) of local directive `q` against reference `r`."""
-        s = self.s
         text = self.text(q, query, r)
-        if not text:
-            return 0.0, 0.0
+        return (self.combine(q, r, text), text) if text else (0.0, 0.0)
+
+    def combine(self, q: _Sig, r: _Sig, text: float) -> float:
+        """The combined score of a pair from its text similarity and its measures and actors."""
+        s = self.s
         total, weight = s.w_text * text, s.w_text
         if q.measures and r.measures:
             # Overlap, not Jaccard: a local directive tagged with three measures that carries out a
@@ -579,7 +596,7 @@ class _Scorer:
         if q.specific and r.specific:
             total += s.w_actors * len(q.specific & r.specific) / len(q.specific | r.specific)
             weight += s.w_actors
-        return total / weight, text
+        return total / weight
 
 
 def _blend(dot: float, a: float, b: float, share: float) -> float:
@@ -588,12 +605,16 @@ def _blend(dot: float, a: float, b: float, share: float) -> float:
     return share * dot / math.sqrt(a * b) + (1 - share) * dot / min(a, b)
 
 
-# What scoring needs of a local directive: its gram set and its `long` fragments as (index, gram set).
-_Query = tuple[frozenset[int], tuple[tuple[int, frozenset[int]], ...]]
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """What scoring needs of a local directive: its gram set and the long fragment of each of its grams."""
+
+    grams: frozenset[int]
+    fragment_of: dict[int, int]  # gram -> its fragment, for the grams of `long` fragments
 
 
 def _query(sig: _Sig) -> _Query:
-    return frozenset(sig.grams), tuple((n, frozenset(sig.part(n))) for n in sig.long)
+    return _Query(frozenset(sig.grams), {gram: n for n in sig.long for gram in sig.part(n)})
 
 
 # --------------------------------------------------------------------------- lines of authority
@@ -648,12 +669,13 @@ class _Match:
     also: list[tuple[_Item, float, float]] = field(default_factory=list)  # other earlier documents echoed
 
 
-def compare_corpus(docs: Iterable[Document], config: Config, *, filters: DutyFilter | None = None,
+def compare_corpus(docs: Iterable[Document | DocumentDuties], config: Config, *, filters: DutyFilter | None = None,
                    workers: int = 1) -> Comparison:
     """Align every kept lower-level document with the documents above it and build the four views.
 
     Args:
-        docs: normalized documents (`store.load_documents`); consumed once, not kept.
+        docs: normalized documents (`store.load_document_duties`, or whole `Document`s); consumed once,
+            not kept.
         config: the loaded config (`compare`, `labels`, `taxonomy`, `regions`, optionally `modality`).
         filters: which documents to compare (level, region, doc id) and which directives to show
             (actor, measure). References outside the filters are still used and shown as references.
@@ -710,10 +732,6 @@ class _Comparer:
         self.pools: dict[tuple, _Pool] = {}
         self.lines: dict[int, list[tuple]] = {}
         self.cache: dict[tuple[int, tuple], list[tuple[int, float, float]]] = {}
-        self.ids = {info.doc_id: i for i, info in enumerate(corpus.infos)}
-        self.queries: dict[int, _Query] = {}
-        self.directives: dict[int, Directive] = {}
-        self.lists: dict[tuple[str, ...], list[str]] = {}
 
     # ----- pools and lines
 
@@ -776,74 +794,99 @@ class _Comparer:
                 occ.sort()
             pool.dates = [[o[0] for o in occ] for occ in pool.occurrences]
             for gram, plist in pool.postings.items():
-                pool.spans[gram] = len(pool.flat) << 24 | len(plist)
+                # length first: sorting the plain ints puts the rarest grams first, all in C
+                pool.spans[gram] = len(plist) << _SPAN_BITS | len(pool.flat)
                 pool.flat.extend(plist)
             pool.postings = {}
+            pool.postings_array = np.frombuffer(pool.flat, dtype=np.int32) if pool.flat else np.zeros(0, np.int32)
 
     # ----- candidates
 
-    def _candidates(self, sig_id: int, pool_key: tuple) -> list[tuple[int, float, float]]:
-        """The reference directives of `pool_key` most like `sig_id`: (ref sig, score, text), best first."""
-        cache_key = (sig_id, pool_key)
-        cached = self.cache.get(cache_key)
-        if cached is not None:
-            return cached
-        pool = self.pools[pool_key]
-        q = self.c.sigs[sig_id]
-        spans, flat = pool.spans, pool.flat
-        # (length, start) of the postings of each gram of q, rarest first
-        found_spans = sorted((span & 0xFFFFFF, span >> 24) for span in map(spans.get, q.grams) if span)
-        found: list[tuple[int, float, float]] = []
-        if found_spans:
-            budget, min_grams = self.s.postings, self.s.min_grams
-            chosen: list[array] = []
-            read = 0
-            for number, (length, start) in enumerate(found_spans):
-                if read >= budget and number >= min_grams:
-                    break
-                take = length if read + length <= budget or number < min_grams else max(1, budget - read)
-                chosen.append(flat[start:start + take])
-                read += take
-            hits = Counter(chain.from_iterable(chosen))
-            query = self._query(sig_id)
-            top = hits.most_common(self.s.candidates)
-            # Candidates sharing less than half the rare n-grams of the best one rarely score higher.
-            floor = max(1, (top[0][1] + 1) // 2) if top else 1
-            for local, count in top:
-                if count < floor:
-                    break
-                ref = pool.sigs[local]
-                score, text = self.scorer.score(q, query, self.c.sigs[ref])
-                if text:
-                    found.append((ref, score, text))
-            found.sort(key=lambda f: -f[1])
-        if self.c.sig_count[sig_id] > 1:
-            self.cache[cache_key] = found
-        return found
+    def _posting_spans(self, sig_id: int, pool: _Pool) -> list[tuple[int, int]]:
+        """The (start, length) spans of `pool.flat` to read for `sig_id`: its rarest grams, within budget."""
+        spans = pool.spans
+        # the postings of each gram of the directive, rarest first
+        found_spans = sorted(filter(None, map(spans.get, self.c.sigs[sig_id].grams)))
+        budget, min_grams = self.s.postings, self.s.min_grams
+        chosen: list[tuple[int, int]] = []
+        read = 0
+        for number, span in enumerate(found_spans):
+            length, start = span >> _SPAN_BITS, span & _SPAN_MASK
+            if read >= budget and number >= min_grams:
+                break
+            take = length if read + length <= budget or number < min_grams else max(1, budget - read)
+            chosen.append((start, take))
+            read += take
+        return chosen
 
-    def _query(self, sig_id: int) -> _Query:
-        """What scoring needs of a local directive, kept while its document is compared."""
-        query = self.queries.get(sig_id)
-        if query is None:
-            query = self.queries[sig_id] = _query(self.c.sigs[sig_id])
-        return query
+    def _candidate_refs(self, sig_ids: list[int], pool_key: tuple) -> list[list[int]]:
+        """Per directive, the reference directives of `pool_key` sharing most of its rare n-grams.
+
+        Candidates sharing less than half as many as the best one rarely score higher, and at most
+        `candidates` are kept, most shared first.
+        """
+        pool = self.pools[pool_key]
+        found = most_shared(pool.postings_array, len(pool.sigs), [self._posting_spans(sig, pool) for sig in sig_ids],
+                            self.s.candidates)
+        sigs = pool.sigs
+        return [[sigs[local] for local in refs] for refs in found]
+
+    def _scored(self, local: LocalGrams, pairs: list[tuple[int, int]]) -> list[tuple[float, float]]:
+        """(combined score, text similarity) of each (local sig, reference sig) pair, scored together."""
+        if not pairs:
+            return []
+        column = {int(sig): n for n, sig in enumerate(local.sigs)}
+        queries = np.fromiter((column[q] for q, _ in pairs), np.int64, len(pairs))
+        refs = np.fromiter((r for _, r in pairs), np.int64, len(pairs))
+        texts = text_similarity(self.c.table, local, queries, refs, share=self.s.cosine_share,
+                                factor=self.s.fragment_factor)
+        # Sums in another order differ in the last bits: scores that are equal must tie (and let the
+        # next criterion decide), so they are kept to 9 decimals, far below the 3 that are shown.
+        sigs, combine = self.c.sigs, self.scorer.combine
+        return [(round(combine(sigs[q], sigs[r], text), _DIGITS), text) if text else (0.0, 0.0)
+                for (q, r), text in zip(pairs, np.round(texts, _DIGITS).tolist(), strict=True)]
 
     # ----- one local document
 
-    def _align(self, doc: int) -> tuple[list[_Match | None], list[tuple], dict[int, float]]:
+    def _align(self, doc: int, local: LocalGrams) -> tuple[list[_Match | None], list[tuple], dict[int, float]]:
         """Best reference of each directive of `doc`, the other earlier documents it also echoes, and the
         best score of every reference directive looked at (for omissions)."""
         info = self.c.infos[doc]
         local_date = info.date
         line = [key for key in self.lines[doc] if key in self.pools]
+        # the candidates of every distinct directive in every pool of the line, scored in one batch
+        lists: dict[tuple[int, tuple], list[tuple[int, float, float]]] = {}
+        pending: list[tuple[tuple[int, tuple], list[int]]] = []
+        for pool_key in line:
+            unknown = []
+            for sig in local.sigs.tolist():
+                cached = self.cache.get((sig, pool_key))
+                if cached is not None:
+                    lists[(sig, pool_key)] = cached
+                else:
+                    unknown.append(sig)
+            if unknown:
+                refs = self._candidate_refs(unknown, pool_key)
+                pending.extend(((sig, pool_key), found) for sig, found in zip(unknown, refs, strict=True))
+        scores = iter(self._scored(local, [(key[0], ref) for key, refs in pending for ref in refs]))
+        for key, refs in pending:
+            found = []
+            for ref in refs:
+                score, text = next(scores)
+                if text:
+                    found.append((ref, score, text))
+            found.sort(key=lambda f: -f[1])
+            lists[key] = found
+            if self.c.sig_count[key[0]] > 1:
+                self.cache[key] = found
         results: list[_Match | None] = []
         seen: dict[int, float] = {}  # reference sig -> best score with any directive of `doc`
         s = self.s
         for item in self.c.items[doc]:
-            found: dict[int, tuple[tuple, _Item, float, float, bool]] = {}  # best per reference document
+            found_in: dict[int, tuple[tuple, _Item, float, float, bool]] = {}  # best per reference document
             for pool_key in line:
                 pool = self.pools[pool_key]
-                for ref_sig, score, text in self._candidates(item.sig, pool_key):
+                for ref_sig, score, text in lists[(item.sig, pool_key)]:
                     if text >= s.min_text:
                         if score > seen.get(ref_sig, -1.0):
                             seen[ref_sig] = score
@@ -853,13 +896,13 @@ class _Comparer:
                         continue
                     occ_doc, occ_item, later = self._occurrence(pool, ref_sig, local_date)
                     ref_info = self.c.infos[occ_doc]
-                    key = (not later, score, pool.rank, (ref_info.date or "") if not later else "", -occ_doc)
-                    if occ_doc not in found or key > found[occ_doc][0]:
-                        found[occ_doc] = (key, self.c.items[occ_doc][occ_item], score, text, later)
-            if not found:
+                    rank = (not later, score, pool.rank, (ref_info.date or "") if not later else "", -occ_doc)
+                    if occ_doc not in found_in or rank > found_in[occ_doc][0]:
+                        found_in[occ_doc] = (rank, self.c.items[occ_doc][occ_item], score, text, later)
+            if not found_in:
                 results.append(None)
                 continue
-            ranked = sorted(found.values(), key=lambda f: f[0], reverse=True)
+            ranked = sorted(found_in.values(), key=lambda f: f[0], reverse=True)
             _, ref, score, text, later = ranked[0]
             also = [(f[1], f[2], f[3]) for f in ranked[1:self.s.max_also + 1] if not f[4]] if not later else []
             results.append(_Match(item, ref, score, text, later, also))
@@ -899,46 +942,43 @@ class _Comparer:
                 index[gram].append(sig)
         return index
 
-    def _omitted(self, doc: int, matches: list[_Match | None], sources: list[int],
+    def _omitted(self, doc: int, local: LocalGrams, matches: list[_Match | None], sources: list[int],
                  seen: dict[int, float]) -> list[tuple[_Item, float]]:
         """Directives of the `sources` that no directive of `doc` carries out, with the best score found.
 
         A reference directive is carried out when it is the best reference of a local directive or one
         of its `also`, or when some local directive scores at least `carry` with it: the alignment's
-        candidates already tell for most; the rest are looked up in a small index of `doc`'s own
-        directives (the alignment reads only the rarest n-grams, so it can miss a second echo).
+        candidates already tell for most; the rest are held against the `omission_candidates` local
+        directives that share most n-grams with them, found in a small index of `doc`'s own directives
+        (the alignment reads only the rarest n-grams, so it can miss a second echo).
         """
         carried = {id(ref) for m in matches if m is not None
                    for ref in chain((m.ref,), (a[0] for a in m.also))}
-        index: dict[int, list[int]] | None = None
+        unknown = list(dict.fromkeys(ref.sig for source in sources for ref in self.c.items[source]
+                                     if id(ref) not in carried and ref.sig not in seen))
+        if unknown and self.s.omission_candidates:
+            index = self._local_index(doc)
+            pairs = []
+            for ref_sig in unknown:
+                grams = self.c.sigs[ref_sig].grams
+                hits = Counter(chain.from_iterable(index[g] for g in grams if g in index))
+                for sig, count in hits.most_common(self.s.omission_candidates):
+                    if count < 2:  # one shared n-gram never makes a carried directive
+                        break
+                    pairs.append((sig, ref_sig))
+            best = dict.fromkeys(unknown, 0.0)
+            for (_, ref_sig), (score, text) in zip(pairs, self._scored(local, pairs), strict=True):
+                if text >= self.s.min_text and score > best[ref_sig]:
+                    best[ref_sig] = score
+            seen.update(best)
         out = []
         for source in sources:
             for ref in self.c.items[source]:
-                if id(ref) in carried:
-                    continue
-                score = seen.get(ref.sig)
-                if score is None:
-                    score = 0.0
-                    if self.s.omission_candidates:
-                        if index is None:
-                            index = self._local_index(doc)
-                        score = seen[ref.sig] = self._best_local(ref, index)
-                if score < self.s.carry:
-                    out.append((ref, score))
+                if id(ref) not in carried:
+                    score = seen.get(ref.sig, 0.0)
+                    if score < self.s.carry:
+                        out.append((ref, score))
         return out
-
-    def _best_local(self, ref: _Item, index: dict[int, list[int]]) -> float:
-        """Best score of the local directives sharing most n-grams with `ref` (0 when too few share any)."""
-        r = self.c.sigs[ref.sig]
-        hits = Counter(chain.from_iterable(index[g] for g in r.grams if g in index))
-        best = 0.0
-        for sig, count in hits.most_common(self.s.omission_candidates):
-            if count < 2:  # one shared n-gram never makes a carried directive
-                break
-            score, text = self.scorer.score(self.c.sigs[sig], self._query(sig), r)
-            if text >= self.s.min_text and score > best:
-                best = score
-        return best
 
     # ----- statuses
 
@@ -990,8 +1030,8 @@ class _Comparer:
         Rows: ("m", local pos, ref doc, ref pos, score, text, later, status, reasons, also) for an aligned
         directive, ("a", local pos) for an added one, ("o", ref doc, ref pos, score) for an omitted one.
         """
-        self.queries.clear()
-        matches, line, seen = self._align(doc)
+        local = local_grams(self.c.table, list(dict.fromkeys(item.sig for item in self.c.items[doc])))
+        matches, line, seen = self._align(doc, local)
         references = sum(len(self.pools[k].docs) for k in line)
         rows: list[tuple] = []
         for item, match in zip(self.c.items[doc], matches, strict=True):
@@ -1004,7 +1044,7 @@ class _Comparer:
             rows.append(("m", item.pos, match.ref.doc, match.ref.pos, round(match.score, 3), round(match.text, 3),
                          match.later, status, tuple(reasons), also))
         sources = self._sources(doc, matches)
-        for ref, score in self._omitted(doc, matches, sources, seen):
+        for ref, score in self._omitted(doc, local, matches, sources, seen):
             rows.append(("o", ref.doc, ref.pos, round(score, 3)))
         return doc, rows, references, sources
 
@@ -1034,9 +1074,7 @@ class _Comparer:
         self._build_pools()
         self._sort_occurrences()
         kept = [i for i, info in enumerate(c.infos) if self.keep.keeps_document(info)]
-        diffs: list[Diff] = []
         summaries: list[DocumentSummary] = []
-        echoes: dict[int, list[Diff]] = {}
         shown_refs: set[int] = set()
         order = sorted(kept, key=self._doc_order)
         for doc in order:
@@ -1050,24 +1088,29 @@ class _Comparer:
         self.c.sigs.clear()
         self.c.sig_ids.clear()
         self.c.fragments.clear()
+        self.c.table = None
+        kept_rows: list[tuple[str, int, list[tuple]]] = []
         for doc, rows, references, sources in results:
             info = c.infos[doc]
             if not references:
                 self.warnings.append(f"{info.doc_id}: no documents above it on its line of authority; "
                                      "every directive is `added`")
-            doc_diffs = [self._row_diff(info.doc_id, doc, row) for row in rows]
-            counts = Counter(d.status for d in doc_diffs if not d.reference_later)
-            later = sum(1 for d in doc_diffs if d.reference_later)
+            counts: Counter[str] = Counter()
+            later = 0
+            for row in rows:
+                if row[0] == "m" and row[6]:
+                    later += 1
+                else:
+                    counts[_ROW_STATUS.get(row[0]) or row[7]] += 1
             local_measures = {m for item in c.items[doc] for m in item.measures}
             source_measures = {m for s in sources for item in c.items[s] for m in item.measures}
             summaries.append(DocumentSummary(
                 info.doc_id, {status: counts.get(status, 0) for status in STATUSES}, later, references,
                 [c.infos[s].doc_id for s in sources], sorted(source_measures - local_measures)))
-            echoes[doc] = [d for d in doc_diffs if d.status in CARRIED and not d.reference_later]
-            doc_diffs = [d for d in doc_diffs if self._keeps_diff(d)]
-            shown_refs.update(self._doc_index(d.reference.doc_id) for d in doc_diffs if d.reference)
+            rows = [row for row in rows if self._keeps_row(doc, row)]
+            shown_refs.update(row[2 if row[0] == "m" else 1] for row in rows if row[0] != "a")
             shown_refs.update(sources)
-            diffs.extend(doc_diffs)
+            kept_rows.append((info.doc_id, doc, rows))
         shown = sorted(set(kept) | shown_refs, key=self._doc_order)
         kept_set = set(kept)
         documents = []
@@ -1076,52 +1119,22 @@ class _Comparer:
             info.role = "compared" if doc in kept_set else "reference"
             documents.append(info)
         coverage, actors = self._matrices(shown)
-        timeline = self._timeline(order, echoes)
-        return Comparison(documents, coverage, actors, diffs, timeline, summaries, self._labels(),
-                          list(dict.fromkeys(self.warnings)))
-
-    def _row_diff(self, doc_id: str, doc: int, row: tuple) -> Diff:
-        items = self.c.items
-        if row[0] == "a":
-            return Diff(doc_id, "added", self._directive(items[doc][row[1]]), None, 0.0)
-        if row[0] == "o":
-            return Diff(doc_id, "omitted", None, self._directive(items[row[1]][row[2]]), row[3])
-        _, pos, ref_doc, ref_pos, score, text, later, status, reasons, also = row
-        return Diff(doc_id, status, self._directive(items[doc][pos]), self._directive(items[ref_doc][ref_pos]),
-                    score, text, later, reasons,
-                    tuple(Also(self._directive(items[d][p]), sc, st) for d, p, sc, st in also))
-
-    def _doc_index(self, doc_id: str) -> int:
-        return self.ids[doc_id]
+        timeline = self._timeline(order, results)
+        return Comparison(documents, coverage, actors, DiffList(kept_rows, c.items, c.infos), timeline, summaries,
+                          self._labels(), list(dict.fromkeys(self.warnings)))
 
     def _doc_order(self, doc: int) -> tuple:
         info = self.c.infos[doc]
         return (_RANK.get(info.level or "", len(LEVELS)), info.date or "9999", info.doc_id)
 
-    def _directive(self, item: _Item) -> Directive:
-        """The record of a directive; one per directive, shared by every diff that shows it."""
-        directive = self.directives.get(id(item))
-        if directive is None:
-            info = self.c.infos[item.doc]
-            lists = self.lists  # few distinct actor and measure combinations: one (read-only) list each
-            actors = lists.get(item.actors)
-            if actors is None:
-                actors = lists[item.actors] = list(item.actors)
-            measures = lists.get(item.measures)
-            if measures is None:
-                measures = lists[item.measures] = list(item.measures)
-            directive = self.directives[id(item)] = Directive(
-                info.doc_id, item.sentence, item.clause, item.start, item.end, actors, item.modality,
-                item.marker, measures, info.date, info.level)
-        return directive
-
-    def _keeps_diff(self, diff: Diff) -> bool:
+    def _keeps_row(self, doc: int, row: tuple) -> bool:
+        """Whether a diff row passes the actor and measure filters (on either side)."""
         actors, measures = self.keep.actors, self.keep.measures
         if not actors and not measures:
             return True
-        sides = [d for d in (diff.local, diff.reference) if d is not None]
-        return (not actors or any(set(actors) & set(d.actors) for d in sides)) and \
-            (not measures or any(set(measures) & set(d.measures) for d in sides))
+        sides = _row_items(self.c.items, doc, row)
+        return (not actors or any(set(actors) & set(d.actors) for d in sides if d is not None)) and \
+            (not measures or any(set(measures) & set(d.measures) for d in sides if d is not None))
 
     def _matrices(self, shown: list[int]) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
         taxonomy_measures = list(self.config["taxonomy"].get("measures") or {})
@@ -1145,25 +1158,26 @@ class _Comparer:
         actor_order = sorted(actors, key=lambda a: (a == _NO_ACTOR, -sum(actors[a].values()), a))
         return coverage, {a: actors[a] for a in actor_order}
 
-    def _timeline(self, order: list[int], echoes: dict[int, list[Diff]]) -> list[TimelineEntry]:
+    def _timeline(self, order: list[int], results: list[tuple]) -> list[TimelineEntry]:
+        """Documents by date, each with the earlier documents whose directives it carries out."""
+        items, infos = self.c.items, self.c.infos
+        carried: dict[int, list[tuple[int, int, str]]] = {}  # doc -> (reference doc, position, status)
+        for doc, rows, _, _ in results:
+            carried[doc] = [ref for row in rows if row[0] == "m" and not row[6]
+                            for ref in chain(((row[2], row[3], row[7]),), ((d, p, st) for d, p, _, st in row[9]))]
         entries = []
-        for doc in sorted(order, key=lambda d: (self.c.infos[d].date or "9999", self._doc_order(d))):
-            info = self.c.infos[doc]
-            grouped: dict[str, list[Diff]] = defaultdict(list)
-            for diff in echoes.get(doc, ()):
-                assert diff.reference is not None
-                grouped[diff.reference.doc_id].append((diff.reference, diff.status))
-                for also in diff.also:
-                    grouped[also.reference.doc_id].append((also.reference, also.status))
+        for doc in sorted(order, key=lambda d: (infos[d].date or "9999", self._doc_order(d))):
+            info = infos[doc]
+            grouped: dict[int, dict[tuple[int, int], tuple[str, str, str]]] = defaultdict(dict)
+            for ref_doc, position, status in carried.get(doc, ()):
+                item = items[ref_doc][position]
+                grouped[ref_doc].setdefault((item.start, item.end), (item.clause, item.sentence, status))
             links = []
-            for ref_id, group in grouped.items():
-                ref = self.c.infos[self._doc_index(ref_id)]
-                seen: dict[tuple[int, int], tuple[str, str, str]] = {}
-                for directive, status in group:
-                    seen.setdefault((directive.start, directive.end), (directive.clause, directive.sentence, status))
+            for ref_doc, seen in grouped.items():
+                ref = infos[ref_doc]
                 directives = [seen[k] for k in sorted(seen)]
                 counts = Counter(status for _, _, status in directives)
-                links.append(Echo(ref_id, ref.date, ref.level, dict(counts), directives))
+                links.append(Echo(ref.doc_id, ref.date, ref.level, dict(counts), directives))
             links.sort(key=lambda e: (e.date or "", e.doc_id))
             entries.append(TimelineEntry(info.doc_id, info.date, info.level, info.region, info.title, links))
         return entries
@@ -1178,6 +1192,67 @@ class _Comparer:
             "measures": measure_names(self.config),
             "actors": actor_names(self.config),
         }
+
+
+_ROW_STATUS = {"a": "added", "o": "omitted"}  # the status of a row that is not an aligned pair
+
+
+def _row_items(items: list[list[_Item]], doc: int, row: tuple) -> tuple[_Item | None, _Item | None]:
+    """(local, reference) directive of a diff row of `_Comparer._compare_doc`."""
+    if row[0] == "a":
+        return items[doc][row[1]], None
+    if row[0] == "o":
+        return None, items[row[1]][row[2]]
+    return items[doc][row[1]], items[row[2]][row[3]]
+
+
+class DiffList:
+    """The diffs of a comparison, made into `Diff` records one document at a time as they are read.
+
+    A large corpus has over a million diffs: as records they would take more memory than the whole
+    index, so the comparison keeps the compact rows the alignment produced and builds each record when
+    it is read (the records of one reading are not kept). Iterate it, take `len`, test it for truth.
+    """
+
+    def __init__(self, rows: list[tuple[str, int, list[tuple]]], items: list[list[_Item]],
+                 infos: list[DocumentInfo]) -> None:
+        self._rows = rows  # (local doc id, local doc, its rows)
+        self._items = items
+        self._infos = infos
+        self._count = sum(len(doc_rows) for _, _, doc_rows in rows)
+        self._lists: dict[tuple[str, ...], list[str]] = {}
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __bool__(self) -> bool:
+        return self._count > 0
+
+    def __iter__(self) -> Iterator[Diff]:
+        items, directive = self._items, self._directive
+        for doc_id, doc, rows in self._rows:
+            for row in rows:
+                if row[0] == "a":
+                    yield Diff(doc_id, "added", directive(items[doc][row[1]]), None, 0.0)
+                elif row[0] == "o":
+                    yield Diff(doc_id, "omitted", None, directive(items[row[1]][row[2]]), row[3])
+                else:
+                    _, pos, ref_doc, ref_pos, score, text, later, status, reasons, also = row
+                    yield Diff(doc_id, status, directive(items[doc][pos]), directive(items[ref_doc][ref_pos]),
+                               score, text, later, reasons,
+                               tuple(Also(directive(items[d][p]), sc, st) for d, p, sc, st in also))
+
+    def _directive(self, item: _Item) -> Directive:
+        info = self._infos[item.doc]
+        lists = self._lists  # few distinct actor and measure combinations: one (read-only) list each
+        actors = lists.get(item.actors)
+        if actors is None:
+            actors = lists[item.actors] = list(item.actors)
+        measures = lists.get(item.measures)
+        if measures is None:
+            measures = lists[item.measures] = list(item.measures)
+        return Directive(info.doc_id, item.sentence, item.clause, item.start, item.end, actors, item.modality,
+                         item.marker, measures, info.date, info.level)
 
 
 def _compare_strength(q: _Sig, r: _Sig) -> int:
@@ -1238,13 +1313,17 @@ def _side(d: Directive, with_doc: bool) -> dict:
     return out
 
 
-def diff_to_json(diff: Diff) -> dict:
-    """One diff as the contract's record (plus `reference_later`, `text_similarity`, `reasons`)."""
+def diff_to_json(diff: Diff, reference_side: Callable[[Directive], Any] | None = None) -> dict:
+    """One diff as the contract's record (plus `reference_later`, `text_similarity`, `reasons`).
+
+    `reference_side` may stand in for the reference's record (a writer that encodes each reference
+    directive once, since one recurs in many diffs).
+    """
     out: dict[str, Any] = {"doc_id": diff.doc_id, "status": diff.status}
     if diff.local is not None:
         out["local"] = _side(diff.local, False)
     if diff.reference is not None:
-        out["reference"] = _side(diff.reference, True)
+        out["reference"] = reference_side(diff.reference) if reference_side else _side(diff.reference, True)
     out["similarity"] = diff.similarity
     out["text_similarity"] = diff.text_similarity
     out["reference_later"] = diff.reference_later

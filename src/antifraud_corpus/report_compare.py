@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import html
 import io
-import json
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
+from typing import IO
 
+import msgspec
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -469,101 +470,77 @@ def render_html(comparison: Comparison, lang: str = "en") -> str:
 # --------------------------------------------------------------------------- JSON and output
 
 
-def iter_json(comparison: Comparison) -> Iterator[str]:
-    """The contract's JSON in pieces, one document, matrix row or diff per line.
+def iter_json(comparison: Comparison) -> Iterator[bytes]:
+    """The contract's JSON as UTF-8 pieces, one document, matrix row or diff per line.
 
     Streaming keeps memory flat on large corpora (a million diffs would not fit as one string), and
-    one record per line keeps the file readable and `grep`-able; it is ordinary JSON.
+    one record per line keeps the file readable and `grep`-able; it is ordinary JSON. msgspec encodes
+    each record in C, several times faster than the standard library's encoder on these records.
     """
-    from .compare import _also, _side, summary_to_json, timeline_to_json
+    from .compare import _side, diff_to_json, summary_to_json, timeline_to_json
 
     data = comparison_to_json(comparison, diffs=False)
+    encode = msgspec.json.Encoder().encode
 
-    dump = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: json.dumps(...) builds one per call
-
-    def records(key: str, items: Iterator[object] | list) -> Iterator[str]:
-        yield f'  "{key}": ['
+    def records(key: str, items: Iterator[object] | list) -> Iterator[bytes]:
+        yield b'  "%s": [' % key.encode()
         first = True
         for item in items:
-            yield ("\n    " if first else ",\n    ") + dump(item)
+            yield (b"\n    " if first else b",\n    ") + encode(item)
             first = False
-        yield "\n  ]" if not first else "]"
+        yield b"\n  ]" if not first else b"]"
 
-    def mapping(key: str, value: dict) -> Iterator[str]:
-        yield f'  "{key}": {{'
+    def mapping(key: str, value: dict) -> Iterator[bytes]:
+        yield b'  "%s": {' % key.encode()
         for number, (name, row) in enumerate(value.items()):
-            yield ("\n    " if not number else ",\n    ") + f"{dump(name)}: {dump(row)}"
-        yield "\n  }" if value else "}"
+            yield (b"\n    " if not number else b",\n    ") + encode(name) + b": " + encode(row)
+        yield b"\n  }" if value else b"}"
 
-    yield "{\n"
-    yield from records("documents", data["documents"])
-    yield ",\n"
-    yield from mapping("coverage", data["coverage"])
-    yield ",\n"
-    yield from mapping("actors", data["actors"])
-    yield ",\n"
-    yield '  "diffs": ['
-    sides: dict[int, str] = {}  # a reference directive recurs in many diffs: encode it once
+    sides: dict[tuple[str, int, int], msgspec.Raw] = {}  # a reference directive recurs in many diffs
 
-    def side(directive: Directive, with_doc: bool) -> str:
-        if not with_doc:  # a local directive shows once
-            return dump(_side(directive, False))
-        text = sides.get(id(directive))
-        if text is None:
+    def reference_side(directive: Directive) -> msgspec.Raw:
+        key = (directive.doc_id, directive.start, directive.end)
+        raw = sides.get(key)
+        if raw is None:
             if len(sides) > 200_000:
                 sides.clear()
-            text = sides[id(directive)] = dump(_side(directive, True))
-        return text
+            raw = sides[key] = msgspec.Raw(encode(_side(directive, True)))
+        return raw
 
-    for number, diff in enumerate(comparison.diffs):
-        parts = [f'{{"doc_id": {dump(diff.doc_id)}, "status": "{diff.status}"']
-        if diff.local is not None:
-            parts.append(f'"local": {side(diff.local, False)}')
-        if diff.reference is not None:
-            parts.append(f'"reference": {side(diff.reference, True)}')
-        parts.append(f'"similarity": {float(diff.similarity)!r}, "text_similarity": {float(diff.text_similarity)!r}, '
-                     f'"reference_later": {"true" if diff.reference_later else "false"}, '
-                     f'"reasons": {dump(diff.reasons) if diff.reasons else "[]"}')
-        if diff.also:
-            parts.append(f'"also": {dump([_also(a) for a in diff.also])}')
-        yield ("\n    " if not number else ",\n    ") + ", ".join(parts) + "}"
-    yield "\n  ]" if comparison.diffs else "]"
-    yield ",\n"
+    yield b"{\n"
+    yield from records("documents", data["documents"])
+    yield b",\n"
+    yield from mapping("coverage", data["coverage"])
+    yield b",\n"
+    yield from mapping("actors", data["actors"])
+    yield b",\n"
+    yield from records("diffs", (diff_to_json(diff, reference_side) for diff in comparison.diffs))
+    yield b",\n"
     yield from records("timeline", (timeline_to_json(t) for t in comparison.timeline))
-    yield ",\n"
+    yield b",\n"
     yield from records("summary", (summary_to_json(s) for s in comparison.summaries))
-    yield ",\n"
-    yield f'  "warnings": {dump(data["warnings"])}\n}}\n'
+    yield b",\n"
+    yield b'  "warnings": ' + encode(data["warnings"]) + b"\n}\n"
 
 
 def render_json(comparison: Comparison) -> str:
     """The contract's JSON (`compare --format json`) as one string."""
-    return "".join(iter_json(comparison))
+    return b"".join(iter_json(comparison)).decode("utf-8")
 
 
 def write_json_stream(comparison: Comparison, path: Path) -> None:
     """Write the JSON to `path` piece by piece, atomically (temporary file, then rename)."""
-    import os
-    import tempfile
+    def write(fh: IO[bytes]) -> None:
+        # Pieces are small (one record each): joining a few thousand per write halves the time.
+        batch: list[bytes] = []
+        for piece in iter_json(comparison):
+            batch.append(piece)
+            if len(batch) >= 4096:
+                fh.write(b"".join(batch))
+                batch.clear()
+        fh.write(b"".join(batch))
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            # Pieces are small (one record each): joining a few thousand per write halves the time.
-            batch: list[str] = []
-            for piece in iter_json(comparison):
-                batch.append(piece)
-                if len(batch) >= 4096:
-                    fh.write("".join(batch))
-                    batch.clear()
-            fh.write("".join(batch))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, write, binary=True)
 
 
 def render(comparison: Comparison, fmt: str, lang: str = "en") -> str:
@@ -588,7 +565,7 @@ def write_comparison(comparison: Comparison, fmt: str, lang: str, output: Path |
         render_table(console, comparison, lang)
     elif fmt == "json":
         for piece in iter_json(comparison):
-            console.file.write(piece)
+            console.file.write(piece.decode("utf-8"))
         console.file.flush()
     else:
         console.file.write(render(comparison, fmt, lang))

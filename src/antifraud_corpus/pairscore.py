@@ -1,0 +1,180 @@
+"""Text similarity of many directive pairs at once, with numpy.
+
+`compare` scores every local directive against a few dozen candidate reference
+directives; in plain Python each pair costs a set intersection, a sum and a
+loop over fragment pairs, and that was half of the whole comparison. Here the
+gram ids of every distinct directive sit in flat arrays, and one local
+document's pairs are scored together: its own grams form a small sorted table
+(which fragment of which of its directives holds each gram), the reference
+grams of all pairs are looked up in it at once, and the shared weights of
+sentences and of fragment pairs are summed with `bincount`.
+
+The score is the one `compare._Scorer.text` defines (that plain version stays
+as the reference, and the tests hold the two equal):
+
+- sentences: `share · dot / √(|q|·|r|) + (1 − share) · dot / min(|q|, |r|)`, where
+  `dot` is the summed weight of the shared grams and `|x|` a directive's weight;
+- fragments: for every pair of long fragments (at least `fragment_min_grams`
+  grams) that share grams, `factor` × the same blend over the two fragments;
+- text similarity: the best of these, at most 1; 0 when nothing is shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain
+from typing import Protocol
+
+import numpy as np
+
+
+class Features(Protocol):
+    """What the table needs of a distinct directive (`compare._Sig`)."""
+
+    grams: tuple[int, ...]  # distinct gram ids, fragment after fragment
+    bounds: tuple[int, ...]  # end of each fragment in `grams`
+    frag_weights: tuple[float, ...]
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class GramTable:
+    """Every distinct directive's grams and fragments as flat arrays (directive after directive)."""
+
+    grams: np.ndarray  # int32 gram ids
+    offsets: np.ndarray  # int64, directive i's grams are grams[offsets[i]:offsets[i + 1]]
+    fragments: np.ndarray  # int32, the fragment number (within its directive) of each gram
+    frag_offsets: np.ndarray  # int64, directive i's fragments start at frag_offsets[i]
+    frag_weights: np.ndarray  # float64 per fragment
+    frag_long: np.ndarray  # bool per fragment: aligned on its own
+    weights: np.ndarray  # float64 per directive
+    gram_weights: np.ndarray  # float64 per gram id (squared idf)
+
+
+def gram_table(features: Sequence[Features], gram_weights: Sequence[float], min_grams: int) -> GramTable:
+    """Pack the directive features into flat arrays (built once per comparison)."""
+    count = len(features)
+    offsets = _cumulative(np.fromiter((len(f.grams) for f in features), np.int64, count))
+    grams = np.fromiter(chain.from_iterable(f.grams for f in features), np.int32, int(offsets[-1]))
+    n_frags = np.fromiter((len(f.bounds) for f in features), np.int64, count)
+    frag_offsets = _cumulative(n_frags)
+    ends = np.fromiter(chain.from_iterable(f.bounds for f in features), np.int64, int(frag_offsets[-1]))
+    starts = np.empty_like(ends)
+    starts[1:] = ends[:-1]
+    starts[frag_offsets[:-1][n_frags > 0]] = 0  # a directive's first fragment starts at its first gram
+    lengths = ends - starts
+    numbers = np.arange(len(ends), dtype=np.int64) - np.repeat(frag_offsets[:-1], n_frags)
+    return GramTable(
+        grams=grams, offsets=offsets, fragments=np.repeat(numbers, lengths).astype(np.int32),
+        frag_offsets=frag_offsets,
+        frag_weights=np.fromiter(chain.from_iterable(f.frag_weights for f in features), np.float64, len(ends)),
+        frag_long=lengths >= min_grams,
+        weights=np.fromiter((f.weight for f in features), np.float64, count),
+        gram_weights=np.asarray(gram_weights, dtype=np.float64))
+
+
+def _cumulative(lengths: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=out[1:])
+    return out
+
+
+def _ranges(offsets: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the elements of directives `ids` (one after the other), and each one's count."""
+    starts = offsets[ids]
+    lengths = offsets[ids + 1] - starts
+    before = np.cumsum(lengths) - lengths
+    return np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(starts - before, lengths), lengths
+
+
+@dataclass(frozen=True, slots=True)
+class LocalGrams:
+    """The grams of one document's directives: which fragment of which directive holds each gram."""
+
+    sigs: np.ndarray  # int64 directive ids, in the order the pairs refer to them
+    grams: np.ndarray  # sorted distinct gram ids of these directives
+    fragment: np.ndarray  # int32 [gram, directive] -> fragment number, -1 where the directive lacks it
+
+
+def local_grams(table: GramTable, sigs: Sequence[int]) -> LocalGrams:
+    ids = np.asarray(sigs, dtype=np.int64)
+    positions, lengths = _ranges(table.offsets, ids)
+    grams, where = np.unique(table.grams[positions], return_inverse=True)
+    fragment = np.full((len(grams), len(ids)), -1, dtype=np.int32)
+    fragment[where, np.repeat(np.arange(len(ids)), lengths)] = table.fragments[positions]
+    return LocalGrams(ids, grams, fragment)
+
+
+def text_similarity(table: GramTable, local: LocalGrams, queries: np.ndarray, refs: np.ndarray, *,
+                    share: float, factor: float) -> np.ndarray:
+    """Text similarity of each pair (local directive `local.sigs[queries[k]]`, reference `refs[k]`)."""
+    pairs = len(refs)
+    if not pairs:
+        return np.zeros(0)
+    positions, lengths = _ranges(table.offsets, refs)
+    pair = np.repeat(np.arange(pairs, dtype=np.int64), lengths)
+    grams = table.grams[positions]
+    found = np.searchsorted(local.grams, grams)
+    np.minimum(found, len(local.grams) - 1, out=found)
+    hit = local.grams[found] == grams
+    q_fragment = local.fragment[found[hit], queries[pair[hit]]]
+    shared = q_fragment >= 0
+    pair, positions = pair[hit][shared], positions[hit][shared]
+    q_fragment = q_fragment[shared]
+    weight = table.gram_weights[grams[hit][shared]]
+    dot = np.bincount(pair, weights=weight, minlength=pairs)
+    q_weight = table.weights[local.sigs[queries]]
+    r_weight = table.weights[refs]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        best = share * dot / np.sqrt(q_weight * r_weight) + (1 - share) * dot / np.minimum(q_weight, r_weight)
+    r_fragment = table.fragments[positions].astype(np.int64)
+    q_frag = table.frag_offsets[local.sigs[queries[pair]]] + q_fragment  # global fragment indexes
+    r_frag = table.frag_offsets[refs[pair]] + r_fragment
+    long = table.frag_long[q_frag] & table.frag_long[r_frag]
+    if long.any():
+        pair, weight = pair[long], weight[long]
+        # one key per (pair, local fragment, reference fragment); fragment numbers stay far below 2^21
+        key = pair << 42 | q_fragment[long].astype(np.int64) << 21 | r_fragment[long]
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        part = np.bincount(inverse.ravel(), weights=weight)
+        a, b = table.frag_weights[q_frag[long][first]], table.frag_weights[r_frag[long][first]]
+        candidate = factor * (share * part / np.sqrt(a * b) + (1 - share) * part / np.minimum(a, b))
+        np.maximum.at(best, pair[first], candidate)
+    best[dot == 0] = 0.0
+    return np.minimum(best, 1.0)
+
+
+def most_shared(postings: np.ndarray, pool_size: int, spans: Sequence[Sequence[tuple[int, int]]],
+                limit: int) -> list[list[int]]:
+    """For each query, the directives its posting spans name most often: at least half as often as the
+    most named one, at most `limit`, most named first (ties: in index order).
+
+    Args:
+        postings: a pool's postings, directive indexes (0 .. pool_size - 1) grouped by gram.
+        pool_size: the number of directives of the pool.
+        spans: per query, the (start, length) spans of `postings` it reads (those of its rarest grams).
+        limit: at most this many per query.
+    """
+    queries = len(spans)
+    flat = [span for query in spans for span in query]
+    if not flat:
+        return [[] for _ in spans]
+    starts = np.fromiter((start for start, _ in flat), np.int64, len(flat))
+    lengths = np.fromiter((length for _, length in flat), np.int64, len(flat))
+    per_query = np.fromiter((len(query) for query in spans), np.int64, queries)
+    before = np.cumsum(lengths) - lengths
+    positions = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(starts - before, lengths)
+    owner = np.repeat(np.repeat(np.arange(queries, dtype=np.int64), per_query), lengths)
+    counts = np.bincount(owner * pool_size + postings[positions], minlength=queries * pool_size)
+    counts = counts.reshape(queries, pool_size)
+    floor = np.maximum(1, (counts.max(axis=1) + 1) // 2)
+    rows, cols = np.nonzero(counts >= floor[:, None])
+    order = np.lexsort((cols, -counts[rows, cols], rows))
+    rows, cols = rows[order], cols[order]
+    first = np.searchsorted(rows, np.arange(queries + 1))
+    keep = np.arange(len(rows)) - first[rows] < limit
+    rows, cols = rows[keep], cols[keep]
+    bounds = np.searchsorted(rows, np.arange(queries + 1)).tolist()
+    found = cols.tolist()
+    return [found[bounds[n]:bounds[n + 1]] for n in range(queries)]

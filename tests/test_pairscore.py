@@ -1,0 +1,81 @@
+"""pairscore: batch text similarity equals the plain definition; candidate counting equals a Counter."""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import chain
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from antifraud_corpus.compare import _Corpus, _query, _Scorer, compare_settings
+from antifraud_corpus.pairscore import local_grams, most_shared, text_similarity
+
+
+@pytest.fixture(scope="module")
+def seed_corpus(ingested_seeds, config):
+    normalized, _ = ingested_seeds
+    from antifraud_corpus.store import load_document_duties
+
+    corpus = _Corpus(compare_settings(config))
+    for doc in load_document_duties(normalized):
+        corpus.add(doc)
+    corpus.finish()
+    return corpus
+
+
+def _plain(corpus, q: int, r: int) -> float:
+    scorer = _Scorer(corpus)
+    return scorer.text(corpus.sigs[q], _query(corpus.sigs[q]), corpus.sigs[r])
+
+
+def test_batch_text_similarity_equals_the_plain_definition_on_the_seeds(seed_corpus):
+    """Every directive of each seed against every directive of the corpus: the same score, to rounding."""
+    corpus, s = seed_corpus, seed_corpus.s
+    everything = np.arange(len(corpus.sigs), dtype=np.int64)
+    compared = 0
+    for items in corpus.items:
+        sigs = list(dict.fromkeys(item.sig for item in items))
+        local = local_grams(corpus.table, sigs)
+        queries = np.repeat(np.arange(len(sigs), dtype=np.int64), len(everything))
+        refs = np.tile(everything, len(sigs))
+        batch = text_similarity(corpus.table, local, queries, refs, share=s.cosine_share, factor=s.fragment_factor)
+        plain = [_plain(corpus, sigs[q], r) for q, r in zip(queries.tolist(), refs.tolist(), strict=True)]
+        assert np.allclose(batch, plain, rtol=0, atol=1e-12)
+        compared += len(plain)
+    assert compared > 10_000
+    assert 0 < np.mean(np.asarray(plain) > 0) < 1  # some pairs share grams, some do not
+
+
+def test_identical_directives_score_one_and_disjoint_zero(seed_corpus):
+    corpus, s = seed_corpus, seed_corpus.s
+    local = local_grams(corpus.table, [0])
+    disjoint = next(r for r in range(len(corpus.sigs))
+                    if not set(corpus.sigs[0].grams) & set(corpus.sigs[r].grams))
+    scores = text_similarity(corpus.table, local, np.array([0, 0]), np.array([0, disjoint]),
+                             share=s.cosine_share, factor=s.fragment_factor)
+    assert scores.tolist() == [pytest.approx(1.0), 0.0]
+
+
+def _counted(postings: list[int], spans: list[tuple[int, int]], limit: int) -> list[int]:
+    """The plain version: count with a Counter, keep those at least half as frequent as the best."""
+    hits = Counter(chain.from_iterable(postings[start:start + length] for start, length in spans))
+    if not hits:
+        return []
+    floor = max(1, (max(hits.values()) + 1) // 2)
+    ranked = sorted((local for local, count in hits.items() if count >= floor), key=lambda local: (-hits[local], local))
+    return ranked[:limit]
+
+
+@settings(max_examples=200, deadline=None)
+@given(pool_size=st.integers(1, 12), data=st.data())
+def test_most_shared_agrees_with_a_counter(pool_size, data):
+    postings = data.draw(st.lists(st.integers(0, pool_size - 1), min_size=1, max_size=60))
+    span = st.tuples(st.integers(0, len(postings) - 1), st.integers(1, 8)).map(
+        lambda sl: (sl[0], min(sl[1], len(postings) - sl[0])))
+    queries = data.draw(st.lists(st.lists(span, max_size=5), min_size=1, max_size=4))
+    limit = data.draw(st.integers(1, 6))
+    found = most_shared(np.asarray(postings, dtype=np.int32), pool_size, queries, limit)
+    assert found == [_counted(postings, spans, limit) for spans in queries]
