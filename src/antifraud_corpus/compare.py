@@ -31,7 +31,6 @@ import gc
 import math
 import multiprocessing
 import re
-from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -44,7 +43,7 @@ from .config import Config
 from .errors import ConfigError
 from .export import DutyFilter, actor_names, measure_names
 from .models import Document
-from .pairscore import GramTable, LocalGrams, gram_table, local_grams, most_shared, text_similarity
+from .pairscore import GramTable, LocalGrams, gram_table, local_grams, most_shared, postings, text_similarity
 from .store import DocumentDuties
 
 Status = Literal["echoed", "strengthened", "weakened", "reassigned", "added", "omitted"]
@@ -372,10 +371,8 @@ class _Pool:
     rank: int
     sigs: list[int] = field(default_factory=list)  # local index -> global sig id
     local: dict[int, int] = field(default_factory=dict)  # global sig id -> local index
-    postings: dict[int, list[int]] = field(default_factory=dict)  # gram -> local indexes, while indexing
-    spans: dict[int, int] = field(default_factory=dict)  # gram -> postings span (`_SPAN_BITS`)
-    flat: array = field(default_factory=lambda: array("i"))  # local indexes, grouped by gram
-    postings_array: np.ndarray | None = None  # `flat` seen by numpy (no copy), once it is complete
+    spans: dict[int, int] = field(default_factory=dict)  # gram -> its span of `postings` (`_SPAN_BITS`)
+    postings: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # local indexes, by gram
     occurrences: list[list[tuple[str, int, int]]] = field(default_factory=list)  # (date key, doc, item)
     dates: list[list[str]] = field(default_factory=list)
     docs: set[int] = field(default_factory=set)
@@ -392,7 +389,6 @@ class _Corpus:
         self.sig_ids: dict[tuple, int] = {}
         self.sig_count: list[int] = []
         self.gram_ids: dict[str, int] = {}
-        self.gram_df: list[int] = []
         self.w2: list[float] = []
         self.fragments: dict[str, tuple[int, ...]] = {}
         self.interned: dict[object, object] = {}
@@ -437,8 +433,6 @@ class _Corpus:
                 seen.update(part)
                 grams.extend(part)
                 bounds.append(len(grams))
-        for gram in grams:
-            self.gram_df[gram] += 1
         deadlines = []
         if s.deadline_hint.search(sentence):
             for rule in s.deadlines:
@@ -471,8 +465,7 @@ class _Corpus:
                 if ids[number] is None:
                     gram = gram_ids.get(piece)
                     if gram is None:
-                        gram = gram_ids[piece] = len(self.gram_df)
-                        self.gram_df.append(0)
+                        gram = gram_ids[piece] = len(gram_ids)
                     ids[number] = gram
         grams = tuple(dict.fromkeys(ids))
         if len(self.fragments) < _FRAGMENT_CACHE:
@@ -484,7 +477,9 @@ class _Corpus:
         # A gram found in one directive only can never be shared, so it would only lower every score
         # of that directive: it weighs as one found in two.
         total = len(self.sigs) + 1
-        self.w2 = [math.log(total / (max(df, 2) + 1)) ** self.s.idf_power + 1e-9 for df in self.gram_df]
+        df = np.bincount(np.fromiter(chain.from_iterable(sig.grams for sig in self.sigs), np.int64),
+                         minlength=len(self.gram_ids))
+        self.w2 = [math.log(total / (max(count, 2) + 1)) ** self.s.idf_power + 1e-9 for count in df.tolist()]
         weight_of, minimum = self.w2.__getitem__, self.s.fragment_min_grams
         for sig in self.sigs:
             start = 0
@@ -776,34 +771,22 @@ class _Comparer:
                 local = pool.local[item.sig] = len(pool.sigs)
                 pool.sigs.append(item.sig)
                 pool.occurrences.append([])
-                for gram in self.c.sigs[item.sig].grams:
-                    plist = pool.postings.get(gram)
-                    if plist is None:
-                        pool.postings[gram] = [local]
-                    else:
-                        plist.append(local)
             pool.occurrences[local].append((date_key, doc, position))
 
-    def _sort_occurrences(self) -> None:
-        """Sort each directive's occurrences by date and pack the postings into one flat array per pool.
-
-        A list per (pool, gram) would cost more than the entries it holds in the many small pools.
-        """
+    def _finish_pools(self) -> None:
+        """Sort each directive's occurrences by date and build each pool's inverted index of n-grams."""
         for pool in self.pools.values():
             for occ in pool.occurrences:
                 occ.sort()
             pool.dates = [[o[0] for o in occ] for occ in pool.occurrences]
-            for gram, plist in pool.postings.items():
-                # length first: sorting the plain ints puts the rarest grams first, all in C
-                pool.spans[gram] = len(plist) << _SPAN_BITS | len(pool.flat)
-                pool.flat.extend(plist)
-            pool.postings = {}
-            pool.postings_array = np.frombuffer(pool.flat, dtype=np.int32) if pool.flat else np.zeros(0, np.int32)
+            grams, start, count, pool.postings = postings(self.c.table, pool.sigs)
+            # length first: sorting the plain ints puts the rarest grams first, all in C
+            pool.spans = dict(zip(grams.tolist(), (count << _SPAN_BITS | start).tolist(), strict=True))
 
     # ----- candidates
 
     def _posting_spans(self, sig_id: int, pool: _Pool) -> list[tuple[int, int]]:
-        """The (start, length) spans of `pool.flat` to read for `sig_id`: its rarest grams, within budget."""
+        """The (start, length) spans of `pool.postings` to read for `sig_id`: its rarest grams, within budget."""
         spans = pool.spans
         # the postings of each gram of the directive, rarest first
         found_spans = sorted(filter(None, map(spans.get, self.c.sigs[sig_id].grams)))
@@ -826,13 +809,16 @@ class _Comparer:
         `candidates` are kept, most shared first.
         """
         pool = self.pools[pool_key]
-        found = most_shared(pool.postings_array, len(pool.sigs), [self._posting_spans(sig, pool) for sig in sig_ids],
+        found = most_shared(pool.postings, len(pool.sigs), [self._posting_spans(sig, pool) for sig in sig_ids],
                             self.s.candidates)
         sigs = pool.sigs
         return [[sigs[local] for local in refs] for refs in found]
 
     def _scored(self, local: LocalGrams, pairs: list[tuple[int, int]]) -> list[tuple[float, float]]:
-        """(combined score, text similarity) of each (local sig, reference sig) pair, scored together."""
+        """(combined score, text similarity) of each (local sig, reference sig) pair, scored together.
+
+        A pair below `min_text` counts as sharing nothing (no use of the comparison looks at it).
+        """
         if not pairs:
             return []
         column = {int(sig): n for n, sig in enumerate(local.sigs)}
@@ -842,8 +828,8 @@ class _Comparer:
                                 factor=self.s.fragment_factor)
         # Sums in another order differ in the last bits: scores that are equal must tie (and let the
         # next criterion decide), so they are kept to 9 decimals, far below the 3 that are shown.
-        sigs, combine = self.c.sigs, self.scorer.combine
-        return [(round(combine(sigs[q], sigs[r], text), _DIGITS), text) if text else (0.0, 0.0)
+        sigs, combine, low = self.c.sigs, self.scorer.combine, self.s.min_text
+        return [(round(combine(sigs[q], sigs[r], text), _DIGITS), text) if text >= low else (0.0, 0.0)
                 for (q, r), text in zip(pairs, np.round(texts, _DIGITS).tolist(), strict=True)]
 
     # ----- one local document
@@ -1072,7 +1058,7 @@ class _Comparer:
     def run(self) -> Comparison:
         c = self.c
         self._build_pools()
-        self._sort_occurrences()
+        self._finish_pools()
         kept = [i for i, info in enumerate(c.infos) if self.keep.keeps_document(info)]
         summaries: list[DocumentSummary] = []
         shown_refs: set[int] = set()
@@ -1195,6 +1181,7 @@ class _Comparer:
 
 
 _ROW_STATUS = {"a": "added", "o": "omitted"}  # the status of a row that is not an aligned pair
+_REFERENCES_KEPT = 50_000  # reference directive records a DiffList keeps while it is read
 
 
 def _row_items(items: list[list[_Item]], doc: int, row: tuple) -> tuple[_Item | None, _Item | None]:
@@ -1221,6 +1208,7 @@ class DiffList:
         self._infos = infos
         self._count = sum(len(doc_rows) for _, _, doc_rows in rows)
         self._lists: dict[tuple[str, ...], list[str]] = {}
+        self._references: dict[int, Directive] = {}  # id(item) -> record; a reference recurs in many diffs
 
     def __len__(self) -> int:
         return self._count
@@ -1229,18 +1217,27 @@ class DiffList:
         return self._count > 0
 
     def __iter__(self) -> Iterator[Diff]:
-        items, directive = self._items, self._directive
+        items, directive, reference = self._items, self._directive, self._reference
         for doc_id, doc, rows in self._rows:
             for row in rows:
                 if row[0] == "a":
                     yield Diff(doc_id, "added", directive(items[doc][row[1]]), None, 0.0)
                 elif row[0] == "o":
-                    yield Diff(doc_id, "omitted", None, directive(items[row[1]][row[2]]), row[3])
+                    yield Diff(doc_id, "omitted", None, reference(items[row[1]][row[2]]), row[3])
                 else:
                     _, pos, ref_doc, ref_pos, score, text, later, status, reasons, also = row
-                    yield Diff(doc_id, status, directive(items[doc][pos]), directive(items[ref_doc][ref_pos]),
+                    yield Diff(doc_id, status, directive(items[doc][pos]), reference(items[ref_doc][ref_pos]),
                                score, text, later, reasons,
-                               tuple(Also(directive(items[d][p]), sc, st) for d, p, sc, st in also))
+                               tuple(Also(reference(items[d][p]), sc, st) for d, p, sc, st in also))
+
+    def _reference(self, item: _Item) -> Directive:
+        """The record of a reference directive, kept for its next diffs (up to a bound on memory)."""
+        found = self._references.get(id(item))  # items live as long as this list: their ids are stable
+        if found is None:
+            if len(self._references) >= _REFERENCES_KEPT:
+                self._references.clear()
+            found = self._references[id(item)] = self._directive(item)
+        return found
 
     def _directive(self, item: _Item) -> Directive:
         info = self._infos[item.doc]

@@ -80,7 +80,7 @@ def _cumulative(lengths: np.ndarray) -> np.ndarray:
     return out
 
 
-def _ranges(offsets: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def ranges(offsets: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the elements of directives `ids` (one after the other), and each one's count."""
     starts = offsets[ids]
     lengths = offsets[ids + 1] - starts
@@ -99,7 +99,7 @@ class LocalGrams:
 
 def local_grams(table: GramTable, sigs: Sequence[int]) -> LocalGrams:
     ids = np.asarray(sigs, dtype=np.int64)
-    positions, lengths = _ranges(table.offsets, ids)
+    positions, lengths = ranges(table.offsets, ids)
     grams, where = np.unique(table.grams[positions], return_inverse=True)
     fragment = np.full((len(grams), len(ids)), -1, dtype=np.int32)
     fragment[where, np.repeat(np.arange(len(ids)), lengths)] = table.fragments[positions]
@@ -112,7 +112,7 @@ def text_similarity(table: GramTable, local: LocalGrams, queries: np.ndarray, re
     pairs = len(refs)
     if not pairs:
         return np.zeros(0)
-    positions, lengths = _ranges(table.offsets, refs)
+    positions, lengths = ranges(table.offsets, refs)
     pair = np.repeat(np.arange(pairs, dtype=np.int64), lengths)
     grams = table.grams[positions]
     found = np.searchsorted(local.grams, grams)
@@ -143,6 +143,21 @@ def text_similarity(table: GramTable, local: LocalGrams, queries: np.ndarray, re
         np.maximum.at(best, pair[first], candidate)
     best[dot == 0] = 0.0
     return np.minimum(best, 1.0)
+
+
+def postings(table: GramTable, sigs: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """An inverted index of some directives: (grams, start, count, postings).
+
+    `postings[start[k]:start[k] + count[k]]` are the indexes (into `sigs`, ascending) of the directives
+    that hold `grams[k]`.
+    """
+    ids = np.asarray(sigs, dtype=np.int64)
+    positions, lengths = ranges(table.offsets, ids)
+    grams = table.grams[positions]
+    order = np.argsort(grams, kind="stable")  # stable: each gram's directives stay in index order
+    owners = np.repeat(np.arange(len(ids), dtype=np.int32), lengths)[order]
+    found, start, count = np.unique(grams[order], return_index=True, return_counts=True)
+    return found, start, count, owners
 
 
 def most_shared(postings: np.ndarray, pool_size: int, spans: Sequence[Sequence[tuple[int, int]]],

@@ -502,7 +502,7 @@ def iter_json(comparison: Comparison) -> Iterator[bytes]:
         key = (directive.doc_id, directive.start, directive.end)
         raw = sides.get(key)
         if raw is None:
-            if len(sides) > 200_000:
+            if len(sides) > 50_000:
                 sides.clear()
             raw = sides[key] = msgspec.Raw(encode(_side(directive, True)))
         return raw
@@ -531,13 +531,17 @@ def render_json(comparison: Comparison) -> str:
 def write_json_stream(comparison: Comparison, path: Path) -> None:
     """Write the JSON to `path` piece by piece, atomically (temporary file, then rename)."""
     def write(fh: IO[bytes]) -> None:
-        # Pieces are small (one record each): joining a few thousand per write halves the time.
+        # Pieces are records, mostly small: joining them up to a megabyte per write halves the time,
+        # and a bound in bytes (not pieces) keeps a run of large timeline records from piling up.
         batch: list[bytes] = []
+        size = 0
         for piece in iter_json(comparison):
             batch.append(piece)
-            if len(batch) >= 4096:
+            size += len(piece)
+            if size >= 1 << 20:
                 fh.write(b"".join(batch))
                 batch.clear()
+                size = 0
         fh.write(b"".join(batch))
 
     write_atomic(path, write, binary=True)
