@@ -79,3 +79,15 @@ def test_most_shared_agrees_with_a_counter(pool_size, data):
     limit = data.draw(st.integers(1, 6))
     found = most_shared(np.asarray(postings, dtype=np.int32), pool_size, queries, limit)
     assert found == [_counted(postings, spans, limit) for spans in queries]
+
+
+def test_shared_counts_are_the_sizes_of_gram_intersections(seed_corpus):
+    from antifraud_corpus.pairscore import shared_counts
+
+    corpus = seed_corpus
+    sigs = list(dict.fromkeys(item.sig for item in corpus.items[0]))
+    refs = list(range(len(corpus.sigs)))
+    counts = shared_counts(corpus.table, local_grams(corpus.table, sigs), refs)
+    expected = [[len(set(corpus.sigs[r].grams) & set(corpus.sigs[q].grams)) for q in sigs] for r in refs]
+    assert counts.tolist() == expected
+    assert counts.max() > 0

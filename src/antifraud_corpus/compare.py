@@ -43,7 +43,16 @@ from .config import Config
 from .errors import ConfigError
 from .export import DutyFilter, actor_names, measure_names
 from .models import Document
-from .pairscore import GramTable, LocalGrams, gram_table, local_grams, most_shared, postings, text_similarity
+from .pairscore import (
+    GramTable,
+    LocalGrams,
+    gram_table,
+    local_grams,
+    most_shared,
+    postings,
+    shared_counts,
+    text_similarity,
+)
 from .store import DocumentDuties
 
 Status = Literal["echoed", "strengthened", "weakened", "reassigned", "added", "omitted"]
@@ -920,14 +929,6 @@ class _Comparer:
             sources.extend(ranked[: self.s.max_sources])
         return sources
 
-    def _local_index(self, doc: int) -> dict[int, list[int]]:
-        """gram -> distinct directives of one document: a small index to look for carried references."""
-        index: dict[int, list[int]] = defaultdict(list)
-        for sig in dict.fromkeys(item.sig for item in self.c.items[doc]):
-            for gram in self.c.sigs[sig].grams:
-                index[gram].append(sig)
-        return index
-
     def _omitted(self, doc: int, local: LocalGrams, matches: list[_Match | None], sources: list[int],
                  seen: dict[int, float]) -> list[tuple[_Item, float]]:
         """Directives of the `sources` that no directive of `doc` carries out, with the best score found.
@@ -935,23 +936,22 @@ class _Comparer:
         A reference directive is carried out when it is the best reference of a local directive or one
         of its `also`, or when some local directive scores at least `carry` with it: the alignment's
         candidates already tell for most; the rest are held against the `omission_candidates` local
-        directives that share most n-grams with them, found in a small index of `doc`'s own directives
-        (the alignment reads only the rarest n-grams, so it can miss a second echo).
+        directives that share most n-grams with them (the alignment reads only the rarest n-grams, so
+        it can miss a second echo).
         """
         carried = {id(ref) for m in matches if m is not None
                    for ref in chain((m.ref,), (a[0] for a in m.also))}
         unknown = list(dict.fromkeys(ref.sig for source in sources for ref in self.c.items[source]
                                      if id(ref) not in carried and ref.sig not in seen))
         if unknown and self.s.omission_candidates:
-            index = self._local_index(doc)
-            pairs = []
-            for ref_sig in unknown:
-                grams = self.c.sigs[ref_sig].grams
-                hits = Counter(chain.from_iterable(index[g] for g in grams if g in index))
-                for sig, count in hits.most_common(self.s.omission_candidates):
-                    if count < 2:  # one shared n-gram never makes a carried directive
-                        break
-                    pairs.append((sig, ref_sig))
+            counts = shared_counts(self.c.table, local, unknown)
+            # the local directives sharing most grams with each, most first (ties: in text order)
+            best_first = np.argsort(-counts, axis=1, kind="stable")[:, :self.s.omission_candidates]
+            local_sigs = local.sigs.tolist()
+            pairs = [(local_sigs[column], ref_sig)
+                     for ref_sig, columns, row in zip(unknown, best_first.tolist(), counts.tolist(), strict=True)
+                     for column in columns
+                     if row[column] >= 2]  # one shared n-gram never makes a carried directive
             best = dict.fromkeys(unknown, 0.0)
             for (_, ref_sig), (score, text) in zip(pairs, self._scored(local, pairs), strict=True):
                 if text >= self.s.min_text and score > best[ref_sig]:

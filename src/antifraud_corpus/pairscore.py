@@ -193,3 +193,18 @@ def most_shared(postings: np.ndarray, pool_size: int, spans: Sequence[Sequence[t
     bounds = np.searchsorted(rows, np.arange(queries + 1)).tolist()
     found = cols.tolist()
     return [found[bounds[n]:bounds[n + 1]] for n in range(queries)]
+
+
+def shared_counts(table: GramTable, local: LocalGrams, refs: Sequence[int]) -> np.ndarray:
+    """[reference, local directive] -> the number of grams they share."""
+    ids = np.asarray(refs, dtype=np.int64)
+    counts = np.zeros((len(ids), len(local.sigs)), dtype=np.int64)
+    if not len(ids) or not len(local.grams):
+        return counts
+    positions, lengths = ranges(table.offsets, ids)
+    grams = table.grams[positions]
+    owner = np.repeat(np.arange(len(ids), dtype=np.int64), lengths)
+    found = np.minimum(np.searchsorted(local.grams, grams), len(local.grams) - 1)
+    hit = local.grams[found] == grams
+    np.add.at(counts, owner[hit], local.fragment[found[hit]] >= 0)
+    return counts
