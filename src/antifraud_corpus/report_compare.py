@@ -21,7 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from .compare import STATUSES, Comparison, Diff, Directive, DocumentInfo, comparison_to_json
+from .compare import STATUSES, Comparison, Diff, Directive, DocumentInfo, collector_paused, comparison_to_json
 from .store import write_atomic
 
 #: Most document columns a terminal matrix shows; beyond that the HTML report or filters serve better.
@@ -544,7 +544,8 @@ def write_json_stream(comparison: Comparison, path: Path) -> None:
                 size = 0
         fh.write(b"".join(batch))
 
-    write_atomic(path, write, binary=True)
+    with collector_paused():
+        write_atomic(path, write, binary=True)
 
 
 def render(comparison: Comparison, fmt: str, lang: str = "en") -> str:
@@ -560,17 +561,18 @@ def render(comparison: Comparison, fmt: str, lang: str = "en") -> str:
 
 def write_comparison(comparison: Comparison, fmt: str, lang: str, output: Path | None, console: Console) -> None:
     """Write the comparison to `output` atomically, or to the console (rich tables for `table`)."""
-    if output is not None:
-        if fmt == "json":
-            write_json_stream(comparison, output)
+    with collector_paused():
+        if output is not None:
+            if fmt == "json":
+                write_json_stream(comparison, output)
+            else:
+                write_atomic(output, render(comparison, fmt, lang))
+        elif fmt == "table":
+            render_table(console, comparison, lang)
+        elif fmt == "json":
+            for piece in iter_json(comparison):
+                console.file.write(piece.decode("utf-8"))
+            console.file.flush()
         else:
-            write_atomic(output, render(comparison, fmt, lang))
-    elif fmt == "table":
-        render_table(console, comparison, lang)
-    elif fmt == "json":
-        for piece in iter_json(comparison):
-            console.file.write(piece.decode("utf-8"))
-        console.file.flush()
-    else:
-        console.file.write(render(comparison, fmt, lang))
-        console.file.flush()
+            console.file.write(render(comparison, fmt, lang))
+            console.file.flush()
