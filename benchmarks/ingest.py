@@ -20,6 +20,8 @@ machine is shared and noisy: only ratios within this run mean anything.
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -46,12 +48,26 @@ def build_corpus(target: Path, megabytes: float) -> tuple[int, int]:
     return count, total
 
 
-def timed(label: str, func) -> float:  # noqa: ANN001
+def timed(label: str, func, cpu: dict[str, float]) -> float:  # noqa: ANN001
+    """Wall-clock seconds of `func()`; the CPU seconds it used (this process and children) go to `cpu[label]`."""
+    before = _cpu_seconds()
     start = time.perf_counter()
     func()
     seconds = time.perf_counter() - start
-    print(f"  {label:<34} {seconds:8.2f} s", flush=True)
+    used = _cpu_seconds() - before
+    cpu[label] = used
+    print(f"  {label:<34} {seconds:8.2f} s   (cpu {used:7.2f} s)", flush=True)
     return seconds
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process and its finished children.
+
+    On a shared machine wall-clock ratios move with other people's load; CPU
+    seconds move much less, so they are printed alongside.
+    """
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def run_ingest(raw: Path, out: Path, workers: int, force: bool = False) -> None:
@@ -82,25 +98,28 @@ def main() -> int:
             texts.append(path.read_bytes().decode("utf-8"))
 
     results: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     print("timings:")
-    results["read+decode"] = timed("read + decode", read_all)
+    results["read+decode"] = timed("read + decode", read_all, cpu)
 
     import opencc
 
     converter = opencc.OpenCC("t2s")
-    results["opencc"] = timed("bare OpenCC t2s", lambda: [converter.convert(t) for t in texts])
+    results["opencc"] = timed("bare OpenCC t2s", lambda: [converter.convert(t) for t in texts], cpu)
 
     import jieba
 
     jieba.setLogLevel(60)
     jieba.initialize()
-    results["jieba"] = timed("bare jieba.lcut (1 process)", lambda: [jieba.lcut(t) for t in texts])
+    results["jieba"] = timed("bare jieba.lcut (1 process)", lambda: [jieba.lcut(t) for t in texts], cpu)
 
     out1, out2 = work / "normalized1", work / "normalized2"
-    results["ingest1"] = timed("corpus ingest --workers 1", lambda: run_ingest(raw, out1, 1))
-    results["ingest2"] = timed("corpus ingest --workers 2", lambda: run_ingest(raw, out2, 2))
-    results["reingest"] = timed("corpus ingest (unchanged, 2 workers)", lambda: run_ingest(raw, out2, 2))
+    results["ingest1"] = timed("corpus ingest --workers 1", lambda: run_ingest(raw, out1, 1), cpu)
+    results["ingest2"] = timed("corpus ingest --workers 2", lambda: run_ingest(raw, out2, 2), cpu)
+    results["reingest"] = timed("corpus ingest (unchanged, 2 workers)", lambda: run_ingest(raw, out2, 2), cpu)
 
+    print(f"  load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          "(another job on this machine makes wall-clock ratios unreliable)")
     print("throughput (MB/s):")
     for key, label in [("read+decode", "read + decode"), ("opencc", "OpenCC t2s"), ("jieba", "jieba.lcut"),
                        ("ingest1", "ingest, 1 worker"), ("ingest2", "ingest, 2 workers")]:
@@ -111,6 +130,11 @@ def main() -> int:
     print(f"  ingest 2 workers vs 1 worker          {results['ingest1'] / results['ingest2']:6.2f}x")
     print(f"  re-ingest unchanged / full ingest     {100 * results['reingest'] / results['ingest2']:6.2f}%  "
           "(ceiling 3%)")
+    jieba_cpu = cpu["bare jieba.lcut (1 process)"]
+    print(f"  cpu: bare jieba.lcut / ingest 1 worker {jieba_cpu / cpu['corpus ingest --workers 1']:6.2f}x  "
+          "(per-process speed, what other jobs on the machine disturb least)")
+    print(f"  cpu: bare jieba.lcut / ingest 2 workers {jieba_cpu / cpu['corpus ingest --workers 2']:5.2f}x  "
+          "(the same with the cost of the second process)")
     if args.keep:
         print(f"kept {work}")
     else:

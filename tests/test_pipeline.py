@@ -93,3 +93,35 @@ def test_a_50_mb_file_is_ingested_in_bounded_memory(tmp_path: Path):
     assert (tmp_path / "out" / "big.json").stat().st_size > size
     # Text is held a few times over (raw, cleaned, clauses, JSON); never per-character objects.
     assert int(peak_kb) * 1024 < 16 * size, f"peak RSS {int(peak_kb) // 1024} MB for a {size // 2**20} MB file"
+
+
+def reference_redact_removed(removed, raw_text, config):
+    """Every piece against every value: what `_redact_removed` finds from the values alone."""
+    from antifraud_corpus.pii import find_personal_data
+
+    hits = find_personal_data(raw_text, config)
+    out = []
+    for piece in sorted(removed, key=lambda r: (r.start, r.end)):
+        text = piece.text
+        for hit in reversed([h for h in hits if h.start < piece.end and piece.start < h.end]):
+            lo, hi = max(hit.start, piece.start) - piece.start, min(hit.end, piece.end) - piece.start
+            text = text[:lo] + hit.replacement + text[hi:]
+        out.append((piece.start, piece.end, text, piece.reason))
+    return out
+
+
+PII_RAW = ("通缉令：犯罪嫌疑人张某某，男，1985年3月4日出生，身份证号：110101198503041234，"
+           "户籍地：河北省邯郸市临漳县某村，手机13812345678。\n其他内容。\n联系电话13900001111")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(PII_RAW)), st.integers(0, 30)), max_size=12))
+def test_removed_pieces_are_redacted_as_against_every_value(config, spans):
+    from antifraud_corpus.pipeline import _redact_removed
+    from antifraud_corpus.textmap import RemovedLog
+
+    removed = RemovedLog(PII_RAW)
+    for start, length in spans:
+        removed.append(start, min(len(PII_RAW), start + length), "junk")
+    got = [(r.start, r.end, r.text, r.reason) for r in _redact_removed(removed, PII_RAW, config)]
+    assert got == reference_redact_removed(removed, PII_RAW, config)

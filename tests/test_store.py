@@ -2,7 +2,10 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from antifraud_corpus import store
 from antifraud_corpus.errors import StoreError
 from antifraud_corpus.models import Clause, Document, Duty, Mention
 from antifraud_corpus.store import (
@@ -105,3 +108,61 @@ def test_document_duties_report_a_broken_file(tmp_path: Path):
         list(load_document_duties(tmp_path))
     with pytest.raises(StoreError, match="no normalized store"):
         list(load_document_duties(tmp_path / "missing"))
+
+
+# ---------------------------------------------------------------- the direct formatting against json
+
+
+def reference_layout(data: dict) -> str:
+    """The store's layout made with the json module alone: one key per line, one list item per line."""
+    compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    lines = []
+    for key, value in data.items():
+        if isinstance(value, (list, tuple)) or hasattr(value, "__len__") and not isinstance(value, (str, dict)):
+            items = [compact(item.to_dict() if hasattr(item, "to_dict") else list(item) if isinstance(item, tuple)
+                             else item) for item in value]
+            body = "[\n" + ",\n".join("    " + item for item in items) + "\n  ]" if items else "[]"
+        else:
+            body = compact(value)
+        lines.append(f"  {compact(key)}: {body}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+json_text = st.text(max_size=12)
+mentions = st.builds(Mention, json_text, json_text, st.integers(-1, 10**6), st.integers(-1, 10**6), json_text)
+
+
+@given(st.builds(Clause, json_text, json_text, st.integers(0, 10**6), st.integers(0, 10**6), json_text,
+                 st.one_of(st.none(), json_text)),
+       st.builds(Duty, json_text, json_text, st.integers(0, 10**6), st.integers(0, 10**6), json_text, json_text,
+                 json_text, json_text, st.lists(mentions, max_size=3), st.lists(mentions, max_size=2),
+                 st.lists(mentions, max_size=3),
+                 st.one_of(st.none(), st.tuples(st.integers(0, 999), st.integers(0, 999))),
+                 st.lists(json_text, max_size=3)))
+def test_records_format_as_the_json_encoder_does(clause: Clause, duty: Duty):
+    compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    assert clause.to_json() == compact(clause.to_dict())
+    assert duty.to_json() == compact(duty.to_dict())
+    for mention in duty.actors:
+        assert mention.to_json() == compact(mention.to_dict())
+
+
+def test_stored_seeds_have_the_reference_layout_and_survive_a_round_trip(tmp_path: Path, config):
+    from antifraud_corpus.pipeline import process_file
+    from conftest import RAW_DIR, SEED_PATHS
+
+    for path in SEED_PATHS:
+        doc = process_file(path, RAW_DIR, config)
+        written = write_document(tmp_path / "a", doc).read_text(encoding="utf-8")
+        assert written == reference_layout(doc.to_dict())
+        [again] = list(load_documents(tmp_path / "a", {doc.doc_id}))
+        rewritten = write_document(tmp_path / "b", again).read_text(encoding="utf-8")
+        assert rewritten == written
+
+
+def test_a_big_document_is_streamed_with_the_same_bytes(tmp_path: Path, monkeypatch):
+    doc = make_document()
+    doc.clauses = doc.clauses * 3000
+    whole = write_document(tmp_path / "whole", doc).read_bytes()
+    monkeypatch.setattr(store, "_WHOLE", 1000)
+    assert write_document(tmp_path / "streamed", doc).read_bytes() == whole

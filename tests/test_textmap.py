@@ -1,4 +1,7 @@
-from hypothesis import given
+import bisect
+
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from antifraud_corpus.textmap import Edit, RemovedLog, TrackedText, iter_lines, raw_line_number
@@ -109,3 +112,141 @@ def test_blocks_processed_apart_and_joined_equal_the_whole(case, cut):
     assert joined.text == expected.text
     assert joined.segments == expected.segments
     assert [*left_removed, *right_removed] == list(expected_removed)
+
+
+# ---------------------------------------------------------------- the fast apply against a plain one
+
+
+def reference_apply(tracked: TrackedText, edits):
+    """`apply` the straightforward way: a bisect per position, a merge test per pushed segment."""
+    segments = tracked.segments
+    starts = [s[0] for s in segments]
+
+    def raw_offset(pos: int, end: bool = False) -> int:
+        if not segments:
+            return 0
+        if end:
+            if pos <= 0:
+                return segments[0][2]
+            os_, oe, rs, re_ = segments[bisect.bisect_right(starts, pos - 1) - 1]
+            return rs + (pos - os_) if oe - os_ == re_ - rs else re_
+        if pos >= len(tracked.text):
+            return segments[-1][3]
+        os_, oe, rs, re_ = segments[bisect.bisect_right(starts, pos) - 1]
+        return rs + (pos - os_) if oe - os_ == re_ - rs else rs
+
+    out_segments: list[tuple[int, int, int, int]] = []
+
+    def push(seg):
+        if out_segments:
+            os_, oe, rs, re_ = out_segments[-1]
+            if oe == seg[0] and re_ == seg[2] and oe - os_ == re_ - rs and seg[1] - seg[0] == seg[3] - seg[2]:
+                out_segments[-1] = (os_, seg[1], rs, seg[3])
+                return
+        out_segments.append(seg)
+
+    def copy(start: int, end: int, out: int) -> int:
+        if end <= start:
+            return out
+        for os_, oe, rs, re_ in segments:
+            if oe <= start or os_ >= end:
+                continue
+            lo, hi = max(os_, start), min(oe, end)
+            if oe - os_ == re_ - rs:
+                push((out + lo - start, out + hi - start, rs + lo - os_, rs + hi - os_))
+            else:
+                push((out + lo - start, out + hi - start, rs, re_))
+        return out + end - start
+
+    pieces, removed, replaced = [], [], []
+    cursor = out = 0
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        if edit.start < cursor:
+            raise ValueError("overlap")
+        pieces.append(tracked.text[cursor:edit.start])
+        out = copy(cursor, edit.start, out)
+        raw_start = raw_offset(edit.start)
+        raw_end = raw_offset(edit.end, end=True) if edit.end > edit.start else raw_start
+        if edit.replacement:
+            pieces.append(edit.replacement)
+            push((out, out + len(edit.replacement), raw_start, raw_end))
+            out += len(edit.replacement)
+            if edit.end > edit.start:
+                replaced.append((raw_start, raw_end, edit.replacement, edit.reason))
+        elif edit.end > edit.start:
+            removed.append((raw_start, raw_end, tracked.raw[raw_start:raw_end], edit.reason))
+        cursor = edit.end
+    pieces.append(tracked.text[cursor:])
+    copy(cursor, len(tracked.text), out)
+    return "".join(pieces), out_segments, removed, replaced
+
+
+@st.composite
+def edit_rounds(draw):
+    """A raw text and several rounds of edits, each proposed on the text the last round left.
+
+    Later rounds meet maps of many segments (some not one-to-one), where whole
+    segments are copied in bulk (most of all the sparse last round); deletion-only
+    rounds on untouched text take the arithmetic path.
+    """
+    raw = draw(st.text(alphabet="ab網絡 \n(", min_size=0, max_size=200))
+    rounds = []
+    for _ in range(draw(st.integers(2, 5))):
+        rounds.append((draw(st.lists(st.integers(0, 400), max_size=24)),
+                       draw(st.lists(st.sampled_from(["", "", "X", "YZ", "QQQ"]), min_size=12, max_size=12)),
+                       draw(st.booleans())))
+    # a sparse last round: its copies run over many segments
+    rounds.append((draw(st.lists(st.integers(0, 400), max_size=3)), ["", "X"] * 6, False))
+    return raw, rounds
+
+
+@settings(max_examples=300, deadline=None)
+@given(edit_rounds())
+def test_apply_equals_the_straightforward_apply(case):
+    raw, rounds = case
+    tracked = TrackedText.from_raw(raw)
+    for cuts, replacements, insert in rounds:
+        size = len(tracked.text)
+        points = sorted({c % (size + 1) for c in cuts})
+        edits = [Edit(a, b, replacements[k % len(replacements)], "r" if k % 2 else "s")
+                 for k, (a, b) in enumerate(zip(points[::2], points[1::2], strict=False))]
+        if insert and all(not (e.start < size // 2 < e.end) for e in edits):
+            edits.append(Edit(size // 2, size // 2, "I", "ins"))
+        text, segments, removed, replaced = reference_apply(tracked, edits)
+        out, got_removed, got_replaced = tracked.apply(list(reversed(edits)))
+        assert out.text == text
+        assert out.segments == segments
+        assert [(r.start, r.end, r.text, r.reason) for r in got_removed] == removed
+        assert [(r.start, r.end, r.replacement, r.reason) for r in got_replaced] == replaced
+        tracked = out
+
+
+def test_deletions_on_untouched_text_and_overlaps():
+    tracked = TrackedText.from_raw("甲(jiǎ)乙(yǐ)丙")
+    out, removed, replaced = tracked.apply([Edit(7, 11, "", "g"), Edit(6, 6, "", "g"), Edit(1, 6, "", "g")])
+    assert (out.text, out.segments, replaced) == ("甲乙丙", [(0, 1, 0, 1), (1, 2, 6, 7), (2, 3, 11, 12)], [])
+    assert [(r.start, r.end, r.text) for r in removed] == [(1, 6, "(jiǎ)"), (7, 11, "(yǐ)")]
+    with pytest.raises(ValueError, match="overlapping edits at 2"):
+        tracked.apply([Edit(1, 6, "", "g"), Edit(2, 3, "", "g")])
+    with pytest.raises(ValueError, match="overlapping edits at 2"):
+        tracked.apply([Edit(1, 6, "X", "g"), Edit(2, 3, "", "g")])
+
+
+def test_rows_read_the_logs_without_records():
+    tracked = TrackedText.from_raw("甲(jiǎ)乙(yǐ)丙")
+    out, removed, _ = tracked.apply([Edit(1, 6, "", "pinyin-gloss"), Edit(7, 11, "", "pinyin-gloss")])
+    removed.set_text(1, "[x]")
+    assert removed.rows() == [(1, 6, "(jiǎ)", "pinyin-gloss"), (7, 11, "[x]", "pinyin-gloss")]
+    assert removed.rows(1) == [(7, 11, "[x]", "pinyin-gloss")]
+    assert out.segment_map().rows(1, 3) == out.segments[1:3]
+
+
+@given(st.lists(st.tuples(st.integers(0, 20), st.integers(0, 5), st.sampled_from("ab")), max_size=30))
+def test_sorted_log_orders_by_start_then_end_stably(pieces):
+    log = RemovedLog("x" * 40)
+    for k, (start, length, reason) in enumerate(pieces):
+        log.append(start, start + length, reason)
+        if k % 3 == 0:
+            log.set_text(k, f"t{k}")
+    expected = sorted(list(log), key=lambda r: (r.start, r.end))
+    assert list(log.sorted()) == expected

@@ -32,6 +32,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 from .config import Config, compile_rule, per_config
@@ -257,13 +258,13 @@ def _view(text: str, rules: PiiRules) -> _View:
     starts, shifts = array("q", [0]), array("q", [0])
     view = text
     if rules.drop is not None:
-        dropped = 0
-        for m in rules.drop.finditer(text):
-            start, end = m.span()
-            dropped += end - start
-            starts.append(end - dropped)  # where the text after this span lands in the view
-            shifts.append(dropped)
-        if len(starts) > 1:
+        spans = [m.span() for m in rules.drop.finditer(text)]
+        if spans:
+            # (in comprehensions: a glossed page has a drop every few characters)
+            dropped = list(accumulate([end - start for start, end in spans]))
+            shifts.extend(dropped)
+            # where the text after each span lands in the view
+            starts.extend([end - total for (_, end), total in zip(spans, dropped, strict=True)])
             view = rules.drop.sub("", text)
     if rules.opencc and view:
         view = _convert(view, rules.opencc)

@@ -9,16 +9,17 @@ the manifest. One bad file is reported and the others go on.
 from __future__ import annotations
 
 import bisect
+import gc
 import hashlib
 import os
+import stat
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .config import Config, load_config
-from .decode import RawFile
 from .errors import CorpusError, IngestError, InputFolderError
 from .models import Document
 from .sidecar import is_sidecar, sidecar_path
@@ -32,6 +33,9 @@ from .store import (
     write_manifest,
 )
 from .textmap import Edit, RemovedLog, Replaced, TrackedText
+
+if TYPE_CHECKING:  # (decoding is imported where a file is read: an unchanged corpus never needs it)
+    from .decode import RawFile
 
 PIPELINE_VERSION = __version__
 _HASH_CHUNK = 1 << 20
@@ -111,28 +115,40 @@ def discover_raw_files(raw_dir: Path) -> tuple[list[RawEntry], list[Problem]]:
     except OSError as exc:
         raise InputFolderError(
             f"{raw_dir}: cannot list the raw folder ({exc.strerror}); check its permissions") from None
+    listed = set(paths)  # (a sidecar is looked up here before its file is asked: one stat less per document)
     for path in paths:
-        rel = path.relative_to(raw_dir).as_posix()
-        if any(part.startswith(".") for part in path.relative_to(raw_dir).parts):
+        relative = path.relative_to(raw_dir)
+        rel = relative.as_posix()
+        if any(part.startswith(".") for part in relative.parts):
             continue
-        if is_sidecar(path) or path.is_dir():
+        if is_sidecar(path):
             continue
-        if path.is_symlink():
-            target = path.resolve()
-            if not target.is_relative_to(root):
-                problems.append(Problem(rel, f"{rel}: link points outside the raw folder ({target}); "
-                                              "copy the file into the folder instead"))
+        try:
+            mode = path.lstat().st_mode
+        except OSError:
+            mode = 0
+        # A plain file or folder is known from one lstat; links and the rest are asked in full.
+        if stat.S_ISDIR(mode):
+            continue
+        if not stat.S_ISREG(mode):
+            if path.is_dir():
                 continue
-        if not path.is_file():
-            problems.append(Problem(rel, f"{rel}: not a regular file; remove it from the raw folder"))
-            continue
+            if path.is_symlink():
+                target = path.resolve()
+                if not target.is_relative_to(root):
+                    problems.append(Problem(rel, f"{rel}: link points outside the raw folder ({target}); "
+                                                  "copy the file into the folder instead"))
+                    continue
+            if not path.is_file():
+                problems.append(Problem(rel, f"{rel}: not a regular file; remove it from the raw folder"))
+                continue
         doc_id = path.stem
         if doc_id in seen:
             problems.append(Problem(rel, f"{rel}: same document id '{doc_id}' as {seen[doc_id]}; rename one of them"))
             continue
         seen[doc_id] = rel
         sidecar = sidecar_path(path)
-        entries.append(RawEntry(path, rel, doc_id, sidecar if sidecar.is_file() else None))
+        entries.append(RawEntry(path, rel, doc_id, sidecar if sidecar in listed and sidecar.is_file() else None))
     return entries, problems
 
 
@@ -152,8 +168,17 @@ def _redact_removed(removed: RemovedLog, raw_text: str, config: Config) -> Remov
             for edit in find_personal_data(raw_text[offset:block_end], config)]
     if not hits:
         return log
+    # The pieces a value overlaps, found from the values (a handful) rather than from the
+    # pieces (thousands): pieces are sorted by start, and none is longer than `longest`.
+    starts, ends = log.spans()
+    longest = max((end - start for start, end in zip(starts, ends, strict=True)), default=0)
+    touched = sorted({index for hit in hits
+                      for index in range(bisect.bisect_left(starts, hit.start - longest),
+                                         bisect.bisect_left(starts, hit.end))
+                      if hit.start < ends[index]})
     hit_starts = [hit.start for hit in hits]
-    for index, piece in enumerate(log):
+    for index in touched:
+        piece = log[index]
         first = max(0, bisect.bisect_right(hit_starts, piece.start) - 1)
         overlapping = [h for h in hits[first:bisect.bisect_left(hit_starts, piece.end)]
                        if h.start < piece.end and piece.start < h.end]
@@ -163,20 +188,6 @@ def _redact_removed(removed: RemovedLog, raw_text: str, config: Config) -> Remov
         for hit in reversed(overlapping):
             lo, hi = max(hit.start, piece.start) - piece.start, min(hit.end, piece.end) - piece.start
             text = text[:lo] + hit.replacement + text[hi:]
-        log.set_text(index, text)
-    return log
-    placeholders = config["pii"].get("placeholders") or {}
-    hit_starts = [start for _, start, _ in hits]
-    for index, piece in enumerate(log):
-        first = max(0, bisect.bisect_right(hit_starts, piece.start) - 1)
-        overlapping = [h for h in hits[first:bisect.bisect_left(hit_starts, piece.end)]
-                       if h[1] < piece.end and piece.start < h[2]]
-        if not overlapping:
-            continue
-        text = piece.text
-        for kind, start, end in reversed(overlapping):
-            lo, hi = max(start, piece.start) - piece.start, min(end, piece.end) - piece.start
-            text = text[:lo] + placeholders.get(kind, "[已删除]") + text[hi:]
         log.set_text(index, text)
     return log
 
@@ -358,6 +369,7 @@ def _ingest_in_workers(todo: list[RawEntry], raw_dir: Path, normalized_dir: Path
     """
     import functools
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor  # (here: a run without workers never loads it)
 
     global _worker_config
     record(_ingest_one(todo[0], raw_dir, normalized_dir, config))
@@ -371,18 +383,26 @@ def _ingest_in_workers(todo: list[RawEntry], raw_dir: Path, normalized_dir: Path
         initializer, initargs = _init_worker, (config_dir, tuple(overrides))
     task = functools.partial(_ingest_one, raw_dir=raw_dir, normalized_dir=normalized_dir)
     chunksize = max(1, min(64, len(rest) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=min(workers, len(rest)), mp_context=context,
-                             initializer=initializer, initargs=initargs) as pool:
-        for outcome in pool.map(task, rest, chunksize=chunksize):
-            record(outcome)
+    # What exists now (config, rules, dictionaries) lives as long as the workers: frozen, the
+    # workers' garbage collections never walk it, and so never copy its pages (fork shares them).
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=min(workers, len(rest)), mp_context=context,
+                                 initializer=initializer, initargs=initargs) as pool:
+            for outcome in pool.map(task, rest, chunksize=chunksize):
+                record(outcome)
+    finally:
+        gc.unfreeze()
 
 
 def _unchanged(entry: RawEntry, manifest: Manifest, normalized_dir: Path) -> ManifestEntry | None:
     known = manifest.documents.get(entry.doc_id)
-    stored = document_path(normalized_dir, entry.doc_id)
-    if known is None or known.source != entry.source or not stored.is_file() or stored.stat().st_size == 0:
+    if known is None or known.source != entry.source:
         return None
     try:
+        stored = document_path(normalized_dir, entry.doc_id).stat()
+        if not stat.S_ISREG(stored.st_mode) or stored.st_size == 0:
+            return None
         if file_sha256(entry.path) != known.sha256:
             return None
         sidecar_sha = file_sha256(entry.sidecar) if entry.sidecar else None

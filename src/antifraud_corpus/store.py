@@ -22,7 +22,7 @@ import msgspec
 
 from .errors import StoreError
 from .models import Document
-from .textmap import Removed
+from .textmap import Removed, RemovedLog, SegmentMap
 
 MANIFEST_NAME = "manifest.json"
 _TMP_PREFIX = ".tmp-"
@@ -93,6 +93,7 @@ _string = json.encoder.encode_basestring  # what that encoder uses for a string
 
 
 _CHUNK = 1 << 16
+_ROWS = 1024  # list items formatted per write
 
 
 def _dump_json(data: dict, fh: IO[str]) -> None:
@@ -102,40 +103,107 @@ def _dump_json(data: dict, fh: IO[str]) -> None:
     C JSON encoder does the work (`indent=` would switch to the pure-Python one,
     which cost more than the whole pipeline on large documents).
     """
-    fh.write("{\n")
+    for piece in _json_pieces(data):
+        fh.write(piece)
+
+
+def _json_pieces(data: dict) -> Iterator[str]:
+    """`_dump_json`'s output in pieces of a batch of records (or a chunk of text) each.
+
+    The records that fill a document (removed pieces, source map rows, duties,
+    clauses) are formatted directly, the same bytes as the encoder's, and joined a
+    batch at a time: a dict per record and a write per line cost more than the
+    rest of the store, and a big document is never held as one string.
+    """
+    pending: list[str] = ["{\n"]
     last = len(data) - 1
     for i, (key, value) in enumerate(data.items()):
-        fh.write(f"  {_compact(key)}: ")
+        pending.append(f"  {_compact(key)}: ")
         if isinstance(value, Sequence) and not isinstance(value, str) and not len(value):
-            fh.write("[]")
+            pending.append("[]")
         elif isinstance(value, Sequence) and not isinstance(value, str):
-            # Lists and compact logs alike: records are made one at a time, never all at once.
-            fh.write("[\n")
-            for j, item in enumerate(value):
-                if isinstance(item, Removed):  # the most numerous record: formatted directly
-                    row = (f'{{"text": {_string(item.text)}, "reason": {_string(item.reason)}, '
-                           f'"start": {item.start}, "end": {item.end}}}')
-                else:
-                    row = _compact(item.to_dict() if hasattr(item, "to_dict") else
-                                   list(item) if isinstance(item, tuple) else item)
-                fh.write("    " + row + (",\n" if j < len(value) - 1 else "\n"))
-            fh.write("  ]")
+            # Lists and compact logs alike: records are made a batch at a time, never all at once.
+            pending.append("[\n    ")
+            first = True
+            for rows in _json_rows(value):
+                if not first:
+                    pending.append(",\n    ")
+                first = False
+                pending.append(",\n    ".join(rows))
+                yield "".join(pending)
+                pending.clear()
+            pending.append("\n  ]")
         elif isinstance(value, str) and len(value) > _CHUNK:
             # The text of a big document: encoded piece by piece (same bytes), not as one more copy.
-            fh.write('"')
+            pending.append('"')
             for start in range(0, len(value), _CHUNK):
-                fh.write(_compact(value[start:start + _CHUNK])[1:-1])
-            fh.write('"')
+                pending.append(_compact(value[start:start + _CHUNK])[1:-1])
+                yield "".join(pending)
+                pending.clear()
+            pending.append('"')
         else:
-            fh.write(_compact(value))
-        fh.write(",\n" if i < last else "\n")
-    fh.write("}\n")
+            pending.append(_compact(value))
+        pending.append(",\n" if i < last else "\n")
+    pending.append("}\n")
+    yield "".join(pending)
+
+
+def _json_rows(value: Sequence[Any]) -> Iterator[list[str]]:
+    """The items of a list as one-line JSON strings, in batches of `_ROWS`."""
+    for lo in range(0, len(value), _ROWS):
+        if isinstance(value, RemovedLog):
+            # The most numerous record; its reasons are a handful of strings, each quoted once.
+            quoted = _Quoted()
+            yield [f'{{"text": {_string(text)}, "reason": {quoted[reason]}, "start": {start}, "end": {end}}}'
+                   for start, end, text, reason in value.rows(lo, lo + _ROWS)]
+        elif isinstance(value, SegmentMap):
+            yield [f"[{a}, {b}, {c}, {d}]" for a, b, c, d in value.rows(lo, lo + _ROWS)]
+        else:
+            yield [_item_json(item) for item in value[lo : lo + _ROWS]]
+
+
+class _Quoted(dict):
+    """A string's JSON form, worked out the first time it is asked for."""
+
+    def __missing__(self, key: str) -> str:
+        value = self[key] = _string(key)
+        return value
+
+
+def _item_json(item: Any) -> str:
+    if hasattr(item, "to_json"):  # clauses and duties
+        return item.to_json()
+    if isinstance(item, Removed):
+        return (f'{{"text": {_string(item.text)}, "reason": {_string(item.reason)}, '
+                f'"start": {item.start}, "end": {item.end}}}')
+    return _compact(item.to_dict() if hasattr(item, "to_dict") else list(item) if isinstance(item, tuple) else item)
+
+
+_WHOLE = 1 << 22  # a document whose JSON is shorter is written in one piece
 
 
 def write_document(normalized_dir: Path, doc: Document) -> Path:
     path = document_path(normalized_dir, doc.doc_id)
-    data = doc.to_dict()
-    write_atomic(path, lambda fh: _dump_json(data, fh), durable=False)
+    pieces = _json_pieces(doc.to_dict())
+    # Most documents are a few dozen kilobytes: one string, one write (a text stream costs
+    # more than the formatting). A big one is streamed from where it outgrew that.
+    head: list[str] = []
+    size = 0
+    for piece in pieces:
+        head.append(piece)
+        size += len(piece)
+        if size > _WHOLE:
+            break
+    else:
+        write_atomic(path, "".join(head), durable=False)
+        return path
+
+    def stream(fh: IO[str]) -> None:
+        fh.writelines(head)
+        head.clear()
+        fh.writelines(pieces)
+
+    write_atomic(path, stream, durable=False)
     return path
 
 
