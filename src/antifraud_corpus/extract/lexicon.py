@@ -23,7 +23,26 @@ def trie_pattern(words: Iterable[str]) -> str:
         for ch in word:
             node = node.setdefault(ch, {})
         node[""] = True
-    return _node_pattern(root) if root else "(?!)"
+    if not root:
+        return "(?!)"
+    firsts = sorted(ch for ch in root if ch)
+    if len(firsts) <= _GROUP:
+        return _node_pattern(root)
+    # Many first characters: `re` tries the top-level branches one by one at every
+    # candidate position, so they are split into a few groups, each behind a lookahead
+    # on its first characters (a single set test skips a whole group). The groups
+    # have disjoint first characters, so the matches are the same.
+    size = -(-len(firsts) // -(-len(firsts) // _GROUP))
+    groups = [firsts[k : k + size] for k in range(0, len(firsts), size)]
+    return "(?:" + "|".join(
+        f"(?=[{''.join(map(re.escape, group))}])" + _node_pattern({ch: root[ch] for ch in group})
+        for group in groups
+    ) + ")"
+
+
+# Most first characters behind one lookahead (measured on the measure cues: 3 groups of
+# about 60 scan about a quarter faster than one flat alternation of 180).
+_GROUP = 64
 
 
 def _node_pattern(node: dict) -> str:

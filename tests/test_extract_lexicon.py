@@ -1,0 +1,49 @@
+"""The trie-shaped word regex: leftmost-longest, the same with or without first-character groups."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from antifraud_corpus.extract.lexicon import _GROUP, compile_words, trie_pattern
+
+_CHARS = st.characters(min_codepoint=0x4E00, max_codepoint=0x4E00 + 3 * _GROUP)
+
+
+def _leftmost_longest(text: str, words: set[str]) -> list[tuple[int, int]]:
+    """Reference scan: at each position the longest word, then on after it."""
+    out, pos, longest = [], 0, max(map(len, words))
+    while pos < len(text):
+        end = next((pos + n for n in range(min(longest, len(text) - pos), 0, -1)
+                    if text[pos : pos + n] in words), -1)
+        if end < 0:
+            pos += 1
+        else:
+            out.append((pos, end))
+            pos = end
+    return out
+
+
+def test_longest_word_wins() -> None:
+    pattern = compile_words(["公安", "公安机关", "公安部", "银行"])
+    assert [m.group() for m in pattern.finditer("公安机关和公安部、银行卡")] == ["公安机关", "公安部", "银行"]
+
+
+def test_many_first_characters_are_grouped() -> None:
+    words = [chr(0x4E00 + k) + "甲" for k in range(2 * _GROUP + 5)]
+    assert trie_pattern(words).count("(?=[") == 3
+    assert trie_pattern(words[:_GROUP]).count("(?=[") == 0
+    # the source is one group: it can be embedded in a larger pattern
+    assert re.fullmatch(f"x{trie_pattern(words)}y", "x" + words[-1] + "y")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sets(st.text(_CHARS, min_size=1, max_size=3), min_size=1, max_size=4 * _GROUP),
+       st.text(_CHARS, max_size=80))
+def test_scan_is_leftmost_longest(words: set[str], text: str) -> None:
+    # words from the lexicon planted in the text, so that matches happen
+    planted = "".join(w for k, w in enumerate(sorted(words)) if k % 7 == 0) + text
+    found = [m.span() for m in compile_words(words).finditer(planted)]
+    assert found == _leftmost_longest(planted, words)
