@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
-from json.encoder import encode_basestring as _json_string  # (C) a str as json.dumps(ensure_ascii=False) has it
 from typing import Any, Literal
 
 Level = Literal["central", "provincial", "municipal", "county"]
@@ -37,14 +36,6 @@ class Clause:
         return {"path": self.path, "text": self.text, "start": self.start, "end": self.end,
                 "heading": self.heading, "chapter": self.chapter}
 
-    def to_json(self) -> str:
-        """`to_dict` as one line of JSON (`, ` and `: ` separators), made directly: the store
-        writes every clause, and a dict per record costs more than the whole line."""
-        chapter = "null" if self.chapter is None else _json_string(self.chapter)
-        return (f'{{"path": {_json_string(self.path)}, "text": {_json_string(self.text)}, '
-                f'"start": {self.start}, "end": {self.end}, "heading": {_json_string(self.heading)}, '
-                f'"chapter": {chapter}}}')
-
     @classmethod
     def from_dict(cls, data: dict) -> Clause:
         return _from_dict(cls, data)
@@ -62,11 +53,6 @@ class Mention:
 
     def to_dict(self) -> dict:
         return {"id": self.id, "text": self.text, "start": self.start, "end": self.end, "rule": self.rule}
-
-    def to_json(self) -> str:
-        """`to_dict` as one line of JSON, made directly (see `Clause.to_json`)."""
-        return (f'{{"id": {_json_string(self.id)}, "text": {_json_string(self.text)}, "start": {self.start}, '
-                f'"end": {self.end}, "rule": {_json_string(self.rule)}}}')
 
     @classmethod
     def from_dict(cls, data: dict) -> Mention:
@@ -110,20 +96,6 @@ class Duty:
             "marker_span": list(self.marker_span) if self.marker_span else None,
             "rules": list(self.rules),
         }
-
-    def to_json(self) -> str:
-        """`to_dict` as one line of JSON, made directly (see `Clause.to_json`)."""
-        span = f"[{', '.join(map(str, self.marker_span))}]" if self.marker_span else "null"
-        return (
-            f'{{"clause": {_json_string(self.clause)}, "sentence": {_json_string(self.sentence)}, '
-            f'"start": {self.start}, "end": {self.end}, "modality": {_json_string(self.modality)}, '
-            f'"marker": {_json_string(self.marker)}, "action": {_json_string(self.action)}, '
-            f'"actor_source": {_json_string(self.actor_source)}, '
-            f'"actors": [{", ".join([m.to_json() for m in self.actors])}], '
-            f'"targets": [{", ".join([m.to_json() for m in self.targets])}], '
-            f'"measures": [{", ".join([m.to_json() for m in self.measures])}], '
-            f'"marker_span": {span}, "rules": [{", ".join(map(_json_string, self.rules))}]}}'
-        )
 
     @classmethod
     def from_dict(cls, data: dict) -> Duty:

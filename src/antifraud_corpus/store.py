@@ -31,9 +31,7 @@ _TMP_PREFIX = ".tmp-"
 def to_json(data: object) -> str:
     """Stable, readable JSON: UTF-8 characters as they are, two-space indent, trailing newline."""
     if isinstance(data, dict):
-        buffer = io.StringIO()
-        _dump_json(data, buffer)
-        return buffer.getvalue()
+        return b"".join(_json_pieces(data)).decode("utf-8")
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -87,96 +85,83 @@ def document_path(normalized_dir: Path, doc_id: str) -> Path:
     return normalized_dir / f"{doc_id}.json"
 
 
-# One encoder for every record: json.dumps with options builds a new encoder on each call.
-_compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
-_string = json.encoder.encode_basestring  # what that encoder uses for a string
-
 
 _CHUNK = 1 << 16
 _ROWS = 1024  # list items formatted per write
+_encode = msgspec.json.Encoder().encode  # records (dataclasses, dicts, lists) to compact JSON, in C
 
 
-def _dump_json(data: dict, fh: IO[str]) -> None:
+def _dump_json(data: dict, fh: IO[bytes]) -> None:
     """One top-level key per line and one list item (clause, duty, removed piece) per line.
 
-    Diffs of a stored document then show which clause or duty changed, and the
-    C JSON encoder does the work (`indent=` would switch to the pure-Python one,
-    which cost more than the whole pipeline on large documents).
+    Diffs of a stored document then show which clause or duty changed; each line is compact JSON
+    (as `json.dumps(..., ensure_ascii=False, separators=(",", ":"))` writes it).
     """
     for piece in _json_pieces(data):
         fh.write(piece)
 
 
-def _json_pieces(data: dict) -> Iterator[str]:
+def _json_pieces(data: dict) -> Iterator[bytes]:
     """`_dump_json`'s output in pieces of a batch of records (or a chunk of text) each.
 
-    The records that fill a document (removed pieces, source map rows, duties,
-    clauses) are formatted directly, the same bytes as the encoder's, and joined a
-    batch at a time: a dict per record and a write per line cost more than the
-    rest of the store, and a big document is never held as one string.
+    msgspec encodes the records that fill a document (clauses and duties are dataclasses it
+    reads directly; removed pieces and source-map rows come from the compact logs), a batch at a
+    time: a dict per record and a write per line cost more than the rest of the store, and a big
+    document is never held as one string.
     """
-    pending: list[str] = ["{\n"]
+    pending: list[bytes] = [b"{\n"]
     last = len(data) - 1
     for i, (key, value) in enumerate(data.items()):
-        pending.append(f"  {_compact(key)}: ")
+        pending.append(b"  " + _encode(key) + b": ")
         if isinstance(value, Sequence) and not isinstance(value, str) and not len(value):
-            pending.append("[]")
+            pending.append(b"[]")
         elif isinstance(value, Sequence) and not isinstance(value, str):
             # Lists and compact logs alike: records are made a batch at a time, never all at once.
-            pending.append("[\n    ")
+            pending.append(b"[\n    ")
             first = True
             for rows in _json_rows(value):
                 if not first:
-                    pending.append(",\n    ")
+                    pending.append(b",\n    ")
                 first = False
-                pending.append(",\n    ".join(rows))
-                yield "".join(pending)
+                pending.append(b",\n    ".join(rows))
+                yield b"".join(pending)
                 pending.clear()
-            pending.append("\n  ]")
+            pending.append(b"\n  ]")
         elif isinstance(value, str) and len(value) > _CHUNK:
             # The text of a big document: encoded piece by piece (same bytes), not as one more copy.
-            pending.append('"')
+            pending.append(b'"')
             for start in range(0, len(value), _CHUNK):
-                pending.append(_compact(value[start:start + _CHUNK])[1:-1])
-                yield "".join(pending)
+                pending.append(_encode(value[start:start + _CHUNK])[1:-1])
+                yield b"".join(pending)
                 pending.clear()
-            pending.append('"')
+            pending.append(b'"')
         else:
-            pending.append(_compact(value))
-        pending.append(",\n" if i < last else "\n")
-    pending.append("}\n")
-    yield "".join(pending)
+            pending.append(_encode(value))
+        pending.append(b",\n" if i < last else b"\n")
+    pending.append(b"}\n")
+    yield b"".join(pending)
 
 
-def _json_rows(value: Sequence[Any]) -> Iterator[list[str]]:
-    """The items of a list as one-line JSON strings, in batches of `_ROWS`."""
+def _json_rows(value: Sequence[Any]) -> Iterator[list[bytes]]:
+    """The items of a list as one-line JSON, in batches of `_ROWS`."""
     for lo in range(0, len(value), _ROWS):
         if isinstance(value, RemovedLog):
-            # The most numerous record; its reasons are a handful of strings, each quoted once.
-            quoted = _Quoted()
-            yield [f'{{"text": {_string(text)}, "reason": {quoted[reason]}, "start": {start}, "end": {end}}}'
+            # The most numerous record; its reasons are a handful of strings, each encoded once.
+            reasons = _Encoded()
+            yield [b'{"text":%s,"reason":%s,"start":%d,"end":%d}' % (_encode(text), reasons[reason], start, end)
                    for start, end, text, reason in value.rows(lo, lo + _ROWS)]
         elif isinstance(value, SegmentMap):
-            yield [f"[{a}, {b}, {c}, {d}]" for a, b, c, d in value.rows(lo, lo + _ROWS)]
+            yield [b"[%d,%d,%d,%d]" % row for row in value.rows(lo, lo + _ROWS)]
         else:
-            yield [_item_json(item) for item in value[lo : lo + _ROWS]]
+            yield [_encode(item.to_dict() if isinstance(item, Removed) else item) for item in value[lo : lo + _ROWS]]
 
 
-class _Quoted(dict):
+class _Encoded(dict):
     """A string's JSON form, worked out the first time it is asked for."""
 
-    def __missing__(self, key: str) -> str:
-        value = self[key] = _string(key)
+    def __missing__(self, key: str) -> bytes:
+        value = self[key] = _encode(key)
         return value
-
-
-def _item_json(item: Any) -> str:
-    if hasattr(item, "to_json"):  # clauses and duties
-        return item.to_json()
-    if isinstance(item, Removed):
-        return (f'{{"text": {_string(item.text)}, "reason": {_string(item.reason)}, '
-                f'"start": {item.start}, "end": {item.end}}}')
-    return _compact(item.to_dict() if hasattr(item, "to_dict") else list(item) if isinstance(item, tuple) else item)
 
 
 _WHOLE = 1 << 22  # a document whose JSON is shorter is written in one piece
@@ -185,9 +170,9 @@ _WHOLE = 1 << 22  # a document whose JSON is shorter is written in one piece
 def write_document(normalized_dir: Path, doc: Document) -> Path:
     path = document_path(normalized_dir, doc.doc_id)
     pieces = _json_pieces(doc.to_dict())
-    # Most documents are a few dozen kilobytes: one string, one write (a text stream costs
-    # more than the formatting). A big one is streamed from where it outgrew that.
-    head: list[str] = []
+    # Most documents are a few dozen kilobytes: one string, one write. A big one is streamed
+    # from where it outgrew that.
+    head: list[bytes] = []
     size = 0
     for piece in pieces:
         head.append(piece)
@@ -195,15 +180,15 @@ def write_document(normalized_dir: Path, doc: Document) -> Path:
         if size > _WHOLE:
             break
     else:
-        write_atomic(path, "".join(head), durable=False)
+        write_atomic(path, b"".join(head), durable=False)
         return path
 
-    def stream(fh: IO[str]) -> None:
+    def stream(fh: IO[bytes]) -> None:
         fh.writelines(head)
         head.clear()
         fh.writelines(pieces)
 
-    write_atomic(path, stream, durable=False)
+    write_atomic(path, stream, durable=False, binary=True)
     return path
 
 
