@@ -30,6 +30,7 @@ _CHUNK = 1 << 20
 _REPLACEMENT = "\ufffd"
 # Control bytes that plain text does contain: tab, LF, VT, FF, CR, ESC (ANSI colours).
 _TEXT_CONTROLS = frozenset(b"\t\n\x0b\x0c\r\x1b")
+_ODD_CONTROLS = bytes(b for b in range(1, 32) if b not in _TEXT_CONTROLS)  # control bytes text does not use
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same two bytes
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -184,8 +185,8 @@ def _control_ratio(sample: bytes | str) -> float:
         return 0.0
     if isinstance(sample, str):
         sample = sample.encode("utf-8", errors="replace")
-    controls = sum(sample.count(bytes([b])) for b in range(1, 32) if b not in _TEXT_CONTROLS)
-    return controls / len(sample)
+    # one pass: what deleting the odd control bytes takes away (counting them one by one was 26 passes)
+    return (len(sample) - len(sample.translate(None, _ODD_CONTROLS))) / len(sample)
 
 
 def _utf16_without_bom(sample: _Bytes, settings: _Settings) -> str | None:
