@@ -883,6 +883,8 @@ class _Comparer:
             found.sort(key=lambda f: -f[1])
             lists[key] = found
             if self.c.sig_count[key[0]] > 1:
+                if len(self.cache) >= _CACHE_KEPT:
+                    self.cache.clear()
                 self.cache[key] = found
         results: list[_Match | None] = []
         seen: dict[int, float] = {}  # reference sig -> best score with any directive of `doc`
@@ -1055,10 +1057,13 @@ class _Comparer:
         try:
             context = multiprocessing.get_context("fork")
             with context.Pool(self.workers - 1) as pool:
-                pending = pool.map_async(_compare_chunk, chunks[1:])
+                # The workers' documents go in small batches, so that their results come back as they
+                # are made instead of piling up in the workers (and in one pickle each) until the end.
+                batches = [chunk[i:i + _BATCH] for chunk in chunks[1:] for i in range(0, len(chunk), _BATCH)]
+                pending = pool.map_async(_compare_chunk, batches, chunksize=1)
                 results = [self._compare_doc(doc) for doc in chunks[0]]
-                for chunk in pending.get():
-                    results.extend(chunk)
+                for batch in pending.get():
+                    results.extend(batch)
         finally:
             _FORKED = None
             gc.unfreeze()
@@ -1069,6 +1074,10 @@ class _Comparer:
         c = self.c
         self._build_pools()
         self._finish_pools()
+        # What only reading the documents needed goes before the alignment (and before workers fork).
+        c.sig_ids.clear()
+        c.fragments.clear()
+        c.interned.clear()
         kept = [i for i, info in enumerate(c.infos) if self.keep.keeps_document(info)]
         summaries: list[DocumentSummary] = []
         shown_refs: set[int] = set()
@@ -1082,8 +1091,6 @@ class _Comparer:
         self.pools.clear()
         self.cache.clear()
         self.c.sigs.clear()
-        self.c.sig_ids.clear()
-        self.c.fragments.clear()
         self.c.table = None
         kept_rows: list[tuple[str, int, list[tuple]]] = []
         for doc, rows, references, sources in results:
@@ -1272,6 +1279,9 @@ def _compare_strength(q: _Sig, r: _Sig) -> int:
         return (q.strength > r.strength) - (q.strength < r.strength)
     return (q.rank > r.rank) - (q.rank < r.rank)
 
+
+_BATCH = 32  # local documents a worker compares per task
+_CACHE_KEPT = 20_000  # candidate lists of recurring directives kept per process
 
 _FORKED: _Comparer | None = None  # set only while forked workers run (`_Comparer._compare_all`)
 

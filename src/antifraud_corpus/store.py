@@ -1,4 +1,4 @@
-"""The normalized store: one pretty-printed JSON file per document plus a manifest.
+"""The normalized store: one JSON file per document (a key per line, a record per line) plus a manifest.
 
 Every write goes to a temporary file in the same folder and is renamed into
 place, so a run killed at any moment leaves each file either old or new,
@@ -29,7 +29,7 @@ _TMP_PREFIX = ".tmp-"
 
 
 def to_json(data: object) -> str:
-    """Stable, readable JSON: UTF-8 characters as they are, two-space indent, trailing newline."""
+    """Stable, readable JSON: UTF-8 characters as they are, a key (dicts) or an item per line, trailing newline."""
     if isinstance(data, dict):
         return b"".join(_json_pieces(data)).decode("utf-8")
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
