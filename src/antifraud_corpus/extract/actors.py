@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ExtractError
-from .lexicon import compile_words
+from .lexicon import compile_words, word_set
 
 
 @dataclass(slots=True)
@@ -95,18 +95,18 @@ class ActorRules:
             canonical=canonical,
             closers=frozenset(h for h in heads if h not in entries),
             closer_ids=frozenset(entries[h][0] for h in heads if h in entries) | {"departments"},
-            connectors=frozenset(map(str, coord.get("connectors") or ())),
+            connectors=word_set(coord, "connectors"),
             distributive_suffixes=tuple(map(str, coord.get("distributive_suffixes") or ())),
-            non_distributive=frozenset(map(str, coord.get("non_distributive") or ())),
-            owners=frozenset(map(str, coord.get("owners") or ())),
-            prefixes=frozenset(map(str, coord.get("prefixes") or ())),
-            place_suffixes=frozenset(map(str, coord.get("place_suffixes") or ())),
-            pre_marker=frozenset(map(str, coord.get("pre_marker") or ())),
-            object_prepositions=frozenset(map(str, coord.get("object_prepositions") or ())),
-            not_after=frozenset(map(str, coord.get("not_after") or ())),
-            co_actor_verbs=frozenset(map(str, coord.get("co_actor_verbs") or ())),
-            target_verbs=frozenset(map(str, cfg.get("target_verbs") or ())),
-            subject_words=frozenset(map(str, collective.get("subject_words") or ())),
+            non_distributive=word_set(coord, "non_distributive"),
+            owners=word_set(coord, "owners"),
+            prefixes=word_set(coord, "prefixes"),
+            place_suffixes=word_set(coord, "place_suffixes"),
+            pre_marker=word_set(coord, "pre_marker"),
+            object_prepositions=word_set(coord, "object_prepositions"),
+            not_after=word_set(coord, "not_after"),
+            co_actor_verbs=word_set(coord, "co_actor_verbs"),
+            target_verbs=word_set(cfg, "target_verbs"),
+            subject_words=word_set(collective, "subject_words"),
             salutation_max=int(collective.get("salutation_max_chars", 80)),
             salutation_window=int(collective.get("salutation_window", 3)),
         )

@@ -10,7 +10,13 @@ Aho-Corasick scan with leftmost-longest matching does.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+
+def word_set(section: Mapping[str, Any], key: str) -> frozenset[str]:
+    """A list of words in a config section as a set of strings (empty when the key is missing)."""
+    return frozenset(map(str, section.get(key) or ()))
 
 
 def trie_pattern(words: Iterable[str]) -> str:

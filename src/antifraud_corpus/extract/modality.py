@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ExtractError
+from .lexicon import word_set
 
 MODALITIES: tuple[str, ...] = ("obligation", "prohibition", "encouragement", "permission")
 COMMAS = frozenset("，,：:；;。！？!?")
@@ -83,13 +84,13 @@ class ModalityRules:
         return cls(
             by_token=by_token,
             strength={str(k): int(v) for k, v in (cfg.get("strength") or {}).items()},
-            weak=frozenset(map(str, non_modal.get("weak") or ())),
-            predicate_before=frozenset(map(str, non_modal.get("predicate_before") or ())),
-            not_followed_by=frozenset(map(str, non_modal.get("not_followed_by") or ())),
-            reporting=frozenset(map(str, cfg.get("reporting_verbs") or ())),
-            non_modal=frozenset(map(str, non_modal.get("tokens") or ())),
-            descriptive=frozenset(map(str, non_modal.get("descriptive_before") or ())),
-            negators=frozenset(map(str, (cfg.get("negation") or {}).get("negators") or ())),
+            weak=word_set(non_modal, "weak"),
+            predicate_before=word_set(non_modal, "predicate_before"),
+            not_followed_by=word_set(non_modal, "not_followed_by"),
+            reporting=word_set(cfg, "reporting_verbs"),
+            non_modal=word_set(non_modal, "tokens"),
+            descriptive=word_set(non_modal, "descriptive_before"),
+            negators=word_set(cfg.get("negation") or {}, "negators"),
             negated=str((cfg.get("negation") or {}).get("modality") or "prohibition"),
             quote_re=quote_re,
             quote_chars="".join(a for a, _ in quotes),
