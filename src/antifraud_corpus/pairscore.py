@@ -84,8 +84,26 @@ def ranges(offsets: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray
     """Positions of the elements of directives `ids` (one after the other), and each one's count."""
     starts = offsets[ids]
     lengths = offsets[ids + 1] - starts
+    return _positions(starts, lengths), lengths
+
+
+def _positions(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Every position of the spans (start, length), span after span."""
     before = np.cumsum(lengths) - lengths
-    return np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(starts - before, lengths), lengths
+    return np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(starts - before, lengths)
+
+
+def _in_local(table: GramTable, local: LocalGrams, refs: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The grams of directives `refs` that the local directives hold too, with where they are:
+    (index into `refs`, position in `table.grams`, gram id, row in `local.grams`)."""
+    positions, lengths = ranges(table.offsets, refs)
+    owner = np.repeat(np.arange(len(refs), dtype=np.int64), lengths)
+    grams = table.grams[positions]
+    if not len(local.grams):
+        return owner[:0], positions[:0], grams[:0], positions[:0]
+    row = np.minimum(np.searchsorted(local.grams, grams), len(local.grams) - 1)
+    hit = local.grams[row] == grams
+    return owner[hit], positions[hit], grams[hit], row[hit]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,17 +130,11 @@ def text_similarity(table: GramTable, local: LocalGrams, queries: np.ndarray, re
     pairs = len(refs)
     if not pairs:
         return np.zeros(0)
-    positions, lengths = ranges(table.offsets, refs)
-    pair = np.repeat(np.arange(pairs, dtype=np.int64), lengths)
-    grams = table.grams[positions]
-    found = np.searchsorted(local.grams, grams)
-    np.minimum(found, len(local.grams) - 1, out=found)
-    hit = local.grams[found] == grams
-    q_fragment = local.fragment[found[hit], queries[pair[hit]]]
+    pair, positions, grams, row = _in_local(table, local, refs)
+    q_fragment = local.fragment[row, queries[pair]]
     shared = q_fragment >= 0
-    pair, positions = pair[hit][shared], positions[hit][shared]
-    q_fragment = q_fragment[shared]
-    weight = table.gram_weights[grams[hit][shared]]
+    pair, positions, q_fragment = pair[shared], positions[shared], q_fragment[shared]
+    weight = table.gram_weights[grams[shared]]
     dot = np.bincount(pair, weights=weight, minlength=pairs)
     q_weight = table.weights[local.sigs[queries]]
     r_weight = table.weights[refs]
@@ -178,8 +190,7 @@ def most_shared(postings: np.ndarray, pool_size: int, spans: Sequence[Sequence[t
     starts = np.fromiter((start for start, _ in flat), np.int64, len(flat))
     lengths = np.fromiter((length for _, length in flat), np.int64, len(flat))
     per_query = np.fromiter((len(query) for query in spans), np.int64, queries)
-    before = np.cumsum(lengths) - lengths
-    positions = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(starts - before, lengths)
+    positions = _positions(starts, lengths)
     owner = np.repeat(np.repeat(np.arange(queries, dtype=np.int64), per_query), lengths)
     counts = np.bincount(owner * pool_size + postings[positions], minlength=queries * pool_size)
     counts = counts.reshape(queries, pool_size)
@@ -199,12 +210,6 @@ def shared_counts(table: GramTable, local: LocalGrams, refs: Sequence[int]) -> n
     """[reference, local directive] -> the number of grams they share."""
     ids = np.asarray(refs, dtype=np.int64)
     counts = np.zeros((len(ids), len(local.sigs)), dtype=np.int64)
-    if not len(ids) or not len(local.grams):
-        return counts
-    positions, lengths = ranges(table.offsets, ids)
-    grams = table.grams[positions]
-    owner = np.repeat(np.arange(len(ids), dtype=np.int64), lengths)
-    found = np.minimum(np.searchsorted(local.grams, grams), len(local.grams) - 1)
-    hit = local.grams[found] == grams
-    np.add.at(counts, owner[hit], local.fragment[found[hit]] >= 0)
+    owner, _, _, row = _in_local(table, local, ids)
+    np.add.at(counts, owner, local.fragment[row] >= 0)
     return counts
