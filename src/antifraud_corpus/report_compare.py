@@ -545,7 +545,7 @@ def write_json_stream(comparison: Comparison, path: Path) -> None:
         fh.write(b"".join(batch))
 
     with collector_paused():
-        write_atomic(path, write, binary=True)
+        write_atomic(path, write)
 
 
 def render(comparison: Comparison, fmt: str, lang: str = "en") -> str:

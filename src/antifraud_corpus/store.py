@@ -9,7 +9,6 @@ byte-identical files, which also keeps `git diff` of a store readable.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import tempfile
@@ -35,12 +34,11 @@ def to_json(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_atomic(path: Path, content: str | bytes | Callable[[IO[Any]], None], *, durable: bool = True,
-                 binary: bool = False) -> None:
+def write_atomic(path: Path, content: str | bytes | Callable[[IO[bytes]], None], *, durable: bool = True) -> None:
     """Write `content` to `path` so that readers see the old file or the new one, never a mix.
 
-    `content` may be a function that writes to the (text, UTF-8; with `binary`, bytes) file itself,
-    so that a large document is streamed rather than built as one string first.
+    `content` may be a function that writes bytes to the file itself, so that a large document
+    is streamed rather than built as one string first.
     `durable=False` skips fsync: the rename alone is atomic against a killed
     process; only a power cut could leave such a file empty, and ingest treats
     an empty document file as missing and redoes it.
@@ -49,22 +47,13 @@ def write_atomic(path: Path, content: str | bytes | Callable[[IO[Any]], None], *
     fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            if callable(content) and binary:
+            if callable(content):
                 content(fh)
-                fh.flush()
-                if durable:
-                    os.fsync(fh.fileno())
-            elif callable(content):
-                with io.TextIOWrapper(fh, encoding="utf-8", newline="\n", write_through=False) as text:
-                    content(text)
-                    text.flush()
-                    if durable:
-                        os.fsync(fh.fileno())
             else:
                 fh.write(content.encode("utf-8") if isinstance(content, str) else content)
-                fh.flush()
-                if durable:
-                    os.fsync(fh.fileno())
+            fh.flush()
+            if durable:
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -188,7 +177,7 @@ def write_document(normalized_dir: Path, doc: Document) -> Path:
         head.clear()
         fh.writelines(pieces)
 
-    write_atomic(path, stream, durable=False, binary=True)
+    write_atomic(path, stream, durable=False)
     return path
 
 
