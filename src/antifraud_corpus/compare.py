@@ -47,6 +47,7 @@ from .models import Document
 from .pairscore import (
     GramTable,
     LocalGrams,
+    flat_grams,
     gram_table,
     local_grams,
     most_shared,
@@ -487,8 +488,8 @@ class _Corpus:
         # A gram found in one directive only can never be shared, so it would only lower every score
         # of that directive: it weighs as one found in two.
         total = len(self.sigs) + 1
-        df = np.bincount(np.fromiter(chain.from_iterable(sig.grams for sig in self.sigs), np.int64),
-                         minlength=len(self.gram_ids))
+        grams = flat_grams(self.sigs)
+        df = np.bincount(grams, minlength=len(self.gram_ids))
         self.w2 = [math.log(total / (max(count, 2) + 1)) ** self.s.idf_power + 1e-9 for count in df.tolist()]
         weight_of, minimum = self.w2.__getitem__, self.s.fragment_min_grams
         for sig in self.sigs:
@@ -503,7 +504,7 @@ class _Corpus:
             sig.weight = sum(weights)
             sig.long = tuple(long)
             sig.floor = min((weights[n] for n in long), default=0.0)
-        self.table = gram_table(self.sigs, self.w2, minimum)
+        self.table = gram_table(self.sigs, self.w2, minimum, grams)
 
 
 _DIGITS = 9  # of scores, so that equal scores tie whatever the order of summing

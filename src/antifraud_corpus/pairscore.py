@@ -52,11 +52,21 @@ class GramTable:
     gram_weights: np.ndarray  # float64 per gram id (squared idf)
 
 
-def gram_table(features: Sequence[Features], gram_weights: Sequence[float], min_grams: int) -> GramTable:
-    """Pack the directive features into flat arrays (built once per comparison)."""
+def flat_grams(features: Sequence[Features]) -> np.ndarray:
+    """The gram ids of all directives, directive after directive (`GramTable.grams`)."""
+    return np.fromiter(chain.from_iterable(f.grams for f in features), np.int32)
+
+
+def gram_table(features: Sequence[Features], gram_weights: Sequence[float], min_grams: int,
+               grams: np.ndarray | None = None) -> GramTable:
+    """Pack the directive features into flat arrays (built once per comparison).
+
+    `grams` may be `flat_grams(features)` if the caller has it already.
+    """
     count = len(features)
     offsets = _cumulative(np.fromiter((len(f.grams) for f in features), np.int64, count))
-    grams = np.fromiter(chain.from_iterable(f.grams for f in features), np.int32, int(offsets[-1]))
+    if grams is None:
+        grams = flat_grams(features)
     n_frags = np.fromiter((len(f.bounds) for f in features), np.int64, count)
     frag_offsets = _cumulative(n_frags)
     ends = np.fromiter(chain.from_iterable(f.bounds for f in features), np.int64, int(frag_offsets[-1]))
