@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from antifraud_corpus.pii import contains_personal_data, find_personal_data
 from antifraud_corpus.pipeline import clean_text, process_file
 from antifraud_corpus.store import to_json
 from antifraud_corpus.textmap import TrackedText
@@ -28,8 +29,8 @@ def accounted(tracked: TrackedText, removed) -> set[int]:
 @pytest.mark.parametrize("path", SEED_PATHS, ids=lambda p: p.stem[:3])
 def test_every_raw_character_of_each_seed_is_accounted_for(path: Path, config):
     raw = path.read_text(encoding="utf-8")
-    tracked, _, removed, _ = clean_text(raw, config)
-    assert accounted(tracked, removed) == set(range(len(raw)))
+    cleaned = clean_text(raw, config)
+    assert accounted(cleaned.tracked, cleaned.removed) == set(range(len(raw)))
 
 
 SEED_LINES = [line for p in SEED_PATHS for line in p.read_text(encoding="utf-8").splitlines()]
@@ -40,8 +41,8 @@ SEED_LINES = [line for p in SEED_PATHS for line in p.read_text(encoding="utf-8")
                                 st.text(alphabet="網絡（）()wǎng 要 \u3000\t", max_size=12)), min_size=1, max_size=12))
 def test_every_raw_character_is_accounted_for_in_mixed_pages(lines, config):
     raw = "\n".join(lines)
-    tracked, _, removed, _ = clean_text(raw, config)
-    assert accounted(tracked, removed) == set(range(len(raw)))
+    cleaned = clean_text(raw, config)
+    assert accounted(cleaned.tracked, cleaned.removed) == set(range(len(raw)))
 
 
 @pytest.mark.parametrize("path", SEED_PATHS, ids=lambda p: p.stem[:3])
@@ -95,11 +96,8 @@ def test_a_50_mb_file_is_ingested_in_bounded_memory(tmp_path: Path):
     assert int(peak_kb) * 1024 < 16 * size, f"peak RSS {int(peak_kb) // 1024} MB for a {size // 2**20} MB file"
 
 
-def reference_redact_removed(removed, raw_text, config):
+def reference_redact_removed(removed, hits):
     """Every piece against every value: what `_redact_removed` finds from the values alone."""
-    from antifraud_corpus.pii import find_personal_data
-
-    hits = find_personal_data(raw_text, config)
     out = []
     for piece in sorted(removed, key=lambda r: (r.start, r.end)):
         text = piece.text
@@ -123,5 +121,27 @@ def test_removed_pieces_are_redacted_as_against_every_value(config, spans):
     removed = RemovedLog(PII_RAW)
     for start, length in spans:
         removed.append(start, min(len(PII_RAW), start + length), "junk")
-    got = [(r.start, r.end, r.text, r.reason) for r in _redact_removed(removed, PII_RAW, config)]
-    assert got == reference_redact_removed(removed, PII_RAW, config)
+    hits = find_personal_data(PII_RAW, config)
+    got = [(r.start, r.end, r.text, r.reason) for r in _redact_removed(removed, hits)]
+    assert got == reference_redact_removed(removed, hits)
+
+
+def test_personal_data_is_found_in_the_converted_text_and_mapped_to_raw_spans(config):
+    # Traditional, glossed and with ASCII punctuation: the values are found once the text is
+    # converted, and the raw spans they map to are exactly the raw values.
+    raw = ("通緝令\n犯罪嫌(xián)疑人楊某某,男,漢族,1977年11月4日出生,戶(hù)籍地:河北省邯鄲市臨漳縣新家巷16號,"
+           "身份證號碼:132129197711040035。\n聯繫電話13912345678")
+    found = clean_text(raw, config).personal_data
+    assert [(raw[e.start:e.end], e.reason) for e in found] == [
+        ("楊某某", "pii:name"), ("河北省邯鄲市臨漳縣新家巷16號", "pii:address"),
+        ("132129197711040035", "pii:id-number"), ("13912345678", "pii:mobile")]
+
+
+@pytest.mark.parametrize("path", SEED_PATHS, ids=lambda p: p.stem[:3])
+def test_no_raw_personal_data_in_removed_pieces(path: Path, config):
+    # Removed pieces keep the raw text (traditional here): the raw values must not be in them either.
+    raw = path.read_text(encoding="utf-8")
+    found = contains_personal_data(raw, config)
+    doc = process_file(path, RAW_DIR, config)
+    removed = "\n".join(piece.text for piece in doc.removed)
+    assert [raw[start:end] for _, start, end in found if raw[start:end] in removed] == []

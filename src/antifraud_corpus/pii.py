@@ -4,11 +4,12 @@ Some scraped pages carry wanted notices or case reports with the ID numbers,
 phone numbers, names and home addresses of private persons. None of it may
 reach any output: the cleaned text is redacted by `find_personal_data`
 (replacement edits, so offsets stay traceable and the value is not kept),
-and the pieces that cleaning removed are passed through `redact` before they
-are stored. Those pieces are raw decoded text (traditional characters, ASCII
-punctuation, pinyin glosses), so matching runs on a view of the text with
-glosses dropped and characters converted to simplified, mapped back to the
-original offsets.
+and the pieces that cleaning removed (raw text) are redacted against the
+values found in the converted text, mapped back to raw spans (`pipeline`).
+Raw decoded text (traditional characters, ASCII punctuation, pinyin glosses)
+can be matched too: then matching runs on a view of the text with glosses
+dropped and characters converted to simplified, mapped back to the original
+offsets (`corpus check` reads raw files so).
 
 What counts (patterns in `configs/pii.yaml`):
 
@@ -253,10 +254,12 @@ def _convert(view: str, name: str) -> str:
     return "\n".join(lines)
 
 
-def _view(text: str, rules: PiiRules) -> _View:
-    """The text with dropped spans left out and characters converted."""
+def _view(text: str, rules: PiiRules, converted: bool = False) -> _View:
+    """The text with dropped spans left out and characters converted (`converted`: as it is)."""
     starts, shifts = array("q", [0]), array("q", [0])
     view = text
+    if converted:
+        return _View(view, starts, shifts)
     if rules.drop is not None:
         spans = [m.span() for m in rules.drop.finditer(text)]
         if spans:
@@ -350,12 +353,14 @@ def _person_records(view: str, rules: PiiRules) -> Iterator[re.Match[str]]:
             cursor = m.end()
 
 
-def contains_personal_data(text: str, config: Config) -> list[tuple[str, int, int]]:
+def contains_personal_data(text: str, config: Config, *, converted: bool = False) -> list[tuple[str, int, int]]:
     """Where personal data sits in `text` (raw or cleaned): `(kind, start, end)`, sorted, non-overlapping.
 
     Args:
         text: raw decoded text or cleaned simplified text.
         config: the loaded configuration; reads `pii.yaml`.
+        converted: `text` has been through the pipeline's conversion (glosses gone,
+            simplified): matched as it is, without a second conversion.
 
     Returns:
         One entry per value, `kind` one of the `placeholders` keys
@@ -364,7 +369,7 @@ def contains_personal_data(text: str, config: Config) -> list[tuple[str, int, in
     rules = pii_rules(config)
     if not text:
         return []
-    view = _view(text, rules)
+    view = _view(text, rules, converted)
     chosen: list[tuple[int, int, str]] = []  # non-overlapping, sorted by start
     # Longest first, then the rule listed first: one value, one placeholder.
     candidates = sorted(_candidates(view.text, rules), key=lambda c: (-(c[1] - c[0]), c[3], c[0]))
@@ -381,12 +386,13 @@ def contains_personal_data(text: str, config: Config) -> list[tuple[str, int, in
     return out
 
 
-def find_personal_data(text: str, config: Config) -> list[Edit]:
+def find_personal_data(text: str, config: Config, *, converted: bool = False) -> list[Edit]:
     """Replacement edits that put a placeholder (`[身份证号]`, `[姓名]`…) over each personal data value.
 
     Args:
         text: the cleaned text (works on raw decoded text too).
         config: the loaded configuration; reads `pii.yaml`.
+        converted: as in `contains_personal_data`.
 
     Returns:
         Non-overlapping edits sorted by offset, reason `pii:<kind>`.
@@ -394,17 +400,17 @@ def find_personal_data(text: str, config: Config) -> list[Edit]:
     placeholders = pii_rules(config).placeholders
     return [
         Edit(start, end, placeholders[kind], f"pii:{kind}")
-        for kind, start, end in contains_personal_data(text, config)
+        for kind, start, end in contains_personal_data(text, config, converted=converted)
     ]
 
 
-def redact(text: str, config: Config) -> str:
+def redact(text: str, config: Config, *, converted: bool = False) -> str:
     """`text` with every personal data value replaced by its placeholder.
 
-    Used on pieces that cleaning removed (raw decoded text) and on any other
-    text that is stored or printed outside the cleaned body.
+    Used on any text that is stored or printed outside the cleaned body
+    (`converted` as in `contains_personal_data`).
     """
-    edits = find_personal_data(text, config)
+    edits = find_personal_data(text, config, converted=converted)
     if not edits:
         return text
     out = []

@@ -152,20 +152,14 @@ def discover_raw_files(raw_dir: Path) -> tuple[list[RawEntry], list[Problem]]:
     return entries, problems
 
 
-def _redact_removed(removed: RemovedLog, raw_text: str, config: Config) -> RemovedLog:
+def _redact_removed(removed: RemovedLog, personal_data: list[Edit]) -> RemovedLog:
     """The removed pieces in raw order, with personal data in them replaced by placeholders.
 
-    Personal data is looked for once in the whole raw text (where a person
-    record has its full context); only pieces that overlap a value are rewritten,
-    with the placeholders `pii.find_personal_data` chooses.
+    `personal_data` holds the values `clean_text` found (raw offsets, sorted, non-overlapping);
+    only pieces that overlap a value are rewritten.
     """
-    from .pii import find_personal_data
-
     log = removed.sorted()
-    # Block by block (values never cross a line), so a big raw text is never viewed whole.
-    hits = [Edit(edit.start + offset, edit.end + offset, edit.replacement, edit.reason)
-            for offset, block_end in _line_blocks(raw_text, _BLOCK_CHARS)
-            for edit in find_personal_data(raw_text[offset:block_end], config)]
+    hits = personal_data
     if not hits:
         return log
     # The pieces a value overlaps, found from the values (a handful) rather than from the
@@ -192,6 +186,28 @@ def _redact_removed(removed: RemovedLog, raw_text: str, config: Config) -> Remov
     return log
 
 
+def _raw_personal_data(tracked: TrackedText, config: Config) -> list[Edit]:
+    """Personal data in the converted text before cleaning, as raw spans (sorted, non-overlapping).
+
+    The converted text is the raw text repaired, without glosses and simplified: where a person
+    record is whole and reads as the patterns expect. Looked for block by block (values never
+    cross a line), so a big page is never viewed whole.
+    """
+    from .pii import find_personal_data
+
+    text = tracked.text
+    spans: list[Edit] = []
+    for offset, block_end in _line_blocks(text, _BLOCK_CHARS):
+        for edit in find_personal_data(text[offset:block_end], config, converted=True):
+            start, end = tracked.raw_span(edit.start + offset, edit.end + offset)
+            if spans and start < spans[-1].end:
+                # two values inside one repaired run map to the same raw span: one placeholder
+                spans[-1] = spans[-1]._replace(end=max(end, spans[-1].end))
+                continue
+            spans.append(Edit(start, end, edit.replacement, edit.reason))
+    return spans
+
+
 def _replaced_records(pieces: list[Replaced]) -> list[dict]:
     # Redactions are listed without the value they replaced; nothing else is kept of it.
     return [
@@ -200,13 +216,19 @@ def _replaced_records(pieces: list[Replaced]) -> list[dict]:
     ]
 
 
-def clean_text(raw_text: str, config: Config) -> tuple[TrackedText, str, RemovedLog, list[Replaced]]:
-    """Run repair → de-gloss → convert → clean → redact on decoded text.
+@dataclass(slots=True)
+class Cleaned:
+    """What `clean_text` makes of a decoded text."""
 
-    Returns the cleaned tracked text, the converted full text before cleaning
-    (metadata looks there for page stamps and datelines), and the removed and
-    replaced pieces (raw offsets).
-    """
+    tracked: TrackedText  # the cleaned, redacted body, mapped to raw offsets
+    converted: str  # the whole text after repair, de-glossing and conversion (metadata reads stamps there)
+    removed: RemovedLog  # raw offsets, not yet redacted
+    replaced: list[Replaced]
+    personal_data: list[Edit]  # values found in `converted`, as raw spans: what removed pieces are redacted against
+
+
+def clean_text(raw_text: str, config: Config) -> Cleaned:
+    """Run repair → de-gloss → convert → clean → redact on decoded text."""
     from .clean import find_junk, find_whitespace
     from .convert import convert_text
     from .gloss import find_pinyin_glosses
@@ -238,11 +260,11 @@ def clean_text(raw_text: str, config: Config) -> tuple[TrackedText, str, Removed
         tracked = local_stages(whole)
     else:
         tracked = TrackedText.concat([local_stages(whole.block(start, end)) for start, end in blocks])
-    full_text = tracked.text
+    converted = tracked
     tracked = step(tracked, find_junk(tracked.text, config))
     tracked = step(tracked, find_whitespace(tracked.text, config))
-    tracked = step(tracked, find_personal_data(tracked.text, config))
-    return tracked, full_text, removed, replaced
+    tracked = step(tracked, find_personal_data(tracked.text, config, converted=True))
+    return Cleaned(tracked, converted.text, removed, replaced, _raw_personal_data(converted, config))
 
 
 _BLOCK_CHARS = 1 << 20
@@ -288,16 +310,17 @@ def process_raw(raw: RawFile, source: str, config: Config, *, sidecar_data: dict
     from .pii import redact
     from .segment import segment_clauses
 
-    tracked, full_text, removed, replaced = clean_text(raw.decoded.text, config)
+    cleaned = clean_text(raw.decoded.text, config)
+    tracked, replaced = cleaned.tracked, cleaned.replaced
     if not tracked.text.strip():
         raise IngestError(f"{source}: nothing left after cleaning (all junk); check the file is the document's page")
-    meta = extract_metadata(full_text, tracked.text, config, sidecar=sidecar_data, name=source)
+    meta = extract_metadata(cleaned.converted, tracked.text, config, sidecar=sidecar_data, name=source)
     # Metadata reads the unredacted page (stamps, datelines); what it returns is scrubbed instead.
+    # (Title and issuer may come from a sidecar or the file name, not converted; sources quote the page.)
     meta.title, meta.issuer = redact(meta.title, config), redact(meta.issuer, config)
-    meta.sources = {key: redact(value, config) for key, value in meta.sources.items()}
-    del full_text  # a big page is held several times over at this point; let one copy go
-    removed_log = _redact_removed(removed, raw.decoded.text, config)
-    del removed
+    meta.sources = {key: redact(value, config, converted=True) for key, value in meta.sources.items()}
+    removed_log = _redact_removed(cleaned.removed, cleaned.personal_data)
+    del cleaned  # a big page is held several times over at this point; let the converted copy go
     clauses = segment_clauses(tracked.text, config)
     duties = extract_duties(tracked.text, clauses, config)
     warnings = list(raw.decoded.warnings) + list(meta.warnings)
