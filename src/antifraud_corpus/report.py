@@ -55,19 +55,28 @@ class IngestProgress:
 
 def render_ingest_summary(console: Console, report: IngestReport) -> None:
     """Problems first (one line each), then the one-line summary."""
+    # One Text for all lines: a run over thousands of pages can end with thousands of
+    # warnings, and a print per line cost more than a second of the run's tail.
+    out = Text()
+
+    def line(label: str, style: str, message: str) -> None:
+        out.append(label, style=style)
+        out.append(f" {message}\n")
+
     for problem in report.failed:
-        console.print(f"[red]error[/red] {escape(problem.message)}")
+        line("error", "red", problem.message)
     for doc_id in report.orphans:
-        console.print(f"[yellow]warning[/yellow] {escape(doc_id)}: raw file is gone; "
-                      "the stored document is kept (run with --prune to delete it)")
+        line("warning", "yellow", f"{doc_id}: raw file is gone; the stored document is kept "
+                                  "(run with --prune to delete it)")
     for doc_id, warnings in sorted(report.warnings.items()):
         for warning in warnings:
-            console.print(f"[yellow]warning[/yellow] {escape(doc_id)}: {escape(warning)}")
+            line("warning", "yellow", f"{doc_id}: {warning}")
     parts = [f"{len(report.ingested)} ingested", f"{len(report.skipped)} skipped (unchanged)",
              f"{len(report.failed)} failed", f"{report.warning_count} warnings"]
     if report.pruned:
         parts.append(f"{len(report.pruned)} pruned")
-    console.print(", ".join(parts))
+    out.append(", ".join(parts))
+    console.print(out)
 
 
 def write_export(kind: str, normalized_dir: Path, config: Config, keep: Any, fmt: str,
