@@ -72,10 +72,11 @@ class FastPattern:
         self.max_width: int | None = facts.max_width
         self._min_width = facts.min_width
         self._scan: re.Pattern[str] = facts.scan or pattern
-        self._region = facts.region
-        self._alphabet = facts.alphabet
+        # A pattern tied to the start of the text is tried at one position: no needle and no
+        # pass over the text for runs beats that (`re` gives up after that one position).
+        self._region = None if facts.anchored else facts.region
+        self._alphabet = facts.alphabet  # (still what `SharedRuns` joins: its runs are tried in place)
         self._first = facts.first
-        # A pattern tied to the start of the text is tried at one position: no needle beats that.
         self._by_needles = facts.needles is not None and not facts.anchored
 
     # ------------------------------------------------------------ accelerated
