@@ -26,7 +26,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .config import Config, compile_rule, per_config
 from .errors import ConfigError
@@ -65,8 +65,7 @@ class JunkRules:
     """`clean.yaml`, compiled for `find_junk`."""
 
     keep_lines: tuple[re.Pattern[str], ...]
-    invisible: Mapping[int, None]  # `str.translate` table dropping `whitespace.invisible`
-    invisible_re: re.Pattern[str] | None  # any of them
+    invisible_re: re.Pattern[str] | None  # any of `whitespace.invisible`
     probe_strip: FastPattern | None
     line_rules: tuple[LineRule, ...]
     # Any needle of the line rules that have some: a line without one is matched by none of them.
@@ -111,8 +110,9 @@ class WhitespaceRules:
     spaced_letters: re.Pattern[str]
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
+class _Line(NamedTuple):
+    """One line of the text, as `find_junk` reads it (a tuple: a page has thousands of lines)."""
+
     start: int  # offset of the line in the text
     end: int  # end of the line, after its line break
     lead: int  # offset of the first non-blank character
@@ -196,7 +196,6 @@ def junk_rules(config: Config) -> JunkRules:
     invisible = str(_section(config, "whitespace").get("invisible", _DEFAULT_INVISIBLE))
     return JunkRules(
         keep_lines=_patterns(clean.get("keep_lines"), "keep_lines"),
-        invisible=dict.fromkeys(map(ord, invisible)),
         invisible_re=re.compile(f"[{''.join(re.escape(c) for c in invisible)}]") if invisible else None,
         probe_strip=FastPattern(_compile(clean["probe_strip"], "probe_strip")) if clean.get("probe_strip") else None,
         line_rules=tuple(line_rules),
@@ -264,25 +263,29 @@ _STRIP = " \t\r\u00a0\u3000\u200b\u202f\u205f\ufeff" + "".join(map(chr, range(0x
 # A line with its break; CR alone counts as a break too (old Mac files), since
 # the white-space pass that turns it into LF runs after this one.
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+_STRIP_LINE = _STRIP + "\n"
 
 
 def _lines(text: str, rules: JunkRules) -> list[_Line]:
     out = []
-    invisible, invisible_re = rules.invisible, rules.invisible_re
+    invisible = rules.invisible_re
     for m in _LINE.finditer(text):
         line = m.group()
-        stripped = line.strip(_STRIP + "\n")
-        lead = m.start() + (len(line) - len(line.lstrip(_STRIP + "\n")))
+        start = m.start()
+        stripped = line.strip(_STRIP_LINE)
+        lead = start + (len(line) - len(line.lstrip(_STRIP_LINE)))
         visible = stripped
-        # (without invisible characters inside, the translation would give `stripped` back)
-        if stripped and invisible_re is not None and invisible_re.search(stripped):
-            visible = stripped.translate(invisible).strip(_STRIP + "\n")
-        out.append(_Line(m.start(), m.end(), lead, stripped, visible))
+        if stripped and invisible is not None and invisible.search(stripped):
+            visible = invisible.sub("", stripped).strip(_STRIP_LINE)
+        out.append(_Line(start, m.end(), lead, stripped, visible))
     return out
 
 
 # Full-width ASCII forms and the ideographic space: the NFKC form of each is one ASCII character.
 _WIDE = {code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {0x3000: " "}
+
+
+_HAN = re.compile("[\u4e00-\u9fff]+")
 
 
 def _norm(text: str) -> str:
@@ -345,7 +348,12 @@ def _mark_duplicate_titles(
     for i in head:
         if labels[i] is not None or kept[i]:
             continue  # a chapter heading repeated after a table of contents is not a title
-        key = _norm(lines[i].visible)
+        visible = lines[i].visible
+        # NFKC keeps each Han character as it is: a line with more of them than a title may
+        # have (a paragraph) is no title, and is not folded character by character to see that.
+        if len(visible) > rules.title_max_chars and sum(map(len, _HAN.findall(visible))) > rules.title_max_chars:
+            continue
+        key = _norm(visible)
         if not rules.title_min_chars <= len(key) <= rules.title_max_chars or _ends_sentence(key, rules):
             continue
         if key in seen:
