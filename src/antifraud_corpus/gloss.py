@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -92,35 +91,35 @@ def find_pinyin_glosses(text: str, config: Config) -> list[Edit]:
         One `Edit` (reason `pinyin-gloss`) per gloss, parentheses included, in text order.
     """
     pinyin = _pinyin(config)
-    # Whether a plain-letter gloss counts depends on how many tone-marked ones the whole
-    # text has, so the glosses are collected first, in arrays (a glossed 50 MB page has
-    # over a million of them): start, end, syllable letters, and 1 for tone-marked.
-    starts, ends, letter_counts, marks = array("q"), array("q"), array("q"), bytearray()
+    infos = pinyin.infos
+    plain_min_length = pinyin.plain_min_length
     cjk_at = _CJK_CHAR.match
+    edits: list[Edit] = []
+    # Whether a plain-letter gloss counts depends on how many tone-marked ones the whole
+    # text has: they are taken in passing, and the indexes of the plain ones remembered.
+    plain: list[int] = []
+    marked_count = 0
     for match in pinyin.pattern.finditer(text):
         content, after_lost_byte = match.groups()
-        info = _info(after_lost_byte if after_lost_byte is not None else content, pinyin)
+        key = content if after_lost_byte is None else after_lost_byte
+        info = infos[key] if key in infos else _info(key, pinyin)
         if info is None:
             continue
         marked, letters = info
         start, end = match.span()
-        if after_lost_byte is not None:
-            start += 1  # the '?' itself stays
-            if not marked:
-                continue  # plain letters count only in parentheses right after a Chinese character
-        elif not marked and not cjk_at(text, start - 1):
-            continue
-        starts.append(start)
-        ends.append(end)
-        letter_counts.append(letters)
-        marks.append(marked)
-    plain_ok = sum(marks) >= pinyin.plain_min_marked
-    plain_min_length = pinyin.plain_min_length
-    return [
-        Edit(start, end, "", REASON)
-        for start, end, marked, letters in zip(starts, ends, marks, letter_counts, strict=True)
-        if marked or (plain_ok and letters >= plain_min_length)
-    ]
+        if marked:
+            marked_count += 1
+            if after_lost_byte is not None:
+                start += 1  # the '?' itself stays
+        elif after_lost_byte is not None or letters < plain_min_length or not cjk_at(text, start - 1):
+            continue  # plain letters count only in parentheses right after a Chinese character
+        else:
+            plain.append(len(edits))
+        edits.append(Edit(start, end, "", REASON))
+    if plain and marked_count < pinyin.plain_min_marked:
+        dropped = set(plain)
+        edits = [edit for index, edit in enumerate(edits) if index not in dropped]
+    return edits
 
 
 def _info(content: str, pinyin: _Pinyin) -> tuple[bool, int] | None:
