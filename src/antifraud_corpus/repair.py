@@ -71,6 +71,11 @@ class _Settings:
     max_word: int
     single_penalty: float
     opencc: str
+    # What `_score` counts as unknown in a repaired run: lost-byte marks, stray single-byte
+    # symbols, ASCII letters and digits.
+    stray: re.Pattern[str]
+    # Whether a character may stand in a repair (`_plausible`), by character, as they are met.
+    verdicts: dict[str, bool] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +113,8 @@ def _settings(config: Config) -> _Settings:
         max_word=int(section["max_word_length"]),
         single_penalty=float(section["single_char_penalty"]),
         opencc=str(section["opencc"]),
+        stray=re.compile("[A-Za-z0-9" + "".join(re.escape(c) for c in sorted(set(section["anchors"]) | set(single)))
+                         + "]"),
     )
 
 
@@ -197,7 +204,10 @@ def _repair_at(text: str, pos: int, settings: _Settings, config: Config) -> Edit
         for (end, out), simple in zip(ordered, simplified, strict=True)
         if not _splits_ascii_word(text, end) and _plausible(out, settings, model, simple)
     ]
-    contexts = [_context(text, pos, end, out, settings) for end, out in kept]
+    # The context left of the run is the same for every candidate, the right one for each end.
+    left = _left_context(text, pos, settings)
+    rights = {end: _right_context(text, end, settings) for end in dict.fromkeys(end for end, _ in kept)}
+    contexts = [(left, out, rights[end]) for end, out in kept]
     simplified = _simplified_all(["".join(parts) for parts in contexts], settings)
     for (end, out), parts, simple in zip(kept, contexts, simplified, strict=True):
         score = _score(parts, settings, model, memo, simple)
@@ -443,21 +453,25 @@ def _plausible(out: str, settings: _Settings, model: _Model, simplified: str | N
 
     `simplified` is `out` converted, when the caller has it already.
     """
-    if not out or any(c in settings.anchors for c in out):
+    if not out or not settings.anchors.isdisjoint(out):
         return False
     if simplified is None:
         simplified = _simplified(out, settings)
     if not _CJK_CHAR.search(simplified):
         return False
-    for char in simplified:
-        if char.isascii():
-            return False  # a garbled run is double-byte text; ASCII inside it is a misreading
-        if _CJK_CHAR.match(char):
-            if model.freq.get(char, 0) < settings.min_char_freq:
-                return False
-        elif not _ALLOWED_OTHER.match(char):
-            return False
-    return True
+    verdicts = settings.verdicts
+    for char in set(simplified).difference(verdicts):
+        verdicts[char] = _allowed(char, settings, model)
+    return all(map(verdicts.__getitem__, simplified))
+
+
+def _allowed(char: str, settings: _Settings, model: _Model) -> bool:
+    """Whether a (simplified) character may stand in a repair."""
+    if char.isascii():
+        return False  # a garbled run is double-byte text; ASCII inside it is a misreading
+    if _CJK_CHAR.match(char):
+        return model.freq.get(char, 0) >= settings.min_char_freq
+    return _ALLOWED_OTHER.match(char) is not None
 
 
 def _splits_ascii_word(text: str, end: int) -> bool:
@@ -479,13 +493,18 @@ def _strip_glosses(text: str) -> str:
 
 def _context(text: str, pos: int, end: int, middle: str, settings: _Settings) -> tuple[str, str, str]:
     """`middle` with a few characters of context on each side (same line, glosses removed)."""
+    return _left_context(text, pos, settings), middle, _right_context(text, end, settings)
+
+
+def _left_context(text: str, pos: int, settings: _Settings) -> str:
     line_start = text.rfind("\n", 0, pos) + 1
+    return _strip_glosses(text[max(line_start, pos - settings.context * 8) : pos])[-settings.context :]
+
+
+def _right_context(text: str, end: int, settings: _Settings) -> str:
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
-    span = settings.context * 8
-    left = _strip_glosses(text[max(line_start, pos - span) : pos])[-settings.context :]
-    right = _strip_glosses(text[end : min(line_end, end + span)])[: settings.context]
-    return left, middle, right
+    return _strip_glosses(text[end : min(line_end, end + settings.context * 8)])[: settings.context]
 
 
 def _score(
@@ -516,11 +535,7 @@ def _score(
             memo[run] = value
         total += memo[run]
         count += len(run)
-    stray = sum(
-        1
-        for c in middle
-        if c in settings.anchors or c in settings.single_bytes or c.isascii() and c.isalnum()
-    )
+    stray = len(settings.stray.findall(middle))
     total -= stray * model.log_total
     count += stray
     return total / count if count else None
