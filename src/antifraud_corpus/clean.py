@@ -21,16 +21,18 @@ The decisions that need more than one line at a time are made here:
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
+import sys
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from .config import Config, compile_rule, per_config
 from .errors import ConfigError
-from .fastregex import FastPattern, any_needle
+from .fastregex import FastPattern, any_needle, joined
 from .textmap import Edit, TrackedText
 
 AFTER_END = "after-article-end"
@@ -47,7 +49,19 @@ class LineRule:
     pattern: re.Pattern[str] | FastPattern
     max_chars: int | None = None
     weak: bool = False  # junk only next to another junk line
-    needles: tuple[str, ...] | None = None  # every match holds one of these (`fastregex`)
+    # Tried only on lines holding one of `JunkRules.line_needles`: a rule that looks through
+    # the line for strings every match holds (one tied to the line start fails at once anyway).
+    gated: bool = False
+    anchored: bool = False  # tied to the line start (`^…`)
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One call in trying the line rules on a line: one rule, or a run of anchored rules joined."""
+
+    find: Callable[[str], re.Match[str] | None]
+    rules: tuple[LineRule, ...]  # a joined step's match names its rule: group `_<index>`
+    gated: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +79,20 @@ class JunkRules:
     """`clean.yaml`, compiled for `find_junk`."""
 
     keep_lines: tuple[re.Pattern[str], ...]
+    keep_steps: tuple[Callable[[str], Any], ...]  # `keep_lines` in calls (see `_steps`)
     invisible_re: re.Pattern[str] | None  # any of `whitespace.invisible`
     probe_strip: FastPattern | None
     line_rules: tuple[LineRule, ...]
-    # Any needle of the line rules that have some: a line without one is matched by none of them.
+    # The rules for a line of at most `step_limits[k]` characters (any length past the last
+    # limit: the last entry), as steps: rules whose `max_chars` the line exceeds left out.
+    step_limits: tuple[int, ...]
+    line_steps: tuple[tuple[_Step, ...], ...]
+    # Any needle of the gated line rules: a line without one is matched by none of them.
     line_needles: re.Pattern[str] | None
     inline_rules: tuple[InlineRule, ...]
     # Any needle of any inline rule: a line without one has no inline junk.
     inline_needles: re.Pattern[str] | None
+    inline_needle_set: frozenset[str]  # the same needles, looked for one by one in a line that has one
     footer_separators: FastPattern
     footer_min_items: int
     footer_max_item_chars: int
@@ -176,7 +196,8 @@ def junk_rules(config: Config) -> JunkRules:
                 pattern.fastest(),
                 rule.get("max_chars"),
                 bool(rule.get("weak")),
-                pattern.needles,
+                pattern.needles is not None and not pattern.anchored,
+                pattern.anchored,
             )
         )
     inline_rules = []
@@ -194,14 +215,23 @@ def junk_rules(config: Config) -> JunkRules:
     tail = _section(config, "tail_markers")
     headlines = _section(config, "headline_list")
     invisible = str(_section(config, "whitespace").get("invisible", _DEFAULT_INVISIBLE))
+    keep_lines = _patterns(clean.get("keep_lines"), "keep_lines")
+    limits = sorted({int(r.max_chars) for r in line_rules if r.max_chars is not None})
     return JunkRules(
-        keep_lines=_patterns(clean.get("keep_lines"), "keep_lines"),
+        keep_lines=keep_lines,
+        # (a keep pattern tried as a line rule would be: which of them matches does not matter)
+        keep_steps=tuple(step.find for step in _steps([LineRule("keep", p, anchored=FastPattern(p).anchored)
+                                                      for p in keep_lines])),
         invisible_re=re.compile(f"[{''.join(re.escape(c) for c in invisible)}]") if invisible else None,
         probe_strip=FastPattern(_compile(clean["probe_strip"], "probe_strip")) if clean.get("probe_strip") else None,
         line_rules=tuple(line_rules),
+        step_limits=tuple(limits),
+        line_steps=tuple(_steps([r for r in line_rules if r.max_chars is None or r.max_chars >= limit])
+                         for limit in [*limits, sys.maxsize]),
         line_needles=_needles_of(line_rules),
         inline_rules=tuple(inline_rules),
         inline_needles=any_needle(r.pattern for r in inline_rules),
+        inline_needle_set=frozenset(n for r in inline_rules for n in r.pattern.needles or ()),
         footer_separators=FastPattern(_compile(footer.get("separators", r"\s*[|｜]\s*"), "footer.separators")),
         footer_min_items=int(footer.get("min_items", 3)),
         footer_max_item_chars=int(footer.get("max_item_chars", 12)),
@@ -226,9 +256,40 @@ def junk_rules(config: Config) -> JunkRules:
     )
 
 
+def _steps(rules: list[LineRule]) -> tuple[_Step, ...]:
+    """`rules` (tried in order, the first match wins) as calls: runs of anchored ones joined.
+
+    Tied to the line start, such a rule fails or matches at once; its cost is the call. A
+    run of them becomes one alternation (`fastregex.joined`) matched once at the start.
+    """
+    steps: list[_Step] = []
+    run: list[LineRule] = []
+
+    def close() -> None:
+        both = joined([_plain(r.pattern) for r in run]) if len(run) > 1 else None
+        if both is not None:
+            steps.append(_Step(both.match, tuple(run), False))
+        else:
+            steps.extend(_Step(r.pattern.search, (r,), r.gated) for r in run)
+        run.clear()
+
+    for rule in rules:
+        if rule.anchored and not rule.gated:
+            run.append(rule)
+            continue
+        close()
+        steps.append(_Step(rule.pattern.search, (rule,), rule.gated))
+    close()
+    return tuple(steps)
+
+
+def _plain(pattern: re.Pattern[str] | FastPattern) -> re.Pattern[str]:
+    return pattern.pattern if isinstance(pattern, FastPattern) else pattern
+
+
 def _needles_of(rules: list[LineRule]) -> re.Pattern[str] | None:
-    with_needles = [r.pattern for r in rules if r.needles is not None]
-    return any_needle(p if isinstance(p, FastPattern) else FastPattern(p) for p in with_needles)
+    # (a gated rule's pattern is a `FastPattern`: `fastest()` keeps the wrapper where needles help)
+    return any_needle(r.pattern for r in rules if r.gated and isinstance(r.pattern, FastPattern))
 
 
 @per_config
@@ -300,14 +361,19 @@ def _norm(text: str) -> str:
 
 def _line_label(line: str, rules: JunkRules) -> tuple[str | None, bool]:
     """The first rule that labels the line, and whether that rule is weak."""
-    # Most lines hold no needle of any rule: then only the rules without needles can match.
-    needle = rules.line_needles is None or rules.line_needles.search(line) is not None
-    for rule in rules.line_rules:
-        if rule.max_chars is not None and len(line) > rule.max_chars:
-            continue
-        if not needle and rule.needles is not None:
-            continue
-        if rule.pattern.search(line):
+    needle: bool | None = None
+    for step in rules.line_steps[bisect.bisect_left(rules.step_limits, len(line))]:
+        if step.gated:
+            # Most lines hold no needle of any gated rule: then those cannot match.
+            if needle is None:
+                needle = rules.line_needles is None or rules.line_needles.search(line) is not None
+            if not needle:
+                continue
+        match = step.find(line)
+        if match:
+            rule = step.rules[0]
+            if len(step.rules) > 1:  # a joined step: the group the match closed last names the rule
+                rule = step.rules[int(str(match.lastgroup)[1:])]
             return rule.id, rule.weak
     if rules.footer_min_items > 1 and not rules.footer_separators.may_match(line):
         return None, False  # one item: no footer row, whatever `not_footer` says
@@ -400,13 +466,11 @@ def _mark_headline_lists(
 ) -> None:
     open_labels = (None, AFTER_END)
     last_content = -1
-    for i, ln in enumerate(lines):
-        if (
-            labels[i] is None
-            and len(ln.visible) >= rules.content_min_chars
-            and _ends_sentence(ln.visible, rules)
-        ):
+    for i in range(len(lines) - 1, -1, -1):  # (the last one: looked for from the end)
+        visible = lines[i].visible
+        if labels[i] is None and len(visible) >= rules.content_min_chars and _ends_sentence(visible, rules):
             last_content = i
+            break
     runs: list[list[int]] = []
     current: list[int] = []
     previous = -1  # the non-blank line before the current run
@@ -468,7 +532,11 @@ def _inline_edits(text: str, ln: _Line, rules: JunkRules) -> list[Edit]:
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
+    # The rules whose needles the line lacks have no match in it: found once for all of them.
+    present = {needle for needle in rules.inline_needle_set if needle in line}
     for rule in rules.inline_rules:
+        if rule.pattern.needles is not None and present.isdisjoint(rule.pattern.needles):
+            continue
         for m in rule.pattern.finditer(line):
             a, b = m.span()
             if a == b or not free(a, b):
@@ -516,7 +584,7 @@ def find_junk(text: str, config: Config) -> list[Edit]:
         probe = ln.visible
         if rules.probe_strip is not None and rules.probe_strip.may_match(probe):
             probe = rules.probe_strip.sub("", probe).strip(_STRIP)
-        if any(p.search(probe) for p in rules.keep_lines):
+        if any(find(probe) for find in rules.keep_steps):
             kept[i] = True
             continue
         if probe:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,9 +60,10 @@ class FastPattern:
         pattern: the plain compiled pattern (every other method is its).
         needles: every match contains one of these strings; None when unknown.
         max_width: the longest possible match; None when unbounded or unknown.
+        anchored: every match starts at the start of the text (one position is tried).
     """
 
-    __slots__ = ("pattern", "needles", "max_width", "_min_width", "_scan", "_region", "_alphabet", "_first",
+    __slots__ = ("pattern", "needles", "max_width", "anchored", "_min_width", "_scan", "_region", "_alphabet", "_first",
                  "_by_needles")
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
@@ -70,6 +71,7 @@ class FastPattern:
         facts = analyse(pattern)
         self.needles: tuple[str, ...] | None = facts.needles
         self.max_width: int | None = facts.max_width
+        self.anchored = facts.anchored
         self._min_width = facts.min_width
         self._scan: re.Pattern[str] = facts.scan or pattern
         # A pattern tied to the start of the text is tried at one position: no needle and no
@@ -155,14 +157,17 @@ class FastPattern:
     def fullmatch(self, text: str, pos: int = 0, endpos: int = _END) -> re.Match[str] | None:
         return self.pattern.fullmatch(text, pos, endpos)
 
+    # The scans below find what the plain pattern finds: `_scan` is the pattern behind a
+    # lookahead for its first character (adding no group), which lets `re` skip ahead.
+
     def sub(self, repl: Any, text: str, count: int = 0) -> str:
-        return self.pattern.sub(repl, text, count)
+        return self._scan.sub(repl, text, count)
 
     def split(self, text: str, maxsplit: int = 0) -> list[str]:
-        return self.pattern.split(text, maxsplit)
+        return self._scan.split(text, maxsplit)
 
     def findall(self, text: str, pos: int = 0, endpos: int = _END) -> list[Any]:
-        return self.pattern.findall(text, pos, endpos)
+        return self._scan.findall(text, pos, endpos)
 
     @property
     def groupindex(self) -> Any:
@@ -250,6 +255,22 @@ def accelerate(pattern: re.Pattern[str]) -> re.Pattern[str] | FastPattern:
     `FastPattern`.
     """
     return FastPattern(pattern).fastest()
+
+
+def joined(patterns: Sequence[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One regex that tries `patterns` in turn at the start of a text, or None if they cannot be joined.
+
+    For patterns tied to the start of the text, whose `search` is a match at position 0:
+    `joined(...).match(text)` finds what the first of them that matches finds, in one call
+    instead of one per pattern, and its `lastgroup` is `_<index>` of that pattern. Joined
+    are only patterns that can stand side by side: anchored, default flags, no named group
+    and no group reference (numbered groups shift).
+    """
+    default = re.compile("").flags
+    for pattern in patterns:
+        if pattern.flags != default or pattern.groupindex or not analyse(pattern).anchored:
+            return None  # (`analyse` proves nothing of a pattern with group references)
+    return re.compile("|".join(f"(?P<_{index}>{pattern.pattern})" for index, pattern in enumerate(patterns)))
 
 
 def any_needle(patterns: Iterable[FastPattern]) -> re.Pattern[str] | None:
