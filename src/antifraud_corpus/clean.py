@@ -123,6 +123,7 @@ class WhitespaceRules:
     chars: str  # the white space inside a line (a regex character-class body)
     invisible: frozenset[str]
     space_run: re.Pattern[str]
+    blank: re.Pattern[str]  # nothing but white space (`space_run` or nothing)
     cjk: re.Pattern[str]
     heading_max_chars: int
     heading_punctuation: re.Pattern[str]
@@ -305,6 +306,7 @@ def whitespace_rules(config: Config) -> WhitespaceRules:
         chars=chars,
         invisible=invisible,
         space_run=space_run,
+        blank=_compile(f"[{chars}{inv}]*", "whitespace.chars"),
         cjk=cjk,
         heading_max_chars=int(ws.get("heading_max_chars", 60)),
         heading_punctuation=_compile(
@@ -684,18 +686,15 @@ def find_whitespace(text: str, config: Config) -> list[Edit]:
             break
         spans.append((pos, m.start(), m.start(), m.end()))
         pos = m.end()
-    strip = rules.chars + "".join(re.escape(c) for c in sorted(rules.invisible))
-    blank = re.compile(f"[{strip}]*")
-    lead_re = re.compile(f"[{strip}]+")
-    last_text = max(
-        (i for i, (cs, ce, _, _) in enumerate(spans) if blank.fullmatch(text, cs, ce) is None), default=-1
-    )
+    blank, space_run = rules.blank, rules.space_run
+    filled = [blank.fullmatch(text, cs, ce) is None for cs, ce, _, _ in spans]
+    last_text = len(filled) - 1 - filled[::-1].index(True) if True in filled else -1
     edits: list[Edit] = []
     for i, (cs, ce, bs, be) in enumerate(spans):
-        if blank.fullmatch(text, cs, ce) is not None:
+        if not filled[i]:
             edits.append(Edit(cs, be, "", "whitespace"))
             continue
-        lead = lead_re.match(text, cs)
+        lead = space_run.match(text, cs)
         ls = lead.end() if lead else cs
         le = ce
         while le > ls and blank.fullmatch(text[le - 1]) is not None:
@@ -704,7 +703,8 @@ def find_whitespace(text: str, config: Config) -> list[Edit]:
             edits.append(Edit(cs, ls, "", "whitespace"))
         if ce > le:
             edits.append(Edit(le, ce, "", "whitespace"))
-        edits.extend(_space_edits(text, ls, le, rules))
+        if space_run.search(text, ls, le):  # (most lines have no white space inside)
+            edits.extend(_space_edits(text, ls, le, rules))
         if be > bs:
             if i >= last_text:
                 edits.append(Edit(bs, be, "", "whitespace"))
