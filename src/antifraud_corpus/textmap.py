@@ -290,9 +290,10 @@ class TrackedText:
         ordered = list(edits)
         if ordered:
             starts, ends, replacements, reasons = zip(*ordered, strict=True)
-            # Deletions of something each (the glosses, most junk and white space) are done a
-            # column at a time, once they are known to be in order and not to overlap.
-            if not any(replacements) and all(map(lt, starts, ends)):
+            # Many deletions of something each on a map of fewer segments (the glosses) are
+            # done a column at a time, once known to be in order and not to overlap; a few
+            # on a map of many segments (junk, white space) go faster edit by edit below.
+            if len(self._os) <= len(ordered) and not any(replacements) and all(map(lt, starts, ends)):
                 if not all(map(le, ends, islice(starts, 1, None))):
                     ordered.sort(key=_EDIT_ORDER)
                     starts, ends, _, reasons = zip(*ordered, strict=True)
