@@ -77,6 +77,10 @@ def test_plain_letter_glosses_only_in_a_glossed_text(config):
     glossed = "網(wǎng)絡(luò)關(guān)的(de)條(a)"
     # (de) goes: the text is evidently glossed; (a) is too short to be sure.
     assert _found(glossed, config) == ["(wǎng)", "(luò)", "(guān)", "(de)"]
+    # two tone-marked glosses are not evidence enough: the plain one between them stays
+    assert _found("網(wǎng)的(de)絡(luò)", config) == ["(wǎng)", "(luò)"]
+    # after a lost byte only a tone-marked gloss is one, however glossed the text
+    assert _found(glossed + "斬?de)嚯?cái)", config) == ["(wǎng)", "(luò)", "(guān)", "(de)", "cái)"]
 
 
 def test_parse_gloss(config):

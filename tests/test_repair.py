@@ -278,3 +278,34 @@ def test_language_model_reads_jiebas_own_dictionary():
         assert _jieba_dictionary().read_bytes() == handle.read()
     model = _language_model()
     assert model.freq["中国"] > 0 and len(model.freq) > 300_000
+
+
+_CANDIDATE_CHARS = "中国的了乂丌亍兀Ａa1?€·，。《》「」—…!（）\ufffd㐀豈"
+
+
+@settings(max_examples=300, deadline=None)
+@given(out=st.text(alphabet=_CANDIDATE_CHARS, max_size=12))
+def test_plausible_and_stray_as_judged_character_by_character(config, out):
+    from antifraud_corpus.repair import _ALLOWED_OTHER, _CJK_CHAR, _language_model, _plausible, _settings
+
+    settings, model = _settings(config), _language_model()
+    simplified = opencc_converter(settings.opencc).convert(out)
+    by_character = (
+        bool(out) and not any(c in settings.anchors for c in out) and bool(_CJK_CHAR.search(simplified))
+        and all(not c.isascii() and (model.freq.get(c, 0) >= settings.min_char_freq if _CJK_CHAR.match(c)
+                                     else bool(_ALLOWED_OTHER.match(c))) for c in simplified))
+    assert _plausible(out, settings, model, simplified) == by_character
+    assert _plausible(out, settings, model) == by_character
+    stray = sum(1 for c in out if c in settings.anchors or c in settings.single_bytes or c.isascii() and c.isalnum())
+    assert len(settings.stray.findall(out)) == stray
+
+
+def test_context_is_the_same_worked_out_in_halves(config):
+    from antifraud_corpus.repair import _context, _left_context, _right_context, _settings
+
+    settings = _settings(config)
+    text = SEEDS["002_b06b64127b7163c7"]
+    pos = text.index("?cái)")
+    assert _context(text, pos, pos + 9, "斷電信網", settings) == (
+        _left_context(text, pos, settings), "斷電信網", _right_context(text, pos + 9, settings))
+    assert _context(text, pos, pos + 9, "斷電信網", settings)[0] == "犯罪,斬"
