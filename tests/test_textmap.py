@@ -298,3 +298,10 @@ def test_deletions_by_column_cut_where_segments_end(monkeypatch):
 
 
 _DELETE = TrackedText._delete
+
+
+def test_edits_made_from_tuples_are_edits():
+    from antifraud_corpus.textmap import edit_of
+
+    made = edit_of((1, 6, "", "pinyin-gloss"))
+    assert made == Edit(1, 6, "", "pinyin-gloss") and type(made) is Edit and made.reason == "pinyin-gloss"

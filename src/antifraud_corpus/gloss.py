@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .config import Config, per_config
-from .textmap import Edit
+from .textmap import Edit, edit_of
 
 REASON = "pinyin-gloss"
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -115,7 +115,7 @@ def find_pinyin_glosses(text: str, config: Config) -> list[Edit]:
             continue  # plain letters count only in parentheses right after a Chinese character
         else:
             plain.append(len(edits))
-        edits.append(Edit(start, end, "", REASON))
+        edits.append(edit_of((start, end, "", REASON)))
     if plain and marked_count < pinyin.plain_min_marked:
         dropped = set(plain)
         edits = [edit for index, edit in enumerate(edits) if index not in dropped]

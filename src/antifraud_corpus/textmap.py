@@ -18,8 +18,9 @@ from __future__ import annotations
 import bisect
 import re
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import accumulate, compress, count, islice, repeat
 from operator import attrgetter, eq, le, lt, sub
 from typing import NamedTuple
@@ -42,6 +43,10 @@ class Edit(NamedTuple):
 
 # Edits are carried out in text order; equal starts keep their proposal order (stable sort).
 _EDIT_ORDER = attrgetter("start", "end")
+
+# `Edit(start, end, replacement, reason)` runs a Python-level `__new__`; a stage proposing
+# hundreds of edits a page (the glosses) makes them from a tuple this way, in half the time.
+edit_of: Callable[[tuple[int, int, str, str]], Edit] = partial(tuple.__new__, Edit)
 
 
 @dataclass(frozen=True, slots=True)
