@@ -396,11 +396,18 @@ def test_line_keys_are_the_nfkc_form_without_white_space(text):
 
 def test_line_rules_are_tried_only_on_lines_with_what_they_need(config):
     rules = junk_rules(config)
-    # every line rule that names a string its matches must contain is skipped on lines without it
-    assert rules.line_needles is not None and rules.inline_needles is not None
+    # every inline rule names strings its matches must contain: a line without them is skipped
+    assert rules.inline_needles is not None
     assert not rules.inline_needles.search("各地区各部门要加强组织领导，压实工作责任")
     labelled = find_junk("当前位置：首页>新闻\n正文第一段。\nCopyright © 2012 hnr.cn\n", config)
     assert [e.reason for e in labelled] == ["junk:breadcrumb", "junk:copyright"]
+    # a line rule that would look through every line for what it needs is gated on a needle regex
+    gated = load_config(default_config_dir(), [
+        "clean.line_rules=[{id: stamp, pattern: '[^，。]{0,12}编辑部\\s*出品', max_chars: 40}]"])
+    rules = junk_rules(gated)
+    assert [r.gated for r in rules.line_rules] == [True] and rules.line_needles is not None
+    assert rules.line_needles.search("本网编辑部 出品") and not rules.line_needles.search("正文第一段。")
+    assert [e.reason for e in find_junk("正文第一段。\n本网编辑部 出品\n", gated)] == ["junk:stamp"]
 
 
 # ---------------------------------------------------------------- the rules tried in steps

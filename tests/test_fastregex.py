@@ -160,3 +160,13 @@ def test_only_patterns_that_can_stand_side_by_side_are_joined() -> None:
     assert joined([re.compile(r"^a"), re.compile(r"^(?P<x>b)")]) is None  # a named group
     assert joined([re.compile(r"^a"), re.compile(r"^(b)\1")]) is None  # a group reference
     assert joined([re.compile(r"^a"), re.compile(r"(?i)^b")]) is None  # other flags
+
+
+def test_the_plain_pattern_is_fastest_where_re_skips_ahead_itself() -> None:
+    for plain in [r"[。！？；]", r"来源[:：]|作者[:：]", r"自\d{4}年起施行"]:
+        pattern = re.compile(plain)
+        assert FastPattern(pattern).fastest() is pattern  # opens with a few literal characters
+    line_start = re.compile(r"^\s*\d{4}年\d{1,2}月\s*$", re.MULTILINE)
+    assert FastPattern(line_start).fastest() is line_start  # tied to line starts, no window
+    for rare in [r"[^，。]{2,14}?\d{1,2}月\d{1,2}日电", r"(?m)^[^，。]{1,60}印发《[^》]{4,40}》"]:
+        assert isinstance(FastPattern(re.compile(rare)).fastest(), FastPattern)  # needles bound a window

@@ -50,7 +50,7 @@ class LineRule:
     max_chars: int | None = None
     weak: bool = False  # junk only next to another junk line
     # Tried only on lines holding one of `JunkRules.line_needles`: a rule that looks through
-    # the line for strings every match holds (one tied to the line start fails at once anyway).
+    # the line for strings every match holds (one that `re` runs plain fails fast anyway).
     gated: bool = False
     anchored: bool = False  # tied to the line start (`^…`)
 
@@ -191,13 +191,14 @@ def junk_rules(config: Config) -> JunkRules:
         if not isinstance(rule, Mapping) or not rule.get("id"):
             raise ConfigError(f"clean.yaml: {where}: each rule needs 'id' and 'pattern'")
         pattern = FastPattern(_compile(rule.get("pattern"), where))
+        fastest = pattern.fastest()
         line_rules.append(
             LineRule(
                 str(rule["id"]),
-                pattern.fastest(),
+                fastest,
                 rule.get("max_chars"),
                 bool(rule.get("weak")),
-                pattern.needles is not None and not pattern.anchored,
+                isinstance(fastest, FastPattern) and fastest.needles is not None and not fastest.anchored,
                 pattern.anchored,
             )
         )
@@ -289,7 +290,6 @@ def _plain(pattern: re.Pattern[str] | FastPattern) -> re.Pattern[str]:
 
 
 def _needles_of(rules: list[LineRule]) -> re.Pattern[str] | None:
-    # (a gated rule's pattern is a `FastPattern`: `fastest()` keeps the wrapper where needles help)
     return any_needle(r.pattern for r in rules if r.gated and isinstance(r.pattern, FastPattern))
 
 

@@ -64,7 +64,7 @@ class FastPattern:
     """
 
     __slots__ = ("pattern", "needles", "max_width", "anchored", "_min_width", "_scan", "_region", "_alphabet", "_first",
-                 "_by_needles")
+                 "_by_needles", "_plain")
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
@@ -80,6 +80,12 @@ class FastPattern:
         self._alphabet = facts.alphabet  # (still what `SharedRuns` joins: its runs are tried in place)
         self._first = facts.first
         self._by_needles = facts.needles is not None and not facts.anchored
+        # Where the pattern opens with one of a few literal characters that `re` scans for itself,
+        # or is tied to line starts and its needles give no window (no longest match), `re`
+        # passes over what cannot start a match at C speed: needles would be extra passes.
+        self._plain: re.Pattern[str] | None = (
+            pattern if facts.anchored or (facts.line_start and facts.max_width is None)
+            or (facts.few_firsts and facts.scan is None) else None)
 
     # ------------------------------------------------------------ accelerated
 
@@ -140,6 +146,8 @@ class FastPattern:
 
     def fastest(self) -> re.Pattern[str] | FastPattern:
         """Self, or the plain (lookahead) pattern where needles and runs do not help (see `accelerate`)."""
+        if self._plain is not None:
+            return self._plain
         return self if self._by_needles or self._region is not None else self._scan
 
     def may_match(self, text: str, pos: int = 0, endpos: int = _END) -> bool:
@@ -320,6 +328,8 @@ class Facts:
     alphabet: str | None = None  # the class of those characters
     first: str | None = None  # a one-character regex for the first character of every match
     anchored: bool = False  # every match starts at the start of the text
+    line_start: bool = False  # every match starts at the start of a line (`^` with MULTILINE)
+    few_firsts: bool = False  # every match starts with one of a few literal characters
 
 
 def analyse(pattern: re.Pattern[str]) -> Facts:
@@ -361,6 +371,8 @@ def analyse(pattern: re.Pattern[str]) -> Facts:
         alphabet=alphabet if region is not None else None,
         first=first,
         anchored=_anchored(items, parsed.state.flags),
+        line_start=_line_start(items, parsed.state.flags),
+        few_firsts=_few_firsts(items),
     )
 
 
@@ -472,58 +484,74 @@ def _minimal(needles: frozenset[str]) -> frozenset[str]:
 
 def _first(items: list[tuple[Any, Any]]) -> str | None:
     """A one-character regex for the first character of every match of the sequence, or None."""
-    atoms = _first_atoms(_flatten(items))
-    if atoms is None or not atoms[0] or atoms[1]:
+    found = _first_ops(_flatten(items))
+    if found is None or not found[0] or found[1]:
         return None  # unknown, or the sequence can end without consuming
-    unique = list(dict.fromkeys(atoms[0]))
-    if not any(negated for negated, _ in unique):
-        return "[" + "".join(body for _, body in unique) + "]"
-    return "|".join(f"[{'^' if negated else ''}{body}]" for negated, body in unique)
-
-
-_Atom = tuple[bool, str]  # (negated, body of a character class)
-
-
-def _first_atoms(items: list[tuple[Any, Any]]) -> tuple[list[_Atom], bool] | None:
-    """(classes, can be empty) for the first character of the sequence."""
     atoms: list[_Atom] = []
-    for op, av in items:
-        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
-            continue
-        if op is _sre.LITERAL:
-            atoms.append((False, _escape_in(chr(av))))
-            return atoms, False
-        if op is _sre.NOT_LITERAL:
-            atoms.append((True, _escape_in(chr(av))))
-            return atoms, False
+    for op, av in found[0]:
         if op is _sre.IN:
             cls = _class_body(av)
             if cls is None:
                 return None
             atoms.append(cls)
-            return atoms, False
+        else:
+            atoms.append((op is _sre.NOT_LITERAL, _escape_in(chr(av))))
+    unique = list(dict.fromkeys(atoms))
+    if not any(negated for negated, _ in unique):
+        return "[" + "".join(body for _, body in unique) + "]"
+    return "|".join(f"[{'^' if negated else ''}{body}]" for negated, body in unique)
+
+
+def _few_firsts(items: list[tuple[Any, Any]]) -> bool:
+    """Whether every match starts with one of a few literal characters (`来源|作者`, `[（(]`)."""
+    found = _first_ops(_flatten(items))
+    if found is None or not found[0] or found[1]:
+        return False
+    chars: set[str] = set()
+    for op, av in found[0]:
+        if op is _sre.LITERAL:
+            chars.add(chr(av))
+        elif op is _sre.IN and (literals := _class_literals(av)) is not None:
+            chars.update(literals)
+        else:
+            return False
+    return len(chars) <= _MAX_CLASS_NEEDLES
+
+
+_Atom = tuple[bool, str]  # (negated, body of a character class)
+
+
+def _first_ops(items: list[tuple[Any, Any]]) -> tuple[list[tuple[Any, Any]], bool] | None:
+    """(the LITERAL, NOT_LITERAL and IN items a match can start with, can be empty) of the sequence."""
+    ops: list[tuple[Any, Any]] = []
+    for op, av in items:
+        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+            continue
+        if op in (_sre.LITERAL, _sre.NOT_LITERAL, _sre.IN):
+            ops.append((op, av))
+            return ops, False
         if op is _sre.BRANCH:
             empty = False
             for alt in av[1]:
-                sub = _first_atoms(_flatten(alt))
+                sub = _first_ops(_flatten(alt))
                 if sub is None:
                     return None
-                atoms.extend(sub[0])
+                ops.extend(sub[0])
                 empty = empty or sub[1]
             if not empty:
-                return atoms, False
+                return ops, False
             continue
         if op in _repeats():
             low, _high, sub_items = av
-            sub = _first_atoms(_flatten(sub_items))
+            sub = _first_ops(_flatten(sub_items))
             if sub is None:
                 return None
-            atoms.extend(sub[0])
+            ops.extend(sub[0])
             if low >= 1 and not sub[1]:
-                return atoms, False
+                return ops, False
             continue
         return None  # ANY, group references, …
-    return atoms, True
+    return ops, True
 
 
 _CATEGORIES = {
@@ -564,6 +592,12 @@ def _anchored(items: list[tuple[Any, Any]], flags: int) -> bool:
         return False
     where = flat[0][1]
     return where is _sre.AT_BEGINNING_STRING or (where is _sre.AT_BEGINNING and not flags & re.MULTILINE)
+
+
+def _line_start(items: list[tuple[Any, Any]], flags: int) -> bool:
+    """Whether every match starts at the start of a line (`^` under MULTILINE)."""
+    flat = _flatten(items)
+    return bool(flat) and flat[0][0] is _sre.AT and flat[0][1] is _sre.AT_BEGINNING and bool(flags & re.MULTILINE)
 
 
 def _needs_lookahead(items: list[tuple[Any, Any]], flags: int) -> bool:
