@@ -28,6 +28,9 @@ import sys
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
+from itertools import accumulate, repeat
+from operator import add, sub
 from typing import Any, NamedTuple
 
 from .config import Config, compile_rule, per_config
@@ -141,6 +144,9 @@ class _Line(NamedTuple):
     # What the line rules see: `stripped` without invisible characters, which the
     # white-space pass deletes only later (`分\u200b享到：` is a share widget too).
     visible: str
+
+
+_new_line: Callable[[tuple[int, int, int, str, str]], _Line] = partial(tuple.__new__, _Line)
 
 
 # ---------------------------------------------------------------- config
@@ -330,18 +336,20 @@ _STRIP_LINE = _STRIP + "\n"
 
 
 def _lines(text: str, rules: JunkRules) -> list[_Line]:
-    out = []
+    # Column by column (a page has thousands of lines): the lines tile the text, so each
+    # starts where the one before ends.
+    pieces = _LINE.findall(text)
+    ends = list(accumulate(map(len, pieces)))
+    starts = [0, *ends[:-1]] if ends else []
+    stripped = list(map(str.strip, pieces, repeat(_STRIP_LINE)))
+    unstripped_lead = map(sub, map(len, pieces), map(len, map(str.lstrip, pieces, repeat(_STRIP_LINE))))
+    leads = map(add, starts, unstripped_lead)
+    visible = stripped
     invisible = rules.invisible_re
-    for m in _LINE.finditer(text):
-        line = m.group()
-        start = m.start()
-        stripped = line.strip(_STRIP_LINE)
-        lead = start + (len(line) - len(line.lstrip(_STRIP_LINE)))
-        visible = stripped
-        if stripped and invisible is not None and invisible.search(stripped):
-            visible = invisible.sub("", stripped).strip(_STRIP_LINE)
-        out.append(_Line(start, m.end(), lead, stripped, visible))
-    return out
+    if invisible is not None and invisible.search(text):  # (then only where a line has some)
+        visible = [invisible.sub("", line).strip(_STRIP_LINE) if line and invisible.search(line) else line
+                   for line in stripped]
+    return list(map(_new_line, zip(starts, ends, leads, stripped, visible, strict=True)))
 
 
 # Full-width ASCII forms and the ideographic space: the NFKC form of each is one ASCII character.
