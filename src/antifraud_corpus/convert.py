@@ -63,7 +63,7 @@ class _Settings:
     keep_in_simplified: re.Pattern[str] | None
     overrides: re.Pattern[str] | None
     override_map: Mapping[str, str]
-    punctuation: tuple[tuple[re.Pattern[str], str], ...]
+    punctuation: tuple[tuple[str, re.Pattern[str], str], ...]  # (mark, where it becomes, full width)
     parens: tuple[tuple[re.Pattern[str], str], ...]
     cjk: re.Pattern[str]
     not_cjk: re.Pattern[str] | None  # runs of anything else
@@ -100,7 +100,7 @@ def _settings(config: Config) -> _Settings:
         # letters. The literal first lets the regex engine skip ahead to candidates.
         mark_re = re.escape(mark)
         pattern = f"{mark_re}(?:(?=[{cjk_body}])|(?<=[{cjk_body}]{mark_re}))"
-        punctuation.append((re.compile(pattern), punct[mark]))
+        punctuation.append((mark, re.compile(pattern), punct[mark]))
     parens = []
     if "(" in punct and ")" in punct:
         # A `( … )` pair is Chinese if it holds Chinese or a Chinese character stands right
@@ -298,8 +298,9 @@ def _normalize_span(text: str, settings: _Settings) -> str:
         if "(" in text or ")" in text:
             for pattern, template in settings.parens:
                 text = pattern.sub(template, text)
-        for pattern, full in settings.punctuation:
-            text = pattern.sub(full, text)
+        for mark, pattern, full in settings.punctuation:
+            if mark in text:  # (a scan for one character costs a fraction of a regex pass)
+                text = pattern.sub(full, text)
         if text == before:
             break
     return text
