@@ -169,6 +169,8 @@ class FastPattern:
     # lookahead for its first character (adding no group), which lets `re` skip ahead.
 
     def sub(self, repl: Any, text: str, count: int = 0) -> str:
+        if self._by_needles and self._start(text, 0, _END) < 0:
+            return text  # no needle, no match (a line without a separator loses no site name)
         return self._scan.sub(repl, text, count)
 
     def split(self, text: str, maxsplit: int = 0) -> list[str]:
