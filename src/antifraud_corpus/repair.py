@@ -48,6 +48,7 @@ _PINYIN_LETTERS = "a-zü\u00e0-\u00fc\u0101-\u01dc\u0144\u0148\u01f9\u1e3f"
 _GLOSS = re.compile(rf"[(（]([{_PINYIN_LETTERS}]+[1-5]?)[)）]")
 _GLOSS_AFTER_LOST = re.compile(rf"[(（]?([{_PINYIN_LETTERS}]+[1-5]?)[)）]")
 _LOST_BYTES = range(0x81, 0xFF)
+_TRAIL_BYTES = frozenset(range(0x40, 0xFF)) - {0x7F}  # the second byte of a double-byte character
 # Characters on each side of a lost byte that can decide its repair: the window (at most
 # max_units units, glosses included) and the context, with room to spare.
 _MEMO_SPAN = 1024
@@ -290,6 +291,18 @@ def _decode_all(units: list[_Unit], prev: int | None, settings: _Settings) -> It
     # byte and the last byte fed): the ~126 values of a lost byte mostly meet again in one
     # state a character later, whose readings are then worked out once.
     memo: dict[tuple[int, int | None, int | None], list[tuple[int, str]]] = {}
+    led_memo: dict[int, list[tuple[int, str, list[tuple[int, str]]]]] = {}
+
+    def read(data: bytes, pending: int | None, prev: int | None) -> tuple[str, int | None, int | None] | None:
+        """`data` fed to the decoder in the given state: (decoded text, pending, last byte)."""
+        decoded = ""
+        for byte in data:
+            step = _feed(pending, byte, pair, settings)
+            if step is None:
+                return None
+            decoded += step[0]
+            pending, prev = step[1], byte
+        return decoded, pending, prev
 
     def tails(index: int, pending: int | None, prev: int | None) -> list[tuple[int, str]]:
         key = (index, pending, prev)
@@ -310,21 +323,43 @@ def _decode_all(units: list[_Unit], prev: int | None, settings: _Settings) -> It
             values: range | list[int] = _LOST_BYTES
             if unit.reading and prev is not None:
                 values = _values_with_reading(prev, unit.reading, settings.codec)
+            following = units[index + 1] if index + 1 < len(units) else None
+            plain_next = following is not None and not following.unknown and not following.gloss
             for value in values:
                 step = _feed(pending, value, pair, settings)
-                if step is not None:
-                    char, new_pending = step
+                if step is None:
+                    continue
+                char, new_pending = step
+                if new_pending is None or not plain_next:
                     found.extend((end, char + rest) for end, rest in tails(index + 1, new_pending, value))
+                    continue
+                # A lead byte: the readings after it depend on it only through the character it
+                # makes with the next unit's first byte; the rest of that unit is read once.
+                for trail, decoded, rests in led(index + 1):
+                    first = pair(new_pending, trail)
+                    if first is not None:
+                        head = char + first + decoded
+                        found.extend((end, head + rest) for end, rest in rests)
             return found
         for option in unit.options:
-            state_pending, state_prev, decoded = pending, prev, ""
-            for byte in option:
-                step = _feed(state_pending, byte, pair, settings)
-                if step is None:
-                    break
-                state_pending, state_prev, decoded = step[1], byte, decoded + step[0]
-            else:
-                found.extend((end, decoded + rest) for end, rest in tails(index + 1, state_pending, state_prev))
+            state = read(option, pending, prev)
+            if state is not None:
+                decoded = state[0]
+                found.extend((end, decoded + rest) for end, rest in tails(index + 1, state[1], state[2]))
+        return found
+
+    def led(index: int) -> list[tuple[int, str, list[tuple[int, str]]]]:
+        """Per option of a known unit read after a pending lead byte: its first byte (the lead's
+        trail byte), the text the rest of it decodes to, and the readings after the unit."""
+        found = led_memo.get(index)
+        if found is None:
+            found = led_memo[index] = []
+            for option in units[index].options:
+                if option[0] not in _TRAIL_BYTES:
+                    continue
+                state = read(option[1:], None, option[0])
+                if state is not None:
+                    found.append((option[0], state[0], tails(index + 1, state[1], state[2])))
         return found
 
     return iter(tails(0, None, prev))
@@ -333,7 +368,7 @@ def _decode_all(units: list[_Unit], prev: int | None, settings: _Settings) -> It
 def _feed(pending: int | None, byte: int, pair: Any, settings: _Settings) -> tuple[str, int | None] | None:
     """One byte into the decoder: (decoded text, new pending lead byte), or None if invalid."""
     if pending is not None:
-        if byte < 0x40 or byte == 0x7F or byte == 0xFF:
+        if byte not in _TRAIL_BYTES:
             return None
         char = pair(pending, byte)
         return None if char is None else (char, None)
