@@ -33,7 +33,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .config import Config, per_config
 from .gloss import gloss_reading, parse_gloss
@@ -79,11 +79,11 @@ class _Settings:
     verdicts: dict[str, bool] = field(default_factory=dict, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
-class _Unit:
+class _Unit(NamedTuple):
     """One character of the window: its span and the byte strings it may stand for.
 
-    `options` is empty for an unknown byte; a gloss has the single option b"".
+    `options` is empty for an unknown byte; a gloss has the single option b"". (A named
+    tuple: a window is up to `max_units` of them, made for every lost byte.)
     """
 
     start: int
@@ -320,7 +320,7 @@ def _decode_all(units: list[_Unit], prev: int | None, settings: _Settings) -> It
         unit = units[index]
         if unit.unknown:
             # A byte that shows as '?' could not stand alone: never ASCII, so 0x81-0xFE.
-            values: range | list[int] = _LOST_BYTES
+            values: range | tuple[int, ...] = _LOST_BYTES
             if unit.reading and prev is not None:
                 values = _values_with_reading(prev, unit.reading, settings.codec)
             following = units[index + 1] if index + 1 < len(units) else None
@@ -394,17 +394,18 @@ def _pair_decoder(codec: str) -> Any:
     return pair
 
 
-def _values_with_reading(prev: int, reading: str, codec: str) -> list[int]:
+@lru_cache(maxsize=4096)
+def _values_with_reading(prev: int, reading: str, codec: str) -> tuple[int, ...]:
     """Values of a lost byte such that the character `prev`+byte is read `reading`.
 
     The site glossed the garbled character that ends in the lost byte. Without pypinyin
-    every value stays possible.
+    every value stays possible. (Kept per byte and reading: each costs 126 decodings.)
     """
     readings = _reader()
     if readings is None:
-        return list(_LOST_BYTES)
+        return tuple(_LOST_BYTES)
     pair = _pair_decoder(codec)
-    return [v for v in _LOST_BYTES if (c := pair(prev, v)) is not None and reading in readings(c)]
+    return tuple(v for v in _LOST_BYTES if (c := pair(prev, v)) is not None and reading in readings(c))
 
 
 @lru_cache(maxsize=1)
