@@ -64,7 +64,7 @@ class FastPattern:
     """
 
     __slots__ = ("pattern", "needles", "max_width", "anchored", "_min_width", "_scan", "_region", "_alphabet", "_first",
-                 "_by_needles", "_plain")
+                 "_by_needles", "_plain", "_any_needle")
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
@@ -80,6 +80,11 @@ class FastPattern:
         self._alphabet = facts.alphabet  # (still what `SharedRuns` joins: its runs are tried in place)
         self._first = facts.first
         self._by_needles = facts.needles is not None and not facts.anchored
+        # Three or more needles are looked for in one regex pass (its first characters are
+        # a set `re` scans for) rather than one `str.find` pass each.
+        self._any_needle = (re.compile("|".join(map(re.escape, sorted(facts.needles, key=len, reverse=True))))
+                            if self._by_needles and facts.needles is not None and len(facts.needles) >= 3
+                            else None)
         # Where the pattern opens with one of a few literal characters that `re` scans for itself,
         # or is tied to line starts and its needles give no window (no longest match), `re`
         # passes over what cannot start a match at C speed: needles would be extra passes.
@@ -96,12 +101,19 @@ class FastPattern:
         needles = self.needles
         assert needles is not None
         best = -1
-        for needle in needles:
-            at = text.find(needle, pos, endpos)
-            if at >= 0:
-                end = at + len(needle)
-                if best < 0 or end < best:
-                    best = end
+        if self._any_needle is not None:
+            # One pass for all needles: the first to occur ends no sooner than its start plus
+            # the shortest needle (a bound at most a few characters looser than the finds give).
+            first = self._any_needle.search(text, pos, endpos)
+            if first is not None:
+                best = first.start() + min(map(len, needles))
+        else:
+            for needle in needles:
+                at = text.find(needle, pos, endpos)
+                if at >= 0:
+                    end = at + len(needle)
+                    if best < 0 or end < best:
+                        best = end
         if best < 0:
             return -1
         if self.max_width is None:
