@@ -127,3 +127,18 @@ def test_stripping_inserted_glosses_gives_back_the_text(config, pieces):
     plain = "".join(char for char, _ in pieces)
     glossed = "".join(char + (f"({syl})" if syl else "") for char, syl in pieces)
     assert _strip(glossed, config) == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="網絡(（)）? \ufffdwangǎuòlǜ1A", max_size=40))
+def test_one_opening_class_finds_what_two_branches_find(config, text):
+    from antifraud_corpus.gloss import _pinyin
+
+    pattern = _pinyin(config).pattern
+    opening = "[(（?\ufffd](?:(?<=[^\\s(（)）][(（])|(?<=[?\ufffd]))"
+    assert pattern.pattern.startswith(opening) and pattern.pattern.endswith("[)）]")
+    content = pattern.pattern[len(opening) : -len("[)）]")]
+    # the pattern as first written: one branch per opening, each with its own group
+    two = re.compile(rf"[(（](?<=[^\s(（)）][(（]){content}[)）]|[?\ufffd]{content}[)）]")
+    assert [(m.span(), m.group(1)) for m in pattern.finditer(text)] == [
+        (m.span(), m.group(1) or m.group(2)) for m in two.finditer(text)]

@@ -26,6 +26,7 @@ from .textmap import Edit, edit_of
 REASON = "pinyin-gloss"
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_CHAR = re.compile(f"[{_CJK}]")
+_LOST = "?\ufffd"  # what stands for a lost byte: a gloss after it may have lost its '('
 _MAX_SYLLABLE = 6  # zhuang, shuang, chuang
 _MAX_CACHED = 100_000
 
@@ -55,8 +56,9 @@ def _pinyin(config: Config) -> _Pinyin:
     # the opening parenthesis may be missing: it was lost with that byte.
     word = rf"[{alphabet}]{{1,{_MAX_SYLLABLE * 4}}}[1-5]?"
     content = rf"({word}(?: {word}){{0,7}})"
-    # The bracket comes first in each branch so the regex engine can skip ahead to it.
-    pattern = re.compile(rf"[(（](?<=[^\s(（)）][(（]){content}[)）]|[?\ufffd]{content}[)）]")
+    # The opening character (a parenthesis, or the lost byte's mark) comes first as one class,
+    # so the regex engine skips ahead to it; lookbehinds then tell which it was.
+    pattern = re.compile(rf"[(（{_LOST}](?:(?<=[^\s(（)）][(（])|(?<=[{_LOST}])){content}[)）]")
     return _Pinyin(
         tone_marks=tone_marks,
         syllables=frozenset(str(section["syllables"]).split()),
@@ -100,18 +102,18 @@ def find_pinyin_glosses(text: str, config: Config) -> list[Edit]:
     plain: list[int] = []
     marked_count = 0
     for match in pinyin.pattern.finditer(text):
-        content, after_lost_byte = match.groups()
-        key = content if after_lost_byte is None else after_lost_byte
-        info = infos[key] if key in infos else _info(key, pinyin)
+        content = match.group(1)
+        info = infos[content] if content in infos else _info(content, pinyin)
         if info is None:
             continue
         marked, letters = info
         start, end = match.span()
+        after_lost_byte = text[start] in _LOST
         if marked:
             marked_count += 1
-            if after_lost_byte is not None:
+            if after_lost_byte:
                 start += 1  # the '?' itself stays
-        elif after_lost_byte is not None or letters < plain_min_length or not cjk_at(text, start - 1):
+        elif after_lost_byte or letters < plain_min_length or not cjk_at(text, start - 1):
             continue  # plain letters count only in parentheses right after a Chinese character
         else:
             plain.append(len(edits))
