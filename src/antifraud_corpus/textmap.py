@@ -103,6 +103,18 @@ class RemovedLog(Sequence[Removed]):
         self._reason_index: dict[str, int] = {}
         self._texts: dict[int, str] = {}
 
+    @classmethod
+    def of(cls, raw: str, starts: Iterable[int], ends: Iterable[int], reasons: Sequence[str]) -> RemovedLog:
+        """A log of pieces given column by column (raw starts, raw ends, reasons)."""
+        log = cls(raw)
+        log._starts, log._ends = array("q", starts), array("q", ends)
+        ids = {reason: log._intern(reason) for reason in dict.fromkeys(reasons)}
+        if len(ids) == 1:  # (one reason, as for the glosses: the ids repeated at C speed)
+            log._reason_ids = array("l", ids.values()) * len(reasons)
+        else:
+            log._reason_ids = array("l", map(ids.__getitem__, reasons))
+        return log
+
     def _intern(self, reason: str) -> int:
         reason_id = self._reason_index.get(reason)
         if reason_id is None:
@@ -312,7 +324,9 @@ class TrackedText:
         s_os, s_oe, s_rs, s_re = self._os, self._oe, self._rs, self._re
         count, size = len(s_os), len(text)
         pieces: list[str] = []
-        removed = RemovedLog(raw)
+        removed_starts: list[int] = []
+        removed_ends: list[int] = []
+        removed_reasons: list[str] = []
         replaced: list[Replaced] = []
         n_os, n_oe, n_rs, n_re = array("q"), array("q"), array("q"), array("q")
         a = b = c = d = -1  # the pending last segment of the new map (out start/end, raw start/end)
@@ -404,7 +418,9 @@ class TrackedText:
                 if e_end > e_start:
                     replaced.append(Replaced(raw_start, raw_end, replacement, edit.reason))
             elif e_end > e_start:
-                removed.append(raw_start, raw_end, edit.reason)
+                removed_starts.append(raw_start)
+                removed_ends.append(raw_end)
+                removed_reasons.append(edit.reason)
             cursor = e_end
         if a >= 0:
             n_os.append(a)
@@ -413,7 +429,7 @@ class TrackedText:
             n_re.append(d)
         result = TrackedText("".join(pieces), raw, ())
         result._os, result._oe, result._rs, result._re = n_os, n_oe, n_rs, n_re
-        return result, removed, replaced
+        return result, RemovedLog.of(raw, removed_starts, removed_ends, removed_reasons), replaced
 
     def _delete(self, starts: Sequence[int], ends: Sequence[int],
                 reasons: Sequence[str]) -> tuple[TrackedText, RemovedLog, list[Replaced]]:
@@ -481,14 +497,8 @@ class TrackedText:
         result = TrackedText("".join([text[lo:hi] for lo, hi in zip(los, his, strict=True)]), raw, ())
         result._os, result._oe = array("q", n_os), array("q", n_oe)
         result._rs, result._re = array("q", p_rs), array("q", p_re)
-        removed = RemovedLog(raw)
-        removed._starts = array("q", self._raw_offsets(starts, start=True))
-        removed._ends = array("q", self._raw_offsets(ends, start=False))
-        ids = {reason: removed._intern(reason) for reason in dict.fromkeys(reasons)}
-        if len(ids) == 1:
-            removed._reason_ids = array("l", ids.values()) * len(reasons)
-        else:
-            removed._reason_ids = array("l", map(ids.__getitem__, reasons))
+        removed = RemovedLog.of(raw, self._raw_offsets(starts, start=True), self._raw_offsets(ends, start=False),
+                                reasons)
         return result, removed, []
 
     def _raw_offsets(self, positions: Sequence[int], *, start: bool) -> list[int]:
