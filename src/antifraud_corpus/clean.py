@@ -356,6 +356,7 @@ def _lines(text: str, rules: JunkRules) -> list[_Line]:
 _WIDE = {code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {0x3000: " "}
 
 
+# Runs of Han characters: NFKC leaves each one as it is (see `_mark_duplicate_titles`).
 _HAN = re.compile("[\u4e00-\u9fff]+")
 
 

@@ -57,7 +57,8 @@ class FastPattern:
     """A compiled regex whose `search` and `finditer` skip what cannot match.
 
     Attributes:
-        pattern: the plain compiled pattern (every other method is its).
+        pattern: the plain compiled pattern (`match` and `fullmatch` are its; `sub`, `split`
+            and `findall` give what its own give).
         needles: every match contains one of these strings; None when unknown.
         max_width: the longest possible match; None when unbounded or unknown.
         anchored: every match starts at the start of the text (one position is tried).
