@@ -396,8 +396,69 @@ def test_line_keys_are_the_nfkc_form_without_white_space(text):
 
 def test_line_rules_are_tried_only_on_lines_with_what_they_need(config):
     rules = junk_rules(config)
-    # every line rule that names a string its matches must contain is skipped on lines without it
-    assert rules.line_needles is not None and rules.inline_needles is not None
+    # every inline rule names strings its matches must contain: a line without them is skipped
+    assert rules.inline_needles is not None
     assert not rules.inline_needles.search("各地区各部门要加强组织领导，压实工作责任")
     labelled = find_junk("当前位置：首页>新闻\n正文第一段。\nCopyright © 2012 hnr.cn\n", config)
     assert [e.reason for e in labelled] == ["junk:breadcrumb", "junk:copyright"]
+    # a line rule that would look through every line for what it needs is gated on a needle regex
+    gated = load_config(default_config_dir(), [
+        "clean.line_rules=[{id: stamp, pattern: '[^，。]{0,12}编辑部\\s*出品', max_chars: 40}]"])
+    rules = junk_rules(gated)
+    assert [r.gated for r in rules.line_rules] == [True] and rules.line_needles is not None
+    assert rules.line_needles.search("本网编辑部 出品") and not rules.line_needles.search("正文第一段。")
+    assert [e.reason for e in find_junk("正文第一段。\n本网编辑部 出品\n", gated)] == ["junk:stamp"]
+
+
+# ---------------------------------------------------------------- the rules tried in steps
+
+_RULE_WORDS = ["当前位置：", "首页>", "新闻 > 正文", "来源：新华网", "作者：", "2022-09-26", " 10:00:15", "分享到",
+               "微信", "公众号", "二维码", "扫一扫", "【字体：大 中 小】", "打印", "关闭窗口", "Copyright ©",
+               "湘ICP备1号", "主办单位：", "记者 张三", "（完）", "文/", "相关新闻", "上一篇：", "---", "```",
+               "http://a.cn/x", "阅读原文", "第一章", "一、", "（一）", "1.", "附件", "本网", "|", "《", "。", "，"]
+
+
+def _lines_to_label(config) -> list[str]:
+    lines = [ln.strip() for path in SEED_PATHS for ln in converted(path.read_text(encoding="utf-8")).split("\n")]
+    return [ln for ln in lines if ln]
+
+
+def _label_rule_by_rule(line: str, rules) -> tuple[str | None, bool]:
+    """What the steps must find: the first line rule that matches, each tried on its own."""
+    import dataclasses
+
+    from antifraud_corpus.clean import _line_label
+
+    for rule in rules.line_rules:
+        if (rule.max_chars is None or len(line) <= rule.max_chars) and rule.pattern.search(line):
+            return rule.id, rule.weak
+    return _line_label(line, dataclasses.replace(rules, line_steps=tuple(() for _ in rules.line_steps)))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(_RULE_WORDS), min_size=1, max_size=6), st.integers(0, 200))
+def test_line_rules_in_steps_label_as_one_by_one(config, words, padding):
+    from antifraud_corpus.clean import _line_label
+
+    rules = junk_rules(config)
+    for line in ("".join(words), "".join(words) + "文" * padding, "文" * padding + "".join(words)):
+        assert _line_label(line, rules) == _label_rule_by_rule(line, rules)
+        assert any(find(line) for find in rules.keep_steps) == any(p.search(line) for p in rules.keep_lines)
+
+
+def test_seed_lines_labelled_in_steps_as_one_by_one(config):
+    from antifraud_corpus.clean import _line_label
+
+    rules = junk_rules(config)
+    assert len(rules.line_steps) == len(rules.step_limits) + 1
+    assert any(len(step.rules) > 1 for step in rules.line_steps[0])  # anchored rules were joined
+    for line in _lines_to_label(config):
+        assert _line_label(line, rules) == _label_rule_by_rule(line, rules)
+
+
+@given(st.text(alphabet="网络安全ＡＢ１２　 \u3000e\u0301한\u1100\u1161ﬁ，。", max_size=60))
+def test_a_key_keeps_every_han_character(text):
+    from antifraud_corpus.clean import _HAN, _norm
+
+    # what lets a line with more Han characters than a title may have go unfolded
+    assert len(_norm(text)) >= sum(map(len, _HAN.findall(text)))

@@ -136,3 +136,23 @@ def test_conversion_keeps_length_and_is_idempotent(config, text):
     assert len(tracked.text) == len(text)
     assert tracked.text.count("\n") == text.count("\n")
     assert _convert(tracked.text, config) == tracked.text
+
+
+@settings(max_examples=200, deadline=None)
+@given(base=st.text(alphabet="中華国國a1，。 \n", min_size=1, max_size=40), repeat=st.integers(1, 150),
+       changes=st.lists(st.integers(0, 6000), max_size=400), ratio=st.sampled_from([0.0, 0.01, 0.03, 0.3, 1.0]))
+def test_traditional_is_decided_as_by_counting_every_change(config, base, repeat, changes, ratio):
+    import dataclasses
+    import operator
+
+    from antifraud_corpus.convert import _is_traditional, _settings
+
+    settings = dataclasses.replace(_settings(config), traditional_ratio=ratio)
+    original = base * repeat
+    converted = list(original)
+    for at in changes:
+        converted[at % len(original)] = "变"
+    converted = "".join(converted)
+    cjk = len(settings.cjk.findall(original))
+    counted = bool(cjk) and sum(map(operator.ne, original, converted)) >= ratio * cjk
+    assert _is_traditional(original, converted, settings) == counted

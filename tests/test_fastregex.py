@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from antifraud_corpus.config import load_config
-from antifraud_corpus.fastregex import Facts, FastPattern, SharedRuns, analyse, fast
+from antifraud_corpus.fastregex import Facts, FastPattern, SharedRuns, analyse, fast, joined
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 
@@ -56,6 +56,9 @@ def _same(pattern: re.Pattern[str], text: str, pos: int = 0, endpos: int | None 
     assert got == want, pattern.pattern
     plain, quick = pattern.search(text, pos, end), wrapped.search(text, pos, end)
     assert (plain and (plain.span(), plain.groups())) == (quick and (quick.span(), quick.groups()))
+    assert wrapped.sub("<>", text) == pattern.sub("<>", text)
+    assert wrapped.split(text) == pattern.split(text)
+    assert wrapped.findall(text, pos, end) == pattern.findall(text, pos, end)
     if not want:
         return
     assert wrapped.may_match(text, pos, end)
@@ -125,3 +128,45 @@ def test_shared_runs_need_a_narrow_alphabet() -> None:
     assert SharedRuns.of([fast(r"\d{11}"), fast(r"[\u4e00-\u9fff]{2}")]) is None
     runs = SharedRuns.of([fast(p) for p in NUMBERS])
     assert runs is not None and runs.spans("2023年4月18日，电话96110") == []
+
+
+ANCHORED = [r"^(当前位置|您的位置)\s*[:：]", r"^[（(]?\s*(来源|作者)\s*[:：]", r"^\d{4}-\d{1,2}-\d{1,2}$",
+            r"^(a|ab)c", r"^ab"]
+
+
+def test_an_anchored_pattern_is_tried_only_at_the_start() -> None:
+    wrapped = fast(ANCHORED[0])
+    assert wrapped.anchored and wrapped.fastest() is wrapped.pattern  # no needle or run beats one position
+    assert not fast(r"\d{4}年").anchored and not fast(r"(?m)^来源").anchored
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(ANCHORED), min_size=1, max_size=5, unique=True),
+       st.text(alphabet="当前位置您的来源作者：: （(0123456789-abc", max_size=20))
+def test_joined_patterns_find_what_the_first_that_matches_finds(sources: list[str], text: str) -> None:
+    patterns = [re.compile(p) for p in sources]
+    both = joined(patterns)
+    assert both is not None
+    first = next(((i, m) for i, p in enumerate(patterns) if (m := p.search(text))), None)
+    match = both.match(text)
+    if first is None:
+        assert match is None
+    else:
+        assert match is not None and match.lastgroup == f"_{first[0]}" and match.span() == first[1].span()
+
+
+def test_only_patterns_that_can_stand_side_by_side_are_joined() -> None:
+    assert joined([re.compile(r"^a"), re.compile(r"b")]) is None  # not tied to the start
+    assert joined([re.compile(r"^a"), re.compile(r"^(?P<x>b)")]) is None  # a named group
+    assert joined([re.compile(r"^a"), re.compile(r"^(b)\1")]) is None  # a group reference
+    assert joined([re.compile(r"^a"), re.compile(r"(?i)^b")]) is None  # other flags
+
+
+def test_the_plain_pattern_is_fastest_where_re_skips_ahead_itself() -> None:
+    for plain in [r"[。！？；]", r"来源[:：]|作者[:：]", r"自\d{4}年起施行"]:
+        pattern = re.compile(plain)
+        assert FastPattern(pattern).fastest() is pattern  # opens with a few literal characters
+    line_start = re.compile(r"^\s*\d{4}年\d{1,2}月\s*$", re.MULTILINE)
+    assert FastPattern(line_start).fastest() is line_start  # tied to line starts, no window
+    for rare in [r"[^，。]{2,14}?\d{1,2}月\d{1,2}日电", r"(?m)^[^，。]{1,60}印发《[^》]{4,40}》"]:
+        assert isinstance(FastPattern(re.compile(rare)).fastest(), FastPattern)  # needles bound a window

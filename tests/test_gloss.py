@@ -77,6 +77,10 @@ def test_plain_letter_glosses_only_in_a_glossed_text(config):
     glossed = "網(wǎng)絡(luò)關(guān)的(de)條(a)"
     # (de) goes: the text is evidently glossed; (a) is too short to be sure.
     assert _found(glossed, config) == ["(wǎng)", "(luò)", "(guān)", "(de)"]
+    # two tone-marked glosses are not evidence enough: the plain one between them stays
+    assert _found("網(wǎng)的(de)絡(luò)", config) == ["(wǎng)", "(luò)"]
+    # after a lost byte only a tone-marked gloss is one, however glossed the text
+    assert _found(glossed + "斬?de)嚯?cái)", config) == ["(wǎng)", "(luò)", "(guān)", "(de)", "cái)"]
 
 
 def test_parse_gloss(config):
@@ -123,3 +127,18 @@ def test_stripping_inserted_glosses_gives_back_the_text(config, pieces):
     plain = "".join(char for char, _ in pieces)
     glossed = "".join(char + (f"({syl})" if syl else "") for char, syl in pieces)
     assert _strip(glossed, config) == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="網絡(（)）? \ufffdwangǎuòlǜ1A", max_size=40))
+def test_one_opening_class_finds_what_two_branches_find(config, text):
+    from antifraud_corpus.gloss import _pinyin
+
+    pattern = _pinyin(config).pattern
+    opening = "[(（?\ufffd](?:(?<=[^\\s(（)）][(（])|(?<=[?\ufffd]))"
+    assert pattern.pattern.startswith(opening) and pattern.pattern.endswith("[)）]")
+    content = pattern.pattern[len(opening) : -len("[)）]")]
+    # the pattern as first written: one branch per opening, each with its own group
+    two = re.compile(rf"[(（](?<=[^\s(（)）][(（]){content}[)）]|[?\ufffd]{content}[)）]")
+    assert [(m.span(), m.group(1)) for m in pattern.finditer(text)] == [
+        (m.span(), m.group(1) or m.group(2)) for m in two.finditer(text)]

@@ -511,3 +511,71 @@ def test_shipped_regions_file_says_where_its_data_came_from():
     text = (ROOT / "src" / "antifraud_corpus" / "configs" / "regions.yaml").read_text(encoding="utf-8")
     header = text.split("\nsource:")[0]
     assert "jionlp" in header and "Generated on" in header and "tools/build_regions.py" in header
+
+
+# --------------------------------------------------------------------------- dates rule by rule
+
+
+def _date_every_rule_searched(head, lines, tail_lines, meeting, rules):
+    """`_find_date` as it was first written: every rule searched, then the best ranked taken."""
+    from antifraud_corpus.metadata import _DateFind, _first_stamp, _iso
+
+    stamp = _first_stamp(lines, rules)
+    found, evidence = {}, {}
+    for name, pattern in rules.date_rules:
+        match = pattern.search(head)
+        written = next((v for k, v in match.groupdict().items() if k.startswith("date") and v), None) \
+            if match else None
+        if match and written:
+            found[name], evidence[name] = written, match.group().strip()
+    for line in reversed(tail_lines):
+        match = rules.signature_date.search(line)
+        if match:
+            found["signature"], evidence["signature"] = match["date"], line
+            break
+    if meeting is not None and meeting.groupdict().get("date"):
+        found["meeting"], evidence["meeting"] = meeting["date"], meeting.group()
+    if stamp:
+        (y, m, d), text = stamp
+        found["page-stamp"], evidence["page-stamp"] = f"{y}年{m}月{d}日", text
+    result = _DateFind()
+    for name in rules.date_order:
+        parts = parse_date(found[name]) if name in found else None
+        if parts is None:
+            continue
+        year, month, day = parts
+        note = f"{name}: {evidence[name]}"
+        if year is None:
+            if stamp is None:
+                result.warnings.append(f"metadata: date {found[name]} ({name}) states no year and the page has "
+                                       "no dated stamp; date left empty")
+                continue
+            (sy, sm, _), stamp_text = stamp
+            year = sy - 1 if month > sm else sy
+            note += f" + year of page stamp {stamp_text}"
+        iso = _iso(year, month, day)
+        if iso:
+            result.iso, result.source = iso, note
+            return result
+    if not result.warnings:
+        result.warnings.append("metadata: no date found (no adoption note, signature, meeting date or page stamp)")
+    return result
+
+
+_DATE_PIECES = ["（2023年2月7日临汾市第五届人民代表大会常务委员会第七次会议通过）", "2022年9月26日印发",
+                "自2023年3月1日起施行", "新华社北京4月18日电", "本报讯（记者 张三）12月3日", "2020-01-15 23:05",
+                "发布时间：2021-13-40", "1月14日，全省工作会议召开", "2019年2月30日发布", "会议通过。", "正文。"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_DATE_PIECES), max_size=6), st.lists(st.sampled_from(_DATE_PIECES), max_size=3),
+       st.booleans())
+def test_dates_searched_rule_by_rule_as_all_at_once(config, head_pieces, tail_pieces, with_meeting):
+    from antifraud_corpus.metadata import _find_date, _head_lines, _rules
+
+    rules = _rules(config)
+    head = "\n".join(head_pieces)
+    lines, tail_lines = _head_lines(head, rules.head_lines), _head_lines("\n".join(tail_pieces), 10_000)
+    meeting = next((m for p in rules.meetings if (m := p.search(head))), None) if with_meeting else None
+    assert _find_date(head, lines, tail_lines, meeting, rules) == _date_every_rule_searched(
+        head, lines, tail_lines, meeting, rules)

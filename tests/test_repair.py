@@ -278,3 +278,94 @@ def test_language_model_reads_jiebas_own_dictionary():
         assert _jieba_dictionary().read_bytes() == handle.read()
     model = _language_model()
     assert model.freq["中国"] > 0 and len(model.freq) > 300_000
+
+
+_CANDIDATE_CHARS = "中国的了乂丌亍兀Ａa1?€·，。《》「」—…!（）\ufffd㐀豈"
+
+
+@settings(max_examples=300, deadline=None)
+@given(out=st.text(alphabet=_CANDIDATE_CHARS, max_size=12))
+def test_plausible_and_stray_as_judged_character_by_character(config, out):
+    from antifraud_corpus.repair import _ALLOWED_OTHER, _CJK_CHAR, _language_model, _plausible, _settings
+
+    settings, model = _settings(config), _language_model()
+    simplified = opencc_converter(settings.opencc).convert(out)
+    by_character = (
+        bool(out) and not any(c in settings.anchors for c in out) and bool(_CJK_CHAR.search(simplified))
+        and all(not c.isascii() and (model.freq.get(c, 0) >= settings.min_char_freq if _CJK_CHAR.match(c)
+                                     else bool(_ALLOWED_OTHER.match(c))) for c in simplified))
+    assert _plausible(out, settings, model, simplified) == by_character
+    assert _plausible(out, settings, model) == by_character
+    stray = sum(1 for c in out if c in settings.anchors or c in settings.single_bytes or c.isascii() and c.isalnum())
+    assert len(settings.stray.findall(out)) == stray
+
+
+def test_context_is_the_same_worked_out_in_halves(config):
+    from antifraud_corpus.repair import _context, _left_context, _right_context, _settings
+
+    settings = _settings(config)
+    text = SEEDS["002_b06b64127b7163c7"]
+    pos = text.index("?cái)")
+    assert _context(text, pos, pos + 9, "斷電信網", settings) == (
+        _left_context(text, pos, settings), "斷電信網", _right_context(text, pos + 9, settings))
+    assert _context(text, pos, pos + 9, "斷電信網", settings)[0] == "犯罪,斬"
+
+
+def _every_reading(units, prev, settings):
+    """`_decode_all` as first written: each value of a lost byte followed unit by unit."""
+    from antifraud_corpus.repair import _LOST_BYTES, _feed, _pair_decoder, _values_with_reading
+
+    pair = _pair_decoder(settings.codec)
+    memo = {}
+
+    def tails(index, pending, prev):
+        key = (index, pending, prev)
+        if key in memo:
+            return memo[key]
+        found = memo[key] = []
+        if index > 0 and pending is None:
+            following = units[index] if index < len(units) else None
+            if following is None or not (following.unknown or (following.gloss and units[index - 1].unknown)):
+                found.append((units[index - 1].end, ""))
+                return found
+        if index == len(units):
+            return found
+        unit = units[index]
+        if unit.unknown:
+            values = _LOST_BYTES
+            if unit.reading and prev is not None:
+                values = _values_with_reading(prev, unit.reading, settings.codec)
+            for value in values:
+                step = _feed(pending, value, pair, settings)
+                if step is not None:
+                    found.extend((end, step[0] + rest) for end, rest in tails(index + 1, step[1], value))
+            return found
+        for option in unit.options:
+            state_pending, state_prev, decoded = pending, prev, ""
+            for byte in option:
+                step = _feed(state_pending, byte, pair, settings)
+                if step is None:
+                    break
+                state_pending, state_prev, decoded = step[1], byte, decoded + step[0]
+            else:
+                found.extend((end, decoded + rest) for end, rest in tails(index + 1, state_pending, state_prev))
+        return found
+
+    return tails(0, None, prev)
+
+
+def test_readings_of_a_lost_byte_are_those_followed_value_by_value(config):
+    from antifraud_corpus.repair import _byte_before, _decode_all, _settings, _units
+
+    settings = _settings(config)
+    texts = [broken for _, broken, _, _ in _fresh_cases()[:120]] + list(SEEDS.values())
+    texts.append("手機?號碼(?)?!中文?€國家?qǐng)?bào)告?abc")
+    compared = 0
+    for text in texts:
+        for pos in (i for i, c in enumerate(text) if c in "?\ufffd" and i > 0):
+            line_end = text.find("\n", pos)
+            units = _units(text, pos, len(text) if line_end < 0 else line_end, settings, config)
+            prev = _byte_before(text, pos, settings)
+            assert sorted(_decode_all(units, prev, settings)) == sorted(_every_reading(units, prev, settings))
+            compared += 1
+    assert compared > 120

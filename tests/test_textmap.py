@@ -250,3 +250,58 @@ def test_sorted_log_orders_by_start_then_end_stably(pieces):
             log.set_text(k, f"t{k}")
     expected = sorted(list(log), key=lambda r: (r.start, r.end))
     assert list(log.sorted()) == expected
+
+
+@st.composite
+def deletion_rounds(draw):
+    """A raw text, a round of mixed edits (which leaves a map of several segments, some not
+    one-to-one), then rounds of deletions only: many (the column path) or a few (edit by edit)."""
+    raw = draw(st.text(alphabet="ab網絡 \n(", min_size=0, max_size=120))
+    mixed = (draw(st.lists(st.integers(0, 240), max_size=16)),
+             draw(st.lists(st.sampled_from(["", "X", "YZ", "QQQQQ"]), min_size=12, max_size=12)))
+    deletions = [(draw(st.lists(st.integers(0, 240), max_size=40)), draw(st.booleans()))
+                 for _ in range(draw(st.integers(1, 3)))]
+    return raw, mixed, deletions
+
+
+@settings(max_examples=300, deadline=None)
+@given(deletion_rounds())
+def test_deletions_by_column_equal_the_straightforward_apply(case):
+    raw, (cuts, replacements), deletions = case
+    tracked = TrackedText.from_raw(raw)
+    points = sorted({c % (len(raw) + 1) for c in cuts})
+    tracked, _, _ = tracked.apply([Edit(a, b, replacements[k % 12], "m")
+                                   for k, (a, b) in enumerate(zip(points[::2], points[1::2], strict=False))])
+    for cuts, touching in deletions:
+        points = sorted({c % (len(tracked.text) + 1) for c in cuts})
+        pairs = zip(points, points[1:], strict=False) if touching else zip(points[::2], points[1::2], strict=False)
+        edits = [Edit(a, b, "", "r" if k % 3 else "s") for k, (a, b) in enumerate(pairs)]
+        text, segments, removed, _ = reference_apply(tracked, edits)
+        out, got_removed, got_replaced = tracked.apply(edits[::-1] if touching else edits)
+        assert (out.text, out.segments, got_replaced) == (text, segments, [])
+        assert [(r.start, r.end, r.text, r.reason) for r in got_removed] == removed
+        tracked = out
+
+
+def test_deletions_by_column_cut_where_segments_end(monkeypatch):
+    # a repaired run (5 raw characters read as 2) between glosses, then the glosses deleted
+    tracked = TrackedText.from_raw("甲(jiǎ)?abc乙(yǐ)丙(bǐng)")
+    tracked, _, _ = tracked.apply([Edit(6, 10, "木林", "mojibake")])
+    assert tracked.text == "甲(jiǎ)木林乙(yǐ)丙(bǐng)" and len(tracked.segments) == 3
+    by_column = []
+    monkeypatch.setattr(TrackedText, "_delete", lambda self, *a: by_column.append(a) or _DELETE(self, *a))
+    out, removed, _ = tracked.apply([Edit(1, 6, "", "g"), Edit(9, 13, "", "g"), Edit(14, 20, "", "g")])
+    assert by_column  # as many deletions as segments: a column at a time
+    assert out.text == "甲木林乙丙"
+    assert out.segments == [(0, 1, 0, 1), (1, 3, 6, 10), (3, 4, 10, 11), (4, 5, 15, 16)]
+    assert [(r.start, r.end, r.text) for r in removed] == [(1, 6, "(jiǎ)"), (11, 15, "(yǐ)"), (16, 22, "(bǐng)")]
+
+
+_DELETE = TrackedText._delete
+
+
+def test_edits_made_from_tuples_are_edits():
+    from antifraud_corpus.textmap import edit_of
+
+    made = edit_of((1, 6, "", "pinyin-gloss"))
+    assert made == Edit(1, 6, "", "pinyin-gloss") and type(made) is Edit and made.reason == "pinyin-gloss"

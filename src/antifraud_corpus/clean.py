@@ -21,16 +21,21 @@ The decisions that need more than one line at a time are made here:
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
+import sys
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from itertools import accumulate, repeat
+from operator import add, sub
+from typing import Any, NamedTuple
 
 from .config import Config, compile_rule, per_config
 from .errors import ConfigError
-from .fastregex import FastPattern, any_needle
+from .fastregex import FastPattern, any_needle, joined
 from .textmap import Edit, TrackedText
 
 AFTER_END = "after-article-end"
@@ -47,7 +52,19 @@ class LineRule:
     pattern: re.Pattern[str] | FastPattern
     max_chars: int | None = None
     weak: bool = False  # junk only next to another junk line
-    needles: tuple[str, ...] | None = None  # every match holds one of these (`fastregex`)
+    # Tried only on lines holding one of `JunkRules.line_needles`: a rule that looks through
+    # the line for strings every match holds (one that `re` runs plain fails fast anyway).
+    gated: bool = False
+    anchored: bool = False  # tied to the line start (`^…`)
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One call in trying the line rules on a line: one rule, or a run of anchored rules joined."""
+
+    find: Callable[[str], re.Match[str] | None]
+    rules: tuple[LineRule, ...]  # a joined step's match names its rule: group `_<index>`
+    gated: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,15 +82,20 @@ class JunkRules:
     """`clean.yaml`, compiled for `find_junk`."""
 
     keep_lines: tuple[re.Pattern[str], ...]
-    invisible: Mapping[int, None]  # `str.translate` table dropping `whitespace.invisible`
-    invisible_re: re.Pattern[str] | None  # any of them
+    keep_steps: tuple[Callable[[str], Any], ...]  # `keep_lines` in calls (see `_steps`)
+    invisible_re: re.Pattern[str] | None  # any of `whitespace.invisible`
     probe_strip: FastPattern | None
     line_rules: tuple[LineRule, ...]
-    # Any needle of the line rules that have some: a line without one is matched by none of them.
+    # The rules for a line of at most `step_limits[k]` characters (any length past the last
+    # limit: the last entry), as steps: rules whose `max_chars` the line exceeds left out.
+    step_limits: tuple[int, ...]
+    line_steps: tuple[tuple[_Step, ...], ...]
+    # Any needle of the gated line rules: a line without one is matched by none of them.
     line_needles: re.Pattern[str] | None
     inline_rules: tuple[InlineRule, ...]
     # Any needle of any inline rule: a line without one has no inline junk.
     inline_needles: re.Pattern[str] | None
+    inline_needle_set: frozenset[str]  # the same needles, looked for one by one in a line that has one
     footer_separators: FastPattern
     footer_min_items: int
     footer_max_item_chars: int
@@ -104,6 +126,7 @@ class WhitespaceRules:
     chars: str  # the white space inside a line (a regex character-class body)
     invisible: frozenset[str]
     space_run: re.Pattern[str]
+    blank: re.Pattern[str]  # nothing but white space (`space_run` or nothing)
     cjk: re.Pattern[str]
     heading_max_chars: int
     heading_punctuation: re.Pattern[str]
@@ -111,8 +134,9 @@ class WhitespaceRules:
     spaced_letters: re.Pattern[str]
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
+class _Line(NamedTuple):
+    """One line of the text, as `find_junk` reads it (a tuple: a page has thousands of lines)."""
+
     start: int  # offset of the line in the text
     end: int  # end of the line, after its line break
     lead: int  # offset of the first non-blank character
@@ -120,6 +144,9 @@ class _Line:
     # What the line rules see: `stripped` without invisible characters, which the
     # white-space pass deletes only later (`分\u200b享到：` is a share widget too).
     visible: str
+
+
+_new_line: Callable[[tuple[int, int, int, str, str]], _Line] = partial(tuple.__new__, _Line)
 
 
 # ---------------------------------------------------------------- config
@@ -170,13 +197,15 @@ def junk_rules(config: Config) -> JunkRules:
         if not isinstance(rule, Mapping) or not rule.get("id"):
             raise ConfigError(f"clean.yaml: {where}: each rule needs 'id' and 'pattern'")
         pattern = FastPattern(_compile(rule.get("pattern"), where))
+        fastest = pattern.fastest()
         line_rules.append(
             LineRule(
                 str(rule["id"]),
-                pattern.fastest(),
+                fastest,
                 rule.get("max_chars"),
                 bool(rule.get("weak")),
-                pattern.needles,
+                isinstance(fastest, FastPattern) and fastest.needles is not None and not fastest.anchored,
+                pattern.anchored,
             )
         )
     inline_rules = []
@@ -194,15 +223,23 @@ def junk_rules(config: Config) -> JunkRules:
     tail = _section(config, "tail_markers")
     headlines = _section(config, "headline_list")
     invisible = str(_section(config, "whitespace").get("invisible", _DEFAULT_INVISIBLE))
+    keep_lines = _patterns(clean.get("keep_lines"), "keep_lines")
+    limits = sorted({int(r.max_chars) for r in line_rules if r.max_chars is not None})
     return JunkRules(
-        keep_lines=_patterns(clean.get("keep_lines"), "keep_lines"),
-        invisible=dict.fromkeys(map(ord, invisible)),
+        keep_lines=keep_lines,
+        # (a keep pattern tried as a line rule would be: which of them matches does not matter)
+        keep_steps=tuple(step.find for step in _steps([LineRule("keep", p, anchored=FastPattern(p).anchored)
+                                                      for p in keep_lines])),
         invisible_re=re.compile(f"[{''.join(re.escape(c) for c in invisible)}]") if invisible else None,
         probe_strip=FastPattern(_compile(clean["probe_strip"], "probe_strip")) if clean.get("probe_strip") else None,
         line_rules=tuple(line_rules),
+        step_limits=tuple(limits),
+        line_steps=tuple(_steps([r for r in line_rules if r.max_chars is None or r.max_chars >= limit])
+                         for limit in [*limits, sys.maxsize]),
         line_needles=_needles_of(line_rules),
         inline_rules=tuple(inline_rules),
         inline_needles=any_needle(r.pattern for r in inline_rules),
+        inline_needle_set=frozenset(n for r in inline_rules for n in r.pattern.needles or ()),
         footer_separators=FastPattern(_compile(footer.get("separators", r"\s*[|｜]\s*"), "footer.separators")),
         footer_min_items=int(footer.get("min_items", 3)),
         footer_max_item_chars=int(footer.get("max_item_chars", 12)),
@@ -227,9 +264,39 @@ def junk_rules(config: Config) -> JunkRules:
     )
 
 
+def _steps(rules: list[LineRule]) -> tuple[_Step, ...]:
+    """`rules` (tried in order, the first match wins) as calls: runs of anchored ones joined.
+
+    Tied to the line start, such a rule fails or matches at once; its cost is the call. A
+    run of them becomes one alternation (`fastregex.joined`) matched once at the start.
+    """
+    steps: list[_Step] = []
+    run: list[LineRule] = []
+
+    def close() -> None:
+        both = joined([_plain(r.pattern) for r in run]) if len(run) > 1 else None
+        if both is not None:
+            steps.append(_Step(both.match, tuple(run), False))
+        else:
+            steps.extend(_Step(r.pattern.search, (r,), r.gated) for r in run)
+        run.clear()
+
+    for rule in rules:
+        if rule.anchored and not rule.gated:
+            run.append(rule)
+            continue
+        close()
+        steps.append(_Step(rule.pattern.search, (rule,), rule.gated))
+    close()
+    return tuple(steps)
+
+
+def _plain(pattern: re.Pattern[str] | FastPattern) -> re.Pattern[str]:
+    return pattern.pattern if isinstance(pattern, FastPattern) else pattern
+
+
 def _needles_of(rules: list[LineRule]) -> re.Pattern[str] | None:
-    with_needles = [r.pattern for r in rules if r.needles is not None]
-    return any_needle(p if isinstance(p, FastPattern) else FastPattern(p) for p in with_needles)
+    return any_needle(r.pattern for r in rules if r.gated and isinstance(r.pattern, FastPattern))
 
 
 @per_config
@@ -245,6 +312,7 @@ def whitespace_rules(config: Config) -> WhitespaceRules:
         chars=chars,
         invisible=invisible,
         space_run=space_run,
+        blank=_compile(f"[{chars}{inv}]*", "whitespace.chars"),
         cjk=cjk,
         heading_max_chars=int(ws.get("heading_max_chars", 60)),
         heading_punctuation=_compile(
@@ -264,25 +332,32 @@ _STRIP = " \t\r\u00a0\u3000\u200b\u202f\u205f\ufeff" + "".join(map(chr, range(0x
 # A line with its break; CR alone counts as a break too (old Mac files), since
 # the white-space pass that turns it into LF runs after this one.
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+_STRIP_LINE = _STRIP + "\n"
 
 
 def _lines(text: str, rules: JunkRules) -> list[_Line]:
-    out = []
-    invisible, invisible_re = rules.invisible, rules.invisible_re
-    for m in _LINE.finditer(text):
-        line = m.group()
-        stripped = line.strip(_STRIP + "\n")
-        lead = m.start() + (len(line) - len(line.lstrip(_STRIP + "\n")))
-        visible = stripped
-        # (without invisible characters inside, the translation would give `stripped` back)
-        if stripped and invisible_re is not None and invisible_re.search(stripped):
-            visible = stripped.translate(invisible).strip(_STRIP + "\n")
-        out.append(_Line(m.start(), m.end(), lead, stripped, visible))
-    return out
+    # Column by column (a page has thousands of lines): the lines tile the text, so each
+    # starts where the one before ends.
+    pieces = _LINE.findall(text)
+    ends = list(accumulate(map(len, pieces)))
+    starts = [0, *ends[:-1]] if ends else []
+    stripped = list(map(str.strip, pieces, repeat(_STRIP_LINE)))
+    unstripped_lead = map(sub, map(len, pieces), map(len, map(str.lstrip, pieces, repeat(_STRIP_LINE))))
+    leads = map(add, starts, unstripped_lead)
+    visible = stripped
+    invisible = rules.invisible_re
+    if invisible is not None and invisible.search(text):  # (then only where a line has some)
+        visible = [invisible.sub("", line).strip(_STRIP_LINE) if line and invisible.search(line) else line
+                   for line in stripped]
+    return list(map(_new_line, zip(starts, ends, leads, stripped, visible, strict=True)))
 
 
 # Full-width ASCII forms and the ideographic space: the NFKC form of each is one ASCII character.
 _WIDE = {code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {0x3000: " "}
+
+
+# Runs of Han characters: NFKC leaves each one as it is (see `_mark_duplicate_titles`).
+_HAN = re.compile("[\u4e00-\u9fff]+")
 
 
 def _norm(text: str) -> str:
@@ -297,14 +372,19 @@ def _norm(text: str) -> str:
 
 def _line_label(line: str, rules: JunkRules) -> tuple[str | None, bool]:
     """The first rule that labels the line, and whether that rule is weak."""
-    # Most lines hold no needle of any rule: then only the rules without needles can match.
-    needle = rules.line_needles is None or rules.line_needles.search(line) is not None
-    for rule in rules.line_rules:
-        if rule.max_chars is not None and len(line) > rule.max_chars:
-            continue
-        if not needle and rule.needles is not None:
-            continue
-        if rule.pattern.search(line):
+    needle: bool | None = None
+    for step in rules.line_steps[bisect.bisect_left(rules.step_limits, len(line))]:
+        if step.gated:
+            # Most lines hold no needle of any gated rule: then those cannot match.
+            if needle is None:
+                needle = rules.line_needles is None or rules.line_needles.search(line) is not None
+            if not needle:
+                continue
+        match = step.find(line)
+        if match:
+            rule = step.rules[0]
+            if len(step.rules) > 1:  # a joined step: the group the match closed last names the rule
+                rule = step.rules[int(str(match.lastgroup)[1:])]
             return rule.id, rule.weak
     if rules.footer_min_items > 1 and not rules.footer_separators.may_match(line):
         return None, False  # one item: no footer row, whatever `not_footer` says
@@ -345,7 +425,12 @@ def _mark_duplicate_titles(
     for i in head:
         if labels[i] is not None or kept[i]:
             continue  # a chapter heading repeated after a table of contents is not a title
-        key = _norm(lines[i].visible)
+        visible = lines[i].visible
+        # NFKC keeps each Han character as it is: a line with more of them than a title may
+        # have (a paragraph) is no title, and is not folded character by character to see that.
+        if len(visible) > rules.title_max_chars and sum(map(len, _HAN.findall(visible))) > rules.title_max_chars:
+            continue
+        key = _norm(visible)
         if not rules.title_min_chars <= len(key) <= rules.title_max_chars or _ends_sentence(key, rules):
             continue
         if key in seen:
@@ -392,13 +477,11 @@ def _mark_headline_lists(
 ) -> None:
     open_labels = (None, AFTER_END)
     last_content = -1
-    for i, ln in enumerate(lines):
-        if (
-            labels[i] is None
-            and len(ln.visible) >= rules.content_min_chars
-            and _ends_sentence(ln.visible, rules)
-        ):
+    for i in range(len(lines) - 1, -1, -1):  # (the last one: looked for from the end)
+        visible = lines[i].visible
+        if labels[i] is None and len(visible) >= rules.content_min_chars and _ends_sentence(visible, rules):
             last_content = i
+            break
     runs: list[list[int]] = []
     current: list[int] = []
     previous = -1  # the non-blank line before the current run
@@ -460,7 +543,11 @@ def _inline_edits(text: str, ln: _Line, rules: JunkRules) -> list[Edit]:
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
+    # The rules whose needles the line lacks have no match in it: found once for all of them.
+    present = {needle for needle in rules.inline_needle_set if needle in line}
     for rule in rules.inline_rules:
+        if rule.pattern.needles is not None and present.isdisjoint(rule.pattern.needles):
+            continue
         for m in rule.pattern.finditer(line):
             a, b = m.span()
             if a == b or not free(a, b):
@@ -508,7 +595,7 @@ def find_junk(text: str, config: Config) -> list[Edit]:
         probe = ln.visible
         if rules.probe_strip is not None and rules.probe_strip.may_match(probe):
             probe = rules.probe_strip.sub("", probe).strip(_STRIP)
-        if any(p.search(probe) for p in rules.keep_lines):
+        if any(find(probe) for find in rules.keep_steps):
             kept[i] = True
             continue
         if probe:
@@ -608,18 +695,15 @@ def find_whitespace(text: str, config: Config) -> list[Edit]:
             break
         spans.append((pos, m.start(), m.start(), m.end()))
         pos = m.end()
-    strip = rules.chars + "".join(re.escape(c) for c in sorted(rules.invisible))
-    blank = re.compile(f"[{strip}]*")
-    lead_re = re.compile(f"[{strip}]+")
-    last_text = max(
-        (i for i, (cs, ce, _, _) in enumerate(spans) if blank.fullmatch(text, cs, ce) is None), default=-1
-    )
+    blank, space_run = rules.blank, rules.space_run
+    filled = [blank.fullmatch(text, cs, ce) is None for cs, ce, _, _ in spans]
+    last_text = len(filled) - 1 - filled[::-1].index(True) if True in filled else -1
     edits: list[Edit] = []
     for i, (cs, ce, bs, be) in enumerate(spans):
-        if blank.fullmatch(text, cs, ce) is not None:
+        if not filled[i]:
             edits.append(Edit(cs, be, "", "whitespace"))
             continue
-        lead = lead_re.match(text, cs)
+        lead = space_run.match(text, cs)
         ls = lead.end() if lead else cs
         le = ce
         while le > ls and blank.fullmatch(text[le - 1]) is not None:
@@ -628,7 +712,8 @@ def find_whitespace(text: str, config: Config) -> list[Edit]:
             edits.append(Edit(cs, ls, "", "whitespace"))
         if ce > le:
             edits.append(Edit(le, ce, "", "whitespace"))
-        edits.extend(_space_edits(text, ls, le, rules))
+        if space_run.search(text, ls, le):  # (most lines have no white space inside)
+            edits.extend(_space_edits(text, ls, le, rules))
         if be > bs:
             if i >= last_text:
                 edits.append(Edit(bs, be, "", "whitespace"))

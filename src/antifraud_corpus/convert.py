@@ -30,7 +30,8 @@ from .errors import ConfigError
 from .textmap import Edit, TrackedText
 
 _SAMPLE_CHARS = 200_000
-_BLOCK = 512
+_BLOCK = 2048
+_FIRST_BLOCK = 128
 
 
 @lru_cache(maxsize=4)
@@ -62,7 +63,7 @@ class _Settings:
     keep_in_simplified: re.Pattern[str] | None
     overrides: re.Pattern[str] | None
     override_map: Mapping[str, str]
-    punctuation: tuple[tuple[re.Pattern[str], str], ...]
+    punctuation: tuple[tuple[str, re.Pattern[str], str], ...]  # (mark, where it becomes, full width)
     parens: tuple[tuple[re.Pattern[str], str], ...]
     cjk: re.Pattern[str]
     not_cjk: re.Pattern[str] | None  # runs of anything else
@@ -99,7 +100,7 @@ def _settings(config: Config) -> _Settings:
         # letters. The literal first lets the regex engine skip ahead to candidates.
         mark_re = re.escape(mark)
         pattern = f"{mark_re}(?:(?=[{cjk_body}])|(?<=[{cjk_body}]{mark_re}))"
-        punctuation.append((re.compile(pattern), punct[mark]))
+        punctuation.append((mark, re.compile(pattern), punct[mark]))
     parens = []
     if "(" in punct and ")" in punct:
         # A `( … )` pair is Chinese if it holds Chinese or a Chinese character stands right
@@ -233,25 +234,31 @@ def _is_traditional(original: str, converted: str, settings: _Settings) -> bool:
     """Whether OpenCC changed enough CJK characters (in a sample) for the text to be traditional."""
     sample_in = original[:_SAMPLE_CHARS]
     sample_out = converted[:_SAMPLE_CHARS]
+    ratio = settings.traditional_ratio
+    # Changes are counted block by block (growing blocks), skipping blocks OpenCC left alone.
+    # A count that reaches the ratio of the whole sample reaches it of the CJK characters in
+    # it, which are never more: a traditional text stops after a block or two, uncounted.
+    enough = ratio * len(sample_in)
+    changed = start = 0
+    size = _FIRST_BLOCK
+    while start < len(sample_in):
+        block_in = sample_in[start : start + size]
+        block_out = sample_out[start : start + size]
+        if block_in != block_out:
+            changed += sum(map(operator.ne, block_in, block_out))
+            if changed >= enough:
+                return settings.cjk.search(sample_in) is not None
+        start += size
+        size = min(2 * size, _BLOCK)
+    if not changed and ratio > 0:
+        return False  # (however many CJK characters there are)
     # Counted as what is left once the runs of other characters are dropped: one match
     # per run instead of one per character.
     if settings.not_cjk is not None:
         cjk = len(settings.not_cjk.sub("", sample_in))
     else:
         cjk = len(settings.cjk.findall(sample_in))
-    if not cjk:
-        return False
-    need = settings.traditional_ratio * cjk
-    changed = 0
-    # Block by block, skipping blocks OpenCC left alone, and stopping once the count is reached.
-    for start in range(0, len(sample_in), _BLOCK):
-        block_in = sample_in[start : start + _BLOCK]
-        block_out = sample_out[start : start + _BLOCK]
-        if block_in != block_out:
-            changed += sum(map(operator.ne, block_in, block_out))
-            if changed >= need:
-                return True
-    return changed >= need
+    return bool(cjk) and changed >= ratio * cjk
 
 
 def _restore(original: str, converted: str, pattern: re.Pattern[str]) -> str:
@@ -291,8 +298,9 @@ def _normalize_span(text: str, settings: _Settings) -> str:
         if "(" in text or ")" in text:
             for pattern, template in settings.parens:
                 text = pattern.sub(template, text)
-        for pattern, full in settings.punctuation:
-            text = pattern.sub(full, text)
+        for mark, pattern, full in settings.punctuation:
+            if mark in text:  # (a scan for one character costs a fraction of a regex pass)
+                text = pattern.sub(full, text)
         if text == before:
             break
     return text

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,26 +57,41 @@ class FastPattern:
     """A compiled regex whose `search` and `finditer` skip what cannot match.
 
     Attributes:
-        pattern: the plain compiled pattern (every other method is its).
+        pattern: the plain compiled pattern (`match` and `fullmatch` are its; `sub`, `split`
+            and `findall` give what its own give).
         needles: every match contains one of these strings; None when unknown.
         max_width: the longest possible match; None when unbounded or unknown.
+        anchored: every match starts at the start of the text (one position is tried).
     """
 
-    __slots__ = ("pattern", "needles", "max_width", "_min_width", "_scan", "_region", "_alphabet", "_first",
-                 "_by_needles")
+    __slots__ = ("pattern", "needles", "max_width", "anchored", "_min_width", "_scan", "_region", "_alphabet", "_first",
+                 "_by_needles", "_plain", "_any_needle")
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
         facts = analyse(pattern)
         self.needles: tuple[str, ...] | None = facts.needles
         self.max_width: int | None = facts.max_width
+        self.anchored = facts.anchored
         self._min_width = facts.min_width
         self._scan: re.Pattern[str] = facts.scan or pattern
-        self._region = facts.region
-        self._alphabet = facts.alphabet
+        # A pattern tied to the start of the text is tried at one position: no needle and no
+        # pass over the text for runs beats that (`re` gives up after that one position).
+        self._region = None if facts.anchored else facts.region
+        self._alphabet = facts.alphabet  # (still what `SharedRuns` joins: its runs are tried in place)
         self._first = facts.first
-        # A pattern tied to the start of the text is tried at one position: no needle beats that.
         self._by_needles = facts.needles is not None and not facts.anchored
+        # Three or more needles are looked for in one regex pass (its first characters are
+        # a set `re` scans for) rather than one `str.find` pass each.
+        self._any_needle = (re.compile("|".join(map(re.escape, sorted(facts.needles, key=len, reverse=True))))
+                            if self._by_needles and facts.needles is not None and len(facts.needles) >= 3
+                            else None)
+        # Where the pattern opens with one of a few literal characters that `re` scans for itself,
+        # or is tied to line starts and its needles give no window (no longest match), `re`
+        # passes over what cannot start a match at C speed: needles would be extra passes.
+        self._plain: re.Pattern[str] | None = (
+            pattern if facts.anchored or (facts.line_start and facts.max_width is None)
+            or (facts.few_firsts and facts.scan is None) else None)
 
     # ------------------------------------------------------------ accelerated
 
@@ -87,12 +102,19 @@ class FastPattern:
         needles = self.needles
         assert needles is not None
         best = -1
-        for needle in needles:
-            at = text.find(needle, pos, endpos)
-            if at >= 0:
-                end = at + len(needle)
-                if best < 0 or end < best:
-                    best = end
+        if self._any_needle is not None:
+            # One pass for all needles: the first to occur ends no sooner than its start plus
+            # the shortest needle (a bound at most a few characters looser than the finds give).
+            first = self._any_needle.search(text, pos, endpos)
+            if first is not None:
+                best = first.start() + min(map(len, needles))
+        else:
+            for needle in needles:
+                at = text.find(needle, pos, endpos)
+                if at >= 0:
+                    end = at + len(needle)
+                    if best < 0 or end < best:
+                        best = end
         if best < 0:
             return -1
         if self.max_width is None:
@@ -137,6 +159,8 @@ class FastPattern:
 
     def fastest(self) -> re.Pattern[str] | FastPattern:
         """Self, or the plain (lookahead) pattern where needles and runs do not help (see `accelerate`)."""
+        if self._plain is not None:
+            return self._plain
         return self if self._by_needles or self._region is not None else self._scan
 
     def may_match(self, text: str, pos: int = 0, endpos: int = _END) -> bool:
@@ -154,14 +178,19 @@ class FastPattern:
     def fullmatch(self, text: str, pos: int = 0, endpos: int = _END) -> re.Match[str] | None:
         return self.pattern.fullmatch(text, pos, endpos)
 
+    # The scans below find what the plain pattern finds: `_scan` is the pattern behind a
+    # lookahead for its first character (adding no group), which lets `re` skip ahead.
+
     def sub(self, repl: Any, text: str, count: int = 0) -> str:
-        return self.pattern.sub(repl, text, count)
+        if self._by_needles and self._start(text, 0, _END) < 0:
+            return text  # no needle, no match (a line without a separator loses no site name)
+        return self._scan.sub(repl, text, count)
 
     def split(self, text: str, maxsplit: int = 0) -> list[str]:
-        return self.pattern.split(text, maxsplit)
+        return self._scan.split(text, maxsplit)
 
     def findall(self, text: str, pos: int = 0, endpos: int = _END) -> list[Any]:
-        return self.pattern.findall(text, pos, endpos)
+        return self._scan.findall(text, pos, endpos)
 
     @property
     def groupindex(self) -> Any:
@@ -251,6 +280,22 @@ def accelerate(pattern: re.Pattern[str]) -> re.Pattern[str] | FastPattern:
     return FastPattern(pattern).fastest()
 
 
+def joined(patterns: Sequence[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One regex that tries `patterns` in turn at the start of a text, or None if they cannot be joined.
+
+    For patterns tied to the start of the text, whose `search` is a match at position 0:
+    `joined(...).match(text)` finds what the first of them that matches finds, in one call
+    instead of one per pattern, and its `lastgroup` is `_<index>` of that pattern. Joined
+    are only patterns that can stand side by side: anchored, default flags, no named group
+    and no group reference (numbered groups shift).
+    """
+    default = re.compile("").flags
+    for pattern in patterns:
+        if pattern.flags != default or pattern.groupindex or not analyse(pattern).anchored:
+            return None  # (`analyse` proves nothing of a pattern with group references)
+    return re.compile("|".join(f"(?P<_{index}>{pattern.pattern})" for index, pattern in enumerate(patterns)))
+
+
 def any_needle(patterns: Iterable[FastPattern]) -> re.Pattern[str] | None:
     """A regex for any needle of any of `patterns`, or None when one of them has none.
 
@@ -298,6 +343,8 @@ class Facts:
     alphabet: str | None = None  # the class of those characters
     first: str | None = None  # a one-character regex for the first character of every match
     anchored: bool = False  # every match starts at the start of the text
+    line_start: bool = False  # every match starts at the start of a line (`^` with MULTILINE)
+    few_firsts: bool = False  # every match starts with one of a few literal characters
 
 
 def analyse(pattern: re.Pattern[str]) -> Facts:
@@ -339,6 +386,8 @@ def analyse(pattern: re.Pattern[str]) -> Facts:
         alphabet=alphabet if region is not None else None,
         first=first,
         anchored=_anchored(items, parsed.state.flags),
+        line_start=_line_start(items, parsed.state.flags),
+        few_firsts=_few_firsts(items),
     )
 
 
@@ -450,58 +499,74 @@ def _minimal(needles: frozenset[str]) -> frozenset[str]:
 
 def _first(items: list[tuple[Any, Any]]) -> str | None:
     """A one-character regex for the first character of every match of the sequence, or None."""
-    atoms = _first_atoms(_flatten(items))
-    if atoms is None or not atoms[0] or atoms[1]:
+    found = _first_ops(_flatten(items))
+    if found is None or not found[0] or found[1]:
         return None  # unknown, or the sequence can end without consuming
-    unique = list(dict.fromkeys(atoms[0]))
-    if not any(negated for negated, _ in unique):
-        return "[" + "".join(body for _, body in unique) + "]"
-    return "|".join(f"[{'^' if negated else ''}{body}]" for negated, body in unique)
-
-
-_Atom = tuple[bool, str]  # (negated, body of a character class)
-
-
-def _first_atoms(items: list[tuple[Any, Any]]) -> tuple[list[_Atom], bool] | None:
-    """(classes, can be empty) for the first character of the sequence."""
     atoms: list[_Atom] = []
-    for op, av in items:
-        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
-            continue
-        if op is _sre.LITERAL:
-            atoms.append((False, _escape_in(chr(av))))
-            return atoms, False
-        if op is _sre.NOT_LITERAL:
-            atoms.append((True, _escape_in(chr(av))))
-            return atoms, False
+    for op, av in found[0]:
         if op is _sre.IN:
             cls = _class_body(av)
             if cls is None:
                 return None
             atoms.append(cls)
-            return atoms, False
+        else:
+            atoms.append((op is _sre.NOT_LITERAL, _escape_in(chr(av))))
+    unique = list(dict.fromkeys(atoms))
+    if not any(negated for negated, _ in unique):
+        return "[" + "".join(body for _, body in unique) + "]"
+    return "|".join(f"[{'^' if negated else ''}{body}]" for negated, body in unique)
+
+
+def _few_firsts(items: list[tuple[Any, Any]]) -> bool:
+    """Whether every match starts with one of a few literal characters (`来源|作者`, `[（(]`)."""
+    found = _first_ops(_flatten(items))
+    if found is None or not found[0] or found[1]:
+        return False
+    chars: set[str] = set()
+    for op, av in found[0]:
+        if op is _sre.LITERAL:
+            chars.add(chr(av))
+        elif op is _sre.IN and (literals := _class_literals(av)) is not None:
+            chars.update(literals)
+        else:
+            return False
+    return len(chars) <= _MAX_CLASS_NEEDLES
+
+
+_Atom = tuple[bool, str]  # (negated, body of a character class)
+
+
+def _first_ops(items: list[tuple[Any, Any]]) -> tuple[list[tuple[Any, Any]], bool] | None:
+    """(the LITERAL, NOT_LITERAL and IN items a match can start with, can be empty) of the sequence."""
+    ops: list[tuple[Any, Any]] = []
+    for op, av in items:
+        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+            continue
+        if op in (_sre.LITERAL, _sre.NOT_LITERAL, _sre.IN):
+            ops.append((op, av))
+            return ops, False
         if op is _sre.BRANCH:
             empty = False
             for alt in av[1]:
-                sub = _first_atoms(_flatten(alt))
+                sub = _first_ops(_flatten(alt))
                 if sub is None:
                     return None
-                atoms.extend(sub[0])
+                ops.extend(sub[0])
                 empty = empty or sub[1]
             if not empty:
-                return atoms, False
+                return ops, False
             continue
         if op in _repeats():
             low, _high, sub_items = av
-            sub = _first_atoms(_flatten(sub_items))
+            sub = _first_ops(_flatten(sub_items))
             if sub is None:
                 return None
-            atoms.extend(sub[0])
+            ops.extend(sub[0])
             if low >= 1 and not sub[1]:
-                return atoms, False
+                return ops, False
             continue
         return None  # ANY, group references, …
-    return atoms, True
+    return ops, True
 
 
 _CATEGORIES = {
@@ -542,6 +607,12 @@ def _anchored(items: list[tuple[Any, Any]], flags: int) -> bool:
         return False
     where = flat[0][1]
     return where is _sre.AT_BEGINNING_STRING or (where is _sre.AT_BEGINNING and not flags & re.MULTILINE)
+
+
+def _line_start(items: list[tuple[Any, Any]], flags: int) -> bool:
+    """Whether every match starts at the start of a line (`^` under MULTILINE)."""
+    flat = _flatten(items)
+    return bool(flat) and flat[0][0] is _sre.AT and flat[0][1] is _sre.AT_BEGINNING and bool(flags & re.MULTILINE)
 
 
 def _needs_lookahead(items: list[tuple[Any, Any]], flags: int) -> bool:

@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .config import Config, per_config
-from .textmap import Edit
+from .textmap import Edit, edit_of
 
 REASON = "pinyin-gloss"
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_CHAR = re.compile(f"[{_CJK}]")
+_LOST = "?\ufffd"  # what stands for a lost byte: a gloss after it may have lost its '('
 _MAX_SYLLABLE = 6  # zhuang, shuang, chuang
 _MAX_CACHED = 100_000
 
@@ -56,8 +56,9 @@ def _pinyin(config: Config) -> _Pinyin:
     # the opening parenthesis may be missing: it was lost with that byte.
     word = rf"[{alphabet}]{{1,{_MAX_SYLLABLE * 4}}}[1-5]?"
     content = rf"({word}(?: {word}){{0,7}})"
-    # The bracket comes first in each branch so the regex engine can skip ahead to it.
-    pattern = re.compile(rf"[(（](?<=[^\s(（)）][(（]){content}[)）]|[?\ufffd]{content}[)）]")
+    # The opening character (a parenthesis, or the lost byte's mark) comes first as one class,
+    # so the regex engine skips ahead to it; lookbehinds then tell which it was.
+    pattern = re.compile(rf"[(（{_LOST}](?:(?<=[^\s(（)）][(（])|(?<=[{_LOST}])){content}[)）]")
     return _Pinyin(
         tone_marks=tone_marks,
         syllables=frozenset(str(section["syllables"]).split()),
@@ -92,35 +93,35 @@ def find_pinyin_glosses(text: str, config: Config) -> list[Edit]:
         One `Edit` (reason `pinyin-gloss`) per gloss, parentheses included, in text order.
     """
     pinyin = _pinyin(config)
-    # Whether a plain-letter gloss counts depends on how many tone-marked ones the whole
-    # text has, so the glosses are collected first, in arrays (a glossed 50 MB page has
-    # over a million of them): start, end, syllable letters, and 1 for tone-marked.
-    starts, ends, letter_counts, marks = array("q"), array("q"), array("q"), bytearray()
+    infos = pinyin.infos
+    plain_min_length = pinyin.plain_min_length
     cjk_at = _CJK_CHAR.match
+    edits: list[Edit] = []
+    # Whether a plain-letter gloss counts depends on how many tone-marked ones the whole
+    # text has: they are taken in passing, and the indexes of the plain ones remembered.
+    plain: list[int] = []
+    marked_count = 0
     for match in pinyin.pattern.finditer(text):
-        content, after_lost_byte = match.groups()
-        info = _info(after_lost_byte if after_lost_byte is not None else content, pinyin)
+        content = match.group(1)
+        info = infos[content] if content in infos else _info(content, pinyin)
         if info is None:
             continue
         marked, letters = info
         start, end = match.span()
-        if after_lost_byte is not None:
-            start += 1  # the '?' itself stays
-            if not marked:
-                continue  # plain letters count only in parentheses right after a Chinese character
-        elif not marked and not cjk_at(text, start - 1):
-            continue
-        starts.append(start)
-        ends.append(end)
-        letter_counts.append(letters)
-        marks.append(marked)
-    plain_ok = sum(marks) >= pinyin.plain_min_marked
-    plain_min_length = pinyin.plain_min_length
-    return [
-        Edit(start, end, "", REASON)
-        for start, end, marked, letters in zip(starts, ends, marks, letter_counts, strict=True)
-        if marked or (plain_ok and letters >= plain_min_length)
-    ]
+        after_lost_byte = text[start] in _LOST
+        if marked:
+            marked_count += 1
+            if after_lost_byte:
+                start += 1  # the '?' itself stays
+        elif after_lost_byte or letters < plain_min_length or not cjk_at(text, start - 1):
+            continue  # plain letters count only in parentheses right after a Chinese character
+        else:
+            plain.append(len(edits))
+        edits.append(edit_of((start, end, "", REASON)))
+    if plain and marked_count < pinyin.plain_min_marked:
+        dropped = set(plain)
+        edits = [edit for index, edit in enumerate(edits) if index not in dropped]
+    return edits
 
 
 def _info(content: str, pinyin: _Pinyin) -> tuple[bool, int] | None:

@@ -384,37 +384,53 @@ def _first_stamp(lines: list[str], rules: _Rules) -> tuple[tuple[int, int, int],
 def _find_date(head: str, lines: list[str], tail_lines: list[str], meeting: re.Match[str] | None,
                rules: _Rules) -> _DateFind:
     """The best-ranked date; a month-day date takes the page stamp's year (one less across New Year)."""
-    stamp = _first_stamp(lines, rules)
-    found: dict[str, str] = {}  # rule -> the date as written
-    evidence: dict[str, str] = {}
-    for name, pattern in rules.date_rules:
-        match = pattern.search(head)
-        written = next((v for k, v in match.groupdict().items() if k.startswith("date") and v), None) \
-            if match else None
-        if match and written:
-            found[name], evidence[name] = written, match.group().strip()
-    for line in reversed(tail_lines):
-        match = rules.signature_date.search(line)
-        if match:
-            found["signature"], evidence["signature"] = match["date"], line
-            break
-    if meeting is not None and meeting.groupdict().get("date"):
-        found["meeting"], evidence["meeting"] = meeting["date"], meeting.group()
-    if stamp:
-        (y, m, d), text = stamp
-        found["page-stamp"], evidence["page-stamp"] = f"{y}年{m}月{d}日", text
+    # Each rule is searched for only when the rules ranked above it gave no date (and the page
+    # stamp only when a date lacks its year or the stamp's turn comes): most pages are dated
+    # by an early rule.
+    date_rules = dict(rules.date_rules)
+    stamps: list[tuple[tuple[int, int, int], str] | None] = []
+
+    def page_stamp() -> tuple[tuple[int, int, int], str] | None:
+        if not stamps:
+            stamps.append(_first_stamp(lines, rules))
+        return stamps[0]
+
+    def written(name: str) -> tuple[str, str] | None:
+        """The date as written by rule `name`, and the evidence (a built-in rule before a
+        configured one of the same name)."""
+        if name == "page-stamp" and (stamp := page_stamp()) is not None:
+            (y, m, d), text = stamp
+            return f"{y}年{m}月{d}日", text
+        if name == "meeting" and meeting is not None and meeting.groupdict().get("date"):
+            return meeting["date"], meeting.group()
+        if name == "signature":
+            for line in reversed(tail_lines):
+                match = rules.signature_date.search(line)
+                if match:
+                    return match["date"], line
+        if name in date_rules:
+            match = date_rules[name].search(head)
+            date = next((v for k, v in match.groupdict().items() if k.startswith("date") and v), None) \
+                if match else None
+            if match and date:
+                return date, match.group().strip()
+        return None
+
     result = _DateFind()
     for name in rules.date_order:
-        if name not in found:
+        found = written(name)
+        if found is None:
             continue
-        parts = parse_date(found[name])
+        date, evidence = found
+        parts = parse_date(date)
         if parts is None:
             continue
         year, month, day = parts
-        note = f"{name}: {evidence[name]}"
+        note = f"{name}: {evidence}"
         if year is None:
+            stamp = page_stamp()
             if stamp is None:
-                result.warnings.append(f"{_WARN}date {found[name]} ({name}) states no year and the page has "
+                result.warnings.append(f"{_WARN}date {date} ({name}) states no year and the page has "
                                        "no dated stamp; date left empty")
                 continue
             (sy, sm, _), stamp_text = stamp

@@ -33,7 +33,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .config import Config, per_config
 from .gloss import gloss_reading, parse_gloss
@@ -48,6 +48,7 @@ _PINYIN_LETTERS = "a-zü\u00e0-\u00fc\u0101-\u01dc\u0144\u0148\u01f9\u1e3f"
 _GLOSS = re.compile(rf"[(（]([{_PINYIN_LETTERS}]+[1-5]?)[)）]")
 _GLOSS_AFTER_LOST = re.compile(rf"[(（]?([{_PINYIN_LETTERS}]+[1-5]?)[)）]")
 _LOST_BYTES = range(0x81, 0xFF)
+_TRAIL_BYTES = frozenset(range(0x40, 0xFF)) - {0x7F}  # the second byte of a double-byte character
 # Characters on each side of a lost byte that can decide its repair: the window (at most
 # max_units units, glosses included) and the context, with room to spare.
 _MEMO_SPAN = 1024
@@ -71,13 +72,18 @@ class _Settings:
     max_word: int
     single_penalty: float
     opencc: str
+    # What `_score` counts as unknown in a repaired run: lost-byte marks, stray single-byte
+    # symbols, ASCII letters and digits.
+    stray: re.Pattern[str]
+    # Whether a character may stand in a repair (`_plausible`), by character, as they are met.
+    verdicts: dict[str, bool] = field(default_factory=dict, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
-class _Unit:
+class _Unit(NamedTuple):
     """One character of the window: its span and the byte strings it may stand for.
 
-    `options` is empty for an unknown byte; a gloss has the single option b"".
+    `options` is empty for an unknown byte; a gloss has the single option b"". (A named
+    tuple: a window is up to `max_units` of them, made for every lost byte.)
     """
 
     start: int
@@ -108,6 +114,8 @@ def _settings(config: Config) -> _Settings:
         max_word=int(section["max_word_length"]),
         single_penalty=float(section["single_char_penalty"]),
         opencc=str(section["opencc"]),
+        stray=re.compile("[A-Za-z0-9" + "".join(re.escape(c) for c in sorted(set(section["anchors"]) | set(single)))
+                         + "]"),
     )
 
 
@@ -197,7 +205,10 @@ def _repair_at(text: str, pos: int, settings: _Settings, config: Config) -> Edit
         for (end, out), simple in zip(ordered, simplified, strict=True)
         if not _splits_ascii_word(text, end) and _plausible(out, settings, model, simple)
     ]
-    contexts = [_context(text, pos, end, out, settings) for end, out in kept]
+    # The context left of the run is the same for every candidate, the right one for each end.
+    left = _left_context(text, pos, settings)
+    rights = {end: _right_context(text, end, settings) for end in dict.fromkeys(end for end, _ in kept)}
+    contexts = [(left, out, rights[end]) for end, out in kept]
     simplified = _simplified_all(["".join(parts) for parts in contexts], settings)
     for (end, out), parts, simple in zip(kept, contexts, simplified, strict=True):
         score = _score(parts, settings, model, memo, simple)
@@ -280,6 +291,18 @@ def _decode_all(units: list[_Unit], prev: int | None, settings: _Settings) -> It
     # byte and the last byte fed): the ~126 values of a lost byte mostly meet again in one
     # state a character later, whose readings are then worked out once.
     memo: dict[tuple[int, int | None, int | None], list[tuple[int, str]]] = {}
+    led_memo: dict[int, list[tuple[int, str, list[tuple[int, str]]]]] = {}
+
+    def read(data: bytes, pending: int | None, prev: int | None) -> tuple[str, int | None, int | None] | None:
+        """`data` fed to the decoder in the given state: (decoded text, pending, last byte)."""
+        decoded = ""
+        for byte in data:
+            step = _feed(pending, byte, pair, settings)
+            if step is None:
+                return None
+            decoded += step[0]
+            pending, prev = step[1], byte
+        return decoded, pending, prev
 
     def tails(index: int, pending: int | None, prev: int | None) -> list[tuple[int, str]]:
         key = (index, pending, prev)
@@ -297,24 +320,46 @@ def _decode_all(units: list[_Unit], prev: int | None, settings: _Settings) -> It
         unit = units[index]
         if unit.unknown:
             # A byte that shows as '?' could not stand alone: never ASCII, so 0x81-0xFE.
-            values: range | list[int] = _LOST_BYTES
+            values: range | tuple[int, ...] = _LOST_BYTES
             if unit.reading and prev is not None:
                 values = _values_with_reading(prev, unit.reading, settings.codec)
+            following = units[index + 1] if index + 1 < len(units) else None
+            plain_next = following is not None and not following.unknown and not following.gloss
             for value in values:
                 step = _feed(pending, value, pair, settings)
-                if step is not None:
-                    char, new_pending = step
+                if step is None:
+                    continue
+                char, new_pending = step
+                if new_pending is None or not plain_next:
                     found.extend((end, char + rest) for end, rest in tails(index + 1, new_pending, value))
+                    continue
+                # A lead byte: the readings after it depend on it only through the character it
+                # makes with the next unit's first byte; the rest of that unit is read once.
+                for trail, decoded, rests in led(index + 1):
+                    first = pair(new_pending, trail)
+                    if first is not None:
+                        head = char + first + decoded
+                        found.extend((end, head + rest) for end, rest in rests)
             return found
         for option in unit.options:
-            state_pending, state_prev, decoded = pending, prev, ""
-            for byte in option:
-                step = _feed(state_pending, byte, pair, settings)
-                if step is None:
-                    break
-                state_pending, state_prev, decoded = step[1], byte, decoded + step[0]
-            else:
-                found.extend((end, decoded + rest) for end, rest in tails(index + 1, state_pending, state_prev))
+            state = read(option, pending, prev)
+            if state is not None:
+                decoded = state[0]
+                found.extend((end, decoded + rest) for end, rest in tails(index + 1, state[1], state[2]))
+        return found
+
+    def led(index: int) -> list[tuple[int, str, list[tuple[int, str]]]]:
+        """Per option of a known unit read after a pending lead byte: its first byte (the lead's
+        trail byte), the text the rest of it decodes to, and the readings after the unit."""
+        found = led_memo.get(index)
+        if found is None:
+            found = led_memo[index] = []
+            for option in units[index].options:
+                if option[0] not in _TRAIL_BYTES:
+                    continue
+                state = read(option[1:], None, option[0])
+                if state is not None:
+                    found.append((option[0], state[0], tails(index + 1, state[1], state[2])))
         return found
 
     return iter(tails(0, None, prev))
@@ -323,7 +368,7 @@ def _decode_all(units: list[_Unit], prev: int | None, settings: _Settings) -> It
 def _feed(pending: int | None, byte: int, pair: Any, settings: _Settings) -> tuple[str, int | None] | None:
     """One byte into the decoder: (decoded text, new pending lead byte), or None if invalid."""
     if pending is not None:
-        if byte < 0x40 or byte == 0x7F or byte == 0xFF:
+        if byte not in _TRAIL_BYTES:
             return None
         char = pair(pending, byte)
         return None if char is None else (char, None)
@@ -349,17 +394,18 @@ def _pair_decoder(codec: str) -> Any:
     return pair
 
 
-def _values_with_reading(prev: int, reading: str, codec: str) -> list[int]:
+@lru_cache(maxsize=4096)
+def _values_with_reading(prev: int, reading: str, codec: str) -> tuple[int, ...]:
     """Values of a lost byte such that the character `prev`+byte is read `reading`.
 
     The site glossed the garbled character that ends in the lost byte. Without pypinyin
-    every value stays possible.
+    every value stays possible. (Kept per byte and reading: each costs 126 decodings.)
     """
     readings = _reader()
     if readings is None:
-        return list(_LOST_BYTES)
+        return tuple(_LOST_BYTES)
     pair = _pair_decoder(codec)
-    return [v for v in _LOST_BYTES if (c := pair(prev, v)) is not None and reading in readings(c)]
+    return tuple(v for v in _LOST_BYTES if (c := pair(prev, v)) is not None and reading in readings(c))
 
 
 @lru_cache(maxsize=1)
@@ -443,21 +489,25 @@ def _plausible(out: str, settings: _Settings, model: _Model, simplified: str | N
 
     `simplified` is `out` converted, when the caller has it already.
     """
-    if not out or any(c in settings.anchors for c in out):
+    if not out or not settings.anchors.isdisjoint(out):
         return False
     if simplified is None:
         simplified = _simplified(out, settings)
     if not _CJK_CHAR.search(simplified):
         return False
-    for char in simplified:
-        if char.isascii():
-            return False  # a garbled run is double-byte text; ASCII inside it is a misreading
-        if _CJK_CHAR.match(char):
-            if model.freq.get(char, 0) < settings.min_char_freq:
-                return False
-        elif not _ALLOWED_OTHER.match(char):
-            return False
-    return True
+    verdicts = settings.verdicts
+    for char in set(simplified).difference(verdicts):
+        verdicts[char] = _allowed(char, settings, model)
+    return all(map(verdicts.__getitem__, simplified))
+
+
+def _allowed(char: str, settings: _Settings, model: _Model) -> bool:
+    """Whether a (simplified) character may stand in a repair."""
+    if char.isascii():
+        return False  # a garbled run is double-byte text; ASCII inside it is a misreading
+    if _CJK_CHAR.match(char):
+        return model.freq.get(char, 0) >= settings.min_char_freq
+    return _ALLOWED_OTHER.match(char) is not None
 
 
 def _splits_ascii_word(text: str, end: int) -> bool:
@@ -479,13 +529,18 @@ def _strip_glosses(text: str) -> str:
 
 def _context(text: str, pos: int, end: int, middle: str, settings: _Settings) -> tuple[str, str, str]:
     """`middle` with a few characters of context on each side (same line, glosses removed)."""
+    return _left_context(text, pos, settings), middle, _right_context(text, end, settings)
+
+
+def _left_context(text: str, pos: int, settings: _Settings) -> str:
     line_start = text.rfind("\n", 0, pos) + 1
+    return _strip_glosses(text[max(line_start, pos - settings.context * 8) : pos])[-settings.context :]
+
+
+def _right_context(text: str, end: int, settings: _Settings) -> str:
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
-    span = settings.context * 8
-    left = _strip_glosses(text[max(line_start, pos - span) : pos])[-settings.context :]
-    right = _strip_glosses(text[end : min(line_end, end + span)])[: settings.context]
-    return left, middle, right
+    return _strip_glosses(text[end : min(line_end, end + settings.context * 8)])[: settings.context]
 
 
 def _score(
@@ -516,11 +571,7 @@ def _score(
             memo[run] = value
         total += memo[run]
         count += len(run)
-    stray = sum(
-        1
-        for c in middle
-        if c in settings.anchors or c in settings.single_bytes or c.isascii() and c.isalnum()
-    )
+    stray = len(settings.stray.findall(middle))
     total -= stray * model.log_total
     count += stray
     return total / count if count else None
