@@ -26,16 +26,16 @@ from __future__ import annotations
 import bisect
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, compress, count
+from itertools import accumulate
 from typing import Any
 
 from ..config import Config
 from ..models import Clause, Duty, Mention
 from .actors import ActorRules, Chain, Name, chain_is_subject, find_names, names_after, parse_chain
 from .explain import explain_duty
-from .measures import Cue, MeasureRules, choose_measures, find_cues
+from .measures import Hit, MeasureRules, choose_measures, cue_hits, part_marks
 from .modality import COMMAS, Marker, ModalityRules, find_markers
 from .segmenter import Segmenter, build_segmenter
 from .sentences import PARAGRAPH_MARK, SentenceRules, Unit, split_units
@@ -54,6 +54,9 @@ _CHUNK_CHARS = 200_000
 
 # Sentences and actions remembered to share one copy between duties that repeat them.
 _RECENT_TEXTS = 4096
+
+# Characters of the comma and stop words (`modality.COMMAS`).
+_COMMA_CHARS = re.compile(f"[{re.escape(''.join(sorted(COMMAS)))}]")
 
 # Item numbers (`（一）`, `1.`, `（1）`) as opposed to section numbers (`一、`).
 _ITEM_OPENERS = frozenset("（(0123456789")
@@ -153,8 +156,10 @@ class _DocIndex:
     name_starts: list[int]
     names_at: dict[int, Name]  # word start -> the name starting there
     name_ends: set[int]
-    cues: list[tuple[int, int, str]]
+    cues: list[Hit]
     cue_starts: list[int]
+    marks: list[int]  # where comma-parts start (`measures.part_marks`)
+    purpose: dict[int, bool]  # part start -> whether the part states a purpose (filled as needed)
     modal_tokens: list[int]  # indexes of words that are modal words
     comma_tokens: list[int]  # indexes of words that are commas or stops
 
@@ -174,7 +179,7 @@ class _Analysis:
     names: list[Name]
     names_at: dict[int, Name]
     markers: list[Marker]
-    cues: list[tuple[int, int, str]]
+    cues: list[Hit]
     parts: list[int]  # word indexes where a comma-part starts (the first is i0)
 
 
@@ -233,7 +238,7 @@ def extract_duties(
             continue
         previous = last_in_para.get(unit.para)
         _assign_actors(duty, unit, an, rules, previous, last_in_sentence.get(unit.sentence), lead, addressee)
-        _assign_measures(duty, an, rules)
+        _assign_measures(duty, an, doc, rules)
         # Long documents repeat themselves (a page pasted twice, a law quoted in full):
         # one copy of each recent sentence and action.
         duty.sentence = recent.setdefault(duty.sentence, duty.sentence)
@@ -285,21 +290,17 @@ def _index(text: str, units: Sequence[Unit], seg: Segmenter, rules: Rules) -> _D
     lo, hi = units[0].start, units[-1].end
     words = seg.cut(text[lo:hi])
     offs = list(accumulate(map(len, words), initial=lo))
-    bounds = set(offs)
-    bounds.update(_split_at_units(words, offs, units, bounds))
+    _split_at_units(words, offs, units)
     names = find_names(text, words, offs, rules.actors, lo, hi)
     names_at: dict[int, Name] = {}
     for name in names:
         # keyed by the word it starts (a name fused with a place prefix starts inside one)
-        names_at.setdefault(offs[bisect.bisect_right(offs, name.start) - 1], name)
-    # a two-character cue must be a word of its own (`互联` is no cue inside `互联网`)
-    cues = [
-        (a, b, m.group())
-        for m in rules.measures.cue_re.finditer(text, lo, hi)
-        for a, b in (m.span(),)
-        if b - a > 2 or (a in bounds and b in bounds)
-    ]
-    by_token = rules.modality.by_token
+        names_at.setdefault(name.word, name)
+    # a cue inside an actor's name is no cue (`教育部门`)
+    named = {k: name.start for name in names if not name.short for k in range(name.start, name.end)}
+    marks = part_marks(text, lo, hi)
+    cues = cue_hits(text, lo, hi, offs, named, marks, rules.measures)
+    mod = rules.modality
     return _DocIndex(
         text=text,
         words=words,
@@ -310,24 +311,41 @@ def _index(text: str, units: Sequence[Unit], seg: Segmenter, rules: Rules) -> _D
         name_ends={n.end for n in names if not n.short},
         cues=cues,
         cue_starts=[c[0] for c in cues],
-        modal_tokens=list(compress(count(), map(by_token.__contains__, words))),
-        comma_tokens=list(compress(count(), map(COMMAS.__contains__, words))),
+        marks=marks,
+        purpose={},
+        modal_tokens=_word_indexes(mod.first_chars, mod.by_token, text, words, offs, lo, hi),
+        comma_tokens=_word_indexes(_COMMA_CHARS, COMMAS, text, words, offs, lo, hi),
     )
 
 
-def _split_at_units(words: list[str], offs: list[int], units: Sequence[Unit], bounds: set[int]) -> list[int]:
-    """Split the (rare) words that straddle a unit boundary (`一是加强…` cut after `一是`).
+def _word_indexes(
+    first_chars: re.Pattern[str], vocabulary: Container[str], text: str, words: list[str], offs: list[int],
+    lo: int, hi: int,
+) -> list[int]:
+    """Indexes of the words of `text[lo:hi]` that are in `vocabulary`, in order.
 
-    `bounds` is the set of `offs`; returns the offsets where words were split.
+    `first_chars` matches a character that opens a word of the vocabulary: only
+    words starting at one are looked up (a few dozen, not every word of the body).
     """
-    # every unit lies within offs[0]..offs[-1], so a boundary is a word start iff it is in `bounds`
-    cuts = sorted({b for u in units for b in (u.start, u.end) if b not in bounds})
+    out = []
+    i = 0
+    for m in first_chars.finditer(text, lo, hi):
+        p = m.start()
+        i = bisect.bisect_left(offs, p, i)
+        if offs[i] == p and words[i] in vocabulary:
+            out.append(i)
+    return out
+
+
+def _split_at_units(words: list[str], offs: list[int], units: Sequence[Unit]) -> None:
+    """Split the (rare) words that straddle a unit boundary (`一是加强…` cut after `一是`)."""
+    # every unit lies within offs[0]..offs[-1]
+    cuts = sorted({b for u in units for b in (u.start, u.end) if offs[bisect.bisect_left(offs, b)] != b})
     for b in reversed(cuts):
         i = bisect.bisect_right(offs, b) - 1
         w, a = words[i], offs[i]
         words[i : i + 1] = [w[: b - a], w[b - a :]]
         offs.insert(i + 1, b)
-    return cuts
 
 
 def _analyse(unit: Unit, doc: _DocIndex, rules: Rules) -> _Analysis:
@@ -678,7 +696,7 @@ def _addressee(units: Sequence[Unit], doc: _DocIndex, rules: Rules) -> list[Ment
 # ---------------------------------------------------------------- measures, action
 
 
-def _assign_measures(duty: Duty, an: _Analysis, rules: Rules) -> None:
+def _assign_measures(duty: Duty, an: _Analysis, doc: _DocIndex, rules: Rules) -> None:
     if duty.marker_span is not None:
         action_start = duty.marker_span[1]
     else:
@@ -686,23 +704,16 @@ def _assign_measures(duty: Duty, an: _Analysis, rules: Rules) -> None:
         action_start = an.offs[head[0]] if head else an.lo
     measures: list[Mention] = []
     if an.cues:  # (no cue words: no cues, no measures)
-        excluded = [(n.start, n.end) for n in an.names if not n.short]
-        cues = find_cues(an.text, an.lo, an.hi, an.cues, action_start, excluded, rules.measures)
-        for measure, score, found in choose_measures(cues, rules.measures):
-            best = max(found, key=_weight)
-            cue_list = ", ".join(sorted({c.text for c in found}))
-            why = f"cues {cue_list} (score {score:.1f}; strongest '{best.text}' in {best.place})"
-            measures.append(Mention(measure, _i(best.text), best.start, best.end, _i(why)))
+        chosen = choose_measures(an.text, an.lo, an.cues, action_start, doc.marks, doc.purpose, rules.measures)
+        for measure, score, cues, best, place in chosen:
+            why = f"cues {', '.join(cues)} (score {score:.1f}; strongest '{best[2]}' in {place})"
+            measures.append(Mention(measure, _i(best[2]), best[0], best[1], _i(why)))
     # copied to a list of its exact size: duties are kept for the whole document
     duty.measures = list(measures)
     rest = an.text[action_start : an.hi]
     stop = rules.action_stop.search(rest) if duty.marker else None
     action = rest[: stop.start()] if stop else rest.rstrip("。；;！？!?")
     duty.action = action.strip()[: rules.action_max]
-
-
-def _weight(cue: Cue) -> float:
-    return cue.weight
 
 
 def canonical_names(config: Config) -> Mapping[str, str]:

@@ -30,6 +30,7 @@ class Name:
     start: int
     end: int
     short: bool  # a bare sector word (`工信`): an actor only inside a closed coordination
+    word: int  # start of the word it starts in (a name fused with a place prefix starts inside one)
 
 
 @dataclass(slots=True)
@@ -140,8 +141,9 @@ def find_names(
             b = next((offs[k] for k in range(tj - 1, ti, -1) if text[a : offs[k]] in rules.entries), -1)
             if b <= a:
                 continue
-        actor_id, short = rules.entries[text[a:b]]
-        found.append(Name(actor_id, text[a:b], a, b, short))
+        name = text[a:b]
+        actor_id, short = rules.entries[name]
+        found.append(Name(actor_id, name, a, b, short, offs[ti]))
     return found
 
 

@@ -58,6 +58,7 @@ class ModalityRules:
     negated: str
     quote_re: re.Pattern[str]
     quote_chars: str
+    first_chars: re.Pattern[str]  # a character that opens a word of `by_token`
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> ModalityRules:
@@ -94,7 +95,14 @@ class ModalityRules:
             negated=str((cfg.get("negation") or {}).get("modality") or "prohibition"),
             quote_re=quote_re,
             quote_chars="".join(a for a, _ in quotes),
+            first_chars=_char_class({token[:1] for token in by_token}),
         )
+
+
+def _char_class(chars: set[str]) -> re.Pattern[str]:
+    """A regex matching one of `chars` (never matching when there are none)."""
+    chars.discard("")
+    return re.compile(f"[{''.join(map(re.escape, sorted(chars)))}]") if chars else re.compile("(?!)")
 
 
 def find_markers(
