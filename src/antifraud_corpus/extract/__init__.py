@@ -28,7 +28,7 @@ import re
 import sys
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, compress, count
 from typing import Any
 
 from ..config import Config
@@ -54,9 +54,6 @@ _CHUNK_CHARS = 200_000
 
 # Sentences and actions remembered to share one copy between duties that repeat them.
 _RECENT_TEXTS = 4096
-
-# Characters of the comma and stop words (`modality.COMMAS`).
-_COMMA_CHARS = re.compile(f"[{re.escape(''.join(sorted(COMMAS)))}]")
 
 # Item numbers (`（一）`, `1.`, `（1）`) as opposed to section numbers (`一、`).
 _ITEM_OPENERS = frozenset("（(0123456789")
@@ -161,7 +158,8 @@ class _DocIndex:
     marks: list[int]  # where comma-parts start (`measures.part_marks`)
     purpose: dict[int, bool]  # part start -> whether the part states a purpose (filled as needed)
     modal_tokens: list[int]  # indexes of words that are modal words
-    comma_tokens: list[int]  # indexes of words that are commas or stops
+    part_tokens: list[int]  # indexes of the words after a comma or stop
+    cursor: int = 0  # index of the word where the last unit analysed ends
 
 
 @dataclass(slots=True)
@@ -314,7 +312,7 @@ def _index(text: str, units: Sequence[Unit], seg: Segmenter, rules: Rules) -> _D
         marks=marks,
         purpose={},
         modal_tokens=_word_indexes(mod.first_chars, mod.by_token, text, words, offs, lo, hi),
-        comma_tokens=_word_indexes(_COMMA_CHARS, COMMAS, text, words, offs, lo, hi),
+        part_tokens=list(compress(count(1), map(COMMAS.__contains__, words))),
     )
 
 
@@ -339,8 +337,16 @@ def _word_indexes(
 
 def _split_at_units(words: list[str], offs: list[int], units: Sequence[Unit]) -> None:
     """Split the (rare) words that straddle a unit boundary (`一是加强…` cut after `一是`)."""
-    # every unit lies within offs[0]..offs[-1]
-    cuts = sorted({b for u in units for b in (u.start, u.end) if offs[bisect.bisect_left(offs, b)] != b})
+    # every unit lies within offs[0]..offs[-1], after the one before it
+    cuts: list[int] = []
+    i = 0
+    for unit in units:
+        for b in (unit.start, unit.end):
+            if offs[i] == b:
+                continue
+            i = bisect.bisect_left(offs, b, i)
+            if offs[i] != b and (not cuts or cuts[-1] != b):
+                cuts.append(b)
     for b in reversed(cuts):
         i = bisect.bisect_right(offs, b) - 1
         w, a = words[i], offs[i]
@@ -349,19 +355,26 @@ def _split_at_units(words: list[str], offs: list[int], units: Sequence[Unit]) ->
 
 
 def _analyse(unit: Unit, doc: _DocIndex, rules: Rules) -> _Analysis:
+    """What `unit` holds; units are analysed in order (a unit usually starts where the last ended)."""
     lo, hi = unit.start, unit.end
     offs = doc.offs
-    i0 = bisect.bisect_left(offs, lo)
-    i1 = bisect.bisect_left(offs, hi, i0)
-    name_starts, commas, modals = doc.name_starts, doc.comma_tokens, doc.modal_tokens
-    names = doc.names[bisect.bisect_left(name_starts, lo) : bisect.bisect_left(name_starts, hi)]
-    inner = commas[bisect.bisect_left(commas, i0) : bisect.bisect_left(commas, i1 - 1)]
-    parts = [i0] + [i + 1 for i in inner]
-    modal = modals[bisect.bisect_left(modals, i0) : bisect.bisect_left(modals, i1)]
+    i0 = doc.cursor
+    if offs[i0] != lo:
+        i0 = bisect.bisect_left(offs, lo, i0)
+    i1 = doc.cursor = bisect.bisect_left(offs, hi, i0)
+    name_starts, after_commas, modals = doc.name_starts, doc.part_tokens, doc.modal_tokens
+    names = doc.names[bisect.bisect_left(name_starts, lo) : bisect.bisect_left(name_starts, hi)] if name_starts else []
+    # a comma-part starts after each comma or stop but the last word
+    parts = [i0]
+    parts += after_commas[bisect.bisect_right(after_commas, i0) : bisect.bisect_left(after_commas, i1)]
     sentence = doc.text[lo:hi]
-    markers = find_markers(sentence, doc.words, offs, rules.modality, doc.name_ends, modal, parts, lo, i1)
+    markers = []
+    if modals:
+        modal = modals[bisect.bisect_left(modals, i0) : bisect.bisect_left(modals, i1)]
+        if modal:
+            markers = find_markers(sentence, doc.words, offs, rules.modality, doc.name_ends, modal, parts, lo, i1)
     starts = doc.cue_starts
-    cues = doc.cues[bisect.bisect_left(starts, lo) : bisect.bisect_left(starts, hi)]
+    cues = doc.cues[bisect.bisect_left(starts, lo) : bisect.bisect_left(starts, hi)] if starts else []
     return _Analysis(
         doc.text, sentence, lo, hi, i0, i1, doc.words, offs, names, doc.names_at, markers, cues, parts
     )
