@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from antifraud_corpus.extract import (
 )
 from antifraud_corpus.extract.modality import COMMAS
 from antifraud_corpus.extract.sentences import Unit, split_units
+from antifraud_corpus.models import Duty
 from antifraud_corpus.pipeline import clean_text
 from antifraud_corpus.segment import segment_clauses
 
@@ -92,3 +94,11 @@ def test_units_analysed_in_order_equal_units_analysed_alone(config, rules):
             # and the parts and markers are those of the plain definitions
             commas = [i for i in range(alone.i0, alone.i1 - 1) if doc.words[i] in COMMAS]
             assert alone.parts == [alone.i0] + [i + 1 for i in commas]
+
+
+def test_duty_fields_are_in_the_order_the_extractor_builds_them():
+    # `extract._new_duty` passes them by position
+    assert [f.name for f in fields(Duty)] == [
+        "clause", "sentence", "start", "end", "modality", "marker", "action", "actor_source",
+        "actors", "targets", "measures", "marker_span", "rules",
+    ]

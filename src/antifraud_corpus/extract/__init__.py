@@ -27,7 +27,7 @@ import bisect
 import re
 import sys
 from collections.abc import Container, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate, compress, count
 from typing import Any
 
@@ -47,6 +47,8 @@ _SUBJECT_ADVERBIALS = frozenset(("在", "依照", "按照", "根据", "依法", 
 
 # Provenance strings repeat across directives (`subject of '要'; alias '公安机关'`): one copy each.
 _i = sys.intern
+_FIRST_MARKER = _i("modality:first marker")
+_BARE_VERB = _i("directive:actor with a bare verb (statutory duty)")
 
 # The body is indexed (segmented, names and cues found) in stretches of about this many
 # characters, so that memory stays bounded on a 50 MB file while calls stay few.
@@ -82,6 +84,8 @@ class Rules:
     action_stop: re.Pattern[str]
     action_max: int
     colon_lead: bool
+    # provenance texts made from a rule name, one interned copy each (as few as the marker rules)
+    whys: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
 def compile_rules(config: Config) -> Rules:
@@ -179,6 +183,8 @@ class _Analysis:
     markers: list[Marker]
     cues: list[Hit]
     parts: list[int]  # word indexes where a comma-part starts (the first is i0)
+    bare: list[Chain] | None = None  # `_bare_subjects`, once found
+    after_frames: int = -1  # `_skip_frames`, once found
 
 
 @dataclass(slots=True)
@@ -220,22 +226,26 @@ def extract_duties(
     duties: list[Duty] = []
     last_in_para: dict[int, Duty] = {}
     last_in_sentence: dict[int, tuple[Duty, bool]] = {}
-    governing: dict[tuple[str, int], Duty] = {}
+    governing: dict[int, Duty] = {}
     lead: _Lead | None = None
     recent: dict[str, str] = {}
     for k, unit in enumerate(units):
         if k == chunks[next_chunk - 1]:  # the next stretch of the body: index it (bounded memory)
             doc = _index(text, units[k : chunks[next_chunk]], seg, rules)
             next_chunk += 1
-        an = _analyse(unit, doc, rules)
         if lead is not None and not _in_lead(unit, lead, clauses):
             lead = None
-        scope = ("clause", unit.clause_index) if unit.clause else ("para", unit.para)
+        if unit.titled and not unit.heading:
+            continue  # a title, sub-title or chapter line
+        an = _analyse(unit, doc, rules)
+        # numbered clauses and paragraphs (~para) as one key space
+        scope = unit.clause_index if unit.clause else ~unit.para
         duty = _directive(unit, an, rules, governing.get(scope), lead)
         if duty is None:
             continue
+        penalty = duty.rules[0].startswith("directive:penalty")
         previous = last_in_para.get(unit.para)
-        _assign_actors(duty, unit, an, rules, previous, last_in_sentence.get(unit.sentence), lead, addressee)
+        _assign_actors(duty, unit, an, rules, penalty, previous, last_in_sentence.get(unit.sentence), lead, addressee)
         _assign_measures(duty, an, doc, rules)
         # Long documents repeat themselves (a page pasted twice, a law quoted in full):
         # one copy of each recent sentence and action.
@@ -245,7 +255,7 @@ def extract_duties(
             recent.clear()
         duties.append(duty)
         last_in_para[unit.para] = duty
-        last_in_sentence[unit.sentence] = (duty, duty.rules[0].startswith("directive:penalty"))
+        last_in_sentence[unit.sentence] = (duty, penalty)
         if duty.marker:
             # imperative items are governed within a numbered clause, or else within a paragraph
             governing[scope] = duty
@@ -386,64 +396,50 @@ def _analyse(unit: Unit, doc: _DocIndex, rules: Rules) -> _Analysis:
 def _directive(
     unit: Unit, an: _Analysis, rules: Rules, governor: Duty | None, lead: _Lead | None
 ) -> Duty | None:
-    """A Duty (without actors and measures yet) when the unit is a directive, else None."""
+    """A Duty (without actors and measures yet) when the unit (no title) is a directive, else None."""
     s = an.sentence
-    if unit.titled and not unit.heading:
-        return None  # a title, sub-title or chapter line
     if an.markers:
         first = an.markers[0]
-        return _new_duty(unit, s, first.modality, first.word, first.start, first.end,
-                         [f"directive:{first.rule}", "modality:first marker"])
+        why = rules.whys.get(first.rule)
+        if why is None:
+            why = rules.whys[first.rule] = _i(f"directive:{first.rule}")
+        return _new_duty(unit, s, first.modality, first.word, first.start, first.end, [why, _FIRST_MARKER])
     if _is_event(an, rules):
         return None
     if s.rstrip("。；;！？").endswith(rules.condition_endings) or s.endswith(rules.condition_endings):
         return None
     pen = rules.penalty_re.search(s) or rules.penalty_cue_re.search(s)
     if pen is not None:
-        return _new_duty(unit, s, "obligation", "", -1, -1, [f"directive:penalty clause '{pen.group()}'"])
+        return _new_duty(unit, s, "obligation", "", -1, -1, [_i(f"directive:penalty clause '{pen.group()}'")])
     head = _imperative_parts(an, rules, _skip_frames(an, rules))
     first_part_end = an.parts[1] if len(an.parts) > 1 else an.i1
     if unit.heading and head is not None and head[0] < first_part_end:
         why = f"directive:numbered heading phrased as an order ({head[1]})"
-        return _new_duty(unit, s, "obligation", "", -1, -1, [why])
+        return _new_duty(unit, s, "obligation", "", -1, -1, [_i(why)])
     if _bare_subjects(an, rules):
-        why = "directive:actor with a bare verb (statutory duty)"
-        return _new_duty(unit, s, "obligation", "", -1, -1, [why])
+        return _new_duty(unit, s, "obligation", "", -1, -1, [_BARE_VERB])
     if lead is not None and not lead.conditions:
         return _new_duty(unit, s, lead.duty.modality, "", -1, -1,
-                         [f"directive:list item governed by '{lead.duty.sentence[-12:]}'"])
+                         [_i(f"directive:list item governed by '{lead.duty.sentence[-12:]}'")])
     if head is not None and governor is not None:
         return _new_duty(unit, s, governor.modality, "", -1, -1,
-                         [f"directive:imperative item ({head[1]}) governed by '{governor.marker}'"])
+                         [_i(f"directive:imperative item ({head[1]}) governed by '{governor.marker}'")])
     frame_head = _reported_imperative(an, rules)
     if frame_head is not None:
         return _new_duty(unit, s, "obligation", "", -1, -1,
-                         [f"directive:imperative after reporting verb '{frame_head[0]}' ({frame_head[1]})"])
+                         [_i(f"directive:imperative after reporting verb '{frame_head[0]}' ({frame_head[1]})")])
     return None
 
 
 def _new_duty(
     unit: Unit, s: str, modality: str, marker: str, m_start: int, m_end: int, why: list[str]
 ) -> Duty:
-    return Duty(
-        clause=unit.clause,
-        sentence=s,
-        start=unit.start,
-        end=unit.end,
-        modality=modality,
-        marker=_i(marker),
-        action="",
-        actor_source="none",
-        marker_span=(m_start, m_end) if marker else None,
-        rules=_interned(why),
-    )
-
-
-def _interned(strings: list[str]) -> list[str]:
-    """The same list with each string interned (in place: no second list per duty)."""
-    for k, value in enumerate(strings):
-        strings[k] = _i(value)
-    return strings
+    """A directive without actors and measures yet; `why` holds interned strings."""
+    # (positional: twice as fast as by keyword; tests/test_extract_index.py pins the field order)
+    # clause, sentence, start, end, modality, marker, action, actor_source, actors, targets, measures,
+    # marker_span, rules
+    return Duty(unit.clause, s, unit.start, unit.end, modality, _i(marker), "", "none", [], [], [],
+                (m_start, m_end) if marker else None, why)
 
 
 def _is_event(an: _Analysis, rules: Rules) -> bool:
@@ -496,6 +492,12 @@ def _framing(an: _Analysis, rules: Rules, start: int, end: int) -> bool:
 
 def _skip_frames(an: _Analysis, rules: Rules) -> int:
     """Word index after leading frame parts (`同时，`, `除此之外，会上提到，`)."""
+    if an.after_frames < 0:
+        an.after_frames = _find_after_frames(an, rules)
+    return an.after_frames
+
+
+def _find_after_frames(an: _Analysis, rules: Rules) -> int:
     for start in an.parts:
         end = _part_end(an, start)
         if end <= start:
@@ -529,6 +531,12 @@ def _bare_subjects(an: _Analysis, rules: Rules) -> list[Chain]:
     """Subjects followed by a bare verb (`国务院建立……`, `公安机关牵头负责……`)."""
     if not an.names:
         return []
+    if an.bare is None:
+        an.bare = _find_bare_subjects(an, rules)
+    return an.bare
+
+
+def _find_bare_subjects(an: _Analysis, rules: Rules) -> list[Chain]:
     out = []
     words, offs = an.words, an.offs
     for start in an.parts:
@@ -560,6 +568,7 @@ def _assign_actors(
     unit: Unit,
     an: _Analysis,
     rules: Rules,
+    penalty: bool,
     previous: Duty | None,
     same_sentence: tuple[Duty, bool] | None,
     lead: _Lead | None,
@@ -574,7 +583,6 @@ def _assign_actors(
             for name, how in zip(chain.actors, chain.rules, strict=False):
                 found.append((name, f"{why}; {how} '{name.text}'"))
 
-    penalty = duty.rules[0].startswith("directive:penalty")
     if penalty and an.names:
         m = rules.penalty_re.search(an.sentence)
         if m is not None:
@@ -616,19 +624,16 @@ def _assign_actors(
             add(chain, "subject of a bare verb")
     targets: list[Mention] = []
     if an.names:
-        unit_words = words[an.i0 : an.i1]
+        unit_words = words[an.i0 : an.i1 - 1]
         # co-actors named with 会同/联合 after the subject
         if found and not ar.co_actor_verbs.isdisjoint(unit_words):
-            for i in range(an.i0, an.i1 - 1):
-                if words[i] in ar.co_actor_verbs:
-                    chain = names_after(text, words, offs, an.names_at, i, an.hi, ar)
-                    add(chain, f"co-actor after '{words[i]}'")
+            for i in compress(count(an.i0), map(ar.co_actor_verbs.__contains__, unit_words)):
+                chain = names_after(text, words, offs, an.names_at, i, an.hi, ar)
+                add(chain, f"co-actor after '{words[i]}'")
         # targets: bodies steered by the actor
         if not ar.target_verbs.isdisjoint(unit_words):
-            for i in range(an.i0, an.i1 - 1):
+            for i in compress(count(an.i0), map(ar.target_verbs.__contains__, unit_words)):
                 w = words[i]
-                if w not in ar.target_verbs:
-                    continue
                 chain = names_after(text, words, offs, an.names_at, i, an.hi, ar)
                 if chain is not None and chain.start == offs[i + 1]:
                     for name in chain.actors:
@@ -710,22 +715,22 @@ def _addressee(units: Sequence[Unit], doc: _DocIndex, rules: Rules) -> list[Ment
 
 
 def _assign_measures(duty: Duty, an: _Analysis, doc: _DocIndex, rules: Rules) -> None:
+    text = an.text
     if duty.marker_span is not None:
         action_start = duty.marker_span[1]
     else:
         head = _imperative_head(an, rules, _skip_frames(an, rules))
         action_start = an.offs[head[0]] if head else an.lo
-    measures: list[Mention] = []
     if an.cues:  # (no cue words: no cues, no measures)
-        chosen = choose_measures(an.text, an.lo, an.cues, action_start, doc.marks, doc.purpose, rules.measures)
-        for measure, score, cues, best, place in chosen:
-            why = f"cues {', '.join(cues)} (score {score:.1f}; strongest '{best[2]}' in {place})"
-            measures.append(Mention(measure, _i(best[2]), best[0], best[1], _i(why)))
-    # copied to a list of its exact size: duties are kept for the whole document
-    duty.measures = list(measures)
-    rest = an.text[action_start : an.hi]
-    stop = rules.action_stop.search(rest) if duty.marker else None
-    action = rest[: stop.start()] if stop else rest.rstrip("。；;！？!?")
+        chosen = choose_measures(text, an.lo, an.cues, action_start, doc.marks, doc.purpose, rules.measures)
+        if chosen:
+            duty.measures = [
+                Mention(measure, _i(best[2]), best[0], best[1],
+                        _i(f"cues {', '.join(cues)} (score {score:.1f}; strongest '{best[2]}' in {place})"))
+                for measure, score, cues, best, place in chosen
+            ]
+    stop = rules.action_stop.search(text, action_start, an.hi) if duty.marker else None
+    action = text[action_start : stop.start()] if stop else text[action_start : an.hi].rstrip("。；;！？!?")
     duty.action = action.strip()[: rules.action_max]
 
 

@@ -43,6 +43,8 @@ class MeasureRules:
     cue_re: re.Pattern[str]
     cues: Mapping[str, tuple[tuple[str, float, bool], ...]]  # cue -> ((measure, weight, strong), …)
     place_weight: Mapping[str, float]
+    # place -> cue -> ((measure, weight times the place's weight, strong), …), none at 0 or below
+    scored: Mapping[str, Mapping[str, tuple[tuple[str, float, bool], ...]]]
     purpose_re: re.Pattern[str]  # matched where a part starts (blanks before its first word are skipped)
     min_score: float
     relative: float
@@ -69,10 +71,18 @@ class MeasureRules:
                   (("action", 2.0), ("body", 1.0), ("lead", 1.0), ("purpose", 0.4), ("subject", 0.0))}
         starts = [str(w) for w in weights.get("purpose_starts") or ()]
         strong = float(weights.get("strong", 2.0))
+        lexicon = {k: tuple((m, w, w >= strong) for m, w in v) for k, v in cues.items()}
         return cls(
             cue_re=compile_words(cues),
-            cues={k: tuple((m, w, w >= strong) for m, w in v) for k, v in cues.items()},
+            cues=lexicon,
             place_weight=places,
+            scored={
+                place: {
+                    cue: tuple((m, s, is_strong) for m, w, is_strong in entries for s in (w * factor,) if not s <= 0)
+                    for cue, entries in lexicon.items()
+                }
+                for place, factor in places.items()
+            },
             # blanks skipped possessively: as if skipped first, then the words matched
             purpose_re=re.compile(
                 f"[ \u3000]*+(?:{'|'.join(map(re.escape, sorted(starts, key=len, reverse=True)))})"
@@ -112,6 +122,8 @@ def cue_hits(
     """
     out: list[Hit] = []
     i = k = 0
+    n_marks = len(marks)
+    part = owner = -1
     for m in rules.cue_re.finditer(text, lo, hi):
         a, b = m.span()
         if b - a <= 2:
@@ -121,9 +133,14 @@ def cue_hits(
             j = i + 1 if offs[i + 1] >= b else i + 2  # (b - a is 1 or 2: at most two words)
             if offs[j] != b:
                 continue
-        k = bisect.bisect_right(marks, a, k)
-        owner, last = named.get(a, -1), named.get(b - 1, -1)
-        out.append((a, b, m.group(), owner if owner > last else last, marks[k - 1] if k else -1))
+        while k < n_marks and marks[k] <= a:  # (cues and marks both come in order)
+            part = marks[k]
+            k += 1
+        if named:
+            owner, last = named.get(a, -1), named.get(b - 1, -1)
+            if last > owner:
+                owner = last
+        out.append((a, b, m.group(), owner, part))
     return out
 
 
@@ -158,7 +175,7 @@ def choose_measures(
     # part starts stand for part numbers: they grow with them
     k = bisect.bisect_right(marks, action_start) - 1
     action_part = marks[k] if k >= 0 and marks[k] > lo else lo
-    weights, lexicon = rules.place_weight, rules.cues
+    scored = rules.scored
     # measure -> [score, best weight, best cue, its place, its cue words, rests on a strong cue]
     found: dict[str, list] = {}
     for hit in hits:
@@ -179,11 +196,7 @@ def choose_measures(
                 states = purpose[part] = rules.purpose_re.match(text, part) is not None
             if states:
                 place = "purpose"
-        factor = weights[place]
-        for measure, weight, strong in lexicon[cue]:
-            w = weight * factor
-            if w <= 0:
-                continue
+        for measure, w, strong in scored[place][cue]:
             entry = found.get(measure)
             if entry is None:
                 found[measure] = [w, w, hit, place, [cue], strong]
@@ -205,12 +218,12 @@ def choose_measures(
     ranked = sorted(found.items(), key=_score, reverse=True)
     floor = max(rules.min_score, rules.relative * ranked[0][1][0])
     # a measure rests on one strong cue or two different ones: a lone hint word is no measure
-    kept = [
-        (m, score, sorted(different), best, place)
-        for m, (score, _, best, place, cues, strong) in ranked
-        for different in (set(cues),)
-        if score >= floor and (strong or len(different) >= 2)
-    ]
+    kept = []
+    for m, (score, _, best, place, cues, strong) in ranked:
+        if score >= floor:
+            different = set(cues)
+            if strong or len(different) >= 2:
+                kept.append((m, score, sorted(different), best, place))
     if not kept:
         m, (score, _, best, place, cues, _) = ranked[0]
         kept = [(m, score, sorted(set(cues)), best, place)]
