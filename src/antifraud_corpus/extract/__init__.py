@@ -32,6 +32,7 @@ from itertools import accumulate, compress, count
 from typing import Any
 
 from ..config import Config
+from ..fastregex import analyse
 from ..models import Clause, Duty, Mention
 from .actors import ActorRules, Chain, Name, chain_is_subject, find_names, names_after, parse_chain
 from .explain import explain_duty
@@ -86,6 +87,7 @@ class Rules:
     colon_lead: bool
     # provenance texts made from a rule name, one interned copy each (as few as the marker rules)
     whys: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    measure_whys: dict[tuple, str] = field(default_factory=dict, compare=False, hash=False)
 
 
 def compile_rules(config: Config) -> Rules:
@@ -113,6 +115,10 @@ def _alternation(patterns: Any) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in items)) if items else re.compile("(?!)")
 
 
+def _first_char_scan(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    return analyse(pattern).scan or pattern
+
+
 def _compile(config: Config) -> Rules:
     mod = config["modality"]
     ext = config["extract"]
@@ -131,7 +137,9 @@ def _compile(config: Config) -> Rules:
         adverbs=_words(imperative.get("adverbs")),
         frames=_words(imperative.get("frames")),
         event_tokens=_words(nd.get("tokens")),
-        not_directive_re=_alternation(nd.get("patterns")),
+        # (the pattern behind a lookahead for its first character: the same matches, most
+        # positions rejected with one test)
+        not_directive_re=_first_char_scan(_alternation(nd.get("patterns"))),
         condition_endings=tuple(str(e) for e in nd.get("condition_endings") or ()),
         list_condition_re=_alternation(nd.get("list_condition_words")),
         penalty_re=re.compile(str(pen.get("pattern") or "(?!)")),
@@ -724,11 +732,20 @@ def _assign_measures(duty: Duty, an: _Analysis, doc: _DocIndex, rules: Rules) ->
     if an.cues:  # (no cue words: no cues, no measures)
         chosen = choose_measures(text, an.lo, an.cues, action_start, doc.marks, doc.purpose, rules.measures)
         if chosen:
-            duty.measures = [
-                Mention(measure, _i(best[2]), best[0], best[1],
-                        _i(f"cues {', '.join(cues)} (score {score:.1f}; strongest '{best[2]}' in {place})"))
-                for measure, score, cues, best, place in chosen
-            ]
+            whys = rules.measure_whys
+            if len(whys) > _RECENT_TEXTS:
+                whys.clear()
+            measures = []
+            for measure, score, cues, best, place in chosen:
+                # the same cues, score and strongest cue recur: one copy of their wording
+                key = (score, best[2], place, *cues)
+                why = whys.get(key)
+                if why is None:
+                    why = whys[key] = _i(
+                        f"cues {', '.join(cues)} (score {score:.1f}; strongest '{best[2]}' in {place})"
+                    )
+                measures.append(Mention(measure, _i(best[2]), best[0], best[1], why))
+            duty.measures = measures
     stop = rules.action_stop.search(text, action_start, an.hi) if duty.marker else None
     action = text[action_start : stop.start()] if stop else text[action_start : an.hi].rstrip("。；;！？!?")
     duty.action = action.strip()[: rules.action_max]
