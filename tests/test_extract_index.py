@@ -102,3 +102,16 @@ def test_duty_fields_are_in_the_order_the_extractor_builds_them():
         "clause", "sentence", "start", "end", "modality", "marker", "action", "actor_source",
         "actors", "targets", "measures", "marker_span", "rules",
     ]
+
+
+def test_a_body_indexed_in_stretches_gives_the_duties_of_one_stretch(config, rules, monkeypatch):
+    import antifraud_corpus.extract as extract
+
+    for path in sorted(RAW.glob("*.txt"))[:2]:
+        text = clean_text(path.read_text(encoding="utf-8"), config).tracked.text
+        clauses = segment_clauses(text, config)
+        whole = extract.extract_duties(text, clauses, config)
+        monkeypatch.setattr(extract, "_CHUNK_CHARS", 300)
+        assert len(extract._chunks(split_units(text, clauses, rules.sentences))) > 2
+        assert extract.extract_duties(text, clauses, config) == whole
+        monkeypatch.undo()

@@ -88,6 +88,10 @@ class Rules:
     # provenance texts made from a rule name, one interned copy each (as few as the marker rules)
     whys: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     measure_whys: dict[tuple, str] = field(default_factory=dict, compare=False, hash=False)
+    # inherited actors' provenance by their source's, for directives and penalty parts
+    inherited_whys: tuple[dict[str, str], dict[str, str]] = field(
+        default_factory=lambda: ({}, {}), compare=False, hash=False
+    )
 
 
 def compile_rules(config: Config) -> Rules:
@@ -237,6 +241,7 @@ def extract_duties(
     governing: dict[int, Duty] = {}
     lead: _Lead | None = None
     recent: dict[str, str] = {}
+    long_body = len(chunks) > 1  # (a short one holds few repeats: not worth hashing every sentence)
     for k, unit in enumerate(units):
         if k == chunks[next_chunk - 1]:  # the next stretch of the body: index it (bounded memory)
             doc = _index(text, units[k : chunks[next_chunk]], seg, rules)
@@ -255,12 +260,13 @@ def extract_duties(
         previous = last_in_para.get(unit.para)
         _assign_actors(duty, unit, an, rules, penalty, previous, last_in_sentence.get(unit.sentence), lead, addressee)
         _assign_measures(duty, an, doc, rules)
-        # Long documents repeat themselves (a page pasted twice, a law quoted in full):
-        # one copy of each recent sentence and action.
-        duty.sentence = recent.setdefault(duty.sentence, duty.sentence)
-        duty.action = recent.setdefault(duty.action, duty.action)
-        if len(recent) > _RECENT_TEXTS:
-            recent.clear()
+        if long_body:
+            # Long documents repeat themselves (a page pasted twice, a law quoted in full):
+            # one copy of each recent sentence and action.
+            duty.sentence = recent.setdefault(duty.sentence, duty.sentence)
+            duty.action = recent.setdefault(duty.action, duty.action)
+            if len(recent) > _RECENT_TEXTS:
+                recent.clear()
         duties.append(duty)
         last_in_para[unit.para] = duty
         last_in_sentence[unit.sentence] = (duty, penalty)
@@ -668,8 +674,17 @@ def _assign_actors(
     elif lead is not None and lead.duty is not duty:
         source = lead.duty
     if source is not None and source.actors:
-        how = "from the previous ；-part" if penalty else "from the previous directive of its paragraph"
-        duty.actors = [Mention(m.id, m.text, -1, -1, _i(f"inherited {how} ({m.rule})")) for m in source.actors]
+        whys = rules.inherited_whys[penalty]
+        if len(whys) > _RECENT_TEXTS:
+            whys.clear()
+        actors = []
+        for m in source.actors:
+            why = whys.get(m.rule)
+            if why is None:
+                how = "from the previous ；-part" if penalty else "from the previous directive of its paragraph"
+                why = whys[m.rule] = _i(f"inherited {how} ({m.rule})")
+            actors.append(Mention(m.id, m.text, -1, -1, why))
+        duty.actors = actors
         duty.actor_source = "inherited"
         return
     if source is None and not penalty and addressee and unit.first_in_para:
