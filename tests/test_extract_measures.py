@@ -107,9 +107,15 @@ def test_body_scan_and_choice_equal_the_plain_unit_scoring(rules, weights, piece
 def test_ties_go_to_the_first_cue(rules, weights, text):
     offs = sorted({0, len(text)} | set(range(0, len(text), 2)))
     _check(text, offs, [], 0, len(text), 0, rules, weights)
-    chosen = choose_measures(text, 0, cue_hits(text, 0, len(text), offs, {}, part_marks(text, 0, len(text)), rules),
-                             0, part_marks(text, 0, len(text)), {}, rules)
+    marks = part_marks(text, 0, len(text))
+    chosen = choose_measures(text, 0, len(text), cue_hits(text, 0, len(text), offs, {}, marks, rules), 0, marks, {},
+                             rules)
     assert chosen and all(best[0] == text.index(best[2]) for _, _, _, best, _ in chosen)
+
+
+def test_a_name_after_the_unit_does_not_hide_a_cue_that_runs_into_it(rules, weights):
+    # `宣传` starts in the unit `宣` and ends in a name that starts after it
+    _check("宣传", [0, 2], [(0, 1, True), (1, 2, False)], 0, 1, 0, rules, weights)
 
 
 def _check(
@@ -120,7 +126,7 @@ def _check(
     marks = part_marks(text, 0, len(text))
     hits = [h for h in cue_hits(text, 0, len(text), offs, named, marks, rules) if lo <= h[0] < hi]
     got = [(m, score, cues, best[0], best[1], best[2], place)
-           for m, score, cues, best, place in choose_measures(text, lo, hits, action_start, marks, {}, rules)]
+           for m, score, cues, best, place in choose_measures(text, lo, hi, hits, action_start, marks, {}, rules)]
     assert got == _reference(text, lo, hi, offs, names, action_start, rules, weights)
 
 

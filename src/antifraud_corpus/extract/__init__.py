@@ -745,7 +745,7 @@ def _assign_measures(duty: Duty, an: _Analysis, doc: _DocIndex, rules: Rules) ->
         head = _imperative_head(an, rules, _skip_frames(an, rules))
         action_start = an.offs[head[0]] if head else an.lo
     if an.cues:  # (no cue words: no cues, no measures)
-        chosen = choose_measures(text, an.lo, an.cues, action_start, doc.marks, doc.purpose, rules.measures)
+        chosen = choose_measures(text, an.lo, an.hi, an.cues, action_start, doc.marks, doc.purpose, rules.measures)
         if chosen:
             whys = rules.measure_whys
             if len(whys) > _RECENT_TEXTS:

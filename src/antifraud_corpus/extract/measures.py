@@ -16,6 +16,7 @@ import bisect
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from ..errors import ExtractError
@@ -24,11 +25,11 @@ from .lexicon import compile_words
 PART_SPLIT = re.compile(r"[，,：:；;]")
 
 
-# A cue word in the body: (start, end, cue, owner, part), offsets into the document.
-# `owner` is the start of the actor name (no short form) holding its first or last
-# character, or -1; `part` the last part mark (`part_marks`) at or before its start,
-# or -1. (A plain tuple: one is made per cue word of every document.)
-Hit = tuple[int, int, str, int, int]
+# A cue word in the body: (start, end, cue, first, last, part), offsets into the document.
+# `first` and `last` are the starts of the actor names (no short forms) that hold its
+# first and its last character, or -1; `part` the last part mark (`part_marks`) at or
+# before its start, or -1. (A plain tuple: one is made per cue word of every document.)
+Hit = tuple[int, int, str, int, int, int]
 
 
 # A measure kept for a unit: (measure, score, its different cue words sorted, the
@@ -123,7 +124,7 @@ def cue_hits(
     out: list[Hit] = []
     i = k = 0
     n_marks = len(marks)
-    part = owner = -1
+    part = first = last = -1
     for m in rules.cue_re.finditer(text, lo, hi):
         a, b = m.span()
         if b - a <= 2:
@@ -137,16 +138,15 @@ def cue_hits(
             part = marks[k]
             k += 1
         if named:
-            owner, last = named.get(a, -1), named.get(b - 1, -1)
-            if last > owner:
-                owner = last
-        out.append((a, b, m.group(), owner, part))
+            first, last = named.get(a, -1), named.get(b - 1, -1)
+        out.append((a, b, m.group(), first, last, part))
     return out
 
 
 def choose_measures(
     text: str,
     lo: int,
+    hi: int,
     hits: Sequence[Hit],
     action_start: int,
     marks: Sequence[int],
@@ -163,7 +163,7 @@ def choose_measures(
 
     Args:
         text: the document.
-        lo: start of the unit.
+        lo: start of the unit; `hi` its end.
         hits: the unit's cue words (`cue_hits`).
         action_start: where the main verb phrase starts.
         marks: the part marks of the body (`part_marks`); those after `lo` and up to
@@ -179,9 +179,9 @@ def choose_measures(
     # measure -> [score, best weight, best cue, its place, its cue words, rests on a strong cue]
     found: dict[str, list] = {}
     for hit in hits:
-        a, _, cue, owner, part = hit
-        if owner >= lo:
-            continue  # inside an actor's name (`教育部门`)
+        a, _, cue, first, last, part = hit
+        if first >= lo or lo <= last < hi:
+            continue  # inside an actor's name of the unit (`教育部门`)
         if part <= lo:
             part = lo
         if part == action_part and a < action_start:
@@ -213,22 +213,28 @@ def choose_measures(
         return []
     if len(found) == 1:  # (kept whatever its score: the best one always is)
         for measure, (score, _, best, place, cues, _) in found.items():
-            return [(measure, score, sorted(set(cues)), best, place)][: rules.max_per]
-    # by score, then by first appearance (dicts keep insertion order)
-    ranked = sorted(found.items(), key=_score, reverse=True)
-    floor = max(rules.min_score, rules.relative * ranked[0][1][0])
+            if len(cues) > 1:
+                cues = sorted(set(cues))
+            return [(measure, score, cues, best, place)] if rules.max_per > 0 else []
+    top = max(map(_FIRST, found.values()))
+    floor = max(rules.min_score, rules.relative * top)
     # a measure rests on one strong cue or two different ones: a lone hint word is no measure
     kept = []
-    for m, (score, _, best, place, cues, strong) in ranked:
+    for m, (score, _, best, place, cues, strong) in found.items():
         if score >= floor:
-            different = set(cues)
-            if strong or len(different) >= 2:
-                kept.append((m, score, sorted(different), best, place))
-    if not kept:
-        m, (score, _, best, place, cues, _) = ranked[0]
-        kept = [(m, score, sorted(set(cues)), best, place)]
+            if len(cues) > 1:
+                cues = sorted(set(cues))
+            if strong or len(cues) >= 2:
+                kept.append((m, score, cues, best, place))
+    if not kept:  # the best one, the first of them on a tie
+        for m, (score, _, best, place, cues, _) in found.items():
+            if score == top:
+                kept = [(m, score, sorted(set(cues)), best, place)]
+                break
+    elif len(kept) > 1:
+        # by score, then by first appearance (dicts keep insertion order; the sort is stable)
+        kept.sort(key=_SECOND, reverse=True)
     return kept[: rules.max_per]
 
 
-def _score(item: tuple[str, list]) -> float:
-    return item[1][0]
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
