@@ -87,7 +87,7 @@ def test_units_analysed_in_order_equal_units_analysed_alone(config, rules):
         doc = _index(text, units, seg, rules)
         for unit in units:
             in_order = _analyse(unit, doc, rules)
-            cursor, doc.cursor = doc.cursor, 0
+            cursor, doc.cursor = doc.cursor, [0] * len(doc.cursor)
             alone = _analyse(unit, doc, rules)
             doc.cursor = cursor
             assert in_order == alone

@@ -48,3 +48,23 @@ def test_scan_is_leftmost_longest(words: set[str], text: str) -> None:
     planted = "".join(w for k, w in enumerate(sorted(words)) if k % 7 == 0) + text
     found = [m.span() for m in compile_words(words).finditer(planted)]
     assert found == _leftmost_longest(planted, words)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sets(st.text(_CHARS, min_size=2, max_size=3), min_size=1, max_size=2 * _FLAT),
+       st.text(_CHARS, max_size=80))
+def test_scan_is_leftmost_longest_behind_two_character_lookaheads(words: set[str], text: str) -> None:
+    # no single-character word: the lookaheads test two characters
+    planted = "".join(w for k, w in enumerate(sorted(words)) if k % 5 == 0) + text
+    found = [m.span() for m in compile_words(words).finditer(planted)]
+    assert found == _leftmost_longest(planted, words)
+
+
+def test_lookaheads_test_two_characters_only_without_single_character_words() -> None:
+    words = [chr(0x4E00 + k) + "甲" for k in range(_FLAT + 5)]
+    outer = trie_pattern(words).split("(?:", 1)[0]  # the lookahead before the groups
+    assert outer.endswith("][甲])")
+    # a word of one character: the lookahead before the groups and that of its group test one
+    pattern = trie_pattern([*words, chr(0x4E00)])
+    assert pattern.split("(?:", 1)[0].endswith("])") and "][" not in pattern.split("(?:", 1)[0]
+    assert pattern.count("][甲])") == -(-len(words) // _GROUP) - 1

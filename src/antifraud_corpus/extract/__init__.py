@@ -175,7 +175,8 @@ class _DocIndex:
     purpose: dict[int, bool]  # part start -> whether the part states a purpose (filled as needed)
     modal_tokens: list[int]  # indexes of words that are modal words
     part_tokens: list[int]  # indexes of the words after a comma or stop
-    cursor: int = 0  # index of the word where the last unit analysed ends
+    # where the last unit analysed ends in: words, names, part_tokens, modal_tokens, cues
+    cursor: list[int] = field(default_factory=lambda: [0, 0, 0, 0, 0])
 
 
 @dataclass(slots=True)
@@ -381,24 +382,43 @@ def _split_at_units(words: list[str], offs: list[int], units: Sequence[Unit]) ->
 def _analyse(unit: Unit, doc: _DocIndex, rules: Rules) -> _Analysis:
     """What `unit` holds; units are analysed in order (a unit usually starts where the last ended)."""
     lo, hi = unit.start, unit.end
-    offs = doc.offs
-    i0 = doc.cursor
+    offs, cursor = doc.offs, doc.cursor
+    i0 = cursor[0]
     if offs[i0] != lo:
         i0 = bisect.bisect_left(offs, lo, i0)
-    i1 = doc.cursor = bisect.bisect_left(offs, hi, i0)
-    name_starts, after_commas, modals = doc.name_starts, doc.part_tokens, doc.modal_tokens
-    names = doc.names[bisect.bisect_left(name_starts, lo) : bisect.bisect_left(name_starts, hi)] if name_starts else []
+    i1 = cursor[0] = bisect.bisect_left(offs, hi, i0)
+    # Its names, comma-parts, modal words and cues: slices of the body's lists. Units come
+    # in order, so a slice usually starts where the last one ended (the cursor); inline
+    # rather than in a helper, as this runs for every unit.
+    keys = doc.name_starts
+    j0 = cursor[1]
+    if j0 < len(keys) and keys[j0] < lo:
+        j0 = bisect.bisect_left(keys, lo, j0)
+    j1 = cursor[1] = bisect.bisect_left(keys, hi, j0)
+    names = doc.names[j0:j1]
     # a comma-part starts after each comma or stop but the last word
+    keys = doc.part_tokens
+    j0 = cursor[2]
+    if j0 < len(keys) and keys[j0] <= i0:
+        j0 = bisect.bisect_right(keys, i0, j0)
+    j1 = cursor[2] = bisect.bisect_left(keys, i1, j0)
     parts = [i0]
-    parts += after_commas[bisect.bisect_right(after_commas, i0) : bisect.bisect_left(after_commas, i1)]
+    parts += keys[j0:j1]
+    keys = doc.modal_tokens
+    j0 = cursor[3]
+    if j0 < len(keys) and keys[j0] < i0:
+        j0 = bisect.bisect_left(keys, i0, j0)
+    j1 = cursor[3] = bisect.bisect_left(keys, i1, j0)
     sentence = doc.text[lo:hi]
     markers = []
-    if modals:
-        modal = modals[bisect.bisect_left(modals, i0) : bisect.bisect_left(modals, i1)]
-        if modal:
-            markers = find_markers(sentence, doc.words, offs, rules.modality, doc.name_ends, modal, parts, lo, i1)
-    starts = doc.cue_starts
-    cues = doc.cues[bisect.bisect_left(starts, lo) : bisect.bisect_left(starts, hi)] if starts else []
+    if j1 > j0:
+        markers = find_markers(sentence, doc.words, offs, rules.modality, doc.name_ends, keys[j0:j1], parts, lo, i1)
+    keys = doc.cue_starts
+    j0 = cursor[4]
+    if j0 < len(keys) and keys[j0] < lo:
+        j0 = bisect.bisect_left(keys, lo, j0)
+    j1 = cursor[4] = bisect.bisect_left(keys, hi, j0)
+    cues = doc.cues[j0:j1]
     return _Analysis(
         doc.text, sentence, lo, hi, i0, i1, doc.words, offs, names, doc.names_at, markers, cues, parts
     )

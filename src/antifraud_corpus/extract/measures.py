@@ -20,7 +20,7 @@ from operator import itemgetter
 from typing import Any
 
 from ..errors import ExtractError
-from .lexicon import compile_words
+from .lexicon import compile_words, trie_pattern
 
 PART_SPLIT = re.compile(r"[，,：:；;]")
 
@@ -84,12 +84,8 @@ class MeasureRules:
                 }
                 for place, factor in places.items()
             },
-            # blanks skipped possessively: as if skipped first, then the words matched
-            purpose_re=re.compile(
-                f"[ \u3000]*+(?:{'|'.join(map(re.escape, sorted(starts, key=len, reverse=True)))})"
-            )
-            if starts
-            else re.compile("(?!)"),
+            # blanks skipped possessively: as if skipped first, then one of the words matched
+            purpose_re=re.compile(f"[ \u3000]*+(?:{trie_pattern(starts)})") if starts else re.compile("(?!)"),
             min_score=float(weights.get("min_score", 2.0)),
             relative=float(weights.get("relative", 0.5)),
             max_per=int(cfg.get("max_per_directive", 3)),
