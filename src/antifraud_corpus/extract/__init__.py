@@ -608,6 +608,50 @@ def _assign_actors(
     lead: _Lead | None,
     addressee: list[Mention],
 ) -> None:
+    if an.names:  # (a unit naming no actor has no subject and no target of its own)
+        found, duty.targets = _named_actors(an, rules, penalty)
+        if found:
+            seen: set[str] = set()
+            mentions = []
+            for name, why in found:
+                if name.id not in seen:
+                    seen.add(name.id)
+                    mentions.append(Mention(name.id, _i(name.text), name.start, name.end, _i(why)))
+            duty.actors = list(mentions)  # of its exact size
+            duty.actor_source = "explicit"
+            return
+    source: Duty | None = None
+    if penalty:
+        if same_sentence is not None and same_sentence[1] and rules.penalty_continuing_re.search(an.sentence):
+            source = same_sentence[0]
+    elif previous is not None:
+        source = previous
+    elif lead is not None and lead.duty is not duty:
+        source = lead.duty
+    if source is not None and source.actors:
+        whys = rules.inherited_whys[penalty]
+        if len(whys) > _RECENT_TEXTS:
+            whys.clear()
+        actors = []
+        for m in source.actors:
+            why = whys.get(m.rule)
+            if why is None:
+                how = "from the previous ；-part" if penalty else "from the previous directive of its paragraph"
+                why = whys[m.rule] = _i(f"inherited {how} ({m.rule})")
+            actors.append(Mention(m.id, m.text, -1, -1, why))
+        duty.actors = actors
+        duty.actor_source = "inherited"
+        return
+    if source is None and not penalty and addressee and unit.first_in_para:
+        duty.actors = [Mention(m.id, m.text, -1, -1, m.rule) for m in addressee]
+        duty.actor_source = "addressee"
+        return
+    duty.actors = []
+    duty.actor_source = "none"
+
+
+def _named_actors(an: _Analysis, rules: Rules, penalty: bool) -> tuple[list[tuple[Name, str]], list[Mention]]:
+    """The actors of a unit that names some (with why), and its targets."""
     ar = rules.actors
     text, words, offs = an.text, an.words, an.offs
     found: list[tuple[Name, str]] = []
@@ -617,12 +661,12 @@ def _assign_actors(
             for name, how in zip(chain.actors, chain.rules, strict=False):
                 found.append((name, f"{why}; {how} '{name.text}'"))
 
-    if penalty and an.names:
+    if penalty:
         m = rules.penalty_re.search(an.sentence)
         if m is not None:
             add(parse_chain(text, words, offs, an.names_at, an.lo + m.start("who"), an.lo + m.end("who"), ar),
                 "subject after 由 in a penalty clause")
-    for marker in an.markers if an.names else ():
+    for marker in an.markers:
         k = bisect.bisect_right(an.parts, marker.token) - 1
         part_start = _skip_frame_tokens(an, rules, an.parts[k])
         if marker.modality == "encouragement" and marker.token + 1 < an.i1:
@@ -657,62 +701,23 @@ def _assign_actors(
         for chain in _bare_subjects(an, rules):
             add(chain, "subject of a bare verb")
     targets: list[Mention] = []
-    if an.names:
-        unit_words = words[an.i0 : an.i1 - 1]
-        # co-actors named with 会同/联合 after the subject
-        if found and not ar.co_actor_verbs.isdisjoint(unit_words):
-            for i in compress(count(an.i0), map(ar.co_actor_verbs.__contains__, unit_words)):
-                chain = names_after(text, words, offs, an.names_at, i, an.hi, ar)
-                add(chain, f"co-actor after '{words[i]}'")
-        # targets: bodies steered by the actor
-        if not ar.target_verbs.isdisjoint(unit_words):
-            for i in compress(count(an.i0), map(ar.target_verbs.__contains__, unit_words)):
-                w = words[i]
-                chain = names_after(text, words, offs, an.names_at, i, an.hi, ar)
-                if chain is not None and chain.start == offs[i + 1]:
-                    for name in chain.actors:
-                        if all(name.start != f.start for f, _ in found):
-                            why = f"target: after '{w}'"
-                            targets.append(Mention(name.id, _i(name.text), name.start, name.end, _i(why)))
-    duty.targets = targets
-    if found:
-        seen: set[str] = set()
-        mentions = []
-        for name, why in found:
-            if name.id not in seen:
-                seen.add(name.id)
-                mentions.append(Mention(name.id, _i(name.text), name.start, name.end, _i(why)))
-        duty.actors = list(mentions)  # of its exact size
-        duty.actor_source = "explicit"
-        return
-    source: Duty | None = None
-    if penalty:
-        if same_sentence is not None and same_sentence[1] and rules.penalty_continuing_re.search(an.sentence):
-            source = same_sentence[0]
-    elif previous is not None:
-        source = previous
-    elif lead is not None and lead.duty is not duty:
-        source = lead.duty
-    if source is not None and source.actors:
-        whys = rules.inherited_whys[penalty]
-        if len(whys) > _RECENT_TEXTS:
-            whys.clear()
-        actors = []
-        for m in source.actors:
-            why = whys.get(m.rule)
-            if why is None:
-                how = "from the previous ；-part" if penalty else "from the previous directive of its paragraph"
-                why = whys[m.rule] = _i(f"inherited {how} ({m.rule})")
-            actors.append(Mention(m.id, m.text, -1, -1, why))
-        duty.actors = actors
-        duty.actor_source = "inherited"
-        return
-    if source is None and not penalty and addressee and unit.first_in_para:
-        duty.actors = [Mention(m.id, m.text, -1, -1, m.rule) for m in addressee]
-        duty.actor_source = "addressee"
-        return
-    duty.actors = []
-    duty.actor_source = "none"
+    unit_words = words[an.i0 : an.i1 - 1]
+    # co-actors named with 会同/联合 after the subject
+    if found and not ar.co_actor_verbs.isdisjoint(unit_words):
+        for i in compress(count(an.i0), map(ar.co_actor_verbs.__contains__, unit_words)):
+            chain = names_after(text, words, offs, an.names_at, i, an.hi, ar)
+            add(chain, f"co-actor after '{words[i]}'")
+    # targets: bodies steered by the actor
+    if not ar.target_verbs.isdisjoint(unit_words):
+        for i in compress(count(an.i0), map(ar.target_verbs.__contains__, unit_words)):
+            w = words[i]
+            chain = names_after(text, words, offs, an.names_at, i, an.hi, ar)
+            if chain is not None and chain.start == offs[i + 1]:
+                for name in chain.actors:
+                    if all(name.start != f.start for f, _ in found):
+                        why = f"target: after '{w}'"
+                        targets.append(Mention(name.id, _i(name.text), name.start, name.end, _i(why)))
+    return found, targets
 
 
 def _skip_frame_tokens(an: _Analysis, rules: Rules, token: int) -> int:

@@ -145,15 +145,10 @@ def find_names(
             b = next((offs[k] for k in range(tj - 1, ti, -1) if text[a : offs[k]] in rules.entries), -1)
             if b <= a:
                 continue
-        name = text[a:b]
+        name = m.group() if b == m.end() else text[a:b]
         actor_id, short = rules.entries[name]
         found.append(Name(actor_id, name, a, b, short, offs[ti]))
     return found
-
-
-def _token_at(offs: list[int], pos: int) -> int:
-    """Index of the token starting at or containing `pos`."""
-    return bisect.bisect_right(offs, pos) - 1
 
 
 def parse_chain(
@@ -171,7 +166,7 @@ def parse_chain(
     a generic head or a departmental name) or None when no name opens `pos`.
     """
     n = len(words)
-    i = _token_at(offs, pos)
+    i = bisect.bisect_right(offs, pos) - 1  # the word starting at or holding `pos`
     if i < 0 or i >= n:
         return None
     connectors = rules.connectors
@@ -244,22 +239,25 @@ def parse_chain(
         if closes:
             if head is not None and not head.short and item_closer is None:
                 names = names[:-1]  # `等有关部门` closes the list and names no actor of its own
-            pending.extend(x for x in names if x.short)
-            actors.extend(x for x in names if not x.short)
-            why.extend("alias" for x in names if not x.short)
+            for x in names:
+                if x.short:
+                    pending.append(x)
+                else:
+                    actors.append(x)
+                    why.append("alias")
             closed_by = item_closer or (head.text if head else "")
-            actors.extend(pending)
-            why.extend(f"short form closed by {closed_by}" for _ in pending)
+            actors += pending
+            why += [f"short form closed by {closed_by}"] * len(pending)
             pending = []
             continue
         for x in names:
             if x.short:
                 pending.append(x)
                 continue
-            shares_head = x.text.endswith(rules.distributive_suffixes) and x.id not in rules.non_distributive
-            if pending and shares_head:
-                actors.extend(pending)
-                why.extend(f"short form sharing the head of {x.text}" for _ in pending)
+            if pending and x.text.endswith(rules.distributive_suffixes) and x.id not in rules.non_distributive:
+                # the short forms share this name's head (`工信、公安部门`)
+                actors += pending
+                why += [f"short form sharing the head of {x.text}"] * len(pending)
             pending = []
             actors.append(x)
             why.append("alias")
