@@ -7,9 +7,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from antifraud_corpus.extract.lexicon import _GROUP, compile_words, trie_pattern
+from antifraud_corpus.extract.lexicon import _FLAT, _GROUP, compile_words, trie_pattern
 
-_CHARS = st.characters(min_codepoint=0x4E00, max_codepoint=0x4E00 + 3 * _GROUP)
+_CHARS = st.characters(min_codepoint=0x4E00, max_codepoint=0x4E00 + _FLAT + _GROUP)
 
 
 def _leftmost_longest(text: str, words: set[str]) -> list[tuple[int, int]]:
@@ -32,18 +32,39 @@ def test_longest_word_wins() -> None:
 
 
 def test_many_first_characters_are_grouped() -> None:
-    words = [chr(0x4E00 + k) + "甲" for k in range(2 * _GROUP + 5)]
-    assert trie_pattern(words).count("(?=[") == 3
-    assert trie_pattern(words[:_GROUP]).count("(?=[") == 0
+    words = [chr(0x4E00 + k) + "甲" for k in range(_FLAT + 5)]
+    # one lookahead on every first character, then one per group of at most _GROUP
+    assert trie_pattern(words).count("(?=[") == 1 + -(-len(words) // _GROUP)
+    assert trie_pattern(words[:_FLAT]).count("(?=[") == 0
     # the source is one group: it can be embedded in a larger pattern
     assert re.fullmatch(f"x{trie_pattern(words)}y", "x" + words[-1] + "y")
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.sets(st.text(_CHARS, min_size=1, max_size=3), min_size=1, max_size=4 * _GROUP),
+@given(st.sets(st.text(_CHARS, min_size=1, max_size=3), min_size=1, max_size=2 * _FLAT),
        st.text(_CHARS, max_size=80))
 def test_scan_is_leftmost_longest(words: set[str], text: str) -> None:
     # words from the lexicon planted in the text, so that matches happen
     planted = "".join(w for k, w in enumerate(sorted(words)) if k % 7 == 0) + text
     found = [m.span() for m in compile_words(words).finditer(planted)]
     assert found == _leftmost_longest(planted, words)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sets(st.text(_CHARS, min_size=2, max_size=3), min_size=1, max_size=2 * _FLAT),
+       st.text(_CHARS, max_size=80))
+def test_scan_is_leftmost_longest_behind_two_character_lookaheads(words: set[str], text: str) -> None:
+    # no single-character word: the lookaheads test two characters
+    planted = "".join(w for k, w in enumerate(sorted(words)) if k % 5 == 0) + text
+    found = [m.span() for m in compile_words(words).finditer(planted)]
+    assert found == _leftmost_longest(planted, words)
+
+
+def test_lookaheads_test_two_characters_only_without_single_character_words() -> None:
+    words = [chr(0x4E00 + k) + "甲" for k in range(_FLAT + 5)]
+    outer = trie_pattern(words).split("(?:", 1)[0]  # the lookahead before the groups
+    assert outer.endswith("][甲])")
+    # a word of one character: the lookahead before the groups and that of its group test one
+    pattern = trie_pattern([*words, chr(0x4E00)])
+    assert pattern.split("(?:", 1)[0].endswith("])") and "][" not in pattern.split("(?:", 1)[0]
+    assert pattern.count("][甲])") == -(-len(words) // _GROUP) - 1

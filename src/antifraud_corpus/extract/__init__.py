@@ -26,16 +26,17 @@ from __future__ import annotations
 import bisect
 import re
 import sys
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Container, Mapping, Sequence
+from dataclasses import dataclass, field
 from itertools import accumulate, compress, count
 from typing import Any
 
 from ..config import Config
+from ..fastregex import analyse
 from ..models import Clause, Duty, Mention
 from .actors import ActorRules, Chain, Name, chain_is_subject, find_names, names_after, parse_chain
 from .explain import explain_duty
-from .measures import Cue, MeasureRules, choose_measures, find_cues
+from .measures import Hit, MeasureRules, choose_measures, cue_hits, part_marks
 from .modality import COMMAS, Marker, ModalityRules, find_markers
 from .segmenter import Segmenter, build_segmenter
 from .sentences import PARAGRAPH_MARK, SentenceRules, Unit, split_units
@@ -47,6 +48,8 @@ _SUBJECT_ADVERBIALS = frozenset(("在", "依照", "按照", "根据", "依法", 
 
 # Provenance strings repeat across directives (`subject of '要'; alias '公安机关'`): one copy each.
 _i = sys.intern
+_FIRST_MARKER = _i("modality:first marker")
+_BARE_VERB = _i("directive:actor with a bare verb (statutory duty)")
 
 # The body is indexed (segmented, names and cues found) in stretches of about this many
 # characters, so that memory stays bounded on a 50 MB file while calls stay few.
@@ -82,6 +85,13 @@ class Rules:
     action_stop: re.Pattern[str]
     action_max: int
     colon_lead: bool
+    # provenance texts made from a rule name, one interned copy each (as few as the marker rules)
+    whys: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    measure_whys: dict[tuple, str] = field(default_factory=dict, compare=False, hash=False)
+    # inherited actors' provenance by their source's, for directives and penalty parts
+    inherited_whys: tuple[dict[str, str], dict[str, str]] = field(
+        default_factory=lambda: ({}, {}), compare=False, hash=False
+    )
 
 
 def compile_rules(config: Config) -> Rules:
@@ -109,6 +119,10 @@ def _alternation(patterns: Any) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in items)) if items else re.compile("(?!)")
 
 
+def _first_char_scan(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    return analyse(pattern).scan or pattern
+
+
 def _compile(config: Config) -> Rules:
     mod = config["modality"]
     ext = config["extract"]
@@ -127,7 +141,9 @@ def _compile(config: Config) -> Rules:
         adverbs=_words(imperative.get("adverbs")),
         frames=_words(imperative.get("frames")),
         event_tokens=_words(nd.get("tokens")),
-        not_directive_re=_alternation(nd.get("patterns")),
+        # (the pattern behind a lookahead for its first character: the same matches, most
+        # positions rejected with one test)
+        not_directive_re=_first_char_scan(_alternation(nd.get("patterns"))),
         condition_endings=tuple(str(e) for e in nd.get("condition_endings") or ()),
         list_condition_re=_alternation(nd.get("list_condition_words")),
         penalty_re=re.compile(str(pen.get("pattern") or "(?!)")),
@@ -153,10 +169,14 @@ class _DocIndex:
     name_starts: list[int]
     names_at: dict[int, Name]  # word start -> the name starting there
     name_ends: set[int]
-    cues: list[tuple[int, int, str]]
+    cues: list[Hit]
     cue_starts: list[int]
+    marks: list[int]  # where comma-parts start (`measures.part_marks`)
+    purpose: dict[int, bool]  # part start -> whether the part states a purpose (filled as needed)
     modal_tokens: list[int]  # indexes of words that are modal words
-    comma_tokens: list[int]  # indexes of words that are commas or stops
+    part_tokens: list[int]  # indexes of the words after a comma or stop
+    # where the last unit analysed ends in: words, names, part_tokens, modal_tokens, cues
+    cursor: list[int] = field(default_factory=lambda: [0, 0, 0, 0, 0])
 
 
 @dataclass(slots=True)
@@ -174,8 +194,10 @@ class _Analysis:
     names: list[Name]
     names_at: dict[int, Name]
     markers: list[Marker]
-    cues: list[tuple[int, int, str]]
+    cues: list[Hit]
     parts: list[int]  # word indexes where a comma-part starts (the first is i0)
+    bare: list[Chain] | None = None  # `_bare_subjects`, once found
+    after_frames: int = -1  # `_skip_frames`, once found
 
 
 @dataclass(slots=True)
@@ -217,32 +239,38 @@ def extract_duties(
     duties: list[Duty] = []
     last_in_para: dict[int, Duty] = {}
     last_in_sentence: dict[int, tuple[Duty, bool]] = {}
-    governing: dict[tuple[str, int], Duty] = {}
+    governing: dict[int, Duty] = {}
     lead: _Lead | None = None
     recent: dict[str, str] = {}
+    long_body = len(chunks) > 1  # (a short one holds few repeats: not worth hashing every sentence)
     for k, unit in enumerate(units):
         if k == chunks[next_chunk - 1]:  # the next stretch of the body: index it (bounded memory)
             doc = _index(text, units[k : chunks[next_chunk]], seg, rules)
             next_chunk += 1
-        an = _analyse(unit, doc, rules)
         if lead is not None and not _in_lead(unit, lead, clauses):
             lead = None
-        scope = ("clause", unit.clause_index) if unit.clause else ("para", unit.para)
+        if unit.titled and not unit.heading:
+            continue  # a title, sub-title or chapter line
+        an = _analyse(unit, doc, rules)
+        # numbered clauses and paragraphs (~para) as one key space
+        scope = unit.clause_index if unit.clause else ~unit.para
         duty = _directive(unit, an, rules, governing.get(scope), lead)
         if duty is None:
             continue
+        penalty = duty.rules[0].startswith("directive:penalty")
         previous = last_in_para.get(unit.para)
-        _assign_actors(duty, unit, an, rules, previous, last_in_sentence.get(unit.sentence), lead, addressee)
-        _assign_measures(duty, an, rules)
-        # Long documents repeat themselves (a page pasted twice, a law quoted in full):
-        # one copy of each recent sentence and action.
-        duty.sentence = recent.setdefault(duty.sentence, duty.sentence)
-        duty.action = recent.setdefault(duty.action, duty.action)
-        if len(recent) > _RECENT_TEXTS:
-            recent.clear()
+        _assign_actors(duty, unit, an, rules, penalty, previous, last_in_sentence.get(unit.sentence), lead, addressee)
+        _assign_measures(duty, an, doc, rules)
+        if long_body:
+            # Long documents repeat themselves (a page pasted twice, a law quoted in full):
+            # one copy of each recent sentence and action.
+            duty.sentence = recent.setdefault(duty.sentence, duty.sentence)
+            duty.action = recent.setdefault(duty.action, duty.action)
+            if len(recent) > _RECENT_TEXTS:
+                recent.clear()
         duties.append(duty)
         last_in_para[unit.para] = duty
-        last_in_sentence[unit.sentence] = (duty, duty.rules[0].startswith("directive:penalty"))
+        last_in_sentence[unit.sentence] = (duty, penalty)
         if duty.marker:
             # imperative items are governed within a numbered clause, or else within a paragraph
             governing[scope] = duty
@@ -285,21 +313,17 @@ def _index(text: str, units: Sequence[Unit], seg: Segmenter, rules: Rules) -> _D
     lo, hi = units[0].start, units[-1].end
     words = seg.cut(text[lo:hi])
     offs = list(accumulate(map(len, words), initial=lo))
-    bounds = set(offs)
-    bounds.update(_split_at_units(words, offs, units, bounds))
+    _split_at_units(words, offs, units)
     names = find_names(text, words, offs, rules.actors, lo, hi)
     names_at: dict[int, Name] = {}
     for name in names:
         # keyed by the word it starts (a name fused with a place prefix starts inside one)
-        names_at.setdefault(offs[bisect.bisect_right(offs, name.start) - 1], name)
-    # a two-character cue must be a word of its own (`互联` is no cue inside `互联网`)
-    cues = [
-        (a, b, m.group())
-        for m in rules.measures.cue_re.finditer(text, lo, hi)
-        for a, b in (m.span(),)
-        if b - a > 2 or (a in bounds and b in bounds)
-    ]
-    by_token = rules.modality.by_token
+        names_at.setdefault(name.word, name)
+    # a cue inside an actor's name is no cue (`教育部门`)
+    named = {k: name.start for name in names if not name.short for k in range(name.start, name.end)}
+    marks = part_marks(text, lo, hi)
+    cues = cue_hits(text, lo, hi, offs, named, marks, rules.measures)
+    mod = rules.modality
     return _DocIndex(
         text=text,
         words=words,
@@ -310,40 +334,91 @@ def _index(text: str, units: Sequence[Unit], seg: Segmenter, rules: Rules) -> _D
         name_ends={n.end for n in names if not n.short},
         cues=cues,
         cue_starts=[c[0] for c in cues],
-        modal_tokens=list(compress(count(), map(by_token.__contains__, words))),
-        comma_tokens=list(compress(count(), map(COMMAS.__contains__, words))),
+        marks=marks,
+        purpose={},
+        modal_tokens=_word_indexes(mod.first_chars, mod.by_token, text, words, offs, lo, hi),
+        part_tokens=list(compress(count(1), map(COMMAS.__contains__, words))),
     )
 
 
-def _split_at_units(words: list[str], offs: list[int], units: Sequence[Unit], bounds: set[int]) -> list[int]:
-    """Split the (rare) words that straddle a unit boundary (`一是加强…` cut after `一是`).
+def _word_indexes(
+    first_chars: re.Pattern[str], vocabulary: Container[str], text: str, words: list[str], offs: list[int],
+    lo: int, hi: int,
+) -> list[int]:
+    """Indexes of the words of `text[lo:hi]` that are in `vocabulary`, in order.
 
-    `bounds` is the set of `offs`; returns the offsets where words were split.
+    `first_chars` matches a character that opens a word of the vocabulary: only
+    words starting at one are looked up (a few dozen, not every word of the body).
     """
-    # every unit lies within offs[0]..offs[-1], so a boundary is a word start iff it is in `bounds`
-    cuts = sorted({b for u in units for b in (u.start, u.end) if b not in bounds})
+    out = []
+    i = 0
+    for m in first_chars.finditer(text, lo, hi):
+        p = m.start()
+        i = bisect.bisect_left(offs, p, i)
+        if offs[i] == p and words[i] in vocabulary:
+            out.append(i)
+    return out
+
+
+def _split_at_units(words: list[str], offs: list[int], units: Sequence[Unit]) -> None:
+    """Split the (rare) words that straddle a unit boundary (`一是加强…` cut after `一是`)."""
+    # every unit lies within offs[0]..offs[-1], after the one before it
+    cuts: list[int] = []
+    i = 0
+    for unit in units:
+        for b in (unit.start, unit.end):
+            if offs[i] == b:
+                continue
+            i = bisect.bisect_left(offs, b, i)
+            if offs[i] != b and (not cuts or cuts[-1] != b):
+                cuts.append(b)
     for b in reversed(cuts):
         i = bisect.bisect_right(offs, b) - 1
         w, a = words[i], offs[i]
         words[i : i + 1] = [w[: b - a], w[b - a :]]
         offs.insert(i + 1, b)
-    return cuts
 
 
 def _analyse(unit: Unit, doc: _DocIndex, rules: Rules) -> _Analysis:
+    """What `unit` holds; units are analysed in order (a unit usually starts where the last ended)."""
     lo, hi = unit.start, unit.end
-    offs = doc.offs
-    i0 = bisect.bisect_left(offs, lo)
-    i1 = bisect.bisect_left(offs, hi, i0)
-    name_starts, commas, modals = doc.name_starts, doc.comma_tokens, doc.modal_tokens
-    names = doc.names[bisect.bisect_left(name_starts, lo) : bisect.bisect_left(name_starts, hi)]
-    inner = commas[bisect.bisect_left(commas, i0) : bisect.bisect_left(commas, i1 - 1)]
-    parts = [i0] + [i + 1 for i in inner]
-    modal = modals[bisect.bisect_left(modals, i0) : bisect.bisect_left(modals, i1)]
+    offs, cursor = doc.offs, doc.cursor
+    i0 = cursor[0]
+    if offs[i0] != lo:
+        i0 = bisect.bisect_left(offs, lo, i0)
+    i1 = cursor[0] = bisect.bisect_left(offs, hi, i0)
+    # Its names, comma-parts, modal words and cues: slices of the body's lists. Units come
+    # in order, so a slice usually starts where the last one ended (the cursor); inline
+    # rather than in a helper, as this runs for every unit.
+    keys = doc.name_starts
+    j0 = cursor[1]
+    if j0 < len(keys) and keys[j0] < lo:
+        j0 = bisect.bisect_left(keys, lo, j0)
+    j1 = cursor[1] = bisect.bisect_left(keys, hi, j0)
+    names = doc.names[j0:j1]
+    # a comma-part starts after each comma or stop but the last word
+    keys = doc.part_tokens
+    j0 = cursor[2]
+    if j0 < len(keys) and keys[j0] <= i0:
+        j0 = bisect.bisect_right(keys, i0, j0)
+    j1 = cursor[2] = bisect.bisect_left(keys, i1, j0)
+    parts = [i0]
+    parts += keys[j0:j1]
+    keys = doc.modal_tokens
+    j0 = cursor[3]
+    if j0 < len(keys) and keys[j0] < i0:
+        j0 = bisect.bisect_left(keys, i0, j0)
+    j1 = cursor[3] = bisect.bisect_left(keys, i1, j0)
     sentence = doc.text[lo:hi]
-    markers = find_markers(sentence, doc.words, offs, rules.modality, doc.name_ends, modal, parts, lo, i1)
-    starts = doc.cue_starts
-    cues = doc.cues[bisect.bisect_left(starts, lo) : bisect.bisect_left(starts, hi)]
+    markers = []
+    if j1 > j0:
+        markers = find_markers(sentence, doc.words, offs, rules.modality, doc.name_ends, keys[j0:j1], parts, lo, i1)
+    keys = doc.cue_starts
+    j0 = cursor[4]
+    if j0 < len(keys) and keys[j0] < lo:
+        j0 = bisect.bisect_left(keys, lo, j0)
+    j1 = cursor[4] = bisect.bisect_left(keys, hi, j0)
+    cues = doc.cues[j0:j1]
     return _Analysis(
         doc.text, sentence, lo, hi, i0, i1, doc.words, offs, names, doc.names_at, markers, cues, parts
     )
@@ -355,64 +430,50 @@ def _analyse(unit: Unit, doc: _DocIndex, rules: Rules) -> _Analysis:
 def _directive(
     unit: Unit, an: _Analysis, rules: Rules, governor: Duty | None, lead: _Lead | None
 ) -> Duty | None:
-    """A Duty (without actors and measures yet) when the unit is a directive, else None."""
+    """A Duty (without actors and measures yet) when the unit (no title) is a directive, else None."""
     s = an.sentence
-    if unit.titled and not unit.heading:
-        return None  # a title, sub-title or chapter line
     if an.markers:
         first = an.markers[0]
-        return _new_duty(unit, s, first.modality, first.word, first.start, first.end,
-                         [f"directive:{first.rule}", "modality:first marker"])
+        why = rules.whys.get(first.rule)
+        if why is None:
+            why = rules.whys[first.rule] = _i(f"directive:{first.rule}")
+        return _new_duty(unit, s, first.modality, first.word, first.start, first.end, [why, _FIRST_MARKER])
     if _is_event(an, rules):
         return None
     if s.rstrip("。；;！？").endswith(rules.condition_endings) or s.endswith(rules.condition_endings):
         return None
     pen = rules.penalty_re.search(s) or rules.penalty_cue_re.search(s)
     if pen is not None:
-        return _new_duty(unit, s, "obligation", "", -1, -1, [f"directive:penalty clause '{pen.group()}'"])
+        return _new_duty(unit, s, "obligation", "", -1, -1, [_i(f"directive:penalty clause '{pen.group()}'")])
     head = _imperative_parts(an, rules, _skip_frames(an, rules))
     first_part_end = an.parts[1] if len(an.parts) > 1 else an.i1
     if unit.heading and head is not None and head[0] < first_part_end:
         why = f"directive:numbered heading phrased as an order ({head[1]})"
-        return _new_duty(unit, s, "obligation", "", -1, -1, [why])
+        return _new_duty(unit, s, "obligation", "", -1, -1, [_i(why)])
     if _bare_subjects(an, rules):
-        why = "directive:actor with a bare verb (statutory duty)"
-        return _new_duty(unit, s, "obligation", "", -1, -1, [why])
+        return _new_duty(unit, s, "obligation", "", -1, -1, [_BARE_VERB])
     if lead is not None and not lead.conditions:
         return _new_duty(unit, s, lead.duty.modality, "", -1, -1,
-                         [f"directive:list item governed by '{lead.duty.sentence[-12:]}'"])
+                         [_i(f"directive:list item governed by '{lead.duty.sentence[-12:]}'")])
     if head is not None and governor is not None:
         return _new_duty(unit, s, governor.modality, "", -1, -1,
-                         [f"directive:imperative item ({head[1]}) governed by '{governor.marker}'"])
+                         [_i(f"directive:imperative item ({head[1]}) governed by '{governor.marker}'")])
     frame_head = _reported_imperative(an, rules)
     if frame_head is not None:
         return _new_duty(unit, s, "obligation", "", -1, -1,
-                         [f"directive:imperative after reporting verb '{frame_head[0]}' ({frame_head[1]})"])
+                         [_i(f"directive:imperative after reporting verb '{frame_head[0]}' ({frame_head[1]})")])
     return None
 
 
 def _new_duty(
     unit: Unit, s: str, modality: str, marker: str, m_start: int, m_end: int, why: list[str]
 ) -> Duty:
-    return Duty(
-        clause=unit.clause,
-        sentence=s,
-        start=unit.start,
-        end=unit.end,
-        modality=modality,
-        marker=_i(marker),
-        action="",
-        actor_source="none",
-        marker_span=(m_start, m_end) if marker else None,
-        rules=_interned(why),
-    )
-
-
-def _interned(strings: list[str]) -> list[str]:
-    """The same list with each string interned (in place: no second list per duty)."""
-    for k, value in enumerate(strings):
-        strings[k] = _i(value)
-    return strings
+    """A directive without actors and measures yet; `why` holds interned strings."""
+    # (positional: twice as fast as by keyword; tests/test_extract_index.py pins the field order)
+    # clause, sentence, start, end, modality, marker, action, actor_source, actors, targets, measures,
+    # marker_span, rules
+    return Duty(unit.clause, s, unit.start, unit.end, modality, _i(marker), "", "none", [], [], [],
+                (m_start, m_end) if marker else None, why)
 
 
 def _is_event(an: _Analysis, rules: Rules) -> bool:
@@ -465,6 +526,12 @@ def _framing(an: _Analysis, rules: Rules, start: int, end: int) -> bool:
 
 def _skip_frames(an: _Analysis, rules: Rules) -> int:
     """Word index after leading frame parts (`同时，`, `除此之外，会上提到，`)."""
+    if an.after_frames < 0:
+        an.after_frames = _find_after_frames(an, rules)
+    return an.after_frames
+
+
+def _find_after_frames(an: _Analysis, rules: Rules) -> int:
     for start in an.parts:
         end = _part_end(an, start)
         if end <= start:
@@ -498,6 +565,12 @@ def _bare_subjects(an: _Analysis, rules: Rules) -> list[Chain]:
     """Subjects followed by a bare verb (`国务院建立……`, `公安机关牵头负责……`)."""
     if not an.names:
         return []
+    if an.bare is None:
+        an.bare = _find_bare_subjects(an, rules)
+    return an.bare
+
+
+def _find_bare_subjects(an: _Analysis, rules: Rules) -> list[Chain]:
     out = []
     words, offs = an.words, an.offs
     for start in an.parts:
@@ -529,11 +602,56 @@ def _assign_actors(
     unit: Unit,
     an: _Analysis,
     rules: Rules,
+    penalty: bool,
     previous: Duty | None,
     same_sentence: tuple[Duty, bool] | None,
     lead: _Lead | None,
     addressee: list[Mention],
 ) -> None:
+    if an.names:  # (a unit naming no actor has no subject and no target of its own)
+        found, duty.targets = _named_actors(an, rules, penalty)
+        if found:
+            seen: set[str] = set()
+            mentions = []
+            for name, why in found:
+                if name.id not in seen:
+                    seen.add(name.id)
+                    mentions.append(Mention(name.id, _i(name.text), name.start, name.end, _i(why)))
+            duty.actors = list(mentions)  # of its exact size
+            duty.actor_source = "explicit"
+            return
+    source: Duty | None = None
+    if penalty:
+        if same_sentence is not None and same_sentence[1] and rules.penalty_continuing_re.search(an.sentence):
+            source = same_sentence[0]
+    elif previous is not None:
+        source = previous
+    elif lead is not None and lead.duty is not duty:
+        source = lead.duty
+    if source is not None and source.actors:
+        whys = rules.inherited_whys[penalty]
+        if len(whys) > _RECENT_TEXTS:
+            whys.clear()
+        actors = []
+        for m in source.actors:
+            why = whys.get(m.rule)
+            if why is None:
+                how = "from the previous ；-part" if penalty else "from the previous directive of its paragraph"
+                why = whys[m.rule] = _i(f"inherited {how} ({m.rule})")
+            actors.append(Mention(m.id, m.text, -1, -1, why))
+        duty.actors = actors
+        duty.actor_source = "inherited"
+        return
+    if source is None and not penalty and addressee and unit.first_in_para:
+        duty.actors = [Mention(m.id, m.text, -1, -1, m.rule) for m in addressee]
+        duty.actor_source = "addressee"
+        return
+    duty.actors = []
+    duty.actor_source = "none"
+
+
+def _named_actors(an: _Analysis, rules: Rules, penalty: bool) -> tuple[list[tuple[Name, str]], list[Mention]]:
+    """The actors of a unit that names some (with why), and its targets."""
     ar = rules.actors
     text, words, offs = an.text, an.words, an.offs
     found: list[tuple[Name, str]] = []
@@ -543,13 +661,12 @@ def _assign_actors(
             for name, how in zip(chain.actors, chain.rules, strict=False):
                 found.append((name, f"{why}; {how} '{name.text}'"))
 
-    penalty = duty.rules[0].startswith("directive:penalty")
-    if penalty and an.names:
+    if penalty:
         m = rules.penalty_re.search(an.sentence)
         if m is not None:
             add(parse_chain(text, words, offs, an.names_at, an.lo + m.start("who"), an.lo + m.end("who"), ar),
                 "subject after 由 in a penalty clause")
-    for marker in an.markers if an.names else ():
+    for marker in an.markers:
         k = bisect.bisect_right(an.parts, marker.token) - 1
         part_start = _skip_frame_tokens(an, rules, an.parts[k])
         if marker.modality == "encouragement" and marker.token + 1 < an.i1:
@@ -584,56 +701,23 @@ def _assign_actors(
         for chain in _bare_subjects(an, rules):
             add(chain, "subject of a bare verb")
     targets: list[Mention] = []
-    if an.names:
-        unit_words = words[an.i0 : an.i1]
-        # co-actors named with 会同/联合 after the subject
-        if found and not ar.co_actor_verbs.isdisjoint(unit_words):
-            for i in range(an.i0, an.i1 - 1):
-                if words[i] in ar.co_actor_verbs:
-                    chain = names_after(text, words, offs, an.names_at, i, an.hi, ar)
-                    add(chain, f"co-actor after '{words[i]}'")
-        # targets: bodies steered by the actor
-        if not ar.target_verbs.isdisjoint(unit_words):
-            for i in range(an.i0, an.i1 - 1):
-                w = words[i]
-                if w not in ar.target_verbs:
-                    continue
-                chain = names_after(text, words, offs, an.names_at, i, an.hi, ar)
-                if chain is not None and chain.start == offs[i + 1]:
-                    for name in chain.actors:
-                        if all(name.start != f.start for f, _ in found):
-                            why = f"target: after '{w}'"
-                            targets.append(Mention(name.id, _i(name.text), name.start, name.end, _i(why)))
-    duty.targets = targets
-    if found:
-        seen: set[str] = set()
-        mentions = []
-        for name, why in found:
-            if name.id not in seen:
-                seen.add(name.id)
-                mentions.append(Mention(name.id, _i(name.text), name.start, name.end, _i(why)))
-        duty.actors = list(mentions)  # of its exact size
-        duty.actor_source = "explicit"
-        return
-    source: Duty | None = None
-    if penalty:
-        if same_sentence is not None and same_sentence[1] and rules.penalty_continuing_re.search(an.sentence):
-            source = same_sentence[0]
-    elif previous is not None:
-        source = previous
-    elif lead is not None and lead.duty is not duty:
-        source = lead.duty
-    if source is not None and source.actors:
-        how = "from the previous ；-part" if penalty else "from the previous directive of its paragraph"
-        duty.actors = [Mention(m.id, m.text, -1, -1, _i(f"inherited {how} ({m.rule})")) for m in source.actors]
-        duty.actor_source = "inherited"
-        return
-    if source is None and not penalty and addressee and unit.first_in_para:
-        duty.actors = [Mention(m.id, m.text, -1, -1, m.rule) for m in addressee]
-        duty.actor_source = "addressee"
-        return
-    duty.actors = []
-    duty.actor_source = "none"
+    unit_words = words[an.i0 : an.i1 - 1]
+    # co-actors named with 会同/联合 after the subject
+    if found and not ar.co_actor_verbs.isdisjoint(unit_words):
+        for i in compress(count(an.i0), map(ar.co_actor_verbs.__contains__, unit_words)):
+            chain = names_after(text, words, offs, an.names_at, i, an.hi, ar)
+            add(chain, f"co-actor after '{words[i]}'")
+    # targets: bodies steered by the actor
+    if not ar.target_verbs.isdisjoint(unit_words):
+        for i in compress(count(an.i0), map(ar.target_verbs.__contains__, unit_words)):
+            w = words[i]
+            chain = names_after(text, words, offs, an.names_at, i, an.hi, ar)
+            if chain is not None and chain.start == offs[i + 1]:
+                for name in chain.actors:
+                    if all(name.start != f.start for f, _ in found):
+                        why = f"target: after '{w}'"
+                        targets.append(Mention(name.id, _i(name.text), name.start, name.end, _i(why)))
+    return found, targets
 
 
 def _skip_frame_tokens(an: _Analysis, rules: Rules, token: int) -> int:
@@ -678,31 +762,33 @@ def _addressee(units: Sequence[Unit], doc: _DocIndex, rules: Rules) -> list[Ment
 # ---------------------------------------------------------------- measures, action
 
 
-def _assign_measures(duty: Duty, an: _Analysis, rules: Rules) -> None:
+def _assign_measures(duty: Duty, an: _Analysis, doc: _DocIndex, rules: Rules) -> None:
+    text = an.text
     if duty.marker_span is not None:
         action_start = duty.marker_span[1]
     else:
         head = _imperative_head(an, rules, _skip_frames(an, rules))
         action_start = an.offs[head[0]] if head else an.lo
-    measures: list[Mention] = []
     if an.cues:  # (no cue words: no cues, no measures)
-        excluded = [(n.start, n.end) for n in an.names if not n.short]
-        cues = find_cues(an.text, an.lo, an.hi, an.cues, action_start, excluded, rules.measures)
-        for measure, score, found in choose_measures(cues, rules.measures):
-            best = max(found, key=_weight)
-            cue_list = ", ".join(sorted({c.text for c in found}))
-            why = f"cues {cue_list} (score {score:.1f}; strongest '{best.text}' in {best.place})"
-            measures.append(Mention(measure, _i(best.text), best.start, best.end, _i(why)))
-    # copied to a list of its exact size: duties are kept for the whole document
-    duty.measures = list(measures)
-    rest = an.text[action_start : an.hi]
-    stop = rules.action_stop.search(rest) if duty.marker else None
-    action = rest[: stop.start()] if stop else rest.rstrip("。；;！？!?")
+        chosen = choose_measures(text, an.lo, an.hi, an.cues, action_start, doc.marks, doc.purpose, rules.measures)
+        if chosen:
+            whys = rules.measure_whys
+            if len(whys) > _RECENT_TEXTS:
+                whys.clear()
+            measures = []
+            for measure, score, cues, best, place in chosen:
+                # the same cues, score and strongest cue recur: one copy of their wording
+                key = (score, best[2], place, *cues)
+                why = whys.get(key)
+                if why is None:
+                    why = whys[key] = _i(
+                        f"cues {', '.join(cues)} (score {score:.1f}; strongest '{best[2]}' in {place})"
+                    )
+                measures.append(Mention(measure, _i(best[2]), best[0], best[1], why))
+            duty.measures = measures
+    stop = rules.action_stop.search(text, action_start, an.hi) if duty.marker else None
+    action = text[action_start : stop.start()] if stop else text[action_start : an.hi].rstrip("。；;！？!?")
     duty.action = action.strip()[: rules.action_max]
-
-
-def _weight(cue: Cue) -> float:
-    return cue.weight
 
 
 def canonical_names(config: Config) -> Mapping[str, str]:

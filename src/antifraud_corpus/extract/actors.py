@@ -30,6 +30,7 @@ class Name:
     start: int
     end: int
     short: bool  # a bare sector word (`工信`): an actor only inside a closed coordination
+    word: int  # start of the word it starts in (a name fused with a place prefix starts inside one)
 
 
 @dataclass(slots=True)
@@ -127,27 +128,27 @@ def find_names(
     if not rules.entries:
         return []
     found: list[Name] = []
+    n = len(offs)
+    ti = 0
     for m in rules.names_re.finditer(text, lo, len(text) if hi is None else hi):
         a, b = m.span()
-        ti = bisect.bisect_right(offs, a) - 1
+        ti = bisect.bisect_right(offs, a, ti) - 1  # (names come in order)
         if offs[ti] != a:
             before = text[offs[ti] : a]
             if not (before in rules.prefixes or before[-1:] in rules.place_suffixes):
                 continue
-        tj = bisect.bisect_left(offs, b, ti)
-        if tj >= len(offs) or offs[tj] != b:
+        tj = ti + 1  # the word where the name ends: one or a few on
+        while tj < n and offs[tj] < b:
+            tj += 1
+        if tj >= n or offs[tj] != b:
             # the longest name ends inside a word: try a shorter one ending on a boundary
             b = next((offs[k] for k in range(tj - 1, ti, -1) if text[a : offs[k]] in rules.entries), -1)
             if b <= a:
                 continue
-        actor_id, short = rules.entries[text[a:b]]
-        found.append(Name(actor_id, text[a:b], a, b, short))
+        name = m.group() if b == m.end() else text[a:b]
+        actor_id, short = rules.entries[name]
+        found.append(Name(actor_id, name, a, b, short, offs[ti]))
     return found
-
-
-def _token_at(offs: list[int], pos: int) -> int:
-    """Index of the token starting at or containing `pos`."""
-    return bisect.bisect_right(offs, pos) - 1
 
 
 def parse_chain(
@@ -165,61 +166,63 @@ def parse_chain(
     a generic head or a departmental name) or None when no name opens `pos`.
     """
     n = len(words)
-    i = _token_at(offs, pos)
+    i = bisect.bisect_right(offs, pos) - 1  # the word starting at or holding `pos`
     if i < 0 or i >= n:
         return None
-    items: list[dict] = []
-    cur: dict = {"names": [], "et": False, "closer": None, "unknown": False}
+    connectors = rules.connectors
+    # the coordinated items: (names, closed by 等, closing head word, a sector word without a name)
+    items: list[tuple[list[Name], bool, str | None, bool]] = []
+    names: list[Name] = []
+    et = unknown = False
+    closer: str | None = None
     end = pos
     while i < n and offs[i] < limit:
-        o = offs[i]
-        name = names_at.get(o)
+        name = names_at.get(offs[i])
         if name is not None and name.end <= limit:
-            cur["names"].append(name)
+            names.append(name)
             end = name.end
-            i = _token_at(offs, name.end) if name.end < offs[-1] else n
-            if i < n and offs[i] < name.end:  # a name ending inside a token (rare): stop there
-                break
+            # on to the word where the name ends (it may span several)
+            j = i + 1
+            while offs[j] < end:
+                j += 1
+            if offs[j] != end:
+                break  # a name ending inside a word (rare): stop there
+            i = j
             continue
         w = words[i]
-        if w in rules.connectors and (cur["names"] or cur["unknown"]):
-            items.append(cur)
-            cur = {"names": [], "et": False, "closer": None, "unknown": False}
-            i += 1
-            continue
-        if w == "等" and (cur["names"] or cur["unknown"]):
-            cur["et"] = True
-            i += 1
-            continue
-        if w in rules.closers and (cur["names"] or cur["unknown"] or cur["et"]):
-            cur["closer"] = w
-            end = offs[i] + len(w)
-            i += 1
+        if names or unknown:  # (`等` only follows a name or a sector word)
+            if w in connectors:
+                items.append((names, et, closer, unknown))
+                names, et, closer, unknown = [], False, None, False
+                i += 1
+                continue
+            if w == "等":
+                et = True
+                i += 1
+                continue
+            if w in rules.closers:
+                closer = w
+                end = offs[i] + len(w)
             break
-        if not cur["names"] and not cur["unknown"] and (
-            w in rules.prefixes or (1 < len(w) <= 6 and w[-1] in rules.place_suffixes)
-        ):
+        if w in rules.prefixes or (1 < len(w) <= 6 and w[-1] in rules.place_suffixes):
             i += 1
             continue
         if (
-            not cur["names"]
-            and not cur["unknown"]
-            and len(w) <= 4
+            len(w) <= 4
             and "\u4e00" <= w[0] <= "\u9fff"
             and i + 1 < n
-            and (words[i + 1] in rules.connectors or words[i + 1] == "等")
+            and (words[i + 1] in connectors or words[i + 1] == "等")
             and items
         ):
-            cur["unknown"] = True  # a sector word inside a list (`金融、电信、互联网等…`)
+            unknown = True  # a sector word inside a list (`金融、电信、互联网等…`)
             i += 1
             continue
         break
-    if cur["names"] or cur["closer"] or cur["unknown"]:
-        items.append(cur)
-    if not items or not any(it["names"] for it in items):
+    if names or closer or unknown:
+        items.append((names, et, closer, unknown))
+    if not any(item[0] for item in items):
         return None
-    last = items[-1]
-    if not last["names"] and not last["closer"]:
+    if not items[-1][0] and not items[-1][2]:
         # a dangling connector or sector word: the chain is what came before it
         items.pop()
         if not items:
@@ -227,31 +230,34 @@ def parse_chain(
     actors: list[Name] = []
     why: list[str] = []
     pending: list[Name] = []
-    for item in items:
-        names: list[Name] = _fold_owners(item["names"], rules)
+    for item_names, item_et, item_closer, _ in items:
+        names = _fold_owners(item_names, rules)
         head = names[-1] if names else None
-        closes = item["closer"] is not None or (
-            item["et"] and head is not None and not head.short and head.id in rules.closer_ids
+        closes = item_closer is not None or (
+            item_et and head is not None and not head.short and head.id in rules.closer_ids
         )
         if closes:
-            if head is not None and not head.short and item["closer"] is None:
+            if head is not None and not head.short and item_closer is None:
                 names = names[:-1]  # `等有关部门` closes the list and names no actor of its own
-            pending.extend(x for x in names if x.short)
-            actors.extend(x for x in names if not x.short)
-            why.extend("alias" for x in names if not x.short)
-            closer = item["closer"] or (head.text if head else "")
-            actors.extend(pending)
-            why.extend(f"short form closed by {closer}" for _ in pending)
+            for x in names:
+                if x.short:
+                    pending.append(x)
+                else:
+                    actors.append(x)
+                    why.append("alias")
+            closed_by = item_closer or (head.text if head else "")
+            actors += pending
+            why += [f"short form closed by {closed_by}"] * len(pending)
             pending = []
             continue
         for x in names:
             if x.short:
                 pending.append(x)
                 continue
-            shares_head = x.text.endswith(rules.distributive_suffixes) and x.id not in rules.non_distributive
-            if pending and shares_head:
-                actors.extend(pending)
-                why.extend(f"short form sharing the head of {x.text}" for _ in pending)
+            if pending and x.text.endswith(rules.distributive_suffixes) and x.id not in rules.non_distributive:
+                # the short forms share this name's head (`工信、公安部门`)
+                actors += pending
+                why += [f"short form sharing the head of {x.text}"] * len(pending)
             pending = []
             actors.append(x)
             why.append("alias")

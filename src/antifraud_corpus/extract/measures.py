@@ -16,27 +16,25 @@ import bisect
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from operator import itemgetter
+from typing import Any
 
 from ..errors import ExtractError
-from .lexicon import compile_words
+from .lexicon import compile_words, trie_pattern
 
 PART_SPLIT = re.compile(r"[，,：:；;]")
 
 
-class Cue(NamedTuple):
-    """A measure cue found in a unit; offsets relative to the unit.
+# A cue word in the body: (start, end, cue, first, last, part), offsets into the document.
+# `first` and `last` are the starts of the actor names (no short forms) that hold its
+# first and its last character, or -1; `part` the last part mark (`part_marks`) at or
+# before its start, or -1. (A plain tuple: one is made per cue word of every document.)
+Hit = tuple[int, int, str, int, int, int]
 
-    (A tuple: a unit makes a handful and throws them away, so they should be cheap to make.)
-    """
 
-    measure: str
-    text: str
-    start: int
-    end: int
-    weight: float  # lexicon weight times position weight
-    place: str  # action | body | lead | purpose | subject
-    strength: float  # the lexicon weight alone
+# A measure kept for a unit: (measure, score, its different cue words sorted, the
+# first of its strongest cues, where that cue stands: action | body | lead | purpose).
+Chosen = tuple[str, float, list[str], Hit, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +42,13 @@ class MeasureRules:
     """Compiled `measures.yaml`."""
 
     cue_re: re.Pattern[str]
-    cues: Mapping[str, tuple[tuple[str, float], ...]]  # cue -> ((measure, weight), …)
+    cues: Mapping[str, tuple[tuple[str, float, bool], ...]]  # cue -> ((measure, weight, strong), …)
     place_weight: Mapping[str, float]
-    purpose_re: re.Pattern[str]
+    # place -> cue -> ((measure, weight times the place's weight, strong), …), none at 0 or below
+    scored: Mapping[str, Mapping[str, tuple[tuple[str, float, bool], ...]]]
+    purpose_re: re.Pattern[str]  # matched where a part starts (blanks before its first word are skipped)
     min_score: float
     relative: float
-    strong: float
     max_per: int
 
     @classmethod
@@ -72,121 +71,166 @@ class MeasureRules:
         places = {k: float(weights.get(k, d)) for k, d in
                   (("action", 2.0), ("body", 1.0), ("lead", 1.0), ("purpose", 0.4), ("subject", 0.0))}
         starts = [str(w) for w in weights.get("purpose_starts") or ()]
+        strong = float(weights.get("strong", 2.0))
+        lexicon = {k: tuple((m, w, w >= strong) for m, w in v) for k, v in cues.items()}
         return cls(
             cue_re=compile_words(cues),
-            cues={k: tuple(v) for k, v in cues.items()},
+            cues=lexicon,
             place_weight=places,
-            purpose_re=re.compile(f"(?:{'|'.join(map(re.escape, sorted(starts, key=len, reverse=True)))})")
-            if starts
-            else re.compile("(?!)"),
+            scored={
+                place: {
+                    cue: tuple((m, s, is_strong) for m, w, is_strong in entries for s in (w * factor,) if not s <= 0)
+                    for cue, entries in lexicon.items()
+                }
+                for place, factor in places.items()
+            },
+            # blanks skipped possessively: as if skipped first, then one of the words matched
+            purpose_re=re.compile(f"[ \u3000]*+(?:{trie_pattern(starts)})") if starts else re.compile("(?!)"),
             min_score=float(weights.get("min_score", 2.0)),
             relative=float(weights.get("relative", 0.5)),
-            strong=float(weights.get("strong", 2.0)),
             max_per=int(cfg.get("max_per_directive", 3)),
         )
 
 
-def find_cues(
+def part_marks(text: str, lo: int, hi: int) -> list[int]:
+    """Where each comma-part of `text[lo:hi]` after the first starts (after its `，`, `：`, `；`)."""
+    return [m.end() for m in PART_SPLIT.finditer(text, lo, hi)]
+
+
+def cue_hits(
     text: str,
     lo: int,
     hi: int,
-    hits: Sequence[tuple[int, int, str]],
-    action_start: int,
-    excluded: Sequence[tuple[int, int]],
+    offs: Sequence[int],
+    named: Mapping[int, int],
+    marks: Sequence[int],
     rules: MeasureRules,
-    offs: Sequence[int] = (),
-) -> list[Cue]:
-    """Cues of the unit `text[lo:hi]` with their position weights.
+) -> list[Hit]:
+    """Every cue word in `text[lo:hi]`, leftmost-longest, found once for the whole body.
 
     Args:
-        text: the document (or the unit, with `lo` 0).
-        lo: start of the unit; `hi` its end.
-        hits: the cue words found in it (`cue_hits`), offsets into `text`.
-        action_start: where the main verb phrase starts (after the marker, or the
-            head verb of an imperative); text before it in the same comma-part is
-            the subject/frame.
-        excluded: spans (actor names) whose cues do not count.
+        text: the document.
+        lo: start of the stretch to scan; `hi` its end.
+        offs: the word starts (and the end); a cue of one or two characters must start
+            and end on one (`互联` is no cue inside `互联网`).
+        named: character offset -> start of the actor name (no short form) holding it.
+        marks: `part_marks` of the stretch.
         rules: compiled measure rules.
-        offs: sorted word starts; a two-character cue must start and end on a word
-            boundary (`互联` is no cue inside `互联网`). Empty: no check.
     """
-    if not hits:
-        return []
-    parts = [lo] + [m.end() for m in PART_SPLIT.finditer(text, lo, hi)]
-    action_part = bisect.bisect_right(parts, action_start) - 1
-    purpose: dict[int, bool] = {}
-    out: list[Cue] = []
-    for a, b, cue in hits:
-        if excluded and _inside(a, b, excluded):
-            continue
-        if offs and b - a <= 2 and not (_on_boundary(offs, a) and _on_boundary(offs, b)):
-            continue  # callers that filtered the hits already pass no `offs`
-        k = bisect.bisect_right(parts, a) - 1
-        if k == action_part:
-            place = "subject" if a < action_start else "action"
-        elif k < action_part:
-            place = "lead"
-        else:
-            place = "body"
-        if place != "subject":
-            if k not in purpose:
-                purpose[k] = rules.purpose_re.match(text, _skip_blank(text, parts[k])) is not None
-            if purpose[k]:
-                place = "purpose"
-        factor = rules.place_weight[place]
-        for measure, weight in rules.cues[cue]:
-            out.append(Cue(measure, cue, a, b, weight * factor, place, weight))
+    out: list[Hit] = []
+    i = k = 0
+    n_marks = len(marks)
+    part = first = last = -1
+    for m in rules.cue_re.finditer(text, lo, hi):
+        a, b = m.span()
+        if b - a <= 2:
+            i = bisect.bisect_left(offs, a, i)
+            if offs[i] != a:
+                continue
+            j = i + 1 if offs[i + 1] >= b else i + 2  # (b - a is 1 or 2: at most two words)
+            if offs[j] != b:
+                continue
+        while k < n_marks and marks[k] <= a:  # (cues and marks both come in order)
+            part = marks[k]
+            k += 1
+        if named:
+            first, last = named.get(a, -1), named.get(b - 1, -1)
+        out.append((a, b, m.group(), first, last, part))
     return out
 
 
-def _inside(a: int, b: int, spans: Sequence[tuple[int, int]]) -> bool:
-    """Whether the first or last character of `[a, b)` lies inside one of `spans`."""
-    for x, y in spans:
-        if x <= a < y or x < b <= y:
-            return True
-    return False
+def choose_measures(
+    text: str,
+    lo: int,
+    hi: int,
+    hits: Sequence[Hit],
+    action_start: int,
+    marks: Sequence[int],
+    purpose: dict[int, bool],
+    rules: MeasureRules,
+) -> list[Chosen]:
+    """The measures of the unit starting at `lo`, strongest first, scored from its cues.
 
+    A cue weighs its lexicon weight times the weight of its place: the comma-part
+    of the main verb phrase (`action_start` on: after the marker, or the head verb
+    of an imperative; before it in that part is the subject or frame, `subject`),
+    the parts before it (`lead`) or after it (`body`), or a part that states a
+    purpose (`purpose`). A cue inside an actor's name counts for nothing.
 
-def _on_boundary(offs: Sequence[int], pos: int) -> bool:
-    i = bisect.bisect_left(offs, pos)
-    return i < len(offs) and offs[i] == pos
-
-
-def cue_hits(text: str, rules: MeasureRules) -> list[tuple[int, int, str]]:
-    """Every cue word in `text`: (start, end, cue), leftmost-longest."""
-    return [(m.start(), m.end(), m.group()) for m in rules.cue_re.finditer(text)]
-
-
-def _skip_blank(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in " \u3000":
-        pos += 1
-    return pos
-
-
-def choose_measures(cues: Sequence[Cue], rules: MeasureRules) -> list[tuple[str, float, list[Cue]]]:
-    """The measures kept for a unit: (id, score, its cues), strongest first."""
-    score: dict[str, float] = {}
-    by: dict[str, list[Cue]] = {}
-    strong: set[str] = set()
-    for cue in cues:
-        if cue.weight <= 0:
-            continue
-        m = cue.measure
-        if m in score:
-            score[m] += cue.weight
-            by[m].append(cue)
+    Args:
+        text: the document.
+        lo: start of the unit; `hi` its end.
+        hits: the unit's cue words (`cue_hits`).
+        action_start: where the main verb phrase starts.
+        marks: the part marks of the body (`part_marks`); those after `lo` and up to
+            the unit's end are its own.
+        purpose: part start -> whether it states a purpose; filled as parts are seen
+            (one per document: the answer depends on the position alone).
+        rules: compiled measure rules.
+    """
+    # part starts stand for part numbers: they grow with them
+    k = bisect.bisect_right(marks, action_start) - 1
+    action_part = marks[k] if k >= 0 and marks[k] > lo else lo
+    scored = rules.scored
+    # measure -> [score, best weight, best cue, its place, its cue words, rests on a strong cue]
+    found: dict[str, list] = {}
+    for hit in hits:
+        a, _, cue, first, last, part = hit
+        if first >= lo or lo <= last < hi:
+            continue  # inside an actor's name of the unit (`教育部门`)
+        if part <= lo:
+            part = lo
+        if part == action_part and a < action_start:
+            place = "subject"
         else:
-            score[m] = cue.weight
-            by[m] = [cue]
-        if cue.strength >= rules.strong:
-            strong.add(m)
-    if not score:
+            if part == action_part:
+                place = "action"
+            else:
+                place = "lead" if part < action_part else "body"
+            states = purpose.get(part)
+            if states is None:
+                states = purpose[part] = rules.purpose_re.match(text, part) is not None
+            if states:
+                place = "purpose"
+        for measure, w, strong in scored[place][cue]:
+            entry = found.get(measure)
+            if entry is None:
+                found[measure] = [w, w, hit, place, [cue], strong]
+                continue
+            entry[0] += w
+            if w > entry[1]:
+                entry[1] = w
+                entry[2] = hit
+                entry[3] = place
+            entry[4].append(cue)
+            if strong:
+                entry[5] = True
+    if not found:
         return []
-    # by score, then by first appearance (dicts keep insertion order)
-    ranked = sorted(score, key=score.__getitem__, reverse=True)
-    floor = max(rules.min_score, rules.relative * score[ranked[0]])
+    if len(found) == 1:  # (kept whatever its score: the best one always is)
+        for measure, (score, _, best, place, cues, _) in found.items():
+            if len(cues) > 1:
+                cues = sorted(set(cues))
+            return [(measure, score, cues, best, place)] if rules.max_per > 0 else []
+    top = max(map(_FIRST, found.values()))
+    floor = max(rules.min_score, rules.relative * top)
     # a measure rests on one strong cue or two different ones: a lone hint word is no measure
-    kept = [m for m in ranked if score[m] >= floor and (m in strong or len({c.text for c in by[m]}) >= 2)]
-    if not kept:
-        kept = ranked[:1]
-    return [(m, score[m], by[m]) for m in kept[: rules.max_per]]
+    kept = []
+    for m, (score, _, best, place, cues, strong) in found.items():
+        if score >= floor:
+            if len(cues) > 1:
+                cues = sorted(set(cues))
+            if strong or len(cues) >= 2:
+                kept.append((m, score, cues, best, place))
+    if not kept:  # the best one, the first of them on a tie
+        for m, (score, _, best, place, cues, _) in found.items():
+            if score == top:
+                kept = [(m, score, sorted(set(cues)), best, place)]
+                break
+    elif len(kept) > 1:
+        # by score, then by first appearance (dicts keep insertion order; the sort is stable)
+        kept.sort(key=_SECOND, reverse=True)
+    return kept[: rules.max_per]
+
+
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)

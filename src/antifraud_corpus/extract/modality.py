@@ -57,7 +57,8 @@ class ModalityRules:
     negators: frozenset[str]
     negated: str
     quote_re: re.Pattern[str]
-    quote_chars: str
+    quote_open: re.Pattern[str]  # a character that opens a quote
+    first_chars: re.Pattern[str]  # a character that opens a word of `by_token`
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> ModalityRules:
@@ -93,8 +94,15 @@ class ModalityRules:
             negators=word_set(cfg.get("negation") or {}, "negators"),
             negated=str((cfg.get("negation") or {}).get("modality") or "prohibition"),
             quote_re=quote_re,
-            quote_chars="".join(a for a, _ in quotes),
+            quote_open=_char_class({str(a) for a, _ in quotes}),
+            first_chars=_char_class({token[:1] for token in by_token}),
         )
+
+
+def _char_class(chars: set[str]) -> re.Pattern[str]:
+    """A regex matching one of `chars` (never matching when there are none)."""
+    chars.discard("")
+    return re.compile(f"[{''.join(map(re.escape, sorted(chars)))}]") if chars else re.compile("(?!)")
 
 
 def find_markers(
@@ -134,7 +142,7 @@ def find_markers(
         first = bisect.bisect_left(offs, base)
         parts = [first] + [i + 1 for i in range(first, stop) if words[i] in COMMAS]
     quoted: list[tuple[int, int]] | None = None
-    check_quotes = any(q in sentence for q in rules.quote_chars)
+    check_quotes = rules.quote_open.search(sentence) is not None
     describes = bool(rules.descriptive) and not rules.descriptive.isdisjoint(words[parts[0] : stop])
     found: list[Marker] = []
     for i in candidates:

@@ -53,7 +53,8 @@ class SentenceRules:
         closers = str(cfg.get("closers", "”’」』）)"))
         colon = str(cfg.get("colon", "："))
         stops = re.escape(term + parts)
-        unit_re = re.compile(f"[^{stops}\\n]*(?:[{stops}]+[{re.escape(closers)}]*|$)")
+        # (the lookahead: no empty match at the end of each stretch)
+        unit_re = re.compile(f"(?=.)[^{stops}\\n]*(?:[{stops}]+[{re.escape(closers)}]*|$)")
         after = cfg.get("colon_split_before", "(?!)")
         colon_split = re.compile(f"(?<=[{re.escape(colon)}])[ \\t\u3000]*(?={after})")
         punct = re.compile(f"[{re.escape(term + parts + colon)}]")
@@ -83,26 +84,35 @@ def split_units(text: str, clauses: Sequence[Clause], rules: SentenceRules) -> l
     """
     starts = [c.start for c in clauses]
     cuts = sorted({c.start for c in clauses} | {c.end for c in clauses})
+    unit_re, punct, enumerator, sentence_end = rules.unit_re, rules.punct, rules.enumerator, rules.sentence_end
+    shortest = rules.min_chars + 3
     units: list[Unit] = []
     sentence = 0
     for para, line in enumerate(_LINE.finditer(text)):
-        lo, hi = line.start(), line.end()
-        titled = rules.punct.search(text, lo, hi) is None
+        lo, hi = line.span()
+        titled = punct.search(text, lo, hi) is None
         # clause boundaries inside the line split it too
-        inner = cuts[bisect.bisect_right(cuts, lo) : bisect.bisect_left(cuts, hi)]
-        bounds = [lo, *inner, hi]
+        inner = cuts[bisect.bisect_right(cuts, lo) : bisect.bisect_left(cuts, hi)] if cuts else cuts
+        stretches = zip([lo, *inner], [*inner, hi], strict=True) if inner else ((lo, hi),)
         first = True
-        for seg_lo, seg_hi in zip(bounds, bounds[1:], strict=False):
-            for m in rules.unit_re.finditer(text, seg_lo, seg_hi):
-                if m.start() == m.end():
-                    continue
-                if text.find("：", m.start(), m.end()) >= 0:
-                    pieces = _colon_pieces(text, m.start(), m.end(), rules)
+        for seg_lo, seg_hi in stretches:
+            for m in unit_re.finditer(text, seg_lo, seg_hi):
+                m_lo, m_hi = m.span()
+                if text.find("：", m_lo, m_hi) >= 0:
+                    pieces = _colon_pieces(text, m_lo, m_hi, rules)
                 else:
-                    pieces = [(m.start(), m.end())]
-                for p_lo, p_hi in pieces:
-                    s, e, numbered_item = _trim(text, p_lo, p_hi, rules)
-                    if e - s <= rules.min_chars + 3 and len(rules.punct.sub("", text[s:e])) < rules.min_chars:
+                    pieces = ((m_lo, m_hi),)
+                for s, e in pieces:
+                    # strip blanks, and numbering at the start
+                    while s < e and text[s] in _BLANK:
+                        s += 1
+                    while e > s and text[e - 1] in _BLANK:
+                        e -= 1
+                    number = enumerator.match(text, s, e)
+                    numbered_item = number is not None and number.end() < e
+                    if numbered_item:
+                        s = number.end()
+                    if e - s <= shortest and len(punct.sub("", text[s:e])) < rules.min_chars:
                         continue
                     ci = bisect.bisect_right(starts, s) - 1
                     if ci >= 0 and s >= clauses[ci].end:
@@ -113,17 +123,13 @@ def split_units(text: str, clauses: Sequence[Clause], rules: SentenceRules) -> l
                     # (start, end, para, sentence, clause, clause_index, heading, titled, first_in_para)
                     units.append(Unit(s, e, para, sentence, path if numbered else "", ci, heading, titled, first))
                     first = False
-                if text[m.end() - 1 : m.end()] and _ends_sentence(text, m.start(), m.end(), rules):
+                # a sentence ends with a terminator (closing quotes and brackets aside)
+                while m_hi > m_lo and text[m_hi - 1] in _CLOSERS:
+                    m_hi -= 1
+                if m_hi > m_lo and text[m_hi - 1] in sentence_end:
                     sentence += 1
         sentence += 1
     return units
-
-
-def _ends_sentence(text: str, start: int, end: int, rules: SentenceRules) -> bool:
-    """Whether `text[start:end]`, closing quotes and brackets aside, ends with a terminator."""
-    while end > start and text[end - 1] in _CLOSERS:
-        end -= 1
-    return end > start and text[end - 1] in rules.sentence_end
 
 
 def _colon_pieces(text: str, lo: int, hi: int, rules: SentenceRules) -> list[tuple[int, int]]:
@@ -134,15 +140,3 @@ def _colon_pieces(text: str, lo: int, hi: int, rules: SentenceRules) -> list[tup
             lo = m.end()
     pieces.append((lo, hi))
     return pieces
-
-
-def _trim(text: str, lo: int, hi: int, rules: SentenceRules) -> tuple[int, int, bool]:
-    """Strip blanks, and numbering at the start; say whether there was numbering."""
-    while lo < hi and text[lo] in _BLANK:
-        lo += 1
-    while hi > lo and text[hi - 1] in _BLANK:
-        hi -= 1
-    m = rules.enumerator.match(text, lo, hi)
-    if m and m.end() < hi:
-        return m.end(), hi, True
-    return lo, hi, False

@@ -1,0 +1,117 @@
+"""The body index of the extractor: its shortcuts equal the plain definitions."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from antifraud_corpus.config import load_config
+from antifraud_corpus.extract import (
+    Rules,
+    _analyse,
+    _index,
+    _split_at_units,
+    _word_indexes,
+    build_segmenter,
+    compile_rules,
+)
+from antifraud_corpus.extract.modality import COMMAS
+from antifraud_corpus.extract.sentences import Unit, split_units
+from antifraud_corpus.models import Duty
+from antifraud_corpus.pipeline import clean_text
+from antifraud_corpus.segment import segment_clauses
+
+RAW = Path(__file__).parent.parent / "data" / "raw"
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config()
+
+
+@pytest.fixture(scope="module")
+def rules(config) -> Rules:
+    return compile_rules(config)
+
+
+def _unit(start: int, end: int) -> Unit:
+    return Unit(start, end, 0, 0, "", -1, False, False, True)
+
+
+def _segmentation(data: st.DataObject, text: str) -> tuple[list[str], list[int]]:
+    cuts = sorted({0, len(text)} | data.draw(st.sets(st.integers(1, max(1, len(text) - 1)))))
+    cuts = [c for c in cuts if c <= len(text)]
+    return [text[a:b] for a, b in zip(cuts, cuts[1:], strict=False)], cuts
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text("甲乙丙丁，。", min_size=1, max_size=40), st.data())
+def test_words_are_split_at_unit_boundaries_as_by_the_plain_rule(text, data):
+    words, offs = _segmentation(data, text)
+    # units in order, possibly touching
+    bounds = sorted(data.draw(st.lists(st.integers(0, len(text)), min_size=2, max_size=12)))
+    units = [_unit(a, b) for a, b in zip(bounds[::2], bounds[1::2], strict=False)]
+    want_words, want_offs = list(words), list(offs)
+    for b in sorted({b for u in units for b in (u.start, u.end)} - set(offs), reverse=True):
+        i = bisect.bisect_right(want_offs, b) - 1
+        w, a = want_words[i], want_offs[i]
+        want_words[i : i + 1] = [w[: b - a], w[b - a :]]
+        want_offs.insert(i + 1, b)
+    _split_at_units(words, offs, units)
+    assert (words, offs) == (want_words, want_offs)
+
+
+_MODAL_TEXT = ["要", "应当", "还要", "重要", "必须", "不", "应", "需要", "，", "。", "工作", "加强", "可"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_MODAL_TEXT), min_size=1, max_size=20), st.data())
+def test_modal_words_found_from_their_first_characters_are_every_modal_word(rules, pieces, data):
+    text = "".join(pieces)
+    words, offs = _segmentation(data, text)
+    by_token = rules.modality.by_token
+    got = _word_indexes(rules.modality.first_chars, by_token, text, words, offs, 0, len(text))
+    assert got == [i for i, w in enumerate(words) if w in by_token]
+
+
+def test_units_analysed_in_order_equal_units_analysed_alone(config, rules):
+    seg = build_segmenter(config)
+    for path in sorted(RAW.glob("*.txt"))[:3]:
+        text = clean_text(path.read_text(encoding="utf-8"), config).tracked.text
+        units = split_units(text, segment_clauses(text, config), rules.sentences)
+        doc = _index(text, units, seg, rules)
+        for unit in units:
+            in_order = _analyse(unit, doc, rules)
+            cursor, doc.cursor = doc.cursor, [0] * len(doc.cursor)
+            alone = _analyse(unit, doc, rules)
+            doc.cursor = cursor
+            assert in_order == alone
+            # and the parts and markers are those of the plain definitions
+            commas = [i for i in range(alone.i0, alone.i1 - 1) if doc.words[i] in COMMAS]
+            assert alone.parts == [alone.i0] + [i + 1 for i in commas]
+
+
+def test_duty_fields_are_in_the_order_the_extractor_builds_them():
+    # `extract._new_duty` passes them by position
+    assert [f.name for f in fields(Duty)] == [
+        "clause", "sentence", "start", "end", "modality", "marker", "action", "actor_source",
+        "actors", "targets", "measures", "marker_span", "rules",
+    ]
+
+
+def test_a_body_indexed_in_stretches_gives_the_duties_of_one_stretch(config, rules, monkeypatch):
+    import antifraud_corpus.extract as extract
+
+    for path in sorted(RAW.glob("*.txt"))[:2]:
+        text = clean_text(path.read_text(encoding="utf-8"), config).tracked.text
+        clauses = segment_clauses(text, config)
+        whole = extract.extract_duties(text, clauses, config)
+        monkeypatch.setattr(extract, "_CHUNK_CHARS", 300)
+        assert len(extract._chunks(split_units(text, clauses, rules.sentences))) > 2
+        assert extract.extract_duties(text, clauses, config) == whole
+        monkeypatch.undo()

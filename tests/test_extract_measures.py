@@ -1,0 +1,135 @@
+"""Measure scoring: the body-wide cue scan and the per-unit choice equal a plain per-unit reference."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from antifraud_corpus.config import load_config
+from antifraud_corpus.extract import compile_rules
+from antifraud_corpus.extract.measures import MeasureRules, choose_measures, cue_hits, part_marks
+
+
+@pytest.fixture(scope="module")
+def rules() -> MeasureRules:
+    return compile_rules(load_config()).measures
+
+
+@pytest.fixture(scope="module")
+def weights() -> dict:
+    return load_config().plain("measures")["weights"]
+
+
+def _reference(
+    text: str, lo: int, hi: int, offs: list[int], names: list[tuple[int, int, bool]], action_start: int,
+    rules: MeasureRules, weights: dict,
+) -> list[tuple]:
+    """The measures of `text[lo:hi]`, computed for the unit alone, cue by cue."""
+    bounds = set(offs)
+    purpose_re = re.compile("|".join(sorted(weights["purpose_starts"], key=len, reverse=True)))
+    excluded = [(a, b) for a, b, short in names if lo <= a < hi and not short]
+    parts = [lo] + [m.end() for m in re.finditer(r"[，,：:；;]", text[lo:hi])]
+    parts[1:] = [lo + p for p in parts[1:]]
+    action_part = bisect.bisect_right(parts, action_start) - 1
+    cues = []  # (measure, cue, start, end, weight, place, lexicon weight)
+    for m in rules.cue_re.finditer(text):
+        a, b = m.span()
+        if not lo <= a < hi or b - a <= 2 and not (a in bounds and b in bounds):
+            continue
+        if any(x <= a < y or x < b <= y for x, y in excluded):
+            continue
+        k = bisect.bisect_right(parts, a) - 1
+        place = ("subject" if a < action_start else "action") if k == action_part else (
+            "lead" if k < action_part else "body")
+        if place != "subject":
+            start = parts[k]
+            while start < len(text) and text[start] in " \u3000":
+                start += 1
+            if purpose_re.match(text, start):
+                place = "purpose"
+        for measure, weight, _ in rules.cues[m.group()]:
+            cues.append((measure, m.group(), a, b, weight * rules.place_weight[place], place, weight))
+    score: dict[str, float] = {}
+    by: dict[str, list[tuple]] = {}
+    strong: set[str] = set()
+    for cue in cues:
+        if cue[4] <= 0:
+            continue
+        score[cue[0]] = score.get(cue[0], 0.0) + cue[4]
+        by.setdefault(cue[0], []).append(cue)
+        if cue[6] >= weights["strong"]:
+            strong.add(cue[0])
+    if not score:
+        return []
+    ranked = sorted(score, key=score.__getitem__, reverse=True)
+    floor = max(rules.min_score, rules.relative * score[ranked[0]])
+    kept = [m for m in ranked if score[m] >= floor and (m in strong or len({c[1] for c in by[m]}) >= 2)]
+    out = []
+    for m in (kept or ranked[:1])[: rules.max_per]:
+        best = max(by[m], key=lambda c: c[4])
+        out.append((m, score[m], sorted({c[1] for c in by[m]}), best[2], best[3], best[1], best[5]))
+    return out
+
+
+_PIECES = ["加强", "宣传", "教育", "打击", "冻结", "资金", "互联网", "互联", "监管", "技术", "反制", "公安机关",
+           "为", "防止", "，", "；", "：", ",", " ", "\u3000", "。", "建立", "机制", "治理", "的"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(_PIECES), min_size=1, max_size=30),
+    st.data(),
+)
+def test_body_scan_and_choice_equal_the_plain_unit_scoring(rules, weights, pieces, data):
+    text = "".join(pieces)
+    # any segmentation of the text into words
+    cut_at = data.draw(st.sets(st.integers(1, max(1, len(text) - 1))))
+    offs = sorted({0, len(text)} | {c for c in cut_at if c < len(text)})
+    # actor names: non-overlapping spans, some of them short forms
+    names: list[tuple[int, int, bool]] = []
+    pos = 0
+    for a in sorted(data.draw(st.sets(st.integers(0, len(text) - 1), max_size=4))):
+        if a >= pos:
+            b = data.draw(st.integers(a + 1, min(len(text), a + 4)))
+            names.append((a, b, data.draw(st.booleans())))
+            pos = b
+    lo = data.draw(st.integers(0, len(text) - 1))
+    hi = data.draw(st.integers(lo + 1, len(text)))
+    action_start = data.draw(st.integers(lo, hi))
+    _check(text, offs, names, lo, hi, action_start, rules, weights)
+
+
+@pytest.mark.parametrize("text", ["加强宣传教育，加强宣传教育。", "宣传宣传，教育教育；为宣传", "冻结资金 冻结资金"])
+def test_ties_go_to_the_first_cue(rules, weights, text):
+    offs = sorted({0, len(text)} | set(range(0, len(text), 2)))
+    _check(text, offs, [], 0, len(text), 0, rules, weights)
+    marks = part_marks(text, 0, len(text))
+    chosen = choose_measures(text, 0, len(text), cue_hits(text, 0, len(text), offs, {}, marks, rules), 0, marks, {},
+                             rules)
+    assert chosen and all(best[0] == text.index(best[2]) for _, _, _, best, _ in chosen)
+
+
+def test_a_name_after_the_unit_does_not_hide_a_cue_that_runs_into_it(rules, weights):
+    # `宣传` starts in the unit `宣` and ends in a name that starts after it
+    _check("宣传", [0, 2], [(0, 1, True), (1, 2, False)], 0, 1, 0, rules, weights)
+
+
+def _check(
+    text: str, offs: list[int], names: list[tuple[int, int, bool]], lo: int, hi: int, action_start: int,
+    rules: MeasureRules, weights: dict,
+) -> None:
+    named = {k: a for a, b, short in names if not short for k in range(a, b)}
+    marks = part_marks(text, 0, len(text))
+    hits = [h for h in cue_hits(text, 0, len(text), offs, named, marks, rules) if lo <= h[0] < hi]
+    got = [(m, score, cues, best[0], best[1], best[2], place)
+           for m, score, cues, best, place in choose_measures(text, lo, hi, hits, action_start, marks, {}, rules)]
+    assert got == _reference(text, lo, hi, offs, names, action_start, rules, weights)
+
+
+def test_purpose_parts_skip_leading_blanks(rules):
+    assert rules.purpose_re.match(" \u3000防止资金流失", 0)
+    assert rules.purpose_re.match("加强防止", 0) is None
