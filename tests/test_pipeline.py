@@ -145,3 +145,36 @@ def test_no_raw_personal_data_in_removed_pieces(path: Path, config):
     doc = process_file(path, RAW_DIR, config)
     removed = "\n".join(piece.text for piece in doc.removed)
     assert [raw[start:end] for _, start, end in found if raw[start:end] in removed] == []
+
+
+def test_the_raw_listing_is_rglob_order_without_hidden_entries(tmp_path: Path):
+    from antifraud_corpus.pipeline import _listing
+
+    raw = tmp_path / "raw"
+    for rel in ["a/b.txt", "a-b.txt", "a.txt", "z/y/x.txt", "z/y.meta.yaml", "B.txt", ".hidden/c.txt",
+                "d/.e.txt", "中文/文件.txt"]:
+        (raw / rel).parent.mkdir(parents=True, exist_ok=True)
+        (raw / rel).write_text("x", encoding="utf-8")
+    (raw / "linked").symlink_to(raw / "z", target_is_directory=True)  # listed, not followed
+    expected = [p.relative_to(raw).as_posix() for p in sorted(raw.rglob("*"))
+                if not p.is_dir() and not any(part.startswith(".") for part in p.relative_to(raw).parts)]
+    assert _listing(raw) == expected
+    assert "z/y.meta.yaml" in expected and "linked/y.meta.yaml" not in expected
+
+
+def test_an_unreadable_raw_folder_is_an_input_error(tmp_path: Path):
+    import os
+
+    from antifraud_corpus.errors import InputFolderError
+    from antifraud_corpus.pipeline import discover_raw_files
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    raw.chmod(0)
+    try:
+        if os.access(raw, os.R_OK):
+            pytest.skip("running as a user who reads any folder")
+        with pytest.raises(InputFolderError, match="cannot list the raw folder"):
+            discover_raw_files(raw)
+    finally:
+        raw.chmod(0o755)

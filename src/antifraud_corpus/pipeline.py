@@ -110,21 +110,14 @@ def discover_raw_files(raw_dir: Path) -> tuple[list[RawEntry], list[Problem]]:
     entries: list[RawEntry] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
-    try:
-        paths = sorted(raw_dir.rglob("*"))
-    except OSError as exc:
-        raise InputFolderError(
-            f"{raw_dir}: cannot list the raw folder ({exc.strerror}); check its permissions") from None
-    listed = set(paths)  # (a sidecar is looked up here before its file is asked: one stat less per document)
-    for path in paths:
-        relative = path.relative_to(raw_dir)
-        rel = relative.as_posix()
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        if is_sidecar(path):
+    paths = [(rel, raw_dir / rel) for rel in _listing(raw_dir)]
+    # (a sidecar is looked up here before its file is asked: no stat for documents without one)
+    sidecars = {path for _, path in paths if is_sidecar(path)}
+    for rel, path in paths:
+        if path in sidecars:
             continue
         try:
-            mode = path.lstat().st_mode
+            mode = os.lstat(path).st_mode
         except OSError:
             mode = 0
         # A plain file or folder is known from one lstat; links and the rest are asked in full.
@@ -147,9 +140,40 @@ def discover_raw_files(raw_dir: Path) -> tuple[list[RawEntry], list[Problem]]:
             problems.append(Problem(rel, f"{rel}: same document id '{doc_id}' as {seen[doc_id]}; rename one of them"))
             continue
         seen[doc_id] = rel
-        sidecar = sidecar_path(path)
-        entries.append(RawEntry(path, rel, doc_id, sidecar if sidecar in listed and sidecar.is_file() else None))
+        sidecar = sidecar_path(path) if sidecars else None
+        entries.append(RawEntry(path, rel, doc_id, sidecar if sidecar in sidecars and sidecar.is_file() else None))
     return entries, problems
+
+
+def _listing(raw_dir: Path) -> list[str]:
+    """Every entry under `raw_dir` but folders and hidden ones, as relative POSIX paths, in `sorted(rglob("*"))` order.
+
+    Walked with `os.walk` on strings: Path objects for every entry of a folder of thousands of
+    pages cost more than the rest of a run over an unchanged corpus. Links to folders count
+    as folders and are not followed (as `rglob` does not); sub-folders that cannot be read are
+    passed over.
+
+    Raises:
+        InputFolderError: the folder itself cannot be listed.
+    """
+    top = os.fspath(raw_dir)
+    found: list[tuple[list[str], str]] = []
+
+    def unreadable(exc: OSError) -> None:
+        if exc.filename == top:
+            raise InputFolderError(
+                f"{raw_dir}: cannot list the raw folder ({exc.strerror}); check its permissions") from None
+
+    for folder, subfolders, files in os.walk(top, onerror=unreadable):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        prefix = os.path.relpath(folder, top).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
+        for name in files:
+            if not name.startswith("."):
+                rel = prefix + name
+                found.append((rel.split("/"), rel))
+    found.sort()  # by parts, as paths sort (`a/b` before `a-b`)
+    return [rel for _, rel in found]
 
 
 def _redact_removed(removed: RemovedLog, personal_data: list[Edit]) -> RemovedLog:

@@ -26,7 +26,6 @@ import yaml
 
 from .config import Config
 from .errors import ConfigError
-from .metadata import LEVELS, place_of_region, region_index, taxonomy_kinds
 
 SUFFIX = ".meta.yaml"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -109,6 +108,8 @@ def _choice(path: Path, key: str, value: Any, allowed: list[str]) -> str | None:
 
 
 def _region(path: Path, key: str, value: Any, config: Config) -> str | None:
+    from .metadata import place_of_region, region_index
+
     if value is None:
         return None
     name = str(value).strip()
@@ -143,6 +144,9 @@ def load_sidecar(path: Path, config: Config) -> dict:
             key, a date not in YYYY-MM-DD, a level or kind outside the
             taxonomy, an unknown region or province.
     """
+    # (metadata is imported here: a run over an unchanged corpus never needs it)
+    from .metadata import LEVELS, taxonomy_kinds
+
     data = _read(path)
     if data is None:
         return {}
