@@ -12,9 +12,10 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from ..fastregex import analyse
 from ..models import Clause
 
 PARAGRAPH_MARK = "¶"
@@ -45,6 +46,9 @@ class SentenceRules:
     punct: re.Pattern[str]
     sentence_end: frozenset[str]
     min_chars: int
+    number_first: re.Pattern[str] | None  # the first character of every numbering (None: unknown)
+    # character -> whether numbering may start with it (`number_first`, per character seen)
+    opens_number: dict[str, bool] = field(default_factory=dict, compare=False, hash=False)
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> SentenceRules:
@@ -58,14 +62,17 @@ class SentenceRules:
         after = cfg.get("colon_split_before", "(?!)")
         colon_split = re.compile(f"(?<=[{re.escape(colon)}])[ \\t\u3000]*(?={after})")
         punct = re.compile(f"[{re.escape(term + parts + colon)}]")
+        # matched at a unit's start with `match(text, pos)`, where `^` would never match
+        enumerator = re.compile(str(cfg.get("enumerator", "(?!)")).removeprefix("^"))
+        first = analyse(enumerator).first
         return cls(
             unit_re=unit_re,
-            # matched at a unit's start with `match(text, pos)`, where `^` would never match
-            enumerator=re.compile(str(cfg.get("enumerator", "(?!)")).removeprefix("^")),
+            enumerator=enumerator,
             colon_split=colon_split,
             punct=punct,
             sentence_end=frozenset(term),
             min_chars=int(cfg.get("min_chars", 4)),
+            number_first=re.compile(first) if first else None,
         )
 
 
@@ -85,6 +92,7 @@ def split_units(text: str, clauses: Sequence[Clause], rules: SentenceRules) -> l
     starts = [c.start for c in clauses]
     cuts = sorted({c.start for c in clauses} | {c.end for c in clauses})
     unit_re, punct, enumerator, sentence_end = rules.unit_re, rules.punct, rules.enumerator, rules.sentence_end
+    number_first, opens_number = rules.number_first, rules.opens_number
     shortest = rules.min_chars + 3
     units: list[Unit] = []
     sentence = 0
@@ -108,7 +116,14 @@ def split_units(text: str, clauses: Sequence[Clause], rules: SentenceRules) -> l
                         s += 1
                     while e > s and text[e - 1] in _BLANK:
                         e -= 1
-                    number = enumerator.match(text, s, e)
+                    # (most units open with a character no numbering opens with: one test)
+                    number = None
+                    if s < e:
+                        opens = opens_number.get(text[s])
+                        if opens is None:
+                            opens = opens_number[text[s]] = number_first is None or bool(number_first.match(text[s]))
+                        if opens:
+                            number = enumerator.match(text, s, e)
                     numbered_item = number is not None and number.end() < e
                     if numbered_item:
                         s = number.end()
