@@ -379,6 +379,18 @@ def _split_at_units(words: list[str], offs: list[int], units: Sequence[Unit]) ->
         offs.insert(i + 1, b)
 
 
+def _range_from(keys: list[int], cursor: list[int], slot: int, lo: int, hi: int) -> tuple[int, int]:
+    """Where the sorted `keys` in `[lo, hi)` lie, searched from `cursor[slot]`, which is left at the end.
+
+    Units come in order, so a unit's range usually starts where the last one's ended.
+    """
+    j0 = cursor[slot]
+    if j0 < len(keys) and keys[j0] < lo:
+        j0 = bisect.bisect_left(keys, lo, j0)
+    j1 = cursor[slot] = bisect.bisect_left(keys, hi, j0)
+    return j0, j1
+
+
 def _analyse(unit: Unit, doc: _DocIndex, rules: Rules) -> _Analysis:
     """What `unit` holds; units are analysed in order (a unit usually starts where the last ended)."""
     lo, hi = unit.start, unit.end
@@ -387,37 +399,20 @@ def _analyse(unit: Unit, doc: _DocIndex, rules: Rules) -> _Analysis:
     if offs[i0] != lo:
         i0 = bisect.bisect_left(offs, lo, i0)
     i1 = cursor[0] = bisect.bisect_left(offs, hi, i0)
-    # Its names, comma-parts, modal words and cues: slices of the body's lists. Units come
-    # in order, so a slice usually starts where the last one ended (the cursor); inline
-    # rather than in a helper, as this runs for every unit.
-    keys = doc.name_starts
-    j0 = cursor[1]
-    if j0 < len(keys) and keys[j0] < lo:
-        j0 = bisect.bisect_left(keys, lo, j0)
-    j1 = cursor[1] = bisect.bisect_left(keys, hi, j0)
+    # Its names, comma-parts, modal words and cues: slices of the body's lists.
+    j0, j1 = _range_from(doc.name_starts, cursor, 1, lo, hi)
     names = doc.names[j0:j1]
     # a comma-part starts after each comma or stop but the last word
-    keys = doc.part_tokens
-    j0 = cursor[2]
-    if j0 < len(keys) and keys[j0] <= i0:
-        j0 = bisect.bisect_right(keys, i0, j0)
-    j1 = cursor[2] = bisect.bisect_left(keys, i1, j0)
+    j0, j1 = _range_from(doc.part_tokens, cursor, 2, i0 + 1, i1)
     parts = [i0]
-    parts += keys[j0:j1]
-    keys = doc.modal_tokens
-    j0 = cursor[3]
-    if j0 < len(keys) and keys[j0] < i0:
-        j0 = bisect.bisect_left(keys, i0, j0)
-    j1 = cursor[3] = bisect.bisect_left(keys, i1, j0)
+    parts += doc.part_tokens[j0:j1]
+    j0, j1 = _range_from(doc.modal_tokens, cursor, 3, i0, i1)
     sentence = doc.text[lo:hi]
     markers = []
     if j1 > j0:
-        markers = find_markers(sentence, doc.words, offs, rules.modality, doc.name_ends, keys[j0:j1], parts, lo, i1)
-    keys = doc.cue_starts
-    j0 = cursor[4]
-    if j0 < len(keys) and keys[j0] < lo:
-        j0 = bisect.bisect_left(keys, lo, j0)
-    j1 = cursor[4] = bisect.bisect_left(keys, hi, j0)
+        markers = find_markers(sentence, doc.words, offs, rules.modality, doc.name_ends, doc.modal_tokens[j0:j1],
+                               parts, lo, i1)
+    j0, j1 = _range_from(doc.cue_starts, cursor, 4, lo, hi)
     cues = doc.cues[j0:j1]
     return _Analysis(
         doc.text, sentence, lo, hi, i0, i1, doc.words, offs, names, doc.names_at, markers, cues, parts

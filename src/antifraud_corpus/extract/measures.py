@@ -207,11 +207,6 @@ def choose_measures(
                 entry[5] = True
     if not found:
         return []
-    if len(found) == 1:  # (kept whatever its score: the best one always is)
-        for measure, (score, _, best, place, cues, _) in found.items():
-            if len(cues) > 1:
-                cues = sorted(set(cues))
-            return [(measure, score, cues, best, place)] if rules.max_per > 0 else []
     top = max(map(_FIRST, found.values()))
     floor = max(rules.min_score, rules.relative * top)
     # a measure rests on one strong cue or two different ones: a lone hint word is no measure
