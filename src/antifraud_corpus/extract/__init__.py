@@ -26,7 +26,7 @@ from __future__ import annotations
 import bisect
 import re
 import sys
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, compress, count
 from typing import Any
@@ -784,8 +784,3 @@ def _assign_measures(duty: Duty, an: _Analysis, doc: _DocIndex, rules: Rules) ->
     stop = rules.action_stop.search(text, action_start, an.hi) if duty.marker else None
     action = text[action_start : stop.start()] if stop else text[action_start : an.hi].rstrip("。；;！？!?")
     duty.action = action.strip()[: rules.action_max]
-
-
-def canonical_names(config: Config) -> Mapping[str, str]:
-    """Actor id → canonical Chinese name, from `actors.yaml`."""
-    return compile_rules(config).actors.canonical

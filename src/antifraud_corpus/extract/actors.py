@@ -49,7 +49,6 @@ class ActorRules:
 
     names_re: re.Pattern[str]
     entries: Mapping[str, tuple[str, bool]]  # alias or short form -> (id, short)
-    canonical: Mapping[str, str]  # id -> canonical name
     closers: frozenset[str]
     closer_ids: frozenset[str]
     connectors: frozenset[str]
@@ -71,13 +70,11 @@ class ActorRules:
     def from_config(cls, cfg: Mapping[str, Any], taxonomy: Mapping[str, Any]) -> ActorRules:
         known = set((taxonomy.get("actors") or {}).keys())
         entries: dict[str, tuple[str, bool]] = {}
-        canonical: dict[str, str] = {}
         for actor_id, entry in (cfg.get("actors") or {}).items():
             if known and actor_id not in known:
                 raise ExtractError(
                     f"actors.yaml: actor '{actor_id}' is not in taxonomy.yaml; map it onto a taxonomy id"
                 )
-            canonical[actor_id] = str(entry.get("name") or actor_id)
             for short, names in ((False, entry.get("aliases") or ()), (True, entry.get("short") or ())):
                 for name in names:
                     name = str(name)
@@ -93,7 +90,6 @@ class ActorRules:
         return cls(
             names_re=compile_words(entries),
             entries=entries,
-            canonical=canonical,
             closers=frozenset(h for h in heads if h not in entries),
             closer_ids=frozenset(entries[h][0] for h in heads if h in entries) | {"departments"},
             connectors=word_set(coord, "connectors"),

@@ -175,8 +175,3 @@ def find_markers(
             start, word, modality = offs[i - 1], neg + word, rules.negated
         found.append(Marker(word, modality, start, end, i, rule))
     return found
-
-
-def non_modal_tokens(words: list[str], rules: ModalityRules) -> list[str]:
-    """Tokens that contain a modal character but are no marker (for `explain`)."""
-    return [w for w in words if w in rules.non_modal]
