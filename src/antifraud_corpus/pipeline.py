@@ -120,11 +120,9 @@ def discover_raw_files(raw_dir: Path) -> tuple[list[RawEntry], list[Problem]]:
             mode = os.lstat(path).st_mode
         except OSError:
             mode = 0
-        # A plain file or folder is known from one lstat; links and the rest are asked in full.
-        if stat.S_ISDIR(mode):
-            continue
+        # A plain file is known from one lstat; links and the rest are asked in full.
         if not stat.S_ISREG(mode):
-            if path.is_dir():
+            if path.is_dir():  # (one made since the folder was listed)
                 continue
             if path.is_symlink():
                 target = path.resolve()
