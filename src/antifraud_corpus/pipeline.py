@@ -174,14 +174,13 @@ def _listing(raw_dir: Path) -> list[str]:
     return [rel for _, rel in found]
 
 
-def _redact_removed(removed: RemovedLog, personal_data: list[Edit]) -> RemovedLog:
+def _redact_removed(removed: RemovedLog, hits: list[Edit]) -> RemovedLog:
     """The removed pieces in raw order, with personal data in them replaced by placeholders.
 
-    `personal_data` holds the values `clean_text` found (raw offsets, sorted, non-overlapping);
-    only pieces that overlap a value are rewritten.
+    `hits` are the personal data values `clean_text` found (raw offsets, sorted,
+    non-overlapping); only pieces that overlap a value are rewritten.
     """
     log = removed.sorted()
-    hits = personal_data
     if not hits:
         return log
     # The pieces a value overlaps, found from the values (a handful) rather than from the
