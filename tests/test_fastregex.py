@@ -32,7 +32,7 @@ def _config_patterns() -> list[re.Pattern[str]]:
     from antifraud_corpus import clean, metadata, pii
 
     config = load_config()
-    rules = metadata._rules(config)
+    rules = metadata.rules.compiled_rules(config)
     found: list[re.Pattern[str]] = [p for _, p in rules.date_rules]
     found += [*rules.stamps, *rules.meetings, *rules.meeting_issuer, *rules.reported, rules.session]
     p = pii.pii_rules(config)

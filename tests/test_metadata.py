@@ -24,6 +24,9 @@ from antifraud_corpus.metadata import (
     place_of_region,
     region_index,
 )
+from antifraud_corpus.metadata.dates import DateFind, find_date, first_stamp, iso_date
+from antifraud_corpus.metadata.rules import compiled_rules
+from antifraud_corpus.metadata.titles import head_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW_DIR = ROOT / "data" / "raw"
@@ -518,9 +521,7 @@ def test_shipped_regions_file_says_where_its_data_came_from():
 
 def _date_every_rule_searched(head, lines, tail_lines, meeting, rules):
     """`_find_date` as it was first written: every rule searched, then the best ranked taken."""
-    from antifraud_corpus.metadata import _DateFind, _first_stamp, _iso
-
-    stamp = _first_stamp(lines, rules)
+    stamp = first_stamp(lines, rules)
     found, evidence = {}, {}
     for name, pattern in rules.date_rules:
         match = pattern.search(head)
@@ -538,7 +539,7 @@ def _date_every_rule_searched(head, lines, tail_lines, meeting, rules):
     if stamp:
         (y, m, d), text = stamp
         found["page-stamp"], evidence["page-stamp"] = f"{y}年{m}月{d}日", text
-    result = _DateFind()
+    result = DateFind()
     for name in rules.date_order:
         parts = parse_date(found[name]) if name in found else None
         if parts is None:
@@ -553,7 +554,7 @@ def _date_every_rule_searched(head, lines, tail_lines, meeting, rules):
             (sy, sm, _), stamp_text = stamp
             year = sy - 1 if month > sm else sy
             note += f" + year of page stamp {stamp_text}"
-        iso = _iso(year, month, day)
+        iso = iso_date(year, month, day)
         if iso:
             result.iso, result.source = iso, note
             return result
@@ -571,11 +572,9 @@ _DATE_PIECES = ["（2023年2月7日临汾市第五届人民代表大会常务委
 @given(st.lists(st.sampled_from(_DATE_PIECES), max_size=6), st.lists(st.sampled_from(_DATE_PIECES), max_size=3),
        st.booleans())
 def test_dates_searched_rule_by_rule_as_all_at_once(config, head_pieces, tail_pieces, with_meeting):
-    from antifraud_corpus.metadata import _find_date, _head_lines, _rules
-
-    rules = _rules(config)
+    rules = compiled_rules(config)
     head = "\n".join(head_pieces)
-    lines, tail_lines = _head_lines(head, rules.head_lines), _head_lines("\n".join(tail_pieces), 10_000)
+    lines, tail_lines = head_lines(head, rules.head_lines), head_lines("\n".join(tail_pieces), 10_000)
     meeting = next((m for p in rules.meetings if (m := p.search(head))), None) if with_meeting else None
-    assert _find_date(head, lines, tail_lines, meeting, rules) == _date_every_rule_searched(
+    assert find_date(head, lines, tail_lines, meeting, rules) == _date_every_rule_searched(
         head, lines, tail_lines, meeting, rules)

@@ -1,0 +1,136 @@
+"""Dates: written forms parsed, and the document's date chosen by the rank of the rule that found it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from .rules import WARN, Rules
+
+_CN_DIGIT = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4,
+             "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DATE_PARTS = re.compile(
+    r"(?:(?P<y>\d{4}|[〇零○ＯO一二三四五六七八九]{4})[ 　]?[-/.年][ 　]?)?"
+    r"(?P<m>\d{1,2}|[一二三四五六七八九十]{1,3})[ 　]?[-/.月][ 　]?"
+    r"(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})"
+)
+
+
+def _cn_int(text: str) -> int:
+    """`2022`, `二〇二二`, `九`, `十二`, `二十六` → int (digits of a year are read one by one)."""
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_CN_DIGIT[tens] if tens else 1) * 10 + (_CN_DIGIT[ones] if ones else 0)
+    return int("".join(str(_CN_DIGIT[c]) for c in text))
+
+
+def parse_date(text: str) -> tuple[int | None, int, int] | None:
+    """(year or None, month, day) of a written date, or None when it is not a real date.
+
+    >>> parse_date("二〇二二年九月二日"), parse_date("2022/9/26"), parse_date("1月14日")
+    ((2022, 9, 2), (2022, 9, 26), (None, 1, 14))
+    """
+    match = _DATE_PARTS.search(text)
+    if not match:
+        return None
+    try:
+        year = _cn_int(match["y"]) if match["y"] else None
+        month, day = _cn_int(match["m"]), _cn_int(match["d"])
+        dt.date(year or 2000, month, day)  # 2000 is a leap year: 2月29日 without a year is valid
+    except (KeyError, ValueError):
+        return None
+    return year, month, day
+
+
+def iso_date(year: int, month: int, day: int) -> str | None:
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+@dataclass(slots=True)
+class DateFind:
+    iso: str | None = None
+    source: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def first_stamp(lines: list[str], rules: Rules) -> tuple[tuple[int, int, int], str] | None:
+    for line in lines:
+        for pattern in rules.stamps:
+            match = pattern.search(line)
+            if match:
+                parts = parse_date(match["date"])
+                if parts and parts[0]:
+                    return (parts[0], parts[1], parts[2]), match.group().strip()
+    return None
+
+
+def find_date(head: str, lines: list[str], tail_lines: list[str], meeting: re.Match[str] | None,
+               rules: Rules) -> DateFind:
+    """The best-ranked date; a month-day date takes the page stamp's year (one less across New Year)."""
+    # Each rule is searched for only when the rules ranked above it gave no date (and the page
+    # stamp only when a date lacks its year or the stamp's turn comes): most pages are dated
+    # by an early rule.
+    date_rules = dict(rules.date_rules)
+    stamps: list[tuple[tuple[int, int, int], str] | None] = []
+
+    def page_stamp() -> tuple[tuple[int, int, int], str] | None:
+        if not stamps:
+            stamps.append(first_stamp(lines, rules))
+        return stamps[0]
+
+    def written(name: str) -> tuple[str, str] | None:
+        """The date as written by rule `name`, and the evidence (a built-in rule before a
+        configured one of the same name)."""
+        if name == "page-stamp" and (stamp := page_stamp()) is not None:
+            (y, m, d), text = stamp
+            return f"{y}年{m}月{d}日", text
+        if name == "meeting" and meeting is not None and meeting.groupdict().get("date"):
+            return meeting["date"], meeting.group()
+        if name == "signature":
+            for line in reversed(tail_lines):
+                match = rules.signature_date.search(line)
+                if match:
+                    return match["date"], line
+        if name in date_rules:
+            match = date_rules[name].search(head)
+            date = next((v for k, v in match.groupdict().items() if k.startswith("date") and v), None) \
+                if match else None
+            if match and date:
+                return date, match.group().strip()
+        return None
+
+    result = DateFind()
+    for name in rules.date_order:
+        found = written(name)
+        if found is None:
+            continue
+        date, evidence = found
+        parts = parse_date(date)
+        if parts is None:
+            continue
+        year, month, day = parts
+        note = f"{name}: {evidence}"
+        if year is None:
+            stamp = page_stamp()
+            if stamp is None:
+                result.warnings.append(f"{WARN}date {date} ({name}) states no year and the page has "
+                                       "no dated stamp; date left empty")
+                continue
+            (sy, sm, _), stamp_text = stamp
+            # A report is dated on or after its event: a December meeting on a January page is last year's.
+            year = sy - 1 if month > sm else sy
+            note += f" + year of page stamp {stamp_text}"
+        iso = iso_date(year, month, day)
+        if iso:
+            result.iso, result.source = iso, note
+            return result
+    if not result.warnings:
+        result.warnings.append(f"{WARN}no date found (no adoption note, signature, meeting date "
+                               "or page stamp)")
+    return result

@@ -1,0 +1,99 @@
+"""Administrative divisions: every unit of `regions.yaml`, indexed by full name and short form."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """One administrative unit below the centre: full name, level, province and prefecture."""
+
+    name: str
+    level: str  # provincial | municipal | county
+    province: str
+    city: str | None = None  # the prefecture of a county; None directly under a province
+
+
+@dataclass(frozen=True, slots=True)
+class RegionIndex:
+    """Every unit of `regions.yaml`, found by full name or short form."""
+
+    by_name: Mapping[str, tuple[Region, ...]]
+    pattern: re.Pattern[str]  # any name, the longest at a position first
+    mention: re.Pattern[str]  # province and prefecture names safe to look for in running text
+
+    def lookup(self, name: str) -> tuple[Region, ...]:
+        """Units called `name` (a full name or short form); empty when unknown."""
+        return self.by_name.get(name, ())
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """A regex matching any of `words`, longest first, that runs in time independent of their number.
+
+    A flat alternation of ~4000 names would try every name at every position;
+    the trie shares prefixes so a position costs a few character tests.
+    """
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _node_pattern(trie)
+
+
+def _node_pattern(node: dict[str, dict]) -> str:
+    branches = [re.escape(ch) + _node_pattern(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
+
+
+def _names(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return value.split()
+    return [str(v) for v in value]
+
+
+def build_region_index(regions: Mapping[str, Any]) -> RegionIndex:
+    provinces = regions.get("provinces")
+    if not isinstance(provinces, Mapping) or not provinces:
+        raise ConfigError("regions.yaml: 'provinces' is missing or empty; rerun tools/build_regions.py")
+    by_name: dict[str, list[Region]] = {}
+    mention: set[str] = set()
+
+    def add(names: Iterable[str], unit: Region) -> None:
+        for name in names:
+            if unit not in by_name.setdefault(name, []):
+                by_name[name].append(unit)
+
+    for pname, prov in provinces.items():
+        if not isinstance(prov, Mapping):
+            raise ConfigError(f"regions.yaml: province '{pname}' is not a mapping; "
+                              "rerun tools/build_regions.py")
+        unit = Region(pname, "provincial", pname)
+        short = _names(prov.get("short"))
+        add([pname, *short], unit)
+        mention.update([pname, *short])
+        for county in _names(prov.get("counties")):
+            add([county], Region(county, "county", pname))
+        for cname, city in (prov.get("cities") or {}).items():
+            city = city or {}
+            cshort = _names(city.get("short"))
+            add([cname, *cshort], Region(cname, "municipal", pname))
+            # Bare short forms of prefectures (长治, 吉安, 大同) are everyday words; only
+            # full names and `恩施州`-style forms are trusted in running text.
+            mention.update([cname, *(s for s in cshort if s.endswith("州"))])
+            for county in _names(city.get("counties")):
+                add([county], Region(county, "county", pname, cname))
+    frozen = {k: tuple(v) for k, v in by_name.items()}
+    return RegionIndex(frozen, re.compile(_trie_pattern(frozen)), re.compile(_trie_pattern(mention)))
