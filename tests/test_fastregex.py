@@ -34,7 +34,7 @@ def _config_patterns() -> list[re.Pattern[str]]:
     config = load_config()
     rules = metadata.rules.compiled_rules(config)
     found: list[re.Pattern[str]] = [p for _, p in rules.date_rules]
-    found += [*rules.stamps, *rules.meetings, *rules.meeting_issuer, *rules.reported, rules.session]
+    found += [*rules.stamps, *rules.meetings, *rules.meeting_issuer, *rules.reported, *rules.sessions]
     p = pii.pii_rules(config)
     found += [r.pattern for r in p.numbers] + [r.pattern for r in p.fields]
     if p.person is not None:

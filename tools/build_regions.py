@@ -44,6 +44,52 @@ PROVINCE_TYPES = (("自治区", "autonomous_region"), ("特别行政区", "sar")
 MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 
 
+# Changes missing from jionlp's list of changes (dictionary/china_location_change.txt):
+# (date, province, former unit, level, city it was in or None, what it is part of now).
+SUPPLEMENT = (
+    # 国函〔2019〕4号: 莱芜市 abolished, its districts placed under 济南市.
+    ("2019-01-09", "山东省", "莱芜市", "municipal", None, "济南市"),
+)
+
+
+def _read_changes(source: Path | None) -> str:
+    """jionlp's list of changes to the divisions since 2002 (empty when it cannot be found)."""
+    if source is None:
+        spec = importlib.util.find_spec("jionlp")
+        if spec is None or not spec.submodule_search_locations:
+            return ""
+        source = Path(next(iter(spec.submodule_search_locations))) / "dictionary" / "china_location_change.txt"
+    return source.read_text(encoding="utf-8") if source.is_file() else ""
+
+
+def parse_changes(text: str, provinces: dict[str, dict]) -> list[dict]:
+    """Former prefectures and counties, renamed or merged since 2002, that no current unit is called.
+
+    A line of jionlp's list is `date<TAB>approval<TAB>province<TAB>short<TAB>city<TAB>short[<TAB>county
+    <TAB>short]=>province<TAB>city[<TAB>county]`; SUPPLEMENT adds what it misses.
+    """
+    current = {name for prov in provinces.values() for name in prov["cities"]}
+    current |= {name for prov in provinces.values() for _, name in prov["counties"]}
+    current |= {name for prov in provinces.values() for city in prov["cities"].values() for _, name in city["counties"]}
+    found: dict[str, dict] = {}
+    for line in text.splitlines():
+        old, sep, new = line.partition("=>")
+        before, after = old.split("\t"), new.split("\t")
+        if not sep or len(before) not in (6, 8) or len(after) < 2:
+            continue
+        date, _, province, _, city = before[:5]
+        if len(before) == 8:
+            found.setdefault(before[6], {"name": before[6], "level": "county", "province": province, "city": city,
+                                         "now": after[-1], "since": date})
+        else:
+            found.setdefault(city, {"name": city, "level": "municipal", "province": province, "city": None,
+                                    "now": after[1], "since": date})
+    for date, province, name, level, city, now in SUPPLEMENT:
+        found[name] = {"name": name, "level": level, "province": province, "city": city, "now": now, "since": date}
+    return [unit for name, unit in sorted(found.items(), key=lambda kv: (kv[1]["since"], kv[0]))
+            if name not in current and unit["now"] != name]
+
+
 def _read_source(source: Path | None) -> tuple[str, str]:
     """Return the dictionary text and a description of where it came from."""
     if source is None:
@@ -117,7 +163,7 @@ def _flow(items: list[str]) -> str:
     return "[" + ", ".join(items) + "]"
 
 
-def render(provinces: dict[str, dict], origin: str, today: str) -> str:
+def render(provinces: dict[str, dict], origin: str, today: str, former: list[dict] | None = None) -> str:
     """The YAML text: one line per prefecture, counties as a space-separated string."""
     n_cities = sum(len(p["cities"]) for p in provinces.values())
     n_counties = sum(len(p["counties"]) + sum(len(c["counties"]) for c in p["cities"].values())
@@ -135,6 +181,9 @@ def render(provinces: dict[str, dict], origin: str, today: str) -> str:
         "#   short (short forms), cities (prefecture-level units), counties (county-level units",
         "#   directly under the province: districts of a municipality, 省直辖县级市).",
         "# cities.NAME: {code, short, counties}; counties are full names separated by spaces.",
+        "# former: prefectures and counties renamed or merged since 2002 (jionlp's list of changes",
+        "#   and tools/build_regions.py SUPPLEMENT): name, level, province, city, now (what the",
+        "#   area is part of or called now), since (date of the change).",
         "source:",
         f"  data: {origin!r}".replace("'", '"'),
         "  license: Apache-2.0",
@@ -154,17 +203,25 @@ def render(provinces: dict[str, dict], origin: str, today: str) -> str:
                 counties = " ".join(n for _, n in sorted(city["counties"]))
                 out.append(f"      {cname}: {{code: '{city['code']}', short: {_flow(city['short'])}, "
                            f"counties: '{counties}'}}")
+    if former:
+        out.append("former:")
+        for unit in former:
+            city = f", city: {unit['city']}" if unit["city"] else ""
+            out.append(f"  - {{name: {unit['name']}, level: {unit['level']}, province: {unit['province']}{city}, "
+                       f"now: {unit['now']}, since: '{unit['since']}'}}")
     return "\n".join(out) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--source", type=Path, help="china_location.txt or .zip (default: installed jionlp)")
+    parser.add_argument("--changes", type=Path, help="china_location_change.txt (default: installed jionlp)")
     parser.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
     text, origin = _read_source(args.source)
     provinces = parse_locations(text)
-    rendered = render(provinces, origin, dt.date.today().isoformat())
+    former = parse_changes(_read_changes(args.changes), provinces)
+    rendered = render(provinces, origin, dt.date.today().isoformat(), former)
     data = yaml.safe_load(rendered)  # the file must read back as the data it was made from
     assert set(data["provinces"]) == set(provinces), "regions.yaml does not read back"
     args.output.write_text(rendered, encoding="utf-8")

@@ -726,7 +726,8 @@ def _check_metadata(out: _Collector, doc: Document, target: _Target) -> None:
     values = {
         # A headline or the file name standing in for a title is metadata's own fallback.
         "title": "" if str(sources.get("title", "")).startswith(("file-name", "headline")) else doc.title,
-        "date": doc.date,
+        # So is a date read from the file name: the text states none.
+        "date": None if str(sources.get("date", "")).startswith("file-name") else doc.date,
         "level": doc.level,
         "region": doc.region,
         "kind": doc.kind if sources.get("kind") != "default" else None,  # a guess, not a finding

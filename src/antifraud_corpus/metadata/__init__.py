@@ -36,6 +36,7 @@ from typing import Any
 from ..config import Config
 from ..models import Metadata
 from .dates import find_date, parse_date
+from .notes import find_header_note
 from .places import find_place, place_of_region
 from .regions import Region, RegionIndex
 from .rules import LEVELS, WARN, Rules, compiled_rules, region_index, taxonomy_kinds
@@ -45,6 +46,8 @@ from .titles import find_issuer, find_title, head_lines
 def find_kind(title: str, issuer: str, mode: str, body_head: str, rules: Rules) -> tuple[str, str]:
     if mode == "meeting":
         return rules.meeting_kind, "meeting title"
+    if mode == "bulletin":
+        return rules.bulletin.kind, "bulletin title"
     for rule in rules.kind_title:
         if title and rule.pattern.search(title) and (rule.issuer is None or rule.issuer.search(issuer)):
             return rule.kind, rule.source
@@ -76,12 +79,17 @@ def extract_metadata(full_text: str, body: str, config: Config, *, sidecar: Mapp
     side = dict(sidecar or {})
     head = full_text[: rules.head_chars]
     body_head = body[: rules.head_chars]
-    lines = head_lines(head, rules.head_lines)
+    lines = head_lines(head, rules.head_lines, rules.markup)
     tail_lines = head_lines(body[-rules.tail_chars:], 10_000)[-rules.tail_lines:]
     meta = Metadata()
 
     found = find_title(head, body_head, lines, rules, name)
-    find_issuer(found, head, body_head, tail_lines, rules)
+    note = find_header_note(lines, found.line, rules) if found.mode == "document" else None
+    issuing = note.issuing() if note else None
+    # A document with a header note is issued by whom the note names, or by no one it can tell:
+    # the first session of its head may be the body that only approved it.
+    find_issuer(found, head, body_head, tail_lines, rules,
+                (issuing.issuer, issuing.evidence) if issuing else None, search_head=note is None)
     meta.title, meta.issuer = found.title, found.issuer
     if found.title_source:
         meta.sources["title"] = found.title_source
@@ -100,25 +108,26 @@ def extract_metadata(full_text: str, body: str, config: Config, *, sidecar: Mapp
     if "date" in side:
         meta.date, meta.sources["date"] = side["date"], "sidecar"
     else:
-        date = find_date(head, lines, tail_lines, found.meeting, rules)
+        date = find_date(head, lines, tail_lines, found.meeting, rules, note=note, name=name,
+                         bulletin=(found.date, found.title_source) if found.date else None)
         meta.date = date.iso
         if date.source:
             meta.sources["date"] = date.source
         meta.warnings.extend(date.warnings)
-
-    _place_fields(meta, side, head, config, rules)
 
     if "kind" in side:
         meta.kind, meta.sources["kind"] = side["kind"], "sidecar"
     else:
         mode = found.mode if "title" not in side else "document"
         meta.kind, meta.sources["kind"] = find_kind(meta.title, meta.issuer, mode, body_head, rules)
+
+    _place_fields(meta, side, head, config, rules)
     return meta
 
 
 def _place_fields(meta: Metadata, side: Mapping[str, Any], head: str, config: Config, rules: Rules) -> None:
     """Level, region and province by the rules, then the sidecar's on top (a region implies the other two)."""
-    place = find_place(meta.issuer, meta.title, head, rules)
+    place = find_place(meta.issuer, meta.title, head, rules, meta.kind)
     meta.level, meta.region, meta.province = place.level, place.region, place.province
     if place.source:
         meta.sources["level"] = meta.sources["region"] = meta.sources["province"] = place.source

@@ -69,7 +69,7 @@ def _resolve(units: tuple[Region, ...], head: str, rules: Rules, where: str) -> 
     top = min(LEVELS.index(u.level) for u in units)
     units = tuple(u for u in units if LEVELS.index(u.level) == top)
     unit = units[0]
-    place = Place(unit.level, unit.name, unit.province, f"{where}: {unit.name} ({unit.level})")
+    place = Place(unit.level, unit.name, unit.province, f"{where}: {unit.describe()}")
     if len(units) > 1:
         counts = _mentioned(head, rules)
         named = [u for u in units if counts[u.province] or (u.city and counts[u.city])]
@@ -85,8 +85,9 @@ def _resolve(units: tuple[Region, ...], head: str, rules: Rules, where: str) -> 
     return place
 
 
-def find_place(issuer: str, title: str, head: str, rules: Rules) -> Place:
-    """Level, region and province from the issuer, else the title, else a collective word (`全省`)."""
+def find_place(issuer: str, title: str, head: str, rules: Rules, kind: str | None = None) -> Place:
+    """Level, region and province from the issuer, else the title, else a collective word (`全省`),
+    else, for a law or regulation (`kind`) whose title names no region, central."""
     for where, text in (("issuer", issuer), ("title", title)):
         first = text.split("、")[0].strip()
         if not first:
@@ -109,6 +110,8 @@ def find_place(issuer: str, title: str, head: str, rules: Rules) -> Place:
         chain = _region_chain(issuer[match.start():], rules)
         if chain:
             return _resolve(chain[-1], head, rules, "issuer mention")
+    if kind in rules.national_kinds and title and not rules.regions.mention.search(title):
+        return Place("central", source=f"title: a {kind} whose title names no region (a local one always does)")
     return Place(warnings=[f"{WARN}no level found: the issuer names no region and no central organ"])
 
 

@@ -18,6 +18,13 @@ class Region:
     level: str  # provincial | municipal | county
     province: str
     city: str | None = None  # the prefecture of a county; None directly under a province
+    now: str | None = None  # a former unit (renamed or merged): what its area is part of or called now
+    since: str | None = None  # … and since when (ISO date)
+
+    def describe(self) -> str:
+        """`莱芜市 (municipal)`, with what became of a former unit."""
+        former = f", former unit: part of {self.now} since {self.since}" if self.now else ""
+        return f"{self.name} ({self.level}{former})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,5 +102,16 @@ def build_region_index(regions: Mapping[str, Any]) -> RegionIndex:
             mention.update([cname, *(s for s in cshort if s.endswith("州"))])
             for county in _names(city.get("counties")):
                 add([county], Region(county, "county", pname, cname))
+    for i, item in enumerate(regions.get("former") or ()):
+        # Documents issued before a change name the unit as it was; a current unit keeps its name.
+        if not isinstance(item, Mapping) or not {"name", "level", "province", "now", "since"} <= set(item):
+            raise ConfigError(f"regions.yaml: former[{i}]: expected name, level, province, now and since; "
+                              "rerun tools/build_regions.py")
+        if item["name"] not in by_name:
+            unit = Region(str(item["name"]), str(item["level"]), str(item["province"]), item.get("city"),
+                          str(item["now"]), str(item["since"]))
+            add([unit.name], unit)
+            if unit.level == "municipal":
+                mention.add(unit.name)
     frozen = {k: tuple(v) for k, v in by_name.items()}
     return RegionIndex(frozen, re.compile(_trie_pattern(frozen)), re.compile(_trie_pattern(mention)))

@@ -28,6 +28,32 @@ class KindRule:
 
 
 @dataclass(frozen=True, slots=True)
+class NoteRules:
+    """`header_note`: how a law's or regulation's header note is found and read."""
+
+    max_gap: int
+    max_lines: int
+    date: Pattern  # a full date (`dates.fragments.full`)
+    start: Pattern
+    not_note: Pattern
+    not_continued: Pattern
+    heading: Pattern
+    events: Pattern  # named groups: adoption, approval, promulgation, effective
+    quoted: Pattern
+    issuers: tuple[Pattern, ...]
+    approved: Pattern
+
+
+@dataclass(frozen=True, slots=True)
+class BulletinRules:
+    """`bulletins`: an issue of a programme or paper titled by its name and date."""
+
+    title: Pattern
+    kind: str
+    publishers: Mapping[str, str]  # programme or paper → who broadcasts or publishes it
+
+
+@dataclass(frozen=True, slots=True)
 class Rules:
     """`metadata.yaml` compiled, plus the region index."""
 
@@ -35,7 +61,9 @@ class Rules:
     head_lines: int
     tail_chars: int
     tail_lines: int
+    markup: tuple[Pattern, ...]
     max_title: int
+    markdown_title: Pattern
     not_title: tuple[Pattern, ...]
     title_strip: tuple[Pattern, ...]
     document: tuple[Pattern, ...]
@@ -47,7 +75,12 @@ class Rules:
     meeting_issuer: tuple[Pattern, ...]
     meeting_strip: Pattern
     separator: Pattern
-    session: Pattern
+    sessions: tuple[Pattern, ...]
+    abbreviations: tuple[tuple[str, str], ...]  # longest short form first
+    name_strip: tuple[Pattern, ...]
+    note: NoteRules
+    bulletin: BulletinRules
+    file_name_date: Pattern
     signature_issuer: Pattern
     date_rules: tuple[tuple[str, Pattern], ...]
     date_order: tuple[str, ...]
@@ -59,6 +92,7 @@ class Rules:
     central: tuple[Pattern, ...]
     collective: tuple[tuple[str, str], ...]
     county_min_length: int
+    national_kinds: frozenset[str]
     kind_title: tuple[KindRule, ...]
     kind_text: tuple[KindRule, ...]
     meeting_kind: str
@@ -122,6 +156,53 @@ def _kind_rules(
     return tuple(rules)
 
 
+EVENT_KINDS = ("adoption", "approval", "promulgation", "effective")
+
+
+def _note_rules(section: Mapping[str, Any], date_frag: Mapping[str, str]) -> NoteRules:
+    events = section.get("events")
+    if not isinstance(events, Mapping) or set(events) != set(EVENT_KINDS):
+        raise ConfigError(f"metadata.yaml: header_note.events: expected the keys {', '.join(EVENT_KINDS)}")
+    for kind in EVENT_KINDS:
+        _compile(f"header_note.events.{kind}", events[kind])
+    words = {kind: str(events[kind]) for kind in EVENT_KINDS}
+    # Approval first: `通过批准` is an approval, not an adoption.
+    joined = "|".join(f"(?P<{kind}>{words[kind]})" for kind in sorted(EVENT_KINDS, key=lambda k: k != "approval"))
+    return NoteRules(
+        max_gap=_int(section, "header_note", "max_gap", 2),
+        max_lines=_int(section, "header_note", "max_lines", 16),
+        date=_compile("dates.fragments.full", date_frag.get("full")),
+        start=_compile("header_note.start", section.get("start"), date_frag),
+        not_note=_compile("header_note.not_note", section.get("not_note")),
+        not_continued=_compile("header_note.not_continued", section.get("not_continued")),
+        heading=_compile("header_note.heading", section.get("heading")),
+        events=_compile("header_note.events", joined),
+        quoted=_compile("header_note.quoted", section.get("quoted")),
+        issuers=_many("header_note.issuers", section.get("issuers"), None, ("issuer",)),
+        approved=_compile("header_note.approved", section.get("approved"), None, ("issuer",)),
+    )
+
+
+def _bulletin_rules(section: Mapping[str, Any], known: set[str]) -> BulletinRules:
+    if section.get("kind") not in known:
+        raise ConfigError(f"metadata.yaml: bulletins.kind: '{section.get('kind')}' is not a taxonomy kind")
+    publishers: dict[str, str] = {}
+    for publisher, names in (section.get("publishers") or {}).items():
+        if isinstance(names, str) or not all(isinstance(n, str) for n in names or ()):
+            raise ConfigError(f"metadata.yaml: bulletins.publishers.{publisher}: expected a list of names")
+        publishers.update(dict.fromkeys(names, publisher))
+    return BulletinRules(_compile("bulletins.title", section.get("title"), None, ("name", "date")),
+                         section["kind"], publishers)
+
+
+def _kinds_of(value: Any, where: str, known: set[str]) -> frozenset[str]:
+    kinds = [value] if isinstance(value, str) else list(value or ())
+    unknown = [k for k in kinds if k not in known]
+    if unknown:
+        raise ConfigError(f"metadata.yaml: {where}: '{unknown[0]}' is not a taxonomy kind")
+    return frozenset(kinds)
+
+
 def taxonomy_kinds(config: Config) -> set[str]:
     """Kind ids of `taxonomy.yaml`."""
     return set(config.get("taxonomy", "kinds") or ())
@@ -143,7 +224,7 @@ def compiled_rules(config: Config) -> Rules:
             raise ConfigError(f"metadata.yaml: kinds.{name}: '{kinds.get(name)}' is not a taxonomy kind")
     date_rules = tuple((name, _compile(f"dates.rules.{name}", pat, date_frag, ("date",)))
                        for name, pat in (dates.get("rules") or {}).items())
-    builtin = {"signature", "meeting", "page-stamp"}
+    builtin = {"bulletin", "header-note", "signature", "meeting", "page-stamp", "file-name"}
     order = tuple(dates.get("order") or ())
     unknown = [n for n in order if n not in builtin and n not in dict(date_rules)]
     if unknown:
@@ -159,7 +240,9 @@ def compiled_rules(config: Config) -> Rules:
         head_lines=_int(scan, "scan", "head_lines", 60),
         tail_chars=_int(scan, "scan", "tail_chars", 1500),
         tail_lines=_int(scan, "scan", "tail_lines", 12),
+        markup=_many("scan.markup", scan.get("markup")),
         max_title=_int(titles, "titles", "max_length", 120),
+        markdown_title=_compile("titles.markdown", titles.get("markdown"), None, ("title",)),
         not_title=_many("titles.not_title", titles.get("not_title")),
         title_strip=_many("titles.strip", titles.get("strip")),
         document=_many("titles.document", titles.get("document"), title_frag, ("title",)),
@@ -172,7 +255,13 @@ def compiled_rules(config: Config) -> Rules:
         meeting_issuer=_many("meetings.issuer", meetings.get("issuer"), meet_frag, ("issuer",)),
         meeting_strip=_compile("meetings.name_strip", meetings.get("name_strip", "^$")),
         separator=_compile("issuers.separator", issuers.get("separator")),
-        session=_compile("issuers.session", issuers.get("session"), None, ("pre", "body")),
+        sessions=_many("issuers.sessions", issuers.get("sessions"), None, ("pre", "body")),
+        abbreviations=tuple(sorted(((str(k), str(v)) for k, v in (issuers.get("abbreviations") or {}).items()),
+                                   key=lambda kv: -len(kv[0]))),
+        name_strip=_many("issuers.name_strip", issuers.get("name_strip")),
+        note=_note_rules(_section(meta, "header_note"), date_frag),
+        bulletin=_bulletin_rules(_section(meta, "bulletins"), known),
+        file_name_date=_compile("dates.file_name", dates.get("file_name"), None, ("date",)),
         signature_issuer=_compile("issuers.signature", issuers.get("signature")),
         date_rules=date_rules,
         date_order=order,
@@ -183,6 +272,7 @@ def compiled_rules(config: Config) -> Rules:
         central=_many("levels.central", levels.get("central")),
         collective=tuple(collective.items()),
         county_min_length=_int(levels, "levels", "county_min_length", 3),
+        national_kinds=_kinds_of(levels.get("national_kinds"), "levels.national_kinds", known),
         kind_title=_kind_rules("kinds.title", kinds.get("title"), known, kind_frag),
         kind_text=_kind_rules("kinds.text", kinds.get("text"), known, kind_frag),
         meeting_kind=kinds["meeting"],

@@ -6,28 +6,50 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .rules import Rules
+from .dates import file_stem
+from .rules import Pattern, Rules
 
 
 @dataclass(slots=True)
 class TitleFind:
     title: str = ""
     issuer: str = ""
-    mode: str = ""  # document | reported | meeting | headline | name
+    mode: str = ""  # document | bulletin | reported | meeting | headline | name
     title_source: str = ""
     issuer_source: str = ""
     meeting: re.Match[str] | None = None
+    line: int = -1  # index of the (last) head line the title stands on; -1 when not on a line of its own
+    date: str = ""  # a bulletin's issue date as written
 
 
-def head_lines(text: str, limit: int) -> list[str]:
+_BLANKS = " \t\u3000\xa0"
+
+
+def head_lines(text: str, limit: int, markup: tuple[Pattern, ...] = ()) -> list[str]:
+    """The first `limit` non-blank lines of `text`, stripped, with the `markup` patterns taken out."""
+    return [line for _, line in _head_lines_with_raw(text, limit, markup)]
+
+
+def _head_lines_with_raw(text: str, limit: int, markup: tuple[Pattern, ...]) -> list[tuple[str, str]]:
     lines = []
-    for line in text.splitlines():
-        line = line.strip(" \t\u3000\xa0")
+    for raw in text.splitlines():
+        line = raw
+        for pattern in markup:
+            line = pattern.sub("", line)
+        line = line.strip(_BLANKS)
         if line:
-            lines.append(line)
+            lines.append((raw.strip(_BLANKS), line))
             if len(lines) >= limit:
                 break
     return lines
+
+
+def _markdown_title(head: str, rules: Rules) -> int:
+    """Index in `head_lines` of the first markdown level-1 heading (`# 标题`); -1 when there is none."""
+    for index, (raw, _) in enumerate(_head_lines_with_raw(head, rules.head_lines, rules.markup)):
+        if rules.markdown_title.match(raw):
+            return index
+    return -1
 
 
 def _clean_title(line: str, rules: Rules) -> str:
@@ -45,17 +67,55 @@ def _join_issuers(text: str, rules: Rules) -> str:
     return "、".join(dict.fromkeys(parts))
 
 
-def _title_candidates(lines: list[str], rules: Rules) -> Iterable[str]:
-    """Each head line, and a title split after its issuer (`湖南省人民政府` / `关于……`) joined again."""
+def _title_candidates(lines: list[str], rules: Rules) -> Iterable[tuple[int, str]]:
+    """Each head line (with the index of its last line), and a title split after its issuer
+    (`湖南省人民政府` / `关于……`) joined again."""
     for i, line in enumerate(lines):
         following = lines[i + 1] if i + 1 < len(lines) else ""
         if following.startswith("关于") and rules.issuer_line.fullmatch(line):
-            yield line + following
-        yield line
+            yield i + 1, line + following
+        yield i, line
+
+
+def _bulletin(lines: list[str], first: int, rules: Rules) -> TitleFind | None:
+    """An issue of a programme or paper (`《新闻联播》 (20221102)`) on the markdown title or the first lines."""
+    for index in ([first] if first >= 0 else range(min(3, len(lines)))):
+        match = rules.bulletin.title.match(lines[index])
+        if match:
+            digits = re.sub(r"\D", "", match["date"])
+            found = TitleFind(f"《{match['name']}》{digits}", mode="bulletin", title_source=f"bulletin: {lines[index]}",
+                              line=index, date=digits)
+            publisher = rules.bulletin.publishers.get(match["name"])
+            if publisher:
+                found.issuer, found.issuer_source = publisher, f"bulletin publisher: 《{match['name']}》"
+            return found
+    return None
+
+
+def _title_line(line: str, index: int, rules: Rules) -> TitleFind:
+    """A document's own title line, its issuer from the part before 关于 where it has one."""
+    for pattern in rules.document:
+        match = pattern.fullmatch(line)
+        if match:
+            issuer = (match.groupdict().get("issuer") or "").strip()
+            found = TitleFind(match["title"], mode="document", title_source=f"title-line: {line}", line=index)
+            issuers = normalize_issuer(issuer, rules)
+            if issuer and rules.issuer_line.fullmatch(issuers.split("、")[-1]):
+                found.issuer, found.issuer_source = issuers, f"title-prefix: {issuer}"
+            return found
+    return TitleFind(line, mode="document", title_source=f"markdown-title: {line}", line=index)
 
 
 def find_title(full_head: str, body: str, lines: list[str], rules: Rules, name: str) -> TitleFind:
-    for raw_line in _title_candidates(lines, rules):
+    first = _markdown_title(full_head, rules)
+    bulletin = _bulletin(lines, first, rules)
+    if bulletin:
+        return bulletin
+    if first >= 0:
+        line = _clean_title(lines[first], rules)
+        if _titleish(line, rules):
+            return _title_line(line, first, rules)
+    for index, raw_line in _title_candidates(lines, rules):
         line = _clean_title(raw_line, rules)
         if not _titleish(line, rules):
             continue
@@ -64,15 +124,9 @@ def find_title(full_head: str, body: str, lines: list[str], rules: Rules, name: 
             if match:
                 return TitleFind(match["title"], _join_issuers(match["issuer"], rules), "reported",
                                   f"reported-title: {line}", f"reported-issuer: {line}")
-        for pattern in rules.document:
-            match = pattern.fullmatch(line)
-            if match:
-                issuer = (match.groupdict().get("issuer") or "").strip()
-                found = TitleFind(match["title"], mode="document", title_source=f"title-line: {line}")
-                issuers = _join_issuers(issuer, rules)
-                if issuer and rules.issuer_line.fullmatch(issuers.split("、")[-1]):
-                    found.issuer, found.issuer_source = issuers, f"title-prefix: {issuer}"
-                return found
+        found = _title_line(line, index, rules)
+        if found.title_source.startswith("title-line"):
+            return found
     for window in (body[: rules.meeting_window], full_head[: rules.meeting_window]):
         for pattern in rules.meetings:
             match = pattern.search(window)
@@ -90,12 +144,12 @@ def find_title(full_head: str, body: str, lines: list[str], rules: Rules, name: 
         if match:
             return TitleFind(match["title"], _join_issuers(match["issuer"], rules), "reported",
                               f"reported-title: {match.group()}", f"reported-issuer: {match.group()}")
-    for raw_line in lines:
+    for index, raw_line in enumerate(lines):
         line = _clean_title(raw_line, rules)
         if (_titleish(line, rules) and len(re.findall(r"[\u4e00-\u9fff]", line)) >= 8
                 and not any(p.search(line) for p in rules.not_headline)):
-            return TitleFind(line, mode="headline", title_source=f"headline: {line}")
-    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", name.replace("\\", "/").rsplit("/", 1)[-1])
+            return TitleFind(line, mode="headline", title_source=f"headline: {line}", line=index)
+    stem = file_stem(name)
     if re.search(r"[\u4e00-\u9fff]{4}", stem):
         return TitleFind(stem, mode="name", title_source=f"file-name: {name}")
     return TitleFind()
@@ -107,8 +161,51 @@ def _region_suffix(text: str, rules: Rules) -> str:
     return text[match.start():] if match else ""
 
 
-def find_issuer(found: TitleFind, head: str, body: str, tail_lines: list[str], rules: Rules) -> None:
-    """Fill `found.issuer` where the title did not give it: convener, adopting session, signature."""
+def _organ_suffix(text: str, rules: Rules) -> str:
+    """The part of `text` from the first region or central organ on (`日最高人民检察院`); empty when none."""
+    region = _region_suffix(text, rules)
+    if region:
+        return region
+    for start in range(len(text)):
+        if any(pattern.match(text, start) for pattern in rules.central):
+            return text[start:]
+    return ""
+
+
+def normalize_issuer(name: str, rules: Rules) -> str:
+    """An issuer's name without the term of the body or a redundant state name (`issuers.name_strip`),
+    co-issuers joined by 、."""
+    parts = []
+    for part in _join_issuers(name, rules).split("、"):
+        for short, full in rules.abbreviations:
+            if part.endswith(short):
+                part = part[: len(part) - len(short)] + full
+                break
+        for pattern in rules.name_strip:
+            part = pattern.sub("", part)
+        if part:
+            parts.append(part)
+    return "、".join(dict.fromkeys(parts))
+
+
+def session_issuer(match: re.Match[str], rules: Rules) -> str:
+    """The body that held a session (`临汾市五届人大常委会第七次会议` → 临汾市人民代表大会常务委员会)."""
+    return normalize_issuer(_organ_suffix((match["pre"] or "").strip(), rules) + match["body"], rules)
+
+
+def find_session(text: str, rules: Rules) -> re.Match[str] | None:
+    """The first session of `text` by any of the session patterns (the earliest in the text)."""
+    matches = [m for pattern in rules.sessions if (m := pattern.search(text))]
+    return min(matches, key=lambda m: m.start()) if matches else None
+
+
+def find_issuer(found: TitleFind, head: str, body: str, tail_lines: list[str], rules: Rules,
+                note_issuer: tuple[str, str] | None = None, *, search_head: bool = True) -> None:
+    """Fill `found.issuer` where the title did not give it: convener, header note, adopting session, signature.
+
+    `note_issuer` is the issuer the header note names and the event that names it; `search_head`
+    False skips the first session of the head (a document with a header note).
+    """
     if found.issuer:
         return
     if found.mode == "meeting":
@@ -118,9 +215,12 @@ def find_issuer(found: TitleFind, head: str, body: str, tail_lines: list[str], r
                 if match:
                     found.issuer, found.issuer_source = match["issuer"], f"meeting-convener: {match.group()}"
                     return
-    match = rules.session.search(head)
+    if note_issuer:
+        found.issuer, found.issuer_source = note_issuer[0], f"header-note: {note_issuer[1]}"
+        return
+    match = find_session(head, rules) if search_head else None
     if match:
-        found.issuer = _region_suffix(match["pre"] or "", rules) + match["body"]
+        found.issuer = session_issuer(match, rules)
         found.issuer_source = f"session: {match.group()}"
         return
     for i in range(len(tail_lines) - 1, 0, -1):
