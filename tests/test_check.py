@@ -438,10 +438,10 @@ def test_index_rereads_only_changed_documents(tmp_path, store, config, monkeypat
     copy = tmp_path / "store"
     shutil.copytree(store, copy)
     refresh_index(copy, config)
-    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((copy / ".manifest.json").read_text(encoding="utf-8"))
     changed = SEED_PATHS[1].stem
     manifest["documents"][changed]["sha256"] = "0" * 64
-    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (copy / ".manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     from antifraud_corpus import store as store_module
 
     real = store_module.read_document

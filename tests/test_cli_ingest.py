@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -21,7 +22,7 @@ GOOD = SEED_PATHS[0]
 
 def stored(normalized: Path) -> dict[str, dict]:
     return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in normalized.glob("*.json")
-            if p.name != "manifest.json"}
+            if not p.name.startswith(".")}
 
 
 def ingest(runner, raw: Path, normalized: Path, *extra: str):
@@ -229,5 +230,68 @@ def test_sigkill_then_rerun_gives_a_clean_result(tmp_path: Path):
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert len(list(killed.glob("*.json"))) < 200  # it really was interrupted
-    subprocess.run(cmd + ["--normalized", str(killed)], check=True, capture_output=True)
+    rerun = subprocess.run(cmd + ["--normalized", str(killed)], check=True, capture_output=True, text=True)
     assert tree_bytes(killed) == tree_bytes(clean)
+    # the documents the killed run had finished are not done again (the journal kept them)
+    assert int(re.search(r"(\d+) skipped", rerun.stderr).group(1)) > 0
+
+
+def test_raw_files_named_like_the_store_files_are_documents(runner, tmp_path: Path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ("manifest.txt", "lock.txt", "check-index.txt", "manifest.journal.txt"):
+        shutil.copy(GOOD, raw / name)
+    normalized = tmp_path / "normalized"
+    assert ingest(runner, raw, normalized).exit_code == 0
+    assert set(stored(normalized)) == {"manifest", "lock", "check-index", "manifest.journal"}
+    again = ingest(runner, raw, normalized)
+    assert "0 ingested, 4 skipped" in again.stderr  # not destroyed, not redone
+
+
+def test_a_store_written_by_an_older_version_keeps_its_documents(runner, tmp_path: Path):
+    normalized = tmp_path / "normalized"
+    assert ingest(runner, RAW_DIR, normalized).exit_code == 0
+    (normalized / ".manifest.json").rename(normalized / "manifest.json")  # where 0.1 kept it
+    result = ingest(runner, RAW_DIR, normalized)
+    assert "0 ingested, 5 skipped" in result.stderr
+    assert not (normalized / "manifest.json").exists() and (normalized / ".manifest.json").is_file()
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:  # field 4 of stat: the parent's pid
+            found.add(int(stat_file.parent.name))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_workers_end_with_a_killed_run(tmp_path: Path, sig):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for i in range(60):
+        for seed in SEED_PATHS:
+            shutil.copy(seed, raw / f"{i:02d}_{seed.name}")
+    cmd = [sys.executable, "-m", "antifraud_corpus.cli", "ingest", "--raw", str(raw),
+           "--normalized", str(tmp_path / "n"), "--workers", "2"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    workers: set[int] = set()
+    while time.time() < deadline and len(workers) < 2:
+        workers = _children(proc.pid)
+        time.sleep(0.05)
+    assert workers, "the run started no workers"
+    os.kill(proc.pid, sig)
+    proc.wait()
+    deadline = time.time() + 10
+    while time.time() < deadline and any(Path(f"/proc/{w}").exists() for w in workers):
+        time.sleep(0.05)
+    alive = [w for w in workers if Path(f"/proc/{w}/stat").exists()
+             and Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
+    assert not alive, f"workers {alive} outlived their run"

@@ -11,6 +11,8 @@ from antifraud_corpus.models import Clause, Document, Duty, Mention
 from antifraud_corpus.store import (
     Manifest,
     ManifestEntry,
+    ManifestJournal,
+    StoreLock,
     load_documents,
     read_manifest,
     sweep_temporary_files,
@@ -57,10 +59,10 @@ def test_atomic_write_leaves_no_temporary_file(tmp_path: Path):
 def test_manifest_round_trip_and_unreadable_manifest(tmp_path: Path):
     manifest = Manifest("0.1.0", "abc", {"b": ManifestEntry("b.txt", "1"), "a": ManifestEntry("a.txt", "2", "3")})
     write_manifest(tmp_path, manifest)
-    data = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    data = json.loads((tmp_path / ".manifest.json").read_text(encoding="utf-8"))
     assert list(data["documents"]) == ["a", "b"]
     assert read_manifest(tmp_path).documents["a"].sidecar_sha256 == "3"
-    (tmp_path / "manifest.json").write_text("{broken", encoding="utf-8")
+    (tmp_path / ".manifest.json").write_text("{broken", encoding="utf-8")
     assert read_manifest(tmp_path).documents == {}
 
 
@@ -169,3 +171,47 @@ def test_a_big_document_is_streamed_with_the_same_bytes(tmp_path: Path, monkeypa
     whole = write_document(tmp_path / "whole", doc).read_bytes()
     monkeypatch.setattr(store, "_WHOLE", 1000)
     assert write_document(tmp_path / "streamed", doc).read_bytes() == whole
+
+
+def test_journal_keeps_entries_of_a_killed_run_with_the_same_version_and_config(tmp_path: Path):
+    journal = ManifestJournal(tmp_path, "1.0", "abc")
+    journal.add("d1", ManifestEntry("d1.txt", "1" * 64))
+    journal.add("d2", ManifestEntry("d2.txt", "2" * 64, "3" * 64))
+    journal.close()
+    with (tmp_path / store.JOURNAL_NAME).open("a", encoding="utf-8") as fh:
+        fh.write('{"doc_id": "d3", "sou')  # cut short by a kill
+    assert ManifestJournal(tmp_path, "1.0", "abc").read() == {
+        "d1": ManifestEntry("d1.txt", "1" * 64), "d2": ManifestEntry("d2.txt", "2" * 64, "3" * 64)}
+    assert ManifestJournal(tmp_path, "1.1", "abc").read() == {}  # another pipeline version: nothing kept
+    assert ManifestJournal(tmp_path, "1.0", "xyz").read() == {}  # another config
+    write_manifest(tmp_path, Manifest("1.0", "abc", {}))
+    assert not (tmp_path / store.JOURNAL_NAME).exists()  # the manifest holds what the journal held
+
+
+def test_store_lock_makes_a_second_writer_wait(tmp_path: Path):
+    import threading
+
+    from antifraud_corpus.config import load_config
+    from antifraud_corpus.pipeline import ingest_corpus
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("关于加强反诈宣传的通知\n各单位要加强反诈宣传。\n", encoding="utf-8")
+    normalized = tmp_path / "normalized"
+    held = StoreLock(normalized).acquire()
+    notes: list[str] = []
+    done = threading.Event()
+
+    def second() -> None:
+        ingest_corpus(raw, normalized, load_config(), on_busy=notes.append)
+        done.set()
+
+    worker = threading.Thread(target=second)
+    worker.start()
+    assert not done.wait(1.0)  # it waits while the lock is held …
+    assert notes and f"process {__import__('os').getpid()}" in notes[0]  # … and says for whom
+    held.release()
+    assert done.wait(60)
+    worker.join()
+    assert (normalized / "a.json").is_file()
+    assert (normalized / store.LOCK_NAME).read_bytes() == b""  # no holder left behind

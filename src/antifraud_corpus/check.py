@@ -44,7 +44,7 @@ from .sidecar import document_stem, is_sidecar, sidecar_path
 from .textmap import TrackedText, raw_line_number
 
 SEVERITIES = ("error", "warning", "info", "off")  # off: the check does not run
-INDEX_NAME = "check-index.jsonl"
+INDEX_NAME = ".check-index.jsonl"  # the store's own files start with a dot (see store.py)
 INDEX_FORMAT = 1
 
 # Every finding code, in the order checks run (also the JUnit test cases per file).

@@ -109,7 +109,8 @@ def ingest(raw_dir: Path, normalized_dir: Path, config_dir: Path | None, overrid
     config = _load(config_dir, overrides)
     with IngestProgress(_stderr()) as progress:
         report = ingest_corpus(raw_dir, normalized_dir, config, config_dir=config_dir, overrides=overrides,
-                               workers=workers, force=force, prune=prune, on_outcome=progress.advance)
+                               workers=workers, force=force, prune=prune, on_outcome=progress.advance,
+                               on_busy=progress.note)
     render_ingest_summary(_stderr(), report)
     if report.failed:
         sys.exit(_EXIT_PROBLEMS)

@@ -307,7 +307,6 @@ def evaluate_corpus(gold_dir: Path, raw_dir: Path, config: Config, *, workers: i
     import tempfile
 
     from .pipeline import ingest_corpus
-    from .store import MANIFEST_NAME
 
     golds = load_gold(gold_dir)
     docs: dict[str, Document] = {}
@@ -320,7 +319,7 @@ def evaluate_corpus(gold_dir: Path, raw_dir: Path, config: Config, *, workers: i
                 continue
             content = path.read_text(encoding="utf-8", errors="replace")
             outputs.append(content)
-            if path.suffix == ".json" and path.name != MANIFEST_NAME:
+            if path.suffix == ".json" and not path.name.startswith("."):  # (the store's own files start with a dot)
                 doc = Document.from_dict(json.loads(content))
                 docs[doc.doc_id] = doc
     measures = list((config["taxonomy"].get("measures") or {}).keys())

@@ -12,7 +12,9 @@ import bisect
 import gc
 import hashlib
 import os
+import signal
 import stat
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +28,8 @@ from .sidecar import is_sidecar, sidecar_path
 from .store import (
     Manifest,
     ManifestEntry,
+    ManifestJournal,
+    StoreLock,
     document_path,
     read_manifest,
     sweep_temporary_files,
@@ -376,9 +380,26 @@ def process_raw(raw: RawFile, source: str, config: Config, *, sidecar_data: dict
 _worker_config: Config | None = None
 
 
-def _init_worker(config_dir: Path | None, overrides: tuple[str, ...]) -> None:
+def _init_worker(parent: int, config_dir: Path | None, overrides: tuple[str, ...]) -> None:
     global _worker_config
+    _die_with_parent(parent)
     _worker_config = load_config(config_dir, overrides)
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when the run that started it ends, even when that run is killed (SIGKILL).
+
+    A pool's workers otherwise wait on their queue for ever once their parent is gone.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+            pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
 
 
 def _ingest_one(entry: RawEntry, raw_dir: Path, normalized_dir: Path, config: Config | None = None) -> Outcome:
@@ -418,13 +439,14 @@ def _ingest_in_workers(todo: list[RawEntry], raw_dir: Path, normalized_dir: Path
     global _worker_config
     record(_ingest_one(todo[0], raw_dir, normalized_dir, config))
     rest = todo[1:]
+    initializer: Callable[..., None]
     if os.name == "posix":
         context = multiprocessing.get_context("fork")
         _worker_config = config
-        initializer, initargs = None, ()
+        initializer, initargs = _die_with_parent, (os.getpid(),)
     else:  # pragma: no cover - spawn: each worker loads the config itself
         context = multiprocessing.get_context("spawn")
-        initializer, initargs = _init_worker, (config_dir, tuple(overrides))
+        initializer, initargs = _init_worker, (os.getpid(), config_dir, tuple(overrides))
     task = functools.partial(_ingest_one, raw_dir=raw_dir, normalized_dir=normalized_dir)
     chunksize = max(1, min(64, len(rest) // (workers * 8)))
     # What exists now (config, rules, dictionaries) lives as long as the workers: frozen, the
@@ -466,8 +488,12 @@ def ingest_corpus(
     force: bool = False,
     prune: bool = False,
     on_outcome: Callable[[Outcome, int], None] | None = None,
+    on_busy: Callable[[str], None] | None = None,
 ) -> IngestReport:
     """Bring the normalized store up to date with the raw folder.
+
+    The store is locked for the run (a second ingest waits), and every stored document is
+    journalled as it is written: a run killed midway is resumed by the next, not redone.
 
     Args:
         raw_dir: the raw documents (and `NAME.meta.yaml` sidecars).
@@ -478,17 +504,41 @@ def ingest_corpus(
         force: redo every document even when unchanged.
         prune: delete stored documents whose raw file is gone (otherwise only reported).
         on_outcome: called after each file with its outcome and the number of files to do.
+        on_busy: told (once) when another process holds the store and this run waits for it.
 
     Raises:
         IngestError: the raw folder cannot be read at all.
+        StoreError: the store's folder cannot be made or is not a folder.
     """
     entries, problems = discover_raw_files(raw_dir)
+    _make_store(normalized_dir)
+    with StoreLock(normalized_dir).acquire(on_busy):
+        return _ingest_locked(entries, problems, raw_dir, normalized_dir, config, config_dir=config_dir,
+                              overrides=overrides, workers=workers, force=force, prune=prune, on_outcome=on_outcome)
+
+
+def _make_store(normalized_dir: Path) -> None:
+    from .errors import StoreError
+
+    try:
+        normalized_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise StoreError(f"{normalized_dir}: not a folder; pass --normalized DIR for the store") from None
+    except OSError as exc:
+        raise StoreError(f"{normalized_dir}: cannot make the store's folder ({exc.strerror}); "
+                         "check the path and its permissions") from None
+
+
+def _ingest_locked(entries: list[RawEntry], problems: list[Problem], raw_dir: Path, normalized_dir: Path,
+                   config: Config, *, config_dir: Path | None, overrides: tuple[str, ...], workers: int,
+                   force: bool, prune: bool, on_outcome: Callable[[Outcome, int], None] | None) -> IngestReport:
     report = IngestReport(failed=list(problems))
-    normalized_dir.mkdir(parents=True, exist_ok=True)
     sweep_temporary_files(normalized_dir)
     manifest = read_manifest(normalized_dir)
     if manifest.pipeline_version != PIPELINE_VERSION or manifest.config_fingerprint != config.fingerprint:
-        force = True
+        manifest = Manifest(PIPELINE_VERSION, config.fingerprint, {})
+    journal = ManifestJournal(normalized_dir, PIPELINE_VERSION, config.fingerprint)
+    manifest.documents.update(journal.read())  # what a killed run finished
     fresh = Manifest(PIPELINE_VERSION, config.fingerprint, {})
     todo: list[RawEntry] = []
     for entry in entries:
@@ -502,6 +552,7 @@ def ingest_corpus(
     def record(outcome: Outcome) -> None:
         if outcome.status == "ingested" and outcome.entry is not None:
             fresh.documents[outcome.doc_id] = outcome.entry
+            journal.add(outcome.doc_id, outcome.entry)
             report.ingested.append(outcome.doc_id)
             if outcome.warnings:
                 report.warnings[outcome.doc_id] = outcome.warnings
@@ -510,11 +561,14 @@ def ingest_corpus(
         if on_outcome:
             on_outcome(outcome, len(todo))
 
-    if workers > 1 and len(todo) > 1:
-        _ingest_in_workers(todo, raw_dir, normalized_dir, config, config_dir, overrides, workers, record)
-    else:
-        for entry in todo:
-            record(_ingest_one(entry, raw_dir, normalized_dir, config))
+    try:
+        if workers > 1 and len(todo) > 1:
+            _ingest_in_workers(todo, raw_dir, normalized_dir, config, config_dir, overrides, workers, record)
+        else:
+            for entry in todo:
+                record(_ingest_one(entry, raw_dir, normalized_dir, config))
+    finally:
+        journal.close()
 
     current = {e.doc_id for e in entries}
     for doc_id in sorted(set(manifest.documents) - current):

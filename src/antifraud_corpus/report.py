@@ -47,6 +47,12 @@ class IngestProgress:
             self._task = self._progress.add_task("", total=total)
         self._progress.update(self._task, advance=1, description=escape(outcome.source))
 
+    def note(self, message: str) -> None:
+        """A one-line notice on stderr (a wait for another run), terminal or not."""
+        text = Text("note", style="yellow")
+        text.append(f" {message}")
+        self._console.print(text)
+
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         if self._progress is not None:

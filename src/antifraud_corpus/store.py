@@ -5,6 +5,12 @@ place, so a run killed at any moment leaves each file either old or new,
 never half-written; leftovers of a killed run are swept on the next start.
 Nothing here stamps times or absolute paths: two runs on the same input give
 byte-identical files, which also keeps `git diff` of a store readable.
+
+Documents are `<doc_id>.json`; the store's own files (manifest, journal, lock,
+check index, temporary files) all start with a dot. A doc_id never does (raw
+discovery passes hidden files over), so no raw file name can collide with them.
+An ingest appends each stored document to a journal as it goes, so a run killed
+midway keeps its finished work, and holds a lock, so two runs never interleave.
 """
 
 from __future__ import annotations
@@ -23,7 +29,10 @@ from .errors import StoreError
 from .models import Document
 from .textmap import Removed, RemovedLog, SegmentMap
 
-MANIFEST_NAME = "manifest.json"
+MANIFEST_NAME = ".manifest.json"
+JOURNAL_NAME = ".manifest.journal"
+LOCK_NAME = ".lock"
+LEGACY_MANIFEST_NAME = "manifest.json"  # where stores written before 0.2 kept the manifest
 _TMP_PREFIX = ".tmp-"
 
 
@@ -189,7 +198,20 @@ def read_document(path: Path) -> Document:
 
 
 def iter_document_paths(normalized_dir: Path) -> list[Path]:
-    return sorted(p for p in normalized_dir.glob("*.json") if p.name != MANIFEST_NAME)
+    """The stored documents' files, in doc_id order (the store's own files and a legacy manifest left out)."""
+    return sorted(p for p in normalized_dir.glob("*.json")
+                  if not p.name.startswith(".") and not _is_legacy_manifest(p))
+
+
+def _is_legacy_manifest(path: Path) -> bool:
+    """An old store's `manifest.json` (a document may be called so too: its file starts otherwise)."""
+    if path.name != LEGACY_MANIFEST_NAME:
+        return False
+    try:
+        with path.open("rb") as fh:
+            return fh.read(64).startswith(b'{\n  "pipeline_version"')
+    except OSError:
+        return False
 
 
 def load_documents(normalized_dir: Path, doc_ids: set[str] | None = None) -> Iterator[Document]:
@@ -310,19 +332,132 @@ class Manifest:
 def read_manifest(normalized_dir: Path) -> Manifest:
     """The manifest, or an empty one when there is none or it cannot be read (then all is redone)."""
     path = normalized_dir / MANIFEST_NAME
+    legacy = normalized_dir / LEGACY_MANIFEST_NAME
+    if not path.is_file() and _is_legacy_manifest(legacy):
+        path = legacy
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return Manifest(
             pipeline_version=data.get("pipeline_version", ""),
             config_fingerprint=data.get("config_fingerprint", ""),
             documents={
-                doc_id: ManifestEntry(e["source"], e["sha256"], e.get("sidecar_sha256"))
-                for doc_id, e in data.get("documents", {}).items()
+                doc_id: _entry(e) for doc_id, e in data.get("documents", {}).items()
             },
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return Manifest()
 
 
+def _entry(data: dict) -> ManifestEntry:
+    return ManifestEntry(str(data["source"]), str(data["sha256"]), data.get("sidecar_sha256"))
+
+
 def write_manifest(normalized_dir: Path, manifest: Manifest) -> None:
+    """Write the manifest; the journal it now holds and a legacy manifest are removed."""
     write_atomic(normalized_dir / MANIFEST_NAME, to_json(manifest.to_dict()))
+    (normalized_dir / JOURNAL_NAME).unlink(missing_ok=True)
+    legacy = normalized_dir / LEGACY_MANIFEST_NAME
+    if _is_legacy_manifest(legacy):
+        legacy.unlink(missing_ok=True)
+
+
+class ManifestJournal:
+    """Documents stored since the manifest was written, a line each, so that a killed run keeps its work.
+
+    The first line names the pipeline version and config fingerprint the entries were made with; a
+    later run with another version or config ignores them. A line cut short by a kill is passed over.
+    """
+
+    def __init__(self, normalized_dir: Path, pipeline_version: str, config_fingerprint: str) -> None:
+        self.path = normalized_dir / JOURNAL_NAME
+        self.header = {"pipeline_version": pipeline_version, "config_fingerprint": config_fingerprint}
+        self._fh: IO[str] | None = None
+
+    def read(self) -> dict[str, ManifestEntry]:
+        """The entries a killed run with the same version and config left behind."""
+        try:
+            lines = self.path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return {}
+        if not lines or _json_or_none(lines[0]) != self.header:
+            return {}
+        entries = {}
+        for line in lines[1:]:
+            record = _json_or_none(line)
+            if isinstance(record, dict) and isinstance(record.get("doc_id"), str):
+                try:
+                    entries[record["doc_id"]] = _entry(record)
+                except KeyError:
+                    continue
+        return entries
+
+    def add(self, doc_id: str, entry: ManifestEntry) -> None:
+        """Record one stored document (the line is flushed: a killed process keeps it)."""
+        if self._fh is None:
+            keep = self.read()  # a resumed run appends to the journal it resumes
+            self._fh = self.path.open("w", encoding="utf-8")
+            self._fh.write(json.dumps(self.header) + "\n")
+            for known_id, known in keep.items():
+                self._fh.write(json.dumps({"doc_id": known_id, **known.to_dict()}, ensure_ascii=False) + "\n")
+        self._fh.write(json.dumps({"doc_id": doc_id, **entry.to_dict()}, ensure_ascii=False) + "\n")
+        self._fh.flush()
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
+def _json_or_none(line: str) -> Any:
+    try:
+        return json.loads(line)
+    except ValueError:
+        return None
+
+
+class StoreLock:
+    """An exclusive lock on a store for the length of an ingest: a second run waits for the first.
+
+    The holder's process id is written into the lock file, so the waiting run can say whom it waits
+    for. Where `fcntl` is missing (Windows), runs are not locked.
+    """
+
+    def __init__(self, normalized_dir: Path) -> None:
+        self.path = normalized_dir / LOCK_NAME
+        self._fd: int | None = None
+
+    def acquire(self, on_busy: Callable[[str], None] | None = None) -> StoreLock:
+        """Take the lock, waiting while another process holds it (`on_busy` is told who, once)."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX
+            return self
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+                if on_busy:
+                    on_busy(f"another ingest (process {holder}) is writing {self.path.parent}; waiting for it")
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.ftruncate(self._fd, 0)  # no holder now (and two runs leave the same bytes behind)
+            os.close(self._fd)  # closing the descriptor releases the lock
+            self._fd = None
+
+    def __enter__(self) -> StoreLock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
