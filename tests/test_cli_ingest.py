@@ -295,3 +295,19 @@ def test_workers_end_with_a_killed_run(tmp_path: Path, sig):
     alive = [w for w in workers if Path(f"/proc/{w}/stat").exists()
              and Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
     assert not alive, f"workers {alive} outlived their run"
+
+
+def test_a_bad_rule_in_a_user_config_is_one_error_for_the_run(runner, tmp_path: Path):
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    clean = (RAW_DIR.parent.parent / "configs" / "clean.yaml").read_text(encoding="utf-8")
+    (configs / "clean.yaml").write_text(clean.replace("keep_lines:\n", "keep_lines:\n  - '(unclosed'\n", 1),
+                                        encoding="utf-8")
+    result = runner.invoke(main, ["ingest", "--raw", str(RAW_DIR), "--normalized", str(tmp_path / "n"),
+                                  "--config", str(configs)])
+    assert result.exit_code == 2
+    assert result.stderr.count("invalid regex") == 1 and "Traceback" not in result.stderr
+    wrong_type = runner.invoke(main, ["ingest", "--raw", str(RAW_DIR), "--normalized", str(tmp_path / "m"),
+                                      "--set", "extract.sentence=5"])
+    assert wrong_type.exit_code == 2 and "--set extract.sentence=5" in wrong_type.stderr
+    assert "Traceback" not in wrong_type.stderr

@@ -30,7 +30,7 @@ def test_unknown_key_names_file_and_key(tmp_path: Path):
 
 def test_invalid_yaml_reports_line(tmp_path: Path):
     (tmp_path / "labels.yaml").write_text("levels:\n  central: [\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"labels.yaml: line \d+ invalid YAML"):
+    with pytest.raises(ConfigError, match=r"labels.yaml: line \d+: invalid YAML"):
         load_config(tmp_path)
 
 
@@ -70,3 +70,24 @@ def test_configs_map_onto_taxonomy_ids():
     if "actors" in config.files:
         actor_ids = set(config["actors"]["actors"])
         assert set(taxonomy["actors"]) <= actor_ids
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"levels: {central: \xff\xfe}\n", "not UTF-8"),
+    (b"levels: " + b"9" * 5000 + b"\n", "cannot be read"),
+    (b"levels: &a [1]\nkinds: *a\n", "aliases"),
+])
+def test_unreadable_config_files_are_one_line_errors(tmp_path: Path, content: bytes, message: str):
+    (tmp_path / "labels.yaml").write_bytes(content)
+    with pytest.raises(ConfigError, match=message):
+        load_config(tmp_path)
+
+
+@pytest.mark.parametrize("override, message", [
+    ("labels.levels=[unclosed", "invalid YAML"),
+    ("labels.levels=!!python/object:os.system x", "invalid YAML"),
+    ("labels.levels=" + "9" * 5000, "cannot be read"),
+])
+def test_bad_set_values_are_config_errors(override: str, message: str):
+    with pytest.raises(ConfigError, match=message):
+        load_config(overrides=(override,))

@@ -113,3 +113,58 @@ def test_not_utf8(tmp_path, config):
     path.write_bytes("title: 湖南".encode("gb18030"))
     with pytest.raises(ConfigError, match="not UTF-8"):
         load_sidecar(path, config)
+
+
+# --------------------------------------------------------------------------- hostile sidecars
+
+ALIAS_BOMB = ("a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+              "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+              "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+              "level: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n")
+
+
+def test_alias_bomb_is_refused_in_bounded_memory(tmp_path, config):
+    import tracemalloc
+
+    path = write(tmp_path, ALIAS_BOMB)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ConfigError, match="aliases .* are not allowed"):
+            load_sidecar(path, config)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 10_000_000  # bytes: nothing is expanded (it would take gigabytes)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("title: " + "9" * 5000 + "\n", "cannot be read"),
+    ('title: "\\ud800"\n', "lone surrogate"),
+    ("title: " + "长" * 600 + "\n", "longer than 500"),
+    ("? [a, b]\n: x\n", "invalid YAML"),
+    ("? 5\n: x\n", "unknown key"),
+    ("date: [2022, 1, 1]\n", "must be a string"),
+    ("level: {a: 1}\n", "must be a string"),
+])
+def test_hostile_values_are_one_line_errors(tmp_path, config, text, message):
+    with pytest.raises(ConfigError, match=message):
+        load_sidecar(write(tmp_path, text), config)
+
+
+def test_oversized_sidecar_is_not_read_whole(tmp_path, config):
+    with pytest.raises(ConfigError, match="larger than 16 KB"):
+        load_sidecar(write(tmp_path, "title: x\n" + "# padding\n" * 5000), config)
+
+
+def test_hostile_sidecar_fails_its_document_and_the_batch_goes_on(tmp_path, config):
+    from antifraud_corpus.pipeline import ingest_corpus
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ("a", "b"):
+        (raw / f"{name}.txt").write_text("关于加强反诈宣传的通知\n各单位要加强反诈宣传。\n", encoding="utf-8")
+    (raw / "a.meta.yaml").write_text(ALIAS_BOMB, encoding="utf-8")
+    report = ingest_corpus(raw, tmp_path / "normalized", config)
+    assert report.ingested == ["b"]
+    [problem] = report.failed
+    assert "a.meta.yaml" in problem.message and "aliases" in problem.message

@@ -1035,6 +1035,10 @@ def check_paths(
     """
     rules = check_rules(config)
     targets = select_targets(list(paths) if paths else None, raw_dir, since)
+    if targets:
+        from .pipeline import prepare_stages
+
+        prepare_stages(config)  # a bad rule is one error for the run, not one per file
     result = CheckResult(files_checked=[t.display for t in targets])
     if since is not None and not targets:
         result.notes.append(f"no raw files changed since {since}")

@@ -74,6 +74,7 @@ class Config:
     files: Mapping[str, Mapping[str, Any]] = field(repr=False)
     origins: Mapping[str, str] = field(default_factory=dict, repr=False)
     fingerprint: str = ""
+    overrides: tuple[str, ...] = ()  # the `--set` values applied on top of the files
 
     def __getitem__(self, name: str) -> Mapping[str, Any]:
         try:
@@ -102,12 +103,32 @@ def per_config(build: Callable[[Config], T]) -> Callable[[Config], T]:
     def cached(config: Config) -> T:
         key = config.fingerprint
         if not key:
-            return build(config)
+            return _built(build, config)
         if key not in cache:
-            cache[key] = build(config)
+            if len(cache) >= 8:  # (tests and long sessions load many configs; a run uses one)
+                cache.clear()
+            cache[key] = _built(build, config)
         return cache[key]
 
     return cached
+
+
+def _built(build: Callable[[Config], T], config: Config) -> T:
+    """`build(config)`; a value of the wrong type or shape in a user's config file is a `ConfigError`.
+
+    With only the shipped defaults such a failure is a bug and goes up as it is.
+    """
+    try:
+        return build(config)
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+        defaults = default_config_dir().resolve()
+        own = sorted(path for path in config.origins.values() if Path(path).resolve().parent != defaults)
+        own += [f"--set {override}" for override in config.overrides]
+        if not own:
+            raise
+        raise ConfigError(f"{', '.join(own)}: a value has the wrong type or shape for {build.__module__} "
+                          f"({type(exc).__name__}: {str(exc)[:120]}); compare it with the shipped default "
+                          f"in {defaults}") from None
 
 
 def compile_rule(pattern: Any, where: str, flags: int = 0) -> re.Pattern[str]:
@@ -130,15 +151,53 @@ def default_config_dir() -> Path:
     return Path(str(resources.files("antifraud_corpus") / "configs"))
 
 
-def _read_yaml(path: Path) -> dict:
+def parse_yaml(text: str, where: str, loader: type = _SafeLoader) -> Any:
+    """Parse a small hand-written YAML file (a config or a sidecar), refusing what such a file never needs.
+
+    Anchors and aliases are refused: an alias bomb of a few hundred bytes expands to gigabytes as
+    soon as its value is walked or printed. Numbers beyond Python's digit limit and other values the
+    loader cannot build are errors, not tracebacks.
+
+    Raises:
+        ConfigError: invalid YAML (with its line), aliases, a value that cannot be read.
+    """
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
+        data = yaml.load(text, Loader=loader)  # noqa: S506 - safe loaders only
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}:{where} invalid YAML; fix the syntax") from None
+        line = f" line {mark.line + 1}:" if mark else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise ConfigError(f"{where}:{line} invalid YAML ({problem}); fix the syntax") from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # e.g. an integer of 5,000 digits
+        raise ConfigError(f"{where}: a value cannot be read ({str(exc)[:80]}); fix the value") from None
+    _refuse_aliases(data, where)
+    return data
+
+
+def _refuse_aliases(data: Any, where: str) -> None:
+    """An error when a list or mapping occurs twice: only a YAML alias (`*name`) makes that happen."""
+    seen: set[int] = set()
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict | list):
+            if id(value) in seen:
+                raise ConfigError(f"{where}: YAML anchors and aliases (&name, *name) are not allowed; "
+                                  "write each value out")
+            seen.add(id(value))
+            stack.extend(value.values() if isinstance(value, dict) else value)
+            if isinstance(value, dict):
+                stack.extend(k for k in value if isinstance(k, tuple))
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
+    data = parse_yaml(text, str(path))
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -162,7 +221,7 @@ def _apply_override(files: dict[str, dict], override: str) -> None:
         raise ConfigError(f"--set {override}: no config file '{name}.yaml'")
     if top.split(".")[0] not in SCHEMAS[name]:
         raise ConfigError(f"--set {override}: unknown key '{top}' in {name}.yaml")
-    value = yaml.safe_load(raw_value) if raw_value.strip() else ""
+    value = parse_yaml(raw_value, f"--set {override}", yaml.SafeLoader) if raw_value.strip() else ""
     target = files.setdefault(name, {})
     *parents, leaf = top.split(".")
     for part in parents:
@@ -214,4 +273,5 @@ def load_config(config_dir: Path | None = None, overrides: tuple[str, ...] | lis
         files=MappingProxyType({k: _freeze(v) for k, v in files.items()}),
         origins=MappingProxyType(origins),
         fingerprint=digest.hexdigest()[:16],
+        overrides=tuple(overrides),
     )

@@ -376,6 +376,26 @@ def process_raw(raw: RawFile, source: str, config: Config, *, sidecar_data: dict
     )
 
 
+# A small page that goes through every stage: see `prepare_stages`.
+_TRIAL_PAGE = "湖南省人民政府关于加强反诈宣传工作的通知\n（2022年9月26日发布）\n一、各市州人民政府要加强反诈宣传。\n"
+
+
+def prepare_stages(config: Config) -> None:
+    """Build every stage's rules and lexicons from `config` before the first document.
+
+    A bad rule in a user's config is then one error for the run, not one per document, and
+    forked workers inherit what is built here instead of each building it again.
+
+    Raises:
+        ConfigError: a rule or lexicon of the config cannot be built.
+    """
+    from .decode import RawFile, decode_bytes
+
+    data = _TRIAL_PAGE.encode("utf-8")
+    decoded = decode_bytes(data, config, name="<trial page>")
+    process_raw(RawFile(Path("trial.txt"), len(data), "", decoded), "trial.txt", config)
+
+
 # Worker processes load the config once and keep it (and the caches built from it).
 _worker_config: Config | None = None
 
@@ -561,6 +581,8 @@ def _ingest_locked(entries: list[RawEntry], problems: list[Problem], raw_dir: Pa
         if on_outcome:
             on_outcome(outcome, len(todo))
 
+    if todo:  # (an unchanged corpus needs no rules at all)
+        prepare_stages(config)
     try:
         if workers > 1 and len(todo) > 1:
             _ingest_in_workers(todo, raw_dir, normalized_dir, config, config_dir, overrides, workers, record)

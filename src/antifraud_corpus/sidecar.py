@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from .config import Config
+from .config import Config, parse_yaml
 from .errors import ConfigError
 
 SUFFIX = ".meta.yaml"
@@ -60,20 +60,25 @@ def _loader() -> type[yaml.SafeLoader]:
     return _SidecarLoader
 
 
+# A sidecar holds a handful of short fields: anything much larger is not one.
+MAX_BYTES = 16_384
+MAX_FIELD_CHARS = 500
+
+
 def _read(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read sidecar ({exc.strerror})") from None
+    if len(data) > MAX_BYTES:
+        raise ConfigError(f"{path}: sidecar is larger than {MAX_BYTES // 1024} KB; it should hold a few "
+                          "metadata fields (e.g. date: 2022-09-26)")
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: sidecar is not UTF-8 text; save it as UTF-8") from None
-    try:
-        return yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}:" if mark else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise ConfigError(f"{path}:{where} invalid YAML ({problem}); fix the syntax") from None
+    return parse_yaml(text, str(path), _loader())
 
 
 def _text(path: Path, key: str, value: Any) -> str:
@@ -81,7 +86,14 @@ def _text(path: Path, key: str, value: Any) -> str:
         return ""
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         raise ConfigError(f"{path}: '{key}' must be a string, got {type(value).__name__}")
-    return str(value).strip()
+    text = str(value).strip()
+    if len(text) > MAX_FIELD_CHARS:
+        raise ConfigError(f"{path}: '{key}' is longer than {MAX_FIELD_CHARS} characters; shorten it")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate such as "\ud800": not a character
+        raise ConfigError(f"{path}: '{key}' holds an invalid character (a lone surrogate); fix the value") from None
+    return text
 
 
 def _date(path: Path, value: Any) -> str | None:
@@ -89,7 +101,7 @@ def _date(path: Path, value: Any) -> str | None:
         return None
     if isinstance(value, dt.date):  # a loader that does resolve timestamps
         return (value.date() if isinstance(value, dt.datetime) else value).isoformat()
-    text = str(value).strip()
+    text = _text(path, "date", value)
     if _ISO_DATE.fullmatch(text):
         try:
             return dt.date.fromisoformat(text).isoformat()
@@ -102,6 +114,7 @@ def _date(path: Path, value: Any) -> str | None:
 def _choice(path: Path, key: str, value: Any, allowed: list[str]) -> str | None:
     if value is None:
         return None
+    value = _text(path, key, value)
     if value not in allowed:
         raise ConfigError(f"{path}: {key} '{value}' is not allowed (allowed: {', '.join(allowed)})")
     return str(value)
@@ -112,7 +125,7 @@ def _region(path: Path, key: str, value: Any, config: Config) -> str | None:
 
     if value is None:
         return None
-    name = str(value).strip()
+    name = _text(path, key, value)
     units = region_index(config).lookup(name)
     if key == "province":
         units = tuple(u for u in units if u.level == "provincial")
@@ -156,7 +169,8 @@ def load_sidecar(path: Path, config: Config) -> dict:
     allowed = [str(k) for k in config.get("metadata", "sidecar_keys") or ()]
     for key in data:
         if key not in allowed:
-            raise ConfigError(f"{path}: unknown key '{key}' (allowed: {', '.join(allowed)})")
+            shown = str(key)[:40] if isinstance(key, str | int | float) else type(key).__name__
+            raise ConfigError(f"{path}: unknown key '{shown}' (allowed: {', '.join(allowed)})")
     taxonomy_levels = list(config.get("taxonomy", "levels") or LEVELS)
     out: dict[str, Any] = {}
     for key, value in data.items():

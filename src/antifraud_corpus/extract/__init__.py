@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate, compress, count
 from typing import Any
 
-from ..config import Config
+from ..config import Config, per_config
 from ..fastregex import analyse
 from ..models import Clause, Duty, Mention
 from .actors import ActorRules, Chain, Name, chain_is_subject, find_names, names_after, parse_chain
@@ -94,20 +94,10 @@ class Rules:
     )
 
 
+@per_config
 def compile_rules(config: Config) -> Rules:
     """The compiled rules of `config`, cached by its fingerprint (one compile per process)."""
-    if not config.fingerprint:
-        return _compile(config)
-    cached = _RULES_CACHE.get(config.fingerprint)
-    if cached is None:
-        if len(_RULES_CACHE) >= 8:
-            _RULES_CACHE.clear()
-        cached = _RULES_CACHE[config.fingerprint] = _compile(config)
-    return cached
-
-
-# Compiled rules per config fingerprint: the Config itself holds unhashable mappings.
-_RULES_CACHE: dict[str, Rules] = {}
+    return _compile(config)
 
 
 def _words(values: Any) -> frozenset[str]:
