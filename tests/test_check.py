@@ -661,3 +661,13 @@ def test_ci_workflow_is_valid_and_uses_the_command_as_documented():
     assert any("--format github" in r for r in check_runs) and any("--format junit" in r for r in check_runs)
     assert all("--since {0}" in r and "pull_request.base.sha" in r for r in check_runs)
     assert any(r.startswith("corpus ingest") for r in runs)
+
+
+def test_hostile_file_names_and_link_loops_are_findings_not_tracebacks(runner, tmp_path: Path, hostile_raw: Path):
+    result = runner.invoke(_cli(), ["check", str(hostile_raw), "--normalized", str(tmp_path / "none"),
+                                  "--format", "json"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    findings = json.loads(result.stdout)
+    files = {f["file"] for f in findings if f["code"] == "not-a-file"}
+    assert len(files) == 5
+    assert all("\n" not in f and "\udcff" not in f for f in files)

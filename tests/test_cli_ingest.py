@@ -311,3 +311,17 @@ def test_a_bad_rule_in_a_user_config_is_one_error_for_the_run(runner, tmp_path: 
                                       "--set", "extract.sentence=5"])
     assert wrong_type.exit_code == 2 and "--set extract.sentence=5" in wrong_type.stderr
     assert "Traceback" not in wrong_type.stderr
+
+
+def test_hostile_file_names_and_link_loops_are_one_line_each(runner, tmp_path: Path, hostile_raw: Path):
+    result = ingest(runner, hostile_raw, tmp_path / "normalized")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error")]
+    assert len(errors) == 5, result.stderr  # one line each, a newline in a name cannot forge a second
+    assert any("\\udcffbad.txt: file name is not valid UTF-8" in e for e in errors)
+    assert any("two\\nlines.txt: file name holds a control character" in e for e in errors)
+    assert any("more than the store allows" in e for e in errors)
+    assert sum("link cannot be followed" in e for e in errors) == 2
+    assert "1 ingested" in result.stderr
+    assert list(stored(tmp_path / "normalized")) == [GOOD.stem]

@@ -436,10 +436,14 @@ class _Target:
 
 
 def _display(path: Path) -> str:
+    """How findings name a file: relative to the working folder where possible, printable on one line."""
+    from .pipeline import printable
+
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except (ValueError, OSError):
-        return path.as_posix()
+        shown = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):  # (RuntimeError: a link loop)
+        shown = path.as_posix()
+    return printable(shown)
 
 
 def _is_hidden(path: Path, root: Path) -> bool:
@@ -462,20 +466,31 @@ def _target(path: Path, raw_dir: Path) -> _Target:
     raw_root = raw_dir.resolve() if raw_dir.exists() else raw_dir.absolute()
     absolute = path.absolute()
     source: str | None = None
+    from .pipeline import link_target, name_problem
+
     try:
         source = absolute.relative_to(raw_dir.absolute()).as_posix()
     except ValueError:
         try:
             source = path.resolve().relative_to(raw_root).as_posix()
-        except (ValueError, OSError):
+        except (ValueError, OSError, RuntimeError):
             source = None
     sidecar = sidecar_path(path)
-    problem = ""
-    if path.is_symlink() and raw_dir.exists() and not path.resolve().is_relative_to(raw_root):
-        problem = f"link points outside the raw folder ({path.resolve()}); copy the file into the folder"
+    target = link_target(path) if path.is_symlink() else None
+    problem = name_problem(path.name)
+    if problem:
+        pass
+    elif path.is_symlink() and target is None:
+        problem = "link cannot be followed (a loop, or its target is gone); fix or remove it"
+    elif target is not None and raw_dir.exists() and not target.is_relative_to(raw_root):
+        problem = f"link points outside the raw folder ({target}); copy the file into the folder"
     elif not path.is_file():
         problem = "not a regular file; remove it from the raw folder"
-    return _Target(path, _display(path), source, path.stem, sidecar if sidecar.is_file() else None, problem)
+    try:
+        has_sidecar = sidecar.is_file()
+    except OSError:  # e.g. a name that is too long once `.meta.yaml` is added
+        has_sidecar = False
+    return _Target(path, _display(path), source, path.stem, sidecar if has_sidecar else None, problem)
 
 
 def _walk(folder: Path) -> list[Path]:

@@ -12,6 +12,7 @@ import bisect
 import gc
 import hashlib
 import os
+import re
 import signal
 import stat
 import sys
@@ -120,6 +121,11 @@ def discover_raw_files(raw_dir: Path) -> tuple[list[RawEntry], list[Problem]]:
     for rel, path in paths:
         if path in sidecars:
             continue
+        shown = printable(rel)
+        naming = name_problem(path.name)
+        if naming:
+            problems.append(Problem(rel, f"{shown}: {naming}"))
+            continue
         try:
             mode = os.lstat(path).st_mode
         except OSError:
@@ -129,7 +135,11 @@ def discover_raw_files(raw_dir: Path) -> tuple[list[RawEntry], list[Problem]]:
             if path.is_dir():  # (one made since the folder was listed)
                 continue
             if path.is_symlink():
-                target = path.resolve()
+                target = link_target(path)
+                if target is None:
+                    problems.append(Problem(rel, f"{rel}: link cannot be followed (a loop, or its target is "
+                                                  "gone); fix or remove it"))
+                    continue
                 if not target.is_relative_to(root):
                     problems.append(Problem(rel, f"{rel}: link points outside the raw folder ({target}); "
                                                   "copy the file into the folder instead"))
@@ -145,6 +155,39 @@ def discover_raw_files(raw_dir: Path) -> tuple[list[RawEntry], list[Problem]]:
         sidecar = sidecar_path(path) if sidecars else None
         entries.append(RawEntry(path, rel, doc_id, sidecar if sidecar in sidecars and sidecar.is_file() else None))
     return entries, problems
+
+
+# A stored document is `<doc_id>.json` in one folder entry of at most 255 bytes on common file systems.
+_MAX_NAME_BYTES = 250
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def name_problem(name: str) -> str:
+    """What makes a raw file's name unusable as a document id, or "" when nothing does."""
+    try:
+        size = len(Path(name).stem.encode("utf-8"))
+    except UnicodeEncodeError:  # bytes that are not UTF-8, kept by the OS as lone surrogates
+        return "file name is not valid UTF-8; rename the file"
+    if _CONTROL.search(name):
+        return "file name holds a control character (a line break, a tab, an escape); rename the file"
+    if size > _MAX_NAME_BYTES:
+        return (f"file name is {size} bytes long without its extension, more than the store allows "
+                f"({_MAX_NAME_BYTES}); shorten it")
+    return ""
+
+
+def printable(text: str) -> str:
+    """`text` safe to print on one line: control characters and undecodable bytes shown escaped."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def link_target(path: Path) -> Path | None:
+    """Where a link leads, or None when it cannot be followed (a loop, a dangling target)."""
+    try:
+        return path.resolve(strict=True)
+    except (OSError, RuntimeError):  # RuntimeError: pathlib's word for a loop
+        return None
 
 
 def _listing(raw_dir: Path) -> list[str]:
