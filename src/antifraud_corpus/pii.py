@@ -485,6 +485,16 @@ def contains_personal_data(text: str, config: Config, *, converted: bool = False
     return out
 
 
+def spans_boundary(text: str, config: Config) -> bool:
+    """Whether `text` holds a sentence end, a line break or markup (`boundary` in `pii.yaml`).
+
+    No personal data value spans one. The pipeline holds values found in the cleaned text, where
+    markup between two paragraphs is gone, against the raw text they stand for.
+    """
+    boundary = pii_rules(config).boundary
+    return boundary is not None and boundary.search(text) is not None
+
+
 def find_personal_data(text: str, config: Config, *, converted: bool = False) -> list[Edit]:
     """Replacement edits that put a placeholder (`[身份证号]`, `[姓名]`…) over each personal data value.
 
