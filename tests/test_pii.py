@@ -288,6 +288,9 @@ def test_bank_card_needs_context(config):
 def test_name_field_and_labelled_record(config):
     assert redact("姓名：张三，", config) == "姓名：[姓名]，"
     assert redact("犯罪嫌疑人李某某，男，1980年生，", config) == "犯罪嫌疑人[姓名]，男，1980年生，"
+    # a label says whose record it is, with nothing else that singles the person out
+    assert redact("犯罪嫌疑人：李某某，男，湖南人。", config) == "犯罪嫌疑人：[姓名]，男，湖南人。"
+    assert redact("经查，李某某，男，湖南人。", config) == "经查，李某某，男，湖南人。"
     assert redact("阿依古丽·买买提，女，维吾尔族，1990年5月出生", config) == "[姓名]，女，维吾尔族，1990年5月出生"
     assert redact("张三，汉族，1980年3月出生", config) == "[姓名]，汉族，1980年3月出生"
 

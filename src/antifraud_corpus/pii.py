@@ -210,8 +210,10 @@ def pii_rules(config: Config) -> PiiRules:
         )
         not_name = _optional(record, "not_name", "person_record")
         record_rule = RecordRule(
-            label=_compile(f"(?:{'|'.join(map(re.escape, labels))})$", "person_record.labels") if labels else None,
-            label_chars=max(map(len, labels), default=0),
+            # `犯罪嫌疑人张某`, `犯罪嫌疑人：张某`
+            label=_compile(f"(?:{'|'.join(map(re.escape, labels))})[ \t\u3000:：]?$", "person_record.labels")
+            if labels else None,
+            label_chars=max(map(len, labels), default=0) + 1,
             identifying=_optional(record, "identifying", "person_record"),
             public_role=_optional(record, "public_role", "person_record"),
             chars=_positive(record.get("record_chars"), "person_record.record_chars"),
