@@ -173,6 +173,8 @@ def test_words_of_a_rule_are_left_alone(text, config):
         # an appointed official's biography
         "<p>周建国，男，汉族，1963年5月生，河北某县人，1985年7月参加工作，1984年6月加入中国共产党。</p>",
         "<p>林秀英，女，汉族，1962年11月生，湖南某县人，研究生学历，现任某部部长、党组书记。</p>",
+        "<p>王建华，男，汉族，1958年8月生，陕西某县人。1976年12月入伍。</p>",
+        "会议决定任命陈志远（男，1966年生）为某省副省长。",
         # sports results: 男、女 are two events' sexes, not a person's
         "田径赛场，今天共产生女子跳高，女子跳远，男、女200米等9项冠军。",
         # sex and ethnicity alone do not single a person out
@@ -201,6 +203,11 @@ def test_a_wanted_notice_is_fully_redacted(config):
         "联系电话[手机号]。\n"
         "姓名：[姓名]\n"
     )
+
+
+def test_a_post_title_beside_a_record_gives_it_no_public_role(config):
+    text = "某村党支部书记王某介绍，刘某强，男，65岁，家住某县某村3组。</p><p>周某任某部部长。"
+    assert redact(text, config) == "某村党支部书记王某介绍，[姓名]，男，65岁，家住[住址]。</p><p>周某任某部部长。"
 
 
 def test_a_field_mark_makes_a_coarse_address_a_value(config):

@@ -20,8 +20,8 @@ What counts (patterns in `configs/pii.yaml`):
 * names in person records: a name followed by sex, ethnicity or birth date,
   where a label (`犯罪嫌疑人`) or something that singles the person out (a
   birth date, an age, an ID or address field) says it is a private person's
-  record, and nothing in its sentence gives a public role (an appointment, an
-  official's biography); and `姓名：` fields;
+  record, and nothing gives a public role (an official's biography after the
+  name, an appointment before it); and `姓名：` fields;
 * home addresses after `户籍地：`, `住址为`, `家住`…: a place name, and where
   no field mark (`：`) says it is a field, a house number, road or village.
   A value runs up to the next field label or the next number that is itself
@@ -79,8 +79,10 @@ class RecordRule:
 
     label: re.Pattern[str] | None  # a label right before the name (searched up to the name)
     label_chars: int  # the longest label
-    identifying: re.Pattern[str] | None
-    public_role: re.Pattern[str] | None
+    identifying: re.Pattern[str] | None  # in the record, after the name
+    biography: re.Pattern[str] | None  # in the record, after the name, up to `paragraph_end`
+    appointment: re.Pattern[str] | None  # before the name, in its sentence
+    paragraph_end: re.Pattern[str] | None
     chars: int  # how far the record's windows reach on either side of the name
 
 
@@ -133,7 +135,7 @@ def _positive(value: Any, where: str) -> int:
 _PATTERN_KEYS = frozenset({"kind", "pattern", "validate", "context"})
 _FIELD_KEYS = frozenset({"kind", "labels", "connector", "value", "shape", "stop", "place", "locator"})
 _RECORD_KEYS = frozenset({"labels", "name", "separator", "attributes", "identifying", "record_chars",
-                          "public_role", "not_name"})
+                          "biography", "appointment", "paragraph_end", "not_name"})
 _VIEW_KEYS = frozenset({"drop", "opencc"})
 
 
@@ -215,7 +217,9 @@ def pii_rules(config: Config) -> PiiRules:
             if labels else None,
             label_chars=max(map(len, labels), default=0) + 1,
             identifying=_optional(record, "identifying", "person_record"),
-            public_role=_optional(record, "public_role", "person_record"),
+            biography=_optional(record, "biography", "person_record"),
+            appointment=_optional(record, "appointment", "person_record"),
+            paragraph_end=_optional(record, "paragraph_end", "person_record"),
             chars=_positive(record.get("record_chars"), "person_record.record_chars"),
         )
         # the person pattern's lookahead, word for word
@@ -405,26 +409,32 @@ def _private_record(view: str, start: int, end: int, rule: RecordRule, boundary:
 
     A label right before it (`犯罪嫌疑人`) says so. Otherwise the record must hold something that
     singles the person out (`identifying`: a birth date, an age, an ID or address field) before its
-    part of the sentence ends, and its sentence must name no public role (`任命…为部长`, a biography
-    with `参加工作`, `加入中国共产党`).
+    part of the sentence ends, and give no public role: no biography of an official after the name
+    (`参加工作`, `加入中国共产党`), no appointment before it (`任命…`).
     """
     if rule.label is not None and rule.label.search(view, max(0, start - rule.label_chars), start):
         return True
     limit = min(len(view), end + rule.chars)
-    stop = boundary.search(view, end, limit) if boundary is not None else None
-    sentence_end = stop.start() if stop else limit
-    record_end = sentence_end
+    sentence_end = _first(boundary, view, end, limit)
     if view.startswith(("（", "("), end) and (closing := re.compile("[）)]").search(view, end, sentence_end)):
-        record_end = closing.start()  # `某某（女）为…`: a record opened with a bracket ends where it closes
-    if rule.identifying is not None and not rule.identifying.search(view, end, record_end):
+        sentence_end = closing.start()  # `某某（女）为…`: a record opened with a bracket ends where it closes
+    if rule.identifying is not None and not rule.identifying.search(view, end, sentence_end):
         return False
-    if rule.public_role is None:
+    if rule.biography is not None and rule.biography.search(view, end, _first(rule.paragraph_end, view, end, limit)):
+        return False
+    if rule.appointment is None:
         return True
     sentence_start = max(0, start - rule.chars)
     if boundary is not None:
         for before in boundary.finditer(view, sentence_start, start):
             sentence_start = before.end()
-    return rule.public_role.search(view, sentence_start, sentence_end) is None
+    return rule.appointment.search(view, sentence_start, start) is None
+
+
+def _first(pattern: re.Pattern[str] | None, view: str, start: int, limit: int) -> int:
+    """Where `pattern` first matches in `view[start:limit]`, or `limit`."""
+    found = pattern.search(view, start, limit) if pattern is not None else None
+    return found.start() if found else limit
 
 
 def _person_records(view: str, rules: PiiRules) -> Iterator[re.Match[str]]:
