@@ -137,6 +137,40 @@ def test_personal_data_is_found_in_the_converted_text_and_mapped_to_raw_spans(co
         ("132129197711040035", "pii:id-number"), ("13912345678", "pii:mobile")]
 
 
+STATUTE = (
+    "第十条 申请登记应当提交经营者姓名和住所、经营场所等材料。\n"
+    "第十一条 本条例适用于户籍在本市的公民。由其户籍所在地的乡镇人民政府、街道办事处受理，"
+    "当事人住所地人民法院管辖。\n"
+    "第十二条 登记机关应当记录申请人的姓名或者名称、住所、联系方式。\n"
+)
+BULLETIN = (
+    "<p>国务院任命林秀英（女）为文化部部长。</p><p><strong>保障住房交付</strong></p>"
+    "<p>全省户籍人口城镇化率达到55.2%。田径赛场产生女子跳远，男、女200米等9项冠军。</p>"
+)
+
+
+@pytest.mark.parametrize("raw", [STATUTE, BULLETIN], ids=["statute", "bulletin"])
+def test_statute_words_and_public_roles_keep_their_text(raw: str, config):
+    cleaned = clean_text(raw, config)
+    assert cleaned.personal_data == []
+    assert [r for r in cleaned.replaced if r.reason.startswith("pii")] == []
+
+
+def test_a_value_found_before_cleaning_is_redacted_where_cleaning_joins_paragraphs(config):
+    # The converted text shows the field ending at the markup; the cleaned text reads on.
+    cleaned = clean_text("<p>户籍地：河北省某县</p><p>某村5号的房屋</p>", config)
+    assert cleaned.tracked.text == "户籍地：[住址]某村5号的房屋"
+
+
+def test_a_value_seen_only_across_dropped_markup_is_none(config):
+    # `河北省` alone is no address; `河北省某县某村5号` is read only once the markup is gone.
+    cleaned = clean_text("<p>户籍地：河北省</p><p>某县某村5号</p>", config)
+    assert cleaned.tracked.text == "户籍地：河北省某县某村5号"
+    # A value the cleaned text shows whole, its raw text one stretch, is redacted.
+    cleaned = clean_text("<p>户籍地：<span>河北省某县某村5号</span></p>", config)
+    assert cleaned.tracked.text == "户籍地：[住址]"
+
+
 @pytest.mark.parametrize("path", SEED_PATHS, ids=lambda p: p.stem[:3])
 def test_no_raw_personal_data_in_removed_pieces(path: Path, config):
     # Removed pieces keep the raw text (traditional here): the raw values must not be in them either.

@@ -17,11 +17,19 @@ What counts (patterns in `configs/pii.yaml`):
   any 18-character or 15-digit number where the text says it is an ID number;
 * mainland mobile numbers (`1[3-9]` + 9 digits, not inside a longer number);
 * bank card numbers where the text says so;
-* names in person records (a name followed by sex, ethnicity or birth date)
-  and `姓名：` fields — officials named in their public role are not matched;
-* home addresses after `户籍地`, `住址`, `家住`, `现住`… up to the next field
-  label or the next number that is itself personal data (an ID number
-  written straight after the address gets its own placeholder).
+* names in person records: a name followed by sex, ethnicity or birth date,
+  where a label (`犯罪嫌疑人`) or something that singles the person out (a
+  birth date, an age, an ID or address field) says it is a private person's
+  record, and nothing gives a public role (an official's biography after the
+  name, an appointment before it); and `姓名：` fields;
+* home addresses after `户籍地：`, `住址为`, `家住`…: a place name, and where
+  no field mark (`：`) says it is a field, a house number, road or village.
+  A value runs up to the next field label or the next number that is itself
+  personal data (an ID number written straight after the address gets its
+  own placeholder).
+
+Words of a rule (`姓名和住所`, `户籍在本市的公民`) are no values, and no value
+spans a sentence end, a line or markup (`boundary`).
 """
 
 from __future__ import annotations
@@ -60,6 +68,22 @@ class FieldRule:
     pattern: FastPattern  # label + connector + (?P<value>…); found only where a label is
     shape: re.Pattern[str] | None
     stop: re.Pattern[str] | None
+    place: re.Pattern[str] | None  # what the value must begin with
+    locator: re.Pattern[str] | None  # what the value must hold unless the connector has a `mark`
+    marked: bool  # the connector has a group named `mark`
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRule:
+    """What makes a name followed by record attributes a private person's record."""
+
+    label: re.Pattern[str] | None  # a label right before the name (searched up to the name)
+    label_chars: int  # the longest label
+    identifying: re.Pattern[str] | None  # in the record, after the name
+    biography: re.Pattern[str] | None  # in the record, after the name, up to `paragraph_end`
+    appointment: re.Pattern[str] | None  # before the name, in its sentence
+    paragraph_end: re.Pattern[str] | None
+    chars: int  # how far the record's windows reach on either side of the name
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +102,9 @@ class PiiRules:
     person_after: FastPattern | None
     name_widths: tuple[int, int] | None
     not_name: re.Pattern[str] | None
+    record: RecordRule | None
     fields: tuple[FieldRule, ...]
+    boundary: re.Pattern[str] | None
     drop: re.Pattern[str] | None
     opencc: str | None
 
@@ -95,6 +121,34 @@ def _words(values: Any, where: str) -> list[str]:
     return sorted((str(v) for v in values), key=len, reverse=True)
 
 
+def _optional(rule: Mapping[str, Any], key: str, where: str = "") -> re.Pattern[str] | None:
+    value = rule.get(key)
+    return _compile(value, f"{where}.{key}" if where else key) if value else None
+
+
+def _positive(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(f"pii.yaml: {where}: expected a positive number of characters, got {value!r}")
+    return value
+
+
+_PATTERN_KEYS = frozenset({"kind", "pattern", "validate", "context"})
+_FIELD_KEYS = frozenset({"kind", "labels", "connector", "value", "shape", "stop", "place", "locator"})
+_RECORD_KEYS = frozenset({"labels", "name", "separator", "attributes", "identifying", "record_chars",
+                          "biography", "appointment", "paragraph_end", "not_name"})
+_VIEW_KEYS = frozenset({"drop", "opencc"})
+
+
+def _known_keys(rule: Any, known: frozenset[str], where: str) -> Mapping[str, Any]:
+    """`rule` as a mapping holding only `known` keys: a typo is an error, not a rule silently left out."""
+    if not isinstance(rule, Mapping):
+        raise ConfigError(f"pii.yaml: {where}: expected a mapping with keys {', '.join(sorted(known))}")
+    unknown = sorted(set(rule) - known)
+    if unknown:
+        raise ConfigError(f"pii.yaml: unknown key '{where}.{unknown[0]}' (known: {', '.join(sorted(known))})")
+    return rule
+
+
 @per_config
 def pii_rules(config: Config) -> PiiRules:
     """The rules of `pii.yaml`, compiled (once per config).
@@ -107,7 +161,7 @@ def pii_rules(config: Config) -> PiiRules:
     numbers = []
     for i, rule in enumerate(pii.get("patterns") or ()):
         where = f"patterns[{i}]"
-        if not isinstance(rule, Mapping) or not rule.get("kind"):
+        if not _known_keys(rule, _PATTERN_KEYS, where).get("kind"):
             raise ConfigError(f"pii.yaml: {where}: each pattern needs 'kind' and 'pattern'")
         validate = rule.get("validate")
         if validate not in (None, "id18", "id15"):
@@ -121,34 +175,34 @@ def pii_rules(config: Config) -> PiiRules:
                 _compile(context, f"{where}.context") if context else None,
             )
         )
-    connector = str(pii.get("connector", r"\s*(?:[:：])?\s*"))
     fields = []
     for i, rule in enumerate(pii.get("fields") or ()):
         where = f"fields[{i}]"
-        if not isinstance(rule, Mapping) or not rule.get("kind") or not rule.get("labels"):
-            raise ConfigError(f"pii.yaml: {where}: each field needs 'kind', 'labels' and 'value'")
+        rule = _known_keys(rule, _FIELD_KEYS, where)
+        if not all(rule.get(key) for key in ("kind", "labels", "connector", "value")):
+            raise ConfigError(f"pii.yaml: {where}: each field needs 'kind', 'labels', 'connector' and 'value'")
         labels = "|".join(re.escape(w) for w in _words(rule["labels"], f"{where}.labels"))
-        pattern = _compile(f"(?:{labels}){connector}(?P<value>{rule.get('value')})", where)
-        shape, stop = rule.get("shape"), rule.get("stop")
+        connector = _compile(rule["connector"], f"{where}.connector")
+        pattern = _compile(f"(?:{labels}){connector.pattern}(?P<value>{rule['value']})", where)
         fields.append(
             FieldRule(
                 str(rule["kind"]),
                 FastPattern(pattern),
-                _compile(shape, f"{where}.shape") if shape else None,
-                _compile(stop, f"{where}.stop") if stop else None,
+                shape=_optional(rule, "shape", where),
+                stop=_optional(rule, "stop", where),
+                place=_optional(rule, "place", where),
+                locator=_optional(rule, "locator", where),
+                marked="mark" in connector.groupindex,
             )
         )
     person = not_name = person_after = None
     name_widths = None
+    record_rule = None
     record = pii.get("person_record")
     if record:
-        if not isinstance(record, Mapping):
-            raise ConfigError(
-                "pii.yaml: person_record: expected a mapping (labels, name, separator, attributes)"
-            )
-        starts = ["(?<![\u4e00-\u9fff])"] + [
-            f"(?<={re.escape(w)})" for w in _words(record.get("labels"), "labels")
-        ]
+        record = _known_keys(record, _RECORD_KEYS, "person_record")
+        labels = _words(record.get("labels"), "person_record.labels")
+        starts = ["(?<![\u4e00-\u9fff])"] + [f"(?<={re.escape(w)})" for w in labels]
         attributes = "|".join(f"(?:{a})" for a in record.get("attributes") or ())
         if not attributes:
             raise ConfigError("pii.yaml: person_record.attributes: list at least one attribute pattern")
@@ -156,8 +210,18 @@ def pii_rules(config: Config) -> PiiRules:
             f"(?:{'|'.join(starts)})(?P<value>{record.get('name')})(?={record.get('separator')}(?:{attributes}))",
             "person_record",
         )
-        if record.get("not_name"):
-            not_name = _compile(record["not_name"], "person_record.not_name")
+        not_name = _optional(record, "not_name", "person_record")
+        record_rule = RecordRule(
+            # `犯罪嫌疑人张某`, `犯罪嫌疑人：张某`
+            label=_compile(f"(?:{'|'.join(map(re.escape, labels))})[ \t\u3000:：]?$", "person_record.labels")
+            if labels else None,
+            label_chars=max(map(len, labels), default=0) + 1,
+            identifying=_optional(record, "identifying", "person_record"),
+            biography=_optional(record, "biography", "person_record"),
+            appointment=_optional(record, "appointment", "person_record"),
+            paragraph_end=_optional(record, "paragraph_end", "person_record"),
+            chars=_positive(record.get("record_chars"), "person_record.record_chars"),
+        )
         # the person pattern's lookahead, word for word
         after = _compile(f"{record.get('separator')}(?:{attributes})", "person_record")
         found = widths(_compile(str(record.get("name")), "person_record.name"))
@@ -166,7 +230,7 @@ def pii_rules(config: Config) -> PiiRules:
     for kind in sorted({r.kind for r in numbers} | {r.kind for r in fields} | ({"name"} if person else set())):
         if kind not in placeholders:
             raise ConfigError(f"pii.yaml: placeholders: no placeholder for kind '{kind}'; add one")
-    view = pii.get("raw_view") or {}
+    view = _known_keys(pii.get("raw_view") or {}, _VIEW_KEYS, "raw_view")
     drop = view.get("drop")
     return PiiRules(
         placeholders=placeholders,
@@ -177,7 +241,9 @@ def pii_rules(config: Config) -> PiiRules:
         person_after=person_after,
         name_widths=name_widths,
         not_name=not_name,
+        record=record_rule,
         fields=tuple(fields),
+        boundary=_optional(pii, "boundary"),
         drop=_compile(drop, "raw_view.drop") if drop else None,
         opencc=view.get("opencc") or None,
     )
@@ -310,20 +376,65 @@ def _candidates(view: str, rules: PiiRules) -> list[tuple[int, int, str, int]]:
             if rule.stop is not None and (stop := rule.stop.search(value)):
                 end = start + stop.start()
                 value = view[start:end]
-            if len(value) < 2:
-                continue
-            if rule.shape is not None:
-                # After the first character: a place name starts the value, a lone `号…` is no address.
-                marks = len(rule.shape.findall(value, 1))
-                if marks < 2 and not (marks == 1 and re.search(r"\d", value)):
-                    continue
-            found.append((start, end, rule.kind, base + offset))
+            if len(value) >= 2 and _field_value(rule, value, marked=rule.marked and m.group("mark") is not None):
+                found.append((start, end, rule.kind, base + offset))
     if rules.person is not None:
         for m in _person_records(view, rules):
             if rules.not_name is not None and rules.not_name.search(m.group("value")):
                 continue
+            if rules.record is not None and not _private_record(view, *m.span("value"), rules.record, rules.boundary):
+                continue
             found.append((*m.span("value"), "name", base + len(rules.fields)))
+    if rules.boundary is not None:
+        found = [c for c in found if not rules.boundary.search(view, c[0], c[1])]
     return found
+
+
+def _field_value(rule: FieldRule, value: str, *, marked: bool) -> bool:
+    """Whether a labelled field's value is one: an address begins with a place name and looks like one."""
+    if rule.place is not None and not rule.place.match(value):
+        return False
+    if rule.shape is not None:
+        # After the first character: a place name starts the value, a lone `号…` is no address.
+        marks = len(rule.shape.findall(value, 1))
+        if marks < 2 and not (marks == 1 and re.search(r"\d", value)):
+            return False
+    # Written as a field (`户籍地：…`), a value is one at any precision; in prose (`家住…`) only
+    # where it finds a household (a house number, road or village), not a district.
+    return marked or rule.locator is None or rule.locator.search(value) is not None
+
+
+def _private_record(view: str, start: int, end: int, rule: RecordRule, boundary: re.Pattern[str] | None) -> bool:
+    """Whether the name at `view[start:end]`, followed by record attributes, is a private person's.
+
+    A label right before it (`犯罪嫌疑人`) says so. Otherwise the record must hold something that
+    singles the person out (`identifying`: a birth date, an age, an ID or address field) before its
+    part of the sentence ends, and give no public role: no biography of an official after the name
+    (`参加工作`, `加入中国共产党`), no appointment before it (`任命…`).
+    """
+    if rule.label is not None and rule.label.search(view, max(0, start - rule.label_chars), start):
+        return True
+    limit = min(len(view), end + rule.chars)
+    sentence_end = _first(boundary, view, end, limit)
+    if view.startswith(("（", "("), end) and (closing := re.compile("[）)]").search(view, end, sentence_end)):
+        sentence_end = closing.start()  # `某某（女）为…`: a record opened with a bracket ends where it closes
+    if rule.identifying is not None and not rule.identifying.search(view, end, sentence_end):
+        return False
+    if rule.biography is not None and rule.biography.search(view, end, _first(rule.paragraph_end, view, end, limit)):
+        return False
+    if rule.appointment is None:
+        return True
+    sentence_start = max(0, start - rule.chars)
+    if boundary is not None:
+        for before in boundary.finditer(view, sentence_start, start):
+            sentence_start = before.end()
+    return rule.appointment.search(view, sentence_start, start) is None
+
+
+def _first(pattern: re.Pattern[str] | None, view: str, start: int, limit: int) -> int:
+    """Where `pattern` first matches in `view[start:limit]`, or `limit`."""
+    found = pattern.search(view, start, limit) if pattern is not None else None
+    return found.start() if found else limit
 
 
 def _person_records(view: str, rules: PiiRules) -> Iterator[re.Match[str]]:
@@ -384,6 +495,16 @@ def contains_personal_data(text: str, config: Config, *, converted: bool = False
     for start, end, kind in chosen:
         out.append((kind, view.original(start), view.original(end - 1) + 1))
     return out
+
+
+def spans_boundary(text: str, config: Config) -> bool:
+    """Whether `text` holds a sentence end, a line break or markup (`boundary` in `pii.yaml`).
+
+    No personal data value spans one. The pipeline holds values found in the cleaned text, where
+    markup between two paragraphs is gone, against the raw text they stand for.
+    """
+    boundary = pii_rules(config).boundary
+    return boundary is not None and boundary.search(text) is not None
 
 
 def find_personal_data(text: str, config: Config, *, converted: bool = False) -> list[Edit]:

@@ -300,7 +300,6 @@ def clean_text(raw_text: str, config: Config) -> Cleaned:
     from .clean import find_junk, find_whitespace
     from .convert import convert_text
     from .gloss import find_pinyin_glosses
-    from .pii import find_personal_data
     from .repair import find_mojibake
 
     removed = RemovedLog(raw_text)
@@ -331,8 +330,54 @@ def clean_text(raw_text: str, config: Config) -> Cleaned:
     converted = tracked
     tracked = step(tracked, find_junk(tracked.text, config))
     tracked = step(tracked, find_whitespace(tracked.text, config))
-    tracked = step(tracked, find_personal_data(tracked.text, config, converted=True))
-    return Cleaned(tracked, converted.text, removed, replaced, _raw_personal_data(converted, config))
+    personal_data = _raw_personal_data(converted, config)
+    tracked = step(tracked, _body_personal_data(tracked, personal_data, config))
+    return Cleaned(tracked, converted.text, removed, replaced, personal_data)
+
+
+def _body_personal_data(tracked: TrackedText, raw_values: list[Edit], config: Config) -> list[Edit]:
+    """Edits that redact the cleaned text: every value found before cleaning, and its own.
+
+    A value found in the converted text (`raw_values`, raw spans) is redacted wherever the
+    cleaned text still holds it, as it is in the removed pieces. The cleaned text can show
+    values of its own (white space and markup gone: `户籍地：&nbsp;河北省…`), but cleaning also
+    drops markup between two paragraphs without a trace (`交付</p><p>…` reads `交付…`): one of
+    its own counts only where its raw text is one stretch, with no markup, line or sentence end.
+    Where two overlap, one placeholder covers both.
+    """
+    from .pii import find_personal_data, spans_boundary
+
+    raw = tracked.raw
+    own = [edit for edit in find_personal_data(tracked.text, config, converted=True)
+           if not spans_boundary(raw[slice(*tracked.raw_span(edit.start, edit.end))], config)]
+    merged: list[Edit] = []
+    for edit in sorted(_text_edits(tracked, raw_values) + own):
+        if merged and edit.start < merged[-1].end:
+            merged[-1] = merged[-1]._replace(end=max(edit.end, merged[-1].end))
+        else:
+            merged.append(edit)
+    return merged
+
+
+def _text_edits(tracked: TrackedText, raw_values: list[Edit]) -> list[Edit]:
+    """`raw_values` (raw spans, sorted) as edits on `tracked.text`: what of each value the text holds."""
+    segments = tracked.segment_map()
+    edits = []
+    for value in raw_values:
+        # the segments the value overlaps: [first, last)
+        first = bisect.bisect_right(segments, value.start, key=lambda segment: segment[3])
+        last = bisect.bisect_left(segments, value.end, key=lambda segment: segment[2])
+        if first >= last:
+            continue  # all of it was removed
+        out_start, out_end, raw_start, raw_end = segments[first]
+        one_to_one = out_end - out_start == raw_end - raw_start
+        start = out_start + max(0, value.start - raw_start) if one_to_one else out_start
+        out_start, out_end, raw_start, raw_end = segments[last - 1]
+        one_to_one = out_end - out_start == raw_end - raw_start
+        end = out_start + min(raw_end, value.end) - raw_start if one_to_one else out_end
+        if start < end:
+            edits.append(Edit(start, end, value.replacement, value.reason))
+    return edits
 
 
 _BLOCK_CHARS = 1 << 20
