@@ -428,3 +428,35 @@ def test_values_hold_no_boundary_and_redaction_changes_nothing_else(pieces, conf
         out += [text[cursor:edit.start], edit.replacement]
         cursor = edit.end
     assert redact(text, config) == "".join(out) + text[cursor:]
+
+
+# --------------------------------------------------------------------------- turning redaction off
+
+
+def _with_pii(config, pii: dict):
+    from dataclasses import replace
+
+    return replace(config, files={**config.files, "pii": pii}, fingerprint=f"test-pii-{sorted(pii)}")
+
+
+@pytest.mark.parametrize("pii", [{}, {"placeholders": {"name": "[姓名]"}}])
+def test_a_pii_file_cut_short_is_an_error_not_redaction_off(config, pii):
+    from antifraud_corpus.errors import ConfigError
+    from antifraud_corpus.pii import pii_rules
+
+    with pytest.raises(ConfigError, match="would not be redacted; .* set `enabled: false`"):
+        pii_rules(_with_pii(config, pii))
+
+
+def test_redaction_turned_off_explicitly_is_said_once_per_run(config, tmp_path):
+    from antifraud_corpus.pipeline import ingest_corpus
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ("a", "b"):
+        (raw / f"{name}.txt").write_text("关于协查的通告\n犯罪嫌疑人：张某某，男，1980年1月1日出生。\n",
+                                         encoding="utf-8")
+    report = ingest_corpus(raw, tmp_path / "n", _with_pii(config, {"enabled": False}))
+    assert report.ingested == ["a", "b"]
+    assert len(report.notes) == 1 and "redaction is turned off" in report.notes[0]
+    assert "张某某" in (tmp_path / "n" / "a.json").read_text(encoding="utf-8")

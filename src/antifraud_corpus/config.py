@@ -34,7 +34,7 @@ SCHEMAS: dict[str, frozenset[str]] = {
     "ingest": frozenset({"decode", "convert", "pinyin", "mojibake", "whitespace", "version"}),
     "clean": frozenset({"keep_lines", "probe_strip", "line_rules", "inline_rules", "tail_markers",
                         "headline_list", "footer", "title", "whitespace"}),
-    "pii": frozenset({"patterns", "context_chars", "boundary", "person_record", "fields", "placeholders",
+    "pii": frozenset({"enabled", "patterns", "context_chars", "boundary", "person_record", "fields", "placeholders",
                       "raw_view"}),
     "metadata": frozenset({"scan", "titles", "meetings", "issuers", "header_note", "bulletins", "dates", "levels",
                            "kinds", "sidecar_keys"}),

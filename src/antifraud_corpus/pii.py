@@ -109,6 +109,18 @@ class PiiRules:
     opencc: str | None
 
 
+# Sections without which a pii.yaml redacts less than it seems to.
+_REQUIRED = ("placeholders", "patterns", "fields", "person_record")
+
+
+def redaction_off(config: Config) -> str:
+    """A note for the run when `pii.yaml` turns redaction off (`enabled: false`); "" when it is on."""
+    if config["pii"].get("enabled", True) is False:
+        return ("personal data redaction is turned off (pii.yaml: enabled: false); outputs may hold ID and "
+                "phone numbers, names and addresses of private persons")
+    return ""
+
+
 def _compile(pattern: Any, where: str) -> re.Pattern[str]:
     return compile_rule(pattern, f"pii.yaml: {where}")
 
@@ -157,6 +169,18 @@ def pii_rules(config: Config) -> PiiRules:
         ConfigError: a malformed pattern, or a kind without a placeholder.
     """
     pii = config["pii"]
+    enabled = pii.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise ConfigError(f"pii.yaml: enabled: expected true or false, got {enabled!r}")
+    if not enabled:
+        pii = {}  # redaction turned off on purpose: the run says so (see `redaction_off`)
+    else:
+        missing = [key for key in _REQUIRED if key not in pii]
+        if missing:
+            # A pii.yaml cut short (or an empty one in ./configs) must not turn redaction off unseen.
+            raise ConfigError(f"{config.origins.get('pii', 'pii.yaml')}: no {', '.join(missing)}: personal data "
+                              "would not be redacted; copy the shipped pii.yaml, or set `enabled: false` to "
+                              "turn redaction off")
     placeholders = dict(pii.get("placeholders") or {})
     numbers = []
     for i, rule in enumerate(pii.get("patterns") or ()):

@@ -86,6 +86,7 @@ class IngestReport:
     warnings: dict[str, list[str]] = field(default_factory=dict)
     orphans: list[str] = field(default_factory=list)  # stored documents whose raw file is gone
     pruned: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about the run as a whole (redaction turned off)
 
     @property
     def warning_count(self) -> int:
@@ -640,7 +641,10 @@ def _make_store(normalized_dir: Path) -> None:
 def _ingest_locked(entries: list[RawEntry], problems: list[Problem], raw_dir: Path, normalized_dir: Path,
                    config: Config, *, config_dir: Path | None, overrides: tuple[str, ...], workers: int,
                    force: bool, prune: bool, on_outcome: Callable[[Outcome, int], None] | None) -> IngestReport:
+    from .pii import redaction_off
+
     report = IngestReport(failed=list(problems))
+    report.notes.extend(note for note in [redaction_off(config)] if note)
     sweep_temporary_files(normalized_dir)
     manifest = read_manifest(normalized_dir)
     if manifest.pipeline_version != PIPELINE_VERSION or manifest.config_fingerprint != config.fingerprint:

@@ -69,6 +69,8 @@ def render_ingest_summary(console: Console, report: IngestReport) -> None:
         out.append(label, style=style)
         out.append(f" {message}\n")
 
+    for note in report.notes:
+        line("note", "yellow", note)
     for problem in report.failed:
         line("error", "red", problem.message)
     for doc_id in report.orphans:
