@@ -123,7 +123,7 @@ class JunkRules:
     bullet: re.Pattern[str]
     bullet_min_position: float
     sentence_end: re.Pattern[str]
-    closing: re.Pattern[str]
+    closing: str  # closing quotes and brackets: stripped before a line's last character is read
     content_min_chars: int
     signature: tuple[re.Pattern[str], ...]
     structure: tuple[re.Pattern[str], ...]  # markdown headings, table rows: never a headline list
@@ -281,7 +281,7 @@ def junk_rules(config: Config) -> JunkRules:
         bullet=_compile(headlines.get("bullet", r"^[-*•·]\s*"), "headline_list.bullet"),
         bullet_min_position=float(headlines.get("bullet_min_position", 0.5)),
         sentence_end=_compile(headlines.get("sentence_end", "[。！？!?；;]$"), "headline_list.sentence_end"),
-        closing=_compile(headlines.get("closing", "[”’」』）)]+$"), "headline_list.closing"),
+        closing=str(headlines.get("closing", "”’」』）)")),
         content_min_chars=int(headlines.get("content_min_chars", 30)),
         signature=_patterns(headlines.get("signature"), "headline_list.signature"),
         structure=_patterns(headlines.get("structure"), "headline_list.structure"),
@@ -444,7 +444,7 @@ def _line_label(line: str, rules: JunkRules) -> _Label:
 
 def _reads_as_sentence(line: str, rules: JunkRules) -> bool:
     """A clause break inside and sentence-final punctuation at the end (closing quotes skipped)."""
-    body = rules.closing.sub("", line)
+    body = line.rstrip(rules.closing)
     return bool(body) and rules.sentence_final.match(body[-1]) is not None and (
         rules.sentence_break.search(body) is not None)
 
@@ -464,7 +464,7 @@ def _drop_lone_weak(lines: list[_Line], labels: list[str | None], weak: list[boo
 
 
 def _ends_sentence(line: str, rules: JunkRules) -> bool:
-    return bool(rules.sentence_end.search(rules.closing.sub("", line)))
+    return bool(rules.sentence_end.search(line.rstrip(rules.closing)))
 
 
 def _mark_duplicate_titles(
@@ -614,11 +614,19 @@ def _line_edits(lines: list[_Line], labels: list[str | None]) -> list[Edit]:
 def _inline_edits(text: str, ln: _Line, rules: JunkRules) -> list[Edit]:
     line = ln.stripped
     offset = ln.lead
-    taken: list[tuple[int, int]] = []
+    # What earlier matches took: disjoint spans, sorted (a long HTML line has thousands of tags).
+    taken_starts: list[int] = []
+    taken_ends: list[int] = []
     edits: list[Edit] = []
 
     def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
+        at = bisect.bisect_right(taken_starts, a)
+        return (at == 0 or taken_ends[at - 1] <= a) and (at == len(taken_starts) or taken_starts[at] >= b)
+
+    def take(a: int, b: int) -> None:
+        at = bisect.bisect_right(taken_starts, a)
+        taken_starts.insert(at, a)
+        taken_ends.insert(at, b)
 
     # The rules whose needles the line lacks have no match in it: found once for all of them.
     present = {needle for needle in rules.inline_needle_set if needle in line}
@@ -636,10 +644,10 @@ def _inline_edits(text: str, ln: _Line, rules: JunkRules) -> list[Edit]:
                 for s, e in ((a, ka), (kb, b)):
                     if e > s:
                         # only what goes is taken: later rules still apply inside the kept text
-                        taken.append((s, e))
+                        take(s, e)
                         edits.append(Edit(offset + s, offset + e, around, reason))
                 continue
-            taken.append((a, b))
+            take(a, b)
             if rule.unescape:
                 value = html.unescape(m.group())
                 if value != m.group():
@@ -733,7 +741,7 @@ def has_body(text: str, config: Config) -> bool:
     """
     rules = junk_rules(config)
     first, *rest = text.strip(_STRIP_LINE).split("\n")
-    title = rules.closing.sub("", first.strip(_STRIP))
+    title = first.strip(_STRIP).rstrip(rules.closing)
     if title and rules.sentence_final.match(title[-1]):
         return True
     for line in rest:
