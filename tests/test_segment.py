@@ -323,6 +323,54 @@ def test_empty_text() -> None:
     assert _segment("\n \n\u3000\n") == []
 
 
+BULLETIN = """《新闻联播》 (20240105)
+本期节目主要内容：
+1.某某会见某国总理；
+2.某地法院对电信网络诈骗集团案一审宣判；
+3.国内联播快讯：
+（1）某省上线反诈 预警平台；
+（2）某市开展宣传月活动。
+（《新闻联播》 20240105 19:00）
+某某会见某国总理
+央视网消息（新闻联播）：5日上午，某某会见某国总理。双方表示，要深化合作。
+某地法院对电信网络诈骗集团案一审宣判
+央视网消息（新闻联播）：今天，某地中级人民法院对一电信网络诈骗集团案一审公开宣判。法院认定，被告人的行为构成诈骗罪。
+国内联播快讯
+央视网消息（新闻联播）：
+某省上线反诈预警平台
+某省上线预警平台，拦截诈骗电话。
+某市开展宣传月活动
+某市公安机关开展反诈宣传月活动。
+"""
+
+
+def test_a_bulletin_rundown_is_contents_and_each_item_a_clause_under_its_headline() -> None:
+    clauses = _segment(BULLETIN)
+    _check_offsets(BULLETIN, clauses)
+    assert all(c.path.startswith("¶") for c in clauses)  # the rundown's numbers are no outline
+    assert [c.text for c in clauses[:3]] == ["《新闻联播》 (20240105)", "本期节目主要内容：", "1.某某会见某国总理；"]
+    headed = [(c.heading, c.text[:12]) for c in clauses if c.heading]
+    assert headed == [
+        ("某某会见某国总理", "央视网消息（新闻联播）："),
+        ("某地法院对电信网络诈骗集团案一审宣判", "央视网消息（新闻联播）："),  # longer than a guessed sub-title
+        ("国内联播快讯", "央视网消息（新闻联播）："),
+        ("某省上线反诈预警平台", "某省上线预警平台，拦截诈"),  # white space aside, as listed
+        ("某市开展宣传月活动", "某市公安机关开展反诈宣传"),
+    ]
+    fraud = next(c for c in clauses if c.heading.startswith("某地法院"))
+    assert fraud.text.endswith("构成诈骗罪。")
+
+
+def test_a_contents_list_of_numbered_headings_stays_an_outline() -> None:
+    # the entries come back numbered: a table of contents of the outline itself
+    text = ("目录\n一、总体要求\n二、重点任务\n三、保障措施\n"
+            "一、总体要求\n要加强领导。\n二、重点任务\n要落实责任。\n三、保障措施\n要强化保障。")
+    assert _paths(text) == ["一", "二", "三", "一", "二", "三"]
+    # and a few numbered lines that a later line repeats are not enough to be contents
+    text = "一、加强领导\n要加强领导。\n二、落实责任\n要落实责任。\n加强领导\n要加强领导。"
+    assert _paths(text) == ["一", "二"]
+
+
 # --- numbering problems ----------------------------------------------------------------------
 
 

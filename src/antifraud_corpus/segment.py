@@ -20,6 +20,11 @@ Rules of thumb the code follows, the patterns themselves live in
   clause therefore holds only its own lead text (`总体要求`), and an
   un-numbered paragraph belongs to the clause above it. Text before the first
   heading (the preamble) belongs to no clause.
+* A numbered list whose entries come back later as lines of their own is a
+  list of contents (a news bulletin's rundown `1.习近平会见…；` before its
+  items, each under its headline `习近平会见…`): its numbers are no outline,
+  and the lines that repeat an entry are the sub-titles of what follows them,
+  however long, so that each item is a paragraph clause of its own.
 * Chinese-numeral headings and articles are *strong*: accepted even out of
   sequence, so that `numbering_problems` can report the gap. Arabic ones are
   *weak*: a line starting with `4、` or `3.` is only a heading where it fits the
@@ -88,6 +93,10 @@ class _Rules:
     sub_end: re.Pattern[str]
     sub_closing: str
     sub_exclude: re.Pattern[str] | None
+    contents_min_entries: int
+    contents_min_share: float
+    contents_max_chars: int
+    contents_trim: re.Pattern[str]
 
 
 @dataclass(slots=True)  # not frozen: frozen dataclasses are slow to build, and there are many marks
@@ -121,10 +130,11 @@ def segment_clauses(text: str, config: Config) -> list[Clause]:
     """
     rules = _rules(config)
     marks = _find_marks(text, rules)
+    marks, titles = _without_contents(text, marks, rules)
     clauses = _numbered_clauses(text, marks, rules)
     if clauses:
         return clauses
-    return _paragraph_clauses(text, [m for m in marks if m.kind is None], rules)
+    return _paragraph_clauses(text, [m for m in marks if m.kind is None], rules, titles)
 
 
 def numbering_problems(clauses: list[Clause]) -> list[tuple[Clause, str]]:
@@ -314,14 +324,68 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# --- lists of contents ---------------------------------------------------------------------
+
+
+def _without_contents(text: str, marks: list[_Mark], rules: _Rules) -> tuple[list[_Mark], frozenset[str]]:
+    """Drop the numbered headings of a list of contents; also return its entries (as `_entry_key`s).
+
+    An entry is the text after a short heading line's marker. It is listed when a later line
+    that is not a numbered heading reads the same (white space and closing punctuation aside).
+    With at least `min_entries` listed, and at least `min_share` of the numbered headings from
+    the first listed one to the last listed, those headings are a list of contents.
+    """
+    entries: list[tuple[int, str, int]] = []  # (index in marks, key, line end) of the short numbered lines
+    for index, mark in enumerate(marks):
+        if mark.kind is None:
+            continue
+        line_end = text.find("\n", mark.end)
+        line_end = len(text) if line_end < 0 else line_end
+        if line_end - mark.end <= rules.contents_max_chars:
+            entries.append((index, _entry_key(text[mark.end:line_end], rules), line_end))
+    if len(entries) < rules.contents_min_entries:
+        return marks, frozenset()
+    # Where each short line that is no heading last occurs (by key): what could repeat an entry.
+    heading_lines = {m.line for m in marks}
+    last_seen: dict[str, int] = {}
+    for match in _STRIPPED_LINE.finditer(text, entries[0][2]):
+        start, end = match.span(1)
+        if end - start <= rules.contents_max_chars and text.rfind("\n", 0, start) + 1 not in heading_lines:
+            last_seen[_entry_key(match.group(1), rules)] = start
+    listed = [index for index, key, line_end in entries if key and last_seen.get(key, -1) > line_end]
+    if len(listed) < rules.contents_min_entries:
+        return marks, frozenset()
+    first, last = listed[0], listed[-1]
+    span = [m for m in marks[first:last + 1] if m.kind is not None]
+    if len(listed) < rules.contents_min_share * len(span):
+        return marks, frozenset()
+    titles = frozenset(key for index, key, _ in entries if first <= index <= last and key)
+    return [m for i, m in enumerate(marks) if not (first <= i <= last and m.kind is not None)], titles
+
+
+def _entry_key(line: str, rules: _Rules) -> str:
+    """An entry or a line as compared: no white space, no closing `；` or `：`."""
+    return "".join(rules.contents_trim.sub("", line).split())
+
+
 # --- paragraph fallback ---------------------------------------------------------------------
 
 
-def _paragraph_clauses(text: str, chapter_marks: list[_Mark], rules: _Rules) -> list[Clause]:
-    """`¶1`, `¶2`, … one per non-blank line; a sub-title line heads the paragraph after it."""
+def _paragraph_clauses(
+    text: str, chapter_marks: list[_Mark], rules: _Rules, titles: frozenset[str] = frozenset()
+) -> list[Clause]:
+    """`¶1`, `¶2`, … one per non-blank line; a sub-title line heads the paragraph after it.
+
+    A sub-title is a line listed in the document's contents (`titles`), or a short line
+    between two paragraphs.
+    """
     chapter_at = {m.line: m for m in chapter_marks}
     spans = [match.span(1) for match in _STRIPPED_LINE.finditer(text)]
     roles = [_line_role(text[start:end], rules) for start, end in spans]
+    if titles:
+        for i, (start, end) in enumerate(spans):
+            if end - start <= rules.contents_max_chars and _entry_key(text[start:end], rules) in titles:
+                roles[i] = "listed"
     if chapter_at:
         for i, (start, _) in enumerate(spans):
             if text.rfind("\n", 0, start) + 1 in chapter_at:
@@ -340,6 +404,8 @@ def _paragraph_clauses(text: str, chapter_marks: list[_Mark], rules: _Rules) -> 
             chapter = " ".join(chapters[u] for u in sorted(chapters))
             pending = ""
         elif role == "short" and 0 < i < last and roles[i - 1] == "para" and roles[i + 1] == "para":
+            pending = text[start:end]
+        elif role == "listed" and i < last and roles[i + 1] not in ("listed", "chapter"):
             pending = text[start:end]
         else:
             clauses.append(
@@ -404,6 +470,7 @@ def _rules(config: Config) -> _Rules:
                 )
             )
         sequence, chapters, sub = section["sequence"], section["chapters"], section["subheading"]
+        contents = sub["contents"]
         _compile(str(chapters["pattern"]), "chapters.pattern")
         if "(?P<unit>" not in chapters["pattern"]:
             raise ConfigError("segment.yaml: chapters.pattern needs a group (?P<unit>...)")
@@ -423,6 +490,10 @@ def _rules(config: Config) -> _Rules:
             sub_end=_compile(sub["sentence_end"], "subheading.sentence_end"),
             sub_closing=str(sub.get("closing") or ""),
             sub_exclude=_compile(sub["exclude"], "subheading.exclude") if sub.get("exclude") else None,
+            contents_min_entries=int(contents["min_entries"]),
+            contents_min_share=float(contents["min_share"]),
+            contents_max_chars=int(contents["max_chars"]),
+            contents_trim=_compile(contents["trim"], "subheading.contents.trim"),
         )
     except KeyError as exc:
         raise ConfigError(f"segment.yaml: missing key {exc.args[0]!r}; see the packaged default") from None
