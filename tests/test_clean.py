@@ -620,3 +620,9 @@ def test_bulletin_labels_links_markup_and_footer_are_junk(config):
     assert ("国内联播快讯\n央视网消息（新闻联播）：\n某地开展反诈宣传月活动\n"
             "某地公安机关开展反诈宣传，提醒群众防范电信网络诈骗。\n某省上线反诈预警平台\n") in cleaned
     assert "after-article-end" not in "".join(junk_reasons(BULLETIN, config))  # the footer is a stamp
+
+
+def test_a_bold_paragraph_with_a_break_inside_is_a_headline_too(config):
+    line = ("<p><strong>央视网消息</strong>（新闻联播）：<br></p><p><strong>某地开展反诈宣传</strong><br></p>"
+            "<p>某地公安机关开展反诈宣传。</p>\n")
+    assert clean_string(line, config) == "央视网消息（新闻联播）：\n某地开展反诈宣传\n某地公安机关开展反诈宣传。"
