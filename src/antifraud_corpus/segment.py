@@ -22,9 +22,10 @@ Rules of thumb the code follows, the patterns themselves live in
   heading (the preamble) belongs to no clause.
 * A numbered list whose entries come back later as lines of their own is a
   list of contents (a news bulletin's rundown `1.习近平会见…；` before its
-  items, each under its headline `习近平会见…`): its numbers are no outline,
-  and the lines that repeat an entry are the sub-titles of what follows them,
-  however long, so that each item is a paragraph clause of its own.
+  items, each under its headline `习近平会见…`). Such a document is read by
+  its contents: the lines that repeat an entry are the sub-titles of what
+  follows them, however long, so that each item is a paragraph clause of its
+  own, and numbers (the rundown's, an item's own points) are no outline.
 * Chinese-numeral headings and articles are *strong*: accepted even out of
   sequence, so that `numbering_problems` can report the gap. Arabic ones are
   *weak*: a line starting with `4、` or `3.` is only a heading where it fits the
@@ -96,6 +97,8 @@ class _Rules:
     contents_min_entries: int
     contents_min_share: float
     contents_max_chars: int
+    contents_gap_lines: int
+    contents_wraps_after: re.Pattern[str]
     contents_trim: re.Pattern[str]
 
 
@@ -328,39 +331,58 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _without_contents(text: str, marks: list[_Mark], rules: _Rules) -> tuple[list[_Mark], frozenset[str]]:
-    """Drop the numbered headings of a list of contents; also return its entries (as `_entry_key`s).
+    """Drop the numbers of a document that lists its contents; also return the entries (as keys).
 
-    An entry is the text after a short heading line's marker. It is listed when a later line
-    that is not a numbered heading reads the same (white space and closing punctuation aside).
-    With at least `min_entries` listed, and at least `min_share` of the numbered headings from
-    the first listed one to the last listed, those headings are a list of contents.
+    An entry is the text after a short numbered line's marker, to the end of its line (or of
+    the next, after a colon: `wraps_after`). It is listed when a later line that is not a
+    numbered heading reads the same (white space and closing punctuation aside). A list is a
+    block of entries next to each other (`gap_lines` lines between allowed: one the heading
+    patterns do not read); with at least `min_entries` of them listed, and at least
+    `min_share`, the block is a list of contents. The document is then read by its contents:
+    the lines that repeat an entry head its sections, and numbered lines are no outline of
+    the document (an item may number its own points; a bulletin's rundown numbers its items).
     """
-    entries: list[tuple[int, str, int]] = []  # (index in marks, key, line end) of the short numbered lines
+    heading_lines = {m.line for m in marks}
+    entries: dict[int, tuple[str, int]] = {}  # index in marks -> (key, end), short entries only
+    blocks: list[list[int]] = []
+    previous_end = -1  # where the previous entry of the block ends
     for index, mark in enumerate(marks):
         if mark.kind is None:
+            previous_end = -1  # a chapter line ends a list
             continue
-        line_end = text.find("\n", mark.end)
-        line_end = len(text) if line_end < 0 else line_end
-        if line_end - mark.end <= rules.contents_max_chars:
-            entries.append((index, _entry_key(text[mark.end:line_end], rules), line_end))
+        end = _line_end(text, mark.end)
+        while (end - mark.end <= rules.contents_max_chars and end < len(text) and end + 1 not in heading_lines
+               and rules.contents_wraps_after.search(text, mark.end, end)):
+            end = _line_end(text, end + 1)  # (`3.人民日报评论员文章：` goes on on the next line)
+        if previous_end < 0 or text.count("\n", previous_end, mark.line) > rules.contents_gap_lines + 1:
+            blocks.append([])
+        blocks[-1].append(index)
+        previous_end = end
+        if end - mark.end <= rules.contents_max_chars:
+            entries[index] = (_entry_key(text[mark.end:end], rules), end)
     if len(entries) < rules.contents_min_entries:
         return marks, frozenset()
     # Where each short line that is no heading last occurs (by key): what could repeat an entry.
-    heading_lines = {m.line for m in marks}
     last_seen: dict[str, int] = {}
-    for match in _STRIPPED_LINE.finditer(text, entries[0][2]):
+    for match in _STRIPPED_LINE.finditer(text, min(end for _, end in entries.values())):
         start, end = match.span(1)
         if end - start <= rules.contents_max_chars and text.rfind("\n", 0, start) + 1 not in heading_lines:
             last_seen[_entry_key(match.group(1), rules)] = start
-    listed = [index for index, key, line_end in entries if key and last_seen.get(key, -1) > line_end]
-    if len(listed) < rules.contents_min_entries:
+    listed = {index for index, (key, end) in entries.items() if key and last_seen.get(key, -1) > end}
+    contents = [block for block in blocks
+                if (hits := sum(1 for index in block if index in listed)) >= rules.contents_min_entries
+                and hits >= rules.contents_min_share * len(block)]
+    if not contents:
         return marks, frozenset()
-    first, last = listed[0], listed[-1]
-    span = [m for m in marks[first:last + 1] if m.kind is not None]
-    if len(listed) < rules.contents_min_share * len(span):
-        return marks, frozenset()
-    titles = frozenset(key for index, key, _ in entries if first <= index <= last and key)
-    return [m for i, m in enumerate(marks) if not (first <= i <= last and m.kind is not None)], titles
+    titles = frozenset(entries[index][0] for block in contents for index in block
+                       if index in entries and entries[index][0])
+    return [m for m in marks if m.kind is None], titles
+
+
+def _line_end(text: str, pos: int) -> int:
+    """The offset of the newline that ends the line at `pos` (the text's end for the last line)."""
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
 
 
 def _entry_key(line: str, rules: _Rules) -> str:
@@ -493,6 +515,8 @@ def _rules(config: Config) -> _Rules:
             contents_min_entries=int(contents["min_entries"]),
             contents_min_share=float(contents["min_share"]),
             contents_max_chars=int(contents["max_chars"]),
+            contents_gap_lines=int(contents["gap_lines"]),
+            contents_wraps_after=_compile(contents["wraps_after"], "subheading.contents.wraps_after"),
             contents_trim=_compile(contents["trim"], "subheading.contents.trim"),
         )
     except KeyError as exc:
