@@ -313,6 +313,13 @@ def test_short_lines_in_a_run_are_paragraphs_not_subtitles() -> None:
     assert [c.text for c in clauses][1:3] == ["短行甲", "短行乙"]
 
 
+def test_a_header_note_is_no_sub_title() -> None:
+    text = ("最高人民检察院关于非监管机关在编监管人员私放在押人员行为适用法律问题的解释。\n"
+            "2001年1月2日 最高人民检察院第九届检察委员会第七十九次会议通过\n"
+            "为依法办理私放在押人员犯罪案件，解释如下：")
+    assert [c.heading for c in _segment(text)] == ["", "", ""]
+
+
 def test_first_line_title_is_a_paragraph() -> None:
     text = "研究建立诈骗钱财返还制度\n赵克志表示，要研究建立制度。"
     assert [(c.path, c.heading) for c in _segment(text)] == [("¶1", ""), ("¶2", "")]
