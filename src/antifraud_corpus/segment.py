@@ -99,7 +99,7 @@ class _Rules:
     contents_max_chars: int
     contents_gap_lines: int
     contents_wraps_after: re.Pattern[str]
-    contents_trim: re.Pattern[str]
+    contents_trim: str  # characters stripped from an entry's end
 
 
 @dataclass(slots=True)  # not frozen: frozen dataclasses are slow to build, and there are many marks
@@ -364,10 +364,14 @@ def _without_contents(text: str, marks: list[_Mark], rules: _Rules) -> tuple[lis
         return marks, frozenset()
     # Where each short line that is no heading last occurs (by key): what could repeat an entry.
     last_seen: dict[str, int] = {}
-    for match in _STRIPPED_LINE.finditer(text, min(end for _, end in entries.values())):
-        start, end = match.span(1)
-        if end - start <= rules.contents_max_chars and text.rfind("\n", 0, start) + 1 not in heading_lines:
-            last_seen[_entry_key(match.group(1), rules)] = start
+    start = text.rfind("\n", 0, min(end for _, end in entries.values())) + 1
+    longest = 2 * rules.contents_max_chars  # (white space included: a quick bound before the key is made)
+    for line in text[start:].split("\n"):
+        if line and len(line) <= longest and start not in heading_lines:
+            key = _entry_key(line, rules)
+            if len(key) <= rules.contents_max_chars:
+                last_seen[key] = start
+        start += len(line) + 1
     listed = {index for index, (key, end) in entries.items() if key and last_seen.get(key, -1) > end}
     contents = [block for block in blocks
                 if (hits := sum(1 for index in block if index in listed)) >= rules.contents_min_entries
@@ -387,7 +391,7 @@ def _line_end(text: str, pos: int) -> int:
 
 def _entry_key(line: str, rules: _Rules) -> str:
     """An entry or a line as compared: no white space, no closing `；` or `：`."""
-    return "".join(rules.contents_trim.sub("", line).split())
+    return "".join(line.rstrip(rules.contents_trim).split())
 
 
 # --- paragraph fallback ---------------------------------------------------------------------
@@ -517,7 +521,7 @@ def _rules(config: Config) -> _Rules:
             contents_max_chars=int(contents["max_chars"]),
             contents_gap_lines=int(contents["gap_lines"]),
             contents_wraps_after=_compile(contents["wraps_after"], "subheading.contents.wraps_after"),
-            contents_trim=_compile(contents["trim"], "subheading.contents.trim"),
+            contents_trim=str(contents["trim"]),
         )
     except KeyError as exc:
         raise ConfigError(f"segment.yaml: missing key {exc.args[0]!r}; see the packaged default") from None
