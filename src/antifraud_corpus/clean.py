@@ -12,11 +12,21 @@ All patterns live in `configs/clean.yaml`. They are written for simplified
 text with full-width punctuation in Chinese, and accept ASCII punctuation.
 The decisions that need more than one line at a time are made here:
 
+* between the document's first and last numbered heading (`第五条`, `一、`,
+  `（一）`, `## 第二章 …` behind its markdown mark) the text is the document's:
+  page-furniture rules do not fire there (a law's own sentences may begin
+  `未经许可` or name the `增值电信业务经营许可证`), markup and link rules do;
 * a title repeated after the page header keeps its first occurrence only;
-* a byline, editor or source line after enough content ends the article, and
-  what follows is junk unless the document resumes with an appendix (`附件`);
-* three or more headline-like lines after the last content line (or bulleted
-  ones in the latter half) are a list of unrelated headlines.
+* a short byline, editor or source line after enough content ends the article,
+  and what follows is junk unless the document resumes with an appendix
+  (`附件`); never when a numbered heading of the document follows (ingest
+  warns with the size of any such cut: `cleaning_warnings`);
+* three or more headline-like lines after the last content line, next to page
+  furniture (or bulleted ones in the latter half), are a list of unrelated
+  headlines; markdown headings and table rows never are.
+
+Markdown is read as structure: heading marks, comments and table separator
+rows go, the headings and table rows stay as lines of text.
 """
 
 from __future__ import annotations
