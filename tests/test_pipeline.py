@@ -192,6 +192,22 @@ def test_a_title_and_header_note_alone_ingest_with_a_warning(tmp_path: Path, con
     assert "cleaning: only a title and header notes, no body text" in doc.warnings
 
 
+def test_a_markdown_law_keeps_its_chapters_articles_and_table(tmp_path: Path, config):
+    path = tmp_path / "law.md"
+    path.write_text("# 某某省电信设施保护条例\n\n2020年6月4日 某某省第十三届人民代表大会常务委员会第十八次会议通过\n\n"
+                    "<!-- INFO END -->\n\n## 第一章  总则\n\n第一条 为了保护电信设施，制定本条例。\n\n"
+                    "### 第一节\u3000一般规定\n\n第二条 未经许可，任何单位不得迁改电信设施。保护范围如下：\n\n"
+                    "| 设施 | 保护范围 |\n|---|---|\n| 光缆 | 两侧各五米 |\n\n"
+                    "## 第二章 附则\n\n第三条 本条例自2020年10月1日起施行。\n", encoding="utf-8")
+    doc = process_file(path, tmp_path, config)
+    assert [(c.path, c.chapter) for c in doc.clauses] == [
+        ("第一条", "第一章 总则"), ("第二条", "第一章 总则 第一节 一般规定"), ("第三条", "第二章 附则")]
+    assert doc.clauses[1].text == ("未经许可，任何单位不得迁改电信设施。保护范围如下：\n"
+                                   "| 设施 | 保护范围 |\n| 光缆 | 两侧各五米 |")
+    assert {r.reason for r in doc.removed} <= {"junk:markup", "whitespace"}
+    assert not [w for w in doc.warnings if w.startswith("cleaning:")]
+
+
 def test_a_cut_after_the_article_end_is_a_warning_with_its_size(tmp_path: Path, config):
     body = "各地要加强反诈宣传，落实工作责任，确保各项措施取得实效。" * 6
     tail = "某地举办反诈宣传活动，现场发放宣传资料。"
