@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from antifraud_corpus.clean import clean_string, find_junk, find_whitespace, junk_rules
+from antifraud_corpus.clean import clean_string, find_junk, find_whitespace, has_body, junk_rules
 from antifraud_corpus.config import default_config_dir, load_config
 from antifraud_corpus.errors import ConfigError
-from antifraud_corpus.textmap import TrackedText
+from antifraud_corpus.textmap import Edit, TrackedText
 from conftest import RAW_DIR, SEED_PATHS, load_gold
 
 # The input of cleaning is the converted text; convert.py is another stage, so
@@ -415,7 +415,8 @@ def test_line_rules_are_tried_only_on_lines_with_what_they_need(config):
 _RULE_WORDS = ["当前位置：", "首页>", "新闻 > 正文", "来源：新华网", "作者：", "2022-09-26", " 10:00:15", "分享到",
                "微信", "公众号", "二维码", "扫一扫", "【字体：大 中 小】", "打印", "关闭窗口", "Copyright ©",
                "湘ICP备1号", "主办单位：", "记者 张三", "（完）", "文/", "相关新闻", "上一篇：", "---", "```",
-               "http://a.cn/x", "阅读原文", "第一章", "一、", "（一）", "1.", "附件", "本网", "|", "《", "。", "，"]
+               "http://a.cn/x", "阅读原文", "第一章", "一、", "（一）", "1.", "附件", "本网", "|", "《", "。", "，",
+               "未经许可", "增值电信业务经营许可证", "<!-- x -->", "|---|", "(更新时间戳: 1)", "新闻摘要", "##"]
 
 
 def _lines_to_label(config) -> list[str]:
@@ -423,15 +424,17 @@ def _lines_to_label(config) -> list[str]:
     return [ln for ln in lines if ln]
 
 
-def _label_rule_by_rule(line: str, rules) -> tuple[str | None, bool]:
+def _label_rule_by_rule(line: str, rules) -> tuple[str | None, bool, bool]:
     """What the steps must find: the first line rule that matches, each tried on its own."""
     import dataclasses
 
-    from antifraud_corpus.clean import _line_label
+    from antifraud_corpus.clean import _line_label, _reads_as_sentence
 
     for rule in rules.line_rules:
         if (rule.max_chars is None or len(line) <= rule.max_chars) and rule.pattern.search(line):
-            return rule.id, rule.weak
+            if rule.not_in_sentences and _reads_as_sentence(line, rules):
+                continue
+            return rule.id, rule.weak, rule.in_articles
     return _line_label(line, dataclasses.replace(rules, line_steps=tuple(() for _ in rules.line_steps)))
 
 
@@ -462,3 +465,164 @@ def test_a_key_keeps_every_han_character(text):
 
     # what lets a line with more Han characters than a title may have go unfolded
     assert len(_norm(text)) >= sum(map(len, _HAN.findall(text)))
+
+
+# ---------------------------------------------------------------- markdown laws and statute text
+
+MARKDOWN_LAW = """# 某某省电信设施保护条例
+
+2020年6月4日 某某省第十三届人民代表大会常务委员会第十八次会议通过
+
+2020年10月1日 施行
+
+<!-- INFO END -->
+
+## 第一章  总则
+
+第一条 为了保护电信设施，制定本条例。
+
+### 第一节\u3000一般规定
+
+第二条 电信业务经营者应当履行下列义务：
+
+（一）建立监测制度；
+
+（二）保存记录。
+
+<!-- TABLE -->
+| 设施 | 保护范围 |
+|-----|-----|
+| 光缆 | 两侧各五米 |
+| 基站 | 周边三米 |
+| 铁塔 | 周边十米 |
+<!-- TABLE END -->
+
+## 第二章 附则
+
+第三条 本条例自2020年10月1日起施行。
+"""
+
+
+def test_markdown_law_keeps_headings_notes_and_table_rows(config):
+    cleaned = clean_string(MARKDOWN_LAW, config)
+    lines = cleaned.split("\n")
+    assert lines[:3] == ["某某省电信设施保护条例",
+                         "2020年6月4日 某某省第十三届人民代表大会常务委员会第十八次会议通过",
+                         "2020年10月1日 施行"]  # fmt: skip
+    assert "第一章 总则" in lines and "第一节 一般规定" in lines and "第二章 附则" in lines
+    assert "| 光缆 | 两侧各五米 |" in lines and "| 铁塔 | 周边十米 |" in lines  # cells are content
+    assert "#" not in cleaned and "INFO END" not in cleaned and "TABLE" not in cleaned and "---" not in cleaned
+    reasons = junk_reasons(MARKDOWN_LAW, config)
+    assert set(reasons) == {"junk:markup"}  # marks, comments and the separator row; nothing else
+
+
+def test_statute_sentences_that_read_like_page_furniture_stay(config):
+    law = (
+        "# 某某省电信条例\n\n"
+        "第十五条 未经许可，任何单位或者个人不得从事电信业务经营活动。\n\n"
+        "未经许可擅自经营增值电信业务的，由电信管理机构责令改正。\n\n"
+        "第十六条 经营者应当在取得增值电信业务经营许可证后，向电信管理机构备案。\n\n"
+        "第十七条 本条例自2020年10月1日起施行。\n\n"
+        "未经授权，任何单位不得利用电信网络从事违法和不良信息举报处理以外的活动。\n"
+    )
+    assert find_junk(law, config) == [Edit(0, 2, "", "junk:markup")]
+    cleaned = clean_string(law, config)
+    assert "未经许可擅自经营增值电信业务的" in cleaned
+    assert cleaned.endswith("第十七条 本条例自2020年10月1日起施行。\n"
+                            "未经授权，任何单位不得利用电信网络从事违法和不良信息举报处理以外的活动。")
+
+
+def test_a_real_copyright_footer_is_still_cut(config):
+    body = "各地要加强反诈宣传，落实工作责任，确保各项措施取得实效。" * 6
+    page = (f"某某市反诈工作通知\n{body}\n一、加强组织领导。\n二、强化宣传教育。\n"
+            "未经授权禁止转载\n增值电信业务经营许可证：湘B2-20090001\n版权所有 © 2023 某某网\n")
+    reasons = junk_reasons(page, config)
+    assert reasons == Counter({"junk:copyright": 2, "junk:footer-links": 1})
+    assert clean_string(page, config).endswith("二、强化宣传教育。")
+
+
+def test_a_cut_after_the_article_end_never_takes_numbered_articles(config):
+    body = "各地要加强反诈宣传，落实工作责任，确保各项措施取得实效。" * 30
+    articles = "第一条 为了预防电信网络诈骗，制定本条例。\n第二条 本条例自公布之日起施行。\n"
+    page = f"某某条例\n{body}\n来源：某某网\n{articles}"
+    # the source line goes, but the articles after it are the document's: no cut
+    assert junk_reasons(page, config) == Counter({"junk:source-line": 1})
+    page = f"某某通知\n{body}\n责任编辑：王某\n某地举办反诈宣传活动。\n"
+    assert junk_reasons(page, config) == Counter({"junk:source-line": 1, "junk:after-article-end": 1})
+
+
+def test_short_lines_ending_a_document_are_no_headline_list_without_furniture(config):
+    law = ("第七十四条 本条例自2013年7月1日起施行，原条例同时废止。\n送：省人大常委会\n"
+           "市级机关各部门、市直属各单位\n各区县（市）人大常委会、政府\n市人大常委会组成人员，各工作机构\n")
+    assert find_junk(law, config) == []
+    page = law + "相关新闻\n"
+    assert set(junk_reasons(page, config)) == {"junk:related-headlines"}
+
+
+def test_a_title_and_header_notes_alone_are_kept(config):
+    page = ("# 某某省某某条例\n\n2019年11月29日 某某省第十三届人民代表大会常务委员会第十四次会议通过\n\n"
+            "<!-- INFO END -->\n")
+    assert clean_string(page, config) == ("某某省某某条例\n"
+                                          "2019年11月29日 某某省第十三届人民代表大会常务委员会第十四次会议通过")
+    assert not has_body(clean_string(page, config), config)
+    assert has_body("某某省某某条例\n第一条 为了。", config) and has_body("各地要加强反诈宣传。", config)
+
+
+# ---------------------------------------------------------------- news bulletins
+
+BULLETIN = """# 《新闻联播》 (20240105)
+
+## 新闻摘要
+
+本期节目主要内容：
+
+
+1.某某会见某国总理；
+
+
+2.国内联播快讯：
+
+
+（1）某地开展反诈宣传月活动；
+
+
+（2）某省上线反诈预警平台。
+（《新闻联播》 20240105 19:00）
+
+## 详细新闻
+
+### 某某会见某国总理
+
+<p><strong>央视网消息</strong>（新闻联播）：5日上午，某某会见某国总理。</p><p>双方表示，要深化合作。&nbsp;</p>
+
+[查看原文](https://tv.cctv.com/2024/01/05/VIDEabc.shtml)
+
+### 国内联播快讯
+
+<p><strong>央视网消息</strong>（新闻联播）：</p><p><strong>某地开展反诈宣传月活动</strong></p><p>某地公安机关开展反诈宣传，提醒群众防范电信网络诈骗。</p><p><strong>某省上线反诈预警平台</strong></p><p>某省上线预警平台，拦截诈骗电话。</p>
+
+[查看原文](https://tv.cctv.com/2024/01/05/VIDEdef.shtml)
+
+
+
+---
+
+(更新时间戳: 1704459600000)
+"""
+
+
+def test_bulletin_labels_links_markup_and_footer_are_junk(config):
+    cleaned = clean_string(BULLETIN, config)
+    for junk in ("新闻摘要", "详细新闻", "查看原文", "cctv.com", "<", "&nbsp;", "---", "更新时间戳", "#"):
+        assert junk not in cleaned, junk
+    assert cleaned.startswith("《新闻联播》 (20240105)\n本期节目主要内容：\n1.某某会见某国总理；\n")
+    # a bold paragraph is the headline of a news flash: a line of its own
+    assert ("国内联播快讯\n央视网消息（新闻联播）：\n某地开展反诈宣传月活动\n"
+            "某地公安机关开展反诈宣传，提醒群众防范电信网络诈骗。\n某省上线反诈预警平台\n") in cleaned
+    assert "after-article-end" not in "".join(junk_reasons(BULLETIN, config))  # the footer is a stamp
+
+
+def test_a_bold_paragraph_with_a_break_inside_is_a_headline_too(config):
+    line = ("<p><strong>央视网消息</strong>（新闻联播）：<br></p><p><strong>某地开展反诈宣传</strong><br></p>"
+            "<p>某地公安机关开展反诈宣传。</p>\n")
+    assert clean_string(line, config) == "央视网消息（新闻联播）：\n某地开展反诈宣传\n某地公安机关开展反诈宣传。"

@@ -212,3 +212,94 @@ def test_an_unreadable_raw_folder_is_an_input_error(tmp_path: Path):
             discover_raw_files(raw)
     finally:
         raw.chmod(0o755)
+
+
+# ---------------------------------------------------------------- laws and bulletins as written
+
+
+def test_a_title_and_header_note_alone_ingest_with_a_warning(tmp_path: Path, config):
+    path = tmp_path / "note-only.md"
+    path.write_text("# 某某省某某条例\n\n2019年11月29日 某某省第十三届人民代表大会常务委员会第十四次会议通过\n\n"
+                    "<!-- INFO END -->\n", encoding="utf-8")
+    doc = process_file(path, tmp_path, config)
+    assert doc.text == "某某省某某条例\n2019年11月29日 某某省第十三届人民代表大会常务委员会第十四次会议通过"
+    assert "cleaning: only a title and header notes, no body text" in doc.warnings
+
+
+def test_a_markdown_law_keeps_its_chapters_articles_and_table(tmp_path: Path, config):
+    path = tmp_path / "law.md"
+    path.write_text("# 某某省电信设施保护条例\n\n2020年6月4日 某某省第十三届人民代表大会常务委员会第十八次会议通过\n\n"
+                    "<!-- INFO END -->\n\n## 第一章  总则\n\n第一条 为了保护电信设施，制定本条例。\n\n"
+                    "### 第一节\u3000一般规定\n\n第二条 未经许可，任何单位不得迁改电信设施。保护范围如下：\n\n"
+                    "| 设施 | 保护范围 |\n|---|---|\n| 光缆 | 两侧各五米 |\n\n"
+                    "## 第二章 附则\n\n第三条 本条例自2020年10月1日起施行。\n", encoding="utf-8")
+    doc = process_file(path, tmp_path, config)
+    assert [(c.path, c.chapter) for c in doc.clauses] == [
+        ("第一条", "第一章 总则"), ("第二条", "第一章 总则 第一节 一般规定"), ("第三条", "第二章 附则")]
+    assert doc.clauses[1].text == ("未经许可，任何单位不得迁改电信设施。保护范围如下：\n"
+                                   "| 设施 | 保护范围 |\n| 光缆 | 两侧各五米 |")
+    assert {r.reason for r in doc.removed} <= {"junk:markup", "whitespace"}
+    assert not [w for w in doc.warnings if w.startswith("cleaning:")]
+
+
+def test_a_cut_after_the_article_end_is_a_warning_with_its_size(tmp_path: Path, config):
+    body = "各地要加强反诈宣传，落实工作责任，确保各项措施取得实效。" * 6
+    tail = "某地举办反诈宣传活动，现场发放宣传资料。"
+    path = tmp_path / "page.txt"
+    path.write_text(f"某某市反诈工作通知\n{body}\n责任编辑：王某\n{tail}\n", encoding="utf-8")
+    doc = process_file(path, tmp_path, config)
+    assert doc.text.endswith("确保各项措施取得实效。")
+    assert [w for w in doc.warnings if w.startswith("cleaning:")] == [
+        f"cleaning: cut {len(tail) + 1} characters after the article's end (junk:after-article-end); "
+        "check the removed pieces if the document goes on there"]
+
+
+BULLETIN = """# 《新闻联播》 (20240105)
+
+## 新闻摘要
+
+本期节目主要内容：
+
+1.某某会见某国总理；
+
+2.某地法院对电信网络诈骗集团案一审宣判；
+
+3.国内联播快讯：
+
+（1）某省上线反诈预警平台。
+
+## 详细新闻
+
+### 某某会见某国总理
+
+<p><strong>央视网消息</strong>（新闻联播）：5日上午，某某会见某国总理。</p><p>双方表示，要深化合作。&nbsp;</p>
+
+[查看原文](https://tv.cctv.com/2024/01/05/VIDEabc.shtml)
+
+### 某地法院对电信网络诈骗集团案一审宣判
+
+<p><strong>央视网消息</strong>（新闻联播）：今天，某地中级人民法院对一电信网络诈骗集团案一审公开宣判。</p><p>法院认定，被告人的行为构成诈骗罪。</p>
+
+### 国内联播快讯
+
+<p><strong>央视网消息</strong>（新闻联播）：</p><p><strong>某省上线反诈预警平台</strong></p><p>某省上线预警平台，拦截诈骗电话。</p>
+
+---
+
+(更新时间戳: 1704459600000)
+"""
+
+
+def test_a_bulletin_item_is_a_clause_under_its_headline(tmp_path: Path, config):
+    path = tmp_path / "xwlb-20240105.md"
+    path.write_text(BULLETIN, encoding="utf-8")
+    cleaned = clean_text(BULLETIN, config)
+    assert accounted(cleaned.tracked, cleaned.removed) == set(range(len(BULLETIN)))
+    doc = process_file(path, tmp_path, config)
+    assert all(c.path.startswith("¶") for c in doc.clauses)  # the rundown's numbers are no outline
+    headed = {c.heading: c.text for c in doc.clauses if c.heading}
+    assert list(headed) == ["某某会见某国总理", "某地法院对电信网络诈骗集团案一审宣判", "国内联播快讯",
+                            "某省上线反诈预警平台"]
+    assert headed["某地法院对电信网络诈骗集团案一审宣判"] == (
+        "央视网消息（新闻联播）：今天，某地中级人民法院对一电信网络诈骗集团案一审公开宣判。法院认定，被告人的行为构成诈骗罪。")
+    assert not [w for w in doc.warnings if w.startswith("cleaning:")]

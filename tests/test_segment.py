@@ -313,6 +313,13 @@ def test_short_lines_in_a_run_are_paragraphs_not_subtitles() -> None:
     assert [c.text for c in clauses][1:3] == ["短行甲", "短行乙"]
 
 
+def test_a_header_note_is_no_sub_title() -> None:
+    text = ("最高人民检察院关于非监管机关在编监管人员私放在押人员行为适用法律问题的解释。\n"
+            "2001年1月2日 最高人民检察院第九届检察委员会第七十九次会议通过\n"
+            "为依法办理私放在押人员犯罪案件，解释如下：")
+    assert [c.heading for c in _segment(text)] == ["", "", ""]
+
+
 def test_first_line_title_is_a_paragraph() -> None:
     text = "研究建立诈骗钱财返还制度\n赵克志表示，要研究建立制度。"
     assert [(c.path, c.heading) for c in _segment(text)] == [("¶1", ""), ("¶2", "")]
@@ -321,6 +328,70 @@ def test_first_line_title_is_a_paragraph() -> None:
 def test_empty_text() -> None:
     assert _segment("") == []
     assert _segment("\n \n\u3000\n") == []
+
+
+BULLETIN = """《新闻联播》 (20240105)
+本期节目主要内容：
+1.某某会见某国总理；
+2.某地法院对电信网络诈骗集团案一审宣判；
+3.2023年我国外贸总值创新高；
+4.人民日报评论员文章：
+共创开放繁荣的美好未来；
+5.国内联播快讯：
+（1）某省上线反诈 预警平台；
+（2）某市开展宣传月活动。
+（《新闻联播》 20240105 19:00）
+某某会见某国总理
+央视网消息（新闻联播）：5日上午，某某会见某国总理。双方表示，要深化合作。
+某地法院对电信网络诈骗集团案一审宣判
+央视网消息（新闻联播）：今天，某地中级人民法院对一电信网络诈骗集团案一审公开宣判。法院认定，被告人的行为构成诈骗罪。
+2023年我国外贸总值创新高
+央视网消息（新闻联播）：海关总署今天发布，2023年我国外贸总值创新高。
+人民日报评论员文章：共创开放繁荣的美好未来
+央视网消息（新闻联播）：人民日报发表评论员文章。
+一、坚持开放合作
+文章指出，要坚持开放合作。
+二、坚持互利共赢
+文章强调，要坚持互利共赢。
+国内联播快讯
+央视网消息（新闻联播）：
+某省上线反诈预警平台
+某省上线预警平台，拦截诈骗电话。
+某市开展宣传月活动
+某市公安机关开展反诈宣传月活动。
+"""
+
+
+def test_a_bulletin_rundown_is_contents_and_each_item_a_clause_under_its_headline() -> None:
+    clauses = _segment(BULLETIN)
+    _check_offsets(BULLETIN, clauses)
+    assert all(c.path.startswith("¶") for c in clauses)  # the rundown's numbers are no outline
+    assert [c.text for c in clauses[:3]] == ["《新闻联播》 (20240105)", "本期节目主要内容：", "1.某某会见某国总理；"]
+    headed = [(c.heading, c.text[:12]) for c in clauses if c.heading]
+    assert headed == [
+        ("某某会见某国总理", "央视网消息（新闻联播）："),
+        ("某地法院对电信网络诈骗集团案一审宣判", "央视网消息（新闻联播）："),
+        ("2023年我国外贸总值创新高", "央视网消息（新闻联播）："),  # `3.2023年` reads as no heading: a gap in the list
+        ("人民日报评论员文章：共创开放繁荣的美好未来", "央视网消息（新闻联播）："),  # listed across its two lines
+        # an item's own numbered points are paragraphs: the document is read by its contents
+        ("一、坚持开放合作", "文章指出，要坚持开放合作"),
+        ("二、坚持互利共赢", "文章强调，要坚持互利共赢"),
+        ("国内联播快讯", "央视网消息（新闻联播）："),
+        ("某省上线反诈预警平台", "某省上线预警平台，拦截诈"),  # white space aside, as listed
+        ("某市开展宣传月活动", "某市公安机关开展反诈宣传"),
+    ]
+    fraud = next(c for c in clauses if c.heading.startswith("某地法院"))
+    assert fraud.text.endswith("构成诈骗罪。")
+
+
+def test_a_contents_list_of_numbered_headings_stays_an_outline() -> None:
+    # the entries come back numbered: a table of contents of the outline itself
+    text = ("目录\n一、总体要求\n二、重点任务\n三、保障措施\n"
+            "一、总体要求\n要加强领导。\n二、重点任务\n要落实责任。\n三、保障措施\n要强化保障。")
+    assert _paths(text) == ["一", "二", "三", "一", "二", "三"]
+    # and a few numbered lines that a later line repeats are not enough to be contents
+    text = "一、加强领导\n要加强领导。\n二、落实责任\n要落实责任。\n加强领导\n要加强领导。"
+    assert _paths(text) == ["一", "二"]
 
 
 # --- numbering problems ----------------------------------------------------------------------

@@ -12,11 +12,21 @@ All patterns live in `configs/clean.yaml`. They are written for simplified
 text with full-width punctuation in Chinese, and accept ASCII punctuation.
 The decisions that need more than one line at a time are made here:
 
+* between the document's first and last numbered heading (`第五条`, `一、`,
+  `（一）`, `## 第二章 …` behind its markdown mark) the text is the document's:
+  page-furniture rules do not fire there (a law's own sentences may begin
+  `未经许可` or name the `增值电信业务经营许可证`), markup and link rules do;
 * a title repeated after the page header keeps its first occurrence only;
-* a byline, editor or source line after enough content ends the article, and
-  what follows is junk unless the document resumes with an appendix (`附件`);
-* three or more headline-like lines after the last content line (or bulleted
-  ones in the latter half) are a list of unrelated headlines.
+* a short byline, editor or source line after enough content ends the article,
+  and what follows is junk unless the document resumes with an appendix
+  (`附件`); never when a numbered heading of the document follows (ingest
+  warns with the size of any such cut: `cleaning_warnings`);
+* three or more headline-like lines after the last content line, next to page
+  furniture (or bulleted ones in the latter half), are a list of unrelated
+  headlines; markdown headings and table rows never are.
+
+Markdown is read as structure: heading marks, comments and table separator
+rows go, the headings and table rows stay as lines of text.
 """
 
 from __future__ import annotations
@@ -26,7 +36,7 @@ import html
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from itertools import accumulate, repeat
@@ -36,7 +46,7 @@ from typing import Any, NamedTuple
 from .config import Config, compile_rule, per_config
 from .errors import ConfigError
 from .fastregex import FastPattern, any_needle, joined
-from .textmap import Edit, TrackedText
+from .textmap import Edit, Removed, TrackedText
 
 AFTER_END = "after-article-end"
 DUPLICATE_TITLE = "duplicate-title"
@@ -52,6 +62,8 @@ class LineRule:
     pattern: re.Pattern[str] | FastPattern
     max_chars: int | None = None
     weak: bool = False  # junk only next to another junk line
+    in_articles: bool = False  # fires between the document's numbered headings too (markup, links)
+    not_in_sentences: bool = False  # skips a line that reads as a sentence (words a law may use too)
     # Tried only on lines holding one of `JunkRules.line_needles`: a rule that looks through
     # the line for strings every match holds (one that `re` runs plain fails fast anyway).
     gated: bool = False
@@ -75,14 +87,18 @@ class InlineRule:
     pattern: FastPattern  # tried only where what a match needs is (`<`, `](`, `://`…)
     keep: str | None = None
     unescape: bool = False
+    line_break: bool = False  # the text around `keep` becomes a line break, not nothing
 
 
 @dataclass(frozen=True, slots=True)
 class JunkRules:
     """`clean.yaml`, compiled for `find_junk`."""
 
+    # Lines never junk: the numbered headings, the header notes and the other `keep_lines`.
     keep_lines: tuple[re.Pattern[str], ...]
     keep_steps: tuple[Callable[[str], Any], ...]  # `keep_lines` in calls (see `_steps`)
+    numbered_lines: tuple[re.Pattern[str], ...]
+    note_lines: tuple[re.Pattern[str], ...]
     invisible_re: re.Pattern[str] | None  # any of `whitespace.invisible`
     probe_strip: FastPattern | None
     line_rules: tuple[LineRule, ...]
@@ -96,6 +112,8 @@ class JunkRules:
     # Any needle of any inline rule: a line without one has no inline junk.
     inline_needles: re.Pattern[str] | None
     inline_needle_set: frozenset[str]  # the same needles, looked for one by one in a line that has one
+    sentence_break: re.Pattern[str]  # a clause break: with `sentence_final` at the end, a sentence
+    sentence_final: re.Pattern[str]
     footer_separators: FastPattern
     footer_min_items: int
     footer_max_item_chars: int
@@ -104,6 +122,7 @@ class JunkRules:
     title_min_chars: int
     title_max_chars: int
     tail_rules: frozenset[str]
+    tail_max_chars: int
     tail_min_content_chars: int
     tail_min_position: float
     tail_min_content_anywhere: int
@@ -114,9 +133,10 @@ class JunkRules:
     bullet: re.Pattern[str]
     bullet_min_position: float
     sentence_end: re.Pattern[str]
-    closing: re.Pattern[str]
+    closing: str  # closing quotes and brackets: stripped before a line's last character is read
     content_min_chars: int
     signature: tuple[re.Pattern[str], ...]
+    structure: tuple[re.Pattern[str], ...]  # markdown headings, table rows: never a headline list
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +224,8 @@ def junk_rules(config: Config) -> JunkRules:
                 fastest,
                 rule.get("max_chars"),
                 bool(rule.get("weak")),
+                bool(rule.get("in_articles")),
+                bool(rule.get("not_in_sentences")),
                 isinstance(fastest, FastPattern) and fastest.needles is not None and not fastest.anchored,
                 pattern.anchored,
             )
@@ -217,19 +239,27 @@ def junk_rules(config: Config) -> JunkRules:
         keep = rule.get("keep")
         if keep and keep not in pattern.groupindex:
             raise ConfigError(f"clean.yaml: {where}: keep group '{keep}' is not a named group of the pattern")
-        inline_rules.append(InlineRule(str(rule["id"]), FastPattern(pattern), keep, bool(rule.get("unescape"))))
+        if rule.get("line_break") and not keep:
+            raise ConfigError(f"clean.yaml: {where}: 'line_break' needs a 'keep' group to break around")
+        inline_rules.append(InlineRule(str(rule["id"]), FastPattern(pattern), keep, bool(rule.get("unescape")),
+                                       bool(rule.get("line_break"))))
     footer = _section(config, "footer")
     title = _section(config, "title")
     tail = _section(config, "tail_markers")
     headlines = _section(config, "headline_list")
+    sentence = _section(config, "sentence")
     invisible = str(_section(config, "whitespace").get("invisible", _DEFAULT_INVISIBLE))
-    keep_lines = _patterns(clean.get("keep_lines"), "keep_lines")
+    numbered_lines = _patterns(clean.get("numbered_lines"), "numbered_lines")
+    note_lines = _patterns(clean.get("note_lines"), "note_lines")
+    keep_lines = numbered_lines + note_lines + _patterns(clean.get("keep_lines"), "keep_lines")
     limits = sorted({int(r.max_chars) for r in line_rules if r.max_chars is not None})
     return JunkRules(
         keep_lines=keep_lines,
         # (a keep pattern tried as a line rule would be: which of them matches does not matter)
         keep_steps=tuple(step.find for step in _steps([LineRule("keep", p, anchored=FastPattern(p).anchored)
                                                       for p in keep_lines])),
+        numbered_lines=numbered_lines,
+        note_lines=note_lines,
         invisible_re=re.compile(f"[{''.join(re.escape(c) for c in invisible)}]") if invisible else None,
         probe_strip=FastPattern(_compile(clean["probe_strip"], "probe_strip")) if clean.get("probe_strip") else None,
         line_rules=tuple(line_rules),
@@ -240,6 +270,8 @@ def junk_rules(config: Config) -> JunkRules:
         inline_rules=tuple(inline_rules),
         inline_needles=any_needle(r.pattern for r in inline_rules),
         inline_needle_set=frozenset(n for r in inline_rules for n in r.pattern.needles or ()),
+        sentence_break=_compile(sentence.get("clause_break", "[，,；;：:]"), "sentence.clause_break"),
+        sentence_final=_compile(sentence.get("end", "[。；;！？!?]"), "sentence.end"),
         footer_separators=FastPattern(_compile(footer.get("separators", r"\s*[|｜]\s*"), "footer.separators")),
         footer_min_items=int(footer.get("min_items", 3)),
         footer_max_item_chars=int(footer.get("max_item_chars", 12)),
@@ -248,6 +280,7 @@ def junk_rules(config: Config) -> JunkRules:
         title_min_chars=int(title.get("min_chars", 6)),
         title_max_chars=int(title.get("max_chars", 150)),
         tail_rules=frozenset(tail.get("rules") or ()),
+        tail_max_chars=int(tail.get("max_chars", 60)),
         tail_min_content_chars=int(tail.get("min_content_chars", 150)),
         tail_min_position=float(tail.get("min_position", 0.3)),
         tail_min_content_anywhere=int(tail.get("min_content_chars_anywhere", 800)),
@@ -258,9 +291,10 @@ def junk_rules(config: Config) -> JunkRules:
         bullet=_compile(headlines.get("bullet", r"^[-*•·]\s*"), "headline_list.bullet"),
         bullet_min_position=float(headlines.get("bullet_min_position", 0.5)),
         sentence_end=_compile(headlines.get("sentence_end", "[。！？!?；;]$"), "headline_list.sentence_end"),
-        closing=_compile(headlines.get("closing", "[”’」』）)]+$"), "headline_list.closing"),
+        closing=str(headlines.get("closing", "”’」』）)")),
         content_min_chars=int(headlines.get("content_min_chars", 30)),
         signature=_patterns(headlines.get("signature"), "headline_list.signature"),
+        structure=_patterns(headlines.get("structure"), "headline_list.structure"),
     )
 
 
@@ -282,7 +316,8 @@ def _steps(rules: list[LineRule]) -> tuple[_Step, ...]:
         run.clear()
 
     for rule in rules:
-        if rule.anchored and not rule.gated:
+        # (a rule that may skip a line lets the rules after it try: it cannot be one of a joined run)
+        if rule.anchored and not rule.gated and not rule.not_in_sentences:
             run.append(rule)
             continue
         close()
@@ -370,9 +405,22 @@ def _norm(text: str) -> str:
     return "".join(folded.split())
 
 
-def _line_label(line: str, rules: JunkRules) -> tuple[str | None, bool]:
-    """The first rule that labels the line, and whether that rule is weak."""
+class _Label(NamedTuple):
+    """What the line rules make of a line: the rule id (None: no junk) and that rule's flags."""
+
+    id: str | None
+    weak: bool = False
+    in_articles: bool = False
+
+
+_NO_LABEL = _Label(None)
+_FOOTER_ROW = _Label(FOOTER_LINKS)
+
+
+def _line_label(line: str, rules: JunkRules) -> _Label:
+    """The first rule that labels the line."""
     needle: bool | None = None
+    sentence: bool | None = None
     for step in rules.line_steps[bisect.bisect_left(rules.step_limits, len(line))]:
         if step.gated:
             # Most lines hold no needle of any gated rule: then those cannot match.
@@ -385,18 +433,30 @@ def _line_label(line: str, rules: JunkRules) -> tuple[str | None, bool]:
             rule = step.rules[0]
             if len(step.rules) > 1:  # a joined step: the group the match closed last names the rule
                 rule = step.rules[int(str(match.lastgroup)[1:])]
-            return rule.id, rule.weak
+            if rule.not_in_sentences:
+                if sentence is None:
+                    sentence = _reads_as_sentence(line, rules)
+                if sentence:
+                    continue
+            return _Label(rule.id, rule.weak, rule.in_articles)
     if rules.footer_min_items > 1 and not rules.footer_separators.may_match(line):
-        return None, False  # one item: no footer row, whatever `not_footer` says
+        return _NO_LABEL  # one item: no footer row, whatever `not_footer` says
     if rules.not_footer is not None and rules.not_footer.search(line):
-        return None, False
+        return _NO_LABEL
     items = rules.footer_separators.split(line)
     if len(items) >= rules.footer_min_items and all(
         0 < len(item) <= rules.footer_max_item_chars and not re.search(r"[。，；！？,;!?]", item)
         for item in items
     ):
-        return FOOTER_LINKS, False
-    return None, False
+        return _FOOTER_ROW
+    return _NO_LABEL
+
+
+def _reads_as_sentence(line: str, rules: JunkRules) -> bool:
+    """A clause break inside and sentence-final punctuation at the end (closing quotes skipped)."""
+    body = line.rstrip(rules.closing)
+    return bool(body) and rules.sentence_final.match(body[-1]) is not None and (
+        rules.sentence_break.search(body) is not None)
 
 
 def _drop_lone_weak(lines: list[_Line], labels: list[str | None], weak: list[bool]) -> None:
@@ -414,16 +474,16 @@ def _drop_lone_weak(lines: list[_Line], labels: list[str | None], weak: list[boo
 
 
 def _ends_sentence(line: str, rules: JunkRules) -> bool:
-    return bool(rules.sentence_end.search(rules.closing.sub("", line)))
+    return bool(rules.sentence_end.search(line.rstrip(rules.closing)))
 
 
 def _mark_duplicate_titles(
-    lines: list[_Line], labels: list[str | None], kept: list[bool], rules: JunkRules
+    lines: list[_Line], labels: list[str | None], kept: list[bool], articles: range, rules: JunkRules
 ) -> None:
     seen: set[str] = set()
     head = [i for i, ln in enumerate(lines) if ln.visible][: rules.title_head_lines]
     for i in head:
-        if labels[i] is not None or kept[i]:
+        if labels[i] is not None or kept[i] or i in articles:
             continue  # a chapter heading repeated after a table of contents is not a title
         visible = lines[i].visible
         # NFKC keeps each Han character as it is: a line with more of them than a title may
@@ -439,7 +499,27 @@ def _mark_duplicate_titles(
             seen.add(key)
 
 
-def _mark_article_end(text: str, lines: list[_Line], labels: list[str | None], rules: JunkRules) -> None:
+def _mark_article_end(
+    text: str, lines: list[_Line], labels: list[str | None], numbered: list[int], rules: JunkRules
+) -> None:
+    """Label what follows the article's end marker as junk (see `tail_markers` in clean.yaml).
+
+    Dropping the rest of a document takes strong evidence: the marker is a line of page
+    furniture (labelled by a tail rule, and short), and no numbered heading of the document
+    (`numbered`: line indexes) comes after it before the document resumes (`附件`), so a cut
+    never takes the document's own articles.
+    """
+    # articles_ahead[i]: a numbered heading follows line i before any line that resumes
+    articles_ahead = [False] * len(lines)
+    if numbered:
+        headings = set(numbered)
+        ahead = False
+        for i in range(numbered[-1], -1, -1):
+            articles_ahead[i] = ahead
+            if i in headings:
+                ahead = True
+            elif ahead and lines[i].visible and any(p.search(lines[i].visible) for p in rules.resume):
+                ahead = False
     content = 0
     ended = False
     for i, ln in enumerate(lines):
@@ -454,9 +534,14 @@ def _mark_article_end(text: str, lines: list[_Line], labels: list[str | None], r
             continue
         if labels[i] is None:
             content += len(ln.visible)
-        elif labels[i] in rules.tail_rules and (
-            content >= rules.tail_min_content_anywhere
-            or (content >= rules.tail_min_content_chars and ln.start >= rules.tail_min_position * len(text))
+        elif (
+            labels[i] in rules.tail_rules
+            and not articles_ahead[i]
+            and len(ln.visible) <= rules.tail_max_chars
+            and (
+                content >= rules.tail_min_content_anywhere
+                or (content >= rules.tail_min_content_chars and ln.start >= rules.tail_min_position * len(text))
+            )
         ):
             ended = True
 
@@ -469,11 +554,11 @@ def _headline_like(line: str, kept: bool, rules: JunkRules) -> bool:
         return False
     if _ends_sentence(body, rules):
         return False
-    return not any(p.search(body) for p in rules.signature)
+    return not any(p.search(body) for p in rules.signature) and not any(p.search(line) for p in rules.structure)
 
 
 def _mark_headline_lists(
-    text: str, lines: list[_Line], labels: list[str | None], kept: list[bool], rules: JunkRules
+    text: str, lines: list[_Line], labels: list[str | None], kept: list[bool], articles: range, rules: JunkRules
 ) -> None:
     open_labels = (None, AFTER_END)
     last_content = -1
@@ -482,30 +567,32 @@ def _mark_headline_lists(
         if labels[i] is None and len(visible) >= rules.content_min_chars and _ends_sentence(visible, rules):
             last_content = i
             break
-    runs: list[list[int]] = []
+    runs: list[tuple[int, list[int], int]] = []  # (line before, the run, line after; -1: none)
     current: list[int] = []
     previous = -1  # the non-blank line before the current run
     before_run = -1
     for i, ln in enumerate(lines):
         if not ln.visible:
             continue
-        if labels[i] in open_labels and _headline_like(ln.visible, kept[i], rules):
+        if labels[i] in open_labels and i not in articles and _headline_like(ln.visible, kept[i], rules):
             if not current:
                 before_run = previous
             current.append(i)
         else:
             if current:
-                runs.append([before_run, *current])
+                runs.append((before_run, current, i))
             current = []
         previous = i
     if current:
-        runs.append([before_run, *current])
-    for before, *run in runs:
+        runs.append((before_run, current, -1))
+    for before, run, after in runs:
         if len(run) < rules.headline_min_lines:
             continue
         if before >= 0 and any(p.search(lines[before].visible) for p in rules.resume):
             continue  # a list of attachments
-        after_content = run[0] > last_content
+        # After the content and among page furniture: a run of short lines that ends the text
+        # with nothing junk beside it is the document's (a distribution list, a signature block).
+        after_content = run[0] > last_content and any(j >= 0 and labels[j] is not None for j in (before, after))
         bulleted = all(rules.bullet.match(lines[i].visible) for i in run) and (
             lines[run[0]].start >= rules.bullet_min_position * len(text)
         )
@@ -537,11 +624,19 @@ def _line_edits(lines: list[_Line], labels: list[str | None]) -> list[Edit]:
 def _inline_edits(text: str, ln: _Line, rules: JunkRules) -> list[Edit]:
     line = ln.stripped
     offset = ln.lead
-    taken: list[tuple[int, int]] = []
+    # What earlier matches took: disjoint spans, sorted (a long HTML line has thousands of tags).
+    taken_starts: list[int] = []
+    taken_ends: list[int] = []
     edits: list[Edit] = []
 
     def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
+        at = bisect.bisect_right(taken_starts, a)
+        return (at == 0 or taken_ends[at - 1] <= a) and (at == len(taken_starts) or taken_starts[at] >= b)
+
+    def take(a: int, b: int) -> None:
+        at = bisect.bisect_right(taken_starts, a)
+        taken_starts.insert(at, a)
+        taken_ends.insert(at, b)
 
     # The rules whose needles the line lacks have no match in it: found once for all of them.
     present = {needle for needle in rules.inline_needle_set if needle in line}
@@ -552,14 +647,18 @@ def _inline_edits(text: str, ln: _Line, rules: JunkRules) -> list[Edit]:
             a, b = m.span()
             if a == b or not free(a, b):
                 continue
-            taken.append((a, b))
             reason = f"junk:{rule.id}"
             if rule.keep:
                 ka, kb = m.span(rule.keep)
+                around = "\n" if rule.line_break else ""
                 for s, e in ((a, ka), (kb, b)):
                     if e > s:
-                        edits.append(Edit(offset + s, offset + e, "", reason))
-            elif rule.unescape:
+                        # only what goes is taken: later rules still apply inside the kept text
+                        take(s, e)
+                        edits.append(Edit(offset + s, offset + e, around, reason))
+                continue
+            take(a, b)
+            if rule.unescape:
                 value = html.unescape(m.group())
                 if value != m.group():
                     edits.append(Edit(offset + a, offset + b, value, reason))
@@ -589,6 +688,8 @@ def find_junk(text: str, config: Config) -> list[Edit]:
     labels: list[str | None] = [None] * len(lines)
     kept = [False] * len(lines)
     weak = [False] * len(lines)
+    in_articles = [False] * len(lines)  # the label's rule fires among the numbered headings too
+    numbered: list[int] = []  # the lines that are numbered headings of the document
     for i, ln in enumerate(lines):
         if not ln.visible:
             continue
@@ -597,19 +698,67 @@ def find_junk(text: str, config: Config) -> list[Edit]:
             probe = rules.probe_strip.sub("", probe).strip(_STRIP)
         if any(find(probe) for find in rules.keep_steps):
             kept[i] = True
+            if any(p.match(probe) for p in rules.numbered_lines):
+                numbered.append(i)
             continue
         if probe:
-            labels[i], weak[i] = _line_label(probe, rules)
+            labels[i], weak[i], in_articles[i] = _line_label(probe, rules)
+    # The document's own articles and items, from the first numbered heading to the last:
+    # what stands between them is the document's text, whatever it starts with.
+    articles = range(numbered[0], numbered[-1] + 1) if numbered else range(0)
+    for i in articles:
+        if labels[i] is not None and not in_articles[i]:
+            labels[i] = None
     _drop_lone_weak(lines, labels, weak)
-    _mark_duplicate_titles(lines, labels, kept, rules)
-    _mark_article_end(text, lines, labels, rules)
-    _mark_headline_lists(text, lines, labels, kept, rules)
+    _mark_duplicate_titles(lines, labels, kept, articles, rules)
+    _mark_article_end(text, lines, labels, numbered, rules)
+    _mark_headline_lists(text, lines, labels, kept, articles, rules)
     edits = _line_edits(lines, labels)
     inline = rules.inline_needles
     for ln, label in zip(lines, labels, strict=True):
         if ln.stripped and label is None and (inline is None or inline.search(ln.stripped)):
             edits.extend(_inline_edits(text, ln, rules))
     return sorted(edits, key=lambda e: (e.start, e.end))
+
+
+def cleaning_warnings(text: str, removed: Iterable[Removed], config: Config) -> list[str]:
+    """What a reader of the document should be told about its cleaning.
+
+    Args:
+        text: the cleaned text.
+        removed: the pieces the stages removed, with their reasons (`junk:<rule id>`).
+        config: the loaded configuration; reads `clean.yaml`.
+
+    Returns:
+        A warning naming how many characters were cut as the page after the article's end
+        (the evidence for such a cut can be wrong, and then document text is gone), and one
+        when the text holds nothing but a title and header notes (a law listed by name).
+    """
+    warnings = []
+    cut = sum(piece.end - piece.start for piece in removed if piece.reason == f"junk:{AFTER_END}")
+    if cut:
+        warnings.append(f"cleaning: cut {cut} characters after the article's end (junk:{AFTER_END}); "
+                        "check the removed pieces if the document goes on there")
+    if not has_body(text, config):
+        warnings.append("cleaning: only a title and header notes, no body text")
+    return warnings
+
+
+def has_body(text: str, config: Config) -> bool:
+    """Whether `text` holds more than a title (its first line) and header notes (`note_lines`).
+
+    A first line that ends as a sentence is body text, not a title.
+    """
+    rules = junk_rules(config)
+    first, *rest = text.strip(_STRIP_LINE).split("\n")
+    title = first.strip(_STRIP).rstrip(rules.closing)
+    if title and rules.sentence_final.match(title[-1]):
+        return True
+    for line in rest:
+        line = line.strip(_STRIP)
+        if line and not any(p.search(line) for p in rules.note_lines):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------- white space

@@ -32,8 +32,8 @@ T = TypeVar("T")
 SCHEMAS: dict[str, frozenset[str]] = {
     "taxonomy": frozenset({"levels", "kinds", "actors", "modalities", "measures"}),
     "ingest": frozenset({"decode", "convert", "pinyin", "mojibake", "whitespace", "version"}),
-    "clean": frozenset({"keep_lines", "probe_strip", "line_rules", "inline_rules", "tail_markers",
-                        "headline_list", "footer", "title", "whitespace"}),
+    "clean": frozenset({"numbered_lines", "note_lines", "keep_lines", "probe_strip", "line_rules", "inline_rules",
+                        "sentence", "tail_markers", "headline_list", "footer", "title", "whitespace"}),
     "pii": frozenset({"enabled", "patterns", "context_chars", "boundary", "person_record", "fields", "placeholders",
                       "raw_view"}),
     "metadata": frozenset({"scan", "titles", "meetings", "issuers", "header_note", "bulletins", "dates", "levels",

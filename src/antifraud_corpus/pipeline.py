@@ -419,6 +419,7 @@ def process_raw(raw: RawFile, source: str, config: Config, *, sidecar_data: dict
     Raises:
         IngestError: nothing left after cleaning.
     """
+    from .clean import cleaning_warnings
     from .extract import extract_duties
     from .metadata import extract_metadata
     from .pii import redact
@@ -428,6 +429,8 @@ def process_raw(raw: RawFile, source: str, config: Config, *, sidecar_data: dict
     tracked, replaced = cleaned.tracked, cleaned.replaced
     if not tracked.text.strip():
         raise IngestError(f"{source}: nothing left after cleaning (all junk); check the file is the document's page")
+    # (a title and a header note alone are kept, with a warning: a law may be listed by its name only)
+    clean_warnings = cleaning_warnings(tracked.text, cleaned.removed, config)
     meta = extract_metadata(cleaned.converted, tracked.text, config, sidecar=sidecar_data, name=source)
     # Metadata reads the unredacted page (stamps, datelines); what it returns is scrubbed instead.
     # (Title and issuer may come from a sidecar or the file name, not converted; sources quote the page.)
@@ -437,7 +440,7 @@ def process_raw(raw: RawFile, source: str, config: Config, *, sidecar_data: dict
     del cleaned  # a big page is held several times over at this point; let the converted copy go
     clauses = segment_clauses(tracked.text, config)
     duties = extract_duties(tracked.text, clauses, config)
-    warnings = list(raw.decoded.warnings) + list(meta.warnings)
+    warnings = list(raw.decoded.warnings) + clean_warnings + list(meta.warnings)
     redactions = sum(1 for r in replaced if r.reason.startswith("pii"))
     if redactions:
         warnings.append(f"{redactions} personal data value(s) redacted")

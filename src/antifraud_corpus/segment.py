@@ -20,6 +20,12 @@ Rules of thumb the code follows, the patterns themselves live in
   clause therefore holds only its own lead text (`总体要求`), and an
   un-numbered paragraph belongs to the clause above it. Text before the first
   heading (the preamble) belongs to no clause.
+* A numbered list whose entries come back later as lines of their own is a
+  list of contents (a news bulletin's rundown `1.习近平会见…；` before its
+  items, each under its headline `习近平会见…`). Such a document is read by
+  its contents: the lines that repeat an entry are the sub-titles of what
+  follows them, however long, so that each item is a paragraph clause of its
+  own, and numbers (the rundown's, an item's own points) are no outline.
 * Chinese-numeral headings and articles are *strong*: accepted even out of
   sequence, so that `numbering_problems` can report the gap. Arabic ones are
   *weak*: a line starting with `4、` or `3.` is only a heading where it fits the
@@ -88,6 +94,12 @@ class _Rules:
     sub_end: re.Pattern[str]
     sub_closing: str
     sub_exclude: re.Pattern[str] | None
+    contents_min_entries: int
+    contents_min_share: float
+    contents_max_chars: int
+    contents_gap_lines: int
+    contents_wraps_after: re.Pattern[str]
+    contents_trim: str  # characters stripped from an entry's end
 
 
 @dataclass(slots=True)  # not frozen: frozen dataclasses are slow to build, and there are many marks
@@ -121,10 +133,11 @@ def segment_clauses(text: str, config: Config) -> list[Clause]:
     """
     rules = _rules(config)
     marks = _find_marks(text, rules)
+    marks, titles = _without_contents(text, marks, rules)
     clauses = _numbered_clauses(text, marks, rules)
     if clauses:
         return clauses
-    return _paragraph_clauses(text, [m for m in marks if m.kind is None], rules)
+    return _paragraph_clauses(text, [m for m in marks if m.kind is None], rules, titles)
 
 
 def numbering_problems(clauses: list[Clause]) -> list[tuple[Clause, str]]:
@@ -314,14 +327,91 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# --- lists of contents ---------------------------------------------------------------------
+
+
+def _without_contents(text: str, marks: list[_Mark], rules: _Rules) -> tuple[list[_Mark], frozenset[str]]:
+    """Drop the numbers of a document that lists its contents; also return the entries (as keys).
+
+    An entry is the text after a short numbered line's marker, to the end of its line (or of
+    the next, after a colon: `wraps_after`). It is listed when a later line that is not a
+    numbered heading reads the same (white space and closing punctuation aside). A list is a
+    block of entries next to each other (`gap_lines` lines between allowed: one the heading
+    patterns do not read); with at least `min_entries` of them listed, and at least
+    `min_share`, the block is a list of contents. The document is then read by its contents:
+    the lines that repeat an entry head its sections, and numbered lines are no outline of
+    the document (an item may number its own points; a bulletin's rundown numbers its items).
+    """
+    heading_lines = {m.line for m in marks}
+    entries: dict[int, tuple[str, int]] = {}  # index in marks -> (key, end), short entries only
+    blocks: list[list[int]] = []
+    previous_end = -1  # where the previous entry of the block ends
+    for index, mark in enumerate(marks):
+        if mark.kind is None:
+            previous_end = -1  # a chapter line ends a list
+            continue
+        end = _line_end(text, mark.end)
+        while (end - mark.end <= rules.contents_max_chars and end < len(text) and end + 1 not in heading_lines
+               and rules.contents_wraps_after.search(text, mark.end, end)):
+            end = _line_end(text, end + 1)  # (`3.人民日报评论员文章：` goes on on the next line)
+        if previous_end < 0 or text.count("\n", previous_end, mark.line) > rules.contents_gap_lines + 1:
+            blocks.append([])
+        blocks[-1].append(index)
+        previous_end = end
+        if end - mark.end <= rules.contents_max_chars:
+            entries[index] = (_entry_key(text[mark.end:end], rules), end)
+    if len(entries) < rules.contents_min_entries:
+        return marks, frozenset()
+    # Where each short line that is no heading last occurs (by key): what could repeat an entry.
+    last_seen: dict[str, int] = {}
+    start = text.rfind("\n", 0, min(end for _, end in entries.values())) + 1
+    longest = 2 * rules.contents_max_chars  # (white space included: a quick bound before the key is made)
+    for line in text[start:].split("\n"):
+        if line and len(line) <= longest and start not in heading_lines:
+            key = _entry_key(line, rules)
+            if len(key) <= rules.contents_max_chars:
+                last_seen[key] = start
+        start += len(line) + 1
+    listed = {index for index, (key, end) in entries.items() if key and last_seen.get(key, -1) > end}
+    contents = [block for block in blocks
+                if (hits := sum(1 for index in block if index in listed)) >= rules.contents_min_entries
+                and hits >= rules.contents_min_share * len(block)]
+    if not contents:
+        return marks, frozenset()
+    titles = frozenset(entries[index][0] for block in contents for index in block
+                       if index in entries and entries[index][0])
+    return [m for m in marks if m.kind is None], titles
+
+
+def _line_end(text: str, pos: int) -> int:
+    """The offset of the newline that ends the line at `pos` (the text's end for the last line)."""
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
+
+
+def _entry_key(line: str, rules: _Rules) -> str:
+    """An entry or a line as compared: no white space, no closing `；` or `：`."""
+    return "".join(line.rstrip(rules.contents_trim).split())
+
+
 # --- paragraph fallback ---------------------------------------------------------------------
 
 
-def _paragraph_clauses(text: str, chapter_marks: list[_Mark], rules: _Rules) -> list[Clause]:
-    """`¶1`, `¶2`, … one per non-blank line; a sub-title line heads the paragraph after it."""
+def _paragraph_clauses(
+    text: str, chapter_marks: list[_Mark], rules: _Rules, titles: frozenset[str] = frozenset()
+) -> list[Clause]:
+    """`¶1`, `¶2`, … one per non-blank line; a sub-title line heads the paragraph after it.
+
+    A sub-title is a line listed in the document's contents (`titles`), or a short line
+    between two paragraphs.
+    """
     chapter_at = {m.line: m for m in chapter_marks}
     spans = [match.span(1) for match in _STRIPPED_LINE.finditer(text)]
     roles = [_line_role(text[start:end], rules) for start, end in spans]
+    if titles:
+        for i, (start, end) in enumerate(spans):
+            if end - start <= rules.contents_max_chars and _entry_key(text[start:end], rules) in titles:
+                roles[i] = "listed"
     if chapter_at:
         for i, (start, _) in enumerate(spans):
             if text.rfind("\n", 0, start) + 1 in chapter_at:
@@ -340,6 +430,8 @@ def _paragraph_clauses(text: str, chapter_marks: list[_Mark], rules: _Rules) -> 
             chapter = " ".join(chapters[u] for u in sorted(chapters))
             pending = ""
         elif role == "short" and 0 < i < last and roles[i - 1] == "para" and roles[i + 1] == "para":
+            pending = text[start:end]
+        elif role == "listed" and i < last and roles[i + 1] not in ("listed", "chapter"):
             pending = text[start:end]
         else:
             clauses.append(
@@ -404,6 +496,7 @@ def _rules(config: Config) -> _Rules:
                 )
             )
         sequence, chapters, sub = section["sequence"], section["chapters"], section["subheading"]
+        contents = sub["contents"]
         _compile(str(chapters["pattern"]), "chapters.pattern")
         if "(?P<unit>" not in chapters["pattern"]:
             raise ConfigError("segment.yaml: chapters.pattern needs a group (?P<unit>...)")
@@ -423,6 +516,12 @@ def _rules(config: Config) -> _Rules:
             sub_end=_compile(sub["sentence_end"], "subheading.sentence_end"),
             sub_closing=str(sub.get("closing") or ""),
             sub_exclude=_compile(sub["exclude"], "subheading.exclude") if sub.get("exclude") else None,
+            contents_min_entries=int(contents["min_entries"]),
+            contents_min_share=float(contents["min_share"]),
+            contents_max_chars=int(contents["max_chars"]),
+            contents_gap_lines=int(contents["gap_lines"]),
+            contents_wraps_after=_compile(contents["wraps_after"], "subheading.contents.wraps_after"),
+            contents_trim=str(contents["trim"]),
         )
     except KeyError as exc:
         raise ConfigError(f"segment.yaml: missing key {exc.args[0]!r}; see the packaged default") from None
