@@ -456,17 +456,28 @@ def test_index_rereads_only_changed_documents(tmp_path, store, config, monkeypat
     assert read == [changed]
 
 
-def test_index_survives_a_read_only_store(tmp_path, store, config, monkeypatch):
+def test_index_survives_a_store_it_cannot_write(tmp_path, store, config):
     copy = tmp_path / "store"
     shutil.copytree(store, copy)
     (copy / check.INDEX_NAME).unlink(missing_ok=True)
-    from antifraud_corpus import store as store_module
+    (copy / check.INDEX_NAME).mkdir()  # the index cannot be put in place (as in a read-only store)
+    notes: list[str] = []
+    assert len(refresh_index(copy, config, notes=notes)) == len(SEED_PATHS)
+    assert notes == []  # a store that cannot be written is normal (a CI cache): nothing to say
+    assert [p.name for p in copy.iterdir() if p.name.startswith(".tmp-")] == []
 
-    def refuse(path, content):
-        raise PermissionError("read-only")
 
-    monkeypatch.setattr(store_module, "write_atomic", refuse)
-    assert len(refresh_index(copy, config)) == len(SEED_PATHS)
+def test_index_on_a_full_disk_is_a_note_and_the_check_goes_on(tmp_path, raw, store, config, full_disk):
+    copy = tmp_path / "store"
+    shutil.copytree(store, copy)
+    (copy / check.INDEX_NAME).unlink(missing_ok=True)
+    full_disk()
+    result = run([drop(raw, "copy.txt", source=SEED)], raw, copy, config)
+    assert serious(result) == {"duplicate": [1]}
+    assert result.notes == [f"the check index was not saved: {copy / check.INDEX_NAME}: no space left on device; "
+                            "free some space and run again"]
+    assert not (copy / check.INDEX_NAME).exists()
+    assert [p.name for p in copy.iterdir() if p.name.startswith(".tmp-")] == []
 
 
 # ---------------------------------------------------------------- --since

@@ -141,9 +141,9 @@ def test_read_raw_file_streams_a_large_file(config, tmp_path):
 
 
 def test_read_raw_file_errors_are_one_line(config, tmp_path, monkeypatch):
-    with pytest.raises(IngestError, match=r"^missing\.txt: file not found; check the path$"):
+    with pytest.raises(IngestError, match=r"^missing\.txt: cannot read \(No such file or directory\); check the path$"):
         read_raw_file(tmp_path / "missing.txt", config, name="missing.txt")
-    with pytest.raises(IngestError, match=r"^sub: is a folder, not a file"):
+    with pytest.raises(IngestError, match=r"^sub: cannot read \(Is a directory\); give a file, not a folder$"):
         read_raw_file(tmp_path, config, name="sub")
     locked = tmp_path / "locked.txt"
     locked.write_text("文本", encoding="utf-8")
@@ -154,7 +154,8 @@ def test_read_raw_file_errors_are_one_line(config, tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "open", deny)
     with pytest.raises(IngestError) as exc:
         read_raw_file(locked, config, name="locked.txt")
-    assert str(exc.value) == "locked.txt: permission denied; make the file readable (chmod +r)"
+    assert str(exc.value) == ("locked.txt: cannot read (Permission denied); "
+                              "check the permissions of the file and its folder")
 
 
 def test_unknown_legacy_codec_in_config_is_a_config_error(config):

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Config, per_config
-from .errors import ConfigError, IngestError
+from .errors import ConfigError, IngestError, file_error
 
 _Bytes = bytes | bytearray
 _CHUNK = 1 << 20
@@ -158,14 +158,8 @@ def read_raw_file(path: Path, config: Config, *, name: str = "") -> RawFile:
             while chunk := handle.read(_CHUNK):
                 digest.update(chunk)
                 buffer += chunk
-    except IsADirectoryError:
-        raise IngestError(f"{name}: is a folder, not a file; move it out of the raw folder") from None
-    except FileNotFoundError:
-        raise IngestError(f"{name}: file not found; check the path") from None
-    except PermissionError:
-        raise IngestError(f"{name}: permission denied; make the file readable (chmod +r)") from None
     except OSError as exc:
-        raise IngestError(f"{name}: cannot read ({exc.strerror or exc}); check the file") from None
+        raise file_error(exc, name, action="read", error=IngestError) from None
     # Decoded straight from the buffer: no second copy of a large file's bytes.
     decoded = decode_bytes(buffer, config, name=name)
     return RawFile(path=path, size=len(buffer), sha256=digest.hexdigest(), decoded=decoded)
