@@ -1,8 +1,11 @@
 """The CLI as a whole: help texts, start-up cost, exit codes of the read-only commands."""
 
+import re
+import stat
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import click
 import pytest
@@ -66,3 +69,43 @@ def test_export_csv_to_stdout_has_bom(runner, ingested_seeds):
     store, _ = ingested_seeds
     result = runner.invoke(main, ["export", "duties", "--format", "csv", "--normalized", str(store)])
     assert result.exit_code == 0 and result.stdout.startswith("\ufeffdoc_id,")
+
+
+DEV_FULL = Path("/dev/full")
+needs_dev_full = pytest.mark.skipif(not (DEV_FULL.exists() and stat.S_ISCHR(DEV_FULL.stat().st_mode)),
+                                    reason="no /dev/full here")
+NO_SPACE = "Error: /dev/full: no space left on device; free some space and run again\n"
+
+
+@needs_dev_full
+@pytest.mark.parametrize("command", [["export", "duties", "--format", "csv"], ["export", "documents"],
+                                     ["compare", "--format", "json"], ["compare", "--format", "markdown"]],
+                         ids=" ".join)
+def test_output_on_a_full_disk_is_one_line_exit_1(runner, ingested_seeds, command):
+    store, _ = ingested_seeds
+    result = runner.invoke(main, [*command, "--normalized", str(store), "-o", str(DEV_FULL)])
+    assert (result.exit_code, result.stderr) == (1, NO_SPACE)
+    assert stat.S_ISCHR(DEV_FULL.stat().st_mode)  # written in place, not replaced by a file
+
+
+@pytest.mark.parametrize("command", [["export", "duties"], ["export", "duties", "--format", "sqlite"], ["compare"]],
+                         ids=" ".join)
+def test_output_naming_a_folder_is_bad_usage(runner, ingested_seeds, tmp_path, command):
+    store, _ = ingested_seeds
+    result = runner.invoke(main, [*command, "--normalized", str(store), "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (f"Error: Invalid value for '-o' / '--output': File '{tmp_path}' "
+                                              "is a directory.")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not Path("/proc/version").is_file(), reason="no /proc here")
+@pytest.mark.parametrize("fmt", ["csv", "sqlite"])
+def test_output_to_a_special_file_that_cannot_be_written_is_one_line_exit_1(runner, ingested_seeds, fmt):
+    store, _ = ingested_seeds
+    result = runner.invoke(main, ["export", "duties", "--format", fmt, "--normalized", str(store),
+                                  "-o", "/proc/version"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    # (the cause is the kernel's: no such file as root, permission denied otherwise)
+    assert re.fullmatch(r"Error: /proc/version: cannot make a file in /proc \((No such file or directory|"
+                        r"Permission denied)\); [^\n]+\n", result.stderr)

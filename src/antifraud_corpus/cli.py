@@ -34,6 +34,10 @@ class _CorpusGroup(click.Group):
             raise error from None
 
 
+# `-o` naming a folder is bad usage (exit 2); a file that then cannot be written is a failed run (exit 1).
+_OUTPUT_FILE = click.Path(dir_okay=False, path_type=Path)
+
+
 def _stderr() -> Any:
     from rich.console import Console
 
@@ -131,7 +135,7 @@ def _export_options(formats: tuple[str, ...]) -> Callable:
     def decorate(func: Callable) -> Callable:
         func = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                             help="zh: Chinese column headers and labels.")(func)
-        func = click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+        func = click.option("-o", "--output", type=_OUTPUT_FILE, default=None,
                             help="Output file [default: stdout; required for sqlite].")(func)
         func = click.option("--format", "fmt", type=click.Choice(formats), default=formats[0],
                             show_default=True)(func)
@@ -290,7 +294,7 @@ def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_d
 @_config_options
 @click.option("--format", "fmt", type=click.Choice(["table", "markdown", "html", "json"]), default="table",
               show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+@click.option("-o", "--output", type=_OUTPUT_FILE, default=None,
               help="Output file, written atomically [default: stdout].")
 @click.option("--level", "levels", multiple=True, type=click.Choice(["central", "provincial", "municipal", "county"]),
               help="Only compare documents of this level (repeatable).")

@@ -19,9 +19,10 @@ from rich.text import Text
 
 from .config import Config
 from .errors import ExportError
+from .files import write_output, write_stream
 from .models import Document
 from .pipeline import IngestReport, Outcome
-from .store import load_documents, write_atomic
+from .store import load_documents
 
 
 class IngestProgress:
@@ -89,7 +90,12 @@ def render_ingest_summary(console: Console, report: IngestReport) -> None:
 
 def write_export(kind: str, normalized_dir: Path, config: Config, keep: Any, fmt: str,
                  output: Path | None, lang: str) -> int:
-    """Write an export of `kind` ('documents' or 'duties') to `output` (atomically) or stdout."""
+    """Write an export of `kind` ('documents' or 'duties') to `output` (atomically) or stdout.
+
+    Raises:
+        ExportError: sqlite without an output file.
+        WriteError: the output cannot be written (`DiskFullError` when the device is full).
+    """
     from .export import (
         DOCUMENT_COLUMNS,
         DUTY_COLUMNS,
@@ -114,15 +120,11 @@ def write_export(kind: str, normalized_dir: Path, config: Config, keep: Any, fmt
         columns = [labels.get(c, c) for c in columns]
     buffer = io.StringIO(newline="")
     count = write_csv(rows, buffer, columns) if fmt == "csv" else write_jsonl(rows, buffer)
-    text = buffer.getvalue()
+    text = ("\ufeff" if fmt == "csv" else "") + buffer.getvalue()  # (a BOM: Excel then reads UTF-8)
     if output is None:
-        if fmt == "csv":
-            sys.stdout.write("\ufeff")
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        write_stream(sys.stdout, [text])
     else:
-        data = text.encode("utf-8")
-        write_atomic(output, (b"\xef\xbb\xbf" + data) if fmt == "csv" else data)
+        write_output(output, text)
     return count
 
 

@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .compare import STATUSES, Comparison, Diff, Directive, DocumentInfo, collector_paused, comparison_to_json
-from .store import write_atomic
+from .files import write_output, write_stream
 
 #: Most document columns a terminal matrix shows; beyond that the HTML report or filters serve better.
 MAX_TERMINAL_COLUMNS = 48
@@ -545,7 +545,7 @@ def write_json_stream(comparison: Comparison, path: Path) -> None:
         fh.write(b"".join(batch))
 
     with collector_paused():
-        write_atomic(path, write)
+        write_output(path, write)
 
 
 def render(comparison: Comparison, fmt: str, lang: str = "en") -> str:
@@ -560,19 +560,20 @@ def render(comparison: Comparison, fmt: str, lang: str = "en") -> str:
 
 
 def write_comparison(comparison: Comparison, fmt: str, lang: str, output: Path | None, console: Console) -> None:
-    """Write the comparison to `output` atomically, or to the console (rich tables for `table`)."""
+    """Write the comparison to `output` atomically, or to the console (rich tables for `table`).
+
+    Raises:
+        WriteError: the output cannot be written (`DiskFullError` when the device is full).
+    """
     with collector_paused():
         if output is not None:
             if fmt == "json":
                 write_json_stream(comparison, output)
             else:
-                write_atomic(output, render(comparison, fmt, lang))
+                write_output(output, render(comparison, fmt, lang))
         elif fmt == "table":
             render_table(console, comparison, lang)
         elif fmt == "json":
-            for piece in iter_json(comparison):
-                console.file.write(piece.decode("utf-8"))
-            console.file.flush()
+            write_stream(console.file, (piece.decode("utf-8") for piece in iter_json(comparison)))
         else:
-            console.file.write(render(comparison, fmt, lang))
-            console.file.flush()
+            write_stream(console.file, [render(comparison, fmt, lang)])
