@@ -109,3 +109,72 @@ def test_output_to_a_special_file_that_cannot_be_written_is_one_line_exit_1(runn
     # (the cause is the kernel's: no such file as root, permission denied otherwise)
     assert re.fullmatch(r"Error: /proc/version: cannot make a file in /proc \((No such file or directory|"
                         r"Permission denied)\); [^\n]+\n", result.stderr)
+
+
+# --------------------------------------------------------------------------- output safety
+
+HOSTILE_ID = "[bold red]x<img src=x onerror=alert(1)>`|"
+HOSTILE_TITLE = "标题\x1b]0;pwned\x07\x1b[31m红[blink]闪\u2028伪造\x9b2J"
+TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")  # all but tab and line feed
+
+
+@pytest.fixture()
+def hostile_store(tmp_path: Path) -> Path:
+    """A central document and a provincial one whose id, title and sentence hold markup and escape sequences."""
+    from antifraud_corpus.models import Mention
+    from antifraud_corpus.store import write_document
+    from test_store import make_document
+
+    store = tmp_path / "store"
+    write_document(store, make_document("central"))
+    doc = make_document(HOSTILE_ID)
+    doc.title, doc.level, doc.region, doc.province = HOSTILE_TITLE, "provincial", "湖南省", "湖南省"
+    sentence = "公安机关要\x1b[2J加强打击。"
+    doc.text = "一、" + sentence
+    doc.duties[0].sentence, doc.duties[0].end = sentence, 2 + len(sentence)
+    doc.duties[0].measures[0] = Mention("crackdown", "打击", 13, 15, "cue:打击")  # after the escape sequence
+    write_document(store, doc)
+    return store
+
+
+@pytest.mark.parametrize("command", [["explain", HOSTILE_ID], ["compare"], ["compare", "--lang", "zh"]],
+                         ids=lambda c: " ".join(c[:1] + c[2:]))
+def test_terminal_output_shows_user_data_literally(runner, hostile_store, command):
+    result = runner.invoke(main, [*command, "--normalized", str(hostile_store)])
+    assert result.exit_code == 0, result.output
+    assert not TERMINAL_CONTROLS.search(result.output)
+    assert "\\x1b]0;pwned\\x07" in result.stdout  # shown, escaped, where it was
+    assert "[bold red]x" in result.stdout  # rich markup in an id is text
+    if command[0] == "explain":
+        assert "[blink]" in result.stdout and "公安机关要\\x1b[2J加强打击。" in result.stdout
+
+
+def test_markdown_renders_ids_and_titles_as_text(runner, hostile_store):
+    from markdown_it import MarkdownIt
+
+    result = runner.invoke(main, ["compare", "--format", "markdown", "--normalized", str(hostile_store)])
+    assert result.exit_code == 0 and not TERMINAL_CONTROLS.search(result.stdout)
+    page = MarkdownIt("commonmark", {"html": True}).enable("table").render(result.stdout)
+    assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;`|" in page
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ") and "湖南省" in line]
+    assert rows and all(line.count(" | ") == 5 for line in rows)  # a `|` in the data splits no cell
+
+
+def test_check_output_shows_file_names_literally(runner, tmp_path: Path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a\x1b[31m[bold]b.txt").write_text("关于加强反诈宣传的通知\n各单位要加强反诈宣传。\n", encoding="utf-8")
+    for fmt in ("text", "github", "json", "junit"):
+        result = runner.invoke(main, ["check", "--raw", str(raw), "--normalized", str(tmp_path / "none"),
+                                      "--format", fmt])
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert not TERMINAL_CONTROLS.search(result.output), fmt
+        assert "a\\x1b[31m[bold]b.txt" in result.stdout.replace("\\\\", "\\"), fmt
+
+
+def test_an_error_stays_one_line_whatever_the_path_holds(runner, tmp_path: Path):
+    forged = tmp_path / "x\nError: forged\x1b[2K"
+    result = runner.invoke(main, ["export", "duties", "--normalized", str(forged)])
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {tmp_path}/x\\nError: forged\\x1b[2K: no normalized store here; "
+                             "run `corpus ingest` first\n")

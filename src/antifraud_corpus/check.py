@@ -603,7 +603,8 @@ class _Collector:
         self._counts[code] = self._counts.get(code, 0) + 1
         if self._counts[code] <= self.rules.max_per_code:
             severity = self.rules.severity[code]
-            self.findings.append(Finding(file or self.display, max(1, line), severity, code, message))
+            # One line with nothing a terminal or a CI log would obey, in every format: messages quote the text.
+            self.findings.append(Finding(file or self.display, max(1, line), severity, code, printable(message)))
 
     def close(self) -> list[Finding]:
         """The findings, the last of a capped code saying how many more there were."""

@@ -16,6 +16,7 @@ import click
 
 from . import __version__
 from .errors import ConfigError, CorpusError, InputFolderError, StoreError
+from .safetext import printable
 
 _EXIT_USAGE = 2
 _EXIT_PROBLEMS = 1
@@ -29,7 +30,7 @@ class _CorpusGroup(click.Group):
             return super().invoke(ctx)
         except CorpusError as exc:
             code = _EXIT_USAGE if isinstance(exc, ConfigError | StoreError | InputFolderError) else _EXIT_PROBLEMS
-            error = click.ClickException(str(exc))
+            error = click.ClickException(printable(str(exc)))  # one line, whatever a file name holds
             error.exit_code = code
             raise error from None
 
@@ -285,7 +286,7 @@ def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_d
     else:
         click.echo(format_findings(result, fmt, config), nl=False)
         for note in result.notes:
-            _stderr().print(f"note: {note}", markup=False)
+            _stderr().print(f"note: {printable(note)}", markup=False)
     sys.exit(result.exit_code)
 
 
