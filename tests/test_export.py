@@ -66,9 +66,25 @@ def test_csv_is_formula_safe(config):
     assert "'=各级人民政府和有关部门要宣传。" in cells
 
 
-@given(st.text(max_size=30))
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+@given(st.one_of(st.text(max_size=30), st.tuples(st.sampled_from(FORMULA_STARTS), st.text(max_size=10)).map("".join)))
 def test_excel_safe_never_starts_with_a_formula_character(value):
-    assert excel_safe(value)[:1] not in ("=", "+", "-", "@", "\t", "\r")
+    assert excel_safe(value)[:1] not in FORMULA_STARTS
+
+
+def test_full_width_formula_characters_are_escaped_in_csv(config):
+    doc = two_actor_document()
+    doc.duties[1].sentence = "＝HYPERLINK(\"http://x\")"
+    doc.duties[1].action = "＋1"
+    doc.duties[1].marker = "＠SUM(A1)"
+    doc.duties[1].clause = "－1"
+    buffer = io.StringIO()
+    write_csv(duty_rows([doc], config), buffer, DUTY_COLUMNS)
+    cells = [cell for row in csv.reader(io.StringIO(buffer.getvalue())) for cell in row]
+    assert not [c for c in cells if c[:1] in FORMULA_STARTS]
+    assert {"'＝HYPERLINK(\"http://x\")", "'＋1", "'＠SUM(A1)", "'－1"} <= set(cells)
 
 
 def test_chinese_labels(config):

@@ -3,7 +3,7 @@
 Reads the normalized store only. CSV is UTF-8 with a byte-order mark (Excel
 then opens Chinese text correctly) and no cell starts with a formula
 character: such cells get a leading apostrophe, the escape Excel and
-LibreOffice both honour.
+LibreOffice both honour. The full-width `＝＋－＠` count as formula characters too.
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ Format = Literal["jsonl", "csv", "sqlite"]
 DOCUMENT_COLUMNS = list(RECORD_FIELDS)
 DUTY_COLUMNS = ["doc_id", "level", "region", "date", "kind", "clause", "sentence", "start", "end", "actor",
                 "actor_name", "actor_source", "modality", "marker", "action", "measures"]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet may take for the start of a formula (OWASP's list: tab and CR too), and the
+# full-width forms, which some spreadsheets (and IMEs, on the way in) normalise to ASCII.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 @dataclass(frozen=True, slots=True)
