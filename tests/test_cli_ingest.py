@@ -359,3 +359,12 @@ def test_a_full_disk_at_the_manifest_keeps_every_document(runner, tmp_path: Path
     full_disk(after=1_000)
     assert f"0 ingested, {len(SEED_PATHS)} skipped" in ingest(runner, RAW_DIR, normalized).stderr
 
+
+
+def test_png_behind_a_bom_is_refused_as_binary(runner, raw: Path, tmp_path: Path):
+    (raw / "picture.txt").write_bytes(b"\xef\xbb\xbf\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    result = ingest(runner, raw, tmp_path / "normalized")
+    assert_one_bad_file(result, raw, tmp_path, "picture.txt", "binary")
+    assert error_lines(result) == ["error picture.txt: binary file (PNG image), not text; remove it or convert it "
+                                   "to UTF-8 text"]
+    assert "picture" not in stored(tmp_path / "normalized")
