@@ -53,7 +53,11 @@ def test_export_needs_a_store(runner, tmp_path):
 def test_explain_unknown_document(runner, ingested_seeds):
     store, _ = ingested_seeds
     result = runner.invoke(main, ["explain", "nope", "--normalized", str(store)])
-    assert result.exit_code == 2 and "no such document" in result.stderr
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: nope: no such document in {store}; run `corpus ingest` or check the id\n"
+    typo = runner.invoke(main, ["explain", "000_888081b4012a42cb", "--normalized", str(store)])
+    assert (typo.exit_code, typo.stderr) == (2, f"Error: 000_888081b4012a42cb: no such document in {store}; "
+                                                 "did you mean 000_888081b4012a42ca?\n")
     result = runner.invoke(main, ["explain", "000_888081b4012a42ca", "五", "--normalized", str(store)])
     assert result.exit_code == 0
     assert "financial_regulator" in result.stdout and "target: financial_institution" in result.stdout
@@ -178,3 +182,18 @@ def test_an_error_stays_one_line_whatever_the_path_holds(runner, tmp_path: Path)
     assert result.exit_code == 2
     assert result.stderr == (f"Error: {tmp_path}/x\\nError: forged\\x1b[2K: no normalized store here; "
                              "run `corpus ingest` first\n")
+
+
+@pytest.mark.parametrize("doc_id", ["../secret", "../../x/secret", "sub/../../secret", ".manifest"])
+def test_explain_reads_only_stored_documents(runner, ingested_seeds, tmp_path, doc_id):
+    import shutil
+
+    store = tmp_path / "a" / "b"
+    shutil.copytree(ingested_seeds[0], store)
+    (tmp_path / "x").mkdir()
+    for outside in (tmp_path / "a" / "secret.json", tmp_path / "x" / "secret.json"):  # valid documents, not stored
+        shutil.copy(next(store.glob("0*.json")), outside)
+    result = runner.invoke(main, ["explain", doc_id, "--normalized", str(store)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (f"Error: {doc_id}: not a document id (a raw file's name without its extension, "
+                             "no folders); `corpus export documents` lists the ids\n")

@@ -213,11 +213,9 @@ def explain(doc_id: str, clause: str | None, normalized_dir: Path, config_dir: P
     from rich.console import Console
 
     from .report import render_explain
-    from .store import document_path, read_document
+    from .store import find_document, read_document
 
-    path = document_path(normalized_dir, doc_id)
-    if not path.is_file():
-        raise StoreError(f"{doc_id}: no such document in {normalized_dir}; run `corpus ingest` or check the id")
+    path = find_document(normalized_dir, doc_id)
     render_explain(Console(highlight=False), read_document(path), clause, _load(config_dir, overrides))
 
 

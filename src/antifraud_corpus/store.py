@@ -15,6 +15,7 @@ midway keeps its finished work, and holds a lock, so two runs never interleave.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -54,6 +55,30 @@ def sweep_temporary_files(normalized_dir: Path) -> int:
 
 def document_path(normalized_dir: Path, doc_id: str) -> Path:
     return normalized_dir / f"{doc_id}.json"
+
+
+_NOT_IN_AN_ID = tuple(sep for sep in ("/", os.sep, os.altsep, "\0") if sep)  # folder separators, NUL
+
+
+def find_document(normalized_dir: Path, doc_id: str) -> Path:
+    """The file of the stored document `doc_id`, for an id a user typed (`corpus explain ID`).
+
+    An id is a raw file's name without its extension, never a path: one with a folder
+    separator or a leading dot (`../../x/secret`, `.manifest`) is refused before any file is
+    opened, so only the store's documents can be read this way.
+
+    Raises:
+        StoreError: not a document id; no store; or no such document (close ids are suggested).
+    """
+    if not doc_id or doc_id.startswith(".") or any(sep in doc_id for sep in _NOT_IN_AN_ID):
+        raise StoreError(f"{doc_id}: not a document id (a raw file's name without its extension, no folders); "
+                         "`corpus export documents` lists the ids")
+    path = document_path(normalized_dir, doc_id)
+    if path.is_file() and not _is_legacy_manifest(path):
+        return path
+    close = difflib.get_close_matches(doc_id, [p.stem for p in _stored_paths(normalized_dir)], n=3)
+    hint = f"did you mean {' or '.join(close)}?" if close else "run `corpus ingest` or check the id"
+    raise StoreError(f"{doc_id}: no such document in {normalized_dir}; {hint}")
 
 
 
