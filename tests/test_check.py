@@ -682,3 +682,20 @@ def test_hostile_file_names_and_link_loops_are_findings_not_tracebacks(runner, t
     files = {f["file"] for f in findings if f["code"] == "not-a-file"}
     assert len(files) == 5
     assert all("\n" not in f and "\udcff" not in f for f in files)
+
+
+@pytest.mark.parametrize("length", [254, 255])
+def test_a_file_name_of_the_longest_kind_is_checked_without_a_traceback(runner, tmp_path: Path, store, length):
+    # 254: a valid document id whose sidecar name (`.meta.yaml`) is too long for the file system;
+    # 255: the longest name a file can have, too long for the store.
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    name = "a" * (length - 4) + ".txt"
+    (raw / name).write_text("关于加强反诈宣传的通知\n各单位要加强反诈宣传。\n", encoding="utf-8")
+    result = runner.invoke(_cli(), ["check", str(raw / name), "--raw", str(raw), "--normalized", str(store),
+                                    "--format", "json"])
+    assert "Traceback" not in result.output
+    findings = json.loads(result.stdout)
+    assert findings and all(f["file"].endswith(name) and "\n" not in f["message"] for f in findings)
+    too_long = [f for f in findings if "more than the store allows" in f["message"]]
+    assert result.exit_code == (1 if too_long else 0) and bool(too_long) == (length == 255)
