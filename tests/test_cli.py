@@ -92,6 +92,17 @@ def test_output_on_a_full_disk_is_one_line_exit_1(runner, ingested_seeds, comman
     assert stat.S_ISCHR(DEV_FULL.stat().st_mode)  # written in place, not replaced by a file
 
 
+@needs_dev_full
+@pytest.mark.parametrize("command", [["compare"], ["explain", "000_888081b4012a42ca"]], ids=" ".join)
+def test_standard_output_on_a_full_disk_is_one_line_exit_1(ingested_seeds, command):
+    store, _ = ingested_seeds
+    with DEV_FULL.open("w") as full:
+        result = subprocess.run([sys.executable, "-m", "antifraud_corpus.cli", *command, "--normalized", str(store)],
+                                stdout=full, stderr=subprocess.PIPE, text=True, check=False)
+    assert (result.returncode, result.stderr) == (
+        1, "Error: standard output: no space left on device; free some space and run again\n")
+
+
 @pytest.mark.parametrize("command", [["export", "duties"], ["export", "duties", "--format", "sqlite"], ["compare"]],
                          ids=" ".join)
 def test_output_naming_a_folder_is_bad_usage(runner, ingested_seeds, tmp_path, command):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from antifraud_corpus.errors import DiskFullError, WriteError
-from antifraud_corpus.files import TMP_PREFIX, atomic_path, write_atomic, write_output, write_stream
+from antifraud_corpus.files import TMP_PREFIX, GuardedStream, atomic_path, write_atomic, write_output
 
 DEV_FULL = Path("/dev/full")
 needs_dev_full = pytest.mark.skipif(not (DEV_FULL.exists() and stat.S_ISCHR(DEV_FULL.stat().st_mode)),
@@ -92,4 +92,14 @@ def test_standard_output_on_a_full_disk_is_one_typed_line():
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     with pytest.raises(DiskFullError, match="^standard output: no space left on device"):
-        write_stream(Full(), ["a"])
+        GuardedStream(Full()).write("a")
+    assert GuardedStream(io.StringIO()).getvalue() == ""  # the rest is the stream's own
+
+
+def test_a_closed_pipe_is_left_to_click():
+    class Closed(io.StringIO):
+        def flush(self):
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+    with pytest.raises(BrokenPipeError):
+        GuardedStream(Closed()).flush()

@@ -26,13 +26,22 @@ class _CorpusGroup(click.Group):
     """Translates library errors into one-line messages with the contract's exit codes."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from .files import GuardedStream
+
+        stdout = sys.stdout
+        sys.stdout = GuardedStream(stdout)  # a full disk behind `> FILE` is one line too
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # (also before a command's sys.exit: what it printed must reach the file)
         except CorpusError as exc:
             code = _EXIT_USAGE if isinstance(exc, ConfigError | StoreError | InputFolderError) else _EXIT_PROBLEMS
             error = click.ClickException(printable(str(exc)))  # one line, whatever a file name holds
             error.exit_code = code
             raise error from None
+        finally:
+            sys.stdout = stdout
 
 
 # `-o` naming a folder is bad usage (exit 2); a file that then cannot be written is a failed run (exit 1).

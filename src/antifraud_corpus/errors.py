@@ -52,7 +52,6 @@ _HINTS = {
     errno.ENAMETOOLONG: "shorten the name",
     errno.ENOENT: "check the path",
     errno.ELOOP: "a link leads round in a loop; fix the link",
-    errno.EPIPE: "the program reading it has stopped",
 }
 _NO_SPACE = {errno.ENOSPC: "", getattr(errno, "EDQUOT", -1): " (disk quota exceeded)"}  # (no EDQUOT on Windows)
 

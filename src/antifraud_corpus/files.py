@@ -12,10 +12,10 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from .errors import WriteError, file_error
 
@@ -98,18 +98,36 @@ def write_output(path: Path, content: Content) -> None:
         raise file_error(exc, path) from None
 
 
-def write_stream(stream: IO[str], pieces: Iterable[str], name: str = "standard output") -> None:
-    """Write text to a stream that is already open (standard output), and flush it.
+class GuardedStream:
+    """A text stream that is already open (standard output) whose failures are `WriteError`s naming it.
 
-    Raises:
-        WriteError: the stream refuses the text (a full disk behind `> FILE`, a closed pipe).
+    Everything a command prints (rich tables, JSON, CSV) reaches the stream through
+    `write` and `flush`, so a full disk behind `> FILE` is the same one line as `-o FILE`.
+    Anything else is the stream's own.
     """
-    try:
-        for piece in pieces:
-            stream.write(piece)
-        stream.flush()
-    except OSError as exc:
-        raise file_error(exc, name) from None
+
+    def __init__(self, stream: IO[str], name: str = "standard output") -> None:
+        self._stream = stream
+        self._name = name
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise  # the reader stopped (`| head`): click ends quietly, as a pipeline expects
+        except OSError as exc:
+            raise file_error(exc, self._name) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise file_error(exc, self._name) from None
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self._stream, attribute)
 
 
 def _is_special(path: Path) -> bool:

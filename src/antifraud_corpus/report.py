@@ -19,7 +19,7 @@ from rich.text import Text
 
 from .config import Config
 from .errors import ExportError
-from .files import write_output, write_stream
+from .files import write_output
 from .models import Document
 from .pipeline import IngestReport, Outcome
 from .safetext import printable
@@ -152,7 +152,8 @@ def write_export(kind: str, normalized_dir: Path, config: Config, keep: Any, fmt
     count = write_csv(rows, buffer, columns) if fmt == "csv" else write_jsonl(rows, buffer)
     text = ("\ufeff" if fmt == "csv" else "") + buffer.getvalue()  # (a BOM: Excel then reads UTF-8)
     if output is None:
-        write_stream(sys.stdout, [text])
+        sys.stdout.write(text)
+        sys.stdout.flush()
     else:
         write_output(output, text)
     return count

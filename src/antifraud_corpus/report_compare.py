@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .compare import STATUSES, Comparison, Diff, Directive, DocumentInfo, collector_paused, comparison_to_json
-from .files import write_output, write_stream
+from .files import write_output
 from .report import plain
 from .safetext import printable
 
@@ -609,6 +609,9 @@ def write_comparison(comparison: Comparison, fmt: str, lang: str, output: Path |
         elif fmt == "table":
             render_table(console, comparison, lang)
         elif fmt == "json":
-            write_stream(console.file, (piece.decode("utf-8") for piece in iter_json(comparison)))
+            for piece in iter_json(comparison):
+                console.file.write(piece.decode("utf-8"))
+            console.file.flush()
         else:
-            write_stream(console.file, [render(comparison, fmt, lang)])
+            console.file.write(render(comparison, fmt, lang))
+            console.file.flush()
