@@ -368,3 +368,16 @@ def test_png_behind_a_bom_is_refused_as_binary(runner, raw: Path, tmp_path: Path
     assert error_lines(result) == ["error picture.txt: binary file (PNG image), not text; remove it or convert it "
                                    "to UTF-8 text"]
     assert "picture" not in stored(tmp_path / "normalized")
+
+
+def test_a_full_disk_stops_worker_processes_too(runner, tmp_path: Path, full_disk):
+    normalized = tmp_path / "normalized"
+    full_disk(after=2)  # the first document (done before the workers start) and the journal
+    result = ingest(runner, RAW_DIR, normalized, "--workers", "2")
+    second = normalized / f"{SEED_PATHS[1].stem}.json"
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: {second}: no space left on device; free some space and run again "
+                             "(the 1 document(s) stored are kept)\n")
+    assert [p.name for p in normalized.iterdir() if p.name.startswith(".tmp-")] == []
+    journal = (normalized / ".manifest.journal").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["doc_id"] for line in journal[1:]] == [SEED_PATHS[0].stem]
