@@ -200,8 +200,7 @@ def _listing(raw_dir: Path) -> list[str]:
 
     def unreadable(exc: OSError) -> None:
         if exc.filename == top:
-            raise InputFolderError(
-                f"{raw_dir}: cannot list the raw folder ({exc.strerror}); check its permissions") from None
+            raise file_error(exc, raw_dir, action="list the raw folder", error=InputFolderError) from None
 
     for folder, subfolders, files in os.walk(top, onerror=unreadable):
         subfolders[:] = [name for name in subfolders if not name.startswith(".")]
