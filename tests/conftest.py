@@ -57,3 +57,56 @@ def ingested_seeds(tmp_path_factory, config):
     out = tmp_path_factory.mktemp("normalized")
     report = ingest_corpus(RAW_DIR, out, config)
     return out, report
+
+
+class _FullFile:
+    """A file opened for writing on a device with no space left: every write fails, as the OS's would."""
+
+    def __init__(self, fh):
+        self._fh = fh
+
+    def write(self, data):
+        import errno
+        import os
+
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name):
+        return getattr(self._fh, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._fh.close()
+
+
+@pytest.fixture()
+def full_disk(monkeypatch):
+    """`full_disk(after=n)`: the project's file writes (`files.py`) succeed n times, then the disk is full.
+
+    Files are written through `files.open`; a real full disk is not needed (nor wanted on a shared machine).
+    """
+    import builtins
+
+    from antifraud_corpus import files
+
+    def fill(after: int = 0) -> None:
+        left = [after]
+
+        def open_on_full_disk(file, mode="r", *args, **kwargs):
+            fh = builtins.open(file, mode, *args, **kwargs)
+            if not set(mode) & set("wax"):
+                return fh
+            if left[0] > 0:
+                left[0] -= 1
+                return fh
+            return _FullFile(fh)
+
+        monkeypatch.setattr(files, "open", open_on_full_disk, raising=False)
+
+    return fill

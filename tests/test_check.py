@@ -456,17 +456,28 @@ def test_index_rereads_only_changed_documents(tmp_path, store, config, monkeypat
     assert read == [changed]
 
 
-def test_index_survives_a_read_only_store(tmp_path, store, config, monkeypatch):
+def test_index_survives_a_store_it_cannot_write(tmp_path, store, config):
     copy = tmp_path / "store"
     shutil.copytree(store, copy)
     (copy / check.INDEX_NAME).unlink(missing_ok=True)
-    from antifraud_corpus import store as store_module
+    (copy / check.INDEX_NAME).mkdir()  # the index cannot be put in place (as in a read-only store)
+    notes: list[str] = []
+    assert len(refresh_index(copy, config, notes=notes)) == len(SEED_PATHS)
+    assert notes == []  # a store that cannot be written is normal (a CI cache): nothing to say
+    assert [p.name for p in copy.iterdir() if p.name.startswith(".tmp-")] == []
 
-    def refuse(path, content):
-        raise PermissionError("read-only")
 
-    monkeypatch.setattr(store_module, "write_atomic", refuse)
-    assert len(refresh_index(copy, config)) == len(SEED_PATHS)
+def test_index_on_a_full_disk_is_a_note_and_the_check_goes_on(tmp_path, raw, store, config, full_disk):
+    copy = tmp_path / "store"
+    shutil.copytree(store, copy)
+    (copy / check.INDEX_NAME).unlink(missing_ok=True)
+    full_disk()
+    result = run([drop(raw, "copy.txt", source=SEED)], raw, copy, config)
+    assert serious(result) == {"duplicate": [1]}
+    assert result.notes == [f"the check index was not saved: {copy / check.INDEX_NAME}: no space left on device; "
+                            "free some space and run again"]
+    assert not (copy / check.INDEX_NAME).exists()
+    assert [p.name for p in copy.iterdir() if p.name.startswith(".tmp-")] == []
 
 
 # ---------------------------------------------------------------- --since
@@ -671,3 +682,20 @@ def test_hostile_file_names_and_link_loops_are_findings_not_tracebacks(runner, t
     files = {f["file"] for f in findings if f["code"] == "not-a-file"}
     assert len(files) == 5
     assert all("\n" not in f and "\udcff" not in f for f in files)
+
+
+@pytest.mark.parametrize("length", [254, 255])
+def test_a_file_name_of_the_longest_kind_is_checked_without_a_traceback(runner, tmp_path: Path, store, length):
+    # 254: a valid document id whose sidecar name (`.meta.yaml`) is too long for the file system;
+    # 255: the longest name a file can have, too long for the store.
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    name = "a" * (length - 4) + ".txt"
+    (raw / name).write_text("关于加强反诈宣传的通知\n各单位要加强反诈宣传。\n", encoding="utf-8")
+    result = runner.invoke(_cli(), ["check", str(raw / name), "--raw", str(raw), "--normalized", str(store),
+                                    "--format", "json"])
+    assert "Traceback" not in result.output
+    findings = json.loads(result.stdout)
+    assert findings and all(f["file"].endswith(name) and "\n" not in f["message"] for f in findings)
+    too_long = [f for f in findings if "more than the store allows" in f["message"]]
+    assert result.exit_code == (1 if too_long else 0) and bool(too_long) == (length == 255)

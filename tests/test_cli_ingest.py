@@ -325,3 +325,59 @@ def test_hostile_file_names_and_link_loops_are_one_line_each(runner, tmp_path: P
     assert sum("link cannot be followed" in e for e in errors) == 2
     assert "1 ingested" in result.stderr
     assert list(stored(tmp_path / "normalized")) == [GOOD.stem]
+
+
+def test_a_full_disk_stops_the_run_with_one_line_and_keeps_what_was_stored(runner, tmp_path: Path, full_disk):
+    normalized = tmp_path / "normalized"
+    full_disk(after=3)  # the first document, the journal, the second document; then nothing fits
+    result = ingest(runner, RAW_DIR, normalized)
+    third = normalized / f"{SEED_PATHS[2].stem}.json"
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: {third}: no space left on device; free some space and run again "
+                             "(the 2 document(s) stored are kept)\n")
+    assert "permission" not in result.stderr
+    assert sorted(stored(normalized)) == [p.stem for p in SEED_PATHS[:2]]
+    assert not (normalized / ".manifest.json").exists()  # left as it was: the journal holds the work
+    journal = (normalized / ".manifest.journal").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["doc_id"] for line in journal[1:]] == [p.stem for p in SEED_PATHS[:2]]
+    assert [p.name for p in normalized.iterdir() if p.name.startswith(".tmp-")] == []
+
+    full_disk(after=1_000)  # space again: the next run keeps the two and does the rest
+    again = ingest(runner, RAW_DIR, normalized)
+    assert again.exit_code == 0, again.output
+    assert "3 ingested, 2 skipped (unchanged), 0 failed" in again.stderr
+
+
+def test_a_full_disk_at_the_manifest_keeps_every_document(runner, tmp_path: Path, full_disk):
+    normalized = tmp_path / "normalized"
+    full_disk(after=len(SEED_PATHS) + 1)  # every document and the journal; not the manifest
+    result = ingest(runner, RAW_DIR, normalized)
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: {normalized / '.manifest.json'}: no space left on device; free some space "
+                             f"and run again (the {len(SEED_PATHS)} document(s) stored are kept)\n")
+    assert [p.name for p in normalized.iterdir() if p.name.startswith(".tmp-")] == []
+    full_disk(after=1_000)
+    assert f"0 ingested, {len(SEED_PATHS)} skipped" in ingest(runner, RAW_DIR, normalized).stderr
+
+
+
+def test_png_behind_a_bom_is_refused_as_binary(runner, raw: Path, tmp_path: Path):
+    (raw / "picture.txt").write_bytes(b"\xef\xbb\xbf\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    result = ingest(runner, raw, tmp_path / "normalized")
+    assert_one_bad_file(result, raw, tmp_path, "picture.txt", "binary")
+    assert error_lines(result) == ["error picture.txt: binary file (PNG image), not text; remove it or convert it "
+                                   "to UTF-8 text"]
+    assert "picture" not in stored(tmp_path / "normalized")
+
+
+def test_a_full_disk_stops_worker_processes_too(runner, tmp_path: Path, full_disk):
+    normalized = tmp_path / "normalized"
+    full_disk(after=2)  # the first document (done before the workers start) and the journal
+    result = ingest(runner, RAW_DIR, normalized, "--workers", "2")
+    second = normalized / f"{SEED_PATHS[1].stem}.json"
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: {second}: no space left on device; free some space and run again "
+                             "(the 1 document(s) stored are kept)\n")
+    assert [p.name for p in normalized.iterdir() if p.name.startswith(".tmp-")] == []
+    journal = (normalized / ".manifest.journal").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["doc_id"] for line in journal[1:]] == [SEED_PATHS[0].stem]

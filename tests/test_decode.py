@@ -141,9 +141,9 @@ def test_read_raw_file_streams_a_large_file(config, tmp_path):
 
 
 def test_read_raw_file_errors_are_one_line(config, tmp_path, monkeypatch):
-    with pytest.raises(IngestError, match=r"^missing\.txt: file not found; check the path$"):
+    with pytest.raises(IngestError, match=r"^missing\.txt: cannot read \(No such file or directory\); check the path$"):
         read_raw_file(tmp_path / "missing.txt", config, name="missing.txt")
-    with pytest.raises(IngestError, match=r"^sub: is a folder, not a file"):
+    with pytest.raises(IngestError, match=r"^sub: cannot read \(Is a directory\); give a file, not a folder$"):
         read_raw_file(tmp_path, config, name="sub")
     locked = tmp_path / "locked.txt"
     locked.write_text("文本", encoding="utf-8")
@@ -154,7 +154,8 @@ def test_read_raw_file_errors_are_one_line(config, tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "open", deny)
     with pytest.raises(IngestError) as exc:
         read_raw_file(locked, config, name="locked.txt")
-    assert str(exc.value) == "locked.txt: permission denied; make the file readable (chmod +r)"
+    assert str(exc.value) == ("locked.txt: cannot read (Permission denied); "
+                              "check the permissions of the file and its folder")
 
 
 def test_unknown_legacy_codec_in_config_is_a_config_error(config):
@@ -189,3 +190,22 @@ def test_gb18030_slices_of_seed_text_round_trip(config, start, length):
     text = SEEDS["000_888081b4012a42ca"][start : start + length]
     decoded = decode_bytes(text.encode("gb18030"), config)
     assert decoded.text == text
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+
+
+@pytest.mark.parametrize("bom", [codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE],
+                         ids=["utf-8", "utf-16-le", "utf-16-be", "utf-32-le"])
+def test_a_bom_in_front_of_a_binary_file_does_not_make_it_text(config, bom):
+    with pytest.raises(IngestError) as caught:
+        decode_bytes(bom + PNG, config, name="picture.txt")
+    assert str(caught.value) == "picture.txt: binary file (PNG image), not text; remove it or convert it to UTF-8 text"
+
+
+def test_a_bom_in_front_of_nul_bytes_does_not_make_them_text(config):
+    with pytest.raises(IngestError) as caught:
+        decode_bytes(codecs.BOM_UTF8 + "正文".encode() + b"\x00\x00\x01\x02" * 64, config, name="blob.txt")
+    assert str(caught.value) == "blob.txt: binary file (NUL bytes), not text; remove it or convert it to UTF-8 text"
+    with pytest.raises(IngestError, match=r"^blob\.txt: binary file \(control bytes\)"):
+        decode_bytes(codecs.BOM_UTF16_LE + ("正文" + "\x01\x02\x03" * 50).encode("utf-16-le"), config, name="blob.txt")

@@ -4,9 +4,11 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from antifraud_corpus.errors import DiskFullError, WriteError
 from antifraud_corpus.export import (
     DUTY_COLUMNS,
     DutyFilter,
@@ -64,9 +66,25 @@ def test_csv_is_formula_safe(config):
     assert "'=各级人民政府和有关部门要宣传。" in cells
 
 
-@given(st.text(max_size=30))
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+@given(st.one_of(st.text(max_size=30), st.tuples(st.sampled_from(FORMULA_STARTS), st.text(max_size=10)).map("".join)))
 def test_excel_safe_never_starts_with_a_formula_character(value):
-    assert excel_safe(value)[:1] not in ("=", "+", "-", "@", "\t", "\r")
+    assert excel_safe(value)[:1] not in FORMULA_STARTS
+
+
+def test_full_width_formula_characters_are_escaped_in_csv(config):
+    doc = two_actor_document()
+    doc.duties[1].sentence = "＝HYPERLINK(\"http://x\")"
+    doc.duties[1].action = "＋1"
+    doc.duties[1].marker = "＠SUM(A1)"
+    doc.duties[1].clause = "－1"
+    buffer = io.StringIO()
+    write_csv(duty_rows([doc], config), buffer, DUTY_COLUMNS)
+    cells = [cell for row in csv.reader(io.StringIO(buffer.getvalue())) for cell in row]
+    assert not [c for c in cells if c[:1] in FORMULA_STARTS]
+    assert {"'＝HYPERLINK(\"http://x\")", "'＋1", "'＠SUM(A1)", "'－1"} <= set(cells)
 
 
 def test_chinese_labels(config):
@@ -93,3 +111,41 @@ def test_sqlite_has_related_tables_and_indexes(tmp_path: Path, config):
     indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"duty_actors_actor", "duty_measures_measure", "documents_level"} <= indexes
     assert db.execute("SELECT count(*) FROM duty_rows").fetchone() == (4,)
+
+
+def test_sqlite_on_a_full_disk_is_one_line_and_leaves_no_temporary_file(tmp_path: Path, config, monkeypatch):
+    connect = sqlite3.connect
+
+    def on_a_small_disk(path, *args, **kwargs):
+        db = connect(path, *args, **kwargs)
+        db.execute("PRAGMA max_page_count = 16")  # SQLite's own "database or disk is full"
+        return db
+
+    monkeypatch.setattr(sqlite3, "connect", on_a_small_disk)
+    big = make_document("big")
+    big.text = "公安机关要加强打击。" * 20_000
+    target = tmp_path / "corpus.db"
+    with pytest.raises(DiskFullError) as caught:
+        write_sqlite([make_document(), big], target, config)
+    assert str(caught.value) == f"{target}: no space left on device; free some space and run again"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_two_sqlite_exports_to_one_path_do_not_collide(tmp_path: Path, config):
+    target = tmp_path / "corpus.db"
+    (tmp_path / "corpus.db.tmp").write_text("a temporary file of the old naming: not ours to touch")
+
+    def documents_with_a_second_export_midway():
+        yield make_document()
+        assert write_sqlite([two_actor_document()], target, config) == 2  # while the first is still open
+        yield make_document("d3")
+
+    assert write_sqlite(documents_with_a_second_export_midway(), target, config) == 2
+    ids = [row[0] for row in sqlite3.connect(target).execute("SELECT doc_id FROM documents ORDER BY doc_id")]
+    assert ids == ["d1", "d3"]  # the export that finished last, whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.db", "corpus.db.tmp"]
+
+
+def test_sqlite_refuses_to_replace_a_device(tmp_path: Path, config):
+    with pytest.raises(WriteError, match=r"^/dev/null: cannot write \(a device or a pipe, not a file\)"):
+        write_sqlite([make_document()], Path("/dev/null"), config)

@@ -37,8 +37,9 @@ import yaml
 
 from .config import Config, compile_rule, default_config_dir, per_config
 from .decode import RawFile
-from .errors import ConfigError, IngestError, InputFolderError
+from .errors import ConfigError, DiskFullError, IngestError, InputFolderError, WriteError
 from .models import Clause, Document
+from .safetext import printable
 from .sidecar import SUFFIX as SIDECAR_SUFFIX
 from .sidecar import document_stem, is_sidecar, sidecar_path
 from .textmap import TrackedText, raw_line_number
@@ -359,7 +360,7 @@ def _read_index(path: Path, header: dict) -> dict[str, IndexEntry]:
 
 
 def _write_index(path: Path, header: dict, entries: Iterable[IndexEntry]) -> None:
-    from .store import write_atomic
+    from .files import write_atomic
 
     lines = [json.dumps(header, sort_keys=True)]
     for e in sorted(entries, key=lambda e: e.doc_id):
@@ -368,7 +369,8 @@ def _write_index(path: Path, header: dict, entries: Iterable[IndexEntry]) -> Non
     write_atomic(path, "\n".join(lines) + "\n")
 
 
-def refresh_index(normalized_dir: Path, config: Config, *, write: bool = True) -> list[IndexEntry]:
+def refresh_index(normalized_dir: Path, config: Config, *, write: bool = True,
+                  notes: list[str] | None = None) -> list[IndexEntry]:
     """Bring the store's check index up to date and return its entries (sorted by doc_id).
 
     Only documents whose manifest entry (raw SHA-256) changed since the index was
@@ -380,6 +382,7 @@ def refresh_index(normalized_dir: Path, config: Config, *, write: bool = True) -
         normalized_dir: the store.
         config: the loaded config (`check.similarity`).
         write: save the refreshed index (skipped silently where the folder is read-only).
+        notes: where to say that the index could not be saved for want of space.
 
     Raises:
         StoreError: a stored document that changed cannot be read.
@@ -417,8 +420,11 @@ def refresh_index(normalized_dir: Path, config: Config, *, write: bool = True) -
     if changed and write:
         try:
             _write_index(path, header, fresh.values())
-        except OSError:
-            pass  # a read-only store still gets checked, only not faster next time
+        except WriteError as exc:
+            # The store still gets checked, only not faster next time. A read-only store (a CI
+            # cache) is normal and passed over; a full disk is worth knowing of.
+            if isinstance(exc, DiskFullError) and notes is not None:
+                notes.append(f"the check index was not saved: {exc}")
     return [fresh[k] for k in sorted(fresh)]
 
 
@@ -437,8 +443,6 @@ class _Target:
 
 def _display(path: Path) -> str:
     """How findings name a file: relative to the working folder where possible, printable on one line."""
-    from .pipeline import printable
-
     try:
         shown = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except (ValueError, OSError, RuntimeError):  # (RuntimeError: a link loop)
@@ -599,7 +603,8 @@ class _Collector:
         self._counts[code] = self._counts.get(code, 0) + 1
         if self._counts[code] <= self.rules.max_per_code:
             severity = self.rules.severity[code]
-            self.findings.append(Finding(file or self.display, max(1, line), severity, code, message))
+            # One line with nothing a terminal or a CI log would obey, in every format: messages quote the text.
+            self.findings.append(Finding(file or self.display, max(1, line), severity, code, printable(message)))
 
     def close(self) -> list[Finding]:
         """The findings, the last of a capped code saying how many more there were."""
@@ -1060,7 +1065,7 @@ def check_paths(
     items = [_inspect(target, raw_dir, config, rules) for target in targets]
     store: list[IndexEntry] = []
     if normalized_dir.is_dir():
-        store = refresh_index(normalized_dir, config)
+        store = refresh_index(normalized_dir, config, notes=result.notes)
     else:
         result.notes.append(f"no normalized store at {_display(normalized_dir)}: duplicates are only "
                             "looked for among the files checked (run `corpus ingest` first)")

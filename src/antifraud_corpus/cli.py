@@ -16,6 +16,7 @@ import click
 
 from . import __version__
 from .errors import ConfigError, CorpusError, InputFolderError, StoreError
+from .safetext import printable
 
 _EXIT_USAGE = 2
 _EXIT_PROBLEMS = 1
@@ -25,13 +26,26 @@ class _CorpusGroup(click.Group):
     """Translates library errors into one-line messages with the contract's exit codes."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from .files import GuardedStream
+
+        stdout = sys.stdout
+        sys.stdout = GuardedStream(stdout)  # a full disk behind `> FILE` is one line too
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # (also before a command's sys.exit: what it printed must reach the file)
         except CorpusError as exc:
             code = _EXIT_USAGE if isinstance(exc, ConfigError | StoreError | InputFolderError) else _EXIT_PROBLEMS
-            error = click.ClickException(str(exc))
+            error = click.ClickException(printable(str(exc)))  # one line, whatever a file name holds
             error.exit_code = code
             raise error from None
+        finally:
+            sys.stdout = stdout
+
+
+# `-o` naming a folder is bad usage (exit 2); a file that then cannot be written is a failed run (exit 1).
+_OUTPUT_FILE = click.Path(dir_okay=False, path_type=Path)
 
 
 def _stderr() -> Any:
@@ -131,7 +145,7 @@ def _export_options(formats: tuple[str, ...]) -> Callable:
     def decorate(func: Callable) -> Callable:
         func = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                             help="zh: Chinese column headers and labels.")(func)
-        func = click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+        func = click.option("-o", "--output", type=_OUTPUT_FILE, default=None,
                             help="Output file [default: stdout; required for sqlite].")(func)
         func = click.option("--format", "fmt", type=click.Choice(formats), default=formats[0],
                             show_default=True)(func)
@@ -208,11 +222,9 @@ def explain(doc_id: str, clause: str | None, normalized_dir: Path, config_dir: P
     from rich.console import Console
 
     from .report import render_explain
-    from .store import document_path, read_document
+    from .store import find_document, read_document
 
-    path = document_path(normalized_dir, doc_id)
-    if not path.is_file():
-        raise StoreError(f"{doc_id}: no such document in {normalized_dir}; run `corpus ingest` or check the id")
+    path = find_document(normalized_dir, doc_id)
     render_explain(Console(highlight=False), read_document(path), clause, _load(config_dir, overrides))
 
 
@@ -281,7 +293,7 @@ def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_d
     else:
         click.echo(format_findings(result, fmt, config), nl=False)
         for note in result.notes:
-            _stderr().print(f"note: {note}", markup=False)
+            _stderr().print(f"note: {printable(note)}", markup=False)
     sys.exit(result.exit_code)
 
 
@@ -290,7 +302,7 @@ def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_d
 @_config_options
 @click.option("--format", "fmt", type=click.Choice(["table", "markdown", "html", "json"]), default="table",
               show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+@click.option("-o", "--output", type=_OUTPUT_FILE, default=None,
               help="Output file, written atomically [default: stdout].")
 @click.option("--level", "levels", multiple=True, type=click.Choice(["central", "provincial", "municipal", "county"]),
               help="Only compare documents of this level (repeatable).")

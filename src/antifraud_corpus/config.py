@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from .errors import ConfigError
+from .errors import ConfigError, file_error
 
 # libyaml's loader parses the larger lexicons (regions.yaml) about 8x faster; same safe subset.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -194,7 +194,7 @@ def _read_yaml(path: Path) -> dict:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+        raise file_error(exc, path, action="read", error=ConfigError) from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
     data = parse_yaml(text, str(path))

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Config, per_config
-from .errors import ConfigError, IngestError
+from .errors import ConfigError, IngestError, file_error
 
 _Bytes = bytes | bytearray
 _CHUNK = 1 << 20
@@ -122,7 +122,7 @@ def decode_bytes(data: _Bytes, config: Config, *, name: str = "<bytes>") -> Deco
     settings = _settings(config)
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return _decode_with(data, encoding, name)
+            return _decode_after_bom(data, len(bom), encoding, settings, name)
     _check_signatures(data, settings, name)
     sample = data[: settings.sample_bytes]
     if b"\x00" in sample:
@@ -130,11 +130,9 @@ def decode_bytes(data: _Bytes, config: Config, *, name: str = "<bytes>") -> Deco
         decoded = _try_strict(data, utf16) if utf16 else None
         if decoded is not None:
             return decoded
-        raise IngestError(f"{name}: binary file (NUL bytes), not text; remove it or convert it to UTF-8 text")
+        raise _binary(name, "NUL bytes")
     if _control_ratio(sample[:65536]) > settings.max_control_ratio:
-        raise IngestError(
-            f"{name}: binary file (control bytes), not text; remove it or convert it to UTF-8 text"
-        )
+        raise _binary(name, "control bytes")
     decoded = _try_strict(data, "utf-8")
     if decoded is not None:
         return decoded
@@ -158,25 +156,39 @@ def read_raw_file(path: Path, config: Config, *, name: str = "") -> RawFile:
             while chunk := handle.read(_CHUNK):
                 digest.update(chunk)
                 buffer += chunk
-    except IsADirectoryError:
-        raise IngestError(f"{name}: is a folder, not a file; move it out of the raw folder") from None
-    except FileNotFoundError:
-        raise IngestError(f"{name}: file not found; check the path") from None
-    except PermissionError:
-        raise IngestError(f"{name}: permission denied; make the file readable (chmod +r)") from None
     except OSError as exc:
-        raise IngestError(f"{name}: cannot read ({exc.strerror or exc}); check the file") from None
+        raise file_error(exc, name, action="read", error=IngestError) from None
     # Decoded straight from the buffer: no second copy of a large file's bytes.
     decoded = decode_bytes(buffer, config, name=name)
     return RawFile(path=path, size=len(buffer), sha256=digest.hexdigest(), decoded=decoded)
 
 
+def _decode_after_bom(data: _Bytes, size: int, encoding: str, settings: _Settings, name: str) -> Decoded:
+    """Decode a file that starts with a byte-order mark, once what follows the mark is known to be text.
+
+    A BOM is three or four bytes anyone can put in front of anything (a PNG saved behind one
+    decodes, with replacement characters and NULs): it names the encoding, not the content.
+    The binary checks run on what follows it: signatures on the bytes, NUL and control
+    characters on the decoded text (UTF-16 and UTF-32 text has NUL bytes, never NUL characters).
+    """
+    _check_signatures(bytes(data[size:size + 64]), settings, name)
+    decoded = _decode_with(data, encoding, name)
+    sample = decoded.text[: settings.sample_bytes]
+    if "\x00" in sample:
+        raise _binary(name, "NUL bytes")
+    if _control_ratio(sample[:65536]) > settings.max_control_ratio:
+        raise _binary(name, "control bytes")
+    return decoded
+
+
+def _binary(name: str, what: str) -> IngestError:
+    return IngestError(f"{name}: binary file ({what}), not text; remove it or convert it to UTF-8 text")
+
+
 def _check_signatures(data: _Bytes, settings: _Settings, name: str) -> None:
     for magic, kind in settings.signatures:
         if data.startswith(magic):
-            raise IngestError(
-                f"{name}: binary file ({kind}), not text; remove it or convert it to UTF-8 text"
-            )
+            raise _binary(name, kind)
 
 
 def _control_ratio(sample: bytes | str) -> float:

@@ -3,12 +3,13 @@
 Reads the normalized store only. CSV is UTF-8 with a byte-order mark (Excel
 then opens Chinese text correctly) and no cell starts with a formula
 character: such cells get a leading apostrophe, the escape Excel and
-LibreOffice both honour.
+LibreOffice both honour. The full-width `＝＋－＠` count as formula characters too.
 """
 
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -17,7 +18,8 @@ from pathlib import Path
 from typing import IO, Literal
 
 from .config import Config
-from .errors import ExportError
+from .errors import file_error
+from .files import atomic_path
 from .models import RECORD_FIELDS, Document
 
 Format = Literal["jsonl", "csv", "sqlite"]
@@ -25,7 +27,9 @@ Format = Literal["jsonl", "csv", "sqlite"]
 DOCUMENT_COLUMNS = list(RECORD_FIELDS)
 DUTY_COLUMNS = ["doc_id", "level", "region", "date", "kind", "clause", "sentence", "start", "end", "actor",
                 "actor_name", "actor_source", "modality", "marker", "action", "measures"]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet may take for the start of a formula (OWASP's list: tab and CR too), and the
+# full-width forms, which some spreadsheets (and IMEs, on the way in) normalise to ASCII.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,15 +203,38 @@ CREATE VIEW duty_rows AS
 
 
 def write_sqlite(docs: Iterable[Document], path: Path, config: Config, keep: DutyFilter = DutyFilter()) -> int:
-    """Write documents, clauses and duties as related tables to a new SQLite file; return duty count."""
+    """Write documents, clauses and duties as related tables to a new SQLite file; return duty count.
+
+    The database is built in a temporary file of its own beside `path` and renamed onto it:
+    readers never see half a database, two exports to one path never share a temporary file,
+    and a failed export leaves none.
+
+    Raises:
+        WriteError: the database cannot be written (`DiskFullError` when the device is full).
+    """
+    with atomic_path(path) as tmp:
+        try:
+            db = sqlite3.connect(tmp)
+            try:
+                return _fill_database(db, docs, config, keep)
+            finally:
+                db.close()
+        except sqlite3.Error as exc:
+            raise file_error(_as_os_error(exc), path) from None
+
+
+def _as_os_error(exc: sqlite3.Error) -> OSError:
+    """SQLite's error as the OS error it stands for: a full database file is a full disk."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF  # (the primary result code)
+    return OSError(errno.ENOSPC if code == sqlite3.SQLITE_FULL else 0, str(exc))
+
+
+def _fill_database(db: sqlite3.Connection, docs: Iterable[Document], config: Config, keep: DutyFilter) -> int:
     names = actor_names(config)
     measures = measure_names(config)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.unlink(missing_ok=True)
-    try:
-        db = sqlite3.connect(tmp)
-    except sqlite3.Error as exc:
-        raise ExportError(f"{path}: cannot create the database ({exc}); check the folder exists") from None
+    # A private file renamed into place when whole: a rollback journal beside it would only be one
+    # more file to leave behind.
+    db.execute("PRAGMA journal_mode = OFF")
     duty_count = 0
     with db:
         db.executescript(_SCHEMA)
@@ -253,6 +280,4 @@ def write_sqlite(docs: Iterable[Document], path: Path, config: Config, keep: Dut
                         db.execute("INSERT INTO duty_measures VALUES (?,?,?,?,?)",
                                    (duty_id, mention.id, measures.get(mention.id, mention.id), mention.text,
                                     mention.rule))
-    db.close()
-    tmp.replace(path)
     return duty_count

@@ -12,7 +12,6 @@ import bisect
 import gc
 import hashlib
 import os
-import re
 import signal
 import stat
 import sys
@@ -23,8 +22,9 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .config import Config, load_config
-from .errors import CorpusError, IngestError, InputFolderError
+from .errors import CorpusError, DiskFullError, IngestError, InputFolderError, StoreError, file_error
 from .models import Document
+from .safetext import has_control, printable
 from .sidecar import is_sidecar, sidecar_path
 from .store import (
     Manifest,
@@ -160,7 +160,6 @@ def discover_raw_files(raw_dir: Path) -> tuple[list[RawEntry], list[Problem]]:
 
 # A stored document is `<doc_id>.json` in one folder entry of at most 255 bytes on common file systems.
 _MAX_NAME_BYTES = 250
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def name_problem(name: str) -> str:
@@ -169,18 +168,12 @@ def name_problem(name: str) -> str:
         size = len(Path(name).stem.encode("utf-8"))
     except UnicodeEncodeError:  # bytes that are not UTF-8, kept by the OS as lone surrogates
         return "file name is not valid UTF-8; rename the file"
-    if _CONTROL.search(name):
+    if has_control(name):
         return "file name holds a control character (a line break, a tab, an escape); rename the file"
     if size > _MAX_NAME_BYTES:
         return (f"file name is {size} bytes long without its extension, more than the store allows "
                 f"({_MAX_NAME_BYTES}); shorten it")
     return ""
-
-
-def printable(text: str) -> str:
-    """`text` safe to print on one line: control characters and undecodable bytes shown escaped."""
-    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def link_target(path: Path) -> Path | None:
@@ -207,8 +200,7 @@ def _listing(raw_dir: Path) -> list[str]:
 
     def unreadable(exc: OSError) -> None:
         if exc.filename == top:
-            raise InputFolderError(
-                f"{raw_dir}: cannot list the raw folder ({exc.strerror}); check its permissions") from None
+            raise file_error(exc, raw_dir, action="list the raw folder", error=InputFolderError) from None
 
     for folder, subfolders, files in os.walk(top, onerror=unreadable):
         subfolders[:] = [name for name in subfolders if not name.startswith(".")]
@@ -522,13 +514,12 @@ def _ingest_one(entry: RawEntry, raw_dir: Path, normalized_dir: Path, config: Co
         doc = process_file(entry.path, raw_dir, config, sidecar=entry.sidecar)
         doc.doc_id = entry.doc_id
         write_document(normalized_dir, doc)
+    except DiskFullError:
+        raise  # every later document would fail the same way: the run stops (see `_ingest_locked`)
     except CorpusError as exc:
         return Outcome(entry.doc_id, entry.source, "failed", message=str(exc))
-    except OSError as exc:
-        if exc.filename and Path(exc.filename).is_relative_to(normalized_dir):
-            message = f"{entry.source}: cannot write {exc.filename} ({exc.strerror}); check the store's folder"
-        else:
-            message = f"{entry.source}: cannot read ({exc.strerror}); check the file's permissions"
+    except OSError as exc:  # (writes to the store are typed errors already: this is a raw file or sidecar)
+        message = str(file_error(exc, exc.filename or entry.source, action="read"))
         return Outcome(entry.doc_id, entry.source, "failed", message=message)
     return Outcome(entry.doc_id, entry.source, "ingested", ManifestEntry(entry.source, doc.sha256, sidecar_sha),
                    warnings=doc.warnings)
@@ -567,8 +558,12 @@ def _ingest_in_workers(todo: list[RawEntry], raw_dir: Path, normalized_dir: Path
     try:
         with ProcessPoolExecutor(max_workers=min(workers, len(rest)), mp_context=context,
                                  initializer=initializer, initargs=initargs) as pool:
-            for outcome in pool.map(task, rest, chunksize=chunksize):
-                record(outcome)
+            try:
+                for outcome in pool.map(task, rest, chunksize=chunksize):
+                    record(outcome)
+            except BaseException:
+                pool.shutdown(cancel_futures=True)  # a full disk (or ^C): start no more files
+                raise
     finally:
         gc.unfreeze()
 
@@ -630,15 +625,12 @@ def ingest_corpus(
 
 
 def _make_store(normalized_dir: Path) -> None:
-    from .errors import StoreError
-
     try:
         normalized_dir.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
         raise StoreError(f"{normalized_dir}: not a folder; pass --normalized DIR for the store") from None
     except OSError as exc:
-        raise StoreError(f"{normalized_dir}: cannot make the store's folder ({exc.strerror}); "
-                         "check the path and its permissions") from None
+        raise file_error(exc, normalized_dir, action="make the store's folder", error=StoreError) from None
 
 
 def _ingest_locked(entries: list[RawEntry], problems: list[Problem], raw_dir: Path, normalized_dir: Path,
@@ -679,23 +671,28 @@ def _ingest_locked(entries: list[RawEntry], problems: list[Problem], raw_dir: Pa
     if todo:  # (an unchanged corpus needs no rules at all)
         prepare_stages(config)
     try:
-        if workers > 1 and len(todo) > 1:
-            _ingest_in_workers(todo, raw_dir, normalized_dir, config, config_dir, overrides, workers, record)
-        else:
-            for entry in todo:
-                record(_ingest_one(entry, raw_dir, normalized_dir, config))
-    finally:
-        journal.close()
+        try:
+            if workers > 1 and len(todo) > 1:
+                _ingest_in_workers(todo, raw_dir, normalized_dir, config, config_dir, overrides, workers, record)
+            else:
+                for entry in todo:
+                    record(_ingest_one(entry, raw_dir, normalized_dir, config))
+        finally:
+            journal.close()
 
-    current = {e.doc_id for e in entries}
-    for doc_id in sorted(set(manifest.documents) - current):
-        if prune:
-            document_path(normalized_dir, doc_id).unlink(missing_ok=True)
-            report.pruned.append(doc_id)
-        elif document_path(normalized_dir, doc_id).is_file():
-            report.orphans.append(doc_id)
-            fresh.documents[doc_id] = manifest.documents[doc_id]
-    write_manifest(normalized_dir, fresh)
+        current = {e.doc_id for e in entries}
+        for doc_id in sorted(set(manifest.documents) - current):
+            if prune:
+                document_path(normalized_dir, doc_id).unlink(missing_ok=True)
+                report.pruned.append(doc_id)
+            elif document_path(normalized_dir, doc_id).is_file():
+                report.orphans.append(doc_id)
+                fresh.documents[doc_id] = manifest.documents[doc_id]
+        write_manifest(normalized_dir, fresh)
+    except DiskFullError as exc:
+        # The run stops at once: every later write would fail alike. Each document stored is in the
+        # journal (the manifest is left as it was), so the next run keeps them and goes on from there.
+        raise DiskFullError(f"{exc} (the {len(report.ingested)} document(s) stored are kept)") from None
     return report
 
 

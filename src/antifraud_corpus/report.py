@@ -19,9 +19,40 @@ from rich.text import Text
 
 from .config import Config
 from .errors import ExportError
+from .files import write_output
 from .models import Document
 from .pipeline import IngestReport, Outcome
-from .store import load_documents, write_atomic
+from .safetext import printable
+from .store import load_documents
+
+
+def plain(text: str | None, style: str = "") -> Text:
+    """User data (an id, a title, a file name, document text) as rich text: literal, on one line.
+
+    Rich markup in it (`[bold red]`) is not interpreted, and escape sequences and line breaks
+    are shown escaped rather than sent to the terminal.
+    """
+    return Text(printable(text or ""), style=style)
+
+
+def styled(text: str, spans: list[tuple[int, int, str]]) -> Text:
+    """`text` made `plain`, with `spans` (offsets into `text`) styled where they fall after escaping.
+
+    An escaped character takes more cells than it did, so the text is escaped a piece at a time
+    between span edges and each offset is moved to where its piece now starts.
+    """
+    def inside(offset: int) -> int:
+        return max(0, min(len(text), offset))
+
+    edges = sorted({0, len(text), *(inside(edge) for start, end, _ in spans for edge in (start, end))})
+    out = Text()
+    moved = {0: 0}  # offset in `text` -> offset in `out`
+    for start, end in zip(edges, edges[1:], strict=False):
+        out.append(printable(text[start:end]))
+        moved[end] = len(out)
+    for start, end, style in spans:
+        out.stylize(style, moved[inside(start)], moved[inside(end)])
+    return out
 
 
 class IngestProgress:
@@ -45,12 +76,12 @@ class IngestProgress:
             return
         if self._task is None:
             self._task = self._progress.add_task("", total=total)
-        self._progress.update(self._task, advance=1, description=escape(outcome.source))
+        self._progress.update(self._task, advance=1, description=escape(printable(outcome.source)))
 
     def note(self, message: str) -> None:
         """A one-line notice on stderr (a wait for another run), terminal or not."""
         text = Text("note", style="yellow")
-        text.append(f" {message}")
+        text.append(f" {printable(message)}")
         self._console.print(text)
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -67,7 +98,7 @@ def render_ingest_summary(console: Console, report: IngestReport) -> None:
 
     def line(label: str, style: str, message: str) -> None:
         out.append(label, style=style)
-        out.append(f" {message}\n")
+        out.append(f" {printable(message)}\n")
 
     for note in report.notes:
         line("note", "yellow", note)
@@ -89,7 +120,12 @@ def render_ingest_summary(console: Console, report: IngestReport) -> None:
 
 def write_export(kind: str, normalized_dir: Path, config: Config, keep: Any, fmt: str,
                  output: Path | None, lang: str) -> int:
-    """Write an export of `kind` ('documents' or 'duties') to `output` (atomically) or stdout."""
+    """Write an export of `kind` ('documents' or 'duties') to `output` (atomically) or stdout.
+
+    Raises:
+        ExportError: sqlite without an output file.
+        WriteError: the output cannot be written (`DiskFullError` when the device is full).
+    """
     from .export import (
         DOCUMENT_COLUMNS,
         DUTY_COLUMNS,
@@ -114,15 +150,12 @@ def write_export(kind: str, normalized_dir: Path, config: Config, keep: Any, fmt
         columns = [labels.get(c, c) for c in columns]
     buffer = io.StringIO(newline="")
     count = write_csv(rows, buffer, columns) if fmt == "csv" else write_jsonl(rows, buffer)
-    text = buffer.getvalue()
+    text = ("\ufeff" if fmt == "csv" else "") + buffer.getvalue()  # (a BOM: Excel then reads UTF-8)
     if output is None:
-        if fmt == "csv":
-            sys.stdout.write("\ufeff")
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        data = text.encode("utf-8")
-        write_atomic(output, (b"\xef\xbb\xbf" + data) if fmt == "csv" else data)
+        write_output(output, text)
     return count
 
 
@@ -135,24 +168,22 @@ def render_explain(console: Console, doc: Document, clause: str | None, config: 
 
     duties = [d for d in doc.duties if clause is None or d.clause == clause or d.clause.startswith(clause + "/")]
     title = f"{doc.doc_id}  {doc.title}  ({doc.level or '?'}, {doc.region or '—'}, {doc.date or 'no date'})"
-    console.print(Text(title, style="bold"))
+    console.print(plain(title, style="bold"))
     if not duties:
-        console.print(f"no directives{' in clause ' + clause if clause else ''}")
+        console.print(plain(f"no directives{' in clause ' + clause if clause else ''}"))
         return
     for number, duty in enumerate(duties, 1):
-        sentence = Text(duty.sentence)
-        spans = [(m, "actor") for m in duty.actors] + [(m, "target") for m in duty.targets] + \
-                [(m, "measure") for m in duty.measures]
-        for mention, kind in spans:
-            if mention.start >= duty.start and mention.end <= duty.end:
-                sentence.stylize(_STYLES[kind], mention.start - duty.start, mention.end - duty.start)
+        mentions = [(m, "actor") for m in duty.actors] + [(m, "target") for m in duty.targets] + \
+                   [(m, "measure") for m in duty.measures]
+        spans = [(m.start - duty.start, m.end - duty.start, _STYLES[kind]) for m, kind in mentions
+                 if m.start >= duty.start and m.end <= duty.end]
         if duty.marker_span:
-            sentence.stylize(_STYLES["marker"], duty.marker_span[0] - duty.start, duty.marker_span[1] - duty.start)
+            spans.append((duty.marker_span[0] - duty.start, duty.marker_span[1] - duty.start, _STYLES["marker"]))
         head = Text(f"[{number}] ", style="bold")
-        head.append(f"clause {duty.clause or '(preamble)'}  {duty.start}-{duty.end}  ", style="dim")
-        console.print(head + sentence)
+        head.append_text(plain(f"clause {duty.clause or '(preamble)'}  {duty.start}-{duty.end}  ", style="dim"))
+        console.print(head + styled(duty.sentence, spans))
         for reason in explain_duty(duty):
-            console.print(Text("    · " + reason))
+            console.print(plain("    · " + reason))
 
 
 def render_evaluation(console: Console, errors: Console, evaluation: Any, failed: list, fmt: str) -> None:
@@ -162,7 +193,7 @@ def render_evaluation(console: Console, errors: Console, evaluation: Any, failed
     from rich.table import Table
 
     for problem in failed:
-        errors.print(f"[red]error[/red] {escape(problem.message)}")
+        errors.print(f"[red]error[/red] {escape(printable(problem.message))}")
     data = evaluation.to_dict()
     if fmt == "json":
         console.print_json(json.dumps(data, ensure_ascii=False))
@@ -180,7 +211,7 @@ def render_evaluation(console: Console, errors: Console, evaluation: Any, failed
     for column in columns:
         per_doc.add_column(column.replace("_", " "), justify="right")
     for doc_id, figures in data["documents"].items():
-        per_doc.add_row(doc_id, *(f"{figures[c]:.2f}" for c in columns))
+        per_doc.add_row(plain(doc_id), *(f"{figures[c]:.2f}" for c in columns))
     console.print(per_doc)
     kappa = Table(title="Cohen's kappa per measure (matched duties)")
     kappa.add_column("measure")

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .check import CheckResult
+from .report import plain
 
 _STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -28,7 +29,7 @@ def render_check(console: Console, result: CheckResult, notes: Console | None = 
         notes: where notes go (stderr); defaults to `console`.
     """
     for note in result.notes:
-        (notes or console).print(Text("note: " + note, style="dim"))
+        (notes or console).print(plain("note: " + note, style="dim"))
     by_file: dict[str, list] = {}
     for finding in result.findings:
         by_file.setdefault(finding.file, []).append(finding)
@@ -36,15 +37,15 @@ def render_check(console: Console, result: CheckResult, notes: Console | None = 
     line_width = max((len(str(f.line)) for f in result.findings), default=1)
     code_width = max((len(f.code) for f in result.findings), default=1)
     for file, findings in by_file.items():
-        console.print(Text(file, style="bold underline"))
+        console.print(plain(file, style="bold underline"))
         table = Table(box=None, show_header=False, pad_edge=True, padding=(0, 1))
         table.add_column(justify="right", no_wrap=True, min_width=line_width + 1)
         table.add_column(no_wrap=True, min_width=7)
         table.add_column(no_wrap=True, style="bold", min_width=code_width)
         table.add_column(overflow="fold")
         for f in findings:
-            table.add_row(str(f.line), Text(f.severity, style=_STYLES.get(f.severity, "")), f.code,
-                          Text(f.message))
+            table.add_row(str(f.line), Text(f.severity, style=_STYLES.get(f.severity, "")), plain(f.code),
+                          plain(f.message))
         console.print(table)
     errors, warnings, infos = (result.count(s) for s in ("error", "warning", "info"))
     summary = Text(f"{_plural(len(result.files_checked), 'file')} checked: ")

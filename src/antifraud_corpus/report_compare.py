@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -17,12 +18,13 @@ from typing import IO
 
 import msgspec
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from .compare import STATUSES, Comparison, Diff, Directive, DocumentInfo, collector_paused, comparison_to_json
-from .store import write_atomic
+from .files import write_output
+from .report import plain
+from .safetext import printable
 
 #: Most document columns a terminal matrix shows; beyond that the HTML report or filters serve better.
 MAX_TERMINAL_COLUMNS = 48
@@ -100,8 +102,8 @@ def _directive_cell(directive: Directive | None, labels: _Labels, *, is_referenc
     if directive is None:
         cell.append("—", style="dim")
         return cell
-    cell.append(_provenance(directive, labels.short, is_reference) + "\n", style="dim")
-    cell.append(_clip(directive.sentence, 76))
+    cell.append(printable(_provenance(directive, labels.short, is_reference)) + "\n", style="dim")
+    cell.append(_clip(printable(directive.sentence), 76))
     return cell
 
 
@@ -155,9 +157,9 @@ def render_table(console: Console, comparison: Comparison, lang: str = "en") -> 
                           (labels["date"], "left"), (labels["duties"], "right"), (labels["title_col"], "left")):
         table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for doc in docs:
-        title = _clip(doc.title, 40) + (f" ({labels['role_reference']})" if doc.role == "reference" else "")
-        table.add_row(labels.short[doc.doc_id], labels.level(doc.level), doc.region or "—", doc.date or "?",
-                      str(doc.n_duties), escape(title))
+        title = _clip(printable(doc.title), 40) + (f" ({labels['role_reference']})" if doc.role == "reference" else "")
+        table.add_row(plain(labels.short[doc.doc_id]), plain(labels.level(doc.level)), plain(doc.region or "—"),
+                      plain(doc.date or "?"), str(doc.n_duties), plain(title))
     console.print(table)
     _print_matrix(console, labels["coverage"], labels["measure"], comparison.coverage, docs, labels,
                   labels.measure)
@@ -167,7 +169,7 @@ def render_table(console: Console, comparison: Comparison, lang: str = "en") -> 
     if comparison.warnings:
         console.print(Text(labels["warnings"], style="bold yellow"))
         for warning in comparison.warnings:
-            console.print(Text("  " + warning))
+            console.print(plain("  " + warning))
 
 
 def _print_matrix(console: Console, title: str, row_name: str, matrix: dict[str, dict[str, int]],
@@ -181,14 +183,14 @@ def _print_matrix(console: Console, title: str, row_name: str, matrix: dict[str,
         table = Table(title=title if start == 0 else None, title_justify="left", pad_edge=False)
         table.add_column(row_name, max_width=22, overflow="ellipsis", no_wrap=True)
         for doc in chunk:
-            table.add_column(labels.short[doc.doc_id], justify="right")
+            table.add_column(plain(labels.short[doc.doc_id]), justify="right")
         for key, row in matrix.items():
             cells = []
             for doc in chunk:
                 count = row.get(doc.doc_id, 0)
                 style = "dim" if not count else ("bold red" if count * 2 > peak else "red")
                 cells.append(Text(str(count) if count else "·", style=style))
-            table.add_row(Text(name(key)), *cells)  # type: ignore[operator]
+            table.add_row(plain(name(key)), *cells)  # type: ignore[operator]
         console.print(table)
     if len(docs) > len(shown):
         console.print(Text(f"  … {len(docs) - len(shown)} {labels['more']}", style="dim"))
@@ -201,8 +203,9 @@ def _print_diffs(console: Console, comparison: Comparison, labels: _Labels) -> N
     for doc, diffs in _diff_groups(comparison):
         any_group = True
         summary = summaries.get(doc.doc_id)
-        head = Text(f"{labels.short[doc.doc_id]} ", style="bold")
-        head.append(f"{labels.level(doc.level)} {doc.region or ''} {doc.date or '?'} {_clip(doc.title, 50)}")
+        head = plain(f"{labels.short[doc.doc_id]} ", style="bold")
+        head.append_text(plain(f"{labels.level(doc.level)} {doc.region or ''} {doc.date or '?'} "
+                               f"{_clip(printable(doc.title), 50)}"))
         console.print(head)
         if summary is not None:
             counts = Text("  ")
@@ -214,7 +217,7 @@ def _print_diffs(console: Console, comparison: Comparison, labels: _Labels) -> N
             console.print(counts)
             sources = ", ".join(labels.short.get(s, s) for s in summary.sources) or labels["none"]
             missing = ", ".join(labels.measure(m) for m in summary.missing_measures) or labels["none"]
-            console.print(Text(f"  {labels['sources']}: {sources}; {labels['missing']}: {missing}", style="dim"))
+            console.print(plain(f"  {labels['sources']}: {sources}; {labels['missing']}: {missing}", style="dim"))
         table = Table(show_lines=True, pad_edge=False, expand=False)
         table.add_column(labels["status"], no_wrap=True)
         table.add_column(labels["sim"], justify="right", no_wrap=True)
@@ -224,7 +227,7 @@ def _print_diffs(console: Console, comparison: Comparison, labels: _Labels) -> N
             local = _directive_cell(diff.local, labels, is_reference=False)
             ref = _directive_cell(diff.reference, labels, is_reference=True)
             if diff.reasons:
-                ref.append("\n" + "; ".join(diff.reasons), style="italic dim")
+                ref.append("\n" + printable("; ".join(diff.reasons)), style="italic dim")
             table.add_row(Text(_status_label(diff, labels), style=_STATUS_STYLE.get(diff.status, "")),
                           f"{diff.similarity:.2f}" if diff.status != "added" else "", local, ref)
         console.print(table)
@@ -245,10 +248,12 @@ def _print_timeline(console: Console, comparison: Comparison, labels: _Labels) -
             if number:
                 echoes.append("\n")
             counts = ", ".join(f"{labels.status(k)} {v}" for k, v in echo.counts.items())
-            echoes.append(f"← {labels.short.get(echo.doc_id, echo.doc_id)} ({echo.date or '?'}): ", style="bold")
+            echoes.append(printable(f"← {labels.short.get(echo.doc_id, echo.doc_id)} ({echo.date or '?'}): "),
+                          style="bold")
             echoes.append(counts)
-        table.add_row(entry.date or "?", labels.level(entry.level), labels.short.get(entry.doc_id, entry.doc_id),
-                      entry.region or "—", echoes if entry.echoes else Text("—", style="dim"))
+        table.add_row(plain(entry.date or "?"), plain(labels.level(entry.level)),
+                      plain(labels.short.get(entry.doc_id, entry.doc_id)), plain(entry.region or "—"),
+                      echoes if entry.echoes else Text("—", style="dim"))
     console.print(table)
 
 
@@ -263,76 +268,106 @@ def table_text(comparison: Comparison, lang: str = "en", width: int = 100) -> st
 # --------------------------------------------------------------------------- Markdown
 
 
+# Characters Markdown would read as syntax: emphasis, code spans, links, table cells, strikethrough, escapes.
+_MD_SYNTAX = re.compile(r"([\\`*_\[\]|~])")
+
+
 def _md(text: str) -> str:
-    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
+    """`text` as literal Markdown on one line: no HTML, link, code span or table cell can start in it.
+
+    Ids, titles and sentences come from outside; an id `<img src=x onerror=…>` or one holding a
+    backtick or `|` must render as the characters it is. `<`, `>` and `&` become entities and
+    Markdown's syntax characters are backslash-escaped, which CommonMark undoes inside `<code>`
+    as well, so one escape serves text and code alike.
+    """
+    text = html.escape(printable(" ".join(text.splitlines())), quote=False)
+    return _MD_SYNTAX.sub(r"\\\1", text)
+
+
+def _code(text: str) -> str:
+    """`text` as code: `<code>` rather than backticks, since a backtick in it would end a code span."""
+    return f"<code>{_md(text)}</code>"
 
 
 def render_markdown(comparison: Comparison, lang: str = "en") -> str:
-    """The four views as a Markdown document (GitHub tables; diffs grouped per local document)."""
+    """The four views as a Markdown document (GitHub tables; diffs grouped per local document).
+
+    Every value is escaped (`_md`): the document renders as the data says, whatever the data holds.
+    """
     labels = _Labels(comparison, lang)
     docs = comparison.documents
-    out = [f"# {labels['title']}", "", f"## {labels['documents']}", "",
-           f"| {labels['doc']} | {labels['level']} | {labels['region']} | {labels['date']} | "
-           f"{labels['duties']} | {labels['title_col']} |", "|---|---|---|---|---:|---|"]
+    short = labels.short
+    out = [f"# {_md(labels['title'])}", "", f"## {_md(labels['documents'])}", "",
+           "| " + " | ".join(_md(labels[k]) for k in ("doc", "level", "region", "date", "duties", "title_col"))
+           + " |", "|---|---|---|---|---:|---|"]
     for doc in docs:
         role = f" ({labels['role_reference']})" if doc.role == "reference" else ""
-        out.append(f"| `{labels.short[doc.doc_id]}` | {labels.level(doc.level)} | {_md(doc.region or '—')} | "
-                   f"{doc.date or '?'} | {doc.n_duties} | {_md(doc.title)}{role} |")
+        out.append(f"| {_code(short[doc.doc_id])} | {_md(labels.level(doc.level))} | {_md(doc.region or '—')} | "
+                   f"{_md(doc.date or '?')} | {doc.n_duties} | {_md(doc.title + role)} |")
     for title, row_name, matrix, name in (
             (labels["coverage"], labels["measure"], comparison.coverage, labels.measure),
             (labels["actors"], labels["actor"], comparison.actors, labels.actor)):
-        out += ["", f"## {title}", "", "| " + row_name + " | " + " | ".join(labels.short[d.doc_id] for d in docs)
-                + " |", "|---|" + "---:|" * len(docs)]
+        out += ["", f"## {_md(title)}", "", "| " + _md(row_name) + " | "
+                + " | ".join(_md(short[d.doc_id]) for d in docs) + " |", "|---|" + "---:|" * len(docs)]
         for key, row in matrix.items():
             out.append(f"| {_md(name(key))} | " + " | ".join(str(row.get(d.doc_id, 0) or "·") for d in docs) + " |")
-    out += ["", f"## {labels['diffs']}"]
+    out += ["", f"## {_md(labels['diffs'])}"]
     summaries = {s.doc_id: s for s in comparison.summaries}
     groups = list(_diff_groups(comparison))
     if not groups:
-        out += ["", labels["no_diffs"]]
+        out += ["", _md(labels["no_diffs"])]
     for doc, diffs in groups:
-        out += ["", f"### `{labels.short[doc.doc_id]}` {labels.level(doc.level)} {_md(doc.region or '')} "
-                    f"{doc.date or '?'} {_md(doc.title)}", ""]
+        out += ["", f"### {_code(short[doc.doc_id])} {_md(labels.level(doc.level))} {_md(doc.region or '')} "
+                    f"{_md(doc.date or '?')} {_md(doc.title)}", ""]
         summary = summaries.get(doc.doc_id)
         if summary is not None:
-            out.append(", ".join(f"{labels.status(s)} **{summary.counts.get(s, 0)}**" for s in STATUSES)
-                       + (f"; {labels['later']}: {summary.later}" if summary.later else ""))
+            out.append(", ".join(f"{_md(labels.status(s))} **{summary.counts.get(s, 0)}**" for s in STATUSES)
+                       + (f"; {_md(labels['later'])}: {summary.later}" if summary.later else ""))
             out.append("")
-            out.append(f"{labels['sources']}: " + (", ".join(f"`{labels.short.get(s, s)}`" for s in summary.sources)
-                                                   or labels["none"]) + f"; {labels['missing']}: "
-                       + (", ".join(labels.measure(m) for m in summary.missing_measures) or labels["none"]))
+            out.append(f"{_md(labels['sources'])}: "
+                       + (", ".join(_code(short.get(s, s)) for s in summary.sources) or _md(labels["none"]))
+                       + f"; {_md(labels['missing'])}: "
+                       + _md(", ".join(labels.measure(m) for m in summary.missing_measures) or labels["none"]))
             out.append("")
-        out += [f"| {labels['status']} | {labels['sim']} | {labels['local']} | {labels['reference']} |",
+        out += ["| " + " | ".join(_md(labels[k]) for k in ("status", "sim", "local", "reference")) + " |",
                 "|---|---:|---|---|"]
         for diff in diffs:
-            local = (f"`{_provenance(diff.local, labels.short, False)}` {_md(diff.local.sentence)}"
+            local = (f"{_code(_provenance(diff.local, short, False))} {_md(diff.local.sentence)}"
                      if diff.local else "—")
-            ref = (f"`{_provenance(diff.reference, labels.short, True)}` {_md(diff.reference.sentence)}"
+            ref = (f"{_code(_provenance(diff.reference, short, True))} {_md(diff.reference.sentence)}"
                    if diff.reference else "—")
             if diff.reasons:
                 ref += " <br>_" + _md("; ".join(diff.reasons)) + "_"
             if diff.also:
-                ref += " <br>" + labels["also"] + ": " + ", ".join(
-                    f"`{_provenance(a.reference, labels.short, True)}` ({labels.status(a.status)})" for a in diff.also)
+                ref += " <br>" + _md(labels["also"]) + ": " + ", ".join(
+                    f"{_code(_provenance(a.reference, short, True))} ({_md(labels.status(a.status))})"
+                    for a in diff.also)
             sim = f"{diff.similarity:.2f}" if diff.status != "added" else ""
-            out.append(f"| {_status_label(diff, labels)} | {sim} | {local} | {ref} |")
+            out.append(f"| {_md(_status_label(diff, labels))} | {sim} | {local} | {ref} |")
     if any(d.reference_later for d in comparison.diffs):
-        out += ["", f"\\* {labels['later']}"]
-    out += ["", f"## {labels['timeline']}", ""]
+        out += ["", f"\\* {_md(labels['later'])}"]
+    out += ["", f"## {_md(labels['timeline'])}", ""]
     for entry in comparison.timeline:
-        out.append(f"- **{entry.date or '?'}** `{labels.short.get(entry.doc_id, entry.doc_id)}` "
-                   f"{labels.level(entry.level)} {_md(entry.region or '')} {_md(entry.title)}")
+        out.append(f"- **{_md(entry.date or '?')}** {_code(short.get(entry.doc_id, entry.doc_id))} "
+                   f"{_md(labels.level(entry.level))} {_md(entry.region or '')} {_md(entry.title)}")
         for echo in entry.echoes:
             counts = ", ".join(f"{labels.status(k)} {v}" for k, v in echo.counts.items())
-            out.append(f"  - ← `{labels.short.get(echo.doc_id, echo.doc_id)}` ({echo.date or '?'}): {counts}")
+            out.append(f"  - ← {_code(short.get(echo.doc_id, echo.doc_id))} ({_md(echo.date or '?')}): "
+                       f"{_md(counts)}")
             for clause, sentence, status in echo.directives:
-                out.append(f"    - {labels.status(status)}: " + (f"`{clause}` " if clause else "") + _md(sentence))
+                out.append(f"    - {_md(labels.status(status))}: " + (f"{_code(clause)} " if clause else "")
+                           + _md(sentence))
     if comparison.warnings:
-        out += ["", f"## {labels['warnings']}", ""] + [f"- {_md(w)}" for w in comparison.warnings]
+        out += ["", f"## {_md(labels['warnings'])}", ""] + [f"- {_md(w)}" for w in comparison.warnings]
     return "\n".join(out) + "\n"
 
 
 # --------------------------------------------------------------------------- HTML
+
+
+def _html(text: str) -> str:
+    """`text` as HTML text or attribute value, its control characters shown escaped (the page may go to a terminal)."""
+    return html.escape(printable(text))
 
 
 def _template() -> str:
@@ -341,7 +376,7 @@ def _template() -> str:
 
 def _heatmap(title: str, row_name: str, matrix: dict[str, dict[str, int]], docs: list[DocumentInfo],
              labels: _Labels, name: object, kind: str) -> str:
-    e = html.escape
+    e = _html
     peak = max((n for row in matrix.values() for n in row.values()), default=0) or 1
     head = "".join(f'<th title="{e(d.doc_id)} · {e(labels.level(d.level))} · {e(d.region or "")} · '
                    f'{e(d.date or "?")} · {e(d.title)}"><span>{e(labels.short[d.doc_id])}</span></th>' for d in docs)
@@ -362,7 +397,7 @@ def _heatmap(title: str, row_name: str, matrix: dict[str, dict[str, int]], docs:
 
 
 def _html_side(d: Directive | None, labels: _Labels, with_doc: bool) -> str:
-    e = html.escape
+    e = _html
     if d is None:
         return '<td class="side empty">—</td>'
     meta = " · ".join(filter(None, [
@@ -375,7 +410,7 @@ def _html_side(d: Directive | None, labels: _Labels, with_doc: bool) -> str:
 
 def render_html(comparison: Comparison, lang: str = "en") -> str:
     """A self-contained HTML report: heatmaps of views 1 and 2, collapsible diffs, the timeline."""
-    e = html.escape
+    e = _html
     labels = _Labels(comparison, lang)
     docs = comparison.documents
     parts = [f'<h1>{e(labels["title"])}</h1>', '<section class="view" id="documents">',
@@ -545,7 +580,7 @@ def write_json_stream(comparison: Comparison, path: Path) -> None:
         fh.write(b"".join(batch))
 
     with collector_paused():
-        write_atomic(path, write)
+        write_output(path, write)
 
 
 def render(comparison: Comparison, fmt: str, lang: str = "en") -> str:
@@ -560,13 +595,17 @@ def render(comparison: Comparison, fmt: str, lang: str = "en") -> str:
 
 
 def write_comparison(comparison: Comparison, fmt: str, lang: str, output: Path | None, console: Console) -> None:
-    """Write the comparison to `output` atomically, or to the console (rich tables for `table`)."""
+    """Write the comparison to `output` atomically, or to the console (rich tables for `table`).
+
+    Raises:
+        WriteError: the output cannot be written (`DiskFullError` when the device is full).
+    """
     with collector_paused():
         if output is not None:
             if fmt == "json":
                 write_json_stream(comparison, output)
             else:
-                write_atomic(output, render(comparison, fmt, lang))
+                write_output(output, render(comparison, fmt, lang))
         elif fmt == "table":
             render_table(console, comparison, lang)
         elif fmt == "json":

@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from .config import Config, parse_yaml
-from .errors import ConfigError
+from .errors import ConfigError, file_error
 
 SUFFIX = ".meta.yaml"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -70,7 +70,7 @@ def _read(path: Path) -> Any:
         with path.open("rb") as fh:
             data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read sidecar ({exc.strerror})") from None
+        raise file_error(exc, path, action="read sidecar", error=ConfigError) from None
     if len(data) > MAX_BYTES:
         raise ConfigError(f"{path}: sidecar is larger than {MAX_BYTES // 1024} KB; it should hold a few "
                           "metadata fields (e.g. date: 2022-09-26)")

@@ -15,9 +15,9 @@ midway keeps its finished work, and holds a lock, so two runs never interleave.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +25,8 @@ from typing import IO, Any
 
 import msgspec
 
-from .errors import StoreError
+from .errors import StoreError, file_error
+from .files import TMP_PREFIX, write_atomic
 from .models import Document
 from .textmap import Removed, RemovedLog, SegmentMap
 
@@ -33,7 +34,6 @@ MANIFEST_NAME = ".manifest.json"
 JOURNAL_NAME = ".manifest.journal"
 LOCK_NAME = ".lock"
 LEGACY_MANIFEST_NAME = "manifest.json"  # where stores written before 0.2 kept the manifest
-_TMP_PREFIX = ".tmp-"
 
 
 def to_json(data: object) -> str:
@@ -43,37 +43,11 @@ def to_json(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_atomic(path: Path, content: str | bytes | Callable[[IO[bytes]], None], *, durable: bool = True) -> None:
-    """Write `content` to `path` so that readers see the old file or the new one, never a mix.
-
-    `content` may be a function that writes bytes to the file itself, so that a large document
-    is streamed rather than built as one string first.
-    `durable=False` skips fsync: the rename alone is atomic against a killed
-    process; only a power cut could leave such a file empty, and ingest treats
-    an empty document file as missing and redoes it.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            if callable(content):
-                content(fh)
-            else:
-                fh.write(content.encode("utf-8") if isinstance(content, str) else content)
-            fh.flush()
-            if durable:
-                os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def sweep_temporary_files(normalized_dir: Path) -> int:
     """Delete temporary files a killed run left behind; return how many."""
     count = 0
     if normalized_dir.is_dir():
-        for tmp in normalized_dir.glob(f"{_TMP_PREFIX}*"):
+        for tmp in normalized_dir.glob(f"{TMP_PREFIX}*"):
             tmp.unlink(missing_ok=True)
             count += 1
     return count
@@ -81,6 +55,30 @@ def sweep_temporary_files(normalized_dir: Path) -> int:
 
 def document_path(normalized_dir: Path, doc_id: str) -> Path:
     return normalized_dir / f"{doc_id}.json"
+
+
+_NOT_IN_AN_ID = tuple(sep for sep in ("/", os.sep, os.altsep, "\0") if sep)  # folder separators, NUL
+
+
+def find_document(normalized_dir: Path, doc_id: str) -> Path:
+    """The file of the stored document `doc_id`, for an id a user typed (`corpus explain ID`).
+
+    An id is a raw file's name without its extension, never a path: one with a folder
+    separator or a leading dot (`../../x/secret`, `.manifest`) is refused before any file is
+    opened, so only the store's documents can be read this way.
+
+    Raises:
+        StoreError: not a document id; no store; or no such document (close ids are suggested).
+    """
+    if not doc_id or doc_id.startswith(".") or any(sep in doc_id for sep in _NOT_IN_AN_ID):
+        raise StoreError(f"{doc_id}: not a document id (a raw file's name without its extension, no folders); "
+                         "`corpus export documents` lists the ids")
+    path = document_path(normalized_dir, doc_id)
+    if path.is_file() and not _is_legacy_manifest(path):
+        return path
+    close = difflib.get_close_matches(doc_id, [p.stem for p in _stored_paths(normalized_dir)], n=3)
+    hint = f"did you mean {' or '.join(close)}?" if close else "run `corpus ingest` or check the id"
+    raise StoreError(f"{doc_id}: no such document in {normalized_dir}; {hint}")
 
 
 
@@ -192,8 +190,12 @@ def write_document(normalized_dir: Path, doc: Document) -> Path:
 
 def read_document(path: Path) -> Document:
     try:
-        return Document.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError, KeyError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise file_error(exc, path, action="read", error=StoreError) from None
+    try:
+        return Document.from_dict(json.loads(data))
+    except (ValueError, TypeError, KeyError) as exc:
         raise StoreError(f"{path}: unreadable normalized document ({exc}); run `corpus ingest --force`") from None
 
 
@@ -285,8 +287,12 @@ _duties_decoder = msgspec.json.Decoder(DocumentDuties)
 
 def read_document_duties(path: Path) -> DocumentDuties:
     try:
-        return _duties_decoder.decode(path.read_bytes())
-    except (OSError, msgspec.DecodeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise file_error(exc, path, action="read", error=StoreError) from None
+    try:
+        return _duties_decoder.decode(data)
+    except msgspec.DecodeError as exc:
         raise StoreError(f"{path}: unreadable normalized document ({exc}); run `corpus ingest --force`") from None
 
 
@@ -392,20 +398,40 @@ class ManifestJournal:
         return entries
 
     def add(self, doc_id: str, entry: ManifestEntry) -> None:
-        """Record one stored document (the line is flushed: a killed process keeps it)."""
-        if self._fh is None:
-            keep = self.read()  # a resumed run appends to the journal it resumes
-            self._fh = self.path.open("w", encoding="utf-8")
-            self._fh.write(json.dumps(self.header) + "\n")
-            for known_id, known in keep.items():
-                self._fh.write(json.dumps({"doc_id": known_id, **known.to_dict()}, ensure_ascii=False) + "\n")
-        self._fh.write(json.dumps({"doc_id": doc_id, **entry.to_dict()}, ensure_ascii=False) + "\n")
-        self._fh.flush()
+        """Record one stored document (the line is flushed: a killed process keeps it).
+
+        Raises:
+            WriteError: the journal cannot be written (`DiskFullError`: the device is full).
+        """
+        try:
+            if self._fh is None:
+                self._fh = self._begin()
+            self._fh.write(_journal_line(doc_id, entry))
+            self._fh.flush()
+        except OSError as exc:
+            raise file_error(exc, self.path) from None
+
+    def _begin(self) -> IO[str]:
+        """Start the journal anew: the header, then what the run it resumes left.
+
+        Written by a rename, so a write that fails here (a full disk) leaves the old journal whole.
+        """
+        lines = [json.dumps(self.header) + "\n"]
+        lines += [_journal_line(known_id, known) for known_id, known in self.read().items()]
+        write_atomic(self.path, "".join(lines), durable=False)
+        return self.path.open("a", encoding="utf-8")
 
     def close(self) -> None:
         if self._fh is not None:
-            self._fh.close()
-            self._fh = None
+            fh, self._fh = self._fh, None
+            try:
+                fh.close()
+            except OSError:
+                pass  # every line was flushed as it was added: what is unflushed is a line that failed already
+
+
+def _journal_line(doc_id: str, entry: ManifestEntry) -> str:
+    return json.dumps({"doc_id": doc_id, **entry.to_dict()}, ensure_ascii=False) + "\n"
 
 
 def _json_or_none(line: str) -> Any:
@@ -432,8 +458,11 @@ class StoreLock:
             import fcntl
         except ImportError:  # pragma: no cover - not POSIX
             return self
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise file_error(exc, self.path) from None
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -444,8 +473,10 @@ class StoreLock:
                 fcntl.flock(fd, fcntl.LOCK_EX)
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
-        except BaseException:
+        except BaseException as exc:
             os.close(fd)
+            if isinstance(exc, OSError):
+                raise file_error(exc, self.path, action="lock") from None
             raise
         self._fd = fd
         return self

@@ -1,0 +1,146 @@
+"""Writing files safely: readers see the old file or the new one, and a failure is one typed line.
+
+Every file the project writes (stored documents, the manifest and its journal, the check
+index, exports, comparison reports) goes through here. A full disk, a read-only folder or
+a name too long for the file system is then reported the same way everywhere
+(`errors.file_error`: the file as the user named it and the cause the OS gives), and no
+temporary file outlives a failed write.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import WriteError, file_error
+
+#: Temporary files start so: hidden beside the documents, and swept by the next ingest (store.py).
+TMP_PREFIX = ".tmp-"
+
+Content = str | bytes | Callable[[IO[bytes]], None]
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A new, empty temporary file beside `path` that replaces `path` when the block ends without error.
+
+    Its name is unique (`mkstemp`), so two writers of one target never share it, and the rename
+    is atomic, so readers see the old file or the new one. On any error the temporary file is
+    removed, and an `OSError` about it or about `path` becomes a `WriteError` naming `path` (a
+    `DiskFullError` for a full device).
+
+    Raises:
+        WriteError: `path` is a device or a pipe (a rename would put a plain file in its place);
+            the folder or the temporary file cannot be made or written, or the temporary file
+            cannot be renamed onto `path` (a folder, a name too long ...).
+    """
+    if _is_special(path):
+        raise WriteError(f"{path}: cannot write (a device or a pipe, not a file); give a file's path")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        # (e.g. /proc/version: the file is there, but no file can be made beside it)
+        raise file_error(exc, path, action=f"make a file in {path.parent}") from None
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename in (None, name, os.fspath(path)):
+            raise file_error(exc, path) from None
+        raise
+
+
+def write_atomic(path: Path, content: Content, *, durable: bool = True) -> None:
+    """Write `content` to `path` so that readers see the old file or the new one, never a mix.
+
+    `content` may be a function that writes bytes to the file itself, so that a large document
+    is streamed rather than built as one string first.
+    `durable=False` skips fsync: the rename alone is atomic against a killed
+    process; only a power cut could leave such a file empty, and ingest treats
+    an empty document file as missing and redoes it.
+
+    Raises:
+        WriteError: see `atomic_path`.
+    """
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            _write(fh, content)
+            fh.flush()
+            if durable:
+                os.fsync(fh.fileno())
+
+
+def write_output(path: Path, content: Content) -> None:
+    """Write a file the user named (`-o FILE`): atomically, or in place when it is a device or a pipe.
+
+    A device or a pipe (`/dev/stdout`, `/dev/null`, a FIFO) cannot be replaced by a rename, and
+    must not be: that would put a plain file where the device was. It is written as it is.
+
+    Raises:
+        WriteError: the file cannot be written (a `DiskFullError` for a full device).
+    """
+    if not _is_special(path):
+        write_atomic(path, content)
+        return
+    try:
+        with open(path, "wb") as fh:
+            _write(fh, content)
+    except OSError as exc:
+        raise file_error(exc, path) from None
+
+
+class GuardedStream:
+    """A text stream that is already open (standard output) whose failures are `WriteError`s naming it.
+
+    Everything a command prints (rich tables, JSON, CSV) reaches the stream through
+    `write` and `flush`, so a full disk behind `> FILE` is the same one line as `-o FILE`.
+    Anything else is the stream's own.
+    """
+
+    def __init__(self, stream: IO[str], name: str = "standard output") -> None:
+        self._stream = stream
+        self._name = name
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise  # the reader stopped (`| head`): click ends quietly, as a pipeline expects
+        except OSError as exc:
+            raise file_error(exc, self._name) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise file_error(exc, self._name) from None
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self._stream, attribute)
+
+
+def _is_special(path: Path) -> bool:
+    """Whether `path` is there and is neither a plain file nor a folder (a device, a pipe, a socket)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False  # missing (or not even stat-able: the write says why)
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _write(fh: IO[bytes], content: Content) -> None:
+    if callable(content):
+        content(fh)
+    else:
+        fh.write(content.encode("utf-8") if isinstance(content, str) else content)
