@@ -65,7 +65,7 @@ class FastPattern:
     """
 
     __slots__ = ("pattern", "needles", "max_width", "anchored", "_min_width", "_scan", "_region", "_alphabet", "_first",
-                 "_by_needles", "_plain", "_any_needle")
+                 "_by_needles", "_plain", "_any_needle", "_required", "_suffix")
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
@@ -78,6 +78,8 @@ class FastPattern:
         # A pattern tied to the start of the text is tried at one position: no needle and no
         # pass over the text for runs beats that (`re` gives up after that one position).
         self._region = None if facts.anchored else facts.region
+        self._required = () if facts.anchored else facts.required
+        self._suffix = None if facts.anchored else facts.suffix
         self._alphabet = facts.alphabet  # (still what `SharedRuns` joins: its runs are tried in place)
         self._first = facts.first
         self._by_needles = facts.needles is not None and not facts.anchored
@@ -95,8 +97,13 @@ class FastPattern:
 
     # ------------------------------------------------------------ accelerated
 
-    def _start(self, text: str, pos: int, endpos: int) -> int:
-        """Where a search may begin: -1 when no needle occurs in `text[pos:endpos]`."""
+    def _start(self, text: str, pos: int, endpos: int, seen: dict[str, int] | None = None) -> int:
+        """Where a search may begin: -1 when no needle occurs in `text[pos:endpos]`.
+
+        `seen`: where each needle was next found from an earlier, smaller `pos` (-1: nowhere),
+        kept by `finditer` across its searches. A needle found at or after `pos` is the next
+        one still, so a needle that no longer occurs is not looked for to the end on every call.
+        """
         if not self._by_needles:
             return pos
         needles = self.needles
@@ -105,12 +112,21 @@ class FastPattern:
         if self._any_needle is not None:
             # One pass for all needles: the first to occur ends no sooner than its start plus
             # the shortest needle (a bound at most a few characters looser than the finds give).
-            first = self._any_needle.search(text, pos, endpos)
-            if first is not None:
-                best = first.start() + min(map(len, needles))
+            at = seen.get("") if seen is not None else None
+            if at is None or 0 <= at < pos:
+                first = self._any_needle.search(text, pos, endpos)
+                at = -1 if first is None else first.start()
+                if seen is not None:
+                    seen[""] = at
+            if at >= 0:
+                best = at + min(map(len, needles))
         else:
             for needle in needles:
-                at = text.find(needle, pos, endpos)
+                at = seen.get(needle) if seen is not None else None
+                if at is None or 0 <= at < pos:
+                    at = text.find(needle, pos, endpos)
+                    if seen is not None:
+                        seen[needle] = at
                 if at >= 0:
                     end = at + len(needle)
                     if best < 0 or end < best:
@@ -124,14 +140,18 @@ class FastPattern:
 
     def search(self, text: str, pos: int = 0, endpos: int = _END) -> re.Match[str] | None:
         """Same as `re.Pattern.search` (the match's `pos` may differ)."""
-        pos = self._start(text, pos, endpos)
+        return self._search(text, pos, endpos, None)
+
+    def _search(self, text: str, pos: int, endpos: int, seen: dict[str, int] | None) -> re.Match[str] | None:
+        pos = self._start(text, pos, endpos, seen)
         if pos < 0:
             return None
         region = self._region
         if region is None:
             return self._scan.search(text, pos, endpos)
         # Every match is a run of the pattern's own characters, at least min_width long:
-        # try only inside such runs, in order.
+        # try only inside such runs, in order. (`region` reads at most _LONG_RUN + 1 characters
+        # of a run: reading a long run to its end on every call is quadratic in its length.)
         match_at = self.pattern.match
         last = self._min_width - 1
         while (run := region.search(text, pos, endpos)) is not None:
@@ -146,16 +166,47 @@ class FastPattern:
         return None
 
     def finditer(self, text: str, pos: int = 0, endpos: int = _END) -> Iterator[re.Match[str]]:
-        """Same matches as `re.Pattern.finditer`, in order."""
+        """Same matches as `re.Pattern.finditer`, in order.
+
+        A match that fails is tried again from every later position, each try reading on to
+        where it fails (`<!--.*?-->` on a line of `<!--` reads to the line end from each): such
+        tries are cut short where the text cannot hold a match (see `_bounds`).
+        """
+        bounds = self._bounds(text, pos, endpos)
+        if bounds is None:
+            return
+        latest, endpos = bounds
         if not self._by_needles and self._region is None:
             yield from self._scan.finditer(text, pos, endpos)
             return
         # Needles and runs are only used for patterns that never match the empty string, so
         # each match ends after it starts and the next search starts where it ended, as in
         # `finditer`.
-        while (match := self.search(text, pos, endpos)) is not None:
+        seen: dict[str, int] = {}
+        while pos <= latest and (match := self._search(text, pos, endpos, seen)) is not None:
             yield match
             pos = match.end()
+
+    def _bounds(self, text: str, pos: int, endpos: int) -> tuple[int, int] | None:
+        """(the last position a match can start at, where every match ends by), or None: no match.
+
+        Every match holds one string of each of the pattern's requirements, at or after its
+        start: none starts after the last of them. A pattern that ends in a literal string
+        and looks at nothing around it (no anchor, lookaround or word boundary) matches the
+        same within the text up to the end of that string's last occurrence.
+        """
+        latest = min(endpos, len(text))
+        for needles in self._required:
+            found = max(text.rfind(needle, pos, endpos) for needle in needles)
+            if found < 0:
+                return None
+            latest = min(latest, found)
+        if self._suffix is not None:
+            found = text.rfind(self._suffix, pos, endpos)
+            if found < 0:
+                return None
+            endpos = found + len(self._suffix)
+        return latest, endpos
 
     def fastest(self) -> re.Pattern[str] | FastPattern:
         """Self, or the plain (lookahead) pattern where needles and runs do not help (see `accelerate`)."""
@@ -345,6 +396,8 @@ class Facts:
     anchored: bool = False  # every match starts at the start of the text
     line_start: bool = False  # every match starts at the start of a line (`^` with MULTILINE)
     few_firsts: bool = False  # every match starts with one of a few literal characters
+    required: tuple[tuple[str, ...], ...] = ()  # every match contains one string of each of these
+    suffix: str | None = None  # every match ends with it, and nothing beyond a match is looked at
 
 
 def analyse(pattern: re.Pattern[str]) -> Facts:
@@ -362,9 +415,11 @@ def analyse(pattern: re.Pattern[str]) -> Facts:
         if low == 0:
             return Facts()  # an empty match: finditer's rules for those are not reproduced
         items = list(parsed)
-        needles = _best(_requirements(items))
+        requirements = [option for option in map(_minimal, _requirements(items)) if option and all(option)]
+        needles = _best(requirements)
         first = _first(items)
         alphabet = _alphabet(items)
+        suffix = _literal_suffix(items)
     except _Unknown:
         return Facts()
     except Exception:  # noqa: BLE001 - a parse tree of another shape (a newer Python): no acceleration
@@ -374,7 +429,7 @@ def analyse(pattern: re.Pattern[str]) -> Facts:
         if first is not None and _needs_lookahead(items, parsed.state.flags):
             scan = re.compile(f"(?={first})(?:{pattern.pattern})", pattern.flags)
         if alphabet is not None and low >= _MIN_RUN:
-            region = re.compile(_runs(first, alphabet, low), pattern.flags)
+            region = re.compile(_runs(first, alphabet, low, longest=max(low, _LONG_RUN + 1)), pattern.flags)
     except re.error:
         scan = region = None
     return Facts(
@@ -388,15 +443,21 @@ def analyse(pattern: re.Pattern[str]) -> Facts:
         anchored=_anchored(items, parsed.state.flags),
         line_start=_line_start(items, parsed.state.flags),
         few_firsts=_few_firsts(items),
+        required=tuple(tuple(sorted(option)) for option in dict.fromkeys(requirements)),
+        suffix=suffix,
     )
 
 
-def _runs(first: str | None, alphabet: str, length: int) -> str:
-    """A regex for runs of `alphabet` at least `length` long that open with `first`."""
+def _runs(first: str | None, alphabet: str, length: int, longest: int | None = None) -> str:
+    """A regex for runs of `alphabet` at least `length` long that open with `first`.
+
+    With `longest`, a run is read no further than that many characters.
+    """
+    most = "" if longest is None else str(longest - 1 if first is not None else longest)
     if first is None:
-        return f"{alphabet}{{{length},}}"
+        return f"{alphabet}{{{length},{most}}}"
     # a class first lets `re` skip ahead to candidates at C speed
-    return f"(?:{first}){alphabet}{{{length - 1},}}"
+    return f"(?:{first}){alphabet}{{{length - 1},{most}}}"
 
 
 class _Unknown(Exception):
@@ -492,6 +553,38 @@ def _best(options: list[frozenset[str]]) -> frozenset[str] | None:
 def _minimal(needles: frozenset[str]) -> frozenset[str]:
     """Drop needles that contain another one: finding the shorter one is what counts."""
     return frozenset(n for n in needles if not any(o != n and o in n for o in needles))
+
+
+def _literal_suffix(items: list[tuple[Any, Any]]) -> str | None:
+    """The literal string every match ends with, when the pattern looks at nothing outside its match.
+
+    Then a search that stops where that string last occurs finds the same matches. None when
+    the pattern ends otherwise or holds an anchor, a lookaround, a word boundary or a group
+    reference (each can read the text beyond a match's end).
+    """
+    if _looks_around(items):
+        return None
+    flat = _flatten(items)
+    tail: list[str] = []
+    while flat and flat[-1][0] is _sre.LITERAL:
+        tail.append(chr(flat.pop()[1]))
+    return "".join(reversed(tail)) or None
+
+
+def _looks_around(items: Iterable[tuple[Any, Any]]) -> bool:
+    """Whether the sequence holds an anchor, lookaround, word boundary or group reference."""
+    for op, av in items:
+        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT, _sre.GROUPREF, getattr(_sre, "GROUPREF_EXISTS", None)):
+            return True
+        if op is _sre.SUBPATTERN and _looks_around(av[-1]):
+            return True
+        if op is getattr(_sre, "ATOMIC_GROUP", None) and _looks_around(av):
+            return True
+        if op is _sre.BRANCH and any(_looks_around(alt) for alt in av[1]):
+            return True
+        if op in _repeats() and _looks_around(av[2]):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------- first character
