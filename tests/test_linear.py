@@ -23,7 +23,7 @@ from antifraud_corpus.decode import RawFile, decode_bytes
 from antifraud_corpus.fastregex import FastPattern
 from antifraud_corpus.pipeline import prepare_stages, process_raw
 
-SMALL = 250
+SMALL = 200
 FACTOR = 32
 BOUND = 10 * FACTOR
 _METACHARACTERS = frozenset("[](){}*+?|^$.\\")
