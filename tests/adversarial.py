@@ -11,13 +11,14 @@ CJK, digits, full-width punctuation).
 from __future__ import annotations
 
 import re
-import signal
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from re import _constants as sre
 from re import _parser as sre_parse
 from typing import Any
+
+from antifraud_corpus.budget import interrupt_after
 
 # White space a cleaned line keeps (`str.split` breaks lines at some of them, `\n`-based code does not).
 WHITESPACE = [" ", "\t", "\x0c", "\x0b", "\x85", "\u2028", "\u2029", "\u3000", "\u00a0", "\r", "\x1c"]
@@ -152,20 +153,9 @@ class TooSlow(Exception):
     """A timed call ran past its alarm."""
 
 
-@contextmanager
-def alarm(seconds: float) -> Iterator[None]:
+def alarm(seconds: float) -> AbstractContextManager[None]:
     """Interrupt the block after `seconds` with `TooSlow` (the `re` engine checks for signals)."""
-
-    def ring(_signum: int, _frame: Any) -> None:
-        raise TooSlow(f"still running after {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    return interrupt_after(seconds, lambda _frame: TooSlow(f"still running after {seconds:g} s"))
 
 
 def best_time(call: Callable[[], object], repeat: int = 3, limit: float = 10.0) -> float:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
@@ -68,10 +68,23 @@ def document_budget(config: Config, source: str) -> Iterator[None]:
         return
     started = time.monotonic()
 
-    def ring(_signum: int, frame: FrameType | None) -> None:
-        raise BudgetError(
+    def past_budget(frame: FrameType | None) -> Exception:
+        return BudgetError(
             f"{source}: stopped after {time.monotonic() - started:.0f} s, past the {seconds:g} s a document may take "
             f"(ingest.yaml document_seconds); {_suspect(frame)}")
+
+    with interrupt_after(seconds, past_budget):
+        yield
+
+
+@contextmanager
+def interrupt_after(seconds: float, error: Callable[[FrameType | None], Exception]) -> Iterator[None]:
+    """Raise `error(frame running then)` in the block once it has run `seconds` (main thread only).
+
+    The previous SIGALRM handler is restored, and the timer stopped, when the block ends.
+    """
+    def ring(_signum: int, frame: FrameType | None) -> None:
+        raise error(frame)
 
     previous = signal.signal(signal.SIGALRM, ring)
     signal.setitimer(signal.ITIMER_REAL, seconds)

@@ -681,7 +681,7 @@ def _opening_run(branch: str, flags: int) -> str | None:
         items = _flatten(list(_sre_parse.parse(branch, flags)))
     except Exception:  # noqa: BLE001 - a branch that parses only in its pattern (flags, references)
         return None
-    if len(items) < 2 or _looks_back(items):
+    if len(items) < 2 or _holds(items, _references()):
         return None
     op, av = items[0]
     if op is not _sre.MAX_REPEAT and op is not getattr(_sre, "POSSESSIVE_REPEAT", None):
@@ -726,24 +726,6 @@ def _class_chars(items: list[tuple[Any, Any]]) -> list[str] | None:
     return chars
 
 
-def _looks_back(items: Iterable[tuple[Any, Any]]) -> bool:
-    """Whether the sequence holds a group reference (it could read what a repeat captured)."""
-    for op, av in items:
-        if op in (_sre.GROUPREF, getattr(_sre, "GROUPREF_EXISTS", None)):
-            return True
-        if op is _sre.SUBPATTERN and _looks_back(av[-1]):
-            return True
-        if op is getattr(_sre, "ATOMIC_GROUP", None) and _looks_back(av):
-            return True
-        if op is _sre.BRANCH and any(_looks_back(alt) for alt in av[1]):
-            return True
-        if op in _repeats() and _looks_back(av[2]):
-            return True
-        if op in (_sre.ASSERT, _sre.ASSERT_NOT) and _looks_back(av[1]):
-            return True
-    return False
-
-
 def _literal_suffix(items: list[tuple[Any, Any]]) -> str | None:
     """The literal string every match ends with, when the pattern looks at nothing outside its match.
 
@@ -751,7 +733,7 @@ def _literal_suffix(items: list[tuple[Any, Any]]) -> str | None:
     the pattern ends otherwise or holds an anchor, a lookaround, a word boundary or a group
     reference (each can read the text beyond a match's end).
     """
-    if _looks_around(items):
+    if _holds(items, (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT, *_references())):
         return None
     flat = _flatten(items)
     tail: list[str] = []
@@ -760,20 +742,30 @@ def _literal_suffix(items: list[tuple[Any, Any]]) -> str | None:
     return "".join(reversed(tail)) or None
 
 
-def _looks_around(items: Iterable[tuple[Any, Any]]) -> bool:
-    """Whether the sequence holds an anchor, lookaround, word boundary or group reference."""
+def _holds(items: Iterable[tuple[Any, Any]], ops: tuple[Any, ...]) -> bool:
+    """Whether the sequence holds one of `ops` anywhere, inside groups, repeats and lookarounds too."""
     for op, av in items:
-        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT, _sre.GROUPREF, getattr(_sre, "GROUPREF_EXISTS", None)):
+        if op in ops:
             return True
-        if op is _sre.SUBPATTERN and _looks_around(av[-1]):
-            return True
-        if op is getattr(_sre, "ATOMIC_GROUP", None) and _looks_around(av):
-            return True
-        if op is _sre.BRANCH and any(_looks_around(alt) for alt in av[1]):
-            return True
-        if op in _repeats() and _looks_around(av[2]):
+        if op is _sre.SUBPATTERN:
+            inner = [av[-1]]
+        elif op is getattr(_sre, "ATOMIC_GROUP", None):
+            inner = [av]
+        elif op is _sre.BRANCH:
+            inner = av[1]
+        elif op in _repeats():
+            inner = [av[2]]
+        elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
+            inner = [av[1]]
+        else:
+            continue
+        if any(_holds(sub, ops) for sub in inner):
             return True
     return False
+
+
+def _references() -> tuple[Any, ...]:
+    return tuple(op for op in (_sre.GROUPREF, getattr(_sre, "GROUPREF_EXISTS", None)) if op)
 
 
 # ---------------------------------------------------------------- first character
