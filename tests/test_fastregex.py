@@ -25,6 +25,15 @@ HANDMADE = [
     r"x(?:y|z)*w",
     r"[男女](?=[，,])|族",
     r"(?<=被告人)[\u4e00-\u9fff]{2,3}",
+    # guarded runs (a branch opening with a repeat of one class), required strings, literal ends
+    r"\d+[号室]|号|室",
+    r"[一二三]+(?:项|次)",
+    r"(?:[■□]+|[一二三]+[、．.]|\d{1,3}[.、](?!\d))[ \t]*",
+    r"(?P<n>\d+)元|a+b",
+    r"<!--.*?-->",
+    r"\[(?P<text>[^\]\n]+)\]\([^)\n]*\)",
+    r"&(nbsp|amp|#\d{1,6});",
+    r"\*\*",
 ]
 
 
@@ -45,7 +54,8 @@ def _config_patterns() -> list[re.Pattern[str]]:
 
 
 ALL = [re.compile(p) for p in HANDMADE] + _config_patterns()
-ALPHABET = "0123456789-+ 年月日电本报讯，。、：:（()男女族姓名户籍是abcdxyzw\n被告人张三李四出生19 20X"
+ALPHABET = ("0123456789-+ 年月日电本报讯，。、：:（()男女族姓名户籍是abcdxyzw\n被告人张三李四出生19 20X"
+            "号室项次一二三■□.元<!->[]&;#*nbsp")
 
 
 def _same(pattern: re.Pattern[str], text: str, pos: int = 0, endpos: int | None = None) -> None:

@@ -624,7 +624,9 @@ def _line_edits(lines: list[_Line], labels: list[str | None]) -> list[Edit]:
 def _inline_edits(text: str, ln: _Line, rules: JunkRules) -> list[Edit]:
     line = ln.stripped
     offset = ln.lead
-    # What earlier matches took: disjoint spans, sorted (a long HTML line has thousands of tags).
+    # What earlier rules' matches took: disjoint spans, sorted (a long HTML line has thousands
+    # of tags). A rule's own matches never overlap one another, so what it takes is added
+    # after it, in one merge (inserting each span into the sorted lists is quadratic).
     taken_starts: list[int] = []
     taken_ends: list[int] = []
     edits: list[Edit] = []
@@ -633,16 +635,13 @@ def _inline_edits(text: str, ln: _Line, rules: JunkRules) -> list[Edit]:
         at = bisect.bisect_right(taken_starts, a)
         return (at == 0 or taken_ends[at - 1] <= a) and (at == len(taken_starts) or taken_starts[at] >= b)
 
-    def take(a: int, b: int) -> None:
-        at = bisect.bisect_right(taken_starts, a)
-        taken_starts.insert(at, a)
-        taken_ends.insert(at, b)
-
     # The rules whose needles the line lacks have no match in it: found once for all of them.
     present = {needle for needle in rules.inline_needle_set if needle in line}
     for rule in rules.inline_rules:
         if rule.pattern.needles is not None and present.isdisjoint(rule.pattern.needles):
             continue
+        taken: list[tuple[int, int]] = []  # by this rule, in order
+        take = taken.append
         for m in rule.pattern.finditer(line):
             a, b = m.span()
             if a == b or not free(a, b):
@@ -654,16 +653,20 @@ def _inline_edits(text: str, ln: _Line, rules: JunkRules) -> list[Edit]:
                 for s, e in ((a, ka), (kb, b)):
                     if e > s:
                         # only what goes is taken: later rules still apply inside the kept text
-                        take(s, e)
+                        take((s, e))
                         edits.append(Edit(offset + s, offset + e, around, reason))
                 continue
-            take(a, b)
+            take((a, b))
             if rule.unescape:
                 value = html.unescape(m.group())
                 if value != m.group():
                     edits.append(Edit(offset + a, offset + b, value, reason))
             else:
                 edits.append(Edit(offset + a, offset + b, "", reason))
+        if taken:
+            spans = sorted([*zip(taken_starts, taken_ends, strict=True), *taken])  # (two sorted runs: linear)
+            taken_starts = [a for a, _ in spans]
+            taken_ends = [b for _, b in spans]
     return edits
 
 

@@ -31,7 +31,7 @@ T = TypeVar("T")
 # Top-level keys each config file may hold. A file not listed here is not a config file.
 SCHEMAS: dict[str, frozenset[str]] = {
     "taxonomy": frozenset({"levels", "kinds", "actors", "modalities", "measures"}),
-    "ingest": frozenset({"decode", "convert", "pinyin", "mojibake", "whitespace", "version"}),
+    "ingest": frozenset({"decode", "convert", "pinyin", "mojibake", "whitespace", "version", "document_seconds"}),
     "clean": frozenset({"numbered_lines", "note_lines", "keep_lines", "probe_strip", "line_rules", "inline_rules",
                         "sentence", "tail_markers", "headline_list", "footer", "title", "whitespace"}),
     "pii": frozenset({"enabled", "patterns", "context_chars", "boundary", "person_record", "fields", "placeholders",

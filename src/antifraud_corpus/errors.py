@@ -17,6 +17,10 @@ class IngestError(CorpusError):
     """A raw file cannot be read or decoded."""
 
 
+class BudgetError(CorpusError):
+    """A document took longer than its time budget (`ingest.yaml` `document_seconds`)."""
+
+
 class InputFolderError(IngestError):
     """An input folder is missing or cannot be listed (bad usage: nothing can be done)."""
 

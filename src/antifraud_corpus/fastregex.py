@@ -65,7 +65,7 @@ class FastPattern:
     """
 
     __slots__ = ("pattern", "needles", "max_width", "anchored", "_min_width", "_scan", "_region", "_alphabet", "_first",
-                 "_by_needles", "_plain", "_any_needle")
+                 "_by_needles", "_plain", "_any_needle", "_required", "_suffix", "_guarded", "_guard")
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
@@ -78,6 +78,10 @@ class FastPattern:
         # A pattern tied to the start of the text is tried at one position: no needle and no
         # pass over the text for runs beats that (`re` gives up after that one position).
         self._region = None if facts.anchored else facts.region
+        self._required = () if facts.anchored else facts.required
+        self._guarded = None if facts.anchored else facts.guarded
+        self._guard = facts.guard
+        self._suffix = None if facts.anchored else facts.suffix
         self._alphabet = facts.alphabet  # (still what `SharedRuns` joins: its runs are tried in place)
         self._first = facts.first
         self._by_needles = facts.needles is not None and not facts.anchored
@@ -95,8 +99,13 @@ class FastPattern:
 
     # ------------------------------------------------------------ accelerated
 
-    def _start(self, text: str, pos: int, endpos: int) -> int:
-        """Where a search may begin: -1 when no needle occurs in `text[pos:endpos]`."""
+    def _start(self, text: str, pos: int, endpos: int, seen: dict[str, int] | None = None) -> int:
+        """Where a search may begin: -1 when no needle occurs in `text[pos:endpos]`.
+
+        `seen`: where each needle was next found from an earlier, smaller `pos` (-1: nowhere),
+        kept by `finditer` across its searches. A needle found at or after `pos` is the next
+        one still, so a needle that no longer occurs is not looked for to the end on every call.
+        """
         if not self._by_needles:
             return pos
         needles = self.needles
@@ -105,12 +114,21 @@ class FastPattern:
         if self._any_needle is not None:
             # One pass for all needles: the first to occur ends no sooner than its start plus
             # the shortest needle (a bound at most a few characters looser than the finds give).
-            first = self._any_needle.search(text, pos, endpos)
-            if first is not None:
-                best = first.start() + min(map(len, needles))
+            at = seen.get("") if seen is not None else None
+            if at is None or 0 <= at < pos:
+                first = self._any_needle.search(text, pos, endpos)
+                at = -1 if first is None else first.start()
+                if seen is not None:
+                    seen[""] = at
+            if at >= 0:
+                best = at + min(map(len, needles))
         else:
             for needle in needles:
-                at = text.find(needle, pos, endpos)
+                at = seen.get(needle) if seen is not None else None
+                if at is None or 0 <= at < pos:
+                    at = text.find(needle, pos, endpos)
+                    if seen is not None:
+                        seen[needle] = at
                 if at >= 0:
                     end = at + len(needle)
                     if best < 0 or end < best:
@@ -124,20 +142,24 @@ class FastPattern:
 
     def search(self, text: str, pos: int = 0, endpos: int = _END) -> re.Match[str] | None:
         """Same as `re.Pattern.search` (the match's `pos` may differ)."""
-        pos = self._start(text, pos, endpos)
+        return self._search(text, pos, endpos, None)
+
+    def _search(self, text: str, pos: int, endpos: int, seen: dict[str, int] | None) -> re.Match[str] | None:
+        pos = self._start(text, pos, endpos, seen)
         if pos < 0:
             return None
         region = self._region
         if region is None:
-            return self._scan.search(text, pos, endpos)
+            return self._scan_from(text, pos, endpos)
         # Every match is a run of the pattern's own characters, at least min_width long:
-        # try only inside such runs, in order.
+        # try only inside such runs, in order. (`region` reads at most _LONG_RUN + 1 characters
+        # of a run: reading a long run to its end on every call is quadratic in its length.)
         match_at = self.pattern.match
         last = self._min_width - 1
         while (run := region.search(text, pos, endpos)) is not None:
             lo, hi = run.span()
             if hi - lo > _LONG_RUN:
-                return self._scan.search(text, lo, endpos)  # the leftmost match from here on
+                return self._scan_from(text, lo, endpos)  # the leftmost match from here on
             for at in range(lo, hi - last):
                 found = match_at(text, at, endpos)
                 if found is not None:
@@ -145,20 +167,69 @@ class FastPattern:
             pos = hi
         return None
 
+    def _scan_from(self, text: str, pos: int, endpos: int) -> re.Match[str] | None:
+        """The leftmost match at or after `pos`, a run of a guarded repeat tried at its start only.
+
+        A search that starts inside such a run (after a match that ended in one) tries its
+        first position itself: the guard would skip it. What fails there fails for the rest
+        of the run too.
+        """
+        guarded = self._guarded
+        if guarded is None:
+            return self._scan.search(text, pos, endpos)
+        if pos > 0 and self._guard is not None and self._guard.match(text, pos - 1):
+            found = self.pattern.match(text, pos, endpos)
+            if found is not None:
+                return found
+        return guarded.search(text, pos, endpos)
+
     def finditer(self, text: str, pos: int = 0, endpos: int = _END) -> Iterator[re.Match[str]]:
-        """Same matches as `re.Pattern.finditer`, in order."""
-        if not self._by_needles and self._region is None:
+        """Same matches as `re.Pattern.finditer`, in order.
+
+        A match that fails is tried again from every later position, each try reading on to
+        where it fails (`<!--.*?-->` on a line of `<!--` reads to the line end from each): such
+        tries are cut short where the text cannot hold a match (see `_bounds`).
+        """
+        bounds = self._bounds(text, pos, endpos)
+        if bounds is None:
+            return
+        latest, endpos = bounds
+        if not self._by_needles and self._region is None and self._guarded is None:
             yield from self._scan.finditer(text, pos, endpos)
             return
         # Needles and runs are only used for patterns that never match the empty string, so
         # each match ends after it starts and the next search starts where it ended, as in
         # `finditer`.
-        while (match := self.search(text, pos, endpos)) is not None:
+        seen: dict[str, int] = {}
+        while pos <= latest and (match := self._search(text, pos, endpos, seen)) is not None:
             yield match
             pos = match.end()
 
+    def _bounds(self, text: str, pos: int, endpos: int) -> tuple[int, int] | None:
+        """(the last position a match can start at, where every match ends by), or None: no match.
+
+        Every match holds one string of each of the pattern's requirements, at or after its
+        start: none starts after the last of them. A pattern that ends in a literal string
+        and looks at nothing around it (no anchor, lookaround or word boundary) matches the
+        same within the text up to the end of that string's last occurrence.
+        """
+        latest = min(endpos, len(text))
+        for needles in self._required:
+            found = max(text.rfind(needle, pos, endpos) for needle in needles)
+            if found < 0:
+                return None
+            latest = min(latest, found)
+        if self._suffix is not None:
+            found = text.rfind(self._suffix, pos, endpos)
+            if found < 0:
+                return None
+            endpos = found + len(self._suffix)
+        return latest, endpos
+
     def fastest(self) -> re.Pattern[str] | FastPattern:
-        """Self, or the plain (lookahead) pattern where needles and runs do not help (see `accelerate`)."""
+        """Self, or the plain (lookahead) pattern where needles, runs and guards do not help (see `accelerate`)."""
+        if self._guarded is not None:
+            return self
         if self._plain is not None:
             return self._plain
         return self if self._by_needles or self._region is not None else self._scan
@@ -345,6 +416,10 @@ class Facts:
     anchored: bool = False  # every match starts at the start of the text
     line_start: bool = False  # every match starts at the start of a line (`^` with MULTILINE)
     few_firsts: bool = False  # every match starts with one of a few literal characters
+    required: tuple[tuple[str, ...], ...] = ()  # every match contains one string of each of these
+    suffix: str | None = None  # every match ends with it, and nothing beyond a match is looked at
+    guarded: re.Pattern[str] | None = None  # the scan with each repeat that opens a branch tried at its run's start
+    guard: re.Pattern[str] | None = None  # a character of any such repeat
 
 
 def analyse(pattern: re.Pattern[str]) -> Facts:
@@ -362,21 +437,30 @@ def analyse(pattern: re.Pattern[str]) -> Facts:
         if low == 0:
             return Facts()  # an empty match: finditer's rules for those are not reproduced
         items = list(parsed)
-        needles = _best(_requirements(items))
+        requirements = [option for option in map(_minimal, _requirements(items)) if option and all(option)]
+        needles = _best(requirements)
         first = _first(items)
         alphabet = _alphabet(items)
+        suffix = _literal_suffix(items)
     except _Unknown:
         return Facts()
     except Exception:  # noqa: BLE001 - a parse tree of another shape (a newer Python): no acceleration
         return Facts()
-    scan = region = None
+    scan = region = guarded = guard = None
     try:
         if first is not None and _needs_lookahead(items, parsed.state.flags):
             scan = re.compile(f"(?={first})(?:{pattern.pattern})", pattern.flags)
+        guards = _run_guards(pattern.pattern, pattern.flags)
+        if guards is not None:
+            source, classes = guards
+            if first is not None and scan is not None:
+                source = f"(?={first})(?:{source})"
+            guarded = re.compile(source, pattern.flags)
+            guard = re.compile("|".join(classes), pattern.flags)
         if alphabet is not None and low >= _MIN_RUN:
-            region = re.compile(_runs(first, alphabet, low), pattern.flags)
+            region = re.compile(_runs(first, alphabet, low, longest=max(low, _LONG_RUN + 1)), pattern.flags)
     except re.error:
-        scan = region = None
+        scan = region = guarded = guard = None
     return Facts(
         needles=tuple(sorted(needles)) if needles else None,
         max_width=high if high <= _MAX_WIDTH else None,
@@ -388,15 +472,23 @@ def analyse(pattern: re.Pattern[str]) -> Facts:
         anchored=_anchored(items, parsed.state.flags),
         line_start=_line_start(items, parsed.state.flags),
         few_firsts=_few_firsts(items),
+        required=tuple(tuple(sorted(option)) for option in dict.fromkeys(requirements)),
+        suffix=suffix,
+        guarded=guarded,
+        guard=guard,
     )
 
 
-def _runs(first: str | None, alphabet: str, length: int) -> str:
-    """A regex for runs of `alphabet` at least `length` long that open with `first`."""
+def _runs(first: str | None, alphabet: str, length: int, longest: int | None = None) -> str:
+    """A regex for runs of `alphabet` at least `length` long that open with `first`.
+
+    With `longest`, a run is read no further than that many characters.
+    """
+    most = "" if longest is None else str(longest - 1 if first is not None else longest)
     if first is None:
-        return f"{alphabet}{{{length},}}"
+        return f"{alphabet}{{{length},{most}}}"
     # a class first lets `re` skip ahead to candidates at C speed
-    return f"(?:{first}){alphabet}{{{length - 1},}}"
+    return f"(?:{first}){alphabet}{{{length - 1},{most}}}"
 
 
 class _Unknown(Exception):
@@ -492,6 +584,188 @@ def _best(options: list[frozenset[str]]) -> frozenset[str] | None:
 def _minimal(needles: frozenset[str]) -> frozenset[str]:
     """Drop needles that contain another one: finding the shorter one is what counts."""
     return frozenset(n for n in needles if not any(o != n and o in n for o in needles))
+
+
+# ---------------------------------------------------------------- run guards
+
+
+def _run_guards(source: str, flags: int) -> tuple[str, list[str]] | None:
+    """`source` with `(?<!X)` before each branch that opens with a repeat of a class X, and the Xs.
+
+    A branch `X{m,}C` (`\\d+[号室]`, `[一二三]+(?:项|次)`) whose rest C cannot open with an X is
+    tried by `re` at every position of a run of X, each try reading to the run's end: on a
+    long run with no C after it, quadratic. Every try in one run ends at the same place and
+    fails or matches alike, so the first position of the run decides; the guard keeps `re`
+    from trying the others. Only top-level branches are guarded; none when the pattern holds
+    a group reference (a repeat that captures what a reference reads).
+    """
+    head, tail = "", ""
+    branches = _top_branches(source)
+    if branches is not None and len(branches) == 1 and source.startswith("(?:"):
+        # one group of branches and what follows it (`(?:一、|[■□]+)[ \t]*`): its branches, each
+        # followed by the tail
+        close = _group_end(source)
+        if close is not None:
+            head, tail = "(?:", source[close + 1 :]
+            branches = _top_branches(source[3:close])
+    if branches is None:
+        return None
+    out: list[str] = []
+    classes: list[str] = []
+    for branch in branches:
+        cls = _opening_run(branch + tail, flags)
+        if cls is not None:
+            out.append(f"(?<!{cls}){branch}")
+            classes.append(cls)
+        else:
+            out.append(branch)
+    if not classes:
+        return None
+    return (f"{head}{'|'.join(out)}){tail}" if head else "|".join(out)), classes
+
+
+def _group_end(source: str) -> int | None:
+    """The index of the `)` that closes the group opening `source`, or None."""
+    marks = _structure(source)
+    if marks is None:
+        return None
+    return next((at for at, char, depth in marks if char == ")" and depth == 1), None)
+
+
+def _top_branches(source: str) -> list[str] | None:
+    """`source` split at its top-level `|` (outside groups and classes), or None if unbalanced."""
+    marks = _structure(source)
+    if marks is None:
+        return None
+    cuts = [at for at, char, depth in marks if char == "|" and depth == 0]
+    return [source[a + 1 : b] for a, b in zip([-1, *cuts], [*cuts, len(source)], strict=True)]
+
+
+def _structure(source: str) -> list[tuple[int, str, int]] | None:
+    """`(index, character, depth before it)` of each `(`, `)` and `|` outside classes and escapes.
+
+    None when the groups do not balance.
+    """
+    marks: list[tuple[int, str, int]] = []
+    depth = 0
+    i = 0
+    in_class = False
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            if char == "]":
+                in_class = False
+        elif char == "[":
+            in_class = True
+            i += 1
+            if i < len(source) and source[i] == "^":
+                i += 1
+            if i < len(source) and source[i] == "]":
+                i += 1  # (a `]` first in a class is a member)
+            continue
+        elif char in "()|":
+            marks.append((i, char, depth))
+            depth += {"(": 1, ")": -1, "|": 0}[char]
+            if depth < 0:
+                return None
+        i += 1
+    return None if depth or in_class else marks
+
+
+def _opening_run(branch: str, flags: int) -> str | None:
+    """The class X (a regex) of a branch shaped `X{m,}C`, C never empty and never opening with an X."""
+    try:
+        items = _flatten(list(_sre_parse.parse(branch, flags)))
+    except Exception:  # noqa: BLE001 - a branch that parses only in its pattern (flags, references)
+        return None
+    if len(items) < 2 or _holds(items, _references()):
+        return None
+    op, av = items[0]
+    if op is not _sre.MAX_REPEAT and op is not getattr(_sre, "POSSESSIVE_REPEAT", None):
+        return None
+    low, high, sub = av
+    sub = list(sub)
+    if low < 1 or high < _MAX_WIDTH or len(sub) != 1:
+        return None
+    if sub[0][0] is _sre.LITERAL:
+        cls = _escape_in(chr(sub[0][1]))
+        cls = f"[{cls}]"
+    elif sub[0][0] is _sre.IN and (body := _class_body(sub[0][1])) is not None:
+        cls = f"[{'^' if body[0] else ''}{body[1]}]"
+    else:
+        return None
+    rest = _first_ops(items[1:])
+    if rest is None or rest[1] or not rest[0]:
+        return None  # C may be empty, or opens with what the analysis does not model
+    member = re.compile(cls, flags)
+    for first_op, first_av in rest[0]:
+        if first_op is _sre.LITERAL:
+            chars = [chr(first_av)]
+        elif first_op is _sre.IN and (literals := _class_chars(first_av)) is not None:
+            chars = literals
+        else:
+            return None
+        if any(member.match(c) for c in chars):
+            return None
+    return cls
+
+
+def _class_chars(items: list[tuple[Any, Any]]) -> list[str] | None:
+    """Every character of a class of literals and ranges (at most a few hundred), else None."""
+    chars: list[str] = []
+    for op, av in items:
+        if op is _sre.LITERAL:
+            chars.append(chr(av))
+        elif op is _sre.RANGE and av[1] - av[0] < 512:
+            chars.extend(chr(c) for c in range(av[0], av[1] + 1))
+        else:
+            return None
+    return chars
+
+
+def _literal_suffix(items: list[tuple[Any, Any]]) -> str | None:
+    """The literal string every match ends with, when the pattern looks at nothing outside its match.
+
+    Then a search that stops where that string last occurs finds the same matches. None when
+    the pattern ends otherwise or holds an anchor, a lookaround, a word boundary or a group
+    reference (each can read the text beyond a match's end).
+    """
+    if _holds(items, (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT, *_references())):
+        return None
+    flat = _flatten(items)
+    tail: list[str] = []
+    while flat and flat[-1][0] is _sre.LITERAL:
+        tail.append(chr(flat.pop()[1]))
+    return "".join(reversed(tail)) or None
+
+
+def _holds(items: Iterable[tuple[Any, Any]], ops: tuple[Any, ...]) -> bool:
+    """Whether the sequence holds one of `ops` anywhere, inside groups, repeats and lookarounds too."""
+    for op, av in items:
+        if op in ops:
+            return True
+        if op is _sre.SUBPATTERN:
+            inner = [av[-1]]
+        elif op is getattr(_sre, "ATOMIC_GROUP", None):
+            inner = [av]
+        elif op is _sre.BRANCH:
+            inner = av[1]
+        elif op in _repeats():
+            inner = [av[2]]
+        elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
+            inner = [av[1]]
+        else:
+            continue
+        if any(_holds(sub, ops) for sub in inner):
+            return True
+    return False
+
+
+def _references() -> tuple[Any, ...]:
+    return tuple(op for op in (_sre.GROUPREF, getattr(_sre, "GROUPREF_EXISTS", None)) if op)
 
 
 # ---------------------------------------------------------------- first character

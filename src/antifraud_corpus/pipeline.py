@@ -410,7 +410,15 @@ def process_raw(raw: RawFile, source: str, config: Config, *, sidecar_data: dict
 
     Raises:
         IngestError: nothing left after cleaning.
+        BudgetError: the stages took longer than `ingest.yaml` `document_seconds`.
     """
+    from .budget import document_budget
+
+    with document_budget(config, source):
+        return _process_raw(raw, source, config, sidecar_data)
+
+
+def _process_raw(raw: RawFile, source: str, config: Config, sidecar_data: dict | None) -> Document:
     from .clean import cleaning_warnings
     from .extract import extract_duties
     from .metadata import extract_metadata

@@ -29,7 +29,7 @@ import importlib.util
 import math
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -65,6 +65,7 @@ class _Settings:
     fullwidth: Mapping[str, str]
     max_units: int
     max_unknown: int
+    max_readings: int
     context: int
     min_gain: float
     min_score: float
@@ -107,6 +108,7 @@ def _settings(config: Config) -> _Settings:
         fullwidth={str(k): str(v) for k, v in section["fullwidth"].items()},
         max_units=int(section["max_units"]),
         max_unknown=int(section["max_unknown_bytes"]),
+        max_readings=int(section["max_readings"]),
         context=int(section["context_chars"]),
         min_gain=float(section["min_gain"]),
         min_score=float(section["min_score"]),
@@ -188,7 +190,10 @@ def _repair_at(text: str, pos: int, settings: _Settings, config: Config) -> Edit
         return None
     if any(a.unknown and b.unknown for a, b in zip(units, units[1:], strict=False)):
         return None  # '??' is punctuation; a lost byte is followed by a character or its gloss
-    candidates = set(_decode_all(units, _byte_before(text, pos, settings), settings))
+    readings = _decode_all(units, _byte_before(text, pos, settings), settings)
+    if readings is None:
+        return None  # more readings than one can be picked from with confidence
+    candidates = set(readings)
     if not candidates:
         return None
     model = _language_model()
@@ -283,10 +288,28 @@ def _byte_before(text: str, pos: int, settings: _Settings) -> int | None:
     return encoded[-1] if encoded else None
 
 
-def _decode_all(units: list[_Unit], prev: int | None, settings: _Settings) -> Iterator[tuple[int, str]]:
+class _TooManyReadings(Exception):
+    """The window's readings outgrow `max_readings`."""
+
+
+def _decode_all(units: list[_Unit], prev: int | None, settings: _Settings) -> list[tuple[int, str]] | None:
     """Every in-step reading of the window: `(end offset, decoded text)` at the first point
-    after the lost byte(s) where the reading is back in step with the text."""
+    after the lost byte(s) where the reading is back in step with the text.
+
+    None when reading the window builds more than `max_readings` partial readings: two lost
+    bytes without a gloss in one out-of-step stretch (`中?文中?文`) leave ~16,000 readings, too
+    many to pick one from with confidence, and scoring them all takes ~150 ms per `?`.
+    """
     pair = _pair_decoder(settings.codec)
+    built = 0  # partial readings made so far, at every unit
+
+    def grow(found: list[tuple[int, str]], more: Iterable[tuple[int, str]]) -> None:
+        nonlocal built
+        size = len(found)
+        found.extend(more)
+        built += len(found) - size
+        if built > settings.max_readings:
+            raise _TooManyReadings
     # The readings from a unit on depend only on the decoder's state there (the pending lead
     # byte and the last byte fed): the ~126 values of a lost byte mostly meet again in one
     # state a character later, whose readings are then worked out once.
@@ -331,7 +354,7 @@ def _decode_all(units: list[_Unit], prev: int | None, settings: _Settings) -> It
                     continue
                 char, new_pending = step
                 if new_pending is None or not plain_next:
-                    found.extend((end, char + rest) for end, rest in tails(index + 1, new_pending, value))
+                    grow(found, ((end, char + rest) for end, rest in tails(index + 1, new_pending, value)))
                     continue
                 # A lead byte: the readings after it depend on it only through the character it
                 # makes with the next unit's first byte; the rest of that unit is read once.
@@ -339,13 +362,13 @@ def _decode_all(units: list[_Unit], prev: int | None, settings: _Settings) -> It
                     first = pair(new_pending, trail)
                     if first is not None:
                         head = char + first + decoded
-                        found.extend((end, head + rest) for end, rest in rests)
+                        grow(found, ((end, head + rest) for end, rest in rests))
             return found
         for option in unit.options:
             state = read(option, pending, prev)
             if state is not None:
                 decoded = state[0]
-                found.extend((end, decoded + rest) for end, rest in tails(index + 1, state[1], state[2]))
+                grow(found, ((end, decoded + rest) for end, rest in tails(index + 1, state[1], state[2])))
         return found
 
     def led(index: int) -> list[tuple[int, str, list[tuple[int, str]]]]:
@@ -362,7 +385,10 @@ def _decode_all(units: list[_Unit], prev: int | None, settings: _Settings) -> It
                     found.append((option[0], state[0], tails(index + 1, state[1], state[2])))
         return found
 
-    return iter(tails(0, None, prev))
+    try:
+        return tails(0, None, prev)
+    except _TooManyReadings:
+        return None
 
 
 def _feed(pending: int | None, byte: int, pair: Any, settings: _Settings) -> tuple[str, int | None] | None:

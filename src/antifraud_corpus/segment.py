@@ -48,7 +48,7 @@ from .models import Clause
 PARAGRAPH_MARK = "¶"
 
 _BLANKS = "[ \\t\u3000\u00a0]*"
-_STRIPPED_LINE = re.compile(r"[^\S\n]*([^\n]*\S)")  # group 1: a line without its outer blanks
+_LINE_TEXT = re.compile(r"[^\n]+")
 _CN_DIGITS = {
     "零": 0,
     "〇": 0,
@@ -397,6 +397,23 @@ def _entry_key(line: str, rules: _Rules) -> str:
 # --- paragraph fallback ---------------------------------------------------------------------
 
 
+def _stripped_lines(text: str) -> list[tuple[int, int]]:
+    """`(start, end)` of each line that is not blank, without the white space at either end.
+
+    Stripped line by line, once: a regex that finds the stripped line itself (`[^\\S\\n]*([^\\n]*\\S)`)
+    retries every position of a line of white space that cleaning keeps (form feeds, U+2028)
+    and is cubic in its length. `str.strip` removes what `\\s` matches.
+    """
+    spans = []
+    for match in _LINE_TEXT.finditer(text):
+        line = match.group()
+        stripped = line.lstrip()
+        if stripped:
+            start = match.start() + len(line) - len(stripped)
+            spans.append((start, start + len(stripped.rstrip())))
+    return spans
+
+
 def _paragraph_clauses(
     text: str, chapter_marks: list[_Mark], rules: _Rules, titles: frozenset[str] = frozenset()
 ) -> list[Clause]:
@@ -406,7 +423,7 @@ def _paragraph_clauses(
     between two paragraphs.
     """
     chapter_at = {m.line: m for m in chapter_marks}
-    spans = [match.span(1) for match in _STRIPPED_LINE.finditer(text)]
+    spans = _stripped_lines(text)
     roles = [_line_role(text[start:end], rules) for start, end in spans]
     if titles:
         for i, (start, end) in enumerate(spans):
