@@ -74,3 +74,20 @@ def test_a_budget_that_is_not_a_number_of_seconds_is_a_config_error(value):
 
 def test_the_shipped_budget_is_generous(config):
     assert document_seconds(config) == 120
+
+
+def test_check_reports_a_document_past_its_budget_as_a_finding_and_goes_on(runner, tmp_path, user_config):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(SEED_PATHS[1], raw / SEED_PATHS[1].name)  # (a page without a year: a finding)
+    (raw / "hostile.txt").write_text(_HOSTILE_PAGE, encoding="utf-8")
+    result = runner.invoke(main, ["check", str(raw), "--normalized", str(tmp_path / "none"), "--format", "json",
+                                  "--config", str(user_config), "--set", "ingest.document_seconds=1"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    import json
+
+    findings = json.loads(result.stdout)
+    slow = [f for f in findings if f["code"] == "too-slow"]
+    assert len(slow) == 1 and slow[0]["file"].endswith("hostile.txt") and slow[0]["severity"] == "error"
+    assert "document_seconds" in slow[0]["message"]
+    assert any(f["file"].endswith(SEED_PATHS[1].name) for f in findings)  # the other file was checked too

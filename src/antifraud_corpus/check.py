@@ -37,7 +37,7 @@ import yaml
 
 from .config import Config, compile_rule, default_config_dir, per_config
 from .decode import RawFile
-from .errors import ConfigError, DiskFullError, IngestError, InputFolderError, WriteError
+from .errors import BudgetError, ConfigError, DiskFullError, IngestError, InputFolderError, WriteError
 from .models import Clause, Document
 from .safetext import printable
 from .sidecar import SUFFIX as SIDECAR_SUFFIX
@@ -59,6 +59,7 @@ CODES: tuple[str, ...] = (
     "personal-data",
     "invalid-sidecar",
     "empty-body",
+    "too-slow",
     "residual-traditional",
     "residual-pinyin",
     "mojibake",
@@ -897,6 +898,9 @@ def _check_content(result: _Inspected, raw: RawFile, sidecar: Path | None, confi
     try:
         doc = process_raw(raw, target.source or target.path.name, config,
                           sidecar_data=load_sidecar(sidecar, config) if sidecar else None)
+    except BudgetError as exc:  # a rule that backtracks on this file: the other files go on
+        out.add("too-slow", 1, str(exc).split(": ", 1)[-1])
+        return
     except IngestError:  # the file was read above, so what is left is an empty body
         out.add("empty-body", 1, "nothing left after cleaning (all of it is web-page junk or blank); "
                                  "check that the file holds the document's page")
