@@ -40,9 +40,10 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .config import Config
+from .config import Config, compile_rule
 from .errors import ConfigError
 from .export import DutyFilter, actor_names, measure_names
+from .fastregex import FastPattern
 from .models import Document
 from .pairscore import (
     GramTable,
@@ -180,7 +181,7 @@ class Comparison:
 
 @dataclass(frozen=True, slots=True)
 class _Deadline:
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str] | FastPattern
     lapse: str  # year | next_year | stated | never
 
 
@@ -191,7 +192,7 @@ class CompareSettings:
     n: int
     synonyms: Mapping[str, str]
     synonym_re: re.Pattern[str] | None
-    frame_re: re.Pattern[str] | None
+    frame_re: re.Pattern[str] | FastPattern | None
     w_text: float
     w_measures: float
     w_actors: float
@@ -216,7 +217,7 @@ class CompareSettings:
     umbrella: Mapping[str, frozenset[str]]
     named_sources: frozenset[str]
     deadlines: tuple[_Deadline, ...]
-    numbers: tuple[re.Pattern[str], ...]
+    numbers: tuple[re.Pattern[str] | FastPattern, ...]
     deadline_hint: re.Pattern[str]  # a cheap test before the deadline patterns run
     number_hint: re.Pattern[str]
 
@@ -232,13 +233,9 @@ def _number(section: Mapping[str, Any], key: str, default: float, low: float = 0
     return float(value)
 
 
-def _regex(pattern: Any, where: str) -> re.Pattern[str]:
-    if not isinstance(pattern, str):
-        raise ConfigError(f"compare.yaml: {where} must be a regular expression string, got {pattern!r}")
-    try:
-        return re.compile(pattern)
-    except re.error as exc:
-        raise ConfigError(f"compare.yaml: {where}: invalid regular expression ({exc}); fix the pattern") from None
+def _regex(pattern: Any, where: str) -> re.Pattern[str] | FastPattern:
+    """A rule of compare.yaml, compiled (searched past runs it cannot match in: see `fastregex`)."""
+    return FastPattern(compile_rule(pattern, f"compare.yaml: {where}")).fastest()
 
 
 def _strength_tables(config: Config, own: Mapping[str, Any]) -> tuple[dict, dict, str]:
