@@ -79,6 +79,7 @@ class Rules:
     # (`深入研究`, `建立健全`, `_imperative_head`) starts with one of them
     fused_start_re: re.Pattern[str]
     frames: frozenset[str]
+    framing: frozenset[str]  # frames and adverbs: what a part that only frames an order holds
     event_tokens: frozenset[str]
     not_directive_re: re.Pattern[str]
     condition_endings: tuple[str, ...]
@@ -137,6 +138,7 @@ def _compile(config: Config) -> Rules:
             w for w in _words(imperative.get("verbs")) | _words(imperative.get("adverbs")) if len(w) == 2
         ),
         frames=_words(imperative.get("frames")),
+        framing=_words(imperative.get("frames")) | _words(imperative.get("adverbs")),
         event_tokens=_words(nd.get("tokens")),
         # (the pattern behind a lookahead for its first character: the same matches, most
         # positions rejected with one test)
@@ -541,7 +543,10 @@ def _imperative_parts(an: _Analysis, rules: Rules, first: int, parts: int = 2) -
 
 
 def _framing(an: _Analysis, rules: Rules, start: int, end: int) -> bool:
-    return all(w in rules.frames or w in rules.adverbs for w in an.words[start:end])
+    """Whether the words `start`..`end` (at least one) are all frames or adverbs."""
+    framing = rules.framing
+    # (most parts open with a word of their own: one test)
+    return an.words[start] in framing and all(w in framing for w in an.words[start + 1 : end])
 
 
 def _skip_frames(an: _Analysis, rules: Rules) -> int:
@@ -564,6 +569,9 @@ def _find_after_frames(an: _Analysis, rules: Rules) -> int:
 
 def _reported_imperative(an: _Analysis, rules: Rules) -> tuple[str, str] | None:
     """`会上提到，尽快开通……`: an order reported after a reporting verb."""
+    if _skip_frames(an, rules) == an.i0:
+        # the first part frames nothing and reports nothing: the loop below would stop there
+        return None
     verb = ""
     for start in an.parts:
         end = _part_end(an, start)
