@@ -14,7 +14,11 @@ from antifraud_corpus.config import load_config
 from antifraud_corpus.extract import (
     Rules,
     _analyse,
+    _Analysis,
+    _directive,
+    _imperative_head,
     _index,
+    _may_head,
     _split_at_units,
     _word_indexes,
     build_segmenter,
@@ -86,14 +90,47 @@ def test_units_analysed_in_order_equal_units_analysed_alone(config, rules):
         units = split_units(text, segment_clauses(text, config), rules.sentences)
         doc = _index(text, units, seg, rules)
         for unit in units:
-            in_order = _analyse(unit, doc, rules)
+            # (under an open list every unit is analysed in full)
+            in_order = _analyse(unit, doc, rules, True)
             cursor, doc.cursor = doc.cursor, [0] * len(doc.cursor)
-            alone = _analyse(unit, doc, rules)
+            alone = _analyse(unit, doc, rules, True)
             doc.cursor = cursor
             assert in_order == alone
             # and the parts and markers are those of the plain definitions
             commas = [i for i in range(alone.i0, alone.i1 - 1) if doc.words[i] in COMMAS]
             assert alone.parts == [alone.i0] + [i + 1 for i in commas]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_no_word_of_a_unit_heads_an_order_where_none_may(rules, data):
+    verbs, adverbs = sorted(rules.imperative_verbs), sorted(rules.adverbs)
+    fused = st.builds(str.__add__, st.sampled_from(adverbs + verbs), st.sampled_from(verbs + ["工作", "机制", "甲"]))
+    others = st.sampled_from(["工作", "的", "，", "重要", "可以", "对于", "甲乙", "。"])
+    pieces = data.draw(st.lists(st.one_of(st.sampled_from(verbs + adverbs), fused, others), min_size=1, max_size=8))
+    text = "".join(pieces)
+    words, offs = _segmentation(data, text)
+    an = _Analysis(text, text, 0, len(text), 0, len(words), words, offs, [], {}, [], [], [0])
+    if not _may_head(text, words, 0, len(words), 0, len(text), rules):
+        assert all(_imperative_head(an, rules, i) is None for i in range(len(words)))
+
+
+def test_a_unit_passed_over_unanalysed_is_no_directive_by_the_full_rules(config, rules):
+    # `_analyse` gives None (no open list) only where `_directive` would find nothing, whatever governs
+    seg = build_segmenter(config)
+    governor = Duty("", "各地要加强宣传。", 0, 8, "obligation", "要", "", "none", [], [], [], (2, 3), [])
+    passed_over = 0
+    for path in sorted(RAW.glob("*.txt")):
+        text = clean_text(path.read_text(encoding="utf-8"), config).tracked.text
+        units = split_units(text, segment_clauses(text, config), rules.sentences)
+        doc = _index(text, units, seg, rules)
+        for unit in units:
+            doc.cursor = [0] * len(doc.cursor)
+            if _analyse(unit, doc, rules, False) is None:
+                passed_over += 1
+                doc.cursor = [0] * len(doc.cursor)
+                assert _directive(unit, _analyse(unit, doc, rules, True), rules, governor, None) is None
+    assert passed_over > 0
 
 
 def test_duty_fields_are_in_the_order_the_extractor_builds_them():

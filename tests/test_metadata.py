@@ -26,7 +26,7 @@ from antifraud_corpus.metadata import (
 )
 from antifraud_corpus.metadata.dates import DateFind, find_date, first_stamp, iso_date
 from antifraud_corpus.metadata.rules import compiled_rules
-from antifraud_corpus.metadata.titles import head_lines
+from antifraud_corpus.metadata.titles import head_lines, head_lines_with_raw
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW_DIR = ROOT / "data" / "raw"
@@ -598,3 +598,14 @@ def test_dates_searched_rule_by_rule_as_all_at_once(config, head_pieces, tail_pi
     meeting = next((m for p in rules.meetings if (m := p.search(head))), None) if with_meeting else None
     assert find_date(head, lines, tail_lines, meeting, rules) == _date_every_rule_searched(
         head, lines, tail_lines, meeting, rules)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["# ", "## ", "**", "<!-- INFO END -->", "<br/>", "<p>", "&nbsp;", "\u200b", "#",
+                                 "标题", "第一条", " ", "\u3000", "\n", "<", "-->", "*"]), max_size=30))
+def test_head_lines_skip_lines_without_markup_and_read_the_same(config, pieces):
+    rules = compiled_rules(config)
+    text = "".join(pieces)
+    assert rules.markup_any is not None
+    assert head_lines_with_raw(text, 60, rules.markup, rules.markup_any) == head_lines_with_raw(text, 60, rules.markup)
+

@@ -435,7 +435,13 @@ def _process_raw(raw: RawFile, source: str, config: Config, sidecar_data: dict |
     # Metadata reads the unredacted page (stamps, datelines); what it returns is scrubbed instead.
     # (Title and issuer may come from a sidecar or the file name, not converted; sources quote the page.)
     meta.title, meta.issuer = redact(meta.title, config), redact(meta.issuer, config)
-    meta.sources = {key: redact(value, config, converted=True) for key, value in meta.sources.items()}
+    # (level, region and province name one source, the issuer and the date often one header note:
+    # each text is redacted once)
+    redacted: dict[str, str] = {}
+    for value in meta.sources.values():
+        if value not in redacted:
+            redacted[value] = redact(value, config, converted=True)
+    meta.sources = {key: redacted[value] for key, value in meta.sources.items()}
     removed_log = _redact_removed(cleaned.removed, cleaned.personal_data)
     del cleaned  # a big page is held several times over at this point; let the converted copy go
     clauses = segment_clauses(tracked.text, config)

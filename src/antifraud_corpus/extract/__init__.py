@@ -36,6 +36,7 @@ from ..fastregex import analyse
 from ..models import Clause, Duty, Mention
 from .actors import ActorRules, Chain, Name, chain_is_subject, find_names, names_after, parse_chain
 from .explain import explain_duty
+from .lexicon import compile_words
 from .measures import Hit, MeasureRules, choose_measures, cue_hits, part_marks
 from .modality import COMMAS, Marker, ModalityRules, find_markers
 from .segmenter import Segmenter, build_segmenter
@@ -74,7 +75,11 @@ class Rules:
     measures: MeasureRules
     imperative_verbs: frozenset[str]
     adverbs: frozenset[str]
+    # the two-character imperative verbs and adverbs: a word fused from one and more
+    # (`深入研究`, `建立健全`, `_imperative_head`) starts with one of them
+    fused_start_re: re.Pattern[str]
     frames: frozenset[str]
+    framing: frozenset[str]  # frames and adverbs: what a part that only frames an order holds
     event_tokens: frozenset[str]
     not_directive_re: re.Pattern[str]
     condition_endings: tuple[str, ...]
@@ -129,7 +134,11 @@ def _compile(config: Config) -> Rules:
         measures=MeasureRules.from_config(config["measures"], taxonomy),
         imperative_verbs=_words(imperative.get("verbs")),
         adverbs=_words(imperative.get("adverbs")),
+        fused_start_re=compile_words(
+            w for w in _words(imperative.get("verbs")) | _words(imperative.get("adverbs")) if len(w) == 2
+        ),
         frames=_words(imperative.get("frames")),
+        framing=_words(imperative.get("frames")) | _words(imperative.get("adverbs")),
         event_tokens=_words(nd.get("tokens")),
         # (the pattern behind a lookahead for its first character: the same matches, most
         # positions rejected with one test)
@@ -241,7 +250,9 @@ def extract_duties(
             lead = None
         if unit.titled and not unit.heading:
             continue  # a title, sub-title or chapter line
-        an = _analyse(unit, doc, rules)
+        an = _analyse(unit, doc, rules, lead is not None and not lead.conditions)
+        if an is None:
+            continue  # no rule can find a directive in it
         # numbered clauses and paragraphs (~para) as one key space
         scope = unit.clause_index if unit.clause else ~unit.para
         duty = _directive(unit, an, rules, governing.get(scope), lead)
@@ -381,32 +392,42 @@ def _range_from(keys: list[int], cursor: list[int], slot: int, lo: int, hi: int)
     return j0, j1
 
 
-def _analyse(unit: Unit, doc: _DocIndex, rules: Rules) -> _Analysis:
-    """What `unit` holds; units are analysed in order (a unit usually starts where the last ended)."""
+def _analyse(unit: Unit, doc: _DocIndex, rules: Rules, list_open: bool) -> _Analysis | None:
+    """What `unit` holds, or None when no rule can take it for a directive.
+
+    Units are analysed in order (a unit usually starts where the last ended).
+    `list_open`: a lead (`…如下：`) governs the unit when it is a list item.
+    """
     lo, hi = unit.start, unit.end
     offs, cursor = doc.offs, doc.cursor
     i0 = cursor[0]
     if offs[i0] != lo:
         i0 = bisect.bisect_left(offs, lo, i0)
     i1 = cursor[0] = bisect.bisect_left(offs, hi, i0)
-    # Its names, comma-parts, modal words and cues: slices of the body's lists.
-    j0, j1 = _range_from(doc.name_starts, cursor, 1, lo, hi)
-    names = doc.names[j0:j1]
-    # a comma-part starts after each comma or stop but the last word
-    j0, j1 = _range_from(doc.part_tokens, cursor, 2, i0 + 1, i1)
-    parts = [i0]
-    parts += doc.part_tokens[j0:j1]
+    text = doc.text
+    sentence = text[lo:hi]
     j0, j1 = _range_from(doc.modal_tokens, cursor, 3, i0, i1)
-    sentence = doc.text[lo:hi]
+    if j0 == j1 and not list_open and not _may_head(text, doc.words, i0, i1, lo, hi, rules) and not (
+        rules.penalty_re.search(sentence) or rules.penalty_cue_re.search(sentence)
+    ):
+        # No modal word, no word to head an order and no penalty clause: most units of a
+        # statute or a bulletin that state no duty end here, before their names and cues are
+        # looked up (the other lists' cursors catch up at the next unit).
+        return None
+    # Its names, comma-parts, modal words and cues: slices of the body's lists.
+    # (a comma-part starts after each comma or stop but the last word)
+    k0, k1 = _range_from(doc.part_tokens, cursor, 2, i0 + 1, i1)
+    parts = [i0]
+    parts += doc.part_tokens[k0:k1]
     markers = []
     if j1 > j0:
         markers = find_markers(sentence, doc.words, offs, rules.modality, doc.name_ends, doc.modal_tokens[j0:j1],
                                parts, lo, i1)
+    j0, j1 = _range_from(doc.name_starts, cursor, 1, lo, hi)
+    names = doc.names[j0:j1]
     j0, j1 = _range_from(doc.cue_starts, cursor, 4, lo, hi)
     cues = doc.cues[j0:j1]
-    return _Analysis(
-        doc.text, sentence, lo, hi, i0, i1, doc.words, offs, names, doc.names_at, markers, cues, parts
-    )
+    return _Analysis(text, sentence, lo, hi, i0, i1, doc.words, offs, names, doc.names_at, markers, cues, parts)
 
 
 # ---------------------------------------------------------------- directives
@@ -423,6 +444,11 @@ def _directive(
         if why is None:
             why = rules.whys[first.rule] = _i(f"directive:{first.rule}")
         return _new_duty(unit, s, first.modality, first.word, first.start, first.end, [why, _FIRST_MARKER])
+    if (lead is None or lead.conditions) and not _may_head(an.text, an.words, an.i0, an.i1, an.lo, an.hi, rules):
+        # No word can head an order, and no list item is due: of the rules below only a
+        # penalty clause can find a directive (most sentences of a statute end here).
+        if rules.penalty_re.search(s) is None and rules.penalty_cue_re.search(s) is None:
+            return None
     if _is_event(an, rules):
         return None
     if s.rstrip("。；;！？").endswith(rules.condition_endings) or s.endswith(rules.condition_endings):
@@ -468,6 +494,17 @@ def _is_event(an: _Analysis, rules: Rules) -> bool:
     return rules.not_directive_re.search(an.sentence) is not None
 
 
+def _may_head(text: str, words: list[str], i0: int, i1: int, lo: int, hi: int, rules: Rules) -> bool:
+    """Whether some word of the unit `words[i0:i1]` (`text[lo:hi]`) could head an order.
+
+    Every rule after the penalty clause needs one (`_imperative_head`; a bare verb too):
+    an imperative verb, or a word fused from a two-character verb or adverb and more
+    (`深入研究`), which then holds that verb or adverb. A test of the whole unit at once:
+    where it says no, none of those rules can find a directive.
+    """
+    return not rules.imperative_verbs.isdisjoint(words[i0:i1]) or rules.fused_start_re.search(text, lo, hi) is not None
+
+
 def _part_end(an: _Analysis, start: int) -> int:
     """Word index where the comma-part starting at word `start` ends (its comma, or i1)."""
     k = bisect.bisect_right(an.parts, start)
@@ -506,7 +543,10 @@ def _imperative_parts(an: _Analysis, rules: Rules, first: int, parts: int = 2) -
 
 
 def _framing(an: _Analysis, rules: Rules, start: int, end: int) -> bool:
-    return all(w in rules.frames or w in rules.adverbs for w in an.words[start:end])
+    """Whether the words `start`..`end` (at least one) are all frames or adverbs."""
+    framing = rules.framing
+    # (most parts open with a word of their own: one test)
+    return an.words[start] in framing and all(w in framing for w in an.words[start + 1 : end])
 
 
 def _skip_frames(an: _Analysis, rules: Rules) -> int:
@@ -529,6 +569,9 @@ def _find_after_frames(an: _Analysis, rules: Rules) -> int:
 
 def _reported_imperative(an: _Analysis, rules: Rules) -> tuple[str, str] | None:
     """`会上提到，尽快开通……`: an order reported after a reporting verb."""
+    if _skip_frames(an, rules) == an.i0:
+        # the first part frames nothing and reports nothing: the loop below would stop there
+        return None
     verb = ""
     for start in an.parts:
         end = _part_end(an, start)

@@ -79,6 +79,7 @@ class SentenceRules:
 _LINE = re.compile(r"[^\n]+")
 _CLOSERS = "”’」』）)"
 _BLANK = " \t\u3000\u00a0\r"
+_BLANK_RE = re.compile(f"[{_BLANK}]")
 
 
 def split_units(text: str, clauses: Sequence[Clause], rules: SentenceRules) -> list[Unit]:
@@ -99,23 +100,35 @@ def split_units(text: str, clauses: Sequence[Clause], rules: SentenceRules) -> l
     for para, line in enumerate(_LINE.finditer(text)):
         lo, hi = line.span()
         titled = punct.search(text, lo, hi) is None
+        # (most lines hold no colon and no blank: their units skip those tests)
+        colons = text.find("：", lo, hi) >= 0
+        blanks = _BLANK_RE.search(text, lo, hi) is not None
         # clause boundaries inside the line split it too
         inner = cuts[bisect.bisect_right(cuts, lo) : bisect.bisect_left(cuts, hi)] if cuts else cuts
         stretches = zip([lo, *inner], [*inner, hi], strict=True) if inner else ((lo, hi),)
         first = True
         for seg_lo, seg_hi in stretches:
+            # No clause starts or ends inside a stretch: its units share one clause.
+            ci = bisect.bisect_right(starts, seg_lo) - 1
+            if ci >= 0 and seg_lo >= clauses[ci].end:
+                ci = -1
+            path = clauses[ci].path if ci >= 0 else ""
+            numbered = bool(path) and not path.startswith(PARAGRAPH_MARK)
+            clause_start = clauses[ci].start if numbered else 0
+            unit_path = path if numbered else ""
             for m in unit_re.finditer(text, seg_lo, seg_hi):
                 m_lo, m_hi = m.span()
-                if text.find("：", m_lo, m_hi) >= 0:
+                if colons and text.find("：", m_lo, m_hi) >= 0:
                     pieces = _colon_pieces(text, m_lo, m_hi, rules)
                 else:
                     pieces = ((m_lo, m_hi),)
                 for s, e in pieces:
                     # strip blanks, and numbering at the start
-                    while s < e and text[s] in _BLANK:
-                        s += 1
-                    while e > s and text[e - 1] in _BLANK:
-                        e -= 1
+                    if blanks:
+                        while s < e and text[s] in _BLANK:
+                            s += 1
+                        while e > s and text[e - 1] in _BLANK:
+                            e -= 1
                     # (most units open with a character no numbering opens with: one test)
                     number = None
                     if s < e:
@@ -124,19 +137,22 @@ def split_units(text: str, clauses: Sequence[Clause], rules: SentenceRules) -> l
                             opens = opens_number[text[s]] = number_first is None or bool(number_first.match(text[s]))
                         if opens:
                             number = enumerator.match(text, s, e)
-                    numbered_item = number is not None and number.end() < e
-                    if numbered_item:
+                    if number is not None and number.end() < e:
                         s = number.end()
+                        heading = True  # a numbered item
+                    elif numbered:
+                        # the unit opens its clause: only blanks stand before it (looked at from
+                        # the clause's start, not copied: a clause may hold thousands of units)
+                        p = clause_start
+                        while p < s and text[p] in _BLANK:
+                            p += 1
+                        heading = p >= s
+                    else:
+                        heading = False
                     if e - s <= shortest and len(punct.sub("", text[s:e])) < rules.min_chars:
                         continue
-                    ci = bisect.bisect_right(starts, s) - 1
-                    if ci >= 0 and s >= clauses[ci].end:
-                        ci = -1
-                    path = clauses[ci].path if ci >= 0 else ""
-                    numbered = bool(path) and not path.startswith(PARAGRAPH_MARK)
-                    heading = numbered_item or numbered and not text[clauses[ci].start : s].strip(_BLANK)
                     # (start, end, para, sentence, clause, clause_index, heading, titled, first_in_para)
-                    units.append(Unit(s, e, para, sentence, path if numbered else "", ci, heading, titled, first))
+                    units.append(Unit(s, e, para, sentence, unit_path, ci, heading, titled, first))
                     first = False
                 # a sentence ends with a terminator (closing quotes and brackets aside)
                 while m_hi > m_lo and text[m_hi - 1] in _CLOSERS:

@@ -46,7 +46,7 @@ from .notes import find_header_note
 from .places import find_place, place_of_region
 from .regions import Region, RegionIndex
 from .rules import LEVELS, WARN, Rules, compiled_rules, region_index, taxonomy_kinds
-from .titles import find_issuer, find_title, head_lines
+from .titles import find_issuer, find_title, head_lines, head_lines_with_raw
 
 
 def find_kind(title: str, issuer: str, mode: str, body_head: str, rules: Rules) -> tuple[str, str]:
@@ -85,11 +85,13 @@ def extract_metadata(full_text: str, body: str, config: Config, *, sidecar: Mapp
     side = dict(sidecar or {})
     head = full_text[: rules.head_chars]
     body_head = body[: rules.head_chars]
-    lines = head_lines(head, rules.head_lines, rules.markup)
+    # (the head lines are read once: taking the markup off each costs more than the rules after)
+    pairs = head_lines_with_raw(head, rules.head_lines, rules.markup, rules.markup_any)
+    lines = [line for _, line in pairs]
     tail_lines = head_lines(body[-rules.tail_chars:], 10_000)[-rules.tail_lines:]
     meta = Metadata()
 
-    found = find_title(head, body_head, lines, rules, name)
+    found = find_title(head, body_head, lines, [raw for raw, _ in pairs], rules, name)
     note = find_header_note(lines, found.line, rules) if found.mode == "document" else None
     issuing = note.issuing() if note else None
     # A document with a header note is issued by whom the note names, or by no one it can tell:

@@ -62,6 +62,7 @@ class Rules:
     tail_chars: int
     tail_lines: int
     markup: tuple[Pattern, ...]
+    markup_any: re.Pattern[str] | None  # matches where one of `markup` does (None: cannot be joined)
     max_title: int
     markdown_title: Pattern
     not_title: tuple[Pattern, ...]
@@ -121,6 +122,22 @@ def _compile(where: str, pattern: Any, fragments: Mapping[str, str] | None = Non
 def _many(where: str, patterns: Any, fragments: Mapping[str, str] | None = None,
           groups: tuple[str, ...] = ()) -> tuple[Pattern, ...]:
     return tuple(_compile(f"{where}[{i}]", p, fragments, groups) for i, p in enumerate(patterns or ()))
+
+
+def _any_of(patterns: tuple[Pattern, ...]) -> re.Pattern[str] | None:
+    """One regex that finds something in a text wherever one of `patterns` would, or None.
+
+    An alternation tries every pattern at every position, so it has a match exactly where one
+    of them has. Joined are only patterns with the same flags and no groups (which the
+    alternation would renumber under a reference).
+    """
+    plain = [p.pattern if isinstance(p, FastPattern) else p for p in patterns]
+    if not plain or any(p.groups or p.flags != plain[0].flags for p in plain):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in plain), plain[0].flags)
+    except re.error:  # (a pattern with inline flags of its own)
+        return None
 
 
 def _int(section: Mapping[str, Any], where: str, key: str, default: int) -> int:
@@ -235,12 +252,14 @@ def compiled_rules(config: Config) -> Rules:
         if level not in LEVELS:
             raise ConfigError(f"metadata.yaml: levels.collective.{word}: '{level}' is not a level "
                               f"(allowed: {', '.join(LEVELS)})")
+    markup = _many("scan.markup", scan.get("markup"))
     return Rules(
         head_chars=_int(scan, "scan", "head_chars", 3000),
         head_lines=_int(scan, "scan", "head_lines", 60),
         tail_chars=_int(scan, "scan", "tail_chars", 1500),
         tail_lines=_int(scan, "scan", "tail_lines", 12),
-        markup=_many("scan.markup", scan.get("markup")),
+        markup=markup,
+        markup_any=_any_of(markup),
         max_title=_int(titles, "titles", "max_length", 120),
         markdown_title=_compile("titles.markdown", titles.get("markdown"), None, ("title",)),
         not_title=_many("titles.not_title", titles.get("not_title")),

@@ -27,15 +27,22 @@ _BLANKS = " \t\u3000\xa0"
 
 def head_lines(text: str, limit: int, markup: tuple[Pattern, ...] = ()) -> list[str]:
     """The first `limit` non-blank lines of `text`, stripped, with the `markup` patterns taken out."""
-    return [line for _, line in _head_lines_with_raw(text, limit, markup)]
+    return [line for _, line in head_lines_with_raw(text, limit, markup)]
 
 
-def _head_lines_with_raw(text: str, limit: int, markup: tuple[Pattern, ...]) -> list[tuple[str, str]]:
+def head_lines_with_raw(text: str, limit: int, markup: tuple[Pattern, ...],
+                        any_markup: re.Pattern[str] | None = None) -> list[tuple[str, str]]:
+    """`head_lines`, each with the line as written (stripped): `(raw, line)` pairs.
+
+    `any_markup` (`Rules.markup_any`) finds something wherever a `markup` pattern would: a line
+    where it finds nothing is kept as it is, without trying each pattern on it.
+    """
     lines = []
     for raw in text.splitlines():
         line = raw
-        for pattern in markup:
-            line = pattern.sub("", line)
+        if any_markup is None or any_markup.search(line) is not None:
+            for pattern in markup:
+                line = pattern.sub("", line)
         line = line.strip(_BLANKS)
         if line:
             lines.append((raw.strip(_BLANKS), line))
@@ -44,9 +51,12 @@ def _head_lines_with_raw(text: str, limit: int, markup: tuple[Pattern, ...]) -> 
     return lines
 
 
-def _markdown_title(head: str, rules: Rules) -> int:
-    """Index in `head_lines` of the first markdown level-1 heading (`# 标题`); -1 when there is none."""
-    for index, (raw, _) in enumerate(_head_lines_with_raw(head, rules.head_lines, rules.markup)):
+def _markdown_title(raw_lines: list[str], rules: Rules) -> int:
+    """Index in `head_lines` of the first markdown level-1 heading (`# 标题`); -1 when there is none.
+
+    `raw_lines` are the head lines as written (`head_lines_with_raw`).
+    """
+    for index, raw in enumerate(raw_lines):
         if rules.markdown_title.match(raw):
             return index
     return -1
@@ -106,8 +116,10 @@ def _title_line(line: str, index: int, rules: Rules) -> TitleFind:
     return TitleFind(line, mode="document", title_source=f"markdown-title: {line}", line=index)
 
 
-def find_title(full_head: str, body: str, lines: list[str], rules: Rules, name: str) -> TitleFind:
-    first = _markdown_title(full_head, rules)
+def find_title(full_head: str, body: str, lines: list[str], raw_lines: list[str], rules: Rules, name: str) -> TitleFind:
+    """The title: a bulletin's, a document's own title line, a reported document, a meeting, a headline
+    or the file name. `lines` are the head lines (`head_lines`), `raw_lines` the same lines as written."""
+    first = _markdown_title(raw_lines, rules)
     bulletin = _bulletin(lines, first, rules)
     if bulletin:
         return bulletin
