@@ -9,7 +9,7 @@ from typing import Any
 
 from ..config import Config, compile_rule, per_config
 from ..errors import ConfigError
-from ..fastregex import FastPattern
+from ..fastregex import FastPattern, any_needle
 from .regions import RegionIndex, build_region_index
 
 # A compiled rule: a plain pattern, or one that skips text it cannot match in (`fastregex`).
@@ -125,19 +125,9 @@ def _many(where: str, patterns: Any, fragments: Mapping[str, str] | None = None,
 
 
 def _any_of(patterns: tuple[Pattern, ...]) -> re.Pattern[str] | None:
-    """One regex that finds something in a text wherever one of `patterns` would, or None.
-
-    An alternation tries every pattern at every position, so it has a match exactly where one
-    of them has. Joined are only patterns with the same flags and no groups (which the
-    alternation would renumber under a reference).
-    """
-    plain = [p.pattern if isinstance(p, FastPattern) else p for p in patterns]
-    if not plain or any(p.groups or p.flags != plain[0].flags for p in plain):
-        return None
-    try:
-        return re.compile("|".join(f"(?:{p.pattern})" for p in plain), plain[0].flags)
-    except re.error:  # (a pattern with inline flags of its own)
-        return None
+    """A regex that finds something in a text wherever one of `patterns` could match (their needles,
+    `fastregex.any_needle`), or None when one of them has no needle to look for."""
+    return any_needle(p if isinstance(p, FastPattern) else FastPattern(p) for p in patterns) if patterns else None
 
 
 def _int(section: Mapping[str, Any], where: str, key: str, default: int) -> int:
