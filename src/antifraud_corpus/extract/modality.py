@@ -56,7 +56,7 @@ class ModalityRules:
     descriptive: frozenset[str]
     negators: frozenset[str]
     negated: str
-    quote_re: re.Pattern[str]
+    quotes: tuple[tuple[str, str], ...]  # (opening, closing) marks of a quotation
     quote_open: re.Pattern[str]  # a character that opens a quote
     first_chars: re.Pattern[str]  # a character that opens a word of `by_token`
 
@@ -76,12 +76,7 @@ class ModalityRules:
                 raise ExtractError(f"modality.yaml: compounds.{token} names '{word}', which is no marker")
             by_token[str(token)] = (str(word), by_token[str(word)][1])
         non_modal = cfg.get("non_modal") or {}
-        quotes = non_modal.get("quotes") or ()
-        quote_re = (
-            re.compile("|".join(f"{re.escape(a)}[^{re.escape(b)}]*{re.escape(b)}" for a, b in quotes))
-            if quotes
-            else re.compile("(?!)")
-        )
+        quotes = tuple((str(a), str(b)) for a, b in non_modal.get("quotes") or ())
         return cls(
             by_token=by_token,
             strength={str(k): int(v) for k, v in (cfg.get("strength") or {}).items()},
@@ -93,10 +88,36 @@ class ModalityRules:
             descriptive=word_set(non_modal, "descriptive_before"),
             negators=word_set(cfg.get("negation") or {}, "negators"),
             negated=str((cfg.get("negation") or {}).get("modality") or "prohibition"),
-            quote_re=quote_re,
+            quotes=quotes,
             quote_open=_char_class({str(a) for a, _ in quotes}),
             first_chars=_char_class({token[:1] for token in by_token}),
         )
+
+
+def quoted_spans(text: str, quotes: tuple[tuple[str, str], ...], opens: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Spans of quotations in `text`: each opening mark to the first closing mark after it, left to right.
+
+    The same spans as the regex `《[^》]*》|“[^”]*”|…` finds, in time linear in the text: where
+    no closing mark follows, that is remembered, not searched for again at every opening mark.
+    """
+    closing: dict[str, str] = {}
+    for opening, close in quotes:
+        closing.setdefault(opening, close)
+    next_close: dict[str, int] = {}  # closing mark -> where it next occurs (-1: nowhere after)
+    spans: list[tuple[int, int]] = []
+    end = 0
+    for m in opens.finditer(text):
+        start = m.start()
+        if start < end:
+            continue  # inside the last quotation
+        mark = closing[m.group()]
+        where = next_close.get(mark)
+        if where is None or 0 <= where <= start:
+            where = next_close[mark] = text.find(mark, start + 1)
+        if where >= 0:
+            spans.append((start, where + 1))
+            end = where + 1
+    return spans
 
 
 def _char_class(chars: set[str]) -> re.Pattern[str]:
@@ -154,7 +175,7 @@ def find_markers(
         start = offs[i] + w.rfind(word) if w != word else offs[i]
         if check_quotes:
             if quoted is None:
-                quoted = [(m.start() + base, m.end() + base) for m in rules.quote_re.finditer(sentence)]
+                quoted = [(a + base, b + base) for a, b in quoted_spans(sentence, rules.quotes, rules.quote_open)]
             if any(a < start < b for a, b in quoted):
                 continue
         nxt = words[i + 1] if i + 1 < stop else ""
