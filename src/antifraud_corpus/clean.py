@@ -766,13 +766,15 @@ def has_body(text: str, config: Config) -> bool:
 
 # ---------------------------------------------------------------- white space
 
-_BREAK = re.compile(r"\r\n|\r|\n")
+# A line and its break (CR LF, CR or LF; the last line may have none). The empty match this
+# finds at the end of the text is no line.
+_PIECE = re.compile(r"[^\r\n]*(\r\n|\r|\n|\Z)")
 
 
 def _merge_deletions(edits: list[Edit]) -> list[Edit]:
-    """Join touching deletions with the same reason, so one gap is one removed piece."""
+    """Join touching deletions with the same reason, so one gap is one removed piece (`edits` in order)."""
     out: list[Edit] = []
-    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+    for edit in edits:
         if edit.end <= edit.start and not edit.replacement:
             continue
         prev = out[-1] if out else None
@@ -834,45 +836,42 @@ def find_whitespace(text: str, config: Config) -> list[Edit]:
         config: the loaded configuration; reads `clean.yaml` `whitespace`.
 
     Returns:
-        Non-overlapping edits, reason `whitespace`: deletions, plus
-        replacements of a lone CR or a non-ASCII space run by one character.
+        Non-overlapping edits in text order, reason `whitespace`: deletions,
+        plus replacements of a lone CR or a non-ASCII space run by one character.
     """
     rules = whitespace_rules(config)
-    spans: list[tuple[int, int, int, int]] = []  # content start/end, break start/end
-    pos = 0
-    while pos < len(text):
-        m = _BREAK.search(text, pos)
-        if m is None:
-            spans.append((pos, len(text), len(text), len(text)))
-            break
-        spans.append((pos, m.start(), m.start(), m.end()))
-        pos = m.end()
     blank, space_run = rules.blank, rules.space_run
-    filled = [blank.fullmatch(text, cs, ce) is None for cs, ce, _, _ in spans]
-    last_text = len(filled) - 1 - filled[::-1].index(True) if True in filled else -1
+    # (content start, content end = break start, break end) of each line
+    lines = [(m.start(), m.start(1), m.end()) for m in _PIECE.finditer(text)]
+    lines.pop()  # (the empty match at the end)
+    # The last line that holds text: its break and every line after it go. (Looked for from
+    # the end: it is nearly always the last line or the one before.)
+    last_text = len(lines) - 1
+    while last_text >= 0 and blank.fullmatch(text, lines[last_text][0], lines[last_text][1]) is not None:
+        last_text -= 1
     edits: list[Edit] = []
-    for i, (cs, ce, bs, be) in enumerate(spans):
-        if not filled[i]:
-            edits.append(Edit(cs, be, "", "whitespace"))
-            continue
-        lead = space_run.match(text, cs)
-        ls = lead.end() if lead else cs
-        le = ce
-        while le > ls and blank.fullmatch(text[le - 1]) is not None:
-            le -= 1
-        if ls > cs:
-            edits.append(Edit(cs, ls, "", "whitespace"))
-        if ce > le:
-            edits.append(Edit(le, ce, "", "whitespace"))
-        if space_run.search(text, ls, le):  # (most lines have no white space inside)
-            edits.extend(_space_edits(text, ls, le, rules))
-        if be > bs:
+    for i, (cs, ce, be) in enumerate(lines):
+        # Most lines hold no white space: nothing to take off their ends or out of their middle.
+        if cs == ce or space_run.search(text, cs, ce) is not None:
+            if blank.fullmatch(text, cs, ce) is not None:
+                edits.append(Edit(cs, be, "", "whitespace"))  # a blank line, break and all
+                continue
+            lead = space_run.match(text, cs)
+            ls = lead.end() if lead else cs
+            le = ce
+            while le > ls and blank.fullmatch(text[le - 1]) is not None:
+                le -= 1
+            if ls > cs:
+                edits.append(Edit(cs, ls, "", "whitespace"))
+            if space_run.search(text, ls, le):
+                edits.extend(_space_edits(text, ls, le, rules))
+            if ce > le:
+                edits.append(Edit(le, ce, "", "whitespace"))
+        if be > ce:
             if i >= last_text:
-                edits.append(Edit(bs, be, "", "whitespace"))
-            elif text[bs:be] == "\r\n":
-                edits.append(Edit(bs, bs + 1, "", "whitespace"))
-            elif text[bs:be] == "\r":
-                edits.append(Edit(bs, be, "\n", "whitespace"))
+                edits.append(Edit(ce, be, "", "whitespace"))
+            elif text[ce] == "\r":  # (CR LF, or CR alone)
+                edits.append(Edit(ce, ce + 1, "", "whitespace") if be > ce + 1 else Edit(ce, be, "\n", "whitespace"))
     return _merge_deletions(edits)
 
 

@@ -39,21 +39,40 @@ def atomic_path(path: Path) -> Iterator[Path]:
             the folder or the temporary file cannot be made or written, or the temporary file
             cannot be renamed onto `path` (a folder, a name too long ...).
     """
+    with _replacing(path) as (fd, name):
+        os.close(fd)
+        yield Path(name)
+
+
+@contextmanager
+def _replacing(path: Path) -> Iterator[tuple[int, str]]:
+    """`atomic_path` with the temporary file still open: its descriptor and its name.
+
+    `write_atomic` writes through the descriptor `mkstemp` opened: opening the file again by
+    its name costs as much as the rest of a stored document's write (ingest writes one per
+    document).
+    """
     if _is_special(path):
         raise WriteError(f"{path}: cannot write (a device or a pipe, not a file); give a file's path")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent)
-        os.close(fd)
-    except OSError as exc:
-        # (e.g. /proc/version: the file is there, but no file can be made beside it)
-        raise file_error(exc, path, action=f"make a file in {path.parent}") from None
-    tmp = Path(name)
+    except OSError:
+        # The folder may be missing: made, then tried again (an error is then the one the
+        # folder or the file gives).
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent)
+        except OSError as exc:
+            # (e.g. /proc/version: the file is there, but no file can be made beside it)
+            raise file_error(exc, path, action=f"make a file in {path.parent}") from None
     try:
-        yield tmp
-        os.replace(tmp, path)
+        yield fd, name
+        os.replace(name, path)
     except BaseException as exc:
-        tmp.unlink(missing_ok=True)
+        try:
+            os.unlink(name)
+        except FileNotFoundError:
+            pass
         if isinstance(exc, OSError) and exc.filename in (None, name, os.fspath(path)):
             raise file_error(exc, path) from None
         raise
@@ -71,12 +90,11 @@ def write_atomic(path: Path, content: Content, *, durable: bool = True) -> None:
     Raises:
         WriteError: see `atomic_path`.
     """
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as fh:
-            _write(fh, content)
-            fh.flush()
-            if durable:
-                os.fsync(fh.fileno())
+    with _replacing(path) as (fd, _), open(fd, "wb") as fh:
+        _write(fh, content)
+        fh.flush()
+        if durable:
+            os.fsync(fh.fileno())
 
 
 def write_output(path: Path, content: Content) -> None:

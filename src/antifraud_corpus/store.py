@@ -142,9 +142,10 @@ def _json_rows(value: Sequence[Any]) -> Iterator[list[bytes]]:
     """The items of a list as one-line JSON, in batches of `_ROWS`."""
     for lo in range(0, len(value), _ROWS):
         if isinstance(value, RemovedLog):
-            # The most numerous record; its reasons are a handful of strings, each encoded once.
-            reasons = _Encoded()
-            yield [b'{"text":%s,"reason":%s,"start":%d,"end":%d}' % (_encode(text), reasons[reason], start, end)
+            # The most numerous record; its reasons are a handful of strings, and most of its
+            # texts a few too (the line break of each blank line, a space): each encoded once.
+            reasons, texts = _Encoded(), _Encoded()
+            yield [b'{"text":%s,"reason":%s,"start":%d,"end":%d}' % (texts[text], reasons[reason], start, end)
                    for start, end, text, reason in value.rows(lo, lo + _ROWS)]
         elif isinstance(value, SegmentMap):
             yield [b"[%d,%d,%d,%d]" % row for row in value.rows(lo, lo + _ROWS)]
