@@ -102,29 +102,27 @@ def find_date(head: str, lines: list[str], tail_lines: list[str], meeting: re.Ma
             stamps.append(first_stamp(lines, rules))
         return stamps[0]
 
-    file_name = name
-
-    def written(name: str) -> tuple[str, str] | None:
-        """The date as written by rule `name`, and the evidence (a built-in rule before a
+    def written(rule: str) -> tuple[str, str] | None:
+        """The date as written by rule `rule`, and the evidence (a built-in rule before a
         configured one of the same name)."""
-        if name == "page-stamp" and (stamp := page_stamp()) is not None:
+        if rule == "page-stamp" and (stamp := page_stamp()) is not None:
             (y, m, d), text = stamp
             return f"{y}年{m}月{d}日", text
-        if name == "bulletin" and bulletin:
+        if rule == "bulletin" and bulletin:
             return bulletin
-        if name == "header-note" and note is not None and (event := note.dated()) is not None:
+        if rule == "header-note" and note is not None and (event := note.dated()) is not None:
             return event.written, event.evidence
-        if name == "file-name" and (match := rules.file_name_date.search(file_stem(file_name))):
-            return re.sub(r"[^0-9]", "", match["date"]), file_name  # (as `20190302`, whatever separates it)
-        if name == "meeting" and meeting is not None and meeting.groupdict().get("date"):
+        if rule == "file-name" and (match := rules.file_name_date.search(file_stem(name))):
+            return re.sub(r"[^0-9]", "", match["date"]), name  # (as `20190302`, whatever separates it)
+        if rule == "meeting" and meeting is not None and meeting.groupdict().get("date"):
             return meeting["date"], meeting.group()
-        if name == "signature":
+        if rule == "signature":
             for line in reversed(tail_lines):
                 match = rules.signature_date.search(line)
                 if match:
                     return match["date"], line
-        if name in date_rules:
-            match = date_rules[name].search(head)
+        if rule in date_rules:
+            match = date_rules[rule].search(head)
             date = next((v for k, v in match.groupdict().items() if k.startswith("date") and v), None) \
                 if match else None
             if match and date:
@@ -157,7 +155,7 @@ def find_date(head: str, lines: list[str], tail_lines: list[str], meeting: re.Ma
             result.iso, result.source = iso, f"{rule}: {evidence}{year_note}"
             if rule == "file-name":
                 result.warnings.append(f"{WARN}the text states no date; date {iso} taken from the file name "
-                                       f"{file_name}")
+                                       f"{name}")
             return result
     if not result.warnings:
         result.warnings.append(f"{WARN}no date found (no adoption note, signature, meeting date "
