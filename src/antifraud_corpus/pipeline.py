@@ -138,21 +138,21 @@ def discover_raw_files(raw_dir: Path) -> tuple[list[RawEntry], list[Problem]]:
             if path.is_symlink():
                 target = link_target(path)
                 if target is None:
-                    problems.append(Problem(rel, f"{rel}: link cannot be followed (a loop, or its target is "
+                    problems.append(Problem(rel, f"{shown}: link cannot be followed (a loop, or its target is "
                                                   "gone); fix or remove it"))
                     continue
                 if not target.is_relative_to(root):
-                    problems.append(Problem(rel, f"{rel}: link points outside the raw folder ({target}); "
-                                                  "copy the file into the folder instead"))
+                    problems.append(Problem(rel, f"{shown}: link points outside the raw folder "
+                                                 f"({printable(str(target))}); copy the file into the folder instead"))
                     continue
             if not path.is_file():
-                problems.append(Problem(rel, f"{rel}: not a regular file; remove it from the raw folder"))
+                problems.append(Problem(rel, f"{shown}: not a regular file; remove it from the raw folder"))
                 continue
         doc_id = path.stem
         if doc_id in seen:
-            problems.append(Problem(rel, f"{rel}: same document id '{doc_id}' as {seen[doc_id]}; rename one of them"))
+            problems.append(Problem(rel, f"{shown}: same document id '{doc_id}' as {seen[doc_id]}; rename one of them"))
             continue
-        seen[doc_id] = rel
+        seen[doc_id] = shown
         sidecar = sidecar_path(path) if sidecars else None
         entries.append(RawEntry(path, rel, doc_id, sidecar if sidecar in sidecars and sidecar.is_file() else None))
     return entries, problems
