@@ -186,8 +186,6 @@ def _refuse_aliases(data: Any, where: str) -> None:
                                   "write each value out")
             seen.add(id(value))
             stack.extend(value.values() if isinstance(value, dict) else value)
-            if isinstance(value, dict):
-                stack.extend(k for k in value if isinstance(k, tuple))
 
 
 def _read_yaml(path: Path) -> dict:
