@@ -190,13 +190,12 @@ def pii_rules(config: Config) -> PiiRules:
         validate = rule.get("validate")
         if validate not in (None, "id18", "id15"):
             raise ConfigError(f"pii.yaml: {where}: unknown validate '{validate}' (known: id18, id15)")
-        context = rule.get("context")
         numbers.append(
             NumberRule(
                 str(rule["kind"]),
                 FastPattern(_compile(rule.get("pattern"), where)),
                 validate,
-                _compile(context, f"{where}.context") if context else None,
+                _optional(rule, "context", where),
             )
         )
     fields = []
@@ -255,7 +254,6 @@ def pii_rules(config: Config) -> PiiRules:
         if kind not in placeholders:
             raise ConfigError(f"pii.yaml: placeholders: no placeholder for kind '{kind}'; add one")
     view = _known_keys(pii.get("raw_view") or {}, _VIEW_KEYS, "raw_view")
-    drop = view.get("drop")
     return PiiRules(
         placeholders=placeholders,
         numbers=tuple(numbers),
@@ -268,7 +266,7 @@ def pii_rules(config: Config) -> PiiRules:
         record=record_rule,
         fields=tuple(fields),
         boundary=_optional(pii, "boundary"),
-        drop=_compile(drop, "raw_view.drop") if drop else None,
+        drop=_optional(view, "drop", "raw_view"),
         opencc=view.get("opencc") or None,
     )
 
