@@ -52,6 +52,7 @@ from .textmap import Edit
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
+_CLOSING = re.compile("[）)]")  # where a record opened with a bracket closes
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,7 +439,7 @@ def _private_record(view: str, start: int, end: int, rule: RecordRule, boundary:
         return True
     limit = min(len(view), end + rule.chars)
     sentence_end = _first(boundary, view, end, limit)
-    if view.startswith(("（", "("), end) and (closing := re.compile("[）)]").search(view, end, sentence_end)):
+    if view.startswith(("（", "("), end) and (closing := _CLOSING.search(view, end, sentence_end)):
         sentence_end = closing.start()  # `某某（女）为…`: a record opened with a bracket ends where it closes
     if rule.identifying is not None and not rule.identifying.search(view, end, sentence_end):
         return False
