@@ -356,7 +356,6 @@ def test_edits_never_overlap_and_redact_is_their_application(text, config):
 # ---------------------------------------------------------------- the quick paths find what the patterns find
 
 
-
 def _reference(view: str, config) -> list[tuple[int, int, str, int]]:
     """`pii._candidates` with every pattern run over the whole text (no runs, needles or record ends)."""
     from antifraud_corpus import pii
@@ -434,16 +433,11 @@ def test_values_hold_no_boundary_and_redaction_changes_nothing_else(pieces, conf
 
 
 def _with_pii(config, pii: dict):
-    from dataclasses import replace
-
-    return replace(config, files={**config.files, "pii": pii}, fingerprint=f"test-pii-{sorted(pii)}")
+    return dataclasses.replace(config, files={**config.files, "pii": pii}, fingerprint=f"test-pii-{sorted(pii)}")
 
 
 @pytest.mark.parametrize("pii", [{}, {"placeholders": {"name": "[姓名]"}}])
 def test_a_pii_file_cut_short_is_an_error_not_redaction_off(config, pii):
-    from antifraud_corpus.errors import ConfigError
-    from antifraud_corpus.pii import pii_rules
-
     with pytest.raises(ConfigError, match="would not be redacted; .* set `enabled: false`"):
         pii_rules(_with_pii(config, pii))
 

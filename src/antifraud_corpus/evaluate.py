@@ -307,6 +307,7 @@ def evaluate_corpus(gold_dir: Path, raw_dir: Path, config: Config, *, workers: i
     import tempfile
 
     from .pipeline import ingest_corpus
+    from .store import iter_document_paths
 
     golds = load_gold(gold_dir)
     docs: dict[str, Document] = {}
@@ -314,12 +315,13 @@ def evaluate_corpus(gold_dir: Path, raw_dir: Path, config: Config, *, workers: i
     with tempfile.TemporaryDirectory(prefix="corpus-evaluate-") as scratch:
         store = Path(scratch)
         report = ingest_corpus(raw_dir, store, config, workers=workers)
+        documents = set(iter_document_paths(store))
         for path in sorted(store.iterdir()):
             if not path.is_file():
                 continue
             content = path.read_text(encoding="utf-8", errors="replace")
             outputs.append(content)
-            if path.suffix == ".json" and not path.name.startswith("."):  # (the store's own files start with a dot)
+            if path in documents:
                 doc = Document.from_dict(json.loads(content))
                 docs[doc.doc_id] = doc
     measures = list((config["taxonomy"].get("measures") or {}).keys())

@@ -52,6 +52,7 @@ from .textmap import Edit
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
+_CLOSING = re.compile("[）)]")  # where a record opened with a bracket closes
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,13 +191,12 @@ def pii_rules(config: Config) -> PiiRules:
         validate = rule.get("validate")
         if validate not in (None, "id18", "id15"):
             raise ConfigError(f"pii.yaml: {where}: unknown validate '{validate}' (known: id18, id15)")
-        context = rule.get("context")
         numbers.append(
             NumberRule(
                 str(rule["kind"]),
                 FastPattern(_compile(rule.get("pattern"), where)),
                 validate,
-                _compile(context, f"{where}.context") if context else None,
+                _optional(rule, "context", where),
             )
         )
     fields = []
@@ -255,7 +255,6 @@ def pii_rules(config: Config) -> PiiRules:
         if kind not in placeholders:
             raise ConfigError(f"pii.yaml: placeholders: no placeholder for kind '{kind}'; add one")
     view = _known_keys(pii.get("raw_view") or {}, _VIEW_KEYS, "raw_view")
-    drop = view.get("drop")
     return PiiRules(
         placeholders=placeholders,
         numbers=tuple(numbers),
@@ -268,7 +267,7 @@ def pii_rules(config: Config) -> PiiRules:
         record=record_rule,
         fields=tuple(fields),
         boundary=_optional(pii, "boundary"),
-        drop=_compile(drop, "raw_view.drop") if drop else None,
+        drop=_optional(view, "drop", "raw_view"),
         opencc=view.get("opencc") or None,
     )
 
@@ -440,7 +439,7 @@ def _private_record(view: str, start: int, end: int, rule: RecordRule, boundary:
         return True
     limit = min(len(view), end + rule.chars)
     sentence_end = _first(boundary, view, end, limit)
-    if view.startswith(("（", "("), end) and (closing := re.compile("[）)]").search(view, end, sentence_end)):
+    if view.startswith(("（", "("), end) and (closing := _CLOSING.search(view, end, sentence_end)):
         sentence_end = closing.start()  # `某某（女）为…`: a record opened with a bracket ends where it closes
     if rule.identifying is not None and not rule.identifying.search(view, end, sentence_end):
         return False
