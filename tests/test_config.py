@@ -76,6 +76,7 @@ def test_configs_map_onto_taxonomy_ids():
     (b"levels: {central: \xff\xfe}\n", "not UTF-8"),
     (b"levels: " + b"9" * 5000 + b"\n", "cannot be read"),
     (b"levels: &a [1]\nkinds: *a\n", "aliases"),
+    (b"levels: {central: &c x, provincial: *c}\n", "aliases"),  # an alias of a plain value too
 ])
 def test_unreadable_config_files_are_one_line_errors(tmp_path: Path, content: bytes, message: str):
     (tmp_path / "labels.yaml").write_bytes(content)

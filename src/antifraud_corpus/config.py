@@ -162,7 +162,11 @@ def parse_yaml(text: str, where: str, loader: type = _SafeLoader) -> Any:
         ConfigError: invalid YAML (with its line), aliases, a value that cannot be read.
     """
     try:
-        data = yaml.load(text, Loader=loader)  # noqa: S506 - safe loaders only
+        # Tokens first (a fraction of a load): a bomb is refused before anything is built.
+        if any(isinstance(token, yaml.AnchorToken | yaml.AliasToken) for token in yaml.scan(text, Loader=loader)):
+            raise ConfigError(f"{where}: YAML anchors and aliases (&name, *name) are not allowed; "
+                              "write each value out")
+        return yaml.load(text, Loader=loader)  # noqa: S506 - safe loaders only
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}:" if mark else ""
@@ -170,22 +174,6 @@ def parse_yaml(text: str, where: str, loader: type = _SafeLoader) -> Any:
         raise ConfigError(f"{where}:{line} invalid YAML ({problem}); fix the syntax") from None
     except (ValueError, OverflowError, RecursionError) as exc:  # e.g. an integer of 5,000 digits
         raise ConfigError(f"{where}: a value cannot be read ({str(exc)[:80]}); fix the value") from None
-    _refuse_aliases(data, where)
-    return data
-
-
-def _refuse_aliases(data: Any, where: str) -> None:
-    """An error when a list or mapping occurs twice: only a YAML alias (`*name`) makes that happen."""
-    seen: set[int] = set()
-    stack = [data]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, dict | list):
-            if id(value) in seen:
-                raise ConfigError(f"{where}: YAML anchors and aliases (&name, *name) are not allowed; "
-                                  "write each value out")
-            seen.add(id(value))
-            stack.extend(value.values() if isinstance(value, dict) else value)
 
 
 def _read_yaml(path: Path) -> dict:
