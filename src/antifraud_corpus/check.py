@@ -471,7 +471,7 @@ def _target(path: Path, raw_dir: Path) -> _Target:
     raw_root = raw_dir.resolve() if raw_dir.exists() else raw_dir.absolute()
     absolute = path.absolute()
     source: str | None = None
-    from .pipeline import link_target, name_problem
+    from .pipeline import file_problem
 
     try:
         source = absolute.relative_to(raw_dir.absolute()).as_posix()
@@ -481,16 +481,7 @@ def _target(path: Path, raw_dir: Path) -> _Target:
         except (ValueError, OSError, RuntimeError):
             source = None
     sidecar = sidecar_path(path)
-    target = link_target(path) if path.is_symlink() else None
-    problem = name_problem(path.name)
-    if problem:
-        pass
-    elif path.is_symlink() and target is None:
-        problem = "link cannot be followed (a loop, or its target is gone); fix or remove it"
-    elif target is not None and raw_dir.exists() and not target.is_relative_to(raw_root):
-        problem = f"link points outside the raw folder ({target}); copy the file into the folder"
-    elif not path.is_file():
-        problem = "not a regular file; remove it from the raw folder"
+    problem = file_problem(path, raw_root if raw_dir.exists() else None)
     try:
         has_sidecar = sidecar.is_file()
     except OSError:  # e.g. a name that is too long once `.meta.yaml` is added

@@ -135,18 +135,9 @@ def discover_raw_files(raw_dir: Path) -> tuple[list[RawEntry], list[Problem]]:
         if not stat.S_ISREG(mode):
             if path.is_dir():  # (one made since the folder was listed)
                 continue
-            if path.is_symlink():
-                target = link_target(path)
-                if target is None:
-                    problems.append(Problem(rel, f"{shown}: link cannot be followed (a loop, or its target is "
-                                                  "gone); fix or remove it"))
-                    continue
-                if not target.is_relative_to(root):
-                    problems.append(Problem(rel, f"{shown}: link points outside the raw folder "
-                                                 f"({printable(str(target))}); copy the file into the folder instead"))
-                    continue
-            if not path.is_file():
-                problems.append(Problem(rel, f"{shown}: not a regular file; remove it from the raw folder"))
+            problem = file_problem(path, root)
+            if problem:
+                problems.append(Problem(rel, f"{shown}: {problem}"))
                 continue
         doc_id = path.stem
         if doc_id in seen:
@@ -173,6 +164,23 @@ def name_problem(name: str) -> str:
     if size > _MAX_NAME_BYTES:
         return (f"file name is {size} bytes long without its extension, more than the store allows "
                 f"({_MAX_NAME_BYTES}); shorten it")
+    return ""
+
+
+def file_problem(path: Path, root: Path | None) -> str:
+    """What keeps `path` from being a raw document of the folder `root` (None: any folder), or ""."""
+    naming = name_problem(path.name)
+    if naming:
+        return naming
+    if path.is_symlink():
+        target = link_target(path)
+        if target is None:
+            return "link cannot be followed (a loop, or its target is gone); fix or remove it"
+        if root is not None and not target.is_relative_to(root):
+            return (f"link points outside the raw folder ({printable(str(target))}); "
+                    "copy the file into the folder instead")
+    if not path.is_file():
+        return "not a regular file; remove it from the raw folder"
     return ""
 
 
