@@ -50,6 +50,8 @@ _LONG_RUN = 64
 # A character class counts as narrow (worth looking for runs of it) when no range in it is
 # wider than this: digits, separators, Latin letters; not the CJK block.
 _NARROW_RANGE = 128
+# A run guard checks each character a branch's rest may open with: a class of at most this many.
+_GUARD_CLASS_CHARS = 512
 _END = sys.maxsize
 
 
@@ -552,17 +554,17 @@ def _repeats() -> tuple[Any, ...]:
     return tuple(op for op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)) if op)
 
 
-def _class_literals(items: list[tuple[Any, Any]]) -> list[str] | None:
-    """The characters of a small class of plain literals (`[男女]`), else None."""
+def _class_literals(items: list[tuple[Any, Any]], most: int = _MAX_CLASS_NEEDLES) -> list[str] | None:
+    """The characters of a class of plain literals and ranges (`[男女]`), at most `most` of them, else None."""
     chars: list[str] = []
     for op, av in items:
         if op is _sre.LITERAL:
             chars.append(chr(av))
-        elif op is _sre.RANGE and av[1] - av[0] < _MAX_CLASS_NEEDLES:
+        elif op is _sre.RANGE and av[1] - av[0] < most:
             chars.extend(chr(c) for c in range(av[0], av[1] + 1))
         else:
             return None
-        if len(chars) > _MAX_CLASS_NEEDLES:
+        if len(chars) > most:
             return None
     return chars
 
@@ -704,26 +706,13 @@ def _opening_run(branch: str, flags: int) -> str | None:
     for first_op, first_av in rest[0]:
         if first_op is _sre.LITERAL:
             chars = [chr(first_av)]
-        elif first_op is _sre.IN and (literals := _class_chars(first_av)) is not None:
+        elif first_op is _sre.IN and (literals := _class_literals(first_av, _GUARD_CLASS_CHARS)) is not None:
             chars = literals
         else:
             return None
         if any(member.match(c) for c in chars):
             return None
     return cls
-
-
-def _class_chars(items: list[tuple[Any, Any]]) -> list[str] | None:
-    """Every character of a class of literals and ranges (at most a few hundred), else None."""
-    chars: list[str] = []
-    for op, av in items:
-        if op is _sre.LITERAL:
-            chars.append(chr(av))
-        elif op is _sre.RANGE and av[1] - av[0] < 512:
-            chars.extend(chr(c) for c in range(av[0], av[1] + 1))
-        else:
-            return None
-    return chars
 
 
 def _literal_suffix(items: list[tuple[Any, Any]]) -> str | None:

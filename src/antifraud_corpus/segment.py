@@ -256,8 +256,7 @@ def _parse_heading(match: re.Match[str], kind: _Kind) -> tuple[int, str] | None:
 
 def _chapter_mark(text: str, match: re.Match[str], rules: _Rules) -> _Mark | None:
     line = match.start("blanks")
-    line_end = text.find("\n", line)
-    line_end = len(text) if line_end < 0 else line_end
+    line_end = _line_end(text, line)
     content = text[line:line_end].strip()
     if len(content) > rules.chapter_max or rules.chapter_forbidden.search(content):
         return None
