@@ -499,6 +499,11 @@ def _mark_duplicate_titles(
             seen.add(key)
 
 
+def _resumes(line: str, rules: JunkRules) -> bool:
+    """A line with which the document goes on after page furniture (`tail_markers.resume`: an appendix)."""
+    return any(p.search(line) for p in rules.resume)
+
+
 def _mark_article_end(
     text: str, lines: list[_Line], labels: list[str | None], numbered: list[int], rules: JunkRules
 ) -> None:
@@ -518,7 +523,7 @@ def _mark_article_end(
             articles_ahead[i] = ahead
             if i in headings:
                 ahead = True
-            elif ahead and lines[i].visible and any(p.search(lines[i].visible) for p in rules.resume):
+            elif ahead and lines[i].visible and _resumes(lines[i].visible, rules):
                 ahead = False
     content = 0
     ended = False
@@ -526,7 +531,7 @@ def _mark_article_end(
         if not ln.visible:
             continue
         if ended:
-            if any(p.search(ln.visible) for p in rules.resume):
+            if _resumes(ln.visible, rules):
                 ended = False
                 content += len(ln.visible)
             elif labels[i] is None:
@@ -588,7 +593,7 @@ def _mark_headline_lists(
     for before, run, after in runs:
         if len(run) < rules.headline_min_lines:
             continue
-        if before >= 0 and any(p.search(lines[before].visible) for p in rules.resume):
+        if before >= 0 and _resumes(lines[before].visible, rules):
             continue  # a list of attachments
         # After the content and among page furniture: a run of short lines that ends the text
         # with nothing junk beside it is the document's (a distribution list, a signature block).
