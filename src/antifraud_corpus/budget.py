@@ -70,8 +70,8 @@ def document_budget(config: Config, source: str) -> Iterator[None]:
 
     def past_budget(frame: FrameType | None) -> Exception:
         return BudgetError(
-            f"{source}: stopped after {time.monotonic() - started:.0f} s, past the {seconds:g} s a document may take "
-            f"(ingest.yaml document_seconds); {_suspect(frame)}")
+            source, f"stopped after {time.monotonic() - started:.0f} s, past the {seconds:g} s a document may take "
+                    f"(ingest.yaml document_seconds); {_suspect(frame)}")
 
     with interrupt_after(seconds, past_budget):
         yield

@@ -890,7 +890,7 @@ def _check_content(result: _Inspected, raw: RawFile, sidecar: Path | None, confi
         doc = process_raw(raw, target.source or target.path.name, config,
                           sidecar_data=load_sidecar(sidecar, config) if sidecar else None)
     except BudgetError as exc:  # a rule that backtracks on this file: the other files go on
-        out.add("too-slow", 1, str(exc).split(": ", 1)[-1])
+        out.add("too-slow", 1, exc.problem)
         return
     except IngestError:  # the file was read above, so what is left is an empty body
         out.add("empty-body", 1, "nothing left after cleaning (all of it is web-page junk or blank); "

@@ -20,6 +20,14 @@ class IngestError(CorpusError):
 class BudgetError(CorpusError):
     """A document took longer than its time budget (`ingest.yaml` `document_seconds`)."""
 
+    def __init__(self, source: str, problem: str) -> None:
+        super().__init__(f"{source}: {problem}")
+        self.source = source
+        self.problem = problem  # what went wrong, without the file (check names the file itself)
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # (it crosses from worker processes intact)
+        return type(self), (self.source, self.problem)
+
 
 class InputFolderError(IngestError):
     """An input folder is missing or cannot be listed (bad usage: nothing can be done)."""
