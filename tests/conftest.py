@@ -45,6 +45,15 @@ def hostile_raw(tmp_path: Path) -> Path:
     return raw
 
 
+def with_config_file(config, name: str, data: dict):
+    """`config` with one file's data swapped for `data`, under a fingerprint of its own (per-config caches)."""
+    import hashlib
+    from dataclasses import replace
+
+    digest = hashlib.sha256(repr(data).encode("utf-8")).hexdigest()[:16]
+    return replace(config, files={**config.files, name: data}, fingerprint=f"test-{name}-{digest}")
+
+
 def load_gold(doc_id: str) -> dict:
     return yaml.safe_load((GOLD_DIR / f"{doc_id}.yaml").read_text(encoding="utf-8"))
 

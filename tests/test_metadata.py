@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from antifraud_corpus.metadata import (
 from antifraud_corpus.metadata.dates import DateFind, find_date, first_stamp, iso_date
 from antifraud_corpus.metadata.rules import compiled_rules
 from antifraud_corpus.metadata.titles import head_lines, head_lines_with_raw
+from conftest import with_config_file
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW_DIR = ROOT / "data" / "raw"
@@ -439,7 +439,7 @@ def _with_metadata(config, **changes) -> Config:
     for dotted, value in changes.items():
         section, key = dotted.split("__")
         plain[section][key] = value
-    return replace(config, files={**config.files, "metadata": plain}, fingerprint=f"test-{sorted(changes)}")
+    return with_config_file(config, "metadata", plain)
 
 
 def test_bad_regex_in_config_names_the_key(config):
@@ -504,7 +504,7 @@ def test_build_regions_output_feeds_the_region_index(tmp_path, config):
     assert regions["provinces"]["北京市"]["counties"] == "朝阳区"  # districts sit under the municipality
     assert regions["provinces"]["湖北省"]["counties"] == "仙桃市"  # no pseudo-prefecture
     assert regions["provinces"]["湖南省"]["cities"]["湘西土家族苗族自治州"]["short"] == ["湘西", "湘西州"]
-    small = replace(config, files={**config.files, "regions": regions}, fingerprint="test-small-regions")
+    small = with_config_file(config, "regions", regions)
     meta = meta_of("湘西州人民政府关于加强反诈工作的通知\n", small)
     assert (meta.level, meta.region, meta.province) == ("municipal", "湘西土家族苗族自治州", "湖南省")
     assert place_of_region("宁乡市", small).province == "湖南省"
@@ -525,7 +525,7 @@ def test_build_regions_lists_former_units(tmp_path, config):
     assert former["宁乡县"] == {"name": "宁乡县", "level": "county", "province": "湖南省", "city": "长沙市",
                                "now": "宁乡市", "since": "2017-04-09"}
     assert former["莱芜市"]["now"] == "济南市"  # from the script's supplement
-    small = replace(config, files={**config.files, "regions": regions}, fingerprint="test-former-regions")
+    small = with_config_file(config, "regions", regions)
     meta = meta_of("宁乡县人民政府关于加强反诈工作的通知\n", small)
     assert (meta.level, meta.region, meta.province) == ("county", "宁乡县", "湖南省")
 

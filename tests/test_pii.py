@@ -22,7 +22,7 @@ from antifraud_corpus.pii import (
     pii_rules,
     redact,
 )
-from conftest import SEED_PATHS, load_gold
+from conftest import SEED_PATHS, load_gold, with_config_file
 
 _T2S = opencc.OpenCC("t2s")
 
@@ -433,7 +433,7 @@ def test_values_hold_no_boundary_and_redaction_changes_nothing_else(pieces, conf
 
 
 def _with_pii(config, pii: dict):
-    return dataclasses.replace(config, files={**config.files, "pii": pii}, fingerprint=f"test-pii-{sorted(pii)}")
+    return with_config_file(config, "pii", pii)
 
 
 @pytest.mark.parametrize("pii", [{}, {"placeholders": {"name": "[姓名]"}}])
