@@ -31,10 +31,13 @@ def _reference(
     """The measures of `text[lo:hi]`, computed for the unit alone, cue by cue."""
     bounds = set(offs)
     purpose_re = re.compile("|".join(sorted(weights["purpose_starts"], key=len, reverse=True)))
+    opens = tuple(weights["modifier_opens"])
     excluded = [(a, b) for a, b, short in names if lo <= a < hi and not short]
-    parts = [lo] + [m.end() for m in re.finditer(r"[，,：:；;]", text[lo:hi])]
-    parts[1:] = [lo + p for p in parts[1:]]
+    marks = [m.end() for m in re.finditer(r"[，,：:；;]", text)]
+    parts = [lo] + [p for p in marks if lo < p <= hi]
     action_part = bisect.bisect_right(parts, action_start) - 1
+    titles = [m.span() for m in re.finditer("《[^《》\n]{1,80}》", text)]
+    modifiers = [m.span() for m in re.finditer(f"(?:{'|'.join(opens)})[^，,；;：:。！？\n的]{{1,30}}的(?![，,])", text)]
     cues = []  # (measure, cue, start, end, weight, place, lexicon weight)
     for m in rules.cue_re.finditer(text):
         a, b = m.span()
@@ -43,14 +46,28 @@ def _reference(
         if any(x <= a < y or x < b <= y for x, y in excluded):
             continue
         k = bisect.bisect_right(parts, a) - 1
-        place = ("subject" if a < action_start else "action") if k == action_part else (
-            "lead" if k < action_part else "body")
-        if place != "subject":
-            start = parts[k]
-            while start < len(text) and text[start] in " \u3000":
-                start += 1
-            if purpose_re.match(text, start):
+        start = parts[k]
+        nxt = next((p for p in marks if p > start), None)
+        before = k < action_part or k == action_part and a < action_start
+        if any(x <= a and b <= y for x, y in titles):
+            place = "title"
+        elif before and any(x <= a and b <= y for x, y in modifiers):
+            place = "modifier"
+        elif k == action_part and a < action_start:
+            place = "topic"
+        else:
+            stripped = start
+            while stripped < len(text) and text[stripped] in " \u3000":
+                stripped += 1
+            if purpose_re.match(text, stripped):
                 place = "purpose"
+            elif (nxt is not None and nxt <= hi and text[nxt - 1] in "，," and nxt - 2 >= start
+                  and text[nxt - 2] in weights["condition_ends"] and not text.startswith(opens, start)):
+                place = "condition"
+            elif k == action_part:
+                place = "head" if a < action_start + weights["head_chars"] else "object"
+            else:
+                place = "lead" if k < action_part else "body"
         for measure, weight, _ in rules.cues[m.group()]:
             cues.append((measure, m.group(), a, b, weight * rules.place_weight[place], place, weight))
     score: dict[str, float] = {}
@@ -63,6 +80,9 @@ def _reference(
         by.setdefault(cue[0], []).append(cue)
         if cue[6] >= weights["strong"]:
             strong.add(cue[0])
+    # a measure whose cues all stand in conditions is none
+    for m in [m for m in score if all(c[5] == "condition" for c in by[m])]:
+        del score[m]
     if not score:
         return []
     ranked = sorted(score, key=score.__getitem__, reverse=True)
@@ -71,12 +91,13 @@ def _reference(
     out = []
     for m in (kept or ranked[:1])[: rules.max_per]:
         best = max(by[m], key=lambda c: c[4])
-        out.append((m, score[m], sorted({c[1] for c in by[m]}), best[2], best[3], best[1], best[5]))
+        out.append((m, score[m], [(c[1], c[5], c[4]) for c in by[m]], best[2], best[3], best[1], best[5]))
     return out
 
 
 _PIECES = ["加强", "宣传", "教育", "打击", "冻结", "资金", "互联网", "互联", "监管", "技术", "反制", "公安机关",
-           "为", "防止", "，", "；", "：", ",", " ", "\u3000", "。", "建立", "机制", "治理", "的"]
+           "为", "防止", "，", "；", "：", ",", " ", "\u3000", "。", "建立", "机制", "治理", "的", "对于", "《", "》",
+           "罚款", "依法"]
 
 
 @settings(max_examples=200, deadline=None)
@@ -125,8 +146,8 @@ def _check(
     named = {k: a for a, b, short in names if not short for k in range(a, b)}
     marks = part_marks(text, 0, len(text))
     hits = [h for h in cue_hits(text, 0, len(text), offs, named, marks, rules) if lo <= h[0] < hi]
-    got = [(m, score, cues, best[0], best[1], best[2], place)
-           for m, score, cues, best, place in choose_measures(text, lo, hi, hits, action_start, marks, {}, rules)]
+    got = [(m, score, counted, best[0], best[1], best[2], place)
+           for m, score, counted, best, place in choose_measures(text, lo, hi, hits, action_start, marks, {}, rules)]
     assert got == _reference(text, lo, hi, offs, names, action_start, rules, weights)
 
 
