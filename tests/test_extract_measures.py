@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from antifraud_corpus.config import load_config
-from antifraud_corpus.extract import compile_rules
+from antifraud_corpus.errors import ExtractError
+from antifraud_corpus.extract import compile_rules, extract_duties
 from antifraud_corpus.extract.measures import MeasureRules, choose_measures, cue_hits, part_marks
 
 
@@ -154,3 +155,89 @@ def _check(
 def test_purpose_parts_skip_leading_blanks(rules):
     assert rules.purpose_re.match(" \u3000防止资金流失", 0)
     assert rules.purpose_re.match("加强防止", 0) is None
+
+
+# ---------------------------------------------------------------- cues in context (handmade sentences)
+
+
+def _measures(text: str) -> list[tuple[list[str], list[str]]]:
+    """(actor ids, measure ids) of each directive of `text`."""
+    config = load_config()
+    return [(d.actor_ids, d.measure_ids) for d in extract_duties(text, [], config)]
+
+
+def test_a_cue_inside_a_condition_gives_no_measure():
+    # `窃取` (an offence) only says when the penalty applies; the penalty is the measure
+    assert _measures("单位或者个人窃取他人数据的，由市场监管部门责令改正。") == [
+        (["market_regulator"], ["industry_regulation"])]
+
+
+def test_a_cue_in_a_topic_modifier_alone_gives_no_measure_but_the_action_does():
+    assert _measures("对监测识别的异常号码，电信业务经营者应当及时冻结账户。") == [
+        (["telecom_operator"], ["fund_control"])]
+
+
+def test_a_cue_inside_a_cited_title_gives_no_measure():
+    assert _measures("各部门应当依照《防范诈骗宣传教育办法》编制预算。") == [(["departments"], [])]
+
+
+@pytest.mark.parametrize(("text", "measure"), [
+    ("支付机构应当为客户开立账户。", "real_name_cards"),
+    ("支付机构应当及时查询涉案账户的交易。", "fund_control"),
+])
+def test_an_ambiguous_cue_is_read_by_its_verb(text, measure):
+    assert _measures(text) == [(["financial_institution"], [measure])]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("人大常委会应当开展监督检查。", (["legislature"], ["legislative_oversight"])),
+    ("市场监管部门应当开展监督检查。", (["market_regulator"], ["industry_regulation"])),
+    ("单位和个人应当予以配合。", (["units_individuals"], ["social_participation"])),
+    ("电信业务经营者应当予以配合。", (["telecom_operator"], ["coordination"])),
+])
+def test_an_ambiguous_cue_is_read_by_its_actor(text, expected):
+    assert _measures(text) == [expected]
+
+
+@pytest.mark.parametrize(("text", "measure"), [
+    ("公安机关接到报案后应当立案侦查。", "crackdown"),
+    ("金融机构应当落实反洗钱义务。", "fund_control"),
+])
+def test_a_cue_inside_a_listed_compound_counts(text, measure):
+    assert [m for _, m in _measures(text)] == [[measure]]
+
+
+@pytest.mark.parametrize(("text", "measure"), [
+    ("违反本办法规定的，由公安机关处十日以下拘留。", "crackdown"),
+    ("违反本办法规定的，由市场监管部门处五万元以下罚款。", "industry_regulation"),
+    ("违反本办法规定的，由其上级机关给予处分。", "organization"),
+])
+def test_a_penalty_type_gives_its_measure(text, measure):
+    assert [m for _, m in _measures(text)] == [[measure]]
+
+
+def test_a_directive_without_cues_takes_its_actors_nearest_instrument():
+    assert _measures("电信业务经营者应当在三日内答复用户。") == [(["telecom_operator"], ["industry_regulation"])]
+
+
+def test_ambiguous_readings_and_compounds_are_compiled_from_the_config(rules):
+    assert rules.carried["立案侦查"] == "侦查"
+    assert rules.cues["账户"] == ()  # read in context only
+    assert [s.entry[0] for s in rules.senses["配合"]] == ["social_participation", "coordination"]
+
+
+@pytest.mark.parametrize(("data", "problem"), [
+    ({"measures": {"crackdown": {2: ["打击"]}}, "senses": {"打击": [{"measure": "crackdown"}]}},
+     "senses.打击: the cue is also listed under measures"),
+    ({"measures": {"crackdown": {2: ["打击"]}}, "places": {"verb": 1}}, "places.verb: unknown place"),
+    ({"measures": {"crackdown": {2: ["打击"]}}, "compounds": {"侦查": ["立案侦查"]}},
+     "compounds.侦查: not a cue"),
+    ({"measures": {"crackdown": {2: ["打击"]}}, "senses": {"配合": [{"measure": "coordination", "verbs": ["x"]}]}},
+     "senses.配合[0] needs 'measure'"),
+    ({"measures": {"crackdown": {2: ["打击"]}}, "fallback": {"default": "fundcontrol"}},
+     "fallback.default: measure 'fundcontrol' is not in taxonomy.yaml"),
+])
+def test_a_bad_measures_config_is_one_clear_error(data, problem):
+    taxonomy = load_config()["taxonomy"]
+    with pytest.raises(ExtractError, match=re.escape(problem)):
+        MeasureRules.from_config(data, taxonomy)
