@@ -31,3 +31,18 @@ def test_explain_no_actor():
     config = load_config()
     (duty,) = extract_duties("要加大涉诈线索核查力度。", [], config)
     assert any(line.startswith("actor: none") for line in explain_duty(duty))
+
+
+def test_explain_shows_each_measure_cue_with_its_place_and_weight():
+    config = load_config()
+    (duty,) = extract_duties("公安机关应当立案侦查，严厉打击诈骗团伙。", [], config)
+    lines = [line for line in explain_duty(duty) if line.startswith("measure:")]
+    assert lines == ["measure: crackdown ← cues 侦查 in 立案侦查 (head: 1 × 2 = 2.0), 严厉打击 (body: 2 × 1 = 2.0), "
+                     "诈骗团伙 (body: 1 × 1 = 1.0); score 5.0"]
+
+
+def test_explain_shows_the_fallback_of_a_directive_without_cues():
+    config = load_config()
+    (duty,) = extract_duties("电信业务经营者应当在三日内答复用户。", [], config)
+    assert "measure: industry_regulation ← no cue in the action: nearest instrument for actor telecom_operator" in \
+        explain_duty(duty)

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from antifraud_corpus.config import load_config
-from antifraud_corpus.extract import compile_rules
+from antifraud_corpus.errors import ExtractError
+from antifraud_corpus.extract import compile_rules, extract_duties
 from antifraud_corpus.extract.measures import MeasureRules, choose_measures, cue_hits, part_marks
 
 
@@ -31,10 +32,13 @@ def _reference(
     """The measures of `text[lo:hi]`, computed for the unit alone, cue by cue."""
     bounds = set(offs)
     purpose_re = re.compile("|".join(sorted(weights["purpose_starts"], key=len, reverse=True)))
+    opens = tuple(weights["modifier_opens"])
     excluded = [(a, b) for a, b, short in names if lo <= a < hi and not short]
-    parts = [lo] + [m.end() for m in re.finditer(r"[，,：:；;]", text[lo:hi])]
-    parts[1:] = [lo + p for p in parts[1:]]
+    marks = [m.end() for m in re.finditer(r"[，,：:；;]", text)]
+    parts = [lo] + [p for p in marks if lo < p <= hi]
     action_part = bisect.bisect_right(parts, action_start) - 1
+    titles = [m.span() for m in re.finditer("《[^《》\n]{1,80}》", text)]
+    modifiers = [m.span() for m in re.finditer(f"(?:{'|'.join(opens)})[^，,；;：:。！？\n的]{{1,30}}的(?![，,])", text)]
     cues = []  # (measure, cue, start, end, weight, place, lexicon weight)
     for m in rules.cue_re.finditer(text):
         a, b = m.span()
@@ -43,14 +47,28 @@ def _reference(
         if any(x <= a < y or x < b <= y for x, y in excluded):
             continue
         k = bisect.bisect_right(parts, a) - 1
-        place = ("subject" if a < action_start else "action") if k == action_part else (
-            "lead" if k < action_part else "body")
-        if place != "subject":
-            start = parts[k]
-            while start < len(text) and text[start] in " \u3000":
-                start += 1
-            if purpose_re.match(text, start):
+        start = parts[k]
+        nxt = next((p for p in marks if p > start), None)
+        before = k < action_part or k == action_part and a < action_start
+        if any(x <= a and b <= y for x, y in titles):
+            place = "title"
+        elif before and any(x <= a and b <= y for x, y in modifiers):
+            place = "modifier"
+        elif k == action_part and a < action_start:
+            place = "topic"
+        else:
+            stripped = start
+            while stripped < len(text) and text[stripped] in " \u3000":
+                stripped += 1
+            if purpose_re.match(text, stripped):
                 place = "purpose"
+            elif (nxt is not None and nxt <= hi and text[nxt - 1] in "，," and nxt - 2 >= start
+                  and text[nxt - 2] in weights["condition_ends"] and not text.startswith(opens, start)):
+                place = "condition"
+            elif k == action_part:
+                place = "head" if a < action_start + weights["head_chars"] else "object"
+            else:
+                place = "lead" if k < action_part else "body"
         for measure, weight, _ in rules.cues[m.group()]:
             cues.append((measure, m.group(), a, b, weight * rules.place_weight[place], place, weight))
     score: dict[str, float] = {}
@@ -63,6 +81,9 @@ def _reference(
         by.setdefault(cue[0], []).append(cue)
         if cue[6] >= weights["strong"]:
             strong.add(cue[0])
+    # a measure whose cues all stand in conditions is none
+    for m in [m for m in score if all(c[5] == "condition" for c in by[m])]:
+        del score[m]
     if not score:
         return []
     ranked = sorted(score, key=score.__getitem__, reverse=True)
@@ -71,12 +92,13 @@ def _reference(
     out = []
     for m in (kept or ranked[:1])[: rules.max_per]:
         best = max(by[m], key=lambda c: c[4])
-        out.append((m, score[m], sorted({c[1] for c in by[m]}), best[2], best[3], best[1], best[5]))
+        out.append((m, score[m], [(c[1], c[5], c[4]) for c in by[m]], best[2], best[3], best[1], best[5]))
     return out
 
 
 _PIECES = ["加强", "宣传", "教育", "打击", "冻结", "资金", "互联网", "互联", "监管", "技术", "反制", "公安机关",
-           "为", "防止", "，", "；", "：", ",", " ", "\u3000", "。", "建立", "机制", "治理", "的"]
+           "为", "防止", "，", "；", "：", ",", " ", "\u3000", "。", "建立", "机制", "治理", "的", "对于", "《", "》",
+           "罚款", "依法"]
 
 
 @settings(max_examples=200, deadline=None)
@@ -125,11 +147,97 @@ def _check(
     named = {k: a for a, b, short in names if not short for k in range(a, b)}
     marks = part_marks(text, 0, len(text))
     hits = [h for h in cue_hits(text, 0, len(text), offs, named, marks, rules) if lo <= h[0] < hi]
-    got = [(m, score, cues, best[0], best[1], best[2], place)
-           for m, score, cues, best, place in choose_measures(text, lo, hi, hits, action_start, marks, {}, rules)]
+    got = [(m, score, counted, best[0], best[1], best[2], place)
+           for m, score, counted, best, place in choose_measures(text, lo, hi, hits, action_start, marks, {}, rules)]
     assert got == _reference(text, lo, hi, offs, names, action_start, rules, weights)
 
 
 def test_purpose_parts_skip_leading_blanks(rules):
     assert rules.purpose_re.match(" \u3000防止资金流失", 0)
     assert rules.purpose_re.match("加强防止", 0) is None
+
+
+# ---------------------------------------------------------------- cues in context (handmade sentences)
+
+
+def _measures(text: str) -> list[tuple[list[str], list[str]]]:
+    """(actor ids, measure ids) of each directive of `text`."""
+    config = load_config()
+    return [(d.actor_ids, d.measure_ids) for d in extract_duties(text, [], config)]
+
+
+def test_a_cue_inside_a_condition_gives_no_measure():
+    # `窃取` (an offence) only says when the penalty applies; the penalty is the measure
+    assert _measures("单位或者个人窃取他人数据的，由市场监管部门责令改正。") == [
+        (["market_regulator"], ["industry_regulation"])]
+
+
+def test_a_cue_in_a_topic_modifier_alone_gives_no_measure_but_the_action_does():
+    assert _measures("对监测识别的异常号码，电信业务经营者应当及时冻结账户。") == [
+        (["telecom_operator"], ["fund_control"])]
+
+
+def test_a_cue_inside_a_cited_title_gives_no_measure():
+    assert _measures("各部门应当依照《防范诈骗宣传教育办法》编制预算。") == [(["departments"], [])]
+
+
+@pytest.mark.parametrize(("text", "measure"), [
+    ("支付机构应当为客户开立账户。", "real_name_cards"),
+    ("支付机构应当及时查询涉案账户的交易。", "fund_control"),
+])
+def test_an_ambiguous_cue_is_read_by_its_verb(text, measure):
+    assert _measures(text) == [(["financial_institution"], [measure])]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("人大常委会应当开展监督检查。", (["legislature"], ["legislative_oversight"])),
+    ("市场监管部门应当开展监督检查。", (["market_regulator"], ["industry_regulation"])),
+    ("单位和个人应当予以配合。", (["units_individuals"], ["social_participation"])),
+    ("电信业务经营者应当予以配合。", (["telecom_operator"], ["coordination"])),
+])
+def test_an_ambiguous_cue_is_read_by_its_actor(text, expected):
+    assert _measures(text) == [expected]
+
+
+@pytest.mark.parametrize(("text", "measure"), [
+    ("公安机关接到报案后应当立案侦查。", "crackdown"),
+    ("金融机构应当落实反洗钱义务。", "fund_control"),
+])
+def test_a_cue_inside_a_listed_compound_counts(text, measure):
+    assert [m for _, m in _measures(text)] == [[measure]]
+
+
+@pytest.mark.parametrize(("text", "measure"), [
+    ("违反本办法规定的，由公安机关处十日以下拘留。", "crackdown"),
+    ("违反本办法规定的，由市场监管部门处五万元以下罚款。", "industry_regulation"),
+    ("违反本办法规定的，由其上级机关给予处分。", "organization"),
+])
+def test_a_penalty_type_gives_its_measure(text, measure):
+    assert [m for _, m in _measures(text)] == [[measure]]
+
+
+def test_a_directive_without_cues_takes_its_actors_nearest_instrument():
+    assert _measures("电信业务经营者应当在三日内答复用户。") == [(["telecom_operator"], ["industry_regulation"])]
+
+
+def test_ambiguous_readings_and_compounds_are_compiled_from_the_config(rules):
+    assert rules.carried["立案侦查"] == "侦查"
+    assert rules.cues["账户"] == ()  # read in context only
+    assert [s.entry[0] for s in rules.senses["配合"]] == ["social_participation", "coordination"]
+
+
+@pytest.mark.parametrize(("data", "problem"), [
+    ({"measures": {"crackdown": {2: ["打击"]}}, "senses": {"打击": [{"measure": "crackdown"}]}},
+     "senses.打击: the cue is also listed under measures"),
+    ({"measures": {"crackdown": {2: ["打击"]}}, "places": {"verb": 1}}, "places.verb: unknown place"),
+    ({"measures": {"crackdown": {2: ["打击"]}}, "compounds": {"侦查": ["立案侦查"]}},
+     "compounds.侦查: not a cue"),
+    ({"measures": {"crackdown": {2: ["打击"]}}, "senses": {"配合": [{"measure": "coordination", "verbs": ["x"]}]}},
+     "senses.配合[0] needs 'measure'"),
+    ({"measures": {"crackdown": {2: ["打击"]}}, "fallback": {"default": "fundcontrol"}},
+     "fallback.default: measure 'fundcontrol' is not in taxonomy.yaml"),
+])
+def test_a_bad_measures_config_is_one_clear_error(data, problem):
+    taxonomy = load_config()["taxonomy"]
+    with pytest.raises(ExtractError, match=re.escape(problem)):
+        MeasureRules.from_config(data, taxonomy)

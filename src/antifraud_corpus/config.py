@@ -43,7 +43,7 @@ SCHEMAS: dict[str, frozenset[str]] = {
     "actors": frozenset({"actors", "generic_heads", "coordination", "target_verbs", "collective"}),
     "modality": frozenset({"markers", "compounds", "negation", "strength", "non_modal", "reporting_verbs",
                            "imperative", "not_directive", "penalty"}),
-    "measures": frozenset({"measures", "weights", "max_per_directive"}),
+    "measures": frozenset({"measures", "senses", "compounds", "places", "weights", "fallback", "max_per_directive"}),
     "extract": frozenset({"engine", "hmm", "sentence", "inheritance", "action", "user_words"}),
     "check": frozenset({"severity", "file_names", "thresholds", "similarity", "expect", "residual"}),
     "compare": frozenset({"thresholds", "weights", "ngram", "strength", "concreteness"}),

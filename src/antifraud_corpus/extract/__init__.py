@@ -37,7 +37,7 @@ from ..models import Clause, Duty, Mention
 from .actors import ActorRules, Chain, Name, chain_is_subject, find_names, names_after, parse_chain
 from .explain import explain_duty
 from .lexicon import compile_words
-from .measures import Hit, MeasureRules, choose_measures, cue_hits, part_marks
+from .measures import Hit, MeasureRules, choose_measures, cue_hits, fallback_measure, part_marks
 from .modality import COMMAS, Marker, ModalityRules, find_markers
 from .segmenter import Segmenter, build_segmenter
 from .sentences import PARAGRAPH_MARK, SentenceRules, Unit, split_units
@@ -171,7 +171,7 @@ class _DocIndex:
     cues: list[Hit]
     cue_starts: list[int]
     marks: list[int]  # where comma-parts start (`measures.part_marks`)
-    purpose: dict[int, bool]  # part start -> whether the part states a purpose (filled as needed)
+    purpose: dict[int, str]  # part start -> what the part states (`choose_measures`; filled as needed)
     modal_tokens: list[int]  # indexes of words that are modal words
     part_tokens: list[int]  # indexes of the words after a comma or stop
     # where the last unit analysed ends in: words, names, part_tokens, modal_tokens, cues
@@ -797,23 +797,47 @@ def _assign_measures(duty: Duty, an: _Analysis, doc: _DocIndex, rules: Rules) ->
     else:
         head = _imperative_head(an, rules, _skip_frames(an, rules))
         action_start = an.offs[head[0]] if head else an.lo
-    if an.cues:  # (no cue words: no cues, no measures)
-        chosen = choose_measures(text, an.lo, an.hi, an.cues, action_start, doc.marks, doc.purpose, rules.measures)
-        if chosen:
-            whys = rules.measure_whys
-            if len(whys) > _RECENT_TEXTS:
-                whys.clear()
-            measures = []
-            for measure, score, cues, best, place in chosen:
-                # the same cues, score and strongest cue recur: one copy of their wording
-                key = (score, best[2], place, *cues)
-                why = whys.get(key)
-                if why is None:
-                    why = whys[key] = _i(
-                        f"cues {', '.join(cues)} (score {score:.1f}; strongest '{best[2]}' in {place})"
-                    )
-                measures.append(Mention(measure, _i(best[2]), best[0], best[1], why))
-            duty.measures = measures
+    mr = rules.measures
+    actor_ids = duty.actor_ids
+    chosen = choose_measures(text, an.lo, an.hi, an.cues, action_start, doc.marks, doc.purpose, mr,
+                             actor_ids) if an.cues else []
+    whys = rules.measure_whys
+    if len(whys) > _RECENT_TEXTS:
+        whys.clear()
+    if chosen:
+        measures = []
+        for measure, score, counted, best, _ in chosen:
+            # the same cues in the same places recur: one copy of their wording
+            key = (score, *counted)
+            why = whys.get(key)
+            if why is None:
+                why = whys[key] = _i(_measure_why(score, counted, mr))
+            measures.append(Mention(measure, _i(best[2]), best[0], best[1], why))
+        duty.measures = measures
+    else:
+        nearest = fallback_measure(actor_ids, mr)
+        if nearest is not None:
+            measure, actor = nearest
+            key = ("fallback", measure, actor)
+            why = whys.get(key)
+            if why is None:
+                why = whys[key] = _i(f"no cue in the action: nearest instrument for actor {actor}" if actor
+                                     else "no cue in the action: the default instrument (measures.yaml fallback)")
+            duty.measures = [Mention(measure, "", -1, -1, why)]
     stop = rules.action_stop.search(text, action_start, an.hi) if duty.marker else None
     action = text[action_start : stop.start()] if stop else text[action_start : an.hi].rstrip("。；;！？!?")
     duty.action = action.strip()[: rules.action_max]
+
+
+def _measure_why(score: float, counted: Sequence[tuple[str, str, float]], rules: MeasureRules) -> str:
+    """`cues 冻结 (head: 2 × 2 = 4.0), 侦查 in 立案侦查 (object: 1 × 2 = 2.0); score 6.0`.
+
+    Each cue that counted, where it stood, its lexicon weight times the strength of that place.
+    """
+    shown = []
+    for cue, place, weight in counted:
+        carried = rules.carried.get(cue)
+        word = f"{carried} in {cue}" if carried else cue
+        factor = rules.place_weight[place]
+        shown.append(f"{word} ({place}: {weight / factor:g} × {factor:g} = {weight:.1f})")
+    return f"cues {', '.join(shown)}; score {score:.1f}"

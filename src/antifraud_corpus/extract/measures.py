@@ -1,20 +1,26 @@
-"""Measures: which policy instruments a directive is about.
+"""Measures: which policy instruments a directive is about, read from cues in context.
 
-Each cue of `configs/measures.yaml` has a weight; where the cue stands scales
-it: the comma-part that holds the main verb phrase right after the marker
-counts most, other parts less, a part that states a purpose or an outcome
-(`为…`, `防止…`, `最大限度…`) little. A cue inside an actor's name
-(`教育部门`, `国家反诈中心`) or inside a longer word (`互联` in `互联网`) is no
-cue. A measure is kept when its summed score reaches the threshold and a share
-of the best one, and it rests on one strong cue or two different ones (a lone
-hint word is a word in passing); at most `max_per_directive`, strongest first.
+Each cue of `configs/measures.yaml` has a lexicon weight; where the cue stands
+gives it a strength (`places`): the head of the main verb phrase and its object
+count most, other comma-parts less, a part that states a purpose or an outcome
+(`为…`, `防止…`) little, and a cue inside a condition (`…的，`, `对…的`), a cited
+title (`《…》`) or an actor's name (`教育部门`) nothing. A cue inside a longer word
+(`互联` in `互联网`) is no cue, unless the word is listed as carrying it
+(`compounds`: `立案侦查` carries `侦查`). An ambiguous cue (`senses`: `账户`,
+`监督检查`, `配合`) takes the measure of its nearest context word in its part or
+of the directive's actors. A measure is kept when its summed score reaches
+`min_score` and it rests on one strong cue or two different ones (a lone hint
+word is a word in passing); at most `max_per_directive` (the coding manual's
+one to three), strongest first. A directive whose cues give nothing takes the
+nearest instrument of its actor (`fallback`), as the coding manual asks for one
+measure at least.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -24,17 +30,47 @@ from .lexicon import compile_words, trie_pattern
 
 PART_SPLIT = re.compile(r"[，,：:；;]")
 
+# Where a cue can stand, with the shipped default strength of each (`measures.yaml` `places`).
+PLACES = {
+    "head": 2.0,  # the first characters of the main verb phrase (its head verb)
+    "object": 2.0,  # the rest of the comma-part of the main verb phrase
+    "body": 1.0,  # comma-parts after it
+    "lead": 1.0,  # imperative comma-parts before it (`注重系统施治，…，X要…`)
+    "topic": 1.0,  # before the marker in its comma-part (`办理电话卡不得…`)
+    "purpose": 0.4,  # a comma-part that states a purpose or an outcome
+    "condition": 0.0,  # a condition part (`构成犯罪的，`)
+    "modifier": 0.5,  # what a topic's `对…的` modifier says of it (`对监测识别的账户，`)
+    "title": 0.0,  # inside a cited title (`《…》`)
+}
 
-# A cue word in the body: (start, end, cue, first, last, part), offsets into the document.
-# `first` and `last` are the starts of the actor names (no short forms) that hold its
-# first and its last character, or -1; `part` the last part mark (`part_marks`) at or
-# before its start, or -1. (A plain tuple: one is made per cue word of every document.)
-Hit = tuple[int, int, str, int, int, int]
+# Hit frame codes: what encloses a cue word apart from its comma-part.
+FREE, TITLE, MODIFIER = 0, 1, 2
+
+# A cue word in the body: (start, end, cue, first, last, part, frame), offsets into the
+# document. `first` and `last` are the starts of the actor names (no short forms) that hold
+# its first and its last character, or -1; `part` the last part mark (`part_marks`) at or
+# before its start, or -1; `frame` FREE, TITLE (inside `《…》`) or MODIFIER (inside a
+# `对…的` condition modifier). (A plain tuple: one is made per cue word of every document.)
+Hit = tuple[int, int, str, int, int, int, int]
 
 
-# A measure kept for a unit: (measure, score, its different cue words sorted, the
-# first of its strongest cues, where that cue stands: action | body | lead | purpose).
-Chosen = tuple[str, float, list[str], Hit, str]
+# A cue that counted for a measure: (cue word as written, its place, its weight there).
+Counted = tuple[str, str, float]
+
+# A measure kept for a unit: (measure, score, the cues that counted for it in text order,
+# the first of its strongest cues, the place of that cue: a key of PLACES).
+Chosen = tuple[str, float, list[Counted], Hit, str]
+
+Entry = tuple[str, float, bool]  # (measure, weight, strong)
+
+
+@dataclass(frozen=True, slots=True)
+class Sense:
+    """One reading of an ambiguous cue: its measure, and the context that selects it."""
+
+    entry: Entry
+    words: frozenset[str]  # context words in the cue's comma-part (any, when empty)
+    actors: frozenset[str]  # actor ids of the directive (any, when empty)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,40 +78,102 @@ class MeasureRules:
     """Compiled `measures.yaml`."""
 
     cue_re: re.Pattern[str]
-    cues: Mapping[str, tuple[tuple[str, float, bool], ...]]  # cue -> ((measure, weight, strong), …)
+    cues: Mapping[str, tuple[Entry, ...]]  # cue or compound -> entries (none for an ambiguous cue)
+    carried: Mapping[str, str]  # compound word -> the cue it carries (`立案侦查` -> `侦查`)
+    senses: Mapping[str, tuple[Sense, ...]]  # ambiguous cue -> its readings, in order
+    sense_re: Mapping[str, re.Pattern[str]]  # ambiguous cue -> its context words
     place_weight: Mapping[str, float]
     # place -> cue -> ((measure, weight times the place's weight, strong), …), none at 0 or below
-    scored: Mapping[str, Mapping[str, tuple[tuple[str, float, bool], ...]]]
+    scored: Mapping[str, Mapping[str, tuple[Entry, ...]]]
     purpose_re: re.Pattern[str]  # matched where a part starts (blanks before its first word are skipped)
+    condition_ends: str  # a part ending in one of these characters states a condition (`…的，`)
+    modifier_re: re.Pattern[str]  # a condition modifier of a noun inside a part (`对…的账户`)
+    topic_opens_re: re.Pattern[str]  # a part `对…的，` names the verb's object, not a condition
+    title_re: re.Pattern[str]
+    head_chars: int
     min_score: float
     relative: float
+    strong: float
     max_per: int
+    fallback: Mapping[str, str]  # actor id -> measure, for a directive without cues
+    fallback_default: str
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any], taxonomy: Mapping[str, Any]) -> MeasureRules:
         known = set((taxonomy.get("measures") or {}).keys())
-        cues: dict[str, list[tuple[str, float]]] = {}
-        for measure, by_weight in (cfg.get("measures") or {}).items():
+
+        def measure_id(measure: Any, where: str) -> str:
             if known and measure not in known:
-                raise ExtractError(
-                    f"measures.yaml: measure '{measure}' is not in taxonomy.yaml; use a taxonomy id"
-                )
+                raise ExtractError(f"measures.yaml: {where}: measure '{measure}' is not in taxonomy.yaml; "
+                                   "use a taxonomy id")
+            return str(measure)
+
+        weights = cfg.get("weights") or {}
+        strong = float(weights.get("strong", 2.0))
+        cues: dict[str, list[Entry]] = {}
+        for measure, by_weight in (cfg.get("measures") or {}).items():
+            measure_id(measure, "measures")
             if not isinstance(by_weight, Mapping):
                 raise ExtractError(f"measures.yaml: measures.{measure} must map weights to cue lists")
             for weight, words in by_weight.items():
                 for word in words or ():
                     entry = cues.setdefault(str(word), [])
-                    if all(m != measure for m, _ in entry):
-                        entry.append((measure, float(weight)))
-        weights = cfg.get("weights") or {}
-        places = {k: float(weights.get(k, d)) for k, d in
-                  (("action", 2.0), ("body", 1.0), ("lead", 1.0), ("purpose", 0.4), ("subject", 0.0))}
+                    if all(m != measure for m, _, _ in entry):
+                        entry.append((measure, float(weight), float(weight) >= strong))
+        senses: dict[str, tuple[Sense, ...]] = {}
+        for cue, readings in (cfg.get("senses") or {}).items():
+            cue = str(cue)
+            if cue in cues:
+                raise ExtractError(f"measures.yaml: senses.{cue}: the cue is also listed under measures; "
+                                   "keep it in one place")
+            if not isinstance(readings, Sequence) or not readings:
+                raise ExtractError(f"measures.yaml: senses.{cue} must be a list of readings")
+            parsed = []
+            for k, reading in enumerate(readings):
+                unknown = set(reading) - {"measure", "weight", "words", "actors"} if isinstance(reading, Mapping) \
+                    else {"(not a mapping)"}
+                if unknown or "measure" not in reading:
+                    raise ExtractError(f"measures.yaml: senses.{cue}[{k}] needs 'measure' and may hold 'weight', "
+                                       f"'words', 'actors' (got {sorted(unknown) or 'no measure'})")
+                w = float(reading.get("weight", strong))
+                parsed.append(Sense((measure_id(reading["measure"], f"senses.{cue}"), w, w >= strong),
+                                    frozenset(map(str, reading.get("words") or ())),
+                                    frozenset(map(str, reading.get("actors") or ()))))
+            senses[cue] = tuple(parsed)
+            cues[cue] = []
+        carried: dict[str, str] = {}
+        for cue, words in (cfg.get("compounds") or {}).items():
+            cue = str(cue)
+            if cue not in cues:
+                raise ExtractError(f"measures.yaml: compounds.{cue}: not a cue of measures or senses; add it there")
+            for word in words or ():
+                word = str(word)
+                if cue not in word or word == cue:
+                    raise ExtractError(f"measures.yaml: compounds.{cue}: '{word}' does not hold the cue")
+                if word in cues:
+                    raise ExtractError(f"measures.yaml: compounds.{cue}: '{word}' is a cue of its own")
+                carried[word] = cue
+        for word, cue in carried.items():
+            cues[word] = cues[cue]
+        places = dict(PLACES)
+        for place, value in (cfg.get("places") or {}).items():
+            if place not in PLACES:
+                raise ExtractError(f"measures.yaml: places.{place}: unknown place (known: {', '.join(PLACES)})")
+            places[place] = float(value)
         starts = [str(w) for w in weights.get("purpose_starts") or ()]
-        strong = float(weights.get("strong", 2.0))
-        lexicon = {k: tuple((m, w, w >= strong) for m, w in v) for k, v in cues.items()}
+        lexicon = {k: tuple(v) for k, v in cues.items()}
+        fallback_cfg = cfg.get("fallback") or {}
+        fallback = {str(a): measure_id(m, f"fallback.actors.{a}") for a, m in
+                    (fallback_cfg.get("actors") or {}).items()}
+        default = fallback_cfg.get("default") or ""
+        if default:
+            measure_id(default, "fallback.default")
         return cls(
             cue_re=compile_words(cues),
             cues=lexicon,
+            carried=carried,
+            senses=senses,
+            sense_re={cue: compile_words(w for s in readings for w in s.words) for cue, readings in senses.items()},
             place_weight=places,
             scored={
                 place: {
@@ -86,9 +184,21 @@ class MeasureRules:
             },
             # blanks skipped possessively: as if skipped first, then one of the words matched
             purpose_re=re.compile(f"[ \u3000]*+(?:{trie_pattern(starts)})") if starts else re.compile("(?!)"),
+            condition_ends="".join(str(c) for c in weights.get("condition_ends") or ()),
+            # (bounded, and no 的 before the closing one: one short scan from each 对)
+            modifier_re=re.compile(
+                f"(?:{trie_pattern(str(w) for w in weights.get('modifier_opens') or ())})"
+                f"[^，,；;：:。！？\n的]{{1,{int(weights.get('modifier_chars', 30))}}}的(?![，,])"
+            ) if weights.get("modifier_opens") else re.compile("(?!)"),
+            topic_opens_re=re.compile(trie_pattern(str(w) for w in weights.get("modifier_opens") or ())),
+            title_re=re.compile("《[^《》\n]{1,80}》"),
+            head_chars=int(weights.get("head_chars", 4)),
             min_score=float(weights.get("min_score", 2.0)),
-            relative=float(weights.get("relative", 0.5)),
+            relative=float(weights.get("relative", 0.0)),
+            strong=strong,
             max_per=int(cfg.get("max_per_directive", 3)),
+            fallback=fallback,
+            fallback_default=str(default),
         )
 
 
@@ -117,8 +227,12 @@ def cue_hits(
         marks: `part_marks` of the stretch.
         rules: compiled measure rules.
     """
+    # spans that frame a cue, each list in order and without overlaps: cited titles, and
+    # condition modifiers (`对…的`)
+    titles = [m.span() for m in rules.title_re.finditer(text, lo, hi)]
+    modifiers = [m.span() for m in rules.modifier_re.finditer(text, lo, hi)]
     out: list[Hit] = []
-    i = k = 0
+    i = k = t = d = 0
     n_marks = len(marks)
     part = first = last = -1
     for m in rules.cue_re.finditer(text, lo, hi):
@@ -130,12 +244,22 @@ def cue_hits(
             j = i + 1 if offs[i + 1] >= b else i + 2  # (b - a is 1 or 2: at most two words)
             if offs[j] != b:
                 continue
-        while k < n_marks and marks[k] <= a:  # (cues and marks both come in order)
+        while k < n_marks and marks[k] <= a:
             part = marks[k]
             k += 1
+        while t < len(titles) and titles[t][1] <= a:  # (cues, marks and spans all come in order)
+            t += 1
+        while d < len(modifiers) and modifiers[d][1] <= a:
+            d += 1
+        if t < len(titles) and titles[t][0] <= a and b <= titles[t][1]:
+            frame = TITLE
+        elif d < len(modifiers) and modifiers[d][0] <= a and b <= modifiers[d][1]:
+            frame = MODIFIER
+        else:
+            frame = FREE
         if named:
             first, last = named.get(a, -1), named.get(b - 1, -1)
-        out.append((a, b, m.group(), first, last, part))
+        out.append((a, b, m.group(), first, last, part, frame))
     return out
 
 
@@ -146,16 +270,18 @@ def choose_measures(
     hits: Sequence[Hit],
     action_start: int,
     marks: Sequence[int],
-    purpose: dict[int, bool],
+    purpose: dict[int, str],
     rules: MeasureRules,
+    actors: Collection[str] = (),
 ) -> list[Chosen]:
     """The measures of the unit starting at `lo`, strongest first, scored from its cues.
 
-    A cue weighs its lexicon weight times the weight of its place: the comma-part
-    of the main verb phrase (`action_start` on: after the marker, or the head verb
-    of an imperative; before it in that part is the subject or frame, `subject`),
-    the parts before it (`lead`) or after it (`body`), or a part that states a
-    purpose (`purpose`). A cue inside an actor's name counts for nothing.
+    A cue weighs its lexicon weight times the strength of its place (`PLACES`): in
+    the comma-part of the main verb phrase (`action_start` on: after the marker, or
+    the head verb of an imperative), its `head` or its `object`, before it the
+    `topic`; the parts before it (`lead`) or after it (`body`); a part that states a
+    purpose (`purpose`) or a condition, or a `对…的` modifier (`condition`); a cited
+    title (`title`). A cue inside an actor's name counts for nothing.
 
     Args:
         text: the document.
@@ -164,68 +290,150 @@ def choose_measures(
         action_start: where the main verb phrase starts.
         marks: the part marks of the body (`part_marks`); those after `lo` and up to
             the unit's end are its own.
-        purpose: part start -> whether it states a purpose; filled as parts are seen
-            (one per document: the answer depends on the position alone).
+        purpose: part start -> "purpose", "condition" or "" (what the part states); filled
+            as parts are seen (one per document: the answer depends on the position alone).
         rules: compiled measure rules.
+        actors: the directive's actor ids (they select a reading of an ambiguous cue).
     """
     # part starts stand for part numbers: they grow with them
     k = bisect.bisect_right(marks, action_start) - 1
     action_part = marks[k] if k >= 0 and marks[k] > lo else lo
+    head_end = action_start + rules.head_chars
     scored = rules.scored
-    # measure -> [score, best weight, best cue, its place, its cue words, rests on a strong cue]
+    # measure -> [score, best weight, best cue, its place, its counted cues, rests on a strong cue,
+    #             has a cue outside a condition]
     found: dict[str, list] = {}
     for hit in hits:
-        a, _, cue, first, last, part = hit
+        a, _, cue, first, last, part, frame = hit
         if first >= lo or lo <= last < hi:
             continue  # inside an actor's name of the unit (`教育部门`)
         if part <= lo:
             part = lo
-        if part == action_part and a < action_start:
-            place = "subject"
-        else:
-            if part == action_part:
-                place = "action"
-            else:
-                place = "lead" if part < action_part else "body"
-            states = purpose.get(part)
-            if states is None:
-                states = purpose[part] = rules.purpose_re.match(text, part) is not None
-            if states:
-                place = "purpose"
-        for measure, w, strong in scored[place][cue]:
+        place = _place(text, a, part, frame, action_part, action_start, head_end, marks, hi, purpose, rules)
+        entries = scored[place][cue]
+        if not entries and rules.carried.get(cue, cue) in rules.senses:
+            entries = _read_sense(text, hit, part, marks, hi, place, actors, rules)
+        for measure, w, strong in entries:
             entry = found.get(measure)
             if entry is None:
-                found[measure] = [w, w, hit, place, [cue], strong]
+                found[measure] = [w, w, hit, place, [(cue, place, w)], strong, place != "condition"]
                 continue
             entry[0] += w
             if w > entry[1]:
                 entry[1] = w
                 entry[2] = hit
                 entry[3] = place
-            entry[4].append(cue)
+            entry[4].append((cue, place, w))
             if strong:
                 entry[5] = True
+            if place != "condition":
+                entry[6] = True
+    # a condition adds to what the action says but says nothing alone
+    found = {m: entry for m, entry in found.items() if entry[6]}
     if not found:
         return []
-    top = max(map(_FIRST, found.values()))
-    floor = max(rules.min_score, rules.relative * top)
     # a measure rests on one strong cue or two different ones: a lone hint word is no measure
     kept = []
-    for m, (score, _, best, place, cues, strong) in found.items():
-        if score >= floor:
-            if len(cues) > 1:
-                cues = sorted(set(cues))
-            if strong or len(cues) >= 2:
-                kept.append((m, score, cues, best, place))
+    floor = max(rules.min_score, rules.relative * max(map(_FIRST, found.values())))
+    for m, (score, _, best, place, cues, strong, _) in found.items():
+        if score >= floor and (strong or len({c[0] for c in cues}) >= 2):
+            kept.append((m, score, cues, best, place))
     if not kept:  # the best one, the first of them on a tie
-        for m, (score, _, best, place, cues, _) in found.items():
+        top = max(map(_FIRST, found.values()))
+        for m, (score, _, best, place, cues, _, _) in found.items():
             if score == top:
-                kept = [(m, score, sorted(set(cues)), best, place)]
+                kept = [(m, score, cues, best, place)]
                 break
     elif len(kept) > 1:
         # by score, then by first appearance (dicts keep insertion order; the sort is stable)
         kept.sort(key=_SECOND, reverse=True)
     return kept[: rules.max_per]
+
+
+def _place(
+    text: str, a: int, part: int, frame: int, action_part: int, action_start: int, head_end: int,
+    marks: Sequence[int], hi: int, states: dict[int, str], rules: MeasureRules,
+) -> str:
+    """Where the cue at `a`, in the comma-part starting at `part`, stands (a key of PLACES)."""
+    if frame == TITLE:
+        return "title"
+    before = part < action_part or part == action_part and a < action_start
+    if frame == MODIFIER and before:
+        # (after the main verb, `对…的` is its object: `加强对…的监测`)
+        return "modifier"
+    if part == action_part and a < action_start:
+        return "topic"
+    said = states.get(part)
+    if said is None:
+        said = states[part] = _part_states(text, part, marks, hi, rules)
+    if said:
+        return said
+    if part == action_part:
+        return "head" if a < head_end else "object"
+    return "lead" if part < action_part else "body"
+
+
+def _part_states(text: str, part: int, marks: Sequence[int], hi: int, rules: MeasureRules) -> str:
+    """"purpose" or "condition" for a comma-part that states one, else ""."""
+    if rules.purpose_re.match(text, part) is not None:
+        return "purpose"
+    k = bisect.bisect_right(marks, part)
+    if k < len(marks) and marks[k] <= hi and text[marks[k] - 1] in "，,":
+        # a part set off by a comma whose last word is a condition ending (`…的，`)
+        end = marks[k] - 2
+        if end >= part and text[end] in rules.condition_ends and rules.topic_opens_re.match(text, part) is None:
+            return "condition"
+    return ""
+
+
+def _read_sense(
+    text: str, hit: Hit, part: int, marks: Sequence[int], hi: int, place: str, actors: Collection[str],
+    rules: MeasureRules,
+) -> tuple[Entry, ...]:
+    """The entry of the reading of an ambiguous cue that its context selects (none when none does).
+
+    A reading that names context words needs one in the cue's comma-part, and the nearest
+    such word decides between readings; one that names actors needs one of the directive's;
+    a reading with neither is the default, taken when no other applies.
+    """
+    cue = rules.carried.get(hit[2], hit[2])
+    factor = rules.place_weight[place]
+    if factor <= 0:
+        return ()
+    k = bisect.bisect_right(marks, part)
+    end = min(marks[k], hi) if k < len(marks) else hi
+    nearest: dict[str, int] = {}
+    for m in rules.sense_re[cue].finditer(text, part, end):
+        d = hit[0] - m.end() if m.end() <= hit[0] else m.start() - hit[1]
+        if d >= 0 and d < nearest.get(m.group(), 1 << 30):
+            nearest[m.group()] = d
+    best: Sense | None = None
+    best_d = 1 << 30
+    for sense in rules.senses[cue]:
+        if sense.actors and sense.actors.isdisjoint(actors):
+            continue
+        if sense.words:
+            d = min((nearest[w] for w in sense.words if w in nearest), default=None)
+            if d is None or d >= best_d:
+                continue
+            best, best_d = sense, d
+        elif best is None:
+            best = sense
+            if not sense.actors:
+                break  # the default: later readings are never reached
+    if best is None:
+        return ()
+    measure, w, strong = best.entry
+    return ((measure, w * factor, strong),)
+
+
+def fallback_measure(actors: Sequence[str], rules: MeasureRules) -> tuple[str, str] | None:
+    """The nearest instrument of a directive without cues: (measure, actor id or "") or None."""
+    for actor in actors:
+        measure = rules.fallback.get(actor)
+        if measure:
+            return measure, actor
+    return (rules.fallback_default, "") if rules.fallback_default else None
 
 
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
