@@ -85,7 +85,7 @@ def _reference_chain(
                 names = names[:-1]
             pending.extend(x for x in names if x.short)
             actors.extend(x for x in names if not x.short)
-            why.extend("alias" for x in names if not x.short)
+            why.extend(x.how for x in names if not x.short)
             closer = item["closer"] or (head.text if head else "")
             actors.extend(pending)
             why.extend(f"short form closed by {closer}" for _ in pending)
@@ -100,7 +100,7 @@ def _reference_chain(
                 why.extend(f"short form sharing the head of {x.text}" for _ in pending)
             pending = []
             actors.append(x)
-            why.append("alias")
+            why.append(x.how)
     if not actors:
         return None
     return Chain(actors, pos, max(end, actors[-1].end), why)

@@ -130,7 +130,8 @@ def _compile(config: Config) -> Rules:
     return Rules(
         sentences=SentenceRules.from_config(ext.get("sentence") or {}),
         modality=ModalityRules.from_config(mod),
-        actors=ActorRules.from_config(config["actors"], taxonomy),
+        actors=ActorRules.from_config(config["actors"], taxonomy,
+                                      config["agencies"] if "agencies" in config.files else None),
         measures=MeasureRules.from_config(config["measures"], taxonomy),
         imperative_verbs=_words(imperative.get("verbs")),
         adverbs=_words(imperative.get("adverbs")),

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ExtractError
+from .agencies import AgencyRules, find_agencies, unknown_field_agencies
 from .lexicon import compile_words, word_set
 
 
@@ -31,6 +32,7 @@ class Name:
     end: int
     short: bool  # a bare sector word (`工信`): an actor only inside a closed coordination
     word: int  # start of the word it starts in (a name fused with a place prefix starts inside one)
+    how: str = "alias"  # what found it: the lexicon, or the agency grammar with the field that mapped it
 
 
 @dataclass(slots=True)
@@ -65,9 +67,14 @@ class ActorRules:
     subject_words: frozenset[str]
     salutation_max: int
     salutation_window: int
+    agencies: AgencyRules | None = None  # names by shape, for bodies the lexicon does not list
+    aliases: frozenset[str] = frozenset()  # the lexicon's full names (no short forms)
+    not_in_roles: frozenset[str] = frozenset()  # words that never describe a party (verbs acting on one)
 
     @classmethod
-    def from_config(cls, cfg: Mapping[str, Any], taxonomy: Mapping[str, Any]) -> ActorRules:
+    def from_config(
+        cls, cfg: Mapping[str, Any], taxonomy: Mapping[str, Any], agencies: Mapping[str, Any] | None = None
+    ) -> ActorRules:
         known = set((taxonomy.get("actors") or {}).keys())
         entries: dict[str, tuple[str, bool]] = {}
         for actor_id, entry in (cfg.get("actors") or {}).items():
@@ -106,6 +113,10 @@ class ActorRules:
             subject_words=word_set(collective, "subject_words"),
             salutation_max=int(collective.get("salutation_max_chars", 80)),
             salutation_window=int(collective.get("salutation_window", 3)),
+            agencies=AgencyRules.from_config(agencies, frozenset(cfg.get("actors") or ())) if agencies else None,
+            aliases=frozenset(name for name, (_, short) in entries.items() if not short),
+            not_in_roles=(word_set(cfg, "target_verbs") | word_set(coord, "co_actor_verbs")
+                          | word_set(coord, "object_prepositions")),
         )
 
 
@@ -123,16 +134,23 @@ def find_names(
     """
     if not rules.entries:
         return []
+    hi = len(text) if hi is None else hi
+    found = _lexicon_names(text, offs, rules, lo, hi)
+    if rules.agencies is None:
+        return found
+    grammar = _grammar_names(text, words, offs, rules, rules.agencies, lo, hi)
+    return _merge_names(found, grammar) if grammar else found
+
+
+def _lexicon_names(text: str, offs: list[int], rules: ActorRules, lo: int, hi: int) -> list[Name]:
     found: list[Name] = []
     n = len(offs)
     ti = 0
-    for m in rules.names_re.finditer(text, lo, len(text) if hi is None else hi):
+    for m in rules.names_re.finditer(text, lo, hi):
         a, b = m.span()
         ti = bisect.bisect_right(offs, a, ti) - 1  # (names come in order)
-        if offs[ti] != a:
-            before = text[offs[ti] : a]
-            if not (before in rules.prefixes or before[-1:] in rules.place_suffixes):
-                continue
+        if offs[ti] != a and not _prefixed(text[offs[ti] : a], rules):
+            continue
         tj = ti + 1  # the word where the name ends: one or a few on
         while tj < n and offs[tj] < b:
             tj += 1
@@ -145,6 +163,42 @@ def find_names(
         actor_id, short = rules.entries[name]
         found.append(Name(actor_id, name, a, b, short, offs[ti]))
     return found
+
+
+def _prefixed(before: str, rules: ActorRules) -> bool:
+    """Whether a name may start inside a word after `before` (`市公安局`: a place or scope prefix)."""
+    return before in rules.prefixes or before[-1:] in rules.place_suffixes
+
+
+def _grammar_names(
+    text: str, words: list[str], offs: list[int], rules: ActorRules, grammar: AgencyRules, lo: int, hi: int
+) -> list[Name]:
+    """Agencies found by their shape whose name starts and ends on word boundaries."""
+    out: list[Name] = []
+    candidates = [*find_agencies(text, lo, hi, grammar, rules.aliases),
+                  *unknown_field_agencies(text, words, offs, lo, hi, grammar)]
+    for agency in candidates:
+        a, b = agency.start, agency.end
+        ti = bisect.bisect_right(offs, a) - 1
+        tj = bisect.bisect_left(offs, b, ti)
+        if tj >= len(offs) or offs[tj] != b or offs[ti] != a and not _prefixed(text[offs[ti] : a], rules):
+            continue
+        if agency.described and not rules.not_in_roles.isdisjoint(words[ti:tj]):
+            continue  # a verb or preposition before the party (`督促……提供者`): no description of it
+        out.append(Name(agency.id, text[a:b], a, b, False, offs[ti], agency.how))
+    return out
+
+
+def _merge_names(lexicon: list[Name], grammar: list[Name]) -> list[Name]:
+    """The names of both sources without overlaps: leftmost first, then the longer, the lexicon's on a tie."""
+    ranked = sorted([*lexicon, *grammar], key=lambda x: (x.start, -(x.end - x.start), x.how != "alias"))
+    out: list[Name] = []
+    end = -1
+    for name in ranked:
+        if name.start >= end:
+            out.append(name)
+            end = name.end
+    return out
 
 
 def parse_chain(
@@ -240,7 +294,7 @@ def parse_chain(
                     pending.append(x)
                 else:
                     actors.append(x)
-                    why.append("alias")
+                    why.append(x.how)
             closed_by = item_closer or (head.text if head else "")
             actors += pending
             why += [f"short form closed by {closed_by}"] * len(pending)
@@ -256,7 +310,7 @@ def parse_chain(
                 why += [f"short form sharing the head of {x.text}"] * len(pending)
             pending = []
             actors.append(x)
-            why.append("alias")
+            why.append(x.how)
     if not actors:
         return None
     chain_end = max(end, actors[-1].end)

@@ -1,0 +1,165 @@
+"""Agency grammar: bodies the actor lexicon does not list, recognised by the shape of their name.
+
+A law names its agencies by level, field and head (`国务院` + `反洗钱` +
+`行政主管部门`), by the role a party plays (`关键信息基础设施的运营者`,
+`其运营、使用单位`) or by the duty it bears (`负责……保护工作的部门`). The
+shapes, and the field or role that maps a name onto a taxonomy id, are data in
+`configs/agencies.yaml`; this module compiles them once into a few regexes and
+finds the candidate names of a stretch of text. `actors.find_names` merges
+them with the lexicon's names (the longer wins; the lexicon on a tie).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Container, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..config import compile_rule
+from ..errors import ExtractError
+from .lexicon import trie_pattern, word_set
+
+# A role opens a comma-part (after punctuation or the start of the text) or follows a connector.
+_ROLE_START = r"(?:(?<![\u4e00-\u9fff])|(?<=和)|(?<=及)|(?<=或)|(?<=与))"
+_CJK = "[\u4e00-\u9fff]"
+
+
+@dataclass(frozen=True, slots=True)
+class Agency:
+    """A candidate agency name: where it stands, its id and the rule (with the field) that mapped it."""
+
+    start: int
+    end: int
+    id: str
+    how: str
+    described: bool = False  # a role after a description, whose words the caller checks
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyRules:
+    """Compiled `agencies.yaml`."""
+
+    agency_re: re.Pattern[str]  # prefix* field head
+    field_ids: Mapping[str, str]
+    role_re: re.Pattern[str]
+    role_ids: Mapping[str, str]
+    phrases: tuple[tuple[re.Pattern[str], str], ...]
+    government_heads_re: re.Pattern[str]
+    prefixes: frozenset[str]
+    not_fields: frozenset[str]
+    unknown_field_id: str
+
+    @classmethod
+    def from_config(cls, cfg: Mapping[str, Any], known: frozenset[str]) -> AgencyRules:
+        """Compile the grammar; every id must be one of `known` (the actor lexicon's ids).
+
+        Raises:
+            ExtractError: an id outside the lexicon, or a bad pattern.
+        """
+
+        def checked(actor_id: Any, where: str) -> str:
+            actor_id = str(actor_id)
+            if known and actor_id not in known:
+                raise ExtractError(f"agencies.yaml: {where}: actor '{actor_id}' is not in actors.yaml; "
+                                   "map it onto an actor id")
+            return actor_id
+
+        field_ids = _by_word(cfg.get("fields") or {}, checked, "fields")
+        role_ids = _by_word(cfg.get("roles") or {}, checked, "roles")
+        prefixes = word_set(cfg, "prefixes")
+        heads = word_set(cfg, "heads")
+        agency = f"(?:{trie_pattern(prefixes)})*(?P<field>{trie_pattern(field_ids)})(?:{trie_pattern(heads)})"
+        role_max = int(cfg.get("role_max_chars", 18))
+        role = (f"{_ROLE_START}(?:其|该)?(?P<desc>(?:{_CJK}|、(?={_CJK})){{0,{role_max}}}?)"
+                f"(?P<role>{trie_pattern(role_ids)})")
+        phrases = tuple(
+            (compile_rule(p.get("pattern"), f"agencies.yaml: duty_phrases[{k}]"),
+             checked(p.get("id"), f"duty_phrases[{k}]"))
+            for k, p in enumerate(cfg.get("duty_phrases") or ())
+        )
+        return cls(
+            agency_re=re.compile(agency),
+            field_ids=field_ids,
+            role_re=re.compile(role),
+            role_ids=role_ids,
+            phrases=phrases,
+            government_heads_re=re.compile(trie_pattern(word_set(cfg, "government_heads"))),
+            prefixes=prefixes,
+            not_fields=word_set(cfg, "not_fields"),
+            unknown_field_id=checked(cfg.get("unknown_field_id", "departments"), "unknown_field_id"),
+        )
+
+
+def _by_word(section: Mapping[str, Any], checked: Any, where: str) -> dict[str, str]:
+    """`{id: [words]}` as `{word: id}`; a word under two ids is an error."""
+    out: dict[str, str] = {}
+    for actor_id, words in section.items():
+        actor_id = checked(actor_id, where)
+        for word in words or ():
+            word = str(word)
+            if out.setdefault(word, actor_id) != actor_id:
+                raise ExtractError(f"agencies.yaml: {where}: '{word}' is listed for both {out[word]} and "
+                                   f"{actor_id}; keep one")
+    return out
+
+
+def find_agencies(
+    text: str, lo: int, hi: int, rules: AgencyRules, aliases: Container[str]
+) -> Iterator[Agency]:
+    """Agency names in `text[lo:hi]` by field, role or duty (overlapping; word boundaries unchecked).
+
+    `aliases` holds the actor lexicon's full names: a role whose description holds one
+    (`个人发现网络运营者`) describes an act of that actor, not a party.
+    """
+    for m in rules.agency_re.finditer(text, lo, hi):
+        field = m.group("field")
+        actor_id = rules.field_ids[field]
+        yield Agency(m.start(), m.end(), actor_id, f"agency grammar: field {field} → {actor_id}")
+    for m in rules.role_re.finditer(text, lo, hi):
+        desc, whole = m.group("desc"), m.group()
+        if desc.endswith("、") or _holds_alias(desc, whole, aliases):
+            continue
+        role = m.group("role")
+        actor_id = rules.role_ids[role]
+        yield Agency(m.start(), m.end(), actor_id, f"agency grammar: role {role} → {actor_id}", bool(desc))
+    for pattern, actor_id in rules.phrases:
+        for m in pattern.finditer(text, lo, hi):
+            yield Agency(m.start(), m.end(), actor_id, f"agency grammar: duty phrase → {actor_id}")
+
+
+def _holds_alias(desc: str, whole: str, aliases: Container[str]) -> bool:
+    """Whether a description names an actor itself (`个人发现…`), or the lexicon names the party.
+
+    A lexicon name that ends the match (`督促互联网服务提供者`) is the party; what
+    stands before it is no description of it.
+    """
+    if any(whole[k:] in aliases for k in range(1, len(whole) - 1)):
+        return True
+    return any(desc[k:j] in aliases for k in range(len(desc)) for j in range(k + 2, min(len(desc), k + 12) + 1))
+
+
+def unknown_field_agencies(
+    text: str, words: list[str], offs: list[int], lo: int, hi: int, rules: AgencyRules
+) -> Iterator[Agency]:
+    """`X部门` with a field X this grammar does not know: the word before a government head.
+
+    Only a whole word of two to six CJK characters counts as the field, after
+    optional prefix words (`县级以上住建部门`).
+    """
+    for m in rules.government_heads_re.finditer(text, lo, hi):
+        a, b = m.span()
+        i = bisect.bisect_left(offs, a)
+        if i <= 0 or i >= len(offs) or offs[i] != a or (j := bisect.bisect_left(offs, b, i)) >= len(offs) \
+                or offs[j] != b:
+            continue
+        field = words[i - 1]
+        if not 2 <= len(field) <= 6 or not all("\u4e00" <= ch <= "\u9fff" for ch in field) \
+                or field in rules.not_fields or field in rules.prefixes or field.endswith("的"):
+            continue
+        k = i - 1
+        while k > 0 and words[k - 1] in rules.prefixes:
+            k -= 1
+        actor_id = rules.unknown_field_id
+        yield Agency(offs[k], b, actor_id, f"agency grammar: field {field} (not listed) → {actor_id}")
