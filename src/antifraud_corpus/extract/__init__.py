@@ -42,8 +42,6 @@ from .modality import COMMAS, Marker, ModalityRules, find_markers
 from .segmenter import Segmenter, build_segmenter
 from .sentences import PARAGRAPH_MARK, SentenceRules, Unit, split_units
 
-# Words that may follow a subject set off by a comma (`银行业金融机构为客户开立账户……，应当……`).
-_TOPIC_ADVERBIALS = frozenset(("为", "在", "对", "对于", "依照", "按照", "根据", "依法", "结合"))
 # Words that may open an adverbial between a subject and its bare verb (`人民法院在……中发挥…`).
 _SUBJECT_ADVERBIALS = frozenset(("在", "依照", "按照", "根据", "依法", "对", "结合", "围绕"))
 
@@ -690,11 +688,9 @@ def _named_actors(an: _Analysis, rules: Rules, penalty: bool) -> tuple[list[tupl
             for name, how in zip(chain.actors, chain.rules, strict=False):
                 found.append((name, f"{why}; {how} '{name.text}'"))
 
-    if penalty:
-        m = rules.penalty_re.search(an.sentence)
-        if m is not None:
-            add(parse_chain(text, words, offs, an.names_at, an.lo + m.start("who"), an.lo + m.end("who"), ar),
-                "subject after 由 in a penalty clause")
+    authority = _penalty_authority(an, rules, penalty)
+    if authority is not None:
+        add(authority, "subject after 由 in a penalty clause")
     for marker in an.markers:
         k = bisect.bisect_right(an.parts, marker.token) - 1
         part_start = _skip_frame_tokens(an, rules, an.parts[k])
@@ -713,8 +709,10 @@ def _named_actors(an: _Analysis, rules: Rules, penalty: bool) -> tuple[list[tupl
                 and not any(chain.end <= n.start < marker.start and not n.short for n in an.names)
             ):
                 add(chain, f"subject of '{marker.word}'")
-        elif k > 0:
-            # `X为……，……，应当……`: a subject set off at the start of the unit
+                continue
+        if k > 0 and authority is None:
+            # `X发现……时，应当……`, `X为……，……，应当……`: the subject opens the unit and the modal
+            # word's own part names none (under a penalty clause's 由 the opener is the violator)
             first_part_end = offs[an.parts[1] - 1]
             start0 = _skip_frame_tokens(an, rules, an.i0)
             chain = parse_chain(text, words, offs, an.names_at, start0, first_part_end, ar)
@@ -722,10 +720,9 @@ def _named_actors(an: _Analysis, rules: Rules, penalty: bool) -> tuple[list[tupl
                 chain is not None
                 and chain.start == start0
                 and chain_is_subject(text, chain, ar)
-                and _topic_ok(an, chain.end, first_part_end)
                 and not any(mk.start < first_part_end for mk in an.markers)
             ):
-                add(chain, f"subject of '{marker.word}' set off at the start of the unit")
+                add(chain, f"subject of '{marker.word}' opening the unit before a comma")
     if not found and not an.markers and not penalty:
         for chain in _bare_subjects(an, rules):
             add(chain, "subject of a bare verb")
@@ -757,12 +754,25 @@ def _skip_frame_tokens(an: _Analysis, rules: Rules, token: int) -> int:
     return an.offs[i] if i < an.i1 else an.hi
 
 
-def _topic_ok(an: _Analysis, chain_end: int, part_end: int) -> bool:
-    """A topic set off by a comma: the part is the name alone or name + a circumstance."""
-    if chain_end >= part_end:
-        return True
-    k = bisect.bisect_left(an.offs, chain_end, an.i0, an.i1)
-    return k < an.i1 and an.words[k] in _TOPIC_ADVERBIALS
+def _penalty_authority(an: _Analysis, rules: Rules, penalty: bool) -> Chain | None:
+    """The authority named with 由 in a penalty clause (`……的，由X责令改正，并可处……罚款`).
+
+    Read in any unit that the penalty pattern or a penalty cue marks, whether or not a
+    modal word (`并可处以`) makes it a directive of its own; the coordination after 由
+    may run past a comma (`由X或者Y，根据情节轻重，可以……`).
+    """
+    m = rules.penalty_re.search(an.sentence)
+    if m is not None:
+        return parse_chain(an.text, an.words, an.offs, an.names_at, an.lo + m.start("who"), an.lo + m.end("who"),
+                           rules.actors)
+    if not penalty and rules.penalty_cue_re.search(an.sentence) is None:
+        return None
+    for i in range(an.i0, an.i1 - 1):
+        if an.words[i] == "由":
+            chain = names_after(an.text, an.words, an.offs, an.names_at, i, an.hi, rules.actors)
+            if chain is not None and chain.start == an.offs[i + 1]:
+                return chain
+    return None
 
 
 def _addressee(units: Sequence[Unit], doc: _DocIndex, rules: Rules) -> list[Mention]:

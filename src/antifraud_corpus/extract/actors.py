@@ -56,7 +56,7 @@ class ActorRules:
     connectors: frozenset[str]
     distributive_suffixes: tuple[str, ...]
     non_distributive: frozenset[str]
-    owners: frozenset[str]
+    owner_endings: tuple[str, ...]  # an owner's name as written ends in an owner (`县级以上人民政府`)
     prefixes: frozenset[str]
     place_suffixes: frozenset[str]
     pre_marker: frozenset[str]
@@ -102,7 +102,7 @@ class ActorRules:
             connectors=word_set(coord, "connectors"),
             distributive_suffixes=tuple(map(str, coord.get("distributive_suffixes") or ())),
             non_distributive=word_set(coord, "non_distributive"),
-            owners=word_set(coord, "owners"),
+            owner_endings=tuple(word_set(coord, "owners")),
             prefixes=word_set(coord, "prefixes"),
             place_suffixes=word_set(coord, "place_suffixes"),
             pre_marker=word_set(coord, "pre_marker"),
@@ -324,7 +324,7 @@ def _fold_owners(names: list[Name], rules: ActorRules) -> list[Name]:
     kept = []
     for k, x in enumerate(names):
         nxt = names[k + 1] if k + 1 < len(names) else None
-        if nxt is not None and x.end == nxt.start and x.text in rules.owners:
+        if nxt is not None and x.end == nxt.start and x.text.endswith(rules.owner_endings):
             continue
         kept.append(x)
     return kept

@@ -118,25 +118,20 @@ def find_agencies(
         actor_id = rules.field_ids[field]
         yield Agency(m.start(), m.end(), actor_id, f"agency grammar: field {field} → {actor_id}")
     for m in rules.role_re.finditer(text, lo, hi):
-        desc, whole = m.group("desc"), m.group()
-        if desc.endswith("、") or _holds_alias(desc, whole, aliases):
+        desc = m.group("desc")
+        if desc.endswith("、") or _holds_alias(desc, aliases):
             continue
         role = m.group("role")
         actor_id = rules.role_ids[role]
-        yield Agency(m.start(), m.end(), actor_id, f"agency grammar: role {role} → {actor_id}", bool(desc))
+        # (a pronoun before the role, `其运营、使用单位`, is no part of the name)
+        yield Agency(m.start("desc"), m.end(), actor_id, f"agency grammar: role {role} → {actor_id}", bool(desc))
     for pattern, actor_id in rules.phrases:
         for m in pattern.finditer(text, lo, hi):
             yield Agency(m.start(), m.end(), actor_id, f"agency grammar: duty phrase → {actor_id}")
 
 
-def _holds_alias(desc: str, whole: str, aliases: Container[str]) -> bool:
-    """Whether a description names an actor itself (`个人发现…`), or the lexicon names the party.
-
-    A lexicon name that ends the match (`督促互联网服务提供者`) is the party; what
-    stands before it is no description of it.
-    """
-    if any(whole[k:] in aliases for k in range(1, len(whole) - 1)):
-        return True
+def _holds_alias(desc: str, aliases: Container[str]) -> bool:
+    """Whether a description names an actor itself (`个人发现…`): it describes an act, not a party."""
     return any(desc[k:j] in aliases for k in range(len(desc)) for j in range(k + 2, min(len(desc), k + 12) + 1))
 
 
