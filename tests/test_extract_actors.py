@@ -10,7 +10,15 @@ from hypothesis import strategies as st
 
 from antifraud_corpus.config import load_config
 from antifraud_corpus.extract import build_segmenter, compile_rules
-from antifraud_corpus.extract.actors import ActorRules, Chain, Name, _fold_owners, find_names, parse_chain
+from antifraud_corpus.extract.actors import (
+    ActorRules,
+    Chain,
+    Name,
+    _fold_owners,
+    find_names,
+    parse_chain,
+    sector_span,
+)
 
 
 @pytest.fixture(scope="module")
@@ -58,10 +66,15 @@ def _reference_chain(
         ):
             i += 1
             continue
-        if (not cur["names"] and not cur["unknown"] and len(w) <= 4 and "\u4e00" <= w[0] <= "\u9fff"
-                and i + 1 < n and (words[i + 1] in rules.connectors or words[i + 1] == "等") and items):
-            cur["unknown"] = True
-            i += 1
+        span = sector_span(words, i, rules.connectors) if items else 0
+        if not cur["names"] and not cur["unknown"] and span:
+            if rules.agencies is None:
+                cur["unknown"] = True
+            else:
+                field = "".join(words[i : i + span])
+                cur["names"].append(Name(rules.agencies.unknown_field_id, field, offs[i], offs[i + span], True,
+                                         offs[i], "sector"))
+            i += span
             continue
         break
     if cur["names"] or cur["closer"] or cur["unknown"]:

@@ -765,7 +765,8 @@ def _penalty_authority(an: _Analysis, rules: Rules, penalty: bool) -> Chain | No
     if m is not None:
         return parse_chain(an.text, an.words, an.offs, an.names_at, an.lo + m.start("who"), an.lo + m.end("who"),
                            rules.actors)
-    if not penalty and rules.penalty_cue_re.search(an.sentence) is None:
+    if not penalty and rules.penalty_cue_re.search(an.sentence) is None \
+            and rules.penalty_continuing_re.search(an.sentence) is None:
         return None
     for i in range(an.i0, an.i1 - 1):
         if an.words[i] == "由":

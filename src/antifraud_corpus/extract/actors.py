@@ -257,15 +257,15 @@ def parse_chain(
         if w in rules.prefixes or (1 < len(w) <= 6 and w[-1] in rules.place_suffixes):
             i += 1
             continue
-        if (
-            len(w) <= 4
-            and "\u4e00" <= w[0] <= "\u9fff"
-            and i + 1 < n
-            and (words[i + 1] in connectors or words[i + 1] == "等")
-            and items
-        ):
-            unknown = True  # a sector word inside a list (`金融、电信、互联网等…`)
-            i += 1
+        span = sector_span(words, i, connectors) if items else 0
+        if span:
+            # a sector word inside a list (`金融、电信、互联网等…`): with the agency grammar, an
+            # agency of a field it does not know once the list is closed (`住房城乡建设等部门`)
+            if rules.agencies is None:
+                unknown = True
+            else:
+                names.append(_sector_name(words, offs, i, span, rules.agencies))
+            i += span
             continue
         break
     if names or closer or unknown:
@@ -315,6 +315,30 @@ def parse_chain(
         return None
     chain_end = max(end, actors[-1].end)
     return Chain(actors, pos, chain_end, why)
+
+
+def sector_span(words: list[str], i: int, connectors: frozenset[str]) -> int:
+    """How many words (one or two: `住房`+`城乡建设`) make a sector word at `words[i]` that a connector or 等 follows."""
+    n = len(words)
+    w = words[i]
+    if not "\u4e00" <= w[0] <= "\u9fff":
+        return 0
+    for span in (1, 2):
+        if i + span >= n or len("".join(words[i : i + span])) > 2 + 2 * span:
+            return 0
+        if span == 2 and not "\u4e00" <= words[i + 1][0] <= "\u9fff":
+            return 0
+        if words[i + span] in connectors or words[i + span] == "等":
+            return span
+    return 0
+
+
+def _sector_name(words: list[str], offs: list[int], i: int, span: int, grammar: AgencyRules) -> Name:
+    """A sector word of a list as a short form of an agency of a field the grammar does not know."""
+    field = "".join(words[i : i + span])
+    actor_id = grammar.unknown_field_id
+    return Name(actor_id, field, offs[i], offs[i + span], True, offs[i],
+                f"agency grammar: field {field} (not listed) → {actor_id}")
 
 
 def _fold_owners(names: list[Name], rules: ActorRules) -> list[Name]:
