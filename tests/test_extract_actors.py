@@ -101,7 +101,8 @@ def _reference_chain(
             why.extend(x.how for x in names if not x.short)
             closer = item["closer"] or (head.text if head else "")
             actors.extend(pending)
-            why.extend(f"short form closed by {closer}" for _ in pending)
+            why.extend(f"short form closed by {closer}" if x.how == "alias"
+                       else f"{x.how}, in a list closed by {closer}" for x in pending)
             pending = []
             continue
         for x in names:

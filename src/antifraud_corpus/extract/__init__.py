@@ -34,7 +34,7 @@ from typing import Any
 from ..config import Config, per_config
 from ..fastregex import analyse
 from ..models import Clause, Duty, Mention
-from .actors import ActorRules, Chain, Name, chain_is_subject, find_names, names_after, parse_chain
+from .actors import ActorRules, Chain, Name, agency_name, chain_is_subject, find_names, names_after, parse_chain
 from .explain import explain_duty
 from .lexicon import compile_words
 from .measures import Hit, MeasureRules, choose_measures, cue_hits, part_marks
@@ -638,12 +638,13 @@ def _assign_actors(
     if an.names:  # (a unit naming no actor has no subject and no target of its own)
         found, duty.targets = _named_actors(an, rules, penalty)
         if found:
-            seen: set[str] = set()
+            seen: set[tuple[str, str]] = set()
             mentions = []
-            for name, why in found:
-                if name.id not in seen:
-                    seen.add(name.id)
-                    mentions.append(Mention(name.id, _i(name.text), name.start, name.end, _i(why)))
+            for name, why, agency in found:
+                # one mention per agency: two agencies of one id (生态环境部门, 规划主管部门) both keep their name
+                if (name.id, agency) not in seen:
+                    seen.add((name.id, agency))
+                    mentions.append(Mention(name.id, _i(name.text), name.start, name.end, _i(why), _i(agency)))
             duty.actors = list(mentions)  # of its exact size
             duty.actor_source = "explicit"
             return
@@ -665,28 +666,30 @@ def _assign_actors(
             if why is None:
                 how = "from the previous ；-part" if penalty else "from the previous directive of its paragraph"
                 why = whys[m.rule] = _i(f"inherited {how} ({m.rule})")
-            actors.append(Mention(m.id, m.text, -1, -1, why))
+            actors.append(Mention(m.id, m.text, -1, -1, why, m.name))
         duty.actors = actors
         duty.actor_source = "inherited"
         return
     if source is None and not penalty and addressee and unit.first_in_para:
-        duty.actors = [Mention(m.id, m.text, -1, -1, m.rule) for m in addressee]
+        duty.actors = [Mention(m.id, m.text, -1, -1, m.rule, m.name) for m in addressee]
         duty.actor_source = "addressee"
         return
     duty.actors = []
     duty.actor_source = "none"
 
 
-def _named_actors(an: _Analysis, rules: Rules, penalty: bool) -> tuple[list[tuple[Name, str]], list[Mention]]:
-    """The actors of a unit that names some (with why), and its targets."""
+def _named_actors(
+    an: _Analysis, rules: Rules, penalty: bool
+) -> tuple[list[tuple[Name, str, str]], list[Mention]]:
+    """The actors of a unit that names some (with why and agency name), and its targets."""
     ar = rules.actors
     text, words, offs = an.text, an.words, an.offs
-    found: list[tuple[Name, str]] = []
+    found: list[tuple[Name, str, str]] = []
 
     def add(chain: Chain | None, why: str) -> None:
         if chain is not None:
-            for name, how in zip(chain.actors, chain.rules, strict=False):
-                found.append((name, f"{why}; {how} '{name.text}'"))
+            for name, how, head in zip(chain.actors, chain.rules, chain.heads, strict=False):
+                found.append((name, f"{why}; {how} '{name.text}'", agency_name(name, head, ar)))
 
     authority = _penalty_authority(an, rules, penalty)
     if authority is not None:
@@ -740,9 +743,10 @@ def _named_actors(an: _Analysis, rules: Rules, penalty: bool) -> tuple[list[tupl
             chain = names_after(text, words, offs, an.names_at, i, an.hi, ar)
             if chain is not None and chain.start == offs[i + 1]:
                 for name in chain.actors:
-                    if all(name.start != f.start for f, _ in found):
+                    if all(name.start != f.start for f, _, _ in found):
                         why = f"target: after '{w}'"
-                        targets.append(Mention(name.id, _i(name.text), name.start, name.end, _i(why)))
+                        targets.append(Mention(name.id, _i(name.text), name.start, name.end, _i(why),
+                                               _i(agency_name(name, "", ar))))
     return found, targets
 
 
@@ -794,7 +798,8 @@ def _addressee(units: Sequence[Unit], doc: _DocIndex, rules: Rules) -> list[Ment
         for n in names:
             if n.id not in seen:
                 seen.add(n.id)
-                out.append(Mention(n.id, n.text, -1, -1, f"addressee of the document ('{s}')"))
+                out.append(Mention(n.id, n.text, -1, -1, f"addressee of the document ('{s}')",
+                                   agency_name(n, "", ar)))
         return out
     return []
 

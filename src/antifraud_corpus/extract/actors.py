@@ -43,6 +43,8 @@ class Chain:
     start: int
     end: int
     rules: list[str] = field(default_factory=list)  # one per actor
+    # one per actor: the head a short form shares (`部门` for 公安 in `公安、电信等部门`), "" for a full name
+    heads: list[str] = field(default_factory=list, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,7 @@ class ActorRules:
     salutation_window: int
     agencies: AgencyRules | None = None  # names by shape, for bodies the lexicon does not list
     aliases: frozenset[str] = frozenset()  # the lexicon's full names (no short forms)
+    scope_words: tuple[str, ...] = ()  # dropped from the front of an agency's name, longest first
     not_in_roles: frozenset[str] = frozenset()  # words that never describe a party (verbs acting on one)
 
     @classmethod
@@ -115,6 +118,7 @@ class ActorRules:
             salutation_window=int(collective.get("salutation_window", 3)),
             agencies=AgencyRules.from_config(agencies, frozenset(cfg.get("actors") or ())) if agencies else None,
             aliases=frozenset(name for name, (_, short) in entries.items() if not short),
+            scope_words=tuple(sorted(map(str, coord.get("scope_words") or ()), key=len, reverse=True)),
             not_in_roles=(word_set(cfg, "target_verbs") | word_set(coord, "co_actor_verbs")
                           | word_set(coord, "object_prepositions")),
         )
@@ -279,6 +283,7 @@ def parse_chain(
             return None
     actors: list[Name] = []
     why: list[str] = []
+    heads: list[str] = []
     pending: list[Name] = []
     for item_names, item_et, item_closer, _ in items:
         names = _fold_owners(item_names, rules)
@@ -295,9 +300,11 @@ def parse_chain(
                 else:
                     actors.append(x)
                     why.append(x.how)
+                    heads.append("")
             closed_by = item_closer or (head.text if head else "")
             actors += pending
-            why += [f"short form closed by {closed_by}"] * len(pending)
+            why += [_closed_why(x, closed_by) for x in pending]
+            heads += [closed_by.lstrip("等").removeprefix("有关").removeprefix("相关")] * len(pending)
             pending = []
             continue
         for x in names:
@@ -308,17 +315,39 @@ def parse_chain(
                 # the short forms share this name's head (`工信、公安部门`)
                 actors += pending
                 why += [f"short form sharing the head of {x.text}"] * len(pending)
+                heads += [next(h for h in rules.distributive_suffixes if x.text.endswith(h))] * len(pending)
             pending = []
             actors.append(x)
             why.append(x.how)
+            heads.append("")
     if not actors:
         return None
     chain_end = max(end, actors[-1].end)
-    return Chain(actors, pos, chain_end, why)
+    return Chain(actors, pos, chain_end, why, heads)
+
+
+def _closed_why(name: Name, closed_by: str) -> str:
+    if name.how == "alias":
+        return f"short form closed by {closed_by}"
+    return f"{name.how}, in a list closed by {closed_by}"
+
+
+def agency_name(name: Name, head: str, rules: ActorRules) -> str:
+    """The agency's name as written, normalised: scope words dropped, a short form with its shared head.
+
+    `各级公安机关` → `公安机关`; 公安 in `公安、电信等部门` → `公安部门`. Levels stay
+    (`国务院反洗钱行政主管部门`, `县级以上生态环境部门`): they tell agencies apart.
+    """
+    text = name.text + head if name.short else name.text
+    for scope in rules.scope_words:
+        # (only where what is left is a name: `各地区各部门` stays whole)
+        if text.startswith(scope) and (text[len(scope) :] in rules.aliases or name.how != "alias"):
+            return text[len(scope) :]
+    return text
 
 
 def sector_span(words: list[str], i: int, connectors: frozenset[str]) -> int:
-    """How many words (one or two: `住房`+`城乡建设`) make a sector word at `words[i]` that a connector or 等 follows."""
+    """How many words (one, or two: `住房`+`城乡建设`) make a sector word at `words[i]` before a connector or 等."""
     n = len(words)
     w = words[i]
     if not "\u4e00" <= w[0] <= "\u9fff":
