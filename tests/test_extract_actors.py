@@ -59,6 +59,11 @@ def _reference_chain(
         if w in rules.closers and (cur["names"] or cur["unknown"] or cur["et"]):
             cur["closer"] = w
             end = offs[i] + len(w)
+            if i + 2 < n and words[i + 1] in rules.connectors and names_at.get(offs[i + 2]) is not None:
+                items.append(cur)
+                cur = {"names": [], "et": False, "closer": None, "unknown": False}
+                i += 2
+                continue
             i += 1
             break
         if not cur["names"] and not cur["unknown"] and (

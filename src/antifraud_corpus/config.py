@@ -40,7 +40,7 @@ SCHEMAS: dict[str, frozenset[str]] = {
                            "kinds", "sidecar_keys"}),
     "regions": frozenset({"source", "provinces", "former"}),
     "agencies": frozenset({"prefixes", "fields", "heads", "government_heads", "unknown_field_id", "not_fields",
-                           "roles", "role_max_chars", "duty_phrases"}),
+                           "roles", "role_max_chars", "duty_phrases", "activity_subjects"}),
     "segment": frozenset({"headings", "sequence", "chapters", "subheading"}),
     "actors": frozenset({"actors", "generic_heads", "coordination", "target_verbs", "collective"}),
     "modality": frozenset({"markers", "compounds", "negation", "strength", "non_modal", "reporting_verbs",

@@ -35,6 +35,7 @@ from ..config import Config, per_config
 from ..fastregex import analyse
 from ..models import Clause, Duty, Mention
 from .actors import ActorRules, Chain, Name, agency_name, chain_is_subject, find_names, names_after, parse_chain
+from .agencies import activity_subject
 from .explain import explain_duty
 from .lexicon import compile_words
 from .measures import Hit, MeasureRules, choose_measures, cue_hits, part_marks
@@ -635,7 +636,9 @@ def _assign_actors(
     lead: _Lead | None,
     addressee: list[Mention],
 ) -> None:
-    if an.names:  # (a unit naming no actor has no subject and no target of its own)
+    # (a unit naming no actor has no subject and no target of its own, unless it opens with a
+    # 的-phrase that names a party by what it does: `提供……服务的，应当……`)
+    if an.names or an.markers and len(an.parts) > 1 and an.words[an.parts[1] - 2] == "的":
         found, duty.targets = _named_actors(an, rules, penalty)
         if found:
             seen: set[tuple[str, str]] = set()
@@ -726,6 +729,13 @@ def _named_actors(
                 and not any(mk.start < first_part_end for mk in an.markers)
             ):
                 add(chain, f"subject of '{marker.word}' opening the unit before a comma")
+            elif chain is None and ar.agencies is not None and not found and k == 1:
+                # `提供……服务的，应当……`: the party named by what it does
+                activity = activity_subject(text[start0:first_part_end], ar.agencies)
+                if activity is not None:
+                    actor_id, why = activity
+                    name = Name(actor_id, text[start0:first_part_end], start0, first_part_end, False, start0, why)
+                    found.append((name, f"subject of '{marker.word}'; {why}", ar.canonical.get(actor_id, actor_id)))
     if not found and not an.markers and not penalty:
         for chain in _bare_subjects(an, rules):
             add(chain, "subject of a bare verb")

@@ -71,6 +71,7 @@ class ActorRules:
     salutation_window: int
     agencies: AgencyRules | None = None  # names by shape, for bodies the lexicon does not list
     aliases: frozenset[str] = frozenset()  # the lexicon's full names (no short forms)
+    canonical: Mapping[str, str] = field(default_factory=dict)  # id -> its name (for a party named by activity)
     scope_words: tuple[str, ...] = ()  # dropped from the front of an agency's name, longest first
     not_in_roles: frozenset[str] = frozenset()  # words that never describe a party (verbs acting on one)
 
@@ -118,9 +119,11 @@ class ActorRules:
             salutation_window=int(collective.get("salutation_window", 3)),
             agencies=AgencyRules.from_config(agencies, frozenset(cfg.get("actors") or ())) if agencies else None,
             aliases=frozenset(name for name, (_, short) in entries.items() if not short),
+            canonical={str(k): str(v.get("name") or k) for k, v in (cfg.get("actors") or {}).items()},
             scope_words=tuple(sorted(map(str, coord.get("scope_words") or ()), key=len, reverse=True)),
+            # (nor does a list's 等 or head: `公安、网信等部门和电信业务经营者` is three parties)
             not_in_roles=(word_set(cfg, "target_verbs") | word_set(coord, "co_actor_verbs")
-                          | word_set(coord, "object_prepositions")),
+                          | word_set(coord, "object_prepositions") | set(heads) | {"等"}),
         )
 
 
@@ -257,6 +260,12 @@ def parse_chain(
             if w in rules.closers:
                 closer = w
                 end = offs[i] + len(w)
+                if i + 2 < n and words[i + 1] in connectors and offs[i + 2] in names_at:
+                    # the list goes on after its head (`公安、网信等部门和电信业务经营者`)
+                    items.append((names, et, closer, unknown))
+                    names, et, closer, unknown = [], False, None, False
+                    i += 2
+                    continue
             break
         if w in rules.prefixes or (1 < len(w) <= 6 and w[-1] in rules.place_suffixes):
             i += 1

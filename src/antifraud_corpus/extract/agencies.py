@@ -46,6 +46,7 @@ class AgencyRules:
     role_re: re.Pattern[str]
     role_ids: Mapping[str, str]
     phrases: tuple[tuple[re.Pattern[str], str], ...]
+    activities: tuple[tuple[re.Pattern[str], str], ...]  # 的-phrases naming a party by what it does
     government_heads_re: re.Pattern[str]
     prefixes: frozenset[str]
     not_fields: frozenset[str]
@@ -74,17 +75,18 @@ class AgencyRules:
         role_max = int(cfg.get("role_max_chars", 18))
         role = (f"{_ROLE_START}(?:其|该)?(?P<desc>(?:{_CJK}|、(?={_CJK})){{0,{role_max}}}?)"
                 f"(?P<role>{trie_pattern(role_ids)})")
-        phrases = tuple(
-            (compile_rule(p.get("pattern"), f"agencies.yaml: duty_phrases[{k}]"),
-             checked(p.get("id"), f"duty_phrases[{k}]"))
-            for k, p in enumerate(cfg.get("duty_phrases") or ())
-        )
+        def patterns(key: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+            return tuple((compile_rule(p.get("pattern"), f"agencies.yaml: {key}[{k}]"),
+                          checked(p.get("id"), f"{key}[{k}]"))
+                         for k, p in enumerate(cfg.get(key) or ()))
+
         return cls(
             agency_re=re.compile(agency),
             field_ids=field_ids,
             role_re=re.compile(role),
             role_ids=role_ids,
-            phrases=phrases,
+            phrases=patterns("duty_phrases"),
+            activities=patterns("activity_subjects"),
             government_heads_re=re.compile(trie_pattern(word_set(cfg, "government_heads"))),
             prefixes=prefixes,
             not_fields=word_set(cfg, "not_fields"),
@@ -133,6 +135,14 @@ def find_agencies(
 def _holds_alias(desc: str, aliases: Container[str]) -> bool:
     """Whether a description names an actor itself (`个人发现…`): it describes an act, not a party."""
     return any(desc[k:j] in aliases for k in range(len(desc)) for j in range(k + 2, min(len(desc), k + 12) + 1))
+
+
+def activity_subject(part: str, rules: AgencyRules) -> tuple[str, str] | None:
+    """The actor id a 的-phrase part names by its activity (`提供……服务的`), with the rule; else None."""
+    for pattern, actor_id in rules.activities:
+        if pattern.search(part):
+            return actor_id, f"agency grammar: activity '{part}' → {actor_id}"
+    return None
 
 
 def unknown_field_agencies(
