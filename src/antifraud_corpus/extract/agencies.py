@@ -21,9 +21,10 @@ from ..config import compile_rule
 from ..errors import ExtractError
 from .lexicon import trie_pattern, word_set
 
-# A role opens a comma-part (after punctuation or the start of the text) or follows a connector.
-_ROLE_START = r"(?:(?<![\u4e00-\u9fff])|(?<=和)|(?<=及)|(?<=或)|(?<=与))"
-_CJK = "[\u4e00-\u9fff]"
+# A role's description opens a comma-part (after punctuation or the start of the text) or follows
+# one of these connectors; a pronoun before it is no part of the name.
+_ROLE_CONNECTORS = frozenset("和及或与")
+_PRONOUNS = frozenset("其该")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +44,9 @@ class AgencyRules:
 
     agency_re: re.Pattern[str]  # prefix* field head
     field_ids: Mapping[str, str]
-    role_re: re.Pattern[str]
+    role_re: re.Pattern[str]  # the role heads; the description before one is read backwards
     role_ids: Mapping[str, str]
+    role_max: int
     phrases: tuple[tuple[re.Pattern[str], str], ...]
     activities: tuple[tuple[re.Pattern[str], str], ...]  # 的-phrases naming a party by what it does
     government_heads_re: re.Pattern[str]
@@ -72,9 +74,6 @@ class AgencyRules:
         prefixes = word_set(cfg, "prefixes")
         heads = word_set(cfg, "heads")
         agency = f"(?:{trie_pattern(prefixes)})*(?P<field>{trie_pattern(field_ids)})(?:{trie_pattern(heads)})"
-        role_max = int(cfg.get("role_max_chars", 18))
-        role = (f"{_ROLE_START}(?:其|该)?(?P<desc>(?:{_CJK}|、(?={_CJK})){{0,{role_max}}}?)"
-                f"(?P<role>{trie_pattern(role_ids)})")
         def patterns(key: str) -> tuple[tuple[re.Pattern[str], str], ...]:
             return tuple((compile_rule(p.get("pattern"), f"agencies.yaml: {key}[{k}]"),
                           checked(p.get("id"), f"{key}[{k}]"))
@@ -83,8 +82,9 @@ class AgencyRules:
         return cls(
             agency_re=re.compile(agency),
             field_ids=field_ids,
-            role_re=re.compile(role),
+            role_re=re.compile(trie_pattern(role_ids)),
             role_ids=role_ids,
+            role_max=int(cfg.get("role_max_chars", 18)),
             phrases=patterns("duty_phrases"),
             activities=patterns("activity_subjects"),
             government_heads_re=re.compile(trie_pattern(word_set(cfg, "government_heads"))),
@@ -119,17 +119,46 @@ def find_agencies(
         field = m.group("field")
         actor_id = rules.field_ids[field]
         yield Agency(m.start(), m.end(), actor_id, f"agency grammar: field {field} → {actor_id}")
+    floor = lo
     for m in rules.role_re.finditer(text, lo, hi):
-        desc = m.group("desc")
+        a = m.start()
+        start = _description_start(text, floor, a, rules.role_max)
+        floor = m.end()
+        if start < 0:
+            continue
+        desc = text[start:a]
         if desc.endswith("、") or _holds_alias(desc, aliases):
             continue
-        role = m.group("role")
+        role = m.group()
         actor_id = rules.role_ids[role]
-        # (a pronoun before the role, `其运营、使用单位`, is no part of the name)
-        yield Agency(m.start("desc"), m.end(), actor_id, f"agency grammar: role {role} → {actor_id}", bool(desc))
+        yield Agency(start, m.end(), actor_id, f"agency grammar: role {role} → {actor_id}", bool(desc))
     for pattern, actor_id in rules.phrases:
         for m in pattern.finditer(text, lo, hi):
             yield Agency(m.start(), m.end(), actor_id, f"agency grammar: duty phrase → {actor_id}")
+
+
+def _cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def _description_start(text: str, floor: int, head: int, most: int) -> int:
+    """Where the description of the role at `head` starts, or -1 where it stands in no subject's place.
+
+    The earliest start at most `most` characters back (and not before `floor`) that opens a
+    comma-part or follows a connector, over CJK characters (and 、 between them).
+    """
+    p = head
+    limit = max(floor, head - most)
+    while p > limit and (_cjk(text[p - 1]) or text[p - 1] == "、" and _cjk(text[p])):
+        p -= 1
+    if p > 0 and (_cjk(text[p - 1]) or text[p - 1] == "、"):
+        # the run goes on past the limit: a start after a connector inside it, if any
+        p = next((q for q in range(p + 1, head + 1) if text[q - 1] in _ROLE_CONNECTORS), -1)
+        if p < 0:
+            return -1
+    if p < head and text[p] in _PRONOUNS:
+        p += 1
+    return p
 
 
 def _holds_alias(desc: str, aliases: Container[str]) -> bool:
