@@ -41,6 +41,18 @@ def test_one_row_per_duty_and_actor(config):
     assert set(rows[0]) == set(DUTY_COLUMNS)
 
 
+def test_actor_name_is_the_agency_as_written_and_the_id_name_without_one(config):
+    doc = make_document("d3")
+    doc.duties.append(Duty(clause="", sentence="县级以上水利部门和档案部门应当配合。", start=0, end=18,
+                           modality="obligation", marker="应当", action="配合",
+                           actors=[Mention("departments", "县级以上水利部门", 0, 8, "grammar", "县级以上水利部门"),
+                                   Mention("departments", "档案部门", 9, 13, "grammar", "档案部门"),
+                                   Mention("government", "人民政府", -1, -1, "inherited")]))
+    rows = [r for r in duty_rows([doc], config) if r["sentence"].startswith("县级")]
+    assert [(r["actor"], r["actor_name"]) for r in rows] == [
+        ("departments", "县级以上水利部门、档案部门"), ("government", "人民政府")]
+
+
 def test_actor_source_keeps_to_the_contract(config):
     doc = two_actor_document()
     doc.duties[1].actor_source = "addressee"

@@ -10,7 +10,15 @@ from hypothesis import strategies as st
 
 from antifraud_corpus.config import load_config
 from antifraud_corpus.extract import build_segmenter, compile_rules
-from antifraud_corpus.extract.actors import ActorRules, Chain, Name, _fold_owners, find_names, parse_chain
+from antifraud_corpus.extract.actors import (
+    ActorRules,
+    Chain,
+    Name,
+    _fold_owners,
+    find_names,
+    parse_chain,
+    sector_span,
+)
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +59,11 @@ def _reference_chain(
         if w in rules.closers and (cur["names"] or cur["unknown"] or cur["et"]):
             cur["closer"] = w
             end = offs[i] + len(w)
+            if i + 2 < n and words[i + 1] in rules.connectors and names_at.get(offs[i + 2]) is not None:
+                items.append(cur)
+                cur = {"names": [], "et": False, "closer": None, "unknown": False}
+                i += 2
+                continue
             i += 1
             break
         if not cur["names"] and not cur["unknown"] and (
@@ -58,10 +71,15 @@ def _reference_chain(
         ):
             i += 1
             continue
-        if (not cur["names"] and not cur["unknown"] and len(w) <= 4 and "\u4e00" <= w[0] <= "\u9fff"
-                and i + 1 < n and (words[i + 1] in rules.connectors or words[i + 1] == "等") and items):
-            cur["unknown"] = True
-            i += 1
+        span = sector_span(words, i, rules.connectors) if items else 0
+        if not cur["names"] and not cur["unknown"] and span:
+            if rules.agencies is None:
+                cur["unknown"] = True
+            else:
+                field = "".join(words[i : i + span])
+                cur["names"].append(Name(rules.agencies.unknown_field_id, field, offs[i], offs[i + span], True,
+                                         offs[i], "sector"))
+            i += span
             continue
         break
     if cur["names"] or cur["closer"] or cur["unknown"]:
@@ -85,10 +103,11 @@ def _reference_chain(
                 names = names[:-1]
             pending.extend(x for x in names if x.short)
             actors.extend(x for x in names if not x.short)
-            why.extend("alias" for x in names if not x.short)
+            why.extend(x.how for x in names if not x.short)
             closer = item["closer"] or (head.text if head else "")
             actors.extend(pending)
-            why.extend(f"short form closed by {closer}" for _ in pending)
+            why.extend(f"short form closed by {closer}" if x.how == "alias"
+                       else f"{x.how}, in a list closed by {closer}" for x in pending)
             pending = []
             continue
         for x in names:
@@ -100,7 +119,7 @@ def _reference_chain(
                 why.extend(f"short form sharing the head of {x.text}" for _ in pending)
             pending = []
             actors.append(x)
-            why.append("alias")
+            why.append(x.how)
     if not actors:
         return None
     return Chain(actors, pos, max(end, actors[-1].end), why)

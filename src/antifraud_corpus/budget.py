@@ -32,6 +32,7 @@ _RULES_OF = {
     "antifraud_corpus.segment": "segment.yaml",
     "antifraud_corpus.extract.modality": "modality.yaml",
     "antifraud_corpus.extract.actors": "actors.yaml",
+    "antifraud_corpus.extract.agencies": "agencies.yaml",
     "antifraud_corpus.extract.measures": "measures.yaml",
     "antifraud_corpus.extract": "extract.yaml",
     "antifraud_corpus.check": "check.yaml",

@@ -39,6 +39,8 @@ SCHEMAS: dict[str, frozenset[str]] = {
     "metadata": frozenset({"scan", "titles", "meetings", "issuers", "header_note", "bulletins", "dates", "levels",
                            "kinds", "sidecar_keys"}),
     "regions": frozenset({"source", "provinces", "former"}),
+    "agencies": frozenset({"prefixes", "fields", "heads", "government_heads", "unknown_field_id", "not_fields",
+                           "roles", "role_max_chars", "duty_phrases", "activity_subjects"}),
     "segment": frozenset({"headings", "sequence", "chapters", "subheading"}),
     "actors": frozenset({"actors", "generic_heads", "coordination", "target_verbs", "collective"}),
     "modality": frozenset({"markers", "compounds", "negation", "strength", "non_modal", "reporting_verbs",

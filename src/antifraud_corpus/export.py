@@ -20,7 +20,7 @@ from typing import IO, Literal
 from .config import Config
 from .errors import file_error
 from .files import atomic_path
-from .models import RECORD_FIELDS, Document
+from .models import RECORD_FIELDS, Document, Duty
 
 Format = Literal["jsonl", "csv", "sqlite"]
 
@@ -59,6 +59,19 @@ def actor_names(config: Config) -> dict[str, str]:
     return names
 
 
+def agency_names(duty: Duty) -> dict[str, str]:
+    """The agencies of a duty as named in the text, per actor id (`生态环境部门、规划主管部门`).
+
+    The finer grain under the taxonomy id: the extractor keeps each agency's normalised
+    name; a store written before it did gives none (the caller falls back to the id's name).
+    """
+    out: dict[str, list[str]] = {}
+    for m in duty.actors:
+        if m.name and m.name not in out.setdefault(m.id, []):
+            out[m.id].append(m.name)
+    return {k: "、".join(v) for k, v in out.items() if v}
+
+
 def measure_names(config: Config) -> dict[str, str]:
     return {k: v.get("name", k) for k, v in (config["taxonomy"].get("measures") or {}).items()}
 
@@ -89,6 +102,7 @@ def duty_rows(docs: Iterable[Document], config: Config, keep: DutyFilter = DutyF
             if keep.measures and not set(keep.measures) & set(measures):
                 continue
             actors = duty.actor_ids or [""]
+            agencies = agency_names(duty)
             for actor in actors:
                 if keep.actors and actor not in keep.actors:
                     continue
@@ -103,7 +117,7 @@ def duty_rows(docs: Iterable[Document], config: Config, keep: DutyFilter = DutyF
                     "start": duty.start,
                     "end": duty.end,
                     "actor": actor,
-                    "actor_name": names.get(actor, actor),
+                    "actor_name": agencies.get(actor) or names.get(actor, actor),
                     "actor_source": contract_actor_source(duty.actor_source) if actor else "",
                     "modality": duty.modality,
                     "marker": duty.marker,
@@ -268,11 +282,13 @@ def _fill_database(db: sqlite3.Connection, docs: Iterable[Document], config: Con
                 duty_id = cur.lastrowid
                 duty_count += 1
                 seen: set[str] = set()
+                agencies = agency_names(duty)
                 for mention in duty.actors:
                     if mention.id not in seen:
                         seen.add(mention.id)
                         db.execute("INSERT INTO duty_actors VALUES (?,?,?,?,?)",
-                                   (duty_id, mention.id, names.get(mention.id, mention.id), mention.text, mention.rule))
+                                   (duty_id, mention.id, agencies.get(mention.id) or names.get(mention.id, mention.id),
+                                    mention.text, mention.rule))
                 seen = set()
                 for mention in duty.measures:
                     if mention.id not in seen:

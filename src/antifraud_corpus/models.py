@@ -50,9 +50,14 @@ class Mention:
     start: int  # offset into the document text (-1 when inherited)
     end: int
     rule: str  # the rule or lexicon entry that produced the tag
+    # an actor's agency name as written, normalised (`国务院反洗钱行政主管部门`; `公安部门` for 公安 in
+    # `公安、电信等部门`): the finer grain under the taxonomy id; "" for other tags
+    name: str = ""
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "text": self.text, "start": self.start, "end": self.end, "rule": self.rule}
+        # (every field, as the store's encoder writes the record itself)
+        return {"id": self.id, "text": self.text, "start": self.start, "end": self.end, "rule": self.rule,
+                "name": self.name}
 
     @classmethod
     def from_dict(cls, data: dict) -> Mention:

@@ -34,7 +34,8 @@ from typing import Any
 from ..config import Config, per_config
 from ..fastregex import analyse
 from ..models import Clause, Duty, Mention
-from .actors import ActorRules, Chain, Name, chain_is_subject, find_names, names_after, parse_chain
+from .actors import ActorRules, Chain, Name, agency_name, chain_is_subject, find_names, names_after, parse_chain
+from .agencies import activity_subject
 from .explain import explain_duty
 from .lexicon import compile_words
 from .measures import Hit, MeasureRules, choose_measures, cue_hits, fallback_measure, part_marks
@@ -42,8 +43,6 @@ from .modality import COMMAS, Marker, ModalityRules, find_markers
 from .segmenter import Segmenter, build_segmenter
 from .sentences import PARAGRAPH_MARK, SentenceRules, Unit, split_units
 
-# Words that may follow a subject set off by a comma (`银行业金融机构为客户开立账户……，应当……`).
-_TOPIC_ADVERBIALS = frozenset(("为", "在", "对", "对于", "依照", "按照", "根据", "依法", "结合"))
 # Words that may open an adverbial between a subject and its bare verb (`人民法院在……中发挥…`).
 _SUBJECT_ADVERBIALS = frozenset(("在", "依照", "按照", "根据", "依法", "对", "结合", "围绕"))
 
@@ -130,7 +129,8 @@ def _compile(config: Config) -> Rules:
     return Rules(
         sentences=SentenceRules.from_config(ext.get("sentence") or {}),
         modality=ModalityRules.from_config(mod),
-        actors=ActorRules.from_config(config["actors"], taxonomy),
+        actors=ActorRules.from_config(config["actors"], taxonomy,
+                                      config["agencies"] if "agencies" in config.files else None),
         measures=MeasureRules.from_config(config["measures"], taxonomy),
         imperative_verbs=_words(imperative.get("verbs")),
         adverbs=_words(imperative.get("adverbs")),
@@ -636,15 +636,18 @@ def _assign_actors(
     lead: _Lead | None,
     addressee: list[Mention],
 ) -> None:
-    if an.names:  # (a unit naming no actor has no subject and no target of its own)
+    # (a unit naming no actor has no subject and no target of its own, unless it opens with a
+    # 的-phrase that names a party by what it does: `提供……服务的，应当……`)
+    if an.names or an.markers and len(an.parts) > 1 and an.words[an.parts[1] - 2] == "的":
         found, duty.targets = _named_actors(an, rules, penalty)
         if found:
-            seen: set[str] = set()
+            seen: set[tuple[str, str]] = set()
             mentions = []
-            for name, why in found:
-                if name.id not in seen:
-                    seen.add(name.id)
-                    mentions.append(Mention(name.id, _i(name.text), name.start, name.end, _i(why)))
+            for name, why, agency in found:
+                # one mention per agency: two agencies of one id (生态环境部门, 规划主管部门) both keep their name
+                if (name.id, agency) not in seen:
+                    seen.add((name.id, agency))
+                    mentions.append(Mention(name.id, _i(name.text), name.start, name.end, _i(why), _i(agency)))
             duty.actors = list(mentions)  # of its exact size
             duty.actor_source = "explicit"
             return
@@ -666,34 +669,34 @@ def _assign_actors(
             if why is None:
                 how = "from the previous ；-part" if penalty else "from the previous directive of its paragraph"
                 why = whys[m.rule] = _i(f"inherited {how} ({m.rule})")
-            actors.append(Mention(m.id, m.text, -1, -1, why))
+            actors.append(Mention(m.id, m.text, -1, -1, why, m.name))
         duty.actors = actors
         duty.actor_source = "inherited"
         return
     if source is None and not penalty and addressee and unit.first_in_para:
-        duty.actors = [Mention(m.id, m.text, -1, -1, m.rule) for m in addressee]
+        duty.actors = [Mention(m.id, m.text, -1, -1, m.rule, m.name) for m in addressee]
         duty.actor_source = "addressee"
         return
     duty.actors = []
     duty.actor_source = "none"
 
 
-def _named_actors(an: _Analysis, rules: Rules, penalty: bool) -> tuple[list[tuple[Name, str]], list[Mention]]:
-    """The actors of a unit that names some (with why), and its targets."""
+def _named_actors(
+    an: _Analysis, rules: Rules, penalty: bool
+) -> tuple[list[tuple[Name, str, str]], list[Mention]]:
+    """The actors of a unit that names some (with why and agency name), and its targets."""
     ar = rules.actors
     text, words, offs = an.text, an.words, an.offs
-    found: list[tuple[Name, str]] = []
+    found: list[tuple[Name, str, str]] = []
 
     def add(chain: Chain | None, why: str) -> None:
         if chain is not None:
-            for name, how in zip(chain.actors, chain.rules, strict=False):
-                found.append((name, f"{why}; {how} '{name.text}'"))
+            for name, how, head in zip(chain.actors, chain.rules, chain.heads, strict=False):
+                found.append((name, f"{why}; {how} '{name.text}'", agency_name(name, head, ar)))
 
-    if penalty:
-        m = rules.penalty_re.search(an.sentence)
-        if m is not None:
-            add(parse_chain(text, words, offs, an.names_at, an.lo + m.start("who"), an.lo + m.end("who"), ar),
-                "subject after 由 in a penalty clause")
+    authority = _penalty_authority(an, rules, penalty)
+    if authority is not None:
+        add(authority, "subject after 由 in a penalty clause")
     for marker in an.markers:
         k = bisect.bisect_right(an.parts, marker.token) - 1
         part_start = _skip_frame_tokens(an, rules, an.parts[k])
@@ -712,8 +715,10 @@ def _named_actors(an: _Analysis, rules: Rules, penalty: bool) -> tuple[list[tupl
                 and not any(chain.end <= n.start < marker.start and not n.short for n in an.names)
             ):
                 add(chain, f"subject of '{marker.word}'")
-        elif k > 0:
-            # `X为……，……，应当……`: a subject set off at the start of the unit
+                continue
+        if k > 0 and authority is None:
+            # `X发现……时，应当……`, `X为……，……，应当……`: the subject opens the unit and the modal
+            # word's own part names none (under a penalty clause's 由 the opener is the violator)
             first_part_end = offs[an.parts[1] - 1]
             start0 = _skip_frame_tokens(an, rules, an.i0)
             chain = parse_chain(text, words, offs, an.names_at, start0, first_part_end, ar)
@@ -721,10 +726,16 @@ def _named_actors(an: _Analysis, rules: Rules, penalty: bool) -> tuple[list[tupl
                 chain is not None
                 and chain.start == start0
                 and chain_is_subject(text, chain, ar)
-                and _topic_ok(an, chain.end, first_part_end)
                 and not any(mk.start < first_part_end for mk in an.markers)
             ):
-                add(chain, f"subject of '{marker.word}' set off at the start of the unit")
+                add(chain, f"subject of '{marker.word}' opening the unit before a comma")
+            elif chain is None and ar.agencies is not None and not found and k == 1:
+                # `提供……服务的，应当……`: the party named by what it does
+                activity = activity_subject(text[start0:first_part_end], ar.agencies)
+                if activity is not None:
+                    actor_id, why = activity
+                    name = Name(actor_id, text[start0:first_part_end], start0, first_part_end, False, start0, why)
+                    found.append((name, f"subject of '{marker.word}'; {why}", ar.canonical.get(actor_id, actor_id)))
     if not found and not an.markers and not penalty:
         for chain in _bare_subjects(an, rules):
             add(chain, "subject of a bare verb")
@@ -742,9 +753,10 @@ def _named_actors(an: _Analysis, rules: Rules, penalty: bool) -> tuple[list[tupl
             chain = names_after(text, words, offs, an.names_at, i, an.hi, ar)
             if chain is not None and chain.start == offs[i + 1]:
                 for name in chain.actors:
-                    if all(name.start != f.start for f, _ in found):
+                    if all(name.start != f.start for f, _, _ in found):
                         why = f"target: after '{w}'"
-                        targets.append(Mention(name.id, _i(name.text), name.start, name.end, _i(why)))
+                        targets.append(Mention(name.id, _i(name.text), name.start, name.end, _i(why),
+                                               _i(agency_name(name, "", ar))))
     return found, targets
 
 
@@ -756,12 +768,26 @@ def _skip_frame_tokens(an: _Analysis, rules: Rules, token: int) -> int:
     return an.offs[i] if i < an.i1 else an.hi
 
 
-def _topic_ok(an: _Analysis, chain_end: int, part_end: int) -> bool:
-    """A topic set off by a comma: the part is the name alone or name + a circumstance."""
-    if chain_end >= part_end:
-        return True
-    k = bisect.bisect_left(an.offs, chain_end, an.i0, an.i1)
-    return k < an.i1 and an.words[k] in _TOPIC_ADVERBIALS
+def _penalty_authority(an: _Analysis, rules: Rules, penalty: bool) -> Chain | None:
+    """The authority named with 由 in a penalty clause (`……的，由X责令改正，并可处……罚款`).
+
+    Read in any unit that the penalty pattern or a penalty cue marks, whether or not a
+    modal word (`并可处以`) makes it a directive of its own; the coordination after 由
+    may run past a comma (`由X或者Y，根据情节轻重，可以……`).
+    """
+    m = rules.penalty_re.search(an.sentence)
+    if m is not None:
+        return parse_chain(an.text, an.words, an.offs, an.names_at, an.lo + m.start("who"), an.lo + m.end("who"),
+                           rules.actors)
+    if not penalty and rules.penalty_cue_re.search(an.sentence) is None \
+            and rules.penalty_continuing_re.search(an.sentence) is None:
+        return None
+    for i in range(an.i0, an.i1 - 1):
+        if an.words[i] == "由":
+            chain = names_after(an.text, an.words, an.offs, an.names_at, i, an.hi, rules.actors)
+            if chain is not None and chain.start == an.offs[i + 1]:
+                return chain
+    return None
 
 
 def _addressee(units: Sequence[Unit], doc: _DocIndex, rules: Rules) -> list[Mention]:
@@ -782,7 +808,8 @@ def _addressee(units: Sequence[Unit], doc: _DocIndex, rules: Rules) -> list[Ment
         for n in names:
             if n.id not in seen:
                 seen.add(n.id)
-                out.append(Mention(n.id, n.text, -1, -1, f"addressee of the document ('{s}')"))
+                out.append(Mention(n.id, n.text, -1, -1, f"addressee of the document ('{s}')",
+                                   agency_name(n, "", ar)))
         return out
     return []
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ExtractError
+from .agencies import AgencyRules, find_agencies, unknown_field_agencies
 from .lexicon import compile_words, word_set
 
 
@@ -31,6 +32,7 @@ class Name:
     end: int
     short: bool  # a bare sector word (`工信`): an actor only inside a closed coordination
     word: int  # start of the word it starts in (a name fused with a place prefix starts inside one)
+    how: str = "alias"  # what found it: the lexicon, or the agency grammar with the field that mapped it
 
 
 @dataclass(slots=True)
@@ -41,6 +43,8 @@ class Chain:
     start: int
     end: int
     rules: list[str] = field(default_factory=list)  # one per actor
+    # one per actor: the head a short form shares (`部门` for 公安 in `公安、电信等部门`), "" for a full name
+    heads: list[str] = field(default_factory=list, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +58,7 @@ class ActorRules:
     connectors: frozenset[str]
     distributive_suffixes: tuple[str, ...]
     non_distributive: frozenset[str]
-    owners: frozenset[str]
+    owner_endings: tuple[str, ...]  # an owner's name as written ends in an owner (`县级以上人民政府`)
     prefixes: frozenset[str]
     place_suffixes: frozenset[str]
     pre_marker: frozenset[str]
@@ -65,9 +69,16 @@ class ActorRules:
     subject_words: frozenset[str]
     salutation_max: int
     salutation_window: int
+    agencies: AgencyRules | None = None  # names by shape, for bodies the lexicon does not list
+    aliases: frozenset[str] = frozenset()  # the lexicon's full names (no short forms)
+    canonical: Mapping[str, str] = field(default_factory=dict)  # id -> its name (for a party named by activity)
+    scope_words: tuple[str, ...] = ()  # dropped from the front of an agency's name, longest first
+    not_in_roles: frozenset[str] = frozenset()  # words that never describe a party (verbs acting on one)
 
     @classmethod
-    def from_config(cls, cfg: Mapping[str, Any], taxonomy: Mapping[str, Any]) -> ActorRules:
+    def from_config(
+        cls, cfg: Mapping[str, Any], taxonomy: Mapping[str, Any], agencies: Mapping[str, Any] | None = None
+    ) -> ActorRules:
         known = set((taxonomy.get("actors") or {}).keys())
         entries: dict[str, tuple[str, bool]] = {}
         for actor_id, entry in (cfg.get("actors") or {}).items():
@@ -95,7 +106,7 @@ class ActorRules:
             connectors=word_set(coord, "connectors"),
             distributive_suffixes=tuple(map(str, coord.get("distributive_suffixes") or ())),
             non_distributive=word_set(coord, "non_distributive"),
-            owners=word_set(coord, "owners"),
+            owner_endings=tuple(word_set(coord, "owners")),
             prefixes=word_set(coord, "prefixes"),
             place_suffixes=word_set(coord, "place_suffixes"),
             pre_marker=word_set(coord, "pre_marker"),
@@ -106,6 +117,13 @@ class ActorRules:
             subject_words=word_set(collective, "subject_words"),
             salutation_max=int(collective.get("salutation_max_chars", 80)),
             salutation_window=int(collective.get("salutation_window", 3)),
+            agencies=AgencyRules.from_config(agencies, frozenset(cfg.get("actors") or ())) if agencies else None,
+            aliases=frozenset(name for name, (_, short) in entries.items() if not short),
+            canonical={str(k): str(v.get("name") or k) for k, v in (cfg.get("actors") or {}).items()},
+            scope_words=tuple(sorted(map(str, coord.get("scope_words") or ()), key=len, reverse=True)),
+            # (nor does a list's 等 or head: `公安、网信等部门和电信业务经营者` is three parties)
+            not_in_roles=(word_set(cfg, "target_verbs") | word_set(coord, "co_actor_verbs")
+                          | word_set(coord, "object_prepositions") | set(heads) | {"等"}),
         )
 
 
@@ -123,16 +141,23 @@ def find_names(
     """
     if not rules.entries:
         return []
+    hi = len(text) if hi is None else hi
+    found = _lexicon_names(text, offs, rules, lo, hi)
+    if rules.agencies is None:
+        return found
+    grammar = _grammar_names(text, words, offs, rules, rules.agencies, lo, hi)
+    return _merge_names(found, grammar) if grammar else found
+
+
+def _lexicon_names(text: str, offs: list[int], rules: ActorRules, lo: int, hi: int) -> list[Name]:
     found: list[Name] = []
     n = len(offs)
     ti = 0
-    for m in rules.names_re.finditer(text, lo, len(text) if hi is None else hi):
+    for m in rules.names_re.finditer(text, lo, hi):
         a, b = m.span()
         ti = bisect.bisect_right(offs, a, ti) - 1  # (names come in order)
-        if offs[ti] != a:
-            before = text[offs[ti] : a]
-            if not (before in rules.prefixes or before[-1:] in rules.place_suffixes):
-                continue
+        if offs[ti] != a and not _prefixed(text[offs[ti] : a], rules):
+            continue
         tj = ti + 1  # the word where the name ends: one or a few on
         while tj < n and offs[tj] < b:
             tj += 1
@@ -145,6 +170,42 @@ def find_names(
         actor_id, short = rules.entries[name]
         found.append(Name(actor_id, name, a, b, short, offs[ti]))
     return found
+
+
+def _prefixed(before: str, rules: ActorRules) -> bool:
+    """Whether a name may start inside a word after `before` (`市公安局`: a place or scope prefix)."""
+    return before in rules.prefixes or before[-1:] in rules.place_suffixes
+
+
+def _grammar_names(
+    text: str, words: list[str], offs: list[int], rules: ActorRules, grammar: AgencyRules, lo: int, hi: int
+) -> list[Name]:
+    """Agencies found by their shape whose name starts and ends on word boundaries."""
+    out: list[Name] = []
+    candidates = [*find_agencies(text, lo, hi, grammar, rules.aliases),
+                  *unknown_field_agencies(text, words, offs, lo, hi, grammar)]
+    for agency in candidates:
+        a, b = agency.start, agency.end
+        ti = bisect.bisect_right(offs, a) - 1
+        tj = bisect.bisect_left(offs, b, ti)
+        if tj >= len(offs) or offs[tj] != b or offs[ti] != a and not _prefixed(text[offs[ti] : a], rules):
+            continue
+        if agency.described and not rules.not_in_roles.isdisjoint(words[ti:tj]):
+            continue  # a verb or preposition before the party (`督促……提供者`): no description of it
+        out.append(Name(agency.id, text[a:b], a, b, False, offs[ti], agency.how))
+    return out
+
+
+def _merge_names(lexicon: list[Name], grammar: list[Name]) -> list[Name]:
+    """The names of both sources without overlaps: leftmost first, then the longer, the lexicon's on a tie."""
+    ranked = sorted([*lexicon, *grammar], key=lambda x: (x.start, -(x.end - x.start), x.how != "alias"))
+    out: list[Name] = []
+    end = -1
+    for name in ranked:
+        if name.start >= end:
+            out.append(name)
+            end = name.end
+    return out
 
 
 def parse_chain(
@@ -199,19 +260,25 @@ def parse_chain(
             if w in rules.closers:
                 closer = w
                 end = offs[i] + len(w)
+                if i + 2 < n and words[i + 1] in connectors and offs[i + 2] in names_at:
+                    # the list goes on after its head (`公安、网信等部门和电信业务经营者`)
+                    items.append((names, et, closer, unknown))
+                    names, et, closer, unknown = [], False, None, False
+                    i += 2
+                    continue
             break
         if w in rules.prefixes or (1 < len(w) <= 6 and w[-1] in rules.place_suffixes):
             i += 1
             continue
-        if (
-            len(w) <= 4
-            and "\u4e00" <= w[0] <= "\u9fff"
-            and i + 1 < n
-            and (words[i + 1] in connectors or words[i + 1] == "等")
-            and items
-        ):
-            unknown = True  # a sector word inside a list (`金融、电信、互联网等…`)
-            i += 1
+        span = sector_span(words, i, connectors) if items else 0
+        if span:
+            # a sector word inside a list (`金融、电信、互联网等…`): with the agency grammar, an
+            # agency of a field it does not know once the list is closed (`住房城乡建设等部门`)
+            if rules.agencies is None:
+                unknown = True
+            else:
+                names.append(_sector_name(words, offs, i, span, rules.agencies))
+            i += span
             continue
         break
     if names or closer or unknown:
@@ -225,6 +292,7 @@ def parse_chain(
             return None
     actors: list[Name] = []
     why: list[str] = []
+    heads: list[str] = []
     pending: list[Name] = []
     for item_names, item_et, item_closer, _ in items:
         names = _fold_owners(item_names, rules)
@@ -240,10 +308,12 @@ def parse_chain(
                     pending.append(x)
                 else:
                     actors.append(x)
-                    why.append("alias")
+                    why.append(x.how)
+                    heads.append("")
             closed_by = item_closer or (head.text if head else "")
             actors += pending
-            why += [f"short form closed by {closed_by}"] * len(pending)
+            why += [_closed_why(x, closed_by) for x in pending]
+            heads += [closed_by.lstrip("等").removeprefix("有关").removeprefix("相关")] * len(pending)
             pending = []
             continue
         for x in names:
@@ -254,13 +324,59 @@ def parse_chain(
                 # the short forms share this name's head (`工信、公安部门`)
                 actors += pending
                 why += [f"short form sharing the head of {x.text}"] * len(pending)
+                heads += [next(h for h in rules.distributive_suffixes if x.text.endswith(h))] * len(pending)
             pending = []
             actors.append(x)
-            why.append("alias")
+            why.append(x.how)
+            heads.append("")
     if not actors:
         return None
     chain_end = max(end, actors[-1].end)
-    return Chain(actors, pos, chain_end, why)
+    return Chain(actors, pos, chain_end, why, heads)
+
+
+def _closed_why(name: Name, closed_by: str) -> str:
+    if name.how == "alias":
+        return f"short form closed by {closed_by}"
+    return f"{name.how}, in a list closed by {closed_by}"
+
+
+def agency_name(name: Name, head: str, rules: ActorRules) -> str:
+    """The agency's name as written, normalised: scope words dropped, a short form with its shared head.
+
+    `各级公安机关` → `公安机关`; 公安 in `公安、电信等部门` → `公安部门`. Levels stay
+    (`国务院反洗钱行政主管部门`, `县级以上生态环境部门`): they tell agencies apart.
+    """
+    text = name.text + head if name.short else name.text
+    for scope in rules.scope_words:
+        # (only where what is left is a name: `各地区各部门` stays whole)
+        if text.startswith(scope) and (text[len(scope) :] in rules.aliases or name.how != "alias"):
+            return text[len(scope) :]
+    return text
+
+
+def sector_span(words: list[str], i: int, connectors: frozenset[str]) -> int:
+    """How many words (one, or two: `住房`+`城乡建设`) make a sector word at `words[i]` before a connector or 等."""
+    n = len(words)
+    w = words[i]
+    if not "\u4e00" <= w[0] <= "\u9fff":
+        return 0
+    for span in (1, 2):
+        if i + span >= n or len("".join(words[i : i + span])) > 2 + 2 * span:
+            return 0
+        if span == 2 and not "\u4e00" <= words[i + 1][0] <= "\u9fff":
+            return 0
+        if words[i + span] in connectors or words[i + span] == "等":
+            return span
+    return 0
+
+
+def _sector_name(words: list[str], offs: list[int], i: int, span: int, grammar: AgencyRules) -> Name:
+    """A sector word of a list as a short form of an agency of a field the grammar does not know."""
+    field = "".join(words[i : i + span])
+    actor_id = grammar.unknown_field_id
+    return Name(actor_id, field, offs[i], offs[i + span], True, offs[i],
+                f"agency grammar: field {field} (not listed) → {actor_id}")
 
 
 def _fold_owners(names: list[Name], rules: ActorRules) -> list[Name]:
@@ -270,7 +386,7 @@ def _fold_owners(names: list[Name], rules: ActorRules) -> list[Name]:
     kept = []
     for k, x in enumerate(names):
         nxt = names[k + 1] if k + 1 < len(names) else None
-        if nxt is not None and x.end == nxt.start and x.text in rules.owners:
+        if nxt is not None and x.end == nxt.start and x.text.endswith(rules.owner_endings):
             continue
         kept.append(x)
     return kept

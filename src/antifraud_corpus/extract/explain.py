@@ -36,7 +36,8 @@ def explain_duty(duty: Duty) -> list[str]:
         lines.append(f"modality: {duty.modality} — no modal word of its own (marker \"\")")
     if duty.actors:
         for m in duty.actors:
-            lines.append(f"actor: {m.id} ← '{m.text}'{_where(m)} ({duty.actor_source}: {m.rule})")
+            named = f" as '{m.name}'" if m.name and m.name != m.text else ""
+            lines.append(f"actor: {m.id} ← '{m.text}'{named}{_where(m)} ({duty.actor_source}: {m.rule})")
     else:
         lines.append("actor: none — no subject in the unit and nothing to carry over in its paragraph")
     for m in duty.targets:
