@@ -46,7 +46,7 @@ SCHEMAS: dict[str, frozenset[str]] = {
     "measures": frozenset({"measures", "weights", "max_per_directive"}),
     "extract": frozenset({"engine", "hmm", "sentence", "inheritance", "action", "user_words"}),
     "check": frozenset({"severity", "file_names", "thresholds", "similarity", "expect", "residual"}),
-    "compare": frozenset({"thresholds", "weights", "ngram", "strength", "concreteness"}),
+    "compare": frozenset({"thresholds", "weights", "ngram", "strength", "concreteness", "omissions"}),
     "labels": frozenset({"levels", "modalities", "actor_sources", "statuses", "columns"}),
 }
 
