@@ -145,6 +145,8 @@ def _export_options(formats: tuple[str, ...]) -> Callable:
     def decorate(func: Callable) -> Callable:
         func = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                             help="zh: Chinese column headers and labels.")(func)
+        func = click.option("--diffs/--no-diffs", "with_diffs", default=True, show_default=True,
+                            help="sqlite: add the `corpus compare` diffs as a `diffs` table.")(func)
         func = click.option("-o", "--output", type=_OUTPUT_FILE, default=None,
                             help="Output file [default: stdout; required for sqlite].")(func)
         func = click.option("--format", "fmt", type=click.Choice(formats), default=formats[0],
@@ -161,7 +163,8 @@ def _export_options(formats: tuple[str, ...]) -> Callable:
 @export.command("documents")
 @_export_options(("jsonl", "csv", "sqlite"))
 def export_documents(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...], levels: tuple,
-                     regions: tuple, doc_ids: tuple, fmt: str, output: Path | None, lang: str) -> None:
+                     regions: tuple, doc_ids: tuple, fmt: str, output: Path | None, lang: str,
+                     with_diffs: bool) -> None:
     """One record per document: metadata, cleaned text, clauses, removed pieces.
 
     \b
@@ -173,7 +176,7 @@ def export_documents(normalized_dir: Path, config_dir: Path | None, overrides: t
     from .report import write_export
 
     keep = DutyFilter(levels=levels, regions=regions, doc_ids=doc_ids)
-    write_export("documents", normalized_dir, _load(config_dir, overrides), keep, fmt, output, lang)
+    write_export("documents", normalized_dir, _load(config_dir, overrides), keep, fmt, output, lang, with_diffs)
 
 
 @export.command("duties")
@@ -181,13 +184,13 @@ def export_documents(normalized_dir: Path, config_dir: Path | None, overrides: t
 @click.option("--actor", "actors", multiple=True, help="Only duties of this actor id (repeatable).")
 @click.option("--measure", "measures", multiple=True, help="Only duties with this measure id (repeatable).")
 def export_duties(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...], levels: tuple,
-                  regions: tuple, doc_ids: tuple, fmt: str, output: Path | None, lang: str, actors: tuple,
-                  measures: tuple) -> None:
+                  regions: tuple, doc_ids: tuple, fmt: str, output: Path | None, lang: str, with_diffs: bool,
+                  actors: tuple, measures: tuple) -> None:
     """One row per (duty, actor): who must do what, how strongly, with which measures.
 
     CSV is UTF-8 with a byte-order mark and formula-safe cells, so it opens
     cleanly in Excel. SQLite holds documents, clauses and duties as related
-    tables (with a duty_rows view).
+    tables (with a duty_rows view), and the compare diffs keyed to them.
 
     \b
     Example:
@@ -199,7 +202,7 @@ def export_duties(normalized_dir: Path, config_dir: Path | None, overrides: tupl
     from .report import write_export
 
     keep = DutyFilter(levels=levels, regions=regions, actors=actors, measures=measures, doc_ids=doc_ids)
-    write_export("duties", normalized_dir, _load(config_dir, overrides), keep, fmt, output, lang)
+    write_export("duties", normalized_dir, _load(config_dir, overrides), keep, fmt, output, lang, with_diffs)
 
 
 @main.command()
@@ -300,8 +303,8 @@ def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_d
 @main.command()
 @_normalized_option
 @_config_options
-@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "html", "json"]), default="table",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "html", "json", "csv"]), default="table",
+              show_default=True, help="csv: one row per diff, Excel-safe (BOM, no formula cells).")
 @click.option("-o", "--output", type=_OUTPUT_FILE, default=None,
               help="Output file, written atomically [default: stdout].")
 @click.option("--level", "levels", multiple=True, type=click.Choice(["central", "provincial", "municipal", "county"]),
@@ -332,6 +335,7 @@ def compare(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str,
         corpus compare --doc 002_b06b64127b7163c7 --lang zh
         corpus compare --format html -o compare.html
         corpus compare --level provincial --measure fund_control --format json
+        corpus compare --level municipal --measure credit_punishment --format csv -o diffs.csv
     """
     from rich.console import Console
 

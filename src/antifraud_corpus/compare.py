@@ -545,13 +545,18 @@ _SPLIT_RE = re.compile(r"[^\w]+")
 
 
 def normalized_fragments(sentence: str, settings: CompareSettings) -> list[str]:
-    """The sentence as the comparison reads it: frame words dropped, synonyms unified, split at punctuation.
+    """The sentence as the comparison reads it: frame words and quoted titles dropped, synonyms unified,
+    split at punctuation.
+
+    A title (`《中华人民共和国反电信网络诈骗法》`) says which text is carried out, not what is done: two
+    directives that cite the same law are no counterparts for that.
 
     Example: `《意见》要求，要加强反电诈中心建设` → `['要加强反诈中心建设']` with the default config.
     """
     text = sentence
     if settings.frame_re is not None:
         text = settings.frame_re.sub("", text, count=1)
+    text = _strip_titles(text)
     if settings.synonym_re is not None:
         text = settings.synonym_re.sub(lambda m: settings.synonyms[m.group(0)], text)
     return [piece for piece in _SPLIT_RE.split(text) if piece and piece != "_"]
@@ -1415,6 +1420,43 @@ def diff_to_json(diff: Diff, reference_side: Callable[[Directive], Any] | None =
     out["reference_undated"] = diff.reference_undated
     out["reasons"] = list(diff.reasons)
     return out
+
+
+#: Columns of `diff_rows`: one row per diff, for CSV and the `diffs` table of a SQLite export.
+DIFF_COLUMNS = ("doc_id", "level", "region", "date", "status", "clause", "sentence", "actors", "modality",
+                "measures", "reference_doc_id", "reference_level", "reference_date", "reference_clause",
+                "reference_sentence", "reference_actors", "reference_modality", "reference_measures",
+                "similarity", "text_similarity", "reference_later", "reference_undated", "reasons")
+
+
+def diff_rows(comparison: Comparison) -> Iterator[dict]:
+    """Each diff as a flat row (`DIFF_COLUMNS`; lists joined with `;`), with its document's metadata.
+
+    `start`/`end` of both sides are added (`start`, `end`, `reference_start`, `reference_end`), so a row
+    can be keyed to the stored directive it shows.
+    """
+    infos = {d.doc_id: d for d in comparison.documents}
+    for diff in comparison.diffs:
+        info = infos.get(diff.doc_id)
+        local, ref = diff.local, diff.reference
+        yield {
+            "doc_id": diff.doc_id, "level": info.level if info else None, "region": info.region if info else None,
+            "date": info.date if info else None, "status": diff.status,
+            "clause": local.clause if local else None, "sentence": local.sentence if local else None,
+            "actors": ";".join(local.actors) if local else None, "modality": local.modality if local else None,
+            "measures": ";".join(local.measures) if local else None,
+            "start": local.start if local else None, "end": local.end if local else None,
+            "reference_doc_id": ref.doc_id if ref else None, "reference_level": ref.level if ref else None,
+            "reference_date": ref.date if ref else None, "reference_clause": ref.clause if ref else None,
+            "reference_sentence": ref.sentence if ref else None,
+            "reference_actors": ";".join(ref.actors) if ref else None,
+            "reference_modality": ref.modality if ref else None,
+            "reference_measures": ";".join(ref.measures) if ref else None,
+            "reference_start": ref.start if ref else None, "reference_end": ref.end if ref else None,
+            "similarity": diff.similarity, "text_similarity": diff.text_similarity,
+            "reference_later": diff.reference_later, "reference_undated": diff.reference_undated,
+            "reasons": "; ".join(diff.reasons),
+        }
 
 
 def comparison_to_json(comparison: Comparison, *, diffs: bool = True) -> dict:

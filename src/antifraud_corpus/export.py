@@ -188,6 +188,15 @@ CREATE TABLE duty_measures (
     duty_id INTEGER NOT NULL REFERENCES duties(id), measure TEXT NOT NULL, measure_name TEXT,
     cue TEXT, rule TEXT
 );
+CREATE TABLE diffs (
+    id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id), status TEXT NOT NULL,
+    duty_id INTEGER REFERENCES duties(id), clause TEXT, sentence TEXT,
+    reference_doc_id TEXT, reference_duty_id INTEGER REFERENCES duties(id), reference_clause TEXT,
+    reference_sentence TEXT, similarity REAL, text_similarity REAL, reference_later INTEGER,
+    reference_undated INTEGER, reasons TEXT
+);
+CREATE INDEX diffs_doc ON diffs(doc_id, status);
+CREATE INDEX diffs_reference_duty ON diffs(reference_duty_id);
 CREATE INDEX documents_level ON documents(level);
 CREATE INDEX clauses_doc ON clauses(doc_id);
 CREATE INDEX duties_doc ON duties(doc_id);
@@ -202,8 +211,13 @@ CREATE VIEW duty_rows AS
 """
 
 
-def write_sqlite(docs: Iterable[Document], path: Path, config: Config, keep: DutyFilter = DutyFilter()) -> int:
+def write_sqlite(docs: Iterable[Document], path: Path, config: Config, keep: DutyFilter = DutyFilter(),
+                 diffs: Iterable[dict] | None = None) -> int:
     """Write documents, clauses and duties as related tables to a new SQLite file; return duty count.
+
+    `diffs` (rows of `compare.diff_rows`) fill the `diffs` table, keyed to the documents and to the
+    duties on either side (a side whose duty is not exported, or a reference document outside the
+    filters, keeps its sentence with a NULL duty id).
 
     The database is built in a temporary file of its own beside `path` and renamed onto it:
     readers never see half a database, two exports to one path never share a temporary file,
@@ -216,7 +230,10 @@ def write_sqlite(docs: Iterable[Document], path: Path, config: Config, keep: Dut
         try:
             db = sqlite3.connect(tmp)
             try:
-                return _fill_database(db, docs, config, keep)
+                count = _fill_database(db, docs, config, keep)
+                if diffs is not None:
+                    _fill_diffs(db, diffs)
+                return count
             finally:
                 db.close()
         except sqlite3.Error as exc:
@@ -281,3 +298,18 @@ def _fill_database(db: sqlite3.Connection, docs: Iterable[Document], config: Con
                                    (duty_id, mention.id, measures.get(mention.id, mention.id), mention.text,
                                     mention.rule))
     return duty_count
+
+
+def _fill_diffs(db: sqlite3.Connection, diffs: Iterable[dict]) -> None:
+    duty_ids = {(doc_id, start, end): duty_id
+                for duty_id, doc_id, start, end in db.execute('SELECT id, doc_id, start, "end" FROM duties')}
+    with db:
+        db.executemany(
+            "INSERT INTO diffs (doc_id, status, duty_id, clause, sentence, reference_doc_id, reference_duty_id, "
+            "reference_clause, reference_sentence, similarity, text_similarity, reference_later, "
+            "reference_undated, reasons) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            ((row["doc_id"], row["status"], duty_ids.get((row["doc_id"], row["start"], row["end"])),
+              row["clause"], row["sentence"], row["reference_doc_id"],
+              duty_ids.get((row["reference_doc_id"], row["reference_start"], row["reference_end"])),
+              row["reference_clause"], row["reference_sentence"], row["similarity"], row["text_similarity"],
+              int(row["reference_later"]), int(row["reference_undated"]), row["reasons"]) for row in diffs))

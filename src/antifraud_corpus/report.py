@@ -119,8 +119,11 @@ def render_ingest_summary(console: Console, report: IngestReport) -> None:
 
 
 def write_export(kind: str, normalized_dir: Path, config: Config, keep: Any, fmt: str,
-                 output: Path | None, lang: str) -> int:
+                 output: Path | None, lang: str, with_diffs: bool = True) -> int:
     """Write an export of `kind` ('documents' or 'duties') to `output` (atomically) or stdout.
+
+    A SQLite export gets the `corpus compare` diffs of the kept documents as a `diffs` table unless
+    `with_diffs` is false (the comparison is the slow part of a large export).
 
     Raises:
         ExportError: sqlite without an output file.
@@ -141,7 +144,13 @@ def write_export(kind: str, normalized_dir: Path, config: Config, keep: Any, fmt
     if fmt == "sqlite":
         if output is None:
             raise ExportError("--format sqlite needs -o FILE (a database cannot go to stdout)")
-        return write_sqlite(docs, output, config, keep)
+        diffs = None
+        if with_diffs:
+            from .compare import compare_corpus, diff_rows
+            from .store import load_document_duties
+
+            diffs = diff_rows(compare_corpus(load_document_duties(normalized_dir), config, filters=keep))
+        return write_sqlite(docs, output, config, keep, diffs)
     rows = document_rows(docs) if kind == "documents" else duty_rows(docs, config, keep)
     columns = list(DOCUMENT_COLUMNS if kind == "documents" else DUTY_COLUMNS)
     if lang == "zh":

@@ -21,7 +21,18 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .compare import STATUSES, Comparison, Diff, Directive, DocumentInfo, collector_paused, comparison_to_json
+from .compare import (
+    DIFF_COLUMNS,
+    STATUSES,
+    Comparison,
+    Diff,
+    Directive,
+    DocumentInfo,
+    collector_paused,
+    comparison_to_json,
+    diff_rows,
+)
+from .export import write_csv
 from .files import write_output
 from .report import plain
 from .safetext import printable
@@ -581,8 +592,18 @@ def write_json_stream(comparison: Comparison, path: Path) -> None:
         write_output(path, write)
 
 
+def render_csv(comparison: Comparison) -> str:
+    """The diffs as CSV, one row per diff (`compare.DIFF_COLUMNS`), Excel-safe like the exports: a
+    byte-order mark so that Excel reads UTF-8, and no cell a spreadsheet would run as a formula."""
+    buffer = io.StringIO(newline="")
+    write_csv(diff_rows(comparison), buffer, list(DIFF_COLUMNS))
+    return "\ufeff" + buffer.getvalue()
+
+
 def render(comparison: Comparison, fmt: str, lang: str = "en") -> str:
-    """Render `comparison` as `table` (plain text), `markdown`, `html` or `json`."""
+    """Render `comparison` as `table` (plain text), `markdown`, `html`, `json` or `csv`."""
+    if fmt == "csv":
+        return render_csv(comparison)
     if fmt == "json":
         return render_json(comparison)
     if fmt == "markdown":
