@@ -232,32 +232,49 @@ def explain(doc_id: str, clause: str | None, normalized_dir: Path, config_dir: P
 
 
 @main.command()
-@click.option("--gold", "gold_dir", type=click.Path(path_type=Path), required=True,
-              help="Folder of hand-coded gold YAML files.")
+@click.option("--gold", "gold_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder of hand-coded gold YAML files (directives, actors, measures).")
+@click.option("--compare-gold", "compare_gold", type=click.Path(path_type=Path), default=None,
+              help="A hand alignment of compare (the compare gold format): scores `corpus compare` on the store.")
 @click.option("--raw", "raw_dir", type=click.Path(path_type=Path), default=Path("data/raw"), show_default=True,
               help="Raw documents the gold files describe (ingested into a scratch store).")
+@_normalized_option
 @_config_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
-def evaluate(gold_dir: Path, raw_dir: Path, config_dir: Path | None, overrides: tuple[str, ...], fmt: str,
-             workers: int) -> None:
-    """Score the pipeline against hand-coded gold files.
+def evaluate(gold_dir: Path | None, compare_gold: Path | None, raw_dir: Path, normalized_dir: Path,
+             config_dir: Path | None, overrides: tuple[str, ...], fmt: str, workers: int) -> None:
+    """Score the pipeline, or compare, against hand-coded gold.
 
-    Precision, recall and F1 for directives, actors and measures, modality
-    accuracy, clause precision/recall and the cleaning checks, per document
-    and overall, plus Cohen's kappa per measure.
+    With --gold: precision, recall and F1 for directives, actors and measures,
+    modality accuracy, clause precision/recall and the cleaning checks, per
+    document and overall, plus Cohen's kappa per measure. With --compare-gold:
+    align precision/recall/F1, status accuracy, added and omitted precision
+    and recall of `corpus compare` on the store, overall and per local
+    document (the figures of the project's compare scorer).
 
     \b
     Example:
         corpus evaluate --gold tests/fixtures/gold
         corpus evaluate --gold gold/ --raw raw/ --format json
+        corpus evaluate --compare-gold sample-alignment.yaml --normalized data/normalized
     """
     from rich.console import Console
 
+    if (gold_dir is None) == (compare_gold is None):
+        raise click.UsageError("give one of --gold DIR or --compare-gold FILE")
+    config = _load(config_dir, overrides)
+    if compare_gold is not None:
+        from .evaluate_compare import evaluate_compare
+        from .report import render_compare_evaluation
+
+        render_compare_evaluation(Console(highlight=False), evaluate_compare(compare_gold, normalized_dir, config),
+                                  fmt)
+        return
     from .evaluate import evaluate_corpus
     from .report import render_evaluation
 
-    evaluation, failed = evaluate_corpus(gold_dir, raw_dir, _load(config_dir, overrides), workers=workers)
+    evaluation, failed = evaluate_corpus(gold_dir, raw_dir, config, workers=workers)
     render_evaluation(Console(highlight=False), _stderr(), evaluation, failed, fmt)
 
 

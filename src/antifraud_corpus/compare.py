@@ -984,21 +984,20 @@ class _Comparer:
         _, doc, item = occ[0]
         return doc, item, _LATER
 
-    def _sources(self, doc: int, matches: list[list[_Match] | None], line: list[tuple]) -> list[int]:
-        """The documents held against `doc` for omissions: every dated reference on its line of authority
-        issued no later, that it draws on (`min_shared` directives) or that is a statute, at most
-        `max_sources` per level (those it draws on most first: the bound keeps a corpus with hundreds of
+    def _sources(self, doc: int, matches: list[list[_Match] | None]) -> list[int]:
+        """The documents held against `doc` for omissions: every dated reference issued no later that it
+        draws on (`min_shared` of its directives carry out one of its directives; a statute: one), at most
+        `max_sources` per level, those it draws on most first (the bound keeps a corpus with hundreds of
         central documents from listing each of them against every county notice)."""
-        counts = Counter(m.ref.doc for found in matches if found for m in found if not m.when)
+        counts = Counter(m.ref.doc for found in matches if found for m in found if m.when == _EARLIER)
         local_date = self.c.infos[doc].date
         by_level: dict[str, list[int]] = defaultdict(list)
-        for key in line:
-            for ref_doc in self.pools[key].docs:
-                info = self.c.infos[ref_doc]
-                if not info.date or (local_date and info.date > local_date):
-                    continue
-                if counts[ref_doc] >= self.s.min_shared or (info.kind in self.s.statute_kinds and counts[ref_doc]):
-                    by_level[info.level or ""].append(ref_doc)
+        for ref_doc, count in counts.items():
+            info = self.c.infos[ref_doc]
+            if not info.date or (local_date and info.date > local_date):
+                continue
+            if count >= self.s.min_shared or info.kind in self.s.statute_kinds:
+                by_level[info.level or ""].append(ref_doc)
         sources = []
         for level in LEVELS:
             ranked = sorted(by_level.get(level, ()), key=lambda d: (-counts[d], self.c.infos[d].date or "",
@@ -1116,7 +1115,7 @@ class _Comparer:
                 status, reasons = self._status(item, match.ref)
                 rows.append(("m", item.pos, match.ref.doc, match.ref.pos, round(match.score, 3),
                              round(match.text, 3), match.later, status, tuple(reasons), match.when == _UNDATED))
-        sources = self._sources(doc, matches, line)
+        sources = self._sources(doc, matches)
         for ref, score in self._omitted(doc, local, matches, sources, seen):
             rows.append(("o", ref.doc, ref.pos, round(score, 3)))
         return doc, rows, references, sources

@@ -195,6 +195,27 @@ def render_explain(console: Console, doc: Document, clause: str | None, config: 
             console.print(plain("    · " + reason))
 
 
+def render_compare_evaluation(console: Console, result: dict, fmt: str) -> None:
+    """The compare figures overall and per local document (`evaluate_compare`), as tables or JSON."""
+    import json
+
+    from rich.table import Table
+
+    from .evaluate_compare import FIGURES
+
+    if fmt == "json":
+        console.print_json(json.dumps(result, ensure_ascii=False))
+        return
+    table = Table(title="Compare against the hand alignment")
+    table.add_column("document")
+    for name in FIGURES:
+        table.add_column(name.replace("_", " "), justify="right")
+    for doc_id, figures in result["documents"].items():
+        table.add_row(plain(doc_id), *(f"{figures[n]:.3f}" for n in FIGURES))
+    table.add_row("overall", *(f"{result['overall'][n]:.3f}" for n in FIGURES), style="bold")
+    console.print(table)
+
+
 def render_evaluation(console: Console, errors: Console, evaluation: Any, failed: list, fmt: str) -> None:
     """Overall figures, per-document figures and kappa per measure, as tables or JSON."""
     import json
