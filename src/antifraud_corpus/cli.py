@@ -183,9 +183,11 @@ def export_documents(normalized_dir: Path, config_dir: Path | None, overrides: t
 @_export_options(("csv", "jsonl", "sqlite"))
 @click.option("--actor", "actors", multiple=True, help="Only duties of this actor id (repeatable).")
 @click.option("--measure", "measures", multiple=True, help="Only duties with this measure id (repeatable).")
+@click.option("--topic", type=click.Choice(["all", "on", "off"]), default="all", show_default=True,
+              help="Only directives on the anti-fraud topic (on) or off it (configs/topic.yaml).")
 def export_duties(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...], levels: tuple,
                   regions: tuple, doc_ids: tuple, fmt: str, output: Path | None, lang: str, with_diffs: bool,
-                  actors: tuple, measures: tuple) -> None:
+                  actors: tuple, measures: tuple, topic: str) -> None:
     """One row per (duty, actor): who must do what, how strongly, with which measures.
 
     CSV is UTF-8 with a byte-order mark and formula-safe cells, so it opens
@@ -201,7 +203,7 @@ def export_duties(normalized_dir: Path, config_dir: Path | None, overrides: tupl
     from .export import DutyFilter
     from .report import write_export
 
-    keep = DutyFilter(levels=levels, regions=regions, actors=actors, measures=measures, doc_ids=doc_ids)
+    keep = DutyFilter(levels=levels, regions=regions, actors=actors, measures=measures, doc_ids=doc_ids, topic=topic)
     write_export("duties", normalized_dir, _load(config_dir, overrides), keep, fmt, output, lang, with_diffs)
 
 
@@ -330,13 +332,15 @@ def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_d
 @click.option("--actor", "actors", multiple=True, help="Only directives of this actor id (repeatable).")
 @click.option("--measure", "measures", multiple=True, help="Only directives with this measure id (repeatable).")
 @click.option("--doc", "doc_ids", multiple=True, help="Only these documents (repeatable).")
+@click.option("--topic", type=click.Choice(["all", "on", "off"]), default="all", show_default=True,
+              help="Only directives on the anti-fraud topic (on) or off it (configs/topic.yaml).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
               help="zh: Chinese labels for statuses, levels, measures and actors.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes for the alignment.")
 def compare(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...], fmt: str,
             output: Path | None, levels: tuple, regions: tuple, actors: tuple, measures: tuple, doc_ids: tuple,
-            lang: str, workers: int) -> None:
+            topic: str, lang: str, workers: int) -> None:
     """Diff directives across central, provincial, municipal and county documents.
 
     Each directive of a lower-level document is aligned with the directives
@@ -361,7 +365,7 @@ def compare(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str,
     from .report_compare import write_comparison
     from .store import load_document_duties
 
-    keep = DutyFilter(levels=levels, regions=regions, actors=actors, measures=measures, doc_ids=doc_ids)
+    keep = DutyFilter(levels=levels, regions=regions, actors=actors, measures=measures, doc_ids=doc_ids, topic=topic)
     comparison = compare_corpus(load_document_duties(normalized_dir), _load(config_dir, overrides), filters=keep,
                                 workers=workers)
     write_comparison(comparison, fmt, lang, output, Console(highlight=False))

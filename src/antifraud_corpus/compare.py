@@ -56,11 +56,12 @@ from .pairscore import (
     text_similarity,
 )
 from .store import DocumentDuties
+from .topic import TopicRules, topic_rules
 
-Status = Literal["echoed", "strengthened", "weakened", "reassigned", "added", "omitted"]
+Status = Literal["echoed", "strengthened", "weakened", "reassigned", "added", "omitted", "off_topic"]
 
 LEVELS = ("central", "provincial", "municipal", "county")
-STATUSES: tuple[str, ...] = ("echoed", "strengthened", "weakened", "reassigned", "added", "omitted")
+STATUSES: tuple[str, ...] = ("echoed", "strengthened", "weakened", "reassigned", "added", "omitted", "off_topic")
 #: Statuses of a local directive that carries out a reference directive.
 CARRIED: tuple[str, ...] = ("echoed", "strengthened", "weakened", "reassigned")
 _RANK = {level: rank for rank, level in enumerate(LEVELS)}
@@ -204,6 +205,7 @@ class CompareSettings:
     heading_re: re.Pattern[str] | FastPattern
     penalty_re: re.Pattern[str] | FastPattern | None
     statute_kinds: frozenset[str]
+    topic: TopicRules
     strength_markers: Mapping[str, float]
     strength_modalities: Mapping[str, float]
     strength_origin: str
@@ -316,6 +318,7 @@ def compare_settings(config: Config) -> CompareSettings:
         heading_re=_regex(omissions.get("heading") or "$^", "omissions.heading"),
         penalty_re=_regex(omissions["penalty"], "omissions.penalty") if omissions.get("penalty") else None,
         statute_kinds=frozenset(omissions.get("statute_kinds") or ()),
+        topic=topic_rules(config),
         strength_markers=markers,
         strength_modalities=modalities,
         strength_origin=origin,
@@ -372,6 +375,7 @@ class _Item:
     measures: tuple[str, ...]
     sig: int
     pos: int = 0  # index among the directives of its document (in text order)
+    on_topic: bool = True  # its topic relevance reaches topic.yaml's threshold (`topic.py`)
     section_end: int = 0  # for a section heading: the position after its last item (else 0)
     minor: bool = False  # a list item or a penalty provision (omitted only against a document of its kind)
 
@@ -427,7 +431,8 @@ class _Corpus:
                 self.sig_count.append(0)
             self.sig_count[sig] += 1
             items.append(_Item(index, duty.clause or "", duty.sentence, duty.start, duty.end, actors,
-                               duty.modality, duty.marker, measures, sig))
+                               duty.modality, duty.marker, measures, sig,
+                               on_topic=self.s.topic.on_topic(getattr(duty, "topic", None))))
         items.sort(key=lambda it: (it.start, it.end))
         for pos, item in enumerate(items):
             item.pos = pos
@@ -824,6 +829,8 @@ class _Comparer:
         date_key = self.c.infos[doc].date or ""
         pool.docs.add(doc)
         for position, item in enumerate(self.c.items[doc]):
+            if not item.on_topic:
+                continue  # never a counterpart, never an omission
             local = pool.local.get(item.sig)
             if local is None:
                 local = pool.local[item.sig] = len(pool.sigs)
@@ -929,6 +936,9 @@ class _Comparer:
         seen: dict[int, float] = {}  # reference sig -> best score with any directive of `doc`
         s = self.s
         for item in self.c.items[doc]:
+            if not item.on_topic:
+                results.append(None)
+                continue
             found_in: dict[tuple[int, int], tuple[tuple, _Item, float, float, str]] = {}  # per reference directive
             for pool_key in line:
                 pool = self.pools[pool_key]
@@ -1108,6 +1118,9 @@ class _Comparer:
         references = sum(len(self.pools[k].docs) for k in line)
         rows: list[tuple] = []
         for item, found in zip(self.c.items[doc], matches, strict=True):
+            if not item.on_topic:
+                rows.append(("t", item.pos))
+                continue
             if not found:
                 rows.append(("a", item.pos))
                 continue
@@ -1188,7 +1201,7 @@ class _Comparer:
                 info.doc_id, {status: counts.get(status, 0) for status in STATUSES}, later, references,
                 [c.infos[s].doc_id for s in sources], sorted(source_measures - local_measures)))
             rows = [row for row in rows if self._keeps_row(doc, row)]
-            shown_refs.update(row[2 if row[0] == "m" else 1] for row in rows if row[0] != "a")
+            shown_refs.update(row[2 if row[0] == "m" else 1] for row in rows if row[0] in ("m", "o"))
             shown_refs.update(sources)
             kept_rows.append((info.doc_id, doc, rows))
         shown = sorted(set(kept) | shown_refs, key=self._doc_order)
@@ -1210,9 +1223,11 @@ class _Comparer:
     def _keeps_row(self, doc: int, row: tuple) -> bool:
         """Whether a diff row passes the actor and measure filters (on either side)."""
         actors, measures = self.keep.actors, self.keep.measures
+        sides = _row_items(self.c.items, doc, row)
+        if not self.keep.keeps_topic(next(d for d in sides if d is not None).on_topic):
+            return False
         if not actors and not measures:
             return True
-        sides = _row_items(self.c.items, doc, row)
         return (not actors or any(set(actors) & set(d.actors) for d in sides if d is not None)) and \
             (not measures or any(set(measures) & set(d.measures) for d in sides if d is not None))
 
@@ -1273,13 +1288,13 @@ class _Comparer:
         }
 
 
-_ROW_STATUS = {"a": "added", "o": "omitted"}  # the status of a row that is not an aligned pair
+_ROW_STATUS = {"a": "added", "o": "omitted", "t": "off_topic"}  # the status of a row that is not an aligned pair
 _REFERENCES_KEPT = 50_000  # reference directive records a DiffList keeps while it is read
 
 
 def _row_items(items: list[list[_Item]], doc: int, row: tuple) -> tuple[_Item | None, _Item | None]:
     """(local, reference) directive of a diff row of `_Comparer._compare_doc`."""
-    if row[0] == "a":
+    if row[0] in ("a", "t"):
         return items[doc][row[1]], None
     if row[0] == "o":
         return None, items[row[1]][row[2]]
@@ -1313,8 +1328,8 @@ class DiffList:
         items, directive, reference = self._items, self._directive, self._reference
         for doc_id, doc, rows in self._rows:
             for row in rows:
-                if row[0] == "a":
-                    yield Diff(doc_id, "added", directive(items[doc][row[1]]), None, 0.0)
+                if row[0] in ("a", "t"):
+                    yield Diff(doc_id, _ROW_STATUS[row[0]], directive(items[doc][row[1]]), None, 0.0)
                 elif row[0] == "o":
                     yield Diff(doc_id, "omitted", None, reference(items[row[1]][row[2]]), row[3])
                 else:

@@ -21,6 +21,7 @@ from .config import Config
 from .errors import file_error
 from .files import atomic_path
 from .models import RECORD_FIELDS, Document
+from .topic import topic_rules
 
 Format = Literal["jsonl", "csv", "sqlite"]
 
@@ -41,6 +42,10 @@ class DutyFilter:
     actors: tuple[str, ...] = ()
     measures: tuple[str, ...] = ()
     doc_ids: tuple[str, ...] = ()
+    topic: str = "all"  # on | off | all: directives whose topic relevance reaches topic.yaml's threshold or not
+
+    def keeps_topic(self, on_topic: bool) -> bool:
+        return self.topic == "all" or on_topic == (self.topic == "on")
 
     def keeps_document(self, doc: Document) -> bool:
         return (
@@ -81,12 +86,15 @@ def document_rows(docs: Iterable[Document]) -> Iterator[dict]:
 def duty_rows(docs: Iterable[Document], config: Config, keep: DutyFilter = DutyFilter()) -> Iterator[dict]:
     """One row per (duty, actor): the duties-per-agency table. A duty with no actor gives one row."""
     names = actor_names(config)
+    rules = topic_rules(config)
     for doc in docs:
         if not keep.keeps_document(doc):
             continue
         for duty in doc.duties:
             measures = duty.measure_ids
             if keep.measures and not set(keep.measures) & set(measures):
+                continue
+            if not keep.keeps_topic(rules.on_topic(duty.topic)):
                 continue
             actors = duty.actor_ids or [""]
             for actor in actors:
@@ -249,6 +257,7 @@ def _as_os_error(exc: sqlite3.Error) -> OSError:
 def _fill_database(db: sqlite3.Connection, docs: Iterable[Document], config: Config, keep: DutyFilter) -> int:
     names = actor_names(config)
     measures = measure_names(config)
+    rules = topic_rules(config)
     # A private file renamed into place when whole: a rollback journal beside it would only be one
     # more file to leave behind.
     db.execute("PRAGMA journal_mode = OFF")
@@ -273,6 +282,8 @@ def _fill_database(db: sqlite3.Connection, docs: Iterable[Document], config: Con
             for duty in doc.duties:
                 ids = duty.measure_ids
                 if keep.measures and not set(keep.measures) & set(ids):
+                    continue
+                if not keep.keeps_topic(rules.on_topic(duty.topic)):
                     continue
                 if keep.actors and not set(keep.actors) & set(duty.actor_ids):
                     continue

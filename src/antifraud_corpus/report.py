@@ -174,6 +174,7 @@ _STYLES = {"actor": "bold cyan", "target": "cyan", "marker": "bold magenta", "me
 def render_explain(console: Console, doc: Document, clause: str | None, config: Config) -> None:
     """Each directive with its tags highlighted, then the reasons behind every tag."""
     from .extract import explain_duty
+    from .topic import topic_rules
 
     duties = [d for d in doc.duties if clause is None or d.clause == clause or d.clause.startswith(clause + "/")]
     title = f"{doc.doc_id}  {doc.title}  ({doc.level or '?'}, {doc.region or '—'}, {doc.date or 'no date'})"
@@ -193,6 +194,9 @@ def render_explain(console: Console, doc: Document, clause: str | None, config: 
         console.print(head + styled(duty.sentence, spans))
         for reason in explain_duty(duty):
             console.print(plain("    · " + reason))
+        if duty.topic is not None:
+            gate = "" if topic_rules(config).on_topic(duty.topic) else " — off topic: compare leaves it out"
+            console.print(plain(f"    · topic: relevance {duty.topic:.2f}{gate}"))
 
 
 def render_compare_evaluation(console: Console, result: dict, fmt: str) -> None:

@@ -40,7 +40,7 @@ from .safetext import printable
 #: Most document columns a terminal matrix shows; beyond that the HTML report or filters serve better.
 MAX_TERMINAL_COLUMNS = 48
 _STATUS_STYLE = {"echoed": "green", "strengthened": "bold cyan", "weakened": "yellow", "reassigned": "magenta",
-                 "added": "blue", "omitted": "red"}
+                 "added": "blue", "omitted": "red", "off_topic": "dim"}
 _EN = {
     "title": "Compare: how local documents carry out higher-level directives",
     "documents": "Documents", "coverage": "1. Measures × documents (directives per measure)",
