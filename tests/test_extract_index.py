@@ -137,7 +137,7 @@ def test_duty_fields_are_in_the_order_the_extractor_builds_them():
     # `extract._new_duty` passes them by position
     assert [f.name for f in fields(Duty)] == [
         "clause", "sentence", "start", "end", "modality", "marker", "action", "actor_source",
-        "actors", "targets", "measures", "marker_span", "rules",
+        "actors", "targets", "measures", "marker_span", "rules", "topic",
     ]
 
 

@@ -145,6 +145,8 @@ def _export_options(formats: tuple[str, ...]) -> Callable:
     def decorate(func: Callable) -> Callable:
         func = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                             help="zh: Chinese column headers and labels.")(func)
+        func = click.option("--diffs/--no-diffs", "with_diffs", default=True, show_default=True,
+                            help="sqlite: add the `corpus compare` diffs as a `diffs` table.")(func)
         func = click.option("-o", "--output", type=_OUTPUT_FILE, default=None,
                             help="Output file [default: stdout; required for sqlite].")(func)
         func = click.option("--format", "fmt", type=click.Choice(formats), default=formats[0],
@@ -161,7 +163,8 @@ def _export_options(formats: tuple[str, ...]) -> Callable:
 @export.command("documents")
 @_export_options(("jsonl", "csv", "sqlite"))
 def export_documents(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...], levels: tuple,
-                     regions: tuple, doc_ids: tuple, fmt: str, output: Path | None, lang: str) -> None:
+                     regions: tuple, doc_ids: tuple, fmt: str, output: Path | None, lang: str,
+                     with_diffs: bool) -> None:
     """One record per document: metadata, cleaned text, clauses, removed pieces.
 
     \b
@@ -173,21 +176,23 @@ def export_documents(normalized_dir: Path, config_dir: Path | None, overrides: t
     from .report import write_export
 
     keep = DutyFilter(levels=levels, regions=regions, doc_ids=doc_ids)
-    write_export("documents", normalized_dir, _load(config_dir, overrides), keep, fmt, output, lang)
+    write_export("documents", normalized_dir, _load(config_dir, overrides), keep, fmt, output, lang, with_diffs)
 
 
 @export.command("duties")
 @_export_options(("csv", "jsonl", "sqlite"))
 @click.option("--actor", "actors", multiple=True, help="Only duties of this actor id (repeatable).")
 @click.option("--measure", "measures", multiple=True, help="Only duties with this measure id (repeatable).")
+@click.option("--topic", type=click.Choice(["all", "on", "off"]), default="all", show_default=True,
+              help="Only directives on the anti-fraud topic (on) or off it (configs/topic.yaml).")
 def export_duties(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...], levels: tuple,
-                  regions: tuple, doc_ids: tuple, fmt: str, output: Path | None, lang: str, actors: tuple,
-                  measures: tuple) -> None:
+                  regions: tuple, doc_ids: tuple, fmt: str, output: Path | None, lang: str, with_diffs: bool,
+                  actors: tuple, measures: tuple, topic: str) -> None:
     """One row per (duty, actor): who must do what, how strongly, with which measures.
 
     CSV is UTF-8 with a byte-order mark and formula-safe cells, so it opens
     cleanly in Excel. SQLite holds documents, clauses and duties as related
-    tables (with a duty_rows view).
+    tables (with a duty_rows view), and the compare diffs keyed to them.
 
     \b
     Example:
@@ -198,8 +203,8 @@ def export_duties(normalized_dir: Path, config_dir: Path | None, overrides: tupl
     from .export import DutyFilter
     from .report import write_export
 
-    keep = DutyFilter(levels=levels, regions=regions, actors=actors, measures=measures, doc_ids=doc_ids)
-    write_export("duties", normalized_dir, _load(config_dir, overrides), keep, fmt, output, lang)
+    keep = DutyFilter(levels=levels, regions=regions, actors=actors, measures=measures, doc_ids=doc_ids, topic=topic)
+    write_export("duties", normalized_dir, _load(config_dir, overrides), keep, fmt, output, lang, with_diffs)
 
 
 @main.command()
@@ -229,32 +234,49 @@ def explain(doc_id: str, clause: str | None, normalized_dir: Path, config_dir: P
 
 
 @main.command()
-@click.option("--gold", "gold_dir", type=click.Path(path_type=Path), required=True,
-              help="Folder of hand-coded gold YAML files.")
+@click.option("--gold", "gold_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder of hand-coded gold YAML files (directives, actors, measures).")
+@click.option("--compare-gold", "compare_gold", type=click.Path(path_type=Path), default=None,
+              help="A hand alignment of compare (the compare gold format): scores `corpus compare` on the store.")
 @click.option("--raw", "raw_dir", type=click.Path(path_type=Path), default=Path("data/raw"), show_default=True,
               help="Raw documents the gold files describe (ingested into a scratch store).")
+@_normalized_option
 @_config_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
-def evaluate(gold_dir: Path, raw_dir: Path, config_dir: Path | None, overrides: tuple[str, ...], fmt: str,
-             workers: int) -> None:
-    """Score the pipeline against hand-coded gold files.
+def evaluate(gold_dir: Path | None, compare_gold: Path | None, raw_dir: Path, normalized_dir: Path,
+             config_dir: Path | None, overrides: tuple[str, ...], fmt: str, workers: int) -> None:
+    """Score the pipeline, or compare, against hand-coded gold.
 
-    Precision, recall and F1 for directives, actors and measures, modality
-    accuracy, clause precision/recall and the cleaning checks, per document
-    and overall, plus Cohen's kappa per measure.
+    With --gold: precision, recall and F1 for directives, actors and measures,
+    modality accuracy, clause precision/recall and the cleaning checks, per
+    document and overall, plus Cohen's kappa per measure. With --compare-gold:
+    align precision/recall/F1, status accuracy, added and omitted precision
+    and recall of `corpus compare` on the store, overall and per local
+    document (the figures of the project's compare scorer).
 
     \b
     Example:
         corpus evaluate --gold tests/fixtures/gold
         corpus evaluate --gold gold/ --raw raw/ --format json
+        corpus evaluate --compare-gold sample-alignment.yaml --normalized data/normalized
     """
     from rich.console import Console
 
+    if (gold_dir is None) == (compare_gold is None):
+        raise click.UsageError("give one of --gold DIR or --compare-gold FILE")
+    config = _load(config_dir, overrides)
+    if compare_gold is not None:
+        from .evaluate_compare import evaluate_compare
+        from .report import render_compare_evaluation
+
+        render_compare_evaluation(Console(highlight=False), evaluate_compare(compare_gold, normalized_dir, config),
+                                  fmt)
+        return
     from .evaluate import evaluate_corpus
     from .report import render_evaluation
 
-    evaluation, failed = evaluate_corpus(gold_dir, raw_dir, _load(config_dir, overrides), workers=workers)
+    evaluation, failed = evaluate_corpus(gold_dir, raw_dir, config, workers=workers)
     render_evaluation(Console(highlight=False), _stderr(), evaluation, failed, fmt)
 
 
@@ -300,8 +322,8 @@ def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_d
 @main.command()
 @_normalized_option
 @_config_options
-@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "html", "json"]), default="table",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "html", "json", "csv"]), default="table",
+              show_default=True, help="csv: one row per diff, Excel-safe (BOM, no formula cells).")
 @click.option("-o", "--output", type=_OUTPUT_FILE, default=None,
               help="Output file, written atomically [default: stdout].")
 @click.option("--level", "levels", multiple=True, type=click.Choice(["central", "provincial", "municipal", "county"]),
@@ -310,13 +332,15 @@ def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_d
 @click.option("--actor", "actors", multiple=True, help="Only directives of this actor id (repeatable).")
 @click.option("--measure", "measures", multiple=True, help="Only directives with this measure id (repeatable).")
 @click.option("--doc", "doc_ids", multiple=True, help="Only these documents (repeatable).")
+@click.option("--topic", type=click.Choice(["all", "on", "off"]), default="all", show_default=True,
+              help="Only directives on the anti-fraud topic (on) or off it (configs/topic.yaml).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
               help="zh: Chinese labels for statuses, levels, measures and actors.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes for the alignment.")
 def compare(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...], fmt: str,
             output: Path | None, levels: tuple, regions: tuple, actors: tuple, measures: tuple, doc_ids: tuple,
-            lang: str, workers: int) -> None:
+            topic: str, lang: str, workers: int) -> None:
     """Diff directives across central, provincial, municipal and county documents.
 
     Each directive of a lower-level document is aligned with the directives
@@ -332,6 +356,7 @@ def compare(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str,
         corpus compare --doc 002_b06b64127b7163c7 --lang zh
         corpus compare --format html -o compare.html
         corpus compare --level provincial --measure fund_control --format json
+        corpus compare --level municipal --measure credit_punishment --format csv -o diffs.csv
     """
     from rich.console import Console
 
@@ -340,7 +365,7 @@ def compare(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str,
     from .report_compare import write_comparison
     from .store import load_document_duties
 
-    keep = DutyFilter(levels=levels, regions=regions, actors=actors, measures=measures, doc_ids=doc_ids)
+    keep = DutyFilter(levels=levels, regions=regions, actors=actors, measures=measures, doc_ids=doc_ids, topic=topic)
     comparison = compare_corpus(load_document_duties(normalized_dir), _load(config_dir, overrides), filters=keep,
                                 workers=workers)
     write_comparison(comparison, fmt, lang, output, Console(highlight=False))

@@ -35,7 +35,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import Any, Literal
 
 import numpy as np
@@ -57,11 +56,12 @@ from .pairscore import (
     text_similarity,
 )
 from .store import DocumentDuties
+from .topic import TopicRules, topic_rules
 
-Status = Literal["echoed", "strengthened", "weakened", "reassigned", "added", "omitted"]
+Status = Literal["echoed", "strengthened", "weakened", "reassigned", "added", "omitted", "off_topic"]
 
 LEVELS = ("central", "provincial", "municipal", "county")
-STATUSES: tuple[str, ...] = ("echoed", "strengthened", "weakened", "reassigned", "added", "omitted")
+STATUSES: tuple[str, ...] = ("echoed", "strengthened", "weakened", "reassigned", "added", "omitted", "off_topic")
 #: Statuses of a local directive that carries out a reference directive.
 CARRIED: tuple[str, ...] = ("echoed", "strengthened", "weakened", "reassigned")
 _RANK = {level: rank for rank, level in enumerate(LEVELS)}
@@ -104,15 +104,6 @@ class Directive:
 
 
 @dataclass(slots=True)
-class Also:
-    """Another earlier document whose directive the same local directive carries out."""
-
-    reference: Directive
-    similarity: float
-    status: str
-
-
-@dataclass(slots=True)
 class Diff:
     """A local directive against its reference, or an unmatched directive of either side."""
 
@@ -124,7 +115,7 @@ class Diff:
     text_similarity: float = 0.0
     reference_later: bool = False  # the reference was issued after the local document
     reasons: tuple[str, ...] = ()
-    also: tuple[Also, ...] = ()  # other earlier documents it carries out
+    reference_undated: bool = False  # the reference's date is unknown: shown, not counted as a source
 
 
 @dataclass(slots=True)
@@ -208,8 +199,13 @@ class CompareSettings:
     min_grams: int
     min_shared: int
     max_sources: int
-    max_also: int
     omission_candidates: int
+    counterpart_ratio: float
+    max_counterparts: int
+    heading_re: re.Pattern[str] | FastPattern
+    penalty_re: re.Pattern[str] | FastPattern | None
+    statute_kinds: frozenset[str]
+    topic: TopicRules
     strength_markers: Mapping[str, float]
     strength_modalities: Mapping[str, float]
     strength_origin: str
@@ -281,6 +277,9 @@ def compare_settings(config: Config) -> CompareSettings:
     weights = data.get("weights") or {}
     thresholds = data.get("thresholds") or {}
     concrete = data.get("concreteness") or {}
+    omissions = data.get("omissions") or {}
+    if not isinstance(omissions, Mapping):
+        raise ConfigError("compare.yaml: 'omissions' must be a mapping")
     synonyms = {str(k): str(v) for k, v in (ngram.get("synonyms") or {}).items() if k}
     synonym_re = re.compile("|".join(re.escape(k) for k in sorted(synonyms, key=len, reverse=True))) \
         if synonyms else None
@@ -313,8 +312,13 @@ def compare_settings(config: Config) -> CompareSettings:
         min_grams=int(_number(thresholds, "min_grams", 4, 1)),
         min_shared=int(_number(thresholds, "min_shared", 2, 1)),
         max_sources=int(_number(thresholds, "max_sources", 3, 1)),
-        max_also=int(_number(thresholds, "max_also", 3, 0)),
         omission_candidates=int(_number(thresholds, "omission_candidates", 2, 0)),
+        counterpart_ratio=_number(thresholds, "counterpart_ratio", 0.85, 0, 1),
+        max_counterparts=int(_number(thresholds, "max_counterparts", 4, 1)),
+        heading_re=_regex(omissions.get("heading") or "$^", "omissions.heading"),
+        penalty_re=_regex(omissions["penalty"], "omissions.penalty") if omissions.get("penalty") else None,
+        statute_kinds=frozenset(omissions.get("statute_kinds") or ()),
+        topic=topic_rules(config),
         strength_markers=markers,
         strength_modalities=modalities,
         strength_origin=origin,
@@ -338,7 +342,8 @@ class _Sig:
     grams: tuple[int, ...]  # distinct gram ids, fragment after fragment (a gram is kept in its first fragment)
     bounds: tuple[int, ...]  # end of each fragment in `grams`
     specific: frozenset[str]  # actors other than the generic ones
-    named: bool  # a specific actor named in the sentence itself
+    named: bool  # a specific actor named in the sentence itself or carried over to it
+    vague: bool  # only generic actors named (`各有关部门`): vaguer than a specific one
     measures: frozenset[str]
     strength: float | None  # of the marker as written; None when inherited or unknown
     rank: float  # of the modality
@@ -370,6 +375,9 @@ class _Item:
     measures: tuple[str, ...]
     sig: int
     pos: int = 0  # index among the directives of its document (in text order)
+    on_topic: bool = True  # its topic relevance reaches topic.yaml's threshold (`topic.py`)
+    section_end: int = 0  # for a section heading: the position after its last item (else 0)
+    minor: bool = False  # a list item or a penalty provision (omitted only against a document of its kind)
 
 
 @dataclass(slots=True)
@@ -423,11 +431,33 @@ class _Corpus:
                 self.sig_count.append(0)
             self.sig_count[sig] += 1
             items.append(_Item(index, duty.clause or "", duty.sentence, duty.start, duty.end, actors,
-                               duty.modality, duty.marker, measures, sig))
+                               duty.modality, duty.marker, measures, sig,
+                               on_topic=self.s.topic.on_topic(getattr(duty, "topic", None))))
         items.sort(key=lambda it: (it.start, it.end))
         for pos, item in enumerate(items):
             item.pos = pos
+        self._mark_sections(items)
         self.items.append(items)
+
+    def _mark_sections(self, items: list[_Item]) -> None:
+        """Mark section headings with the extent of their items, and the minor provisions of a statute.
+
+        A heading opens with a reporting frame (`《意见》要求，要构建严密防范体系。`) or ends in a colon
+        (`应当采取下列措施：`); its items run to the next heading, within its clause when it has one.
+        """
+        s = self.s
+        opens = [bool(s.heading_re.search(item.sentence)) for item in items]
+        for pos, item in enumerate(items):
+            if s.penalty_re is not None and s.penalty_re.search(item.sentence) or "/" in item.clause:
+                item.minor = True
+            if not opens[pos]:
+                continue
+            end = pos + 1
+            while end < len(items) and not opens[end] and \
+                    (not item.clause or items[end].clause.startswith(item.clause)):
+                end += 1
+            if end > pos + 1:
+                item.section_end = end
 
     def _features(self, sentence: str, actors: tuple[str, ...], named: bool, modality: str, marker: str,
                   measures: tuple[str, ...]) -> _Sig:
@@ -457,6 +487,7 @@ class _Corpus:
         intern = self.interned.setdefault
         measure_set = frozenset(measures)
         return _Sig(tuple(grams), tuple(bounds), intern(specific, specific), named and bool(specific),
+                    named and bool(actors) and not specific,
                     intern(measure_set, measure_set), s.strength_markers.get(marker) if marker else None,
                     s.strength_modalities.get(modality, 0.0), marker or modality, tuple(deadlines), numbers)
 
@@ -519,13 +550,18 @@ _SPLIT_RE = re.compile(r"[^\w]+")
 
 
 def normalized_fragments(sentence: str, settings: CompareSettings) -> list[str]:
-    """The sentence as the comparison reads it: frame words dropped, synonyms unified, split at punctuation.
+    """The sentence as the comparison reads it: frame words and quoted titles dropped, synonyms unified,
+    split at punctuation.
+
+    A title (`《中华人民共和国反电信网络诈骗法》`) says which text is carried out, not what is done: two
+    directives that cite the same law are no counterparts for that.
 
     Example: `《意见》要求，要加强反电诈中心建设` → `['要加强反诈中心建设']` with the default config.
     """
     text = sentence
     if settings.frame_re is not None:
         text = settings.frame_re.sub("", text, count=1)
+    text = _strip_titles(text)
     if settings.synonym_re is not None:
         text = settings.synonym_re.sub(lambda m: settings.synonyms[m.group(0)], text)
     return [piece for piece in _SPLIT_RE.split(text) if piece and piece != "_"]
@@ -664,12 +700,22 @@ def _pool_key(info: DocumentInfo) -> tuple | None:
 
 @dataclass(slots=True)
 class _Match:
+    """A local directive and one reference directive it carries out."""
+
     item: _Item
     ref: _Item
     score: float
     text: float
-    later: bool
-    also: list[tuple[_Item, float, float]] = field(default_factory=list)  # other earlier documents echoed
+    when: str  # _EARLIER | _UNDATED | _LATER: the reference's date against the local document's
+
+    @property
+    def later(self) -> bool:
+        return self.when == _LATER
+
+
+# When a reference was issued, against the local document: a later one is never a source; an undated
+# one is shown (flagged `reference_undated`) but not counted as a source until a sidecar dates it.
+_EARLIER, _UNDATED, _LATER = "", "undated", "later"
 
 
 def compare_corpus(docs: Iterable[Document | DocumentDuties], config: Config, *, filters: DutyFilter | None = None,
@@ -783,6 +829,8 @@ class _Comparer:
         date_key = self.c.infos[doc].date or ""
         pool.docs.add(doc)
         for position, item in enumerate(self.c.items[doc]):
+            if not item.on_topic:
+                continue  # never a counterpart, never an omission
             local = pool.local.get(item.sig)
             if local is None:
                 local = pool.local[item.sig] = len(pool.sigs)
@@ -851,9 +899,9 @@ class _Comparer:
 
     # ----- one local document
 
-    def _align(self, doc: int, local: LocalGrams) -> tuple[list[_Match | None], list[tuple], dict[int, float]]:
-        """Best reference of each directive of `doc`, the other earlier documents it also echoes, and the
-        best score of every reference directive looked at (for omissions)."""
+    def _align(self, doc: int, local: LocalGrams) -> tuple[list[list[_Match] | None], list[tuple], dict[int, float]]:
+        """The reference directives each directive of `doc` carries out (best first), and the best score
+        of every reference directive looked at (for omissions)."""
         info = self.c.infos[doc]
         local_date = info.date
         line = [key for key in self.lines[doc] if key in self.pools]
@@ -884,11 +932,14 @@ class _Comparer:
                 if len(self.cache) >= _CACHE_KEPT:
                     self.cache.clear()
                 self.cache[key] = found
-        results: list[_Match | None] = []
+        results: list[list[_Match] | None] = []
         seen: dict[int, float] = {}  # reference sig -> best score with any directive of `doc`
         s = self.s
         for item in self.c.items[doc]:
-            found_in: dict[int, tuple[tuple, _Item, float, float, bool]] = {}  # best per reference document
+            if not item.on_topic:
+                results.append(None)
+                continue
+            found_in: dict[tuple[int, int], tuple[tuple, _Item, float, float, str]] = {}  # per reference directive
             for pool_key in line:
                 pool = self.pools[pool_key]
                 for ref_sig, score, text in lists[(item.sig, pool_key)]:
@@ -899,39 +950,64 @@ class _Comparer:
                         continue
                     if score < s.match:
                         continue
-                    occ_doc, occ_item, later = self._occurrence(pool, ref_sig, local_date)
+                    occ_doc, occ_item, when = self._occurrence(pool, ref_sig, local_date)
                     ref_info = self.c.infos[occ_doc]
+                    later = when == _LATER
                     rank = (not later, score, pool.rank, (ref_info.date or "") if not later else "", -occ_doc)
-                    if occ_doc not in found_in or rank > found_in[occ_doc][0]:
-                        found_in[occ_doc] = (rank, self.c.items[occ_doc][occ_item], score, text, later)
+                    key = (occ_doc, occ_item)
+                    if key not in found_in or rank > found_in[key][0]:
+                        found_in[key] = (rank, self.c.items[occ_doc][occ_item], score, text, when)
             if not found_in:
                 results.append(None)
                 continue
             ranked = sorted(found_in.values(), key=lambda f: f[0], reverse=True)
-            _, ref, score, text, later = ranked[0]
-            also = [(f[1], f[2], f[3]) for f in ranked[1:self.s.max_also + 1] if not f[4]] if not later else []
-            results.append(_Match(item, ref, score, text, later, also))
+            _, ref, score, text, when = ranked[0]
+            if when == _LATER:  # no earlier counterpart: the later one is shown, flagged, and is no source
+                results.append([_Match(item, ref, score, text, when)])
+                continue
+            # Many-to-many: a local directive carries out every parallel directive it matches about as well
+            # as its best one (a resolution restating what a law, an opinion and a report all ask).
+            floor = max(s.match, score * s.counterpart_ratio)
+            results.append([_Match(item, f[1], f[2], f[3], f[4]) for f in ranked[:s.max_counterparts]
+                            if f[4] != _LATER and f[2] >= floor])
         return results, line, seen
 
-    def _occurrence(self, pool: _Pool, ref_sig: int, local_date: str | None) -> tuple[int, int, bool]:
+    def _occurrence(self, pool: _Pool, ref_sig: int, local_date: str | None) -> tuple[int, int, str]:
+        """The occurrence of a reference directive to hold against a local document issued on `local_date`.
+
+        The latest dated one issued no later is preferred; then an undated one (which may be a source,
+        but cannot be counted as one); a later one only when there is nothing else.
+        """
         local = pool.local[ref_sig]
-        occ = pool.occurrences[local]
+        occ, dates = pool.occurrences[local], pool.dates[local]
+        undated = bisect.bisect_right(dates, "")
         if local_date is None:
             _, doc, item = occ[-1]
-            return doc, item, False
-        position = bisect.bisect_right(pool.dates[local], local_date)
-        if position:
+            return doc, item, _EARLIER if len(occ) > undated else _UNDATED
+        position = bisect.bisect_right(dates, local_date)
+        if position > undated:
             _, doc, item = occ[position - 1]
-            return doc, item, False
+            return doc, item, _EARLIER
+        if undated:
+            _, doc, item = occ[0]
+            return doc, item, _UNDATED
         _, doc, item = occ[0]
-        return doc, item, True
+        return doc, item, _LATER
 
-    def _sources(self, doc: int, matches: list[_Match | None]) -> list[int]:
-        counts = Counter(m.ref.doc for m in matches if m is not None and not m.later)
+    def _sources(self, doc: int, matches: list[list[_Match] | None]) -> list[int]:
+        """The documents held against `doc` for omissions: every dated reference issued no later that it
+        draws on (`min_shared` of its directives carry out one of its directives; a statute: one), at most
+        `max_sources` per level, those it draws on most first (the bound keeps a corpus with hundreds of
+        central documents from listing each of them against every county notice)."""
+        counts = Counter(m.ref.doc for found in matches if found for m in found if m.when == _EARLIER)
+        local_date = self.c.infos[doc].date
         by_level: dict[str, list[int]] = defaultdict(list)
         for ref_doc, count in counts.items():
-            if count >= self.s.min_shared:
-                by_level[self.c.infos[ref_doc].level or ""].append(ref_doc)
+            info = self.c.infos[ref_doc]
+            if not info.date or (local_date and info.date > local_date):
+                continue
+            if count >= self.s.min_shared or info.kind in self.s.statute_kinds:
+                by_level[info.level or ""].append(ref_doc)
         sources = []
         for level in LEVELS:
             ranked = sorted(by_level.get(level, ()), key=lambda d: (-counts[d], self.c.infos[d].date or "",
@@ -939,18 +1015,18 @@ class _Comparer:
             sources.extend(ranked[: self.s.max_sources])
         return sources
 
-    def _omitted(self, doc: int, local: LocalGrams, matches: list[_Match | None], sources: list[int],
+    def _omitted(self, doc: int, local: LocalGrams, matches: list[list[_Match] | None], sources: list[int],
                  seen: dict[int, float]) -> list[tuple[_Item, float]]:
         """Directives of the `sources` that no directive of `doc` carries out, with the best score found.
 
-        A reference directive is carried out when it is the best reference of a local directive or one
-        of its `also`, or when some local directive scores at least `carry` with it: the alignment's
-        candidates already tell for most; the rest are held against the `omission_candidates` local
-        directives that share most n-grams with them (the alignment reads only the rarest n-grams, so
-        it can miss a second echo).
+        A reference directive is carried out when a local directive is aligned with it, or when some
+        local directive scores at least `carry` with it: the alignment's candidates already tell for
+        most; the rest are held against the `omission_candidates` local directives that share most
+        n-grams with them (the alignment reads only the rarest n-grams, so it can miss a second echo).
+        A section heading whose items are carried out is covered by them; a statute's list items and
+        penalty provisions are no omission of a document of another kind.
         """
-        carried = {id(ref) for m in matches if m is not None
-                   for ref in chain((m.ref,), (a[0] for a in m.also))}
+        carried = {id(m.ref) for found in matches if found for m in found}
         unknown = list(dict.fromkeys(ref.sig for source in sources for ref in self.c.items[source]
                                      if id(ref) not in carried and ref.sig not in seen))
         if unknown and self.s.omission_candidates:
@@ -967,31 +1043,50 @@ class _Comparer:
                 if text >= self.s.min_text and score > best[ref_sig]:
                     best[ref_sig] = score
             seen.update(best)
+        kind = self.c.infos[doc].kind
         out = []
         for source in sources:
-            for ref in self.c.items[source]:
-                if id(ref) not in carried:
-                    score = seen.get(ref.sig, 0.0)
-                    if score < self.s.carry:
-                        out.append((ref, score))
+            refs = self.c.items[source]
+            done = [id(ref) in carried or seen.get(ref.sig, 0.0) >= self.s.carry for ref in refs]
+            minor_exempt = self.c.infos[source].kind in self.s.statute_kinds and self.c.infos[source].kind != kind
+            for ref in refs:
+                if done[ref.pos] or (minor_exempt and ref.minor):
+                    continue
+                if ref.section_end and any(done[ref.pos + 1:ref.section_end]):
+                    continue  # a heading, carried out through its items
+                out.append((ref, seen.get(ref.sig, 0.0)))
         return out
 
     # ----- statuses
 
     def _status(self, item: _Item, ref: _Item) -> tuple[str, list[str]]:
-        """Status of an aligned pair and the reasons for it (actors, modality, concreteness)."""
+        """Status of an aligned pair and the reasons for it, decided in order: modality class, actor,
+        concreteness (deadlines, numbers), else `echoed`.
+
+        A local directive with no actor of its own (a heading, an item addressed to the city government)
+        keeps the reference's actor: that is no actor dropped. Naming a specific actor, carried over from
+        an earlier sentence or not, where the reference names none, a generic one or their umbrella, is
+        more concrete.
+        """
         c, s = self.c, self.s
         q, r = c.sigs[item.sig], c.sigs[ref.sig]
-        gains: list[str] = []
-        losses: list[str] = []
+        stronger = _compare_strength(q, r)
+        if stronger:
+            change = [f"modality {r.label} → {q.label}"]
+            return ("strengthened", change) if stronger > 0 else ("weakened", change)
         if q.specific and r.specific and not q.specific & r.specific:
             change = f"actor {'+'.join(sorted(r.specific))} → {'+'.join(sorted(q.specific))}"
             if all(any(a in s.umbrella.get(u, ()) for u in r.specific) for a in q.specific):
-                gains.append(change + " (named within)")
-            elif all(any(a in s.umbrella.get(u, ()) for u in q.specific) for a in r.specific):
-                losses.append(change + " (broadened)")
-            else:
-                return "reassigned", [change]
+                return "strengthened", [change + " (named within)"]
+            if all(any(a in s.umbrella.get(u, ()) for u in q.specific) for a in r.specific):
+                return "weakened", [change + " (broadened)"]
+            return "reassigned", [change]
+        if q.named and not r.specific:
+            return "strengthened", [f"named actor {'+'.join(sorted(q.specific))}"]
+        if q.vague and r.specific:
+            return "weakened", [f"actor {'+'.join(sorted(r.specific))} → a generic one"]
+        gains: list[str] = []
+        losses: list[str] = []
         if q.deadlines and not r.deadlines:
             gains.append(f"deadline {q.deadlines[0][0]}")
         local_year = _year(c.infos[item.doc].date)
@@ -1003,15 +1098,6 @@ class _Comparer:
             gains.append(f"number {q.numbers[0]}")
         if r.numbers and not q.numbers:
             losses.append(f"number {r.numbers[0]} dropped")
-        if q.named and not r.specific:
-            gains.append(f"named actor {'+'.join(sorted(q.specific))}")
-        if r.named and not q.specific:
-            losses.append(f"actor {'+'.join(sorted(r.specific))} dropped")
-        stronger = _compare_strength(q, r)
-        if stronger:
-            change = f"modality {r.label} → {q.label}"
-            return ("strengthened", [change, *gains, *losses]) if stronger > 0 else \
-                ("weakened", [change, *losses, *gains])
         if gains and not losses:
             return "strengthened", gains
         if losses and not gains:
@@ -1023,22 +1109,25 @@ class _Comparer:
     def _compare_doc(self, doc: int) -> tuple:
         """Everything found for one local document, as plain tuples (cheap to send between processes).
 
-        Rows: ("m", local pos, ref doc, ref pos, score, text, later, status, reasons, also) for an aligned
-        directive, ("a", local pos) for an added one, ("o", ref doc, ref pos, score) for an omitted one.
+        Rows: ("m", local pos, ref doc, ref pos, score, text, later, status, reasons, undated) for each
+        reference directive a local directive carries out, ("a", local pos) for an added one, ("o", ref doc,
+        ref pos, score) for an omitted one.
         """
         local = local_grams(self.c.table, list(dict.fromkeys(item.sig for item in self.c.items[doc])))
         matches, line, seen = self._align(doc, local)
         references = sum(len(self.pools[k].docs) for k in line)
         rows: list[tuple] = []
-        for item, match in zip(self.c.items[doc], matches, strict=True):
-            if match is None:
+        for item, found in zip(self.c.items[doc], matches, strict=True):
+            if not item.on_topic:
+                rows.append(("t", item.pos))
+                continue
+            if not found:
                 rows.append(("a", item.pos))
                 continue
-            status, reasons = self._status(item, match.ref)
-            also = tuple((ref.doc, ref.pos, round(score, 3), self._status(item, ref)[0])
-                         for ref, score, _ in match.also)
-            rows.append(("m", item.pos, match.ref.doc, match.ref.pos, round(match.score, 3), round(match.text, 3),
-                         match.later, status, tuple(reasons), also))
+            for match in found:
+                status, reasons = self._status(item, match.ref)
+                rows.append(("m", item.pos, match.ref.doc, match.ref.pos, round(match.score, 3),
+                             round(match.text, 3), match.later, status, tuple(reasons), match.when == _UNDATED))
         sources = self._sources(doc, matches)
         for ref, score in self._omitted(doc, local, matches, sources, seen):
             rows.append(("o", ref.doc, ref.pos, round(score, 3)))
@@ -1098,7 +1187,10 @@ class _Comparer:
                                      "every directive is `added`")
             counts: Counter[str] = Counter()
             later = 0
+            counted: set[int] = set()  # a local directive counts once, with its best counterpart's status
             for row in rows:
+                if row[0] == "m" and (row[1] in counted or counted.add(row[1])):
+                    continue
                 if row[0] == "m" and row[6]:
                     later += 1
                 else:
@@ -1109,7 +1201,7 @@ class _Comparer:
                 info.doc_id, {status: counts.get(status, 0) for status in STATUSES}, later, references,
                 [c.infos[s].doc_id for s in sources], sorted(source_measures - local_measures)))
             rows = [row for row in rows if self._keeps_row(doc, row)]
-            shown_refs.update(row[2 if row[0] == "m" else 1] for row in rows if row[0] != "a")
+            shown_refs.update(row[2 if row[0] == "m" else 1] for row in rows if row[0] in ("m", "o"))
             shown_refs.update(sources)
             kept_rows.append((info.doc_id, doc, rows))
         shown = sorted(set(kept) | shown_refs, key=self._doc_order)
@@ -1131,9 +1223,11 @@ class _Comparer:
     def _keeps_row(self, doc: int, row: tuple) -> bool:
         """Whether a diff row passes the actor and measure filters (on either side)."""
         actors, measures = self.keep.actors, self.keep.measures
+        sides = _row_items(self.c.items, doc, row)
+        if not self.keep.keeps_topic(next(d for d in sides if d is not None).on_topic):
+            return False
         if not actors and not measures:
             return True
-        sides = _row_items(self.c.items, doc, row)
         return (not actors or any(set(actors) & set(d.actors) for d in sides if d is not None)) and \
             (not measures or any(set(measures) & set(d.measures) for d in sides if d is not None))
 
@@ -1164,8 +1258,7 @@ class _Comparer:
         items, infos = self.c.items, self.c.infos
         carried: dict[int, list[tuple[int, int, str]]] = {}  # doc -> (reference doc, position, status)
         for doc, rows, _, _ in results:
-            carried[doc] = [ref for row in rows if row[0] == "m" and not row[6]
-                            for ref in chain(((row[2], row[3], row[7]),), ((d, p, st) for d, p, _, st in row[9]))]
+            carried[doc] = [(row[2], row[3], row[7]) for row in rows if row[0] == "m" and not row[6]]
         entries = []
         for doc in sorted(order, key=lambda d: (infos[d].date or "9999", self._doc_order(d))):
             info = infos[doc]
@@ -1195,13 +1288,13 @@ class _Comparer:
         }
 
 
-_ROW_STATUS = {"a": "added", "o": "omitted"}  # the status of a row that is not an aligned pair
+_ROW_STATUS = {"a": "added", "o": "omitted", "t": "off_topic"}  # the status of a row that is not an aligned pair
 _REFERENCES_KEPT = 50_000  # reference directive records a DiffList keeps while it is read
 
 
 def _row_items(items: list[list[_Item]], doc: int, row: tuple) -> tuple[_Item | None, _Item | None]:
     """(local, reference) directive of a diff row of `_Comparer._compare_doc`."""
-    if row[0] == "a":
+    if row[0] in ("a", "t"):
         return items[doc][row[1]], None
     if row[0] == "o":
         return None, items[row[1]][row[2]]
@@ -1235,15 +1328,14 @@ class DiffList:
         items, directive, reference = self._items, self._directive, self._reference
         for doc_id, doc, rows in self._rows:
             for row in rows:
-                if row[0] == "a":
-                    yield Diff(doc_id, "added", directive(items[doc][row[1]]), None, 0.0)
+                if row[0] in ("a", "t"):
+                    yield Diff(doc_id, _ROW_STATUS[row[0]], directive(items[doc][row[1]]), None, 0.0)
                 elif row[0] == "o":
                     yield Diff(doc_id, "omitted", None, reference(items[row[1]][row[2]]), row[3])
                 else:
-                    _, pos, ref_doc, ref_pos, score, text, later, status, reasons, also = row
+                    _, pos, ref_doc, ref_pos, score, text, later, status, reasons, undated = row
                     yield Diff(doc_id, status, directive(items[doc][pos]), reference(items[ref_doc][ref_pos]),
-                               score, text, later, reasons,
-                               tuple(Also(reference(items[d][p]), sc, st) for d, p, sc, st in also))
+                               score, text, later, reasons, undated)
 
     def _reference(self, item: _Item) -> Directive:
         """The record of a reference directive, kept for its next diffs (up to a bound on memory)."""
@@ -1268,13 +1360,10 @@ class DiffList:
 
 
 def _compare_strength(q: _Sig, r: _Sig) -> int:
-    """1 when the local directive is stronger, -1 weaker, 0 equal or not comparable.
+    """1 when the local directive is of a stronger modality class, -1 weaker, 0 the same.
 
-    Two markers as written are compared on the marker table; otherwise (an inherited marker) only a
-    change of modality (obligation → encouragement) counts, since the governing word is not known.
+    Classes, not markers: reports and opinions write `要`, laws and resolutions `应当`, and both oblige.
     """
-    if q.strength is not None and r.strength is not None:
-        return (q.strength > r.strength) - (q.strength < r.strength)
     return (q.rank > r.rank) - (q.rank < r.rank)
 
 
@@ -1342,17 +1431,46 @@ def diff_to_json(diff: Diff, reference_side: Callable[[Directive], Any] | None =
     out["similarity"] = diff.similarity
     out["text_similarity"] = diff.text_similarity
     out["reference_later"] = diff.reference_later
+    out["reference_undated"] = diff.reference_undated
     out["reasons"] = list(diff.reasons)
-    if diff.also:
-        out["also"] = [_also(a) for a in diff.also]
     return out
 
 
-def _also(also: Also) -> dict:
-    """Another reference of an aligned directive: provenance, status and score (its text is in the store)."""
-    ref = also.reference
-    return {"doc_id": ref.doc_id, "clause": ref.clause, "start": ref.start, "end": ref.end, "date": ref.date,
-            "status": also.status, "similarity": also.similarity}
+#: Columns of `diff_rows`: one row per diff, for CSV and the `diffs` table of a SQLite export.
+DIFF_COLUMNS = ("doc_id", "level", "region", "date", "status", "clause", "sentence", "actors", "modality",
+                "measures", "reference_doc_id", "reference_level", "reference_date", "reference_clause",
+                "reference_sentence", "reference_actors", "reference_modality", "reference_measures",
+                "similarity", "text_similarity", "reference_later", "reference_undated", "reasons")
+
+
+def diff_rows(comparison: Comparison) -> Iterator[dict]:
+    """Each diff as a flat row (`DIFF_COLUMNS`; lists joined with `;`), with its document's metadata.
+
+    `start`/`end` of both sides are added (`start`, `end`, `reference_start`, `reference_end`), so a row
+    can be keyed to the stored directive it shows.
+    """
+    infos = {d.doc_id: d for d in comparison.documents}
+    for diff in comparison.diffs:
+        info = infos.get(diff.doc_id)
+        local, ref = diff.local, diff.reference
+        yield {
+            "doc_id": diff.doc_id, "level": info.level if info else None, "region": info.region if info else None,
+            "date": info.date if info else None, "status": diff.status,
+            "clause": local.clause if local else None, "sentence": local.sentence if local else None,
+            "actors": ";".join(local.actors) if local else None, "modality": local.modality if local else None,
+            "measures": ";".join(local.measures) if local else None,
+            "start": local.start if local else None, "end": local.end if local else None,
+            "reference_doc_id": ref.doc_id if ref else None, "reference_level": ref.level if ref else None,
+            "reference_date": ref.date if ref else None, "reference_clause": ref.clause if ref else None,
+            "reference_sentence": ref.sentence if ref else None,
+            "reference_actors": ";".join(ref.actors) if ref else None,
+            "reference_modality": ref.modality if ref else None,
+            "reference_measures": ";".join(ref.measures) if ref else None,
+            "reference_start": ref.start if ref else None, "reference_end": ref.end if ref else None,
+            "similarity": diff.similarity, "text_similarity": diff.text_similarity,
+            "reference_later": diff.reference_later, "reference_undated": diff.reference_undated,
+            "reasons": "; ".join(diff.reasons),
+        }
 
 
 def comparison_to_json(comparison: Comparison, *, diffs: bool = True) -> dict:

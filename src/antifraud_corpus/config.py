@@ -48,8 +48,9 @@ SCHEMAS: dict[str, frozenset[str]] = {
     "measures": frozenset({"measures", "senses", "compounds", "places", "weights", "fallback", "max_per_directive"}),
     "extract": frozenset({"engine", "hmm", "sentence", "inheritance", "action", "user_words"}),
     "check": frozenset({"severity", "file_names", "thresholds", "similarity", "expect", "residual"}),
-    "compare": frozenset({"thresholds", "weights", "ngram", "strength", "concreteness"}),
+    "compare": frozenset({"thresholds", "weights", "ngram", "strength", "concreteness", "omissions"}),
     "labels": frozenset({"levels", "modalities", "actor_sources", "statuses", "columns"}),
+    "topic": frozenset({"threshold", "clause_share", "title_share", "terms"}),
 }
 
 

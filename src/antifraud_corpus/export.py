@@ -21,6 +21,7 @@ from .config import Config
 from .errors import file_error
 from .files import atomic_path
 from .models import RECORD_FIELDS, Document, Duty
+from .topic import topic_rules
 
 Format = Literal["jsonl", "csv", "sqlite"]
 
@@ -41,6 +42,10 @@ class DutyFilter:
     actors: tuple[str, ...] = ()
     measures: tuple[str, ...] = ()
     doc_ids: tuple[str, ...] = ()
+    topic: str = "all"  # on | off | all: directives whose topic relevance reaches topic.yaml's threshold or not
+
+    def keeps_topic(self, on_topic: bool) -> bool:
+        return self.topic == "all" or on_topic == (self.topic == "on")
 
     def keeps_document(self, doc: Document) -> bool:
         return (
@@ -94,12 +99,15 @@ def document_rows(docs: Iterable[Document]) -> Iterator[dict]:
 def duty_rows(docs: Iterable[Document], config: Config, keep: DutyFilter = DutyFilter()) -> Iterator[dict]:
     """One row per (duty, actor): the duties-per-agency table. A duty with no actor gives one row."""
     names = actor_names(config)
+    rules = topic_rules(config)
     for doc in docs:
         if not keep.keeps_document(doc):
             continue
         for duty in doc.duties:
             measures = duty.measure_ids
             if keep.measures and not set(keep.measures) & set(measures):
+                continue
+            if not keep.keeps_topic(rules.on_topic(duty.topic)):
                 continue
             actors = duty.actor_ids or [""]
             agencies = agency_names(duty)
@@ -202,6 +210,15 @@ CREATE TABLE duty_measures (
     duty_id INTEGER NOT NULL REFERENCES duties(id), measure TEXT NOT NULL, measure_name TEXT,
     cue TEXT, rule TEXT
 );
+CREATE TABLE diffs (
+    id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id), status TEXT NOT NULL,
+    duty_id INTEGER REFERENCES duties(id), clause TEXT, sentence TEXT,
+    reference_doc_id TEXT, reference_duty_id INTEGER REFERENCES duties(id), reference_clause TEXT,
+    reference_sentence TEXT, similarity REAL, text_similarity REAL, reference_later INTEGER,
+    reference_undated INTEGER, reasons TEXT
+);
+CREATE INDEX diffs_doc ON diffs(doc_id, status);
+CREATE INDEX diffs_reference_duty ON diffs(reference_duty_id);
 CREATE INDEX documents_level ON documents(level);
 CREATE INDEX clauses_doc ON clauses(doc_id);
 CREATE INDEX duties_doc ON duties(doc_id);
@@ -216,8 +233,13 @@ CREATE VIEW duty_rows AS
 """
 
 
-def write_sqlite(docs: Iterable[Document], path: Path, config: Config, keep: DutyFilter = DutyFilter()) -> int:
+def write_sqlite(docs: Iterable[Document], path: Path, config: Config, keep: DutyFilter = DutyFilter(),
+                 diffs: Iterable[dict] | None = None) -> int:
     """Write documents, clauses and duties as related tables to a new SQLite file; return duty count.
+
+    `diffs` (rows of `compare.diff_rows`) fill the `diffs` table, keyed to the documents and to the
+    duties on either side (a side whose duty is not exported, or a reference document outside the
+    filters, keeps its sentence with a NULL duty id).
 
     The database is built in a temporary file of its own beside `path` and renamed onto it:
     readers never see half a database, two exports to one path never share a temporary file,
@@ -230,7 +252,10 @@ def write_sqlite(docs: Iterable[Document], path: Path, config: Config, keep: Dut
         try:
             db = sqlite3.connect(tmp)
             try:
-                return _fill_database(db, docs, config, keep)
+                count = _fill_database(db, docs, config, keep)
+                if diffs is not None:
+                    _fill_diffs(db, diffs)
+                return count
             finally:
                 db.close()
         except sqlite3.Error as exc:
@@ -246,6 +271,7 @@ def _as_os_error(exc: sqlite3.Error) -> OSError:
 def _fill_database(db: sqlite3.Connection, docs: Iterable[Document], config: Config, keep: DutyFilter) -> int:
     names = actor_names(config)
     measures = measure_names(config)
+    rules = topic_rules(config)
     # A private file renamed into place when whole: a rollback journal beside it would only be one
     # more file to leave behind.
     db.execute("PRAGMA journal_mode = OFF")
@@ -270,6 +296,8 @@ def _fill_database(db: sqlite3.Connection, docs: Iterable[Document], config: Con
             for duty in doc.duties:
                 ids = duty.measure_ids
                 if keep.measures and not set(keep.measures) & set(ids):
+                    continue
+                if not keep.keeps_topic(rules.on_topic(duty.topic)):
                     continue
                 if keep.actors and not set(keep.actors) & set(duty.actor_ids):
                     continue
@@ -297,3 +325,18 @@ def _fill_database(db: sqlite3.Connection, docs: Iterable[Document], config: Con
                                    (duty_id, mention.id, measures.get(mention.id, mention.id), mention.text,
                                     mention.rule))
     return duty_count
+
+
+def _fill_diffs(db: sqlite3.Connection, diffs: Iterable[dict]) -> None:
+    duty_ids = {(doc_id, start, end): duty_id
+                for duty_id, doc_id, start, end in db.execute('SELECT id, doc_id, start, "end" FROM duties')}
+    with db:
+        db.executemany(
+            "INSERT INTO diffs (doc_id, status, duty_id, clause, sentence, reference_doc_id, reference_duty_id, "
+            "reference_clause, reference_sentence, similarity, text_similarity, reference_later, "
+            "reference_undated, reasons) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            ((row["doc_id"], row["status"], duty_ids.get((row["doc_id"], row["start"], row["end"])),
+              row["clause"], row["sentence"], row["reference_doc_id"],
+              duty_ids.get((row["reference_doc_id"], row["reference_start"], row["reference_end"])),
+              row["reference_clause"], row["reference_sentence"], row["similarity"], row["text_similarity"],
+              int(row["reference_later"]), int(row["reference_undated"]), row["reasons"]) for row in diffs))

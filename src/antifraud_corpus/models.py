@@ -81,6 +81,7 @@ class Duty:
     measures: list[Mention] = field(default_factory=list)
     marker_span: tuple[int, int] | None = None
     rules: list[str] = field(default_factory=list)  # why this unit is a directive
+    topic: float | None = None  # topic relevance (`topic.py`); None in stores written before it
 
     @property
     def actor_ids(self) -> list[str]:
@@ -100,6 +101,7 @@ class Duty:
             "measures": [m.to_dict() for m in self.measures],
             "marker_span": list(self.marker_span) if self.marker_span else None,
             "rules": list(self.rules),
+            "topic": self.topic,
         }
 
     @classmethod

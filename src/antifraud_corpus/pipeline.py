@@ -432,6 +432,7 @@ def _process_raw(raw: RawFile, source: str, config: Config, sidecar_data: dict |
     from .metadata import extract_metadata
     from .pii import redact
     from .segment import segment_clauses
+    from .topic import assign_topic
 
     cleaned = clean_text(raw.decoded.text, config)
     tracked, replaced = cleaned.tracked, cleaned.replaced
@@ -454,6 +455,7 @@ def _process_raw(raw: RawFile, source: str, config: Config, sidecar_data: dict |
     del cleaned  # a big page is held several times over at this point; let the converted copy go
     clauses = segment_clauses(tracked.text, config)
     duties = extract_duties(tracked.text, clauses, config)
+    assign_topic(duties, clauses, meta.title, config)
     warnings = list(raw.decoded.warnings) + clean_warnings + list(meta.warnings)
     redactions = sum(1 for r in replaced if r.reason.startswith("pii"))
     if redactions:

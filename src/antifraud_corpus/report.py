@@ -119,8 +119,11 @@ def render_ingest_summary(console: Console, report: IngestReport) -> None:
 
 
 def write_export(kind: str, normalized_dir: Path, config: Config, keep: Any, fmt: str,
-                 output: Path | None, lang: str) -> int:
+                 output: Path | None, lang: str, with_diffs: bool = True) -> int:
     """Write an export of `kind` ('documents' or 'duties') to `output` (atomically) or stdout.
+
+    A SQLite export gets the `corpus compare` diffs of the kept documents as a `diffs` table unless
+    `with_diffs` is false (the comparison is the slow part of a large export).
 
     Raises:
         ExportError: sqlite without an output file.
@@ -141,7 +144,13 @@ def write_export(kind: str, normalized_dir: Path, config: Config, keep: Any, fmt
     if fmt == "sqlite":
         if output is None:
             raise ExportError("--format sqlite needs -o FILE (a database cannot go to stdout)")
-        return write_sqlite(docs, output, config, keep)
+        diffs = None
+        if with_diffs:
+            from .compare import compare_corpus, diff_rows
+            from .store import load_document_duties
+
+            diffs = diff_rows(compare_corpus(load_document_duties(normalized_dir), config, filters=keep))
+        return write_sqlite(docs, output, config, keep, diffs)
     rows = document_rows(docs) if kind == "documents" else duty_rows(docs, config, keep)
     columns = list(DOCUMENT_COLUMNS if kind == "documents" else DUTY_COLUMNS)
     if lang == "zh":
@@ -165,6 +174,7 @@ _STYLES = {"actor": "bold cyan", "target": "cyan", "marker": "bold magenta", "me
 def render_explain(console: Console, doc: Document, clause: str | None, config: Config) -> None:
     """Each directive with its tags highlighted, then the reasons behind every tag."""
     from .extract import explain_duty
+    from .topic import topic_rules
 
     duties = [d for d in doc.duties if clause is None or d.clause == clause or d.clause.startswith(clause + "/")]
     title = f"{doc.doc_id}  {doc.title}  ({doc.level or '?'}, {doc.region or '—'}, {doc.date or 'no date'})"
@@ -184,6 +194,30 @@ def render_explain(console: Console, doc: Document, clause: str | None, config: 
         console.print(head + styled(duty.sentence, spans))
         for reason in explain_duty(duty):
             console.print(plain("    · " + reason))
+        if duty.topic is not None:
+            gate = "" if topic_rules(config).on_topic(duty.topic) else " — off topic: compare leaves it out"
+            console.print(plain(f"    · topic: relevance {duty.topic:.2f}{gate}"))
+
+
+def render_compare_evaluation(console: Console, result: dict, fmt: str) -> None:
+    """The compare figures overall and per local document (`evaluate_compare`), as tables or JSON."""
+    import json
+
+    from rich.table import Table
+
+    from .evaluate_compare import FIGURES
+
+    if fmt == "json":
+        console.print_json(json.dumps(result, ensure_ascii=False))
+        return
+    table = Table(title="Compare against the hand alignment")
+    table.add_column("document")
+    for name in FIGURES:
+        table.add_column(name.replace("_", " "), justify="right")
+    for doc_id, figures in result["documents"].items():
+        table.add_row(plain(doc_id), *(f"{figures[n]:.3f}" for n in FIGURES))
+    table.add_row("overall", *(f"{result['overall'][n]:.3f}" for n in FIGURES), style="bold")
+    console.print(table)
 
 
 def render_evaluation(console: Console, errors: Console, evaluation: Any, failed: list, fmt: str) -> None:

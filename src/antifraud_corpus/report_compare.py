@@ -21,7 +21,18 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .compare import STATUSES, Comparison, Diff, Directive, DocumentInfo, collector_paused, comparison_to_json
+from .compare import (
+    DIFF_COLUMNS,
+    STATUSES,
+    Comparison,
+    Diff,
+    Directive,
+    DocumentInfo,
+    collector_paused,
+    comparison_to_json,
+    diff_rows,
+)
+from .export import write_csv
 from .files import write_output
 from .report import plain
 from .safetext import printable
@@ -29,7 +40,7 @@ from .safetext import printable
 #: Most document columns a terminal matrix shows; beyond that the HTML report or filters serve better.
 MAX_TERMINAL_COLUMNS = 48
 _STATUS_STYLE = {"echoed": "green", "strengthened": "bold cyan", "weakened": "yellow", "reassigned": "magenta",
-                 "added": "blue", "omitted": "red"}
+                 "added": "blue", "omitted": "red", "off_topic": "dim"}
 _EN = {
     "title": "Compare: how local documents carry out higher-level directives",
     "documents": "Documents", "coverage": "1. Measures × documents (directives per measure)",
@@ -39,7 +50,8 @@ _EN = {
     "duties": "directives", "status": "status", "sim": "sim", "local": "local directive",
     "reference": "reference directive", "echoes": "echoes", "later": "reference issued later",
     "sources": "held against", "missing": "measures of its sources it lacks", "none": "none",
-    "also": "also carries out", "warnings": "Warnings", "role_reference": "reference only",
+    "undated": "reference undated: not counted as a source",
+    "warnings": "Warnings", "role_reference": "reference only",
     "no_diffs": "No lower-level documents to compare.", "more": "more documents not shown; use filters or "
     "--format html", "reasons": "why", "count": "count", "measure": "measure", "actor": "actor",
 }
@@ -50,7 +62,8 @@ _ZH = {
     "timeline": "四、时间线：各文件呼应了哪些更早的部署", "no_actor": "（无主体）", "doc": "文件", "level": "层级",
     "region": "地区", "date": "日期", "title_col": "标题", "duties": "义务数", "status": "状态", "sim": "相似度",
     "local": "本级条文", "reference": "上级条文", "echoes": "呼应", "later": "上级文件晚于本文件",
-    "sources": "对照文件", "missing": "对照文件有而本文件没有的政策工具", "none": "无", "also": "亦落实",
+    "sources": "对照文件", "missing": "对照文件有而本文件没有的政策工具", "none": "无",
+    "undated": "上级文件日期不详，不计为来源",
     "warnings": "警告", "role_reference": "仅作对照", "no_diffs": "没有可对比的下级文件。",
     "more": "份文件未显示；请用筛选条件或 --format html", "reasons": "依据", "count": "条数", "measure": "政策工具",
     "actor": "主体",
@@ -141,7 +154,7 @@ def _diff_groups(comparison: Comparison) -> Iterator[tuple[DocumentInfo, list[Di
 
 def _status_label(diff: Diff, labels: _Labels) -> str:
     text = labels.status(diff.status)
-    return text + (" *" if diff.reference_later else "")
+    return text + (" *" if diff.reference_later else "") + (" †" if diff.reference_undated else "")
 
 
 # --------------------------------------------------------------------------- terminal
@@ -338,14 +351,12 @@ def render_markdown(comparison: Comparison, lang: str = "en") -> str:
                    if diff.reference else "—")
             if diff.reasons:
                 ref += " <br>_" + _md("; ".join(diff.reasons)) + "_"
-            if diff.also:
-                ref += " <br>" + _md(labels["also"]) + ": " + ", ".join(
-                    f"{_code(_provenance(a.reference, short, True))} ({_md(labels.status(a.status))})"
-                    for a in diff.also)
             sim = f"{diff.similarity:.2f}" if diff.status != "added" else ""
             out.append(f"| {_md(_status_label(diff, labels))} | {sim} | {local} | {ref} |")
     if any(d.reference_later for d in comparison.diffs):
         out += ["", f"\\* {_md(labels['later'])}"]
+    if any(d.reference_undated for d in comparison.diffs):
+        out += ["", f"† {_md(labels['undated'])}"]
     out += ["", f"## {_md(labels['timeline'])}", ""]
     for entry in comparison.timeline:
         out.append(f"- **{_md(entry.date or '?')}** {_code(short.get(entry.doc_id, entry.doc_id))} "
@@ -463,10 +474,8 @@ def render_html(comparison: Comparison, lang: str = "en") -> str:
                     extra += f'<div class="why">{e("; ".join(diff.reasons))}</div>'
                 if diff.reference_later:
                     extra += f'<div class="why later">* {e(labels["later"])}</div>'
-                if diff.also:
-                    extra += f'<div class="why">{e(labels["also"])}: ' + ", ".join(
-                        e(f"{_provenance(a.reference, labels.short, True)} ({labels.status(a.status)})")
-                        for a in diff.also) + "</div>"
+                if diff.reference_undated:
+                    extra += f'<div class="why later">† {e(labels["undated"])}</div>'
                 ref_cell = _html_side(diff.reference, labels, True)
                 if extra:
                     ref_cell = ref_cell[:-5] + extra + "</td>"
@@ -583,8 +592,18 @@ def write_json_stream(comparison: Comparison, path: Path) -> None:
         write_output(path, write)
 
 
+def render_csv(comparison: Comparison) -> str:
+    """The diffs as CSV, one row per diff (`compare.DIFF_COLUMNS`), Excel-safe like the exports: a
+    byte-order mark so that Excel reads UTF-8, and no cell a spreadsheet would run as a formula."""
+    buffer = io.StringIO(newline="")
+    write_csv(diff_rows(comparison), buffer, list(DIFF_COLUMNS))
+    return "\ufeff" + buffer.getvalue()
+
+
 def render(comparison: Comparison, fmt: str, lang: str = "en") -> str:
-    """Render `comparison` as `table` (plain text), `markdown`, `html` or `json`."""
+    """Render `comparison` as `table` (plain text), `markdown`, `html`, `json` or `csv`."""
+    if fmt == "csv":
+        return render_csv(comparison)
     if fmt == "json":
         return render_json(comparison)
     if fmt == "markdown":

@@ -255,6 +255,7 @@ class StoredDuty(msgspec.Struct, kw_only=True):
     actor_source: str = "explicit"
     actors: list[StoredTag] = []
     measures: list[StoredTag] = []
+    topic: float | None = None
 
     @property
     def actor_ids(self) -> list[str]:
