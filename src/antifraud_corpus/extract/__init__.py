@@ -38,7 +38,7 @@ from .actors import ActorRules, Chain, Name, chain_is_subject, find_names, names
 from .explain import explain_duty
 from .lexicon import compile_words
 from .measures import Hit, MeasureRules, choose_measures, cue_hits, part_marks
-from .modality import COMMAS, Marker, ModalityRules, find_markers
+from .modality import COMMAS, Marker, ModalityRules, find_markers, part_last_word
 from .segmenter import Segmenter, build_segmenter
 from .sentences import PARAGRAPH_MARK, SentenceRules, Unit, split_units
 
@@ -58,6 +58,9 @@ _CHUNK_CHARS = 200_000
 
 # Sentences and actions remembered to share one copy between duties that repeat them.
 _RECENT_TEXTS = 4096
+
+# Words that join a verb to the next in a series (`记录、监测…措施`): the series modifies a noun.
+_SERIES_MARKS = frozenset(("、", "和", "及", "与", "以及"))
 
 # Item numbers (`（一）`, `1.`, `（1）`) as opposed to section numbers (`一、`).
 _ITEM_OPENERS = frozenset("（(0123456789")
@@ -82,8 +85,15 @@ class Rules:
     framing: frozenset[str]  # frames and adverbs: what a part that only frames an order holds
     event_tokens: frozenset[str]
     not_directive_re: re.Pattern[str]
+    definition_re: re.Pattern[str]
     condition_endings: tuple[str, ...]
     list_condition_re: re.Pattern[str]
+    list_word_re: re.Pattern[str]  # `下列`: a lead-in that names what its list holds
+    duty_list_re: re.Pattern[str]  # `下列……义务：`: ... and it holds duties
+    noun_list_re: re.Pattern[str]  # `以下……制度：`: ... whose items may name things
+    catch_all_re: re.Pattern[str]
+    item_noun_heads: tuple[str, ...]
+    refusal_re: re.Pattern[str]
     penalty_re: re.Pattern[str]
     penalty_cue_re: re.Pattern[str]
     penalty_continuing_re: re.Pattern[str]
@@ -118,6 +128,16 @@ def _first_char_scan(pattern: re.Pattern[str]) -> re.Pattern[str]:
     return analyse(pattern).scan or pattern
 
 
+def _duty_list(list_words: Any, nouns: Any) -> re.Pattern[str]:
+    """`下列……义务：`: a lead-in ending with a list word, then a duty noun and its colon."""
+    words, heads = [str(w) for w in list_words or ()], [str(w) for w in nouns or ()]
+    if not words or not heads:
+        return re.compile("(?!)")
+    listed, duty = "|".join(map(re.escape, words)), "|".join(map(re.escape, heads))
+    # (the duty noun ends the lead-in or a comma-part of it: `履行下列义务，保障……：`)
+    return re.compile(f"(?:{listed})[^，。；：:]*(?:{duty})(?:[，,][^：:]*)?[：:]$")
+
+
 def _compile(config: Config) -> Rules:
     mod = config["modality"]
     ext = config["extract"]
@@ -142,9 +162,16 @@ def _compile(config: Config) -> Rules:
         event_tokens=_words(nd.get("tokens")),
         # (the pattern behind a lookahead for its first character: the same matches, most
         # positions rejected with one test)
-        not_directive_re=_first_char_scan(_alternation(nd.get("patterns"))),
+        not_directive_re=_first_char_scan(_alternation([*(nd.get("patterns") or ()), *(nd.get("definitions") or ())])),
+        definition_re=_first_char_scan(_alternation(nd.get("definitions"))),
         condition_endings=tuple(str(e) for e in nd.get("condition_endings") or ()),
         list_condition_re=_alternation(nd.get("list_condition_words")),
+        list_word_re=_alternation(nd.get("list_words")),
+        duty_list_re=_duty_list(nd.get("list_words"), nd.get("list_duty_nouns")),
+        noun_list_re=_duty_list(nd.get("list_words"), nd.get("noun_list_nouns")),
+        catch_all_re=_alternation(nd.get("catch_all_items")),
+        item_noun_heads=tuple(str(w) for w in nd.get("item_noun_heads") or ()),
+        refusal_re=re.compile(str(pen.get("refusal") or "(?!)")),
         penalty_re=re.compile(str(pen.get("pattern") or "(?!)")),
         penalty_cue_re=_alternation(pen.get("cues")),
         penalty_continuing_re=_alternation(pen.get("continuing")),
@@ -207,6 +234,7 @@ class _Lead:
     para: int
     duty: Duty
     conditions: bool  # introduces conditions or objects rather than orders
+    nouns: bool  # introduces duties that may be named by nouns (`建立以下制度：`)
 
 
 def extract_duties(
@@ -276,9 +304,16 @@ def extract_duties(
             # imperative items are governed within a numbered clause, or else within a paragraph
             governing[scope] = duty
         if rules.colon_lead and an.sentence.endswith("：") and not unit.titled:
-            conditions = rules.list_condition_re.search(an.sentence) is not None
-            lead = _Lead(unit.clause_index, unit.para, duty, conditions)
+            lead = _Lead(unit.clause_index, unit.para, duty, not _lists_duties(an.sentence, rules),
+                         rules.noun_list_re.search(an.sentence) is not None)
     return duties
+
+
+def _lists_duties(lead: str, rules: Rules) -> bool:
+    """Whether the lead-in `lead` (ending in a colon) introduces duties rather than objects or conditions."""
+    if rules.list_condition_re.search(lead) is not None:
+        return False
+    return rules.list_word_re.search(lead) is None or rules.duty_list_re.search(lead) is not None
 
 
 def _in_lead(unit: Unit, lead: _Lead, clauses: Sequence[Clause]) -> bool:
@@ -408,7 +443,7 @@ def _analyse(unit: Unit, doc: _DocIndex, rules: Rules, list_open: bool) -> _Anal
     sentence = text[lo:hi]
     j0, j1 = _range_from(doc.modal_tokens, cursor, 3, i0, i1)
     if j0 == j1 and not list_open and not _may_head(text, doc.words, i0, i1, lo, hi, rules) and not (
-        rules.penalty_re.search(sentence) or rules.penalty_cue_re.search(sentence)
+        _penalty_or_refusal(sentence, rules)
     ):
         # No modal word, no word to head an order and no penalty clause: most units of a
         # statute or a bulletin that state no duty end here, before their names and cues are
@@ -439,23 +474,39 @@ def _directive(
     """A Duty (without actors and measures yet) when the unit (no title) is a directive, else None."""
     s = an.sentence
     if an.markers:
+        if rules.definition_re.search(s) is not None:
+            return None  # `……，是指……应当……的行为`: a definition, whatever modal word it holds
         first = an.markers[0]
         why = rules.whys.get(first.rule)
         if why is None:
             why = rules.whys[first.rule] = _i(f"directive:{first.rule}")
         return _new_duty(unit, s, first.modality, first.word, first.start, first.end, [why, _FIRST_MARKER])
-    if (lead is None or lead.conditions) and not _may_head(an.text, an.words, an.i0, an.i1, an.lo, an.hi, rules):
+    if lead is not None and lead.conditions:
+        return None  # an item of a list of objects or conditions (`（三）景区、园区；`)
+    if lead is None and not _may_head(an.text, an.words, an.i0, an.i1, an.lo, an.hi, rules):
         # No word can head an order, and no list item is due: of the rules below only a
-        # penalty clause can find a directive (most sentences of a statute end here).
-        if rules.penalty_re.search(s) is None and rules.penalty_cue_re.search(s) is None:
+        # penalty clause or a refusal can find a directive (most sentences of a statute end here).
+        if not _penalty_or_refusal(s, rules):
             return None
-    if _is_event(an, rules):
-        return None
     if s.rstrip("。；;！？").endswith(rules.condition_endings) or s.endswith(rules.condition_endings):
+        # (a lead-in that ends in a plain colon may still be a statutory duty: `X履行以下职责：`)
+        if not (s.endswith("：") and s[-2:] not in rules.condition_endings and _bare_subjects(an, rules)):
+            return None
+    if lead is not None:
+        # an item of a list of duties: an act unless it only names one (a lead-in said what it lists)
+        if (rules.catch_all_re.search(s) is not None or lead.nouns and _noun_item(an, rules)
+                or rules.definition_re.search(s) is not None):
+            return None  # `法律、法规规定的其他义务。`, `安全责任制度；`
+        return _new_duty(unit, s, lead.duty.modality, "", -1, -1,
+                         [_i(f"directive:list item governed by '{lead.duty.sentence[-12:]}'")])
+    if _is_event(an, rules):
         return None
     pen = rules.penalty_re.search(s) or rules.penalty_cue_re.search(s)
     if pen is not None:
         return _new_duty(unit, s, "obligation", "", -1, -1, [_i(f"directive:penalty clause '{pen.group()}'")])
+    refusal = rules.refusal_re.search(s) if "不予" in s else None
+    if refusal is not None:
+        return _new_duty(unit, s, "prohibition", "", -1, -1, [_i(f"directive:refusal '{refusal.group()}'")])
     head = _imperative_parts(an, rules, _skip_frames(an, rules))
     first_part_end = an.parts[1] if len(an.parts) > 1 else an.i1
     if unit.heading and head is not None and head[0] < first_part_end:
@@ -463,17 +514,34 @@ def _directive(
         return _new_duty(unit, s, "obligation", "", -1, -1, [_i(why)])
     if _bare_subjects(an, rules):
         return _new_duty(unit, s, "obligation", "", -1, -1, [_BARE_VERB])
-    if lead is not None and not lead.conditions:
-        return _new_duty(unit, s, lead.duty.modality, "", -1, -1,
-                         [_i(f"directive:list item governed by '{lead.duty.sentence[-12:]}'")])
     if head is not None and governor is not None:
-        return _new_duty(unit, s, governor.modality, "", -1, -1,
+        # an order stated positively: a prohibition before it does not turn it into one
+        modality = "obligation" if governor.modality == "prohibition" else governor.modality
+        return _new_duty(unit, s, modality, "", -1, -1,
                          [_i(f"directive:imperative item ({head[1]}) governed by '{governor.marker}'")])
     frame_head = _reported_imperative(an, rules)
     if frame_head is not None:
         return _new_duty(unit, s, "obligation", "", -1, -1,
                          [_i(f"directive:imperative after reporting verb '{frame_head[0]}' ({frame_head[1]})")])
     return None
+
+
+def _penalty_or_refusal(s: str, rules: Rules) -> bool:
+    """Whether the unit `s` holds a penalty clause or a refusal (`不予追缴`), the rules that need no head verb."""
+    return (rules.penalty_re.search(s) is not None or rules.penalty_cue_re.search(s) is not None
+            or "不予" in s and rules.refusal_re.search(s) is not None)
+
+
+def _noun_item(an: _Analysis, rules: Rules) -> bool:
+    """A list item that names a thing (`安全责任制度；`, `记录、监测……的审计措施；`), not an act.
+
+    One comma-part ending in a noun head of `item_noun_heads`, not opened by a verb that
+    takes it as its object (`采取……技术措施；` is an act; a verb in a series, `记录、监测…`, is not).
+    """
+    if len(an.parts) > 1 or not an.sentence.rstrip("；。;").endswith(rules.item_noun_heads):
+        return False
+    head = _imperative_head(an, rules, an.i0)
+    return head is None or head[0] + 1 < an.i1 and an.words[head[0] + 1] in _SERIES_MARKS
 
 
 def _new_duty(
@@ -488,9 +556,16 @@ def _new_duty(
 
 
 def _is_event(an: _Analysis, rules: Rules) -> bool:
-    """Reports of what happened, statistics, scope and definitions: no directive."""
-    if not rules.event_tokens.isdisjoint(an.words[an.i0 : an.i1]):
-        return True
+    """Reports of what happened, statistics, scope and definitions: no directive.
+
+    A perfective word in a condition (`他人善意取得……的，不予追缴。`) reports nothing.
+    """
+    words = an.words
+    if not rules.event_tokens.isdisjoint(words[an.i0 : an.i1]):
+        ends = rules.modality.condition_ends
+        for t in compress(count(an.i0), map(rules.event_tokens.__contains__, words[an.i0 : an.i1])):
+            if part_last_word(words, an.parts, bisect.bisect_right(an.parts, t), an.i1) not in ends:
+                return True
     return rules.not_directive_re.search(an.sentence) is not None
 
 
