@@ -16,7 +16,7 @@ def config():
 
 
 def _articles(*articles: str) -> str:
-    """A small statute: a purpose article, then `articles` as 第二条, 第三条, … (paragraphs separated by blank lines)."""
+    """A small statute: a purpose article, then `articles` as 第二条, 第三条, … (blank lines between paragraphs)."""
     numbers = "二三四五六七八九"
     lines = ["第一条 为了规范测试工作，制定本规定。"]
     lines += [f"第{numbers[k]}条 {body}" for k, body in enumerate(articles)]
@@ -44,7 +44,8 @@ def test_a_duty_list_gives_directives_an_object_list_none(config):
 
 
 def test_a_list_of_systems_keeps_its_acts_and_drops_its_nouns(config):
-    text = _articles("运营单位应当建立以下管理制度：\n\n（一）用户登记和核验制度；\n\n（二）采取日志留存的技术措施，并定期检查；")
+    text = _articles("运营单位应当建立以下管理制度：\n\n（一）用户登记和核验制度；\n\n"
+                     "（二）采取日志留存的技术措施，并定期检查；")
     assert _duties(text, config) == [
         ("第二条", "运营单位应当建立以下管理制度：", "obligation", "应当"),
         ("第二条/（二）", "采取日志留存的技术措施，并定期检查；", "obligation", ""),
@@ -85,7 +86,8 @@ def test_a_prohibition_does_not_turn_the_positive_order_after_it(config):
 
 
 def test_a_definition_with_a_modal_word_inside_is_no_directive(config):
-    text = _articles("公安机关应当指定反诈联络员。\n\n本规定所称的反诈联络员，是指依照规定应当承担宣传和劝阻职责的人员。")
+    text = _articles("公安机关应当指定反诈联络员。\n\n"
+                     "本规定所称的反诈联络员，是指依照规定应当承担宣传和劝阻职责的人员。")
     assert _duties(text, config) == [("第二条", "公安机关应当指定反诈联络员。", "obligation", "应当")]
 
 
@@ -128,3 +130,21 @@ def test_modality_of_one_sentence(config, text, modality, marker):
 ])
 def test_no_directive(config, text):
     assert _duties(text + "\n", config) == []
+
+
+def test_the_paragraph_after_a_list_is_no_item(config):
+    # the clause of the last item runs on over the next paragraph; it is still the article's 款
+    text = _articles("具有下列情形之一的，应当从重处理：\n\n（一）多次作案的；\n\n（二）骗取老人财物的。\n\n"
+                     "第三人已经合法取得该财物的，不予没收。")
+    assert _duties(text, config) == [
+        ("第二条", "具有下列情形之一的，应当从重处理：", "obligation", "应当"),
+        ("第二条/（二）", "第三人已经合法取得该财物的，不予没收。", "prohibition", ""),
+    ]
+
+
+def test_an_order_may_open_with_a_preposition_before_its_verb(config):
+    text = _articles("银行发现可疑交易的，应当立即冻结账户。涉及外地账户的，向当地公安机关报告。")
+    assert _duties(text, config) == [
+        ("第二条", "银行发现可疑交易的，应当立即冻结账户。", "obligation", "应当"),
+        ("第二条", "涉及外地账户的，向当地公安机关报告。", "obligation", ""),
+    ]

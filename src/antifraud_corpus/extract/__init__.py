@@ -81,6 +81,7 @@ class Rules:
     # the two-character imperative verbs and adverbs: a word fused from one and more
     # (`深入研究`, `建立健全`, `_imperative_head`) starts with one of them
     fused_start_re: re.Pattern[str]
+    prepositions: frozenset[str]
     frames: frozenset[str]
     framing: frozenset[str]  # frames and adverbs: what a part that only frames an order holds
     event_tokens: frozenset[str]
@@ -157,6 +158,7 @@ def _compile(config: Config) -> Rules:
         fused_start_re=compile_words(
             w for w in _words(imperative.get("verbs")) | _words(imperative.get("adverbs")) if len(w) == 2
         ),
+        prepositions=_words(imperative.get("prepositions")),
         frames=_words(imperative.get("frames")),
         framing=_words(imperative.get("frames")) | _words(imperative.get("adverbs")),
         event_tokens=_words(nd.get("tokens")),
@@ -235,6 +237,7 @@ class _Lead:
     duty: Duty
     conditions: bool  # introduces conditions or objects rather than orders
     nouns: bool  # introduces duties that may be named by nouns (`建立以下制度：`)
+    item_para: int = -1  # the paragraph of the item last opened
 
 
 def extract_duties(
@@ -274,8 +277,11 @@ def extract_duties(
         if k == chunks[next_chunk - 1]:  # the next stretch of the body: index it (bounded memory)
             doc = _index(text, units[k : chunks[next_chunk]], seg, rules)
             next_chunk += 1
-        if lead is not None and not _in_lead(unit, lead, clauses):
-            lead = None
+        if lead is not None:
+            if not _in_lead(unit, lead, clauses):
+                lead = None
+            elif unit.heading:
+                lead.item_para = unit.para
         if unit.titled and not unit.heading:
             continue  # a title, sub-title or chapter line
         an = _analyse(unit, doc, rules, lead is not None and not lead.conditions)
@@ -317,10 +323,14 @@ def _lists_duties(lead: str, rules: Rules) -> bool:
 
 
 def _in_lead(unit: Unit, lead: _Lead, clauses: Sequence[Clause]) -> bool:
-    """Whether `unit` is an item of the list that `lead` introduced (same paragraph or a sub-clause)."""
+    """Whether `unit` is an item of the list that `lead` introduced (same paragraph or a sub-clause).
+
+    A paragraph that opens no item after the list (`他人善意取得……的，不予追缴。`) is the
+    article's next 款, though the clause of the last item runs on over it.
+    """
     if unit.para == lead.para:
         return True
-    if unit.clause_index < 0:
+    if unit.clause_index < 0 or unit.para != lead.item_para and not unit.heading:
         return False
     path = clauses[unit.clause_index].path
     parent = clauses[lead.clause_index].path if lead.clause_index >= 0 else ""
@@ -600,6 +610,12 @@ def _imperative_head(an: _Analysis, rules: Rules, token: int) -> tuple[int, str]
     w = words[i]
     if w in rules.imperative_verbs:
         return i, w
+    if w in rules.prepositions:
+        # `向有关部门报告`: the order starts at the preposition, its verb ends the part
+        last = _part_end(an, i) - 1
+        while last > i and words[last] in COMMAS:
+            last -= 1
+        return (i, words[last]) if last > i and words[last] in rules.imperative_verbs else None
     # an adverb or a verb fused with what follows into one word (`深入研究`, `建立健全`)
     if len(w) > 2 and (w[:2] in rules.adverbs and w[2:] in rules.imperative_verbs
                        or len(w) <= 4 and w[:2] in rules.imperative_verbs):
