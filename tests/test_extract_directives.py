@@ -109,6 +109,9 @@ def test_a_statutory_duty_with_a_bare_verb_and_its_list(config):
     # a modal word inside a condition is no marker
     ("实施禁止性行为的，由公安机关责令改正。", "obligation", ""),
     ("发现法律禁止发布的信息时，应当立即停止传输。", "obligation", "应当"),
+    ("银行不得在客户开户时，代为填写身份信息。", "prohibition", "不得"),
+    # `是指导` is no definition
+    ("各地要认真学习这份纲要，这是指导今后工作的依据。", "obligation", "要"),
     # 支持 paired with 鼓励 heads the unit
     ("支持和鼓励银行开展反诈宣传。", "encouragement", "支持"),
     # judicial bare verbs and refusals

@@ -130,11 +130,11 @@ def _first_char_scan(pattern: re.Pattern[str]) -> re.Pattern[str]:
 
 
 def _duty_list(list_words: Any, nouns: Any) -> re.Pattern[str]:
-    """`下列……义务：`: a lead-in ending with a list word, then a duty noun and its colon."""
+    """`下列……义务：`: a list word (a regex), then a duty noun ending the lead-in or a comma-part of it."""
     words, heads = [str(w) for w in list_words or ()], [str(w) for w in nouns or ()]
     if not words or not heads:
         return re.compile("(?!)")
-    listed, duty = "|".join(map(re.escape, words)), "|".join(map(re.escape, heads))
+    listed, duty = "|".join(words), "|".join(map(re.escape, heads))
     # (the duty noun ends the lead-in or a comma-part of it: `履行下列义务，保障……：`)
     return re.compile(f"(?:{listed})[^，。；：:]*(?:{duty})(?:[，,][^：:]*)?[：:]$")
 
