@@ -151,3 +151,16 @@ def test_an_order_may_open_with_a_preposition_before_its_verb(config):
         ("第二条", "银行发现可疑交易的，应当立即冻结账户。", "obligation", "应当"),
         ("第二条", "涉及外地账户的，向当地公安机关报告。", "obligation", ""),
     ]
+
+
+def test_a_modal_word_governs_the_orders_of_its_own_paragraph_of_an_article(config):
+    # in a policy outline a numbered clause's paragraphs share one governor; an article's 款 stand alone
+    text = _articles("国家鼓励银行开展反诈宣传，加强对老年人的提醒。\n\n加强对可疑交易的监测。")
+    assert _duties(text, config) == [
+        ("第二条", "国家鼓励银行开展反诈宣传，加强对老年人的提醒。", "encouragement", "鼓励"),
+    ]
+    outline = "一、宣传\n\n各地要开展反诈宣传。\n\n加强对老年人的提醒。\n"
+    assert _duties(outline, config) == [
+        ("一", "各地要开展反诈宣传。", "obligation", "要"),
+        ("一", "加强对老年人的提醒。", "obligation", ""),
+    ]

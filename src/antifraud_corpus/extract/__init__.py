@@ -101,6 +101,7 @@ class Rules:
     action_stop: re.Pattern[str]
     action_max: int
     colon_lead: bool
+    article_re: re.Pattern[str]
     # provenance texts made from a rule name, one interned copy each (as few as the marker rules)
     whys: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     measure_whys: dict[tuple, str] = field(default_factory=dict, compare=False, hash=False)
@@ -180,6 +181,7 @@ def _compile(config: Config) -> Rules:
         action_stop=re.compile(f"[{re.escape(stop)}]"),
         action_max=int(action.get("max_chars", 80)),
         colon_lead=bool((ext.get("inheritance") or {}).get("colon_lead", True)),
+        article_re=re.compile(str((ext.get("inheritance") or {}).get("article_heading") or "(?!)")),
     )
 
 
@@ -263,6 +265,7 @@ def extract_duties(
     if not units:
         return []
     chunks = _chunks(units)
+    articles = [rules.article_re.match(c.heading) is not None for c in clauses]
     doc = _index(text, units[: chunks[0]], seg, rules)
     addressee = _addressee(units, doc, rules)
     next_chunk = 1
@@ -287,8 +290,8 @@ def extract_duties(
         an = _analyse(unit, doc, rules, lead is not None and not lead.conditions)
         if an is None:
             continue  # no rule can find a directive in it
-        # numbered clauses and paragraphs (~para) as one key space
-        scope = unit.clause_index if unit.clause else ~unit.para
+        # numbered clauses and paragraphs (~para) as one key space; an article's 款 stand alone
+        scope = unit.clause_index if unit.clause and not articles[unit.clause_index] else ~unit.para
         duty = _directive(unit, an, rules, governing.get(scope), lead)
         if duty is None:
             continue
