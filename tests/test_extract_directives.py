@@ -34,12 +34,15 @@ def test_a_duty_list_gives_directives_an_object_list_none(config):
         "网络运营者应当履行下列安全义务：\n\n（一）核对用户的真实身份；\n\n（二）法律、法规规定的其他义务。",
         "下列场所应当设置防骗提示：\n\n（一）车站、码头；\n\n（二）银行营业厅。",
         "银行应当告知客户下列事项：\n\n（一）转账的风险；\n\n（二）冻结的期限。",
+        "经营者开办网店，应当遵守下列规定：\n\n（一）公示经营者的身份；",
     )
     assert _duties(text, config) == [
         ("第二条", "网络运营者应当履行下列安全义务：", "obligation", "应当"),
         ("第二条/（一）", "核对用户的真实身份；", "obligation", ""),
         ("第三条", "下列场所应当设置防骗提示：", "obligation", "应当"),
         ("第四条", "银行应当告知客户下列事项：", "obligation", "应当"),
+        ("第五条", "经营者开办网店，应当遵守下列规定：", "obligation", "应当"),
+        ("第五条/（一）", "公示经营者的身份；", "obligation", ""),
     ]
 
 
@@ -110,6 +113,7 @@ def test_a_statutory_duty_with_a_bare_verb_and_its_list(config):
     ("实施禁止性行为的，由公安机关责令改正。", "obligation", ""),
     ("发现法律禁止发布的信息时，应当立即停止传输。", "obligation", "应当"),
     ("银行不得在客户开户时，代为填写身份信息。", "prohibition", "不得"),
+    ("鼓励商户在收款时，提示顾客核对收款人。", "encouragement", "鼓励"),
     # `是指导` is no definition
     ("各地要认真学习这份纲要，这是指导今后工作的依据。", "obligation", "要"),
     # 支持 paired with 鼓励 heads the unit
@@ -130,6 +134,7 @@ def test_modality_of_one_sentence(config, text, modality, marker):
     "但是，经匿名化处理不能识别个人的除外。",
     "系统运行日志应当保存的期限，是指自记录之日起算的期间。",
     "转账时未按提示核对而不予制止；",
+    "对出租电话卡的行为，其他法律已经规定处罚的，从其规定。",
 ])
 def test_no_directive(config, text):
     assert _duties(text + "\n", config) == []
@@ -153,14 +158,15 @@ def test_an_order_may_open_with_a_preposition_before_its_verb(config):
     ]
 
 
-def test_a_modal_word_governs_the_orders_of_its_own_paragraph_of_an_article(config):
+def test_a_modal_word_lends_its_modality_to_the_orders_of_its_own_paragraph_of_an_article(config):
     # in a policy outline a numbered clause's paragraphs share one governor; an article's 款 stand alone
     text = _articles("国家鼓励银行开展反诈宣传，加强对老年人的提醒。\n\n加强对可疑交易的监测。")
     assert _duties(text, config) == [
         ("第二条", "国家鼓励银行开展反诈宣传，加强对老年人的提醒。", "encouragement", "鼓励"),
+        ("第二条", "加强对可疑交易的监测。", "obligation", ""),
     ]
-    outline = "一、宣传\n\n各地要开展反诈宣传。\n\n加强对老年人的提醒。\n"
+    outline = "一、宣传\n\n鼓励银行开展反诈宣传。\n\n加强对老年人的提醒。\n"
     assert _duties(outline, config) == [
-        ("一", "各地要开展反诈宣传。", "obligation", "要"),
-        ("一", "加强对老年人的提醒。", "obligation", ""),
+        ("一", "鼓励银行开展反诈宣传。", "encouragement", "鼓励"),
+        ("一", "加强对老年人的提醒。", "encouragement", ""),
     ]

@@ -272,7 +272,7 @@ def extract_duties(
     duties: list[Duty] = []
     last_in_para: dict[int, Duty] = {}
     last_in_sentence: dict[int, tuple[Duty, bool]] = {}
-    governing: dict[int, Duty] = {}
+    governing: dict[int, tuple[Duty, int]] = {}  # scope -> the last directive with a marker, its paragraph
     lead: _Lead | None = None
     recent: dict[str, str] = {}
     long_body = len(chunks) > 1  # (a short one holds few repeats: not worth hashing every sentence)
@@ -290,9 +290,12 @@ def extract_duties(
         an = _analyse(unit, doc, rules, lead is not None and not lead.conditions)
         if an is None:
             continue  # no rule can find a directive in it
-        # numbered clauses and paragraphs (~para) as one key space; an article's 款 stand alone
-        scope = unit.clause_index if unit.clause and not articles[unit.clause_index] else ~unit.para
-        duty = _directive(unit, an, rules, governing.get(scope), lead)
+        # numbered clauses and paragraphs (~para) as one key space
+        scope = unit.clause_index if unit.clause else ~unit.para
+        governor, governor_para = governing.get(scope, (None, -1))
+        # in a law's next 款 an order with no modal word is a statutory duty, whatever the last 款 said
+        statutory = governor_para != unit.para and unit.clause_index >= 0 and articles[unit.clause_index]
+        duty = _directive(unit, an, rules, governor, lead, statutory)
         if duty is None:
             continue
         penalty = duty.rules[0].startswith("directive:penalty")
@@ -311,7 +314,7 @@ def extract_duties(
         last_in_sentence[unit.sentence] = (duty, penalty)
         if duty.marker:
             # imperative items are governed within a numbered clause, or else within a paragraph
-            governing[scope] = duty
+            governing[scope] = (duty, unit.para)
         if rules.colon_lead and an.sentence.endswith("：") and not unit.titled:
             lead = _Lead(unit.clause_index, unit.para, duty, not _lists_duties(an.sentence, rules),
                          rules.noun_list_re.search(an.sentence) is not None)
@@ -482,9 +485,13 @@ def _analyse(unit: Unit, doc: _DocIndex, rules: Rules, list_open: bool) -> _Anal
 
 
 def _directive(
-    unit: Unit, an: _Analysis, rules: Rules, governor: Duty | None, lead: _Lead | None
+    unit: Unit, an: _Analysis, rules: Rules, governor: Duty | None, lead: _Lead | None, statutory: bool = False
 ) -> Duty | None:
-    """A Duty (without actors and measures yet) when the unit (no title) is a directive, else None."""
+    """A Duty (without actors and measures yet) when the unit (no title) is a directive, else None.
+
+    `statutory`: the unit stands in another 款 of a law than `governor`, whose modality
+    then does not carry over (an order with no modal word is an obligation).
+    """
     s = an.sentence
     if an.markers:
         if rules.definition_re.search(s) is not None:
@@ -529,7 +536,7 @@ def _directive(
         return _new_duty(unit, s, "obligation", "", -1, -1, [_BARE_VERB])
     if head is not None and governor is not None:
         # an order stated positively: a prohibition before it does not turn it into one
-        modality = "obligation" if governor.modality == "prohibition" else governor.modality
+        modality = "obligation" if statutory or governor.modality == "prohibition" else governor.modality
         return _new_duty(unit, s, modality, "", -1, -1,
                          [_i(f"directive:imperative item ({head[1]}) governed by '{governor.marker}'")])
     frame_head = _reported_imperative(an, rules)

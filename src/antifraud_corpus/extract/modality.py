@@ -16,7 +16,7 @@ word counts (`要`, `应当`, `还要`), never one that contains it (`重要`, `
   are in predicate position whatever precedes them;
 * a modal word in a comma-part that ends in a condition mark (`…禁止性行为的，`,
   `发现…所禁止的信息时，`) belongs to the condition, not to the order, unless it
-  opens the time adverbial itself (`应当在开户时，`); right before `的` it modifies a
+  stands before the time adverbial (`应当在开户时，`); right before `的` it modifies a
   noun (`法律禁止的行为`).
 """
 
@@ -193,7 +193,9 @@ def find_markers(
         nxt = words[i + 1] if i + 1 < stop else ""
         if rules.condition_ends:
             last = part_last_word(words, parts, k, stop)
-            if last in rules.condition_ends and not (last == rules.time_end and nxt in rules.time_openers):
+            if last in rules.condition_ends and not (
+                last == rules.time_end and not rules.time_openers.isdisjoint(words[i + 1 : _part_stop(parts, k, stop)])
+            ):
                 continue  # `实施禁止性行为的，由……`: said of the condition
         if describes and any(words[j] in rules.descriptive for j in range(part_start, i)):
             continue  # `还存在……还需加强等问题`
@@ -227,9 +229,14 @@ def find_markers(
     return found
 
 
+def _part_stop(parts: Sequence[int], k: int, stop: int) -> int:
+    """Word index after comma-part `k - 1` (`parts[k]` starts the next)."""
+    return parts[k] if k < len(parts) else stop
+
+
 def part_last_word(words: list[str], parts: Sequence[int], k: int, stop: int) -> str:
     """The last word before the comma or stop that ends comma-part `k - 1` (`parts[k]` starts the next)."""
-    end = parts[k] - 1 if k < len(parts) else stop
+    end = _part_stop(parts, k, stop)
     while end > parts[k - 1] and words[end - 1] in COMMAS:
         end -= 1
     return words[end - 1] if end > parts[k - 1] else ""
