@@ -7,13 +7,20 @@ actor names and measure cues in one scan each, and decides for each unit
 whether it is a directive and why:
 
 * it holds a modal word (`modality.py`): the first one decides the modality;
+  a definition (`……，是指……`) is none, whatever modal word it holds;
+* it is an item of a list whose lead-in (a directive ending in a colon) lists
+  duties (`应当履行下列义务：`, `不得有下列行为：`), not objects or conditions
+  (`下列场所应当……：`, `告知下列事项：`), and names an act, not a thing or a
+  catch-all (`法律、法规规定的其他义务。`): the lead-in's modality, marker "";
 * it has none but is a penalty clause of a law (`由公安机关处……罚款`,
-  `依法追究刑事责任`): obligation, marker "";
+  `依法追究刑事责任`, `以共同犯罪论处`): obligation, marker ""; or a refusal
+  (`……的，不予追缴。`): prohibition, marker "";
 * it is a numbered heading phrased as an order (`加强组织领导，压实工作责任。`);
 * its subject is an actor followed by a bare verb (`国务院建立……机制`);
 * it is an imperative item (`强化技术反制，建立……机制`) governed by an earlier
   modal word in the same paragraph or clause, or introduced by a reporting
-  verb (`会上提到，尽快开通……`): the governing modality, marker "".
+  verb (`会上提到，尽快开通……`): the governing modality (an obligation after a
+  prohibition, or in a law's next 款), marker "".
 
 Actors (`actors.py`) are the subject of the modal word or bare verb; a unit
 without one carries over the actors of the previous directive of its
