@@ -126,6 +126,7 @@ def test_a_statutory_duty_with_a_bare_verb_and_its_list(config):
     ("情节严重的，给予三个月以内停业整顿的处罚。", "obligation", ""),
     ("造成设备损坏的，依法予以赔偿。", "obligation", ""),
     ("泄露用户信息造成损失的，依法承担民事责任。", "obligation", ""),
+    ("出租电话卡的，由公安机关依照其规定处罚。", "obligation", ""),
 ])
 def test_modality_of_one_sentence(config, text, modality, marker):
     assert _duties(text + "\n", config) == [("", text, modality, marker)]
