@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from antifraud_corpus.config import load_config
-from antifraud_corpus.extract import compile_rules, extract_duties
-from antifraud_corpus.extract.sentences import split_units
+from antifraud_corpus.extract import extract_duties
 from antifraud_corpus.segment import segment_clauses
 
 
@@ -71,13 +70,6 @@ def test_a_list_runs_past_its_tenth_item(config):
     duties = _duties(text, config)
     assert duties[-1] == ("第二条/（十一）", "提醒其他用户。", "obligation", "")
     assert len(duties) == 12
-
-
-def test_a_bare_number_is_no_unit(config):
-    text = "第一条 甲。\n（十一）加强宣传。\n"
-    clauses = segment_clauses(text, config)
-    units = split_units(text, clauses, compile_rules(config).sentences)
-    assert [text[u.start : u.end] for u in units] == ["加强宣传。"]
 
 
 def test_a_prohibition_does_not_turn_the_positive_order_after_it(config):
