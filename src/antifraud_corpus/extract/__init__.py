@@ -7,13 +7,20 @@ actor names and measure cues in one scan each, and decides for each unit
 whether it is a directive and why:
 
 * it holds a modal word (`modality.py`): the first one decides the modality;
+  a definition (`……，是指……`) is none, whatever modal word it holds;
+* it is an item of a list whose lead-in (a directive ending in a colon) lists
+  duties (`应当履行下列义务：`, `不得有下列行为：`), not objects or conditions
+  (`下列场所应当……：`, `告知下列事项：`), and names an act, not a thing or a
+  catch-all (`法律、法规规定的其他义务。`): the lead-in's modality, marker "";
 * it has none but is a penalty clause of a law (`由公安机关处……罚款`,
-  `依法追究刑事责任`): obligation, marker "";
+  `依法追究刑事责任`, `以共同犯罪论处`): obligation, marker ""; or a refusal
+  (`……的，不予追缴。`): prohibition, marker "";
 * it is a numbered heading phrased as an order (`加强组织领导，压实工作责任。`);
 * its subject is an actor followed by a bare verb (`国务院建立……机制`);
 * it is an imperative item (`强化技术反制，建立……机制`) governed by an earlier
   modal word in the same paragraph or clause, or introduced by a reporting
-  verb (`会上提到，尽快开通……`): the governing modality, marker "".
+  verb (`会上提到，尽快开通……`): the governing modality (an obligation after a
+  prohibition, or in a law's next 款), marker "".
 
 Actors (`actors.py`) are the subject of the modal word or bare verb; a unit
 without one carries over the actors of the previous directive of its
@@ -39,7 +46,7 @@ from .agencies import activity_subject
 from .explain import explain_duty
 from .lexicon import compile_words
 from .measures import Hit, MeasureRules, choose_measures, cue_hits, fallback_measure, part_marks
-from .modality import COMMAS, Marker, ModalityRules, find_markers
+from .modality import COMMAS, Marker, ModalityRules, find_markers, part_last_word
 from .segmenter import Segmenter, build_segmenter
 from .sentences import PARAGRAPH_MARK, SentenceRules, Unit, split_units
 
@@ -57,6 +64,9 @@ _CHUNK_CHARS = 200_000
 
 # Sentences and actions remembered to share one copy between duties that repeat them.
 _RECENT_TEXTS = 4096
+
+# Words that join a verb to the next in a series (`记录、监测…措施`): the series modifies a noun.
+_SERIES_MARKS = frozenset(("、", "和", "及", "与", "以及"))
 
 # Item numbers (`（一）`, `1.`, `（1）`) as opposed to section numbers (`一、`).
 _ITEM_OPENERS = frozenset("（(0123456789")
@@ -77,18 +87,27 @@ class Rules:
     # the two-character imperative verbs and adverbs: a word fused from one and more
     # (`深入研究`, `建立健全`, `_imperative_head`) starts with one of them
     fused_start_re: re.Pattern[str]
+    prepositions: frozenset[str]
     frames: frozenset[str]
     framing: frozenset[str]  # frames and adverbs: what a part that only frames an order holds
     event_tokens: frozenset[str]
     not_directive_re: re.Pattern[str]
+    definition_re: re.Pattern[str]
     condition_endings: tuple[str, ...]
     list_condition_re: re.Pattern[str]
+    list_word_re: re.Pattern[str]  # `下列`: a lead-in that names what its list holds
+    duty_list_re: re.Pattern[str]  # `下列……义务：`: ... and it holds duties
+    noun_list_re: re.Pattern[str]  # `以下……制度：`: ... whose items may name things
+    catch_all_re: re.Pattern[str]
+    item_noun_heads: tuple[str, ...]
+    refusal_re: re.Pattern[str]
     penalty_re: re.Pattern[str]
     penalty_cue_re: re.Pattern[str]
     penalty_continuing_re: re.Pattern[str]
     action_stop: re.Pattern[str]
     action_max: int
     colon_lead: bool
+    article_re: re.Pattern[str]
     # provenance texts made from a rule name, one interned copy each (as few as the marker rules)
     whys: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     measure_whys: dict[tuple, str] = field(default_factory=dict, compare=False, hash=False)
@@ -117,6 +136,16 @@ def _first_char_scan(pattern: re.Pattern[str]) -> re.Pattern[str]:
     return analyse(pattern).scan or pattern
 
 
+def _duty_list(list_words: Any, nouns: Any) -> re.Pattern[str]:
+    """`下列……义务：`: a list word (a regex), then a duty noun ending the lead-in or a comma-part of it."""
+    words, heads = [str(w) for w in list_words or ()], [str(w) for w in nouns or ()]
+    if not words or not heads:
+        return re.compile("(?!)")
+    listed, duty = "|".join(words), "|".join(map(re.escape, heads))
+    # (the duty noun ends the lead-in or a comma-part of it: `履行下列义务，保障……：`)
+    return re.compile(f"(?:{listed})[^，。；：:]*(?:{duty})(?:[，,][^：:]*)?[：:]$")
+
+
 def _compile(config: Config) -> Rules:
     mod = config["modality"]
     ext = config["extract"]
@@ -137,20 +166,29 @@ def _compile(config: Config) -> Rules:
         fused_start_re=compile_words(
             w for w in _words(imperative.get("verbs")) | _words(imperative.get("adverbs")) if len(w) == 2
         ),
+        prepositions=_words(imperative.get("prepositions")),
         frames=_words(imperative.get("frames")),
         framing=_words(imperative.get("frames")) | _words(imperative.get("adverbs")),
         event_tokens=_words(nd.get("tokens")),
         # (the pattern behind a lookahead for its first character: the same matches, most
         # positions rejected with one test)
-        not_directive_re=_first_char_scan(_alternation(nd.get("patterns"))),
+        not_directive_re=_first_char_scan(_alternation([*(nd.get("patterns") or ()), *(nd.get("definitions") or ())])),
+        definition_re=_first_char_scan(_alternation(nd.get("definitions"))),
         condition_endings=tuple(str(e) for e in nd.get("condition_endings") or ()),
         list_condition_re=_alternation(nd.get("list_condition_words")),
+        list_word_re=_alternation(nd.get("list_words")),
+        duty_list_re=_duty_list(nd.get("list_words"), nd.get("list_duty_nouns")),
+        noun_list_re=_duty_list(nd.get("list_words"), nd.get("noun_list_nouns")),
+        catch_all_re=_alternation(nd.get("catch_all_items")),
+        item_noun_heads=tuple(str(w) for w in nd.get("item_noun_heads") or ()),
+        refusal_re=re.compile(str(pen.get("refusal") or "(?!)")),
         penalty_re=re.compile(str(pen.get("pattern") or "(?!)")),
         penalty_cue_re=_alternation(pen.get("cues")),
         penalty_continuing_re=_alternation(pen.get("continuing")),
         action_stop=re.compile(f"[{re.escape(stop)}]"),
         action_max=int(action.get("max_chars", 80)),
         colon_lead=bool((ext.get("inheritance") or {}).get("colon_lead", True)),
+        article_re=re.compile(str((ext.get("inheritance") or {}).get("article_heading") or "(?!)")),
     )
 
 
@@ -207,6 +245,8 @@ class _Lead:
     para: int
     duty: Duty
     conditions: bool  # introduces conditions or objects rather than orders
+    nouns: bool  # introduces duties that may be named by nouns (`建立以下制度：`)
+    item_para: int = -1  # the paragraph of the item last opened
 
 
 def extract_duties(
@@ -232,13 +272,14 @@ def extract_duties(
     if not units:
         return []
     chunks = _chunks(units)
+    articles = [rules.article_re.match(c.heading) is not None for c in clauses]
     doc = _index(text, units[: chunks[0]], seg, rules)
     addressee = _addressee(units, doc, rules)
     next_chunk = 1
     duties: list[Duty] = []
     last_in_para: dict[int, Duty] = {}
     last_in_sentence: dict[int, tuple[Duty, bool]] = {}
-    governing: dict[int, Duty] = {}
+    governing: dict[int, tuple[Duty, int]] = {}  # scope -> the last directive with a marker, its paragraph
     lead: _Lead | None = None
     recent: dict[str, str] = {}
     long_body = len(chunks) > 1  # (a short one holds few repeats: not worth hashing every sentence)
@@ -246,8 +287,11 @@ def extract_duties(
         if k == chunks[next_chunk - 1]:  # the next stretch of the body: index it (bounded memory)
             doc = _index(text, units[k : chunks[next_chunk]], seg, rules)
             next_chunk += 1
-        if lead is not None and not _in_lead(unit, lead, clauses):
-            lead = None
+        if lead is not None:
+            if not _in_lead(unit, lead, clauses):
+                lead = None
+            elif unit.heading:
+                lead.item_para = unit.para
         if unit.titled and not unit.heading:
             continue  # a title, sub-title or chapter line
         an = _analyse(unit, doc, rules, lead is not None and not lead.conditions)
@@ -255,7 +299,10 @@ def extract_duties(
             continue  # no rule can find a directive in it
         # numbered clauses and paragraphs (~para) as one key space
         scope = unit.clause_index if unit.clause else ~unit.para
-        duty = _directive(unit, an, rules, governing.get(scope), lead)
+        governor, governor_para = governing.get(scope, (None, -1))
+        # in a law's next 款 an order with no modal word is a statutory duty, whatever the last 款 said
+        statutory = governor_para != unit.para and unit.clause_index >= 0 and articles[unit.clause_index]
+        duty = _directive(unit, an, rules, governor, lead, statutory)
         if duty is None:
             continue
         penalty = duty.rules[0].startswith("directive:penalty")
@@ -274,18 +321,29 @@ def extract_duties(
         last_in_sentence[unit.sentence] = (duty, penalty)
         if duty.marker:
             # imperative items are governed within a numbered clause, or else within a paragraph
-            governing[scope] = duty
+            governing[scope] = (duty, unit.para)
         if rules.colon_lead and an.sentence.endswith("：") and not unit.titled:
-            conditions = rules.list_condition_re.search(an.sentence) is not None
-            lead = _Lead(unit.clause_index, unit.para, duty, conditions)
+            lead = _Lead(unit.clause_index, unit.para, duty, not _lists_duties(an.sentence, rules),
+                         rules.noun_list_re.search(an.sentence) is not None)
     return duties
 
 
+def _lists_duties(lead: str, rules: Rules) -> bool:
+    """Whether the lead-in `lead` (ending in a colon) introduces duties rather than objects or conditions."""
+    if rules.list_condition_re.search(lead) is not None:
+        return False
+    return rules.list_word_re.search(lead) is None or rules.duty_list_re.search(lead) is not None
+
+
 def _in_lead(unit: Unit, lead: _Lead, clauses: Sequence[Clause]) -> bool:
-    """Whether `unit` is an item of the list that `lead` introduced (same paragraph or a sub-clause)."""
+    """Whether `unit` is an item of the list that `lead` introduced (same paragraph or a sub-clause).
+
+    A paragraph that opens no item after the list (`他人善意取得……的，不予追缴。`) is the
+    article's next 款, though the clause of the last item runs on over it.
+    """
     if unit.para == lead.para:
         return True
-    if unit.clause_index < 0:
+    if unit.clause_index < 0 or unit.para != lead.item_para and not unit.heading:
         return False
     path = clauses[unit.clause_index].path
     parent = clauses[lead.clause_index].path if lead.clause_index >= 0 else ""
@@ -408,7 +466,7 @@ def _analyse(unit: Unit, doc: _DocIndex, rules: Rules, list_open: bool) -> _Anal
     sentence = text[lo:hi]
     j0, j1 = _range_from(doc.modal_tokens, cursor, 3, i0, i1)
     if j0 == j1 and not list_open and not _may_head(text, doc.words, i0, i1, lo, hi, rules) and not (
-        rules.penalty_re.search(sentence) or rules.penalty_cue_re.search(sentence)
+        _penalty_or_refusal(sentence, rules)
     ):
         # No modal word, no word to head an order and no penalty clause: most units of a
         # statute or a bulletin that state no duty end here, before their names and cues are
@@ -434,28 +492,48 @@ def _analyse(unit: Unit, doc: _DocIndex, rules: Rules, list_open: bool) -> _Anal
 
 
 def _directive(
-    unit: Unit, an: _Analysis, rules: Rules, governor: Duty | None, lead: _Lead | None
+    unit: Unit, an: _Analysis, rules: Rules, governor: Duty | None, lead: _Lead | None, statutory: bool = False
 ) -> Duty | None:
-    """A Duty (without actors and measures yet) when the unit (no title) is a directive, else None."""
+    """A Duty (without actors and measures yet) when the unit (no title) is a directive, else None.
+
+    `statutory`: the unit stands in another 款 of a law than `governor`, whose modality
+    then does not carry over (an order with no modal word is an obligation).
+    """
     s = an.sentence
     if an.markers:
+        if rules.definition_re.search(s) is not None:
+            return None  # `……，是指……应当……的行为`: a definition, whatever modal word it holds
         first = an.markers[0]
         why = rules.whys.get(first.rule)
         if why is None:
             why = rules.whys[first.rule] = _i(f"directive:{first.rule}")
         return _new_duty(unit, s, first.modality, first.word, first.start, first.end, [why, _FIRST_MARKER])
-    if (lead is None or lead.conditions) and not _may_head(an.text, an.words, an.i0, an.i1, an.lo, an.hi, rules):
+    if lead is not None and lead.conditions:
+        return None  # an item of a list of objects or conditions (`（三）景区、园区；`)
+    if lead is None and not _may_head(an.text, an.words, an.i0, an.i1, an.lo, an.hi, rules):
         # No word can head an order, and no list item is due: of the rules below only a
-        # penalty clause can find a directive (most sentences of a statute end here).
-        if rules.penalty_re.search(s) is None and rules.penalty_cue_re.search(s) is None:
+        # penalty clause or a refusal can find a directive (most sentences of a statute end here).
+        if not _penalty_or_refusal(s, rules):
             return None
-    if _is_event(an, rules):
-        return None
     if s.rstrip("。；;！？").endswith(rules.condition_endings) or s.endswith(rules.condition_endings):
+        # (a lead-in that ends in a plain colon may still be a statutory duty: `X履行以下职责：`)
+        if not (s.endswith("：") and s[-2:] not in rules.condition_endings and _bare_subjects(an, rules)):
+            return None
+    if lead is not None:
+        # an item of a list of duties: an act unless it only names one (a lead-in said what it lists)
+        if (rules.catch_all_re.search(s) is not None or lead.nouns and _noun_item(an, rules)
+                or rules.definition_re.search(s) is not None):
+            return None  # `法律、法规规定的其他义务。`, `安全责任制度；`
+        return _new_duty(unit, s, lead.duty.modality, "", -1, -1,
+                         [_i(f"directive:list item governed by '{lead.duty.sentence[-12:]}'")])
+    if _is_event(an, rules):
         return None
     pen = rules.penalty_re.search(s) or rules.penalty_cue_re.search(s)
     if pen is not None:
         return _new_duty(unit, s, "obligation", "", -1, -1, [_i(f"directive:penalty clause '{pen.group()}'")])
+    refusal = rules.refusal_re.search(s) if "不予" in s else None
+    if refusal is not None:
+        return _new_duty(unit, s, "prohibition", "", -1, -1, [_i(f"directive:refusal '{refusal.group()}'")])
     head = _imperative_parts(an, rules, _skip_frames(an, rules))
     first_part_end = an.parts[1] if len(an.parts) > 1 else an.i1
     if unit.heading and head is not None and head[0] < first_part_end:
@@ -463,17 +541,34 @@ def _directive(
         return _new_duty(unit, s, "obligation", "", -1, -1, [_i(why)])
     if _bare_subjects(an, rules):
         return _new_duty(unit, s, "obligation", "", -1, -1, [_BARE_VERB])
-    if lead is not None and not lead.conditions:
-        return _new_duty(unit, s, lead.duty.modality, "", -1, -1,
-                         [_i(f"directive:list item governed by '{lead.duty.sentence[-12:]}'")])
     if head is not None and governor is not None:
-        return _new_duty(unit, s, governor.modality, "", -1, -1,
+        # an order stated positively: a prohibition before it does not turn it into one
+        modality = "obligation" if statutory or governor.modality == "prohibition" else governor.modality
+        return _new_duty(unit, s, modality, "", -1, -1,
                          [_i(f"directive:imperative item ({head[1]}) governed by '{governor.marker}'")])
     frame_head = _reported_imperative(an, rules)
     if frame_head is not None:
         return _new_duty(unit, s, "obligation", "", -1, -1,
                          [_i(f"directive:imperative after reporting verb '{frame_head[0]}' ({frame_head[1]})")])
     return None
+
+
+def _penalty_or_refusal(s: str, rules: Rules) -> bool:
+    """Whether the unit `s` holds a penalty clause or a refusal (`不予追缴`), the rules that need no head verb."""
+    return (rules.penalty_re.search(s) is not None or rules.penalty_cue_re.search(s) is not None
+            or "不予" in s and rules.refusal_re.search(s) is not None)
+
+
+def _noun_item(an: _Analysis, rules: Rules) -> bool:
+    """A list item that names a thing (`安全责任制度；`, `记录、监测……的审计措施；`), not an act.
+
+    One comma-part ending in a noun head of `item_noun_heads`, not opened by a verb that
+    takes it as its object (`采取……技术措施；` is an act; a verb in a series, `记录、监测…`, is not).
+    """
+    if len(an.parts) > 1 or not an.sentence.rstrip("；。;").endswith(rules.item_noun_heads):
+        return False
+    head = _imperative_head(an, rules, an.i0)
+    return head is None or head[0] + 1 < an.i1 and an.words[head[0] + 1] in _SERIES_MARKS
 
 
 def _new_duty(
@@ -488,9 +583,16 @@ def _new_duty(
 
 
 def _is_event(an: _Analysis, rules: Rules) -> bool:
-    """Reports of what happened, statistics, scope and definitions: no directive."""
-    if not rules.event_tokens.isdisjoint(an.words[an.i0 : an.i1]):
-        return True
+    """Reports of what happened, statistics, scope and definitions: no directive.
+
+    A perfective word in a condition (`他人善意取得……的，不予追缴。`) reports nothing.
+    """
+    words = an.words
+    if not rules.event_tokens.isdisjoint(words[an.i0 : an.i1]):
+        ends = rules.modality.condition_ends
+        for t in compress(count(an.i0), map(rules.event_tokens.__contains__, words[an.i0 : an.i1])):
+            if part_last_word(words, an.parts, bisect.bisect_right(an.parts, t), an.i1) not in ends:
+                return True
     return rules.not_directive_re.search(an.sentence) is not None
 
 
@@ -525,6 +627,12 @@ def _imperative_head(an: _Analysis, rules: Rules, token: int) -> tuple[int, str]
     w = words[i]
     if w in rules.imperative_verbs:
         return i, w
+    if w in rules.prepositions:
+        # `向有关部门报告`: the order starts at the preposition, its verb ends the part
+        last = _part_end(an, i) - 1
+        while last > i and words[last] in COMMAS:
+            last -= 1
+        return (i, words[last]) if last > i and words[last] in rules.imperative_verbs else None
     # an adverb or a verb fused with what follows into one word (`深入研究`, `建立健全`)
     if len(w) > 2 and (w[:2] in rules.adverbs and w[2:] in rules.imperative_verbs
                        or len(w) <= 4 and w[:2] in rules.imperative_verbs):

@@ -12,7 +12,12 @@ word counts (`要`, `应当`, `还要`), never one that contains it (`重要`, `
 * weak modal words (`支持`, `鼓励`, `需要`, `可`, `应`) count only in predicate
   position: at the start of a comma-part, after its subject or an adverb
   (`国家支持…`, `政府应在…`), and not before a comma or `的` (`提供支持。`,
-  `根据工作需要，`).
+  `根据工作需要，`); the short ones (`可`) right before a penalty verb (`可处以`)
+  are in predicate position whatever precedes them;
+* a modal word in a comma-part that ends in a condition mark (`…禁止性行为的，`,
+  `发现…所禁止的信息时，`) belongs to the condition, not to the order, unless it
+  stands before the time adverbial (`应当在开户时，`); right before `的` it modifies a
+  noun (`法律禁止的行为`).
 """
 
 from __future__ import annotations
@@ -50,10 +55,17 @@ class ModalityRules:
     strength: Mapping[str, int]
     weak: frozenset[str]
     predicate_before: frozenset[str]
+    predicate_after_words: frozenset[str]
+    predicate_after_verbs: frozenset[str]
     not_followed_by: frozenset[str]
+    attributive: frozenset[str]  # words after which any modal word modifies a noun (`禁止的行为`)
+    pair_joiners: frozenset[str]  # `支持和鼓励`: words that pair two weak modal words
     reporting: frozenset[str]
     non_modal: frozenset[str]
     descriptive: frozenset[str]
+    condition_ends: frozenset[str]  # last words of a comma-part that make it a condition
+    time_end: str  # ... the one that closes a time adverbial (`在……时`)
+    time_openers: frozenset[str]
     negators: frozenset[str]
     negated: str
     quotes: tuple[tuple[str, str], ...]  # (opening, closing) marks of a quotation
@@ -82,10 +94,17 @@ class ModalityRules:
             strength={str(k): int(v) for k, v in (cfg.get("strength") or {}).items()},
             weak=word_set(non_modal, "weak"),
             predicate_before=word_set(non_modal, "predicate_before"),
+            predicate_after_words=word_set(non_modal.get("predicate_after") or {}, "words"),
+            predicate_after_verbs=word_set(non_modal.get("predicate_after") or {}, "verbs"),
             not_followed_by=word_set(non_modal, "not_followed_by"),
+            attributive=word_set(non_modal, "attributive_before"),
+            pair_joiners=word_set(non_modal, "pair_joiners"),
             reporting=word_set(cfg, "reporting_verbs"),
             non_modal=word_set(non_modal, "tokens"),
             descriptive=word_set(non_modal, "descriptive_before"),
+            condition_ends=word_set(non_modal.get("condition_parts") or {}, "endings"),
+            time_end=str((non_modal.get("condition_parts") or {}).get("time_ending") or ""),
+            time_openers=word_set(non_modal.get("condition_parts") or {}, "time_openers"),
             negators=word_set(cfg.get("negation") or {}, "negators"),
             negated=str((cfg.get("negation") or {}).get("modality") or "prohibition"),
             quotes=quotes,
@@ -169,7 +188,15 @@ def find_markers(
     for i in candidates:
         w = words[i]
         word, modality = by_token[w]
-        part_start = parts[bisect.bisect_right(parts, i) - 1]
+        k = bisect.bisect_right(parts, i)
+        part_start = parts[k - 1]
+        nxt = words[i + 1] if i + 1 < stop else ""
+        if rules.condition_ends:
+            last = part_last_word(words, parts, k, stop)
+            if last in rules.condition_ends and not (
+                last == rules.time_end and not rules.time_openers.isdisjoint(words[i + 1 : _part_stop(parts, k, stop)])
+            ):
+                continue  # `实施禁止性行为的，由……`: said of the condition
         if describes and any(words[j] in rules.descriptive for j in range(part_start, i)):
             continue  # `还存在……还需加强等问题`
         start = offs[i] + w.rfind(word) if w != word else offs[i]
@@ -178,15 +205,19 @@ def find_markers(
                 quoted = [(a + base, b + base) for a, b in quoted_spans(sentence, rules.quotes, rules.quote_open)]
             if any(a < start < b for a, b in quoted):
                 continue
-        nxt = words[i + 1] if i + 1 < stop else ""
         if word in rules.reporting and (nxt in COMMAS or nxt == ""):
             continue  # `会议要求，` introduces what was said
+        if nxt in rules.attributive:
+            continue  # `法律、法规禁止的其他行为`: part of a noun phrase
         rule = f"marker:{word}"
         if word in rules.weak:
             prev = words[i - 1] if i > part_start else ""
-            if nxt == "" or nxt in rules.not_followed_by or nxt in COMMAS:
-                continue
-            if prev and prev not in rules.predicate_before and offs[i] not in subject_ends:
+            if nxt == "" or nxt in COMMAS or nxt in rules.not_followed_by and not (
+                nxt in rules.pair_joiners and i + 2 < stop and words[i + 2] in by_token
+            ):
+                continue  # (but `支持和鼓励…`: two modal words paired)
+            if (prev and prev not in rules.predicate_before and offs[i] not in subject_ends
+                    and not (word in rules.predicate_after_words and nxt in rules.predicate_after_verbs)):
                 continue
             rule = f"marker:{word}(predicate position)"
         end = start + len(word)
@@ -196,3 +227,16 @@ def find_markers(
             start, word, modality = offs[i - 1], neg + word, rules.negated
         found.append(Marker(word, modality, start, end, i, rule))
     return found
+
+
+def _part_stop(parts: Sequence[int], k: int, stop: int) -> int:
+    """Word index after comma-part `k - 1` (`parts[k]` starts the next)."""
+    return parts[k] if k < len(parts) else stop
+
+
+def part_last_word(words: list[str], parts: Sequence[int], k: int, stop: int) -> str:
+    """The last word before the comma or stop that ends comma-part `k - 1` (`parts[k]` starts the next)."""
+    end = _part_stop(parts, k, stop)
+    while end > parts[k - 1] and words[end - 1] in COMMAS:
+        end -= 1
+    return words[end - 1] if end > parts[k - 1] else ""

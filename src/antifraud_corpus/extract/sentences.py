@@ -137,7 +137,9 @@ def split_units(text: str, clauses: Sequence[Clause], rules: SentenceRules) -> l
                             opens = opens_number[text[s]] = number_first is None or bool(number_first.match(text[s]))
                         if opens:
                             number = enumerator.match(text, s, e)
-                    if number is not None and number.end() < e:
+                    if number is not None:
+                        if number.end() >= e:
+                            continue  # a bare number (`（十一）`, its clause's text cut off after it)
                         s = number.end()
                         heading = True  # a numbered item
                     elif numbered:
