@@ -77,8 +77,9 @@ def _reference_chain(
                 cur["unknown"] = True
             else:
                 field = "".join(words[i : i + span])
-                cur["names"].append(Name(rules.agencies.unknown_field_id, field, offs[i], offs[i + span], True,
-                                         offs[i], "sector"))
+                unknown = rules.agencies.unknown_field_id
+                cur["names"].append(Name(unknown, field, offs[i], offs[i + span], True, offs[i],
+                                         f"agency grammar: field {field} (not listed) → {unknown}"))
             i += span
             continue
         break
