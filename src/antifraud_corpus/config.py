@@ -48,6 +48,7 @@ SCHEMAS: dict[str, frozenset[str]] = {
     "check": frozenset({"severity", "file_names", "thresholds", "similarity", "expect", "residual"}),
     "compare": frozenset({"thresholds", "weights", "ngram", "strength", "concreteness"}),
     "labels": frozenset({"levels", "modalities", "actor_sources", "statuses", "columns"}),
+    "formats": frozenset({"version", "limits", "html", "pdf", "docx", "convert"}),
 }
 
 
