@@ -436,7 +436,10 @@ def _process_raw(raw: RawFile, source: str, config: Config, sidecar_data: dict |
     from .pii import redact
     from .segment import segment_clauses
 
-    cleaned = clean_text(raw.decoded.text, config, raw.layout.drops if raw.layout else ())
+    if raw.layout:
+        cleaned = clean_text(raw.decoded.text, config, raw.layout.drops)
+    else:
+        cleaned = clean_text(raw.decoded.text, config)
     tracked, replaced = cleaned.tracked, cleaned.replaced
     if not tracked.text.strip():
         raise IngestError(f"{source}: nothing left after cleaning (all junk); check the file is the document's page")
@@ -512,7 +515,9 @@ def prepare_stages(config: Config) -> None:
         ConfigError: a rule or lexicon of the config cannot be built.
     """
     from .decode import RawFile, decode_bytes
+    from .formats import settings as format_settings
 
+    format_settings(config)  # (cheap: a bad formats.yaml is one error for the run, not one per PDF)
     data = _TRIAL_PAGE.encode("utf-8")
     decoded = decode_bytes(data, config, name="<trial page>")
     process_raw(RawFile(Path("trial.txt"), len(data), "", decoded), "trial.txt", config)
