@@ -276,11 +276,11 @@ def test_check_reports_format_codes(tmp_path, runner):
     raw = tmp_path / "raw"
     raw.mkdir()
     (raw / "scan.pdf").write_bytes(make_pdf([[]], image_only=True))
-    result = runner.invoke(main, ["check", str(raw / "scan.pdf"), "--format", "json"])
-    findings = json.loads(result.output)["findings"] if result.output.strip().startswith("{") else []
-    codes = {f["code"] for f in findings} if findings else set()
+    (raw / "notice.docx").write_bytes(_pdf_document())
+    result = runner.invoke(main, ["check", str(raw / "scan.pdf"), str(raw / "notice.docx"), "--format", "json"])
+    found = {(Path(f["file"]).name, f["code"], f["severity"]) for f in json.loads(result.stdout)}
+    assert {("scan.pdf", "no-text-layer", "error"), ("notice.docx", "wrong-extension", "warning")} <= found
     assert result.exit_code == 1
-    assert "no-text-layer" in codes or "no-text-layer" in result.output
 
 
 def test_ingest_goes_on_past_a_bad_file(tmp_path, config):
@@ -294,3 +294,39 @@ def test_ingest_goes_on_past_a_bad_file(tmp_path, config):
     assert report.ingested == ["notice"]
     assert [p.message.split(";")[0] for p in report.failed] == [
         "scan.pdf: no text layer on any of its 1 page(s) (a scanned image)"]
+
+
+def test_page_without_a_known_container_keeps_what_trafilatura_takes_as_the_article(tmp_path, config):
+    links = "".join(f"<a href='/{n}'>{word}</a> | " for n, word in enumerate(["政务公开", "政策文件", "互动交流"]))
+    page = (f"<html><head><title>关于做好防诈工作的通知 - 某县政府网</title></head><body><div class='lm'>{links}</div>"
+            "<div class='wz'><h2>关于做好防诈工作的通知</h2><p>各乡镇人民政府：</p>"
+            "<p>一、各乡镇要组织开展防范电信网络诈骗宣传活动，提高群众识骗防骗能力，切实保护群众财产安全。</p>"
+            "<p>二、县公安局应当会同有关部门建立涉诈线索快速处置机制，及时止付冻结涉案资金。</p></div>"
+            "<div class='lm2'><a href='/x'>相关链接</a> <a href='/y'>省政府</a></div></body></html>")
+    doc = _ingest(tmp_path, "county.html", page, config)
+    outside = [r.text for r in doc.removed if r.reason == "html:outside-content"]
+    assert outside == ["政务公开 | 政策文件 | 互动交流 |\n", "相关链接 省政府\n"]
+    assert [c.path for c in doc.clauses] == ["一", "二"]
+    assert doc.metadata_sources["title"].startswith("title-line:")  # (the headline beats the <title> fallback)
+
+
+def test_located_records_survive_the_store_and_explain_shows_the_page(tmp_path, config, runner):
+    from antifraud_corpus.cli import main
+    from antifraud_corpus.pipeline import ingest_corpus
+    from antifraud_corpus.store import read_document
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "notice.pdf").write_bytes(_pdf_document())
+    ingest_corpus(raw, tmp_path / "normalized", config)
+    stored = read_document(tmp_path / "normalized" / "notice.json")
+    assert [(c.path, c.page) for c in stored.clauses][-1] == ("第三条/（二）", 2)
+    assert stored.duties[-1].page == 2 and stored.layout["unit"] == "page"
+    result = runner.invoke(main, ["explain", "--normalized", str(tmp_path / "normalized"), "notice", "第三条/（二）"])
+    assert result.exit_code == 0 and "page 2" in result.output
+
+
+def test_text_documents_store_no_layout_keys(tmp_path, config):
+    doc = _ingest(tmp_path, "notice.txt", _text_document(), config)
+    assert doc.layout is None
+    assert "page" not in json.dumps([c.to_dict() for c in doc.clauses]) and "layout" not in doc.to_dict()
