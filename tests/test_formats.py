@@ -330,3 +330,10 @@ def test_text_documents_store_no_layout_keys(tmp_path, config):
     doc = _ingest(tmp_path, "notice.txt", _text_document(), config)
     assert doc.layout is None
     assert "page" not in json.dumps([c.to_dict() for c in doc.clauses]) and "layout" not in doc.to_dict()
+
+
+def test_a_labelled_line_inside_the_article_stays_text(tmp_path, config):
+    body = "<p>名称：反诈宣传月活动</p><p>各单位应当按时报送活动总结。</p>"
+    doc = _ingest(tmp_path, "event.html", gov_page("关于开展反诈宣传月活动的通知", body), config)
+    assert "名称：反诈宣传月活动" in doc.text
+    assert not any(r.reason == "html:metadata-table" for r in doc.removed)

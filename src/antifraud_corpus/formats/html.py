@@ -26,6 +26,9 @@ _BLOCKS = frozenset({
 })
 _HEADLINES = frozenset({"h1", "h2", "h3"})
 _SPACE = re.compile(r"[ \t\r\n\f\u00a0]+")
+_CELL_GAP = re.compile(r"[ \r\n\f\u00a0]*\t[ \t\r\n\f\u00a0]*")  # (cells are joined by tabs: one tab a gap)
+_LINE_SPACE = re.compile(r"[ \r\n\f\u00a0]+")
+_CELLS = re.compile(r"\t|(?<=[：:])\s*")  # a row's cells, and `label：value` pairs within one
 _FLAT = re.compile(r"[\s|\u00a0]+")  # what trafilatura's text and ours may differ by (table bars, spacing)
 
 
@@ -123,7 +126,7 @@ def _lines(root: object, rules: _Rules) -> Iterator[_Line]:
     state = {"drop": "", "container": False, "headline": False}
 
     def flush() -> Iterator[_Line]:
-        text = _SPACE.sub(" ", "".join(current)).strip()
+        text = _LINE_SPACE.sub(" ", _CELL_GAP.sub("\t", "".join(current))).strip()
         current.clear()
         if text:
             yield _Line(text, state["drop"], state["container"], state["headline"])
@@ -180,23 +183,29 @@ def _meta_values(root: object, rules: _Rules) -> dict[str, tuple[str, str]]:
 
 
 def _metadata_table(lines: list[_Line], rules: _Rules) -> dict[str, tuple[str, str]]:
-    """Values of the government metadata table (`发文机关：… 成文日期：…`): its lines become drops."""
+    """Values of the government metadata table (`发文机关：… 成文日期：…`): its lines become drops.
+
+    Only outside the article: a table row (cells) or a line of two labelled values at least;
+    a body line that happens to start `名称：` stays text.
+    """
     values: dict[str, tuple[str, str]] = {}
     for line in lines:
-        if line.drop:
+        if line.drop or line.in_container:
             continue
-        cells = [cell.strip().rstrip("：:").strip() for cell in re.split(r"\t|(?<=[：:])\s*", line.text)]
+        cells = [cell.strip().rstrip("：:").strip() for cell in _CELLS.split(line.text)]
         cells = [cell for cell in cells if cell]
-        found = False
-        for i, cell in enumerate(cells):
-            label = cell.replace(" ", "").replace("\u3000", "")
-            if label in rules.labels and i + 1 < len(cells) and cells[i + 1].replace(" ", "") not in rules.labels:
-                found = True
-                key = rules.labels[label]
-                if key and key not in values:
-                    values[key] = (cells[i + 1], f"html metadata table {label}: {cells[i + 1]}")
-        if found:
-            line.drop = "html:metadata-table"
+        pairs = []
+        for i, cell in enumerate(cells[:-1]):
+            label = _SPACE.sub("", cell).replace("\u3000", "")
+            if label in rules.labels and _SPACE.sub("", cells[i + 1]) not in rules.labels:
+                pairs.append((label, cells[i + 1]))
+        if not pairs or (len(pairs) < 2 and "\t" not in line.text):
+            continue
+        line.drop = "html:metadata-table"
+        for label, value in pairs:
+            key = rules.labels[label]
+            if key and key not in values:
+                values[key] = (value, f"html metadata table {label}: {value}")
     return values
 
 
