@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from ..config import Config
 from . import Extracted, FormatError, Settings, TextBuilder, settings
 
-_GARBAGE = re.compile(r"[\ufffd\ufffe\uffff\ue000-\uf8ff\x00-\x08\x0e-\x1f]|\(cid:\d+\)")
+# (U+FFFE is how PDFium marks a soft hyphen at a line end: a real character, not garbage)
+_GARBAGE = re.compile(r"[\ufffd\uffff\ue000-\uf8ff\x00-\x08\x0e-\x1f]|\(cid:\d+\)")
 _DIGITS = re.compile(r"\d+")
 
 
