@@ -3,8 +3,8 @@
 No font and no office program is needed: the PDF writer sets CJK text in a font it does not
 embed (`Identity-H`, with a ToUnicode map: the text layer is all a reader extracts), and the
 DOCX writer writes the parts Word would. (PDFium drops a line that repeats another line
-of the same page exactly in this unembedded font: give each line of a page its own words.) `python tests/format_fixtures.py DIR` writes one file
-of each kind into DIR, to look at them in a viewer.
+of the same page exactly in this unembedded font: give each line of a page its own words.)
+`python tests/format_fixtures.py DIR` writes one file of each kind into DIR, to look at them.
 """
 
 from __future__ import annotations
