@@ -337,3 +337,22 @@ def test_a_labelled_line_inside_the_article_stays_text(tmp_path, config):
     doc = _ingest(tmp_path, "event.html", gov_page("关于开展反诈宣传月活动的通知", body), config)
     assert "名称：反诈宣传月活动" in doc.text
     assert not any(r.reason == "html:metadata-table" for r in doc.removed)
+
+
+def test_a_bad_formats_config_is_one_clear_error(config):
+    from antifraud_corpus.errors import ConfigError
+    from antifraud_corpus.formats import settings
+
+    pdf = {**config["formats"]["pdf"], "heading": "第(["}
+    with pytest.raises(ConfigError, match=r"^formats.yaml: pdf.heading: bad regex"):
+        settings(with_config_file(config, "formats", {**config["formats"], "pdf": pdf}))
+    html = {key: value for key, value in config["formats"]["html"].items() if key != "meta_names"}
+    with pytest.raises(ConfigError, match=r"^formats.yaml: html.meta_names is missing"):
+        settings(with_config_file(config, "formats", {**config["formats"], "html": html}))
+
+
+def test_a_format_error_crosses_to_the_parent_process_with_its_code():
+    import pickle
+
+    error = pickle.loads(pickle.dumps(FormatError("scan.pdf: no text layer", "no-text-layer")))
+    assert (str(error), error.code) == ("scan.pdf: no text layer", "no-text-layer")

@@ -126,6 +126,9 @@ class Settings:
     heading: re.Pattern[str]
 
 
+_HTML_KEYS = ("boilerplate_tags", "content_containers", "metadata_labels", "meta_names")
+
+
 def _pattern(source: Any, where: str) -> re.Pattern[str]:
     try:
         return re.compile(str(source))
@@ -135,26 +138,28 @@ def _pattern(source: Any, where: str) -> re.Pattern[str]:
 
 @per_config
 def settings(config: Config) -> Settings:
-    """Raises: ConfigError: a missing section, a bad number or regex."""
+    """Raises: ConfigError: a missing section or key, a bad number or regex."""
     data = config["formats"]
     try:
-        limits = data["limits"]
+        limits, html, pdf = data["limits"], data["html"], data["pdf"]
         result = Settings(
             max_unpacked_bytes=int(float(limits["max_unpacked_mb"]) * (1 << 20)),
             max_pdf_pages=int(limits["max_pdf_pages"]),
-            html=data["html"], pdf=data["pdf"], docx=data["docx"], convert=data["convert"],
-            page_number=tuple(_pattern(p, "pdf.page_number") for p in data["pdf"]["page_number"]),
-            heading=_pattern(data["pdf"]["heading"], "pdf.heading"),
+            html=html, pdf=pdf, docx=data["docx"], convert=data["convert"],
+            page_number=tuple(_pattern(p, "pdf.page_number") for p in pdf["page_number"]),
+            heading=_pattern(pdf["heading"], "pdf.heading"),
         )
-        for key in ("boilerplate_tags", "content_containers", "metadata_labels", "meta_names"):
-            result.html[key]  # noqa: B018 (a missing key is reported here, not on the first page)
-        _pattern(data["html"]["boilerplate_names"], "html.boilerplate_names")
-        float(result.pdf["garbled_warn_ratio"]), float(result.pdf["garbled_error_ratio"])
-        int(result.pdf["min_page_chars"])
+        # (read here so that a missing or mistyped key is one error for the run, not one per file)
+        _pattern(re.sub(r"\s+", "", str(html["boilerplate_names"])), "html.boilerplate_names")
+        missing = [key for key in _HTML_KEYS if key not in html]
+        numbers = [float(pdf[key]) for key in ("garbled_warn_ratio", "garbled_error_ratio", "min_page_chars",
+                                                "running_share")]
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"formats.yaml: missing or bad setting {exc}; see the shipped formats.yaml") from None
-    if result.max_unpacked_bytes <= 0 or result.max_pdf_pages <= 0:
-        raise ConfigError("formats.yaml: limits must be positive numbers")
+    if missing:
+        raise ConfigError(f"formats.yaml: html.{missing[0]} is missing; see the shipped formats.yaml")
+    if result.max_unpacked_bytes <= 0 or result.max_pdf_pages <= 0 or min(numbers) < 0:
+        raise ConfigError("formats.yaml: limits and pdf thresholds must be positive numbers")
     return result
 
 

@@ -152,23 +152,21 @@ def read_docx(data: bytes | bytearray, config: Config, name: str) -> Extracted:
     Raises:
         FormatError: a damaged or truncated file, or one that unpacks past the size limit.
     """
+    import io
+
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
 
     archive = open_zip(data, name, "DOCX", config)
     archive.close()
     suffixes = {str(k): str(v) for k, v in settings(config).docx["suffix"].items()}
-    import io
-
     try:
         document = docx.Document(io.BytesIO(bytes(data)))
         numbering_part = _numbering_root(document)
         styles = _style_numbers(document)
-    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
+    except (PackageNotFoundError, XMLSyntaxError, KeyError, ValueError, OSError) as exc:
         raise FormatError(f"{name}: damaged DOCX ({exc.__class__.__name__}: {str(exc)[:80]}); "
-                          "re-save it from Word or WPS and ingest it again") from None
-    except Exception as exc:  # noqa: BLE001 (lxml's XMLSyntaxError and kin: a broken part, one line)
-        raise FormatError(f"{name}: damaged DOCX (a part is not valid XML: {str(exc)[:80]}); "
                           "re-save it from Word or WPS and ingest it again") from None
     numbering = Numbering.read(numbering_part)
     builder = TextBuilder()
