@@ -356,3 +356,11 @@ def test_a_format_error_crosses_to_the_parent_process_with_its_code():
 
     error = pickle.loads(pickle.dumps(FormatError("scan.pdf: no text layer", "no-text-layer")))
     assert (str(error), error.code) == ("scan.pdf: no text layer", "no-text-layer")
+
+
+def test_a_boilerplate_class_name_around_the_container_does_not_drop_the_article(tmp_path, config):
+    page = ("<html><body><div class='main-side'><div class='fontsize' id='zoom'>"
+            "<p>各单位应当加强反诈宣传。</p></div><div class='share'>分享</div></div></body></html>")
+    doc = _ingest(tmp_path, "zoom.html", page, config)
+    assert doc.text == "各单位应当加强反诈宣传。"
+    assert [(r.text, r.reason) for r in doc.removed if r.reason.startswith("html:")] == [("分享\n", "html:share")]

@@ -24,7 +24,7 @@ _BLOCKS = frozenset({
     "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "main", "ol", "p", "pre", "section",
     "table", "tbody", "thead", "tfoot", "tr", "ul", "title", "head", "html",
 })
-_HEADLINES = frozenset({"h1", "h2", "h3"})
+_HEADLINES = frozenset({"h1", "h2"})  # (a sidebar's h3/h4 headings are no document title)
 _SPACE = re.compile(r"[ \t\r\n\f\u00a0]+")
 _CELL_GAP = re.compile(r"[ \r\n\f\u00a0]*\t[ \t\r\n\f\u00a0]*")  # (cells are joined by tabs: one tab a gap)
 _LINE_SPACE = re.compile(r"[ \r\n\f\u00a0]+")
@@ -83,7 +83,7 @@ def read_html(data: bytes | bytearray, config: Config, name: str) -> Extracted:
         raise FormatError(f"{name}: not a readable web page (no HTML elements); "
                           "save the page again, or rename it to .txt to read it as text") from None
     meta = _meta_values(root, rules)
-    lines = list(_lines(root, rules))
+    lines = list(_lines(root, rules, _around_containers(root, rules)))
     labelled = _metadata_table(lines, rules)
     labelled.update({key: value for key, value in meta.items() if key not in labelled})
     has_container = any(line.in_container for line in lines)
@@ -120,7 +120,22 @@ def read_html(data: bytes | bytearray, config: Config, name: str) -> Extracted:
                      findings=tuple(("encoding-damage", warning) for warning in decoded.warnings))
 
 
-def _lines(root: object, rules: _Rules) -> Iterator[_Line]:
+def _names(element: object) -> list[str]:
+    return f"{element.get('class') or ''} {element.get('id') or ''}".lower().split()
+
+
+def _around_containers(root: object, rules: _Rules) -> set[object]:
+    """Content containers and the elements that hold them: a class name such as `main-side` or
+    `fontsize` on one of these does not make the article boilerplate."""
+    around: set[object] = set()
+    for element in root.iter():
+        if isinstance(element.tag, str) and any(n in rules.containers for n in _names(element)):
+            around.add(element)
+            around.update(element.iterancestors())
+    return around
+
+
+def _lines(root: object, rules: _Rules, around: set[object]) -> Iterator[_Line]:
     """The page's text as lines, one per block, each with why it goes (if it does)."""
     current: list[str] = []
     state = {"drop": "", "container": False, "headline": False}
@@ -136,10 +151,9 @@ def _lines(root: object, rules: _Rules) -> Iterator[_Line]:
         tag = tag.lower()
         starts_drop = not drop
         if not drop:
-            drop = _boilerplate(element, tag, rules)
+            drop = _boilerplate(element, tag, rules, by_name=element not in around)
         starts_drop = starts_drop and bool(drop)
-        names = f"{element.get('class') or ''} {element.get('id') or ''}".lower().split()
-        container = container or any(n in rules.containers for n in names)
+        container = container or any(n in rules.containers for n in _names(element))
         headline = headline or tag in _HEADLINES
         block = tag in _BLOCKS or tag in ("td", "th") or starts_drop  # (an inline script is no part of its line)
         if block and tag not in ("td", "th"):
@@ -161,13 +175,13 @@ def _lines(root: object, rules: _Rules) -> Iterator[_Line]:
     yield from flush()
 
 
-def _boilerplate(element: object, tag: str, rules: _Rules) -> str:
+def _boilerplate(element: object, tag: str, rules: _Rules, *, by_name: bool) -> str:
     if tag in rules.boilerplate_tags:
         return f"html:{tag}"
     if tag == "title":
         return "html:title"  # (read as metadata; the headline in the body is the document's title)
     names = f"{element.get('class') or ''} {element.get('id') or ''}"
-    match = rules.boilerplate_names.search(names) if names.strip() else None
+    match = rules.boilerplate_names.search(names) if by_name and names.strip() else None
     return f"html:{match.group(1).lower()}" if match else ""
 
 
