@@ -149,9 +149,18 @@ NUMBERING = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 </w:numbering>"""
 
 
+def numbered_style(style_id: str, num_id: int, ilvl: int = 0) -> str:
+    """A `styles.xml` with one paragraph style that carries a list (as heading styles do)."""
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:styles {_W}>'
+            f'<w:style w:type="paragraph" w:styleId="{style_id}"><w:name w:val="{style_id}"/>'
+            f'<w:pPr><w:numPr><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr></w:pPr></w:style>'
+            "</w:styles>")
+
+
 def make_docx(body: str, *, header: str = "", footer: str = "", numbering: str = NUMBERING,
-              extra: dict[str, bytes] | None = None) -> bytes:
-    """A DOCX of body XML (`docx_paragraph`, `docx_table`), with a header, a footer and numbering."""
+              styles: str = "", extra: dict[str, bytes] | None = None) -> bytes:
+    """A DOCX of body XML (`docx_paragraph`, `docx_table`), with a header, a footer, numbering
+    and (optionally) styles."""
     files = {
         "[Content_Types].xml": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -166,6 +175,8 @@ def make_docx(body: str, *, header: str = "", footer: str = "", numbering: str =
             'wordprocessingml.header+xml"/>'
             '<Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
             'wordprocessingml.footer+xml"/>'
+            '<Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'wordprocessingml.styles+xml"/>'
             "</Types>"),
         "_rels/.rels": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -180,7 +191,10 @@ def make_docx(body: str, *, header: str = "", footer: str = "", numbering: str =
             '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
             'header" Target="header1.xml"/>'
             '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-            'footer" Target="footer1.xml"/></Relationships>'),
+            'footer" Target="footer1.xml"/>'
+            + ('<Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+               'styles" Target="styles.xml"/>' if styles else "")
+            + "</Relationships>"),
         "word/document.xml": (
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {_W} {_R}><w:body>{body}'
             '<w:sectPr><w:headerReference w:type="default" r:id="rId2"/>'
@@ -189,6 +203,8 @@ def make_docx(body: str, *, header: str = "", footer: str = "", numbering: str =
         "word/header1.xml": f'<?xml version="1.0" encoding="UTF-8"?><w:hdr {_W}>{docx_paragraph(header)}</w:hdr>',
         "word/footer1.xml": f'<?xml version="1.0" encoding="UTF-8"?><w:ftr {_W}>{docx_paragraph(footer)}</w:ftr>',
     }
+    if styles:
+        files["word/styles.xml"] = styles
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in files.items():

@@ -364,3 +364,13 @@ def test_a_boilerplate_class_name_around_the_container_does_not_drop_the_article
     doc = _ingest(tmp_path, "zoom.html", page, config)
     assert doc.text == "各单位应当加强反诈宣传。"
     assert [(r.text, r.reason) for r in doc.removed if r.reason.startswith("html:")] == [("分享\n", "html:share")]
+
+
+def test_docx_numbering_carried_by_a_paragraph_style(tmp_path, config):
+    from format_fixtures import numbered_style
+
+    body = docx_paragraph("工作要求", style="Heading1") + docx_paragraph("各单位应当加强宣传。")
+    body += docx_paragraph("保障措施", style="Heading1") + docx_paragraph("财政部门应当保障经费。")
+    doc = _ingest(tmp_path, "styled.docx", make_docx(body, styles=numbered_style("Heading1", 2)), config)
+    assert doc.text.splitlines() == ["一、工作要求", "各单位应当加强宣传。", "二、保障措施", "财政部门应当保障经费。"]
+    assert [c.path for c in doc.clauses] == ["一", "二"]
