@@ -374,3 +374,23 @@ def test_docx_numbering_carried_by_a_paragraph_style(tmp_path, config):
     doc = _ingest(tmp_path, "styled.docx", make_docx(body, styles=numbered_style("Heading1", 2)), config)
     assert doc.text.splitlines() == ["一、工作要求", "各单位应当加强宣传。", "二、保障措施", "财政部门应当保障经费。"]
     assert [c.path for c in doc.clauses] == ["一", "二"]
+
+
+def test_a_document_saved_by_python_docx_reads_with_its_list_numbers(tmp_path, config):
+    import io
+
+    import docx
+
+    made = docx.Document()
+    made.add_heading("关于加强反诈宣传的通知", 1)
+    made.add_paragraph("各单位应当加强宣传。", style="List Bullet")
+    made.add_paragraph("公安机关应当依法打击。", style="List Number")
+    made.add_paragraph("电信企业应当落实实名制。", style="List Number")
+    made.sections[0].header.paragraphs[0].text = "某市人民政府"
+    out = io.BytesIO()
+    made.save(out)
+    doc = _ingest(tmp_path, "made.docx", out.getvalue(), config)
+    assert doc.text.splitlines() == ["关于加强反诈宣传的通知", "各单位应当加强宣传。", "1. 公安机关应当依法打击。",
+                                     "2. 电信企业应当落实实名制。"]
+    assert [(r.text, r.reason) for r in doc.removed if r.reason.startswith("docx:")] == [
+        ("某市人民政府\n", "docx:header")]

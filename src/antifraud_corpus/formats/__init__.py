@@ -206,7 +206,8 @@ def extension_finding(name: str, kind: str) -> tuple[str, str] | None:
     if claimed is None or claimed == kind or (claimed == TEXT and kind == "html"):
         return None
     what, proper = FORMAT_NAMES.get(kind, ("plain text", ".txt"))
-    return ("wrong-extension", f"{name}: the extension says {suffix} but the file is a {what}; read as such; "
+    # (no file name in front: ingest names the document before each warning, check the file)
+    return ("wrong-extension", f"the extension says {suffix} but the file is a {what}; read as such; "
                                f"rename it to {PurePath(name).stem}{proper}")
 
 

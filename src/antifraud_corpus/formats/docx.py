@@ -124,6 +124,8 @@ class Numbering:
         level = levels.get(ilvl)
         if level is None or num_id == "0":
             return ""
+        if level.fmt == "bullet":  # (a bullet is a glyph of a symbol font, often a private-use code point)
+            return ""
         counters = self.counters.setdefault(abstract, {})
         if num_id not in self.started:
             self.started.add(num_id)
