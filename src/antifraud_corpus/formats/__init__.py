@@ -17,15 +17,17 @@ from __future__ import annotations
 import bisect
 import io
 import re
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import Config, per_config
 from ..errors import ConfigError, IngestError
 from ..textmap import Edit
+
+if TYPE_CHECKING:
+    from zipfile import ZipFile
 
 TEXT = "text"
 HTML_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".xhtml"})
@@ -187,6 +189,8 @@ def sniff_format(name: str, data: bytes | bytearray) -> str:
 
 def _zip_kind(data: bytes | bytearray, suffix: str) -> str:
     """A zip's kind from its member names; a damaged one by its extension (its reader then says why)."""
+    import zipfile  # (not at the top: a corpus of text files never pays for it and its compressors)
+
     try:
         with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
             names = archive.namelist()
@@ -211,7 +215,7 @@ def extension_finding(name: str, kind: str) -> tuple[str, str] | None:
                                f"rename it to {PurePath(name).stem}{proper}")
 
 
-def open_zip(data: bytes | bytearray, name: str, what: str, config: Config) -> zipfile.ZipFile:
+def open_zip(data: bytes | bytearray, name: str, what: str, config: Config) -> ZipFile:
     """A zip archive whose members unpack to no more than `limits.max_unpacked_mb` in all.
 
     The sizes are read from the central directory before anything is unpacked; a member
@@ -220,6 +224,8 @@ def open_zip(data: bytes | bytearray, name: str, what: str, config: Config) -> z
     Raises:
         FormatError: a damaged or truncated archive, or one too large (a zip bomb).
     """
+    import zipfile
+
     limit = settings(config).max_unpacked_bytes
     try:
         archive = zipfile.ZipFile(io.BytesIO(bytes(data)))
