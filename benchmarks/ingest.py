@@ -14,7 +14,10 @@ temporary folder (DIR itself is only read), then times, side by side:
 - bare OpenCC t2s conversion of the decoded text,
 - bare single-process `jieba.lcut` of the decoded text (dictionary load excluded),
 - `corpus ingest` with 1 and 2 workers (a full run, including extraction),
-- `corpus ingest` again on the unchanged corpus (must cost < 3% of a full run).
+- `corpus ingest` again on the unchanged corpus (must cost < 3% of a full run),
+- `corpus ingest` (1 worker) on the seed texts written as HTML pages, PDF and DOCX files
+  (--formats-mb of text each, built by tests/format_fixtures.py), beside the same texts as text:
+  MB/s of document text, so the formats' reading cost shows against the text path.
 
 Prints MB/s for each and the ratios that the issues set as floors. The
 machine is shared and noisy: only ratios within this run mean anything.
@@ -93,6 +96,34 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def build_format_corpora(target: Path, megabytes: float) -> dict[str, Path]:
+    """The seed texts (copies with a numbered line) as .txt, .html, .pdf and .docx folders."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from html import escape as html_escape
+
+    from format_fixtures import docx_paragraph, gov_page, make_docx, make_pdf, pdf_page_lines
+
+    seeds = sorted((ROOT / "data" / "raw").glob("*.txt"))
+    texts = [p.read_text(encoding="utf-8") for p in seeds]
+    folders = {kind: target / kind for kind in ("text", "html", "pdf", "docx")}
+    for folder in folders.values():
+        folder.mkdir(parents=True)
+    total = count = 0
+    while total < megabytes * 1_000_000:
+        text = texts[count % len(texts)] + f"\n（副本{count}）\n"
+        lines = [line for line in text.splitlines() if line.strip()]
+        name = f"doc{count:05d}"
+        (folders["text"] / f"{name}.txt").write_text(text, encoding="utf-8")
+        body = "".join(f"<p>{html_escape(line)}</p>" for line in lines)
+        (folders["html"] / f"{name}.html").write_text(gov_page(html_escape(lines[0]), body), encoding="utf-8")
+        pages = [pdf_page_lines(lines[i:i + 20]) for i in range(0, len(lines), 20)]
+        (folders["pdf"] / f"{name}.pdf").write_bytes(make_pdf(pages, header="某某市人民政府文件"))
+        (folders["docx"] / f"{name}.docx").write_bytes(make_docx("".join(docx_paragraph(line) for line in lines)))
+        total += len(text.encode("utf-8"))
+        count += 1
+    return folders
+
+
 def run_ingest(raw: Path, out: Path, workers: int, force: bool = False) -> None:
     cmd = [sys.executable, "-m", "antifraud_corpus.cli", "ingest", "--raw", str(raw), "--normalized", str(out),
            "--workers", str(workers)] + (["--force"] if force else [])
@@ -107,6 +138,8 @@ def main() -> int:
     source.add_argument("--mb", type=float, help="corpus of seed copies, size in MB (default 50)")
     source.add_argument("--raw", type=Path, metavar="DIR", help="benchmark on the files of this folder (copied)")
     parser.add_argument("--keep", action="store_true", help="keep the generated corpus folder")
+    parser.add_argument("--formats-mb", type=float, default=2.0, metavar="MB",
+                        help="text per format for the HTML/PDF/DOCX runs (default 2; 0 skips them)")
     args = parser.parse_args()
     if args.raw is not None and not args.raw.is_dir():
         parser.error(f"--raw {args.raw}: not a folder")
@@ -158,12 +191,25 @@ def main() -> int:
     results["ingest2"] = timed("corpus ingest --workers 2", lambda: run_ingest(raw, out2, 2), cpu)
     results["reingest"] = timed("corpus ingest (unchanged, 2 workers)", lambda: run_ingest(raw, out2, 2), cpu)
 
+    format_mb = 0.0
+    if args.formats_mb > 0:
+        folders = build_format_corpora(work / "formats", args.formats_mb)
+        format_mb = sum(p.stat().st_size for p in folders["text"].iterdir()) / 1_000_000
+        for kind, folder in folders.items():
+            results[f"format-{kind}"] = timed(f"corpus ingest --workers 1 ({kind})",
+                                              lambda folder=folder, kind=kind: run_ingest(
+                                                  folder, work / f"normalized-{kind}", 1), cpu)
+
     print(f"  load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())} "
           "(another job on this machine makes wall-clock ratios unreliable)")
     print("throughput (MB/s):")
     for key, label in [("read+decode", "read + decode"), ("opencc", "OpenCC t2s"), ("jieba", "jieba.lcut"),
                        ("ingest1", "ingest, 1 worker"), ("ingest2", "ingest, 2 workers")]:
         print(f"  {label:<34} {mb / results[key]:8.2f}")
+    if format_mb:
+        print(f"throughput by format ({format_mb:.1f} MB of document text each; MB/s of text, 1 worker):")
+        for kind in ("text", "html", "pdf", "docx"):
+            print(f"  {kind:<34} {format_mb / results[f'format-{kind}']:8.2f}")
     print("ratios:")
     print(f"  ingest 2 workers vs bare jieba.lcut   {results['jieba'] / results['ingest2']:6.2f}x  (floor 3x; "
           f"{results['ingest2']:.1f} s vs {results['jieba']:.1f} s)")

@@ -23,6 +23,7 @@ from .errors import BudgetError, ConfigError
 
 # The config file whose rules a stage runs, by module (the innermost stage on the stack names it).
 _RULES_OF = {
+    "antifraud_corpus.formats": "formats.yaml",
     "antifraud_corpus.repair": "ingest.yaml",
     "antifraud_corpus.gloss": "ingest.yaml",
     "antifraud_corpus.convert": "ingest.yaml",
@@ -35,6 +36,7 @@ _RULES_OF = {
     "antifraud_corpus.extract.agencies": "agencies.yaml",
     "antifraud_corpus.extract.measures": "measures.yaml",
     "antifraud_corpus.extract": "extract.yaml",
+    "antifraud_corpus.topic": "topic.yaml",
     "antifraud_corpus.check": "check.yaml",
 }
 

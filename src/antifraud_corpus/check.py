@@ -56,6 +56,11 @@ CODES: tuple[str, ...] = (
     "encoding",
     "encoding-found",
     "encoding-damage",
+    "wrong-extension",
+    "encrypted",
+    "needs-conversion",
+    "no-text-layer",
+    "garbled-text",
     "personal-data",
     "invalid-sidecar",
     "empty-body",
@@ -857,8 +862,8 @@ def _inspect(target: _Target, raw_dir: Path, config: Config, rules: CheckRules) 
         out.add("file-name", 1, f"{problem}; rename the file")
     try:
         raw = read_raw_file(target.path, config, name=target.display)
-    except IngestError as exc:
-        out.add("encoding", 1, str(exc).removeprefix(f"{target.display}: "))
+    except IngestError as exc:  # (a PDF or Word file says which format problem: `FormatError.code`)
+        out.add(getattr(exc, "code", "encoding"), 1, str(exc).removeprefix(f"{target.display}: "))
         try:
             result.sha256 = file_sha256(target.path)
         except OSError:
@@ -866,11 +871,13 @@ def _inspect(target: _Target, raw_dir: Path, config: Config, rules: CheckRules) 
         return result
     result.sha256 = raw.sha256
     text = raw.decoded.text
-    if raw.decoded.encoding.replace("_", "-").lower() not in ("utf-8", "utf-8-sig", "ascii"):
+    layout_codes = dict((message, code) for code, message in raw.layout.findings) if raw.layout else {}
+    if raw.decoded.encoding.replace("_", "-").lower() not in ("utf-8", "utf-8-sig", "ascii", "pdf", "docx"):
         out.add("encoding-found", 1, f"decoded as {raw.decoded.encoding}; consider saving the file as UTF-8")
     for warning in raw.decoded.warnings:
         bad = text.find("\ufffd")
-        out.add("encoding-damage", raw_line_number(text, bad) if bad >= 0 else 1, warning)
+        line = raw_line_number(text, bad) if bad >= 0 else 1
+        out.add(layout_codes.get(warning, "encoding-damage"), line, warning.removeprefix(f"{target.display}: "))
     if out.active("personal-data"):
         _check_personal_data(out, text, config)
     sidecar = _check_sidecar(out, target, config)

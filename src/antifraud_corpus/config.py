@@ -51,6 +51,7 @@ SCHEMAS: dict[str, frozenset[str]] = {
     "compare": frozenset({"thresholds", "weights", "ngram", "strength", "concreteness", "omissions"}),
     "labels": frozenset({"levels", "modalities", "actor_sources", "statuses", "columns"}),
     "topic": frozenset({"threshold", "clause_share", "title_share", "terms"}),
+    "formats": frozenset({"version", "limits", "html", "pdf", "docx", "convert"}),
 }
 
 

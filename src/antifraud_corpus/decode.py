@@ -21,9 +21,13 @@ import codecs
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import Config, per_config
 from .errors import ConfigError, IngestError, file_error
+
+if TYPE_CHECKING:
+    from .formats import Extracted
 
 _Bytes = bytes | bytearray
 _CHUNK = 1 << 20
@@ -51,12 +55,17 @@ class Decoded:
 
 @dataclass(frozen=True, slots=True)
 class RawFile:
-    """A raw file read once: where it is, its size and SHA-256 (of the bytes), and its text."""
+    """A raw file read once: where it is, its size and SHA-256 (of the bytes), and its text.
+
+    A web page, PDF or Word file has a `layout` too (`formats.Extracted`): its text is then
+    the extracted text, and `decoded.encoding` the page's codec or the format's name.
+    """
 
     path: Path
     size: int
     sha256: str
     decoded: Decoded
+    layout: Extracted | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +167,13 @@ def read_raw_file(path: Path, config: Config, *, name: str = "") -> RawFile:
                 buffer += chunk
     except OSError as exc:
         raise file_error(exc, name, action="read", error=IngestError) from None
+    from .formats import TEXT, extract_document, sniff_format
+
+    kind = sniff_format(name, buffer)
+    if kind != TEXT:
+        layout = extract_document(buffer, kind, config, name)
+        decoded = Decoded(layout.text, layout.encoding, layout.warnings)
+        return RawFile(path=path, size=len(buffer), sha256=digest.hexdigest(), decoded=decoded, layout=layout)
     # Decoded straight from the buffer: no second copy of a large file's bytes.
     decoded = decode_bytes(buffer, config, name=name)
     return RawFile(path=path, size=len(buffer), sha256=digest.hexdigest(), decoded=decoded)

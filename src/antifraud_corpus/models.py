@@ -42,6 +42,18 @@ class Clause:
 
 
 @dataclass(slots=True)
+class LocatedClause(Clause):
+    """A clause of a PDF, DOCX or web page: where in the file it starts (a text file's clauses
+    are plain `Clause`s, stored without these keys)."""
+
+    page: int | None = None
+    paragraph: int | None = None
+
+    def to_dict(self) -> dict:
+        return {**Clause.to_dict(self), "page": self.page, "paragraph": self.paragraph}
+
+
+@dataclass(slots=True)
 class Mention:
     """A tagged span in the text: an actor, a target, a modal marker or a measure cue."""
 
@@ -116,6 +128,27 @@ class Duty:
 
 
 @dataclass(slots=True)
+class LocatedDuty(Duty):
+    """A directive of a PDF, DOCX or web page, with the page or paragraph its sentence starts on."""
+
+    page: int | None = None
+    paragraph: int | None = None
+
+    def to_dict(self) -> dict:
+        return {**Duty.to_dict(self), "page": self.page, "paragraph": self.paragraph}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> LocatedDuty:
+        duty = Duty.from_dict(data)
+        return cls(**{f.name: getattr(duty, f.name) for f in fields(Duty)},
+                   page=data.get("page"), paragraph=data.get("paragraph"))
+
+
+def _located(data: dict) -> bool:
+    return "page" in data or "paragraph" in data
+
+
+@dataclass(slots=True)
 class Metadata:
     """Document-level facts, each with the rule that found it (`sources`)."""
 
@@ -158,9 +191,12 @@ class Document:
     metadata_sources: dict[str, str] = field(default_factory=dict)
     source_map: Sequence[Sequence[int]] = field(default_factory=list)  # (out_start, out_end, raw_start, raw_end)
     pipeline_version: str = ""
+    # A PDF, DOCX or web page: {format, unit: page | paragraph, starts: raw offset of each}, which
+    # locates any raw offset (a removed piece's too). None for a text file (and not stored).
+    layout: dict | None = None
 
     def to_dict(self) -> dict:
-        return {
+        stored = {
             "doc_id": self.doc_id,
             "source": self.source,
             "sha256": self.sha256,
@@ -183,13 +219,24 @@ class Document:
             "source_map": self.source_map,
             "pipeline_version": self.pipeline_version,
         }
+        if self.layout is not None:
+            stored["layout"] = self.layout
+        return stored
 
     @classmethod
     def from_dict(cls, data: dict) -> Document:
         doc = _from_dict(cls, data)
-        doc.clauses = [Clause.from_dict(c) for c in data.get("clauses") or []]
-        doc.duties = [Duty.from_dict(d) for d in data.get("duties") or []]
+        doc.clauses = [(LocatedClause if _located(c) else Clause).from_dict(c) for c in data.get("clauses") or []]
+        doc.duties = [(LocatedDuty if _located(d) else Duty).from_dict(d) for d in data.get("duties") or []]
         return doc
+
+    def location(self, raw_offset: int) -> str:
+        """`page 3` / `paragraph 12` for a raw offset of a PDF, DOCX or web page; "" for a text file."""
+        if not self.layout or not self.layout.get("starts"):
+            return ""
+        import bisect
+
+        return f"{self.layout['unit']} {max(1, bisect.bisect_right(self.layout['starts'], raw_offset))}"
 
     def removed_records(self) -> Iterator[dict]:
         """Removed pieces as `{text, reason, start, end}` dicts, whether built here or read from the store."""

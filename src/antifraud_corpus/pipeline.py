@@ -15,7 +15,7 @@ import os
 import signal
 import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -296,8 +296,11 @@ class Cleaned:
     personal_data: list[Edit]  # values found in `converted`, as raw spans: what removed pieces are redacted against
 
 
-def clean_text(raw_text: str, config: Config) -> Cleaned:
-    """Run repair → de-gloss → convert → clean → redact on decoded text."""
+def clean_text(raw_text: str, config: Config, drops: Sequence[Edit] = ()) -> Cleaned:
+    """Run repair → de-gloss → convert → clean → redact on decoded text.
+
+    `drops` (a PDF's page numbers, a page's scripts: see `formats`) go first, into `removed`.
+    """
     from .clean import find_junk, find_whitespace
     from .convert import convert_text
     from .gloss import find_pinyin_glosses
@@ -322,8 +325,8 @@ def clean_text(raw_text: str, config: Config) -> Cleaned:
     # Repair, de-glossing and conversion work line by line, so a big file goes through
     # them in blocks of lines: their edits (over a million on a glossed 50 MB page) never
     # all exist at once.
-    whole = TrackedText.from_raw(raw_text)
-    blocks = _line_blocks(raw_text, _BLOCK_CHARS)
+    whole = step(TrackedText.from_raw(raw_text), list(drops))
+    blocks = _line_blocks(whole.text, _BLOCK_CHARS)
     if len(blocks) == 1:
         tracked = local_stages(whole)
     else:
@@ -434,13 +437,22 @@ def _process_raw(raw: RawFile, source: str, config: Config, sidecar_data: dict |
     from .segment import segment_clauses
     from .topic import assign_topic
 
-    cleaned = clean_text(raw.decoded.text, config)
+    if raw.layout:
+        cleaned = clean_text(raw.decoded.text, config, raw.layout.drops)
+    else:
+        cleaned = clean_text(raw.decoded.text, config)
     tracked, replaced = cleaned.tracked, cleaned.replaced
     if not tracked.text.strip():
         raise IngestError(f"{source}: nothing left after cleaning (all junk); check the file is the document's page")
     # (a title and a header note alone are kept, with a warning: a law may be listed by its name only)
     clean_warnings = cleaning_warnings(tracked.text, cleaned.removed, config)
-    meta = extract_metadata(cleaned.converted, tracked.text, config, sidecar=sidecar_data, name=source)
+    if raw.layout and raw.layout.metadata:
+        from .formats.meta import metadata_with_page_values
+
+        meta = metadata_with_page_values(raw.layout.metadata, cleaned.converted, tracked.text, config,
+                                         sidecar_data, source)
+    else:
+        meta = extract_metadata(cleaned.converted, tracked.text, config, sidecar=sidecar_data, name=source)
     # Metadata reads the unredacted page (stamps, datelines); what it returns is scrubbed instead.
     # (Title and issuer may come from a sidecar or the file name, not converted; sources quote the page.)
     meta.title, meta.issuer = redact(meta.title, config), redact(meta.issuer, config)
@@ -460,7 +472,11 @@ def _process_raw(raw: RawFile, source: str, config: Config, sidecar_data: dict |
     redactions = sum(1 for r in replaced if r.reason.startswith("pii"))
     if redactions:
         warnings.append(f"{redactions} personal data value(s) redacted")
-    return Document(
+    if raw.layout:
+        from .formats.meta import locate_records
+
+        clauses, duties = locate_records(raw.layout, tracked, clauses, duties)
+    doc = Document(
         doc_id=raw.path.stem,
         source=source,
         sha256=raw.sha256,
@@ -482,6 +498,9 @@ def _process_raw(raw: RawFile, source: str, config: Config, sidecar_data: dict |
         source_map=tracked.segment_map(),
         pipeline_version=PIPELINE_VERSION,
     )
+    if raw.layout:
+        doc.layout = raw.layout.layout()
+    return doc
 
 
 # A small page that goes through every stage: see `prepare_stages`.
@@ -498,7 +517,9 @@ def prepare_stages(config: Config) -> None:
         ConfigError: a rule or lexicon of the config cannot be built.
     """
     from .decode import RawFile, decode_bytes
+    from .formats import settings as format_settings
 
+    format_settings(config)  # (cheap: a bad formats.yaml is one error for the run, not one per PDF)
     data = _TRIAL_PAGE.encode("utf-8")
     decoded = decode_bytes(data, config, name="<trial page>")
     process_raw(RawFile(Path("trial.txt"), len(data), "", decoded), "trial.txt", config)

@@ -190,7 +190,9 @@ def render_explain(console: Console, doc: Document, clause: str | None, config: 
         if duty.marker_span:
             spans.append((duty.marker_span[0] - duty.start, duty.marker_span[1] - duty.start, _STYLES["marker"]))
         head = Text(f"[{number}] ", style="bold")
-        head.append_text(plain(f"clause {duty.clause or '(preamble)'}  {duty.start}-{duty.end}  ", style="dim"))
+        where = _where(duty)
+        head.append_text(plain(f"clause {duty.clause or '(preamble)'}  {duty.start}-{duty.end}  {where}",
+                               style="dim"))
         console.print(head + styled(duty.sentence, spans))
         for reason in explain_duty(duty):
             console.print(plain("    · " + reason))
@@ -218,6 +220,14 @@ def render_compare_evaluation(console: Console, result: dict, fmt: str) -> None:
         table.add_row(plain(doc_id), *(f"{figures[n]:.3f}" for n in FIGURES))
     table.add_row("overall", *(f"{result['overall'][n]:.3f}" for n in FIGURES), style="bold")
     console.print(table)
+
+
+def _where(duty: object) -> str:
+    """`page 3  ` for a directive of a PDF, `paragraph 12  ` of a DOCX or web page, "" for text."""
+    page, paragraph = getattr(duty, "page", None), getattr(duty, "paragraph", None)
+    if page is not None:
+        return f"page {page}  "
+    return f"paragraph {paragraph}  " if paragraph is not None else ""
 
 
 def render_evaluation(console: Console, errors: Console, evaluation: Any, failed: list, fmt: str) -> None:

@@ -1,0 +1,396 @@
+"""Web pages, PDF and DOCX read as text: same results as the plain-text document, bad files one line."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from antifraud_corpus.decode import read_raw_file
+from antifraud_corpus.formats import FormatError, iso_date, sniff_format
+from antifraud_corpus.formats.docx import Numbering, chinese_number, format_number
+from antifraud_corpus.pipeline import process_file
+from conftest import with_config_file
+from format_fixtures import docx_paragraph, docx_table, gov_page, make_docx, make_pdf, pdf_page_lines
+
+# A small handmade notice (invented wording), written once per format below.
+TITLE = "某某市人民政府关于加强反诈骗宣传工作的通知"
+ADDRESS = "各区县人民政府，市政府各部门："
+ARTICLES = [
+    ("第一条", "各级公安机关应当加强对电信网络诈骗犯罪的打击，依法查处违法犯罪活动。"),
+    ("第二条", "电信企业应当落实电话用户实名登记制度，不得向未实名登记的用户提供服务。"),
+]
+ITEMS = ["银行业金融机构应当建立开户风险评估机制。", "教育部门要开展校园反诈宣传教育。"]
+LEAD = "第三条"
+LEAD_TEXT = "有关部门应当做好下列工作："
+ISSUER = "某某市人民政府"
+DATE_LINE = "2023年5月8日"
+
+
+def _text_document() -> str:
+    lines = [TITLE, ADDRESS]
+    lines += [f"{number} {text}" for number, text in ARTICLES]
+    lines.append(f"{LEAD} {LEAD_TEXT}")
+    lines += [f"（{n}）{text}" for n, text in zip("一二", ITEMS, strict=True)]
+    lines += [ISSUER, DATE_LINE]
+    return "\n".join(lines) + "\n"
+
+
+def _html_document() -> str:
+    body = f"<p>{ADDRESS}</p>" + "".join(f"<p>{n} {t}</p>" for n, t in ARTICLES)
+    body += f"<p>{LEAD} {LEAD_TEXT}</p>" + "".join(f"<p>（{n}）{t}</p>" for n, t in zip("一二", ITEMS, strict=True))
+    body += f"<p>{ISSUER}</p><p>{DATE_LINE}</p>"
+    return gov_page(TITLE, body, table={"索引号": "000-2023-0001", "发文机关": ISSUER, "成文日期": "2023-05-08",
+                                        "文号": "某政发〔2023〕1号"})
+
+
+def _docx_document() -> bytes:
+    body = docx_paragraph(TITLE) + docx_paragraph(ADDRESS)
+    body += "".join(docx_paragraph(text, num=(1, 0)) for _, text in ARTICLES)
+    body += docx_paragraph(LEAD_TEXT, num=(1, 0))
+    body += "".join(docx_paragraph(text, num=(1, 1)) for text in ITEMS)
+    body += docx_paragraph(ISSUER) + docx_paragraph(DATE_LINE)
+    return make_docx(body, header="某某市人民政府文件", footer="第 1 页")
+
+
+def _pdf_document() -> bytes:
+    first = [ADDRESS] + [f"{n} {t}" for n, t in ARTICLES]
+    second = [f"{LEAD} {LEAD_TEXT}"] + [f"（{n}）{t}" for n, t in zip("一二", ITEMS, strict=True)]
+    second += [ISSUER, DATE_LINE]
+    return make_pdf([pdf_page_lines([TITLE, *first], centered=(0,)), pdf_page_lines(second)],
+                    header="某某市人民政府文件")
+
+
+def _ingest(tmp_path: Path, name: str, data: bytes | str, config):
+    raw = tmp_path / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    path = raw / name
+    if isinstance(data, str):
+        path.write_text(data, encoding="utf-8")
+    else:
+        path.write_bytes(data)
+    return process_file(path, raw, config)
+
+
+def _summary(doc) -> dict:
+    return {
+        "meta": (doc.title, doc.issuer, doc.date, doc.level, doc.region, doc.kind),
+        "clauses": [(c.path, c.heading, c.text) for c in doc.clauses],
+        "duties": [(d.clause, d.sentence, d.modality, d.actor_ids, d.measure_ids) for d in doc.duties],
+    }
+
+
+@pytest.mark.parametrize("name, build", [
+    ("notice.html", _html_document), ("notice.docx", _docx_document), ("notice.pdf", _pdf_document),
+])
+def test_each_format_gives_what_the_text_gives(tmp_path, config, name, build):
+    expected = _summary(_ingest(tmp_path / "text", "notice.txt", _text_document(), config))
+    assert expected["meta"][:3] == (TITLE, ISSUER, "2023-05-08")
+    paths = ["第一条", "第二条", "第三条", "第三条/（一）", "第三条/（二）"]
+    assert [path for path, *_ in expected["clauses"]] == paths
+    assert len(expected["duties"]) == 5
+    assert _summary(_ingest(tmp_path / name, name, build(), config)) == expected
+
+
+def test_conservation_holds_for_every_format(tmp_path, config):
+    for name, build in (("a.html", _html_document), ("b.docx", _docx_document), ("c.pdf", _pdf_document)):
+        doc = _ingest(tmp_path, name, build(), config)
+        raw = read_raw_file(tmp_path / "raw" / name, config).decoded.text
+        kept = sum(r[3] - r[2] for r in doc.source_map)
+        removed = sum(r.end - r.start for r in doc.removed)
+        assert kept + removed == len(raw), name
+
+
+def test_pdf_pages_headers_and_page_numbers(tmp_path, config):
+    doc = _ingest(tmp_path, "notice.pdf", _pdf_document(), config)
+    assert [(c.path, c.page) for c in doc.clauses] == [
+        ("第一条", 1), ("第二条", 1), ("第三条", 2), ("第三条/（一）", 2), ("第三条/（二）", 2)]
+    assert {d.page for d in doc.duties if d.clause.startswith("第三条")} == {2}
+    pieces = [(r.text, r.reason, doc.location(r.start)) for r in doc.removed if r.reason.startswith("pdf:")]
+    assert ("某某市人民政府文件\n", "pdf:header", "page 2") in pieces
+    assert ("- 1 -\n", "pdf:page-number", "page 1") in pieces
+    assert doc.layout["unit"] == "page" and len(doc.layout["starts"]) == 2
+    assert "某某市人民政府文件" not in doc.text
+
+
+def test_html_page_drops_scripts_nav_and_reads_the_metadata_table(tmp_path, config):
+    doc = _ingest(tmp_path, "notice.html", _html_document(), config)
+    reasons = {r.reason for r in doc.removed}
+    assert {"html:script", "html:style", "html:top", "html:breadcrumb", "html:bdshare", "html:footer",
+            "html:metadata-table", "html:title"} <= reasons
+    assert "_hmt" not in doc.text and "float:left" not in doc.text and "首页" not in doc.text
+    assert doc.metadata_sources["issuer"] == f"html metadata table 发文机关: {ISSUER}"
+    assert doc.metadata_sources["date"] == "html metadata table 成文日期: 2023-05-08"
+    assert doc.metadata_sources["title"] == f"html meta ArticleTitle: {TITLE}"
+    assert doc.clauses[0].paragraph is not None
+
+
+def test_html_declared_gb2312_is_decoded_by_its_bytes(tmp_path, config):
+    # 镕 is in GB18030, not in GB2312: a decoder that trusted the declaration would lose it.
+    page = gov_page("关于朱镕基同志题词的通知", "<p>各单位应当妥善保管题词。</p>", charset="gb2312")
+    doc = _ingest(tmp_path, "page.htm", page.encode("gb18030"), config)
+    assert doc.encoding == "gb18030"
+    assert doc.title == "关于朱镕基同志题词的通知"
+
+
+def test_docx_numbering_and_header_footer(tmp_path, config):
+    doc = _ingest(tmp_path, "notice.docx", _docx_document(), config)
+    assert doc.text.splitlines()[2] == "第一条 各级公安机关应当加强对电信网络诈骗犯罪的打击，依法查处违法犯罪活动。"
+    assert "（一）银行业金融机构" in doc.text
+    assert {(r.text, r.reason) for r in doc.removed} >= {("某某市人民政府文件\n", "docx:header"),
+                                                         ("第 1 页\n", "docx:footer")}
+
+
+def test_docx_table_rows_are_text(tmp_path, config):
+    body = docx_paragraph("各单位应当按下表分工落实。") + docx_table([["事项", "责任单位"], ["宣传", "市公安局"]])
+    doc = _ingest(tmp_path, "table.docx", make_docx(body), config)
+    assert "事项\t责任单位" in doc.text or "事项 责任单位" in doc.text
+
+
+def test_word_numbering_restarts_items_under_each_article():
+    numbering = Numbering.read(None)
+    numbering.levels = {"0": {0: _level("第%1条"), 1: _level("（%2）", suffix="nothing")}}
+    numbering.nums = {"1": "0"}
+    suffixes = {"space": " ", "nothing": "", "tab": "\t"}
+    labels = [numbering.label("1", level, suffixes) for level in (0, 1, 1, 0, 1)]
+    assert labels == ["第一条 ", "（一）", "（二）", "第二条 ", "（一）"]
+
+
+def _level(text: str, suffix: str = "space"):
+    from antifraud_corpus.formats.docx import _Level
+
+    return _Level(start=1, fmt="chineseCounting", text=text, suffix=suffix)
+
+
+def test_chinese_numbers_as_word_writes_them():
+    assert [chinese_number(n) for n in (1, 10, 11, 20, 21, 100, 105, 110)] == [
+        "一", "十", "十一", "二十", "二十一", "一百", "一百零五", "一百一十"]
+    assert format_number(3, "ideographTraditional") == "丙"
+    assert format_number(2, "decimalEnclosedCircle") == "②"
+    assert format_number(4, "upperRoman") == "IV"
+
+
+def test_iso_date_of_stated_dates():
+    assert iso_date("2023年5月8日") == "2023-05-08"
+    assert iso_date("2023-05-08 10:30") == "2023-05-08"
+    assert iso_date("2023年13月1日") == ""
+
+
+# ------------------------------------------------------------------ bad input: one line each
+
+
+def _refusal(tmp_path, name, data, config) -> FormatError:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(FormatError) as caught:
+        read_raw_file(path, config, name=name)
+    message = str(caught.value)
+    assert message.startswith(f"{name}: ") and "\n" not in message
+    return caught.value
+
+
+def test_scanned_pdf_has_no_text_layer(tmp_path, config):
+    error = _refusal(tmp_path, "scan.pdf", make_pdf([[], []], image_only=True), config)
+    assert error.code == "no-text-layer" and "ocrmypdf" in str(error)
+
+
+def test_garbled_pdf_is_refused_not_passed_on(tmp_path, config):
+    lines = [(72, 700, "".join(chr(0xE000 + i) for i in range(30)))]
+    error = _refusal(tmp_path, "garbled.pdf", make_pdf([lines], page_numbers=False), config)
+    assert error.code == "garbled-text"
+
+
+def test_encrypted_pdf(tmp_path, config):
+    fpdf = pytest.importorskip("fpdf")
+    pdf = fpdf.FPDF()
+    pdf.set_encryption(owner_password="owner", user_password="secret")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(text="locked")
+    error = _refusal(tmp_path, "locked.pdf", bytes(pdf.output()), config)
+    assert error.code == "encrypted" and "qpdf --decrypt" in str(error)
+
+
+def test_corrupt_pdf(tmp_path, config):
+    error = _refusal(tmp_path, "cut.pdf", _pdf_document()[:300], config)
+    assert str(error).startswith("cut.pdf: damaged PDF")
+
+
+def test_truncated_docx(tmp_path, config):
+    error = _refusal(tmp_path, "cut.docx", _docx_document()[:400], config)
+    assert "damaged or truncated DOCX" in str(error)
+
+
+def test_zip_bomb_docx_is_refused_before_unpacking(tmp_path, config):
+    small = with_config_file(config, "formats", {**config["formats"], "limits": {"max_unpacked_mb": 1,
+                                                                                 "max_pdf_pages": 10}})
+    bomb = make_docx(docx_paragraph("各单位应当加强宣传。"), extra={"word/media/big.bin": b"\0" * (3 << 20)})
+    error = _refusal(tmp_path, "bomb.docx", bomb, small)
+    assert "unpacks to 3 MB, past the 1 MB limit" in str(error)
+
+
+def test_huge_pdf_past_the_page_limit(tmp_path, config):
+    small = with_config_file(config, "formats", {**config["formats"], "limits": {"max_unpacked_mb": 1,
+                                                                                 "max_pdf_pages": 3}})
+    page = pdf_page_lines(["各单位应当加强宣传。"])
+    error = _refusal(tmp_path, "long.pdf", make_pdf([page] * 4), small)
+    assert "4 pages, past the 3-page limit" in str(error)
+
+
+def test_all_navigation_page(tmp_path, config):
+    page = ("<html><body><div class='nav'><a href='/'>首页</a><a href='/a'>政务公开</a></div>"
+            "<div class='footer'>版权所有</div></body></html>")
+    error = _refusal(tmp_path, "list.html", page.encode(), config)
+    assert "no article text on the page" in str(error)
+
+
+def test_doc_and_ofd_name_the_conversion(tmp_path, config, monkeypatch):
+    monkeypatch.setattr("shutil.which", lambda _command: None)
+    error = _refusal(tmp_path, "old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, config)
+    assert error.code == "needs-conversion" and "soffice --headless --convert-to docx old.doc" in str(error)
+    out = tmp_path / "ofd.zip"
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("OFD.xml", "<ofd:OFD/>")
+    error = _refusal(tmp_path, "paper.ofd", out.read_bytes(), config)
+    assert error.code == "needs-conversion" and "export it to PDF" in str(error)
+
+
+def test_lying_extension_is_read_by_its_bytes_with_a_warning(tmp_path, config):
+    doc = _ingest(tmp_path, "notice.docx", _pdf_document(), config)
+    assert doc.layout["format"] == "pdf"
+    assert any("the extension says .docx but the file is a PDF" in w and "rename it to notice.pdf" in w
+               for w in doc.warnings)
+
+
+def test_text_files_are_never_sniffed_as_pages():
+    assert sniff_format("page.txt", b"<!DOCTYPE html><html><body>x</body></html>") == "text"
+    assert sniff_format("page", b"<!DOCTYPE html><html><body>x</body></html>") == "html"
+    assert sniff_format("notes.txt", "各单位应当加强宣传。".encode()) == "text"
+
+
+def test_check_reports_format_codes(tmp_path, runner):
+    from antifraud_corpus.cli import main
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "scan.pdf").write_bytes(make_pdf([[]], image_only=True))
+    (raw / "notice.docx").write_bytes(_pdf_document())
+    result = runner.invoke(main, ["check", str(raw / "scan.pdf"), str(raw / "notice.docx"), "--format", "json"])
+    found = {(Path(f["file"]).name, f["code"], f["severity"]) for f in json.loads(result.stdout)}
+    assert {("scan.pdf", "no-text-layer", "error"), ("notice.docx", "wrong-extension", "warning")} <= found
+    assert result.exit_code == 1
+
+
+def test_ingest_goes_on_past_a_bad_file(tmp_path, config):
+    from antifraud_corpus.pipeline import ingest_corpus
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "scan.pdf").write_bytes(make_pdf([[]], image_only=True))
+    (raw / "notice.docx").write_bytes(_docx_document())
+    report = ingest_corpus(raw, tmp_path / "normalized", config)
+    assert report.ingested == ["notice"]
+    assert [p.message.split(";")[0] for p in report.failed] == [
+        "scan.pdf: no text layer on any of its 1 page(s) (a scanned image)"]
+
+
+def test_page_without_a_known_container_keeps_what_trafilatura_takes_as_the_article(tmp_path, config):
+    links = "".join(f"<a href='/{n}'>{word}</a> | " for n, word in enumerate(["政务公开", "政策文件", "互动交流"]))
+    page = (f"<html><head><title>关于做好防诈工作的通知 - 某县政府网</title></head><body><div class='lm'>{links}</div>"
+            "<div class='wz'><h2>关于做好防诈工作的通知</h2><p>各乡镇人民政府：</p>"
+            "<p>一、各乡镇要组织开展防范电信网络诈骗宣传活动，提高群众识骗防骗能力，切实保护群众财产安全。</p>"
+            "<p>二、县公安局应当会同有关部门建立涉诈线索快速处置机制，及时止付冻结涉案资金。</p></div>"
+            "<div class='lm2'><a href='/x'>相关链接</a> <a href='/y'>省政府</a></div></body></html>")
+    doc = _ingest(tmp_path, "county.html", page, config)
+    outside = [r.text for r in doc.removed if r.reason == "html:outside-content"]
+    assert outside == ["政务公开 | 政策文件 | 互动交流 |\n", "相关链接 省政府\n"]
+    assert [c.path for c in doc.clauses] == ["一", "二"]
+    assert doc.metadata_sources["title"].startswith("title-line:")  # (the headline beats the <title> fallback)
+
+
+def test_located_records_survive_the_store_and_explain_shows_the_page(tmp_path, config, runner):
+    from antifraud_corpus.cli import main
+    from antifraud_corpus.pipeline import ingest_corpus
+    from antifraud_corpus.store import read_document
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "notice.pdf").write_bytes(_pdf_document())
+    ingest_corpus(raw, tmp_path / "normalized", config)
+    stored = read_document(tmp_path / "normalized" / "notice.json")
+    assert [(c.path, c.page) for c in stored.clauses][-1] == ("第三条/（二）", 2)
+    assert stored.duties[-1].page == 2 and stored.layout["unit"] == "page"
+    result = runner.invoke(main, ["explain", "--normalized", str(tmp_path / "normalized"), "notice", "第三条/（二）"])
+    assert result.exit_code == 0 and "page 2" in result.output
+
+
+def test_text_documents_store_no_layout_keys(tmp_path, config):
+    doc = _ingest(tmp_path, "notice.txt", _text_document(), config)
+    assert doc.layout is None
+    assert "page" not in json.dumps([c.to_dict() for c in doc.clauses]) and "layout" not in doc.to_dict()
+
+
+def test_a_labelled_line_inside_the_article_stays_text(tmp_path, config):
+    body = "<p>名称：反诈宣传月活动</p><p>各单位应当按时报送活动总结。</p>"
+    doc = _ingest(tmp_path, "event.html", gov_page("关于开展反诈宣传月活动的通知", body), config)
+    assert "名称：反诈宣传月活动" in doc.text
+    assert not any(r.reason == "html:metadata-table" for r in doc.removed)
+
+
+def test_a_bad_formats_config_is_one_clear_error(config):
+    from antifraud_corpus.errors import ConfigError
+    from antifraud_corpus.formats import settings
+
+    pdf = {**config["formats"]["pdf"], "heading": "第(["}
+    with pytest.raises(ConfigError, match=r"^formats.yaml: pdf.heading: bad regex"):
+        settings(with_config_file(config, "formats", {**config["formats"], "pdf": pdf}))
+    html = {key: value for key, value in config["formats"]["html"].items() if key != "meta_names"}
+    with pytest.raises(ConfigError, match=r"^formats.yaml: html.meta_names is missing"):
+        settings(with_config_file(config, "formats", {**config["formats"], "html": html}))
+
+
+def test_a_format_error_crosses_to_the_parent_process_with_its_code():
+    import pickle
+
+    error = pickle.loads(pickle.dumps(FormatError("scan.pdf: no text layer", "no-text-layer")))
+    assert (str(error), error.code) == ("scan.pdf: no text layer", "no-text-layer")
+
+
+def test_a_boilerplate_class_name_around_the_container_does_not_drop_the_article(tmp_path, config):
+    page = ("<html><body><div class='main-side'><div class='fontsize' id='zoom'>"
+            "<p>各单位应当加强反诈宣传。</p></div><div class='share'>分享</div></div></body></html>")
+    doc = _ingest(tmp_path, "zoom.html", page, config)
+    assert doc.text == "各单位应当加强反诈宣传。"
+    assert [(r.text, r.reason) for r in doc.removed if r.reason.startswith("html:")] == [("分享\n", "html:share")]
+
+
+def test_docx_numbering_carried_by_a_paragraph_style(tmp_path, config):
+    from format_fixtures import numbered_style
+
+    body = docx_paragraph("工作要求", style="Heading1") + docx_paragraph("各单位应当加强宣传。")
+    body += docx_paragraph("保障措施", style="Heading1") + docx_paragraph("财政部门应当保障经费。")
+    doc = _ingest(tmp_path, "styled.docx", make_docx(body, styles=numbered_style("Heading1", 2)), config)
+    assert doc.text.splitlines() == ["一、工作要求", "各单位应当加强宣传。", "二、保障措施", "财政部门应当保障经费。"]
+    assert [c.path for c in doc.clauses] == ["一", "二"]
+
+
+def test_a_document_saved_by_python_docx_reads_with_its_list_numbers(tmp_path, config):
+    import io
+
+    import docx
+
+    made = docx.Document()
+    made.add_heading("关于加强反诈宣传的通知", 1)
+    made.add_paragraph("各单位应当加强宣传。", style="List Bullet")
+    made.add_paragraph("公安机关应当依法打击。", style="List Number")
+    made.add_paragraph("电信企业应当落实实名制。", style="List Number")
+    made.sections[0].header.paragraphs[0].text = "某市人民政府"
+    out = io.BytesIO()
+    made.save(out)
+    doc = _ingest(tmp_path, "made.docx", out.getvalue(), config)
+    assert doc.text.splitlines() == ["关于加强反诈宣传的通知", "各单位应当加强宣传。", "1. 公安机关应当依法打击。",
+                                     "2. 电信企业应当落实实名制。"]
+    assert [(r.text, r.reason) for r in doc.removed if r.reason.startswith("docx:")] == [
+        ("某市人民政府\n", "docx:header")]
