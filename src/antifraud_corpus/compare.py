@@ -183,9 +183,12 @@ class CompareSettings:
     n: int
     synonyms: Mapping[str, str]
     synonym_re: re.Pattern[str] | None
+    concepts: tuple[tuple[str, re.Pattern[str] | FastPattern], ...]  # (id, cue pattern), paraphrase classes
+    concept_weight: float  # a concept's weight, in multiples of the idf weight of its gram
     frame_re: re.Pattern[str] | FastPattern | None
     w_text: float
     w_measures: float
+    w_measures_apart: float  # the weight of the measure term when the two share no measure
     w_actors: float
     cosine_share: float
     fragment_factor: float
@@ -284,6 +287,9 @@ def compare_settings(config: Config) -> CompareSettings:
     synonym_re = re.compile("|".join(re.escape(k) for k in sorted(synonyms, key=len, reverse=True))) \
         if synonyms else None
     frame = ngram.get("frame")
+    concepts = ngram.get("concepts") or {}
+    if not isinstance(concepts, Mapping):
+        raise ConfigError("compare.yaml: 'ngram.concepts' must map a concept id to a pattern of its cue words")
     deadlines = []
     for number, entry in enumerate(concrete.get("deadlines") or ()):
         if not isinstance(entry, Mapping) or entry.get("lapse") not in _LAPSES:
@@ -296,9 +302,12 @@ def compare_settings(config: Config) -> CompareSettings:
         n=int(_number(ngram, "n", 2, 1, 6)),
         synonyms=synonyms,
         synonym_re=synonym_re,
+        concepts=tuple((str(name), _regex(cues, f"ngram.concepts.{name}")) for name, cues in concepts.items()),
+        concept_weight=_number(ngram, "concept_weight", 1.0, 0, 100),
         frame_re=_regex(frame, "ngram.frame") if frame else None,
         w_text=_number(weights, "text", 0.6),
         w_measures=_number(weights, "measures", 0.3),
+        w_measures_apart=_number(weights, "measures_apart", _number(weights, "measures", 0.3)),
         w_actors=_number(weights, "actors", 0.1),
         cosine_share=_number(weights, "cosine_share", 0.5, 0, 1),
         fragment_factor=_number(weights, "fragment_factor", 0.8, 0, 1),
@@ -405,6 +414,8 @@ class _Corpus:
         self.sig_ids: dict[tuple, int] = {}
         self.sig_count: list[int] = []
         self.gram_ids: dict[str, int] = {}
+        self.concept_grams = [self.gram_ids.setdefault(_CONCEPT + name, len(self.gram_ids))
+                              for name, _ in settings.concepts]
         self.w2: list[float] = []
         self.fragments: dict[str, tuple[int, ...]] = {}
         self.interned: dict[object, object] = {}
@@ -506,6 +517,9 @@ class _Corpus:
                     if gram is None:
                         gram = gram_ids[piece] = len(gram_ids)
                     ids[number] = gram
+        # A paraphrase class named in the fragment is one more gram of it, shared by every wording.
+        ids.extend(gram for gram, (_, cues) in zip(self.concept_grams, self.s.concepts, strict=True)
+                   if cues.search(fragment))
         grams = tuple(dict.fromkeys(ids))
         if len(self.fragments) < _FRAGMENT_CACHE:
             self.fragments[fragment] = grams
@@ -519,6 +533,8 @@ class _Corpus:
         grams = flat_grams(self.sigs)
         df = np.bincount(grams, minlength=len(self.gram_ids))
         self.w2 = [math.log(total / (max(count, 2) + 1)) ** self.s.idf_power + 1e-9 for count in df.tolist()]
+        for gram in self.concept_grams:
+            self.w2[gram] *= self.s.concept_weight
         weight_of, minimum = self.w2.__getitem__, self.s.fragment_min_grams
         for sig in self.sigs:
             start = 0
@@ -540,6 +556,7 @@ _SPAN_BITS = 40  # a pool's postings span: length << _SPAN_BITS | start in its f
 _SPAN_MASK = (1 << _SPAN_BITS) - 1
 _TITLE_RE = re.compile(r"《[^》]*》")
 _FRAGMENT_CACHE = 200_000  # distinct fragments whose gram ids are kept
+_CONCEPT = "\x00"  # prefix of a concept's gram key: no n-gram of text holds it
 
 
 def _strip_titles(sentence: str) -> str:
@@ -630,8 +647,11 @@ class _Scorer:
         if q.measures and r.measures:
             # Overlap, not Jaccard: a local directive tagged with three measures that carries out a
             # reference tagged with one of them agrees with it fully on that one.
-            total += s.w_measures * len(q.measures & r.measures) / min(len(q.measures), len(r.measures))
-            weight += s.w_measures
+            shared = len(q.measures & r.measures)
+            total += s.w_measures * shared / min(len(q.measures), len(r.measures))
+            # Tags are coarse and a paraphrase is often tagged apart (`劝返` cross-border, `加强涉诈人员
+            # 管理` organization): sharing one is evidence, sharing none only weak evidence against.
+            weight += s.w_measures if shared else s.w_measures_apart
         if q.specific and r.specific:
             total += s.w_actors * len(q.specific & r.specific) / len(q.specific | r.specific)
             weight += s.w_actors
@@ -850,32 +870,36 @@ class _Comparer:
 
     # ----- candidates
 
-    def _posting_spans(self, sig_id: int, pool: _Pool) -> list[tuple[int, int]]:
-        """The (start, length) spans of `pool.postings` to read for `sig_id`: its rarest grams, within budget."""
-        spans = pool.spans
+    def _posting_spans(self, sig_id: int, pool: _Pool) -> tuple[list[tuple[int, int]], list[float]]:
+        """The (start, length) spans of `pool.postings` to read for `sig_id` (its rarest grams, within
+        budget) and the weight of each span's gram."""
+        spans, w2 = pool.spans, self.c.w2
         # the postings of each gram of the directive, rarest first
-        found_spans = sorted(filter(None, map(spans.get, self.c.sigs[sig_id].grams)))
+        found_spans = sorted((span, gram) for gram in self.c.sigs[sig_id].grams
+                             if (span := spans.get(gram)) is not None)
         budget, min_grams = self.s.postings, self.s.min_grams
         chosen: list[tuple[int, int]] = []
+        weights: list[float] = []
         read = 0
-        for number, span in enumerate(found_spans):
+        for number, (span, gram) in enumerate(found_spans):
             length, start = span >> _SPAN_BITS, span & _SPAN_MASK
             if read >= budget and number >= min_grams:
                 break
             take = length if read + length <= budget or number < min_grams else max(1, budget - read)
             chosen.append((start, take))
+            weights.append(w2[gram])
             read += take
-        return chosen
+        return chosen, weights
 
     def _candidate_refs(self, sig_ids: list[int], pool_key: tuple) -> list[list[int]]:
         """Per directive, the reference directives of `pool_key` sharing most of its rare n-grams.
 
-        Candidates sharing less than half as many as the best one rarely score higher, and at most
-        `candidates` are kept, most shared first.
+        Shared grams count by their weight (rarity), as in the score. Candidates sharing less than half
+        the best one's weight rarely score higher, and at most `candidates` are kept, most shared first.
         """
         pool = self.pools[pool_key]
-        found = most_shared(pool.postings, len(pool.sigs), [self._posting_spans(sig, pool) for sig in sig_ids],
-                            self.s.candidates)
+        spans, weights = zip(*(self._posting_spans(sig, pool) for sig in sig_ids), strict=True)
+        found = most_shared(pool.postings, len(pool.sigs), spans, self.s.candidates, weights)
         sigs = pool.sigs
         return [[sigs[local] for local in refs] for refs in found]
 
