@@ -209,9 +209,7 @@ class CompareSettings:
     penalty_re: re.Pattern[str] | FastPattern | None
     statute_kinds: frozenset[str]
     topic: TopicRules
-    strength_markers: Mapping[str, float]
-    strength_modalities: Mapping[str, float]
-    strength_origin: str
+    strength_modalities: Mapping[str, float]  # modality class -> rank (`要` and `应当` are one class)
     generic_actors: frozenset[str]
     umbrella: Mapping[str, frozenset[str]]
     named_sources: frozenset[str]
@@ -237,38 +235,17 @@ def _regex(pattern: Any, where: str) -> re.Pattern[str] | FastPattern:
     return FastPattern(compile_rule(pattern, f"compare.yaml: {where}")).fastest()
 
 
-def _strength_tables(config: Config, own: Mapping[str, Any]) -> tuple[dict, dict, str]:
-    """Marker strengths (`modality.yaml` `strength` when usable, else compare.yaml's) and modality ranks.
-
-    Markers are compared only with markers of the same table; modality ranks (compare.yaml) decide when
-    a side has no marker of its own (an inherited one) or one the table does not know.
-    """
-    modality_ids = {"obligation", "prohibition", "encouragement", "permission"}
-    if "taxonomy" in config.files:
-        modality_ids |= set(config["taxonomy"].get("modalities") or {})
-
-    def numbers(table: Any) -> dict[str, float] | None:
-        if not isinstance(table, Mapping) or not all(
-                isinstance(v, int | float) and not isinstance(v, bool) for v in table.values()):
-            return None
-        return {str(k): float(v) for k, v in table.items()}
-
-    own_markers = numbers(own.get("markers") or {})
-    own_modalities = numbers(own.get("modalities") or {})
-    if own_markers is None or own_modalities is None or not own_modalities:
-        raise ConfigError("compare.yaml: 'strength' needs 'modalities' and 'markers' mapping names to numbers")
-    shared = config.files["modality"].get("strength") if "modality" in config.files else None
-    shared_numbers = numbers(shared)
-    if shared_numbers:
-        markers = {k: v for k, v in shared_numbers.items() if k not in modality_ids}
-        modalities = {k: v for k, v in shared_numbers.items() if k in modality_ids} or own_modalities
-        if markers:
-            return markers, modalities, "modality.yaml"
-    return own_markers, own_modalities, "compare.yaml"
+def _modality_ranks(own: Mapping[str, Any]) -> dict[str, float]:
+    """The rank of each modality class (`strength.modalities`): statuses compare classes, never marker words."""
+    table = own.get("modalities")
+    if not isinstance(table, Mapping) or not table or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in table.values()):
+        raise ConfigError("compare.yaml: 'strength' needs 'modalities' mapping modality ids to numbers")
+    return {str(k): float(v) for k, v in table.items()}
 
 
 def compare_settings(config: Config) -> CompareSettings:
-    """Read and check `compare.yaml` (and the strength table of `modality.yaml`).
+    """Read and check `compare.yaml`.
 
     Raises:
         ConfigError: a missing file, a value out of range or an invalid pattern, naming the key.
@@ -297,7 +274,7 @@ def compare_settings(config: Config) -> CompareSettings:
                               f"(one of {', '.join(_LAPSES)})")
         deadlines.append(_Deadline(_regex(entry.get("pattern"), f"concreteness.deadlines[{number}]"),
                                    entry["lapse"]))
-    markers, modalities, origin = _strength_tables(config, data.get("strength") or {})
+    modalities = _modality_ranks(data.get("strength") or {})
     return CompareSettings(
         n=int(_number(ngram, "n", 2, 1, 6)),
         synonyms=synonyms,
@@ -328,9 +305,7 @@ def compare_settings(config: Config) -> CompareSettings:
         penalty_re=_regex(omissions["penalty"], "omissions.penalty") if omissions.get("penalty") else None,
         statute_kinds=frozenset(omissions.get("statute_kinds") or ()),
         topic=topic_rules(config),
-        strength_markers=markers,
         strength_modalities=modalities,
-        strength_origin=origin,
         generic_actors=frozenset(concrete.get("generic_actors") or ()),
         umbrella={str(k): frozenset(v or ()) for k, v in (concrete.get("umbrella_actors") or {}).items()},
         named_sources=frozenset(concrete.get("named_actor_sources") or ("explicit",)),
@@ -346,7 +321,7 @@ def compare_settings(config: Config) -> CompareSettings:
 
 @dataclass(slots=True)
 class _Sig:
-    """What the comparison knows of a distinct directive: n-grams, actors, measures, strength."""
+    """What the comparison knows of a distinct directive: n-grams, actors, measures, modality rank."""
 
     grams: tuple[int, ...]  # distinct gram ids, fragment after fragment (a gram is kept in its first fragment)
     bounds: tuple[int, ...]  # end of each fragment in `grams`
@@ -354,7 +329,6 @@ class _Sig:
     named: bool  # a specific actor named in the sentence itself or carried over to it
     vague: bool  # only generic actors named (`各有关部门`): vaguer than a specific one
     measures: frozenset[str]
-    strength: float | None  # of the marker as written; None when inherited or unknown
     rank: float  # of the modality
     label: str  # the marker as written, or the modality
     deadlines: tuple[tuple[str, str, int | None], ...]  # (text, lapse, stated year)
@@ -499,8 +473,8 @@ class _Corpus:
         measure_set = frozenset(measures)
         return _Sig(tuple(grams), tuple(bounds), intern(specific, specific), named and bool(specific),
                     named and bool(actors) and not specific,
-                    intern(measure_set, measure_set), s.strength_markers.get(marker) if marker else None,
-                    s.strength_modalities.get(modality, 0.0), marker or modality, tuple(deadlines), numbers)
+                    intern(measure_set, measure_set), s.strength_modalities.get(modality, 0.0), marker or modality,
+                    tuple(deadlines), numbers)
 
     def _fragment_grams(self, fragment: str) -> tuple[int, ...]:
         """Distinct gram ids of a fragment, in order; fragments recur (formulaic text), so they are kept."""
