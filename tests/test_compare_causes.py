@@ -132,6 +132,46 @@ def test_a_shared_quoted_title_is_no_evidence(config):
     assert [d.status for d in _rows(compare_corpus([central, local], config), "p")] == ["added"]
 
 
+def _without_concepts(tmp_path):
+    """The shipped config with `ngram.concepts` removed (the control of the paraphrase tests)."""
+    from antifraud_corpus.config import default_config_dir, load_config
+
+    data = yaml.safe_load((default_config_dir() / "compare.yaml").read_text(encoding="utf-8"))
+    data["ngram"].pop("concepts")
+    (tmp_path / "compare.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return load_config(tmp_path)
+
+
+def test_a_paraphrased_action_is_aligned_through_its_concept(tmp_path, config):
+    # `严厉打击` and `保持高压态势，重点打击` share too little text: the paraphrase class links them.
+    central = _doc("c", "central", "2021-01-01", ["要依法严厉打击涉诈犯罪团伙。", *FILLER])
+    local = _doc("p", "provincial", "2022-01-01", ["要保持高压态势，重点打击涉诈团伙头目。", "要推进垃圾分类。"])
+    rows = _rows(compare_corpus([central, local], config), "p")
+    assert [(d.status, d.reference.sentence if d.reference else None) for d in rows if d.local
+            and d.local.sentence.startswith("要保持")] == [("echoed", "要依法严厉打击涉诈犯罪团伙。")]
+    rows = _rows(compare_corpus([central, local], _without_concepts(tmp_path)), "p")
+    assert [d.status for d in rows if d.local and d.local.sentence.startswith("要保持")] == ["added"]
+
+
+def test_a_concept_is_one_more_gram_of_the_fragment_naming_it(config):
+    from antifraud_corpus.compare import _CONCEPT, _Corpus
+
+    corpus = _Corpus(compare_settings(config))
+    grams = corpus._fragment_grams("积极劝返滞留境外人员")
+    assert corpus.gram_ids[_CONCEPT + "suspects_abroad"] in grams
+    assert corpus.gram_ids[_CONCEPT + "severe_crackdown"] not in grams
+
+
+def test_measures_told_apart_do_not_veto_a_text_match(config):
+    # The same action, tagged differently by the extractor: agreement would help, disagreement is no evidence.
+    central = _doc("c", "central", "2021-01-01", [
+        ("要加强涉诈人员出境管理，防止外流作案。", {"measures": ["organization"]}), *FILLER])
+    local = _doc("p", "provincial", "2022-01-01", [
+        ("要加强涉诈人员出境管理，防止外流作案。", {"measures": ["cross_border"]})])
+    rows = _rows(compare_corpus([central, local], config), "p")
+    assert [(d.status, d.similarity) for d in rows] == [("echoed", 1.0)]
+
+
 def test_yao_and_yingdang_are_the_same_obligation(config):
     central = _doc("c", "central", "2021-01-01", [("要建立涉诈风险账户监测处置机制。", {"marker": "要"})])
     local = _doc("p", "provincial", "2022-01-01", [("应当建立涉诈风险账户监测处置机制。", {"marker": "应当"})])

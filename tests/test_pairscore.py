@@ -81,6 +81,15 @@ def test_most_shared_agrees_with_a_counter(pool_size, data):
     assert found == [_counted(postings, spans, limit) for spans in queries]
 
 
+def test_most_shared_counts_gram_weight_when_given():
+    # directive 0 holds three common grams, directive 1 one rare gram: by count 0 wins, by weight 1 does
+    postings = np.asarray([0, 0, 0, 1], dtype=np.int32)
+    spans = [[(0, 1), (1, 1), (2, 1), (3, 1)]]
+    assert most_shared(postings, 2, spans, 2) == [[0]]
+    assert most_shared(postings, 2, spans, 2, [[1.0, 1.0, 1.0, 9.0]]) == [[1]]
+    assert most_shared(postings, 2, spans, 2, [[2.0, 2.0, 2.0, 9.0]]) == [[1, 0]]
+
+
 def test_shared_counts_are_the_sizes_of_gram_intersections(seed_corpus):
     from antifraud_corpus.pairscore import shared_counts
 

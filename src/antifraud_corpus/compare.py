@@ -183,9 +183,12 @@ class CompareSettings:
     n: int
     synonyms: Mapping[str, str]
     synonym_re: re.Pattern[str] | None
+    concepts: tuple[tuple[str, re.Pattern[str] | FastPattern], ...]  # (id, cue pattern), paraphrase classes
+    concept_weight: float  # a concept's weight, in multiples of the idf weight of its gram
     frame_re: re.Pattern[str] | FastPattern | None
     w_text: float
     w_measures: float
+    w_measures_apart: float  # the weight of the measure term when the two share no measure
     w_actors: float
     cosine_share: float
     fragment_factor: float
@@ -206,9 +209,7 @@ class CompareSettings:
     penalty_re: re.Pattern[str] | FastPattern | None
     statute_kinds: frozenset[str]
     topic: TopicRules
-    strength_markers: Mapping[str, float]
-    strength_modalities: Mapping[str, float]
-    strength_origin: str
+    strength_modalities: Mapping[str, float]  # modality class -> rank (`要` and `应当` are one class)
     generic_actors: frozenset[str]
     umbrella: Mapping[str, frozenset[str]]
     named_sources: frozenset[str]
@@ -234,38 +235,17 @@ def _regex(pattern: Any, where: str) -> re.Pattern[str] | FastPattern:
     return FastPattern(compile_rule(pattern, f"compare.yaml: {where}")).fastest()
 
 
-def _strength_tables(config: Config, own: Mapping[str, Any]) -> tuple[dict, dict, str]:
-    """Marker strengths (`modality.yaml` `strength` when usable, else compare.yaml's) and modality ranks.
-
-    Markers are compared only with markers of the same table; modality ranks (compare.yaml) decide when
-    a side has no marker of its own (an inherited one) or one the table does not know.
-    """
-    modality_ids = {"obligation", "prohibition", "encouragement", "permission"}
-    if "taxonomy" in config.files:
-        modality_ids |= set(config["taxonomy"].get("modalities") or {})
-
-    def numbers(table: Any) -> dict[str, float] | None:
-        if not isinstance(table, Mapping) or not all(
-                isinstance(v, int | float) and not isinstance(v, bool) for v in table.values()):
-            return None
-        return {str(k): float(v) for k, v in table.items()}
-
-    own_markers = numbers(own.get("markers") or {})
-    own_modalities = numbers(own.get("modalities") or {})
-    if own_markers is None or own_modalities is None or not own_modalities:
-        raise ConfigError("compare.yaml: 'strength' needs 'modalities' and 'markers' mapping names to numbers")
-    shared = config.files["modality"].get("strength") if "modality" in config.files else None
-    shared_numbers = numbers(shared)
-    if shared_numbers:
-        markers = {k: v for k, v in shared_numbers.items() if k not in modality_ids}
-        modalities = {k: v for k, v in shared_numbers.items() if k in modality_ids} or own_modalities
-        if markers:
-            return markers, modalities, "modality.yaml"
-    return own_markers, own_modalities, "compare.yaml"
+def _modality_ranks(own: Mapping[str, Any]) -> dict[str, float]:
+    """The rank of each modality class (`strength.modalities`): statuses compare classes, never marker words."""
+    table = own.get("modalities")
+    if not isinstance(table, Mapping) or not table or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in table.values()):
+        raise ConfigError("compare.yaml: 'strength' needs 'modalities' mapping modality ids to numbers")
+    return {str(k): float(v) for k, v in table.items()}
 
 
 def compare_settings(config: Config) -> CompareSettings:
-    """Read and check `compare.yaml` (and the strength table of `modality.yaml`).
+    """Read and check `compare.yaml`.
 
     Raises:
         ConfigError: a missing file, a value out of range or an invalid pattern, naming the key.
@@ -284,6 +264,9 @@ def compare_settings(config: Config) -> CompareSettings:
     synonym_re = re.compile("|".join(re.escape(k) for k in sorted(synonyms, key=len, reverse=True))) \
         if synonyms else None
     frame = ngram.get("frame")
+    concepts = ngram.get("concepts") or {}
+    if not isinstance(concepts, Mapping):
+        raise ConfigError("compare.yaml: 'ngram.concepts' must map a concept id to a pattern of its cue words")
     deadlines = []
     for number, entry in enumerate(concrete.get("deadlines") or ()):
         if not isinstance(entry, Mapping) or entry.get("lapse") not in _LAPSES:
@@ -291,14 +274,17 @@ def compare_settings(config: Config) -> CompareSettings:
                               f"(one of {', '.join(_LAPSES)})")
         deadlines.append(_Deadline(_regex(entry.get("pattern"), f"concreteness.deadlines[{number}]"),
                                    entry["lapse"]))
-    markers, modalities, origin = _strength_tables(config, data.get("strength") or {})
+    modalities = _modality_ranks(data.get("strength") or {})
     return CompareSettings(
         n=int(_number(ngram, "n", 2, 1, 6)),
         synonyms=synonyms,
         synonym_re=synonym_re,
+        concepts=tuple((str(name), _regex(cues, f"ngram.concepts.{name}")) for name, cues in concepts.items()),
+        concept_weight=_number(ngram, "concept_weight", 1.0, 0, 100),
         frame_re=_regex(frame, "ngram.frame") if frame else None,
         w_text=_number(weights, "text", 0.6),
         w_measures=_number(weights, "measures", 0.3),
+        w_measures_apart=_number(weights, "measures_apart", _number(weights, "measures", 0.3)),
         w_actors=_number(weights, "actors", 0.1),
         cosine_share=_number(weights, "cosine_share", 0.5, 0, 1),
         fragment_factor=_number(weights, "fragment_factor", 0.8, 0, 1),
@@ -319,9 +305,7 @@ def compare_settings(config: Config) -> CompareSettings:
         penalty_re=_regex(omissions["penalty"], "omissions.penalty") if omissions.get("penalty") else None,
         statute_kinds=frozenset(omissions.get("statute_kinds") or ()),
         topic=topic_rules(config),
-        strength_markers=markers,
         strength_modalities=modalities,
-        strength_origin=origin,
         generic_actors=frozenset(concrete.get("generic_actors") or ()),
         umbrella={str(k): frozenset(v or ()) for k, v in (concrete.get("umbrella_actors") or {}).items()},
         named_sources=frozenset(concrete.get("named_actor_sources") or ("explicit",)),
@@ -337,7 +321,7 @@ def compare_settings(config: Config) -> CompareSettings:
 
 @dataclass(slots=True)
 class _Sig:
-    """What the comparison knows of a distinct directive: n-grams, actors, measures, strength."""
+    """What the comparison knows of a distinct directive: n-grams, actors, measures, modality rank."""
 
     grams: tuple[int, ...]  # distinct gram ids, fragment after fragment (a gram is kept in its first fragment)
     bounds: tuple[int, ...]  # end of each fragment in `grams`
@@ -345,7 +329,6 @@ class _Sig:
     named: bool  # a specific actor named in the sentence itself or carried over to it
     vague: bool  # only generic actors named (`各有关部门`): vaguer than a specific one
     measures: frozenset[str]
-    strength: float | None  # of the marker as written; None when inherited or unknown
     rank: float  # of the modality
     label: str  # the marker as written, or the modality
     deadlines: tuple[tuple[str, str, int | None], ...]  # (text, lapse, stated year)
@@ -405,6 +388,8 @@ class _Corpus:
         self.sig_ids: dict[tuple, int] = {}
         self.sig_count: list[int] = []
         self.gram_ids: dict[str, int] = {}
+        self.concept_grams = [self.gram_ids.setdefault(_CONCEPT + name, len(self.gram_ids))
+                              for name, _ in settings.concepts]
         self.w2: list[float] = []
         self.fragments: dict[str, tuple[int, ...]] = {}
         self.interned: dict[object, object] = {}
@@ -488,8 +473,8 @@ class _Corpus:
         measure_set = frozenset(measures)
         return _Sig(tuple(grams), tuple(bounds), intern(specific, specific), named and bool(specific),
                     named and bool(actors) and not specific,
-                    intern(measure_set, measure_set), s.strength_markers.get(marker) if marker else None,
-                    s.strength_modalities.get(modality, 0.0), marker or modality, tuple(deadlines), numbers)
+                    intern(measure_set, measure_set), s.strength_modalities.get(modality, 0.0), marker or modality,
+                    tuple(deadlines), numbers)
 
     def _fragment_grams(self, fragment: str) -> tuple[int, ...]:
         """Distinct gram ids of a fragment, in order; fragments recur (formulaic text), so they are kept."""
@@ -506,6 +491,9 @@ class _Corpus:
                     if gram is None:
                         gram = gram_ids[piece] = len(gram_ids)
                     ids[number] = gram
+        # A paraphrase class named in the fragment is one more gram of it, shared by every wording.
+        ids.extend(gram for gram, (_, cues) in zip(self.concept_grams, self.s.concepts, strict=True)
+                   if cues.search(fragment))
         grams = tuple(dict.fromkeys(ids))
         if len(self.fragments) < _FRAGMENT_CACHE:
             self.fragments[fragment] = grams
@@ -519,6 +507,8 @@ class _Corpus:
         grams = flat_grams(self.sigs)
         df = np.bincount(grams, minlength=len(self.gram_ids))
         self.w2 = [math.log(total / (max(count, 2) + 1)) ** self.s.idf_power + 1e-9 for count in df.tolist()]
+        for gram in self.concept_grams:
+            self.w2[gram] *= self.s.concept_weight
         weight_of, minimum = self.w2.__getitem__, self.s.fragment_min_grams
         for sig in self.sigs:
             start = 0
@@ -540,6 +530,7 @@ _SPAN_BITS = 40  # a pool's postings span: length << _SPAN_BITS | start in its f
 _SPAN_MASK = (1 << _SPAN_BITS) - 1
 _TITLE_RE = re.compile(r"《[^》]*》")
 _FRAGMENT_CACHE = 200_000  # distinct fragments whose gram ids are kept
+_CONCEPT = "\x00"  # prefix of a concept's gram key: no n-gram of text holds it
 
 
 def _strip_titles(sentence: str) -> str:
@@ -630,8 +621,11 @@ class _Scorer:
         if q.measures and r.measures:
             # Overlap, not Jaccard: a local directive tagged with three measures that carries out a
             # reference tagged with one of them agrees with it fully on that one.
-            total += s.w_measures * len(q.measures & r.measures) / min(len(q.measures), len(r.measures))
-            weight += s.w_measures
+            shared = len(q.measures & r.measures)
+            total += s.w_measures * shared / min(len(q.measures), len(r.measures))
+            # Tags are coarse and a paraphrase is often tagged apart (`劝返` cross-border, `加强涉诈人员
+            # 管理` organization): sharing one is evidence, sharing none only weak evidence against.
+            weight += s.w_measures if shared else s.w_measures_apart
         if q.specific and r.specific:
             total += s.w_actors * len(q.specific & r.specific) / len(q.specific | r.specific)
             weight += s.w_actors
@@ -850,32 +844,36 @@ class _Comparer:
 
     # ----- candidates
 
-    def _posting_spans(self, sig_id: int, pool: _Pool) -> list[tuple[int, int]]:
-        """The (start, length) spans of `pool.postings` to read for `sig_id`: its rarest grams, within budget."""
-        spans = pool.spans
+    def _posting_spans(self, sig_id: int, pool: _Pool) -> tuple[list[tuple[int, int]], list[float]]:
+        """The (start, length) spans of `pool.postings` to read for `sig_id` (its rarest grams, within
+        budget) and the weight of each span's gram."""
+        spans, w2 = pool.spans, self.c.w2
         # the postings of each gram of the directive, rarest first
-        found_spans = sorted(filter(None, map(spans.get, self.c.sigs[sig_id].grams)))
+        found_spans = sorted((span, gram) for gram in self.c.sigs[sig_id].grams
+                             if (span := spans.get(gram)) is not None)
         budget, min_grams = self.s.postings, self.s.min_grams
         chosen: list[tuple[int, int]] = []
+        weights: list[float] = []
         read = 0
-        for number, span in enumerate(found_spans):
+        for number, (span, gram) in enumerate(found_spans):
             length, start = span >> _SPAN_BITS, span & _SPAN_MASK
             if read >= budget and number >= min_grams:
                 break
             take = length if read + length <= budget or number < min_grams else max(1, budget - read)
             chosen.append((start, take))
+            weights.append(w2[gram])
             read += take
-        return chosen
+        return chosen, weights
 
     def _candidate_refs(self, sig_ids: list[int], pool_key: tuple) -> list[list[int]]:
         """Per directive, the reference directives of `pool_key` sharing most of its rare n-grams.
 
-        Candidates sharing less than half as many as the best one rarely score higher, and at most
-        `candidates` are kept, most shared first.
+        Shared grams count by their weight (rarity), as in the score. Candidates sharing less than half
+        the best one's weight rarely score higher, and at most `candidates` are kept, most shared first.
         """
         pool = self.pools[pool_key]
-        found = most_shared(pool.postings, len(pool.sigs), [self._posting_spans(sig, pool) for sig in sig_ids],
-                            self.s.candidates)
+        spans, weights = zip(*(self._posting_spans(sig, pool) for sig in sig_ids), strict=True)
+        found = most_shared(pool.postings, len(pool.sigs), spans, self.s.candidates, weights)
         sigs = pool.sigs
         return [[sigs[local] for local in refs] for refs in found]
 

@@ -183,7 +183,7 @@ def postings(table: GramTable, sigs: Sequence[int]) -> tuple[np.ndarray, np.ndar
 
 
 def most_shared(postings: np.ndarray, pool_size: int, spans: Sequence[Sequence[tuple[int, int]]],
-                limit: int) -> list[list[int]]:
+                limit: int, weights: Sequence[Sequence[float]] | None = None) -> list[list[int]]:
     """For each query, the directives its posting spans name most often: at least half as often as the
     most named one, at most `limit`, most named first (ties: in index order).
 
@@ -192,6 +192,8 @@ def most_shared(postings: np.ndarray, pool_size: int, spans: Sequence[Sequence[t
         pool_size: the number of directives of the pool.
         spans: per query, the (start, length) spans of `postings` it reads (those of its rarest grams).
         limit: at most this many per query.
+        weights: per query, the weight of each of its spans (its gram's): a directive then counts the
+            summed weight of the spans naming it, so sharing two rare grams beats sharing five common ones.
     """
     queries = len(spans)
     flat = [span for query in spans for span in query]
@@ -202,9 +204,15 @@ def most_shared(postings: np.ndarray, pool_size: int, spans: Sequence[Sequence[t
     per_query = np.fromiter((len(query) for query in spans), np.int64, queries)
     positions = _positions(starts, lengths)
     owner = np.repeat(np.repeat(np.arange(queries, dtype=np.int64), per_query), lengths)
-    counts = np.bincount(owner * pool_size + postings[positions], minlength=queries * pool_size)
-    counts = counts.reshape(queries, pool_size)
-    floor = np.maximum(1, (counts.max(axis=1) + 1) // 2)
+    if weights is None:
+        counts = np.bincount(owner * pool_size + postings[positions], minlength=queries * pool_size)
+        counts = counts.reshape(queries, pool_size)
+        floor = np.maximum(1, (counts.max(axis=1) + 1) // 2)
+    else:
+        span_weights = np.fromiter((w for query in weights for w in query), np.float64, len(flat))
+        counts = np.bincount(owner * pool_size + postings[positions], np.repeat(span_weights, lengths),
+                             minlength=queries * pool_size).reshape(queries, pool_size)
+        floor = np.maximum(1e-12, counts.max(axis=1) / 2)
     rows, cols = np.nonzero(counts >= floor[:, None])
     order = np.lexsort((cols, -counts[rows, cols], rows))
     rows, cols = rows[order], cols[order]
