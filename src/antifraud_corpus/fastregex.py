@@ -27,6 +27,7 @@ rules).
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -424,6 +425,10 @@ class Facts:
     guard: re.Pattern[str] | None = None  # a character of any such repeat
 
 
+# Remembered per pattern: the rules of several stages share patterns, and the clean rules join
+# the same ones once per line-length bucket; each analysis parses the pattern in Python and
+# compiles up to three regexes, a good part of a run's start-up. (Facts are frozen.)
+@functools.lru_cache(maxsize=1024)
 def analyse(pattern: re.Pattern[str]) -> Facts:
     """The facts about `pattern` that `FastPattern` uses."""
     if _sre_parse is None or not isinstance(pattern.pattern, str):
