@@ -111,7 +111,10 @@ class JunkRules:
     inline_rules: tuple[InlineRule, ...]
     # Any needle of any inline rule: a line without one has no inline junk.
     inline_needles: re.Pattern[str] | None
-    inline_needle_set: frozenset[str]  # the same needles, looked for one by one in a line that has one
+    # The same needles, each with the inline rules (indexes) that need it, looked for one by one
+    # in a line that has one; and the rules that need none (tried on every such line).
+    inline_by_needle: tuple[tuple[str, tuple[int, ...]], ...]
+    inline_unneedled: frozenset[int]
     sentence_break: re.Pattern[str]  # a clause break: with `sentence_final` at the end, a sentence
     sentence_final: re.Pattern[str]
     footer_separators: FastPattern
@@ -269,7 +272,8 @@ def junk_rules(config: Config) -> JunkRules:
         line_needles=_needles_of(line_rules),
         inline_rules=tuple(inline_rules),
         inline_needles=any_needle(r.pattern for r in inline_rules),
-        inline_needle_set=frozenset(n for r in inline_rules for n in r.pattern.needles or ()),
+        inline_by_needle=_rules_by_needle(inline_rules),
+        inline_unneedled=frozenset(i for i, r in enumerate(inline_rules) if r.pattern.needles is None),
         sentence_break=_compile(sentence.get("clause_break", "[，,；;：:]"), "sentence.clause_break"),
         sentence_final=_compile(sentence.get("end", "[。；;！？!?]"), "sentence.end"),
         footer_separators=FastPattern(_compile(footer.get("separators", r"\s*[|｜]\s*"), "footer.separators")),
@@ -324,6 +328,14 @@ def _steps(rules: list[LineRule]) -> tuple[_Step, ...]:
         steps.append(_Step(rule.pattern.search, (rule,), rule.gated))
     close()
     return tuple(steps)
+
+
+def _rules_by_needle(rules: list[InlineRule]) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    holders: dict[str, list[int]] = {}
+    for index, rule in enumerate(rules):
+        for needle in rule.pattern.needles or ():
+            holders.setdefault(needle, []).append(index)
+    return tuple((needle, tuple(indexes)) for needle, indexes in sorted(holders.items()))
 
 
 def _plain(pattern: re.Pattern[str] | FastPattern) -> re.Pattern[str]:
@@ -626,6 +638,10 @@ def _line_edits(lines: list[_Line], labels: list[str | None]) -> list[Edit]:
     return edits
 
 
+# A line up to this long is scanned by each inline rule's plain regex (see `FastPattern.finditer_short`).
+_SHORT_LINE = 2048
+
+
 def _inline_edits(text: str, ln: _Line, rules: JunkRules) -> list[Edit]:
     line = ln.stripped
     offset = ln.lead
@@ -640,14 +656,18 @@ def _inline_edits(text: str, ln: _Line, rules: JunkRules) -> list[Edit]:
         at = bisect.bisect_right(taken_starts, a)
         return (at == 0 or taken_ends[at - 1] <= a) and (at == len(taken_starts) or taken_starts[at] >= b)
 
-    # The rules whose needles the line lacks have no match in it: found once for all of them.
-    present = {needle for needle in rules.inline_needle_set if needle in line}
-    for rule in rules.inline_rules:
-        if rule.pattern.needles is not None and present.isdisjoint(rule.pattern.needles):
-            continue
+    # The rules whose needles the line lacks have no match in it: only the others are tried
+    # (a line holds one or two of the needles; most rules need another).
+    short = len(line) <= _SHORT_LINE
+    tried = set(rules.inline_unneedled)
+    for needle, holders in rules.inline_by_needle:
+        if needle in line:
+            tried.update(holders)
+    for index in sorted(tried):
+        rule = rules.inline_rules[index]
         taken: list[tuple[int, int]] = []  # by this rule, in order
         take = taken.append
-        for m in rule.pattern.finditer(line):
+        for m in (rule.pattern.finditer_short(line) if short else rule.pattern.finditer(line)):
             a, b = m.span()
             if a == b or not free(a, b):
                 continue
