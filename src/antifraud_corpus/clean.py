@@ -36,7 +36,7 @@ import html
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from itertools import accumulate, repeat
@@ -46,7 +46,7 @@ from typing import Any, NamedTuple
 from .config import Config, compile_rule, per_config
 from .errors import ConfigError
 from .fastregex import FastPattern, any_needle, joined
-from .textmap import Edit, Removed, TrackedText
+from .textmap import Edit, RemovedLog, TrackedText
 
 AFTER_END = "after-article-end"
 DUPLICATE_TITLE = "duplicate-title"
@@ -749,7 +749,7 @@ def find_junk(text: str, config: Config) -> list[Edit]:
     return sorted(edits, key=lambda e: (e.start, e.end))
 
 
-def cleaning_warnings(text: str, removed: Iterable[Removed], config: Config) -> list[str]:
+def cleaning_warnings(text: str, removed: RemovedLog, config: Config) -> list[str]:
     """What a reader of the document should be told about its cleaning.
 
     Args:
@@ -763,7 +763,7 @@ def cleaning_warnings(text: str, removed: Iterable[Removed], config: Config) -> 
         when the text holds nothing but a title and header notes (a law listed by name).
     """
     warnings = []
-    cut = sum(piece.end - piece.start for piece in removed if piece.reason == f"junk:{AFTER_END}")
+    cut = removed.removed_chars(f"junk:{AFTER_END}")
     if cut:
         warnings.append(f"cleaning: cut {cut} characters after the article's end (junk:{AFTER_END}); "
                         "check the removed pieces if the document goes on there")
