@@ -147,7 +147,7 @@ class WhitespaceRules:
     """`clean.yaml` `whitespace`, compiled for `find_whitespace`."""
 
     chars: str  # the white space inside a line (a regex character-class body)
-    invisible: frozenset[str]
+    invisible: str  # the zero-width characters (each run of nothing but them goes)
     space_run: re.Pattern[str]
     blank: re.Pattern[str]  # nothing but white space (`space_run` or nothing)
     cjk: re.Pattern[str]
@@ -351,8 +351,8 @@ def whitespace_rules(config: Config) -> WhitespaceRules:
     """The `whitespace` settings of `clean.yaml`, compiled (once per config)."""
     ws = _section(config, "whitespace")
     chars = str(ws.get("chars", " \t\u00a0\u3000"))
-    invisible = frozenset(str(ws.get("invisible", _DEFAULT_INVISIBLE)))
-    inv = "".join(re.escape(c) for c in sorted(invisible))
+    invisible = "".join(sorted(set(str(ws.get("invisible", _DEFAULT_INVISIBLE)))))
+    inv = "".join(re.escape(c) for c in invisible)
     space_run = _compile(f"[{chars}{inv}]+", "whitespace.chars")
     cjk = _compile(ws.get("cjk", _DEFAULT_CJK), "whitespace.cjk")
     return WhitespaceRules(
@@ -826,7 +826,7 @@ def _space_edits(text: str, start: int, end: int, rules: WhitespaceRules) -> lis
     for m in rules.space_run.finditer(line):
         a, b = start + m.start(), start + m.end()
         run = m.group()
-        if all(c in rules.invisible for c in run):
+        if not run.strip(rules.invisible):  # (nothing but zero-width characters)
             edits.append(Edit(a, b, "", "whitespace"))
             continue
         between_cjk = bool(rules.cjk.match(text[a - 1])) and bool(rules.cjk.match(text[b]))
@@ -878,7 +878,7 @@ def find_whitespace(text: str, config: Config) -> list[Edit]:
     for i, (cs, ce, be) in enumerate(lines):
         # Most lines hold no white space: nothing to take off their ends or out of their middle.
         if cs == ce or space_run.search(text, cs, ce) is not None:
-            if blank.fullmatch(text, cs, ce) is not None:
+            if cs == ce or blank.fullmatch(text, cs, ce) is not None:
                 edits.append(Edit(cs, be, "", "whitespace"))  # a blank line, break and all
                 continue
             lead = space_run.match(text, cs)
