@@ -64,6 +64,8 @@ def _same(pattern: re.Pattern[str], text: str, pos: int = 0, endpos: int | None 
     want = [(m.span(), m.groups()) for m in pattern.finditer(text, pos, end)]
     got = [(m.span(), m.groups()) for m in wrapped.finditer(text, pos, end)]
     assert got == want, pattern.pattern
+    whole = [(m.span(), m.groups()) for m in pattern.finditer(text)]
+    assert [(m.span(), m.groups()) for m in wrapped.finditer_short(text)] == whole, pattern.pattern
     plain, quick = pattern.search(text, pos, end), wrapped.search(text, pos, end)
     assert (plain and (plain.span(), plain.groups())) == (quick and (quick.span(), quick.groups()))
     assert wrapped.sub("<>", text) == pattern.sub("<>", text)

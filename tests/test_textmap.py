@@ -252,6 +252,16 @@ def test_sorted_log_orders_by_start_then_end_stably(pieces):
     assert list(log.sorted()) == expected
 
 
+@given(st.lists(st.tuples(st.integers(0, 20), st.integers(0, 5), st.sampled_from("abc")), max_size=30))
+def test_removed_chars_add_up_the_pieces_of_one_reason(pieces):
+    log = RemovedLog("x" * 40)
+    for start, length, reason in pieces:
+        if reason != "c":  # (a reason no piece has)
+            log.append(start, start + length, reason)
+    for reason in "abc":
+        assert log.removed_chars(reason) == sum(r.end - r.start for r in log if r.reason == reason)
+
+
 @st.composite
 def deletion_rounds(draw):
     """A raw text, a round of mixed edits (which leaves a map of several segments, some not

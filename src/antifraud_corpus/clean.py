@@ -36,7 +36,7 @@ import html
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from itertools import accumulate, repeat
@@ -46,7 +46,7 @@ from typing import Any, NamedTuple
 from .config import Config, compile_rule, per_config
 from .errors import ConfigError
 from .fastregex import FastPattern, any_needle, joined
-from .textmap import Edit, Removed, TrackedText
+from .textmap import Edit, RemovedLog, TrackedText
 
 AFTER_END = "after-article-end"
 DUPLICATE_TITLE = "duplicate-title"
@@ -111,7 +111,10 @@ class JunkRules:
     inline_rules: tuple[InlineRule, ...]
     # Any needle of any inline rule: a line without one has no inline junk.
     inline_needles: re.Pattern[str] | None
-    inline_needle_set: frozenset[str]  # the same needles, looked for one by one in a line that has one
+    # The same needles, each with the inline rules (indexes) that need it, looked for one by one
+    # in a line that has one; and the rules that need none (tried on every such line).
+    inline_by_needle: tuple[tuple[str, tuple[int, ...]], ...]
+    inline_unneedled: frozenset[int]
     sentence_break: re.Pattern[str]  # a clause break: with `sentence_final` at the end, a sentence
     sentence_final: re.Pattern[str]
     footer_separators: FastPattern
@@ -144,7 +147,7 @@ class WhitespaceRules:
     """`clean.yaml` `whitespace`, compiled for `find_whitespace`."""
 
     chars: str  # the white space inside a line (a regex character-class body)
-    invisible: frozenset[str]
+    invisible: str  # the zero-width characters (each run of nothing but them goes)
     space_run: re.Pattern[str]
     blank: re.Pattern[str]  # nothing but white space (`space_run` or nothing)
     cjk: re.Pattern[str]
@@ -269,7 +272,8 @@ def junk_rules(config: Config) -> JunkRules:
         line_needles=_needles_of(line_rules),
         inline_rules=tuple(inline_rules),
         inline_needles=any_needle(r.pattern for r in inline_rules),
-        inline_needle_set=frozenset(n for r in inline_rules for n in r.pattern.needles or ()),
+        inline_by_needle=_rules_by_needle(inline_rules),
+        inline_unneedled=frozenset(i for i, r in enumerate(inline_rules) if r.pattern.needles is None),
         sentence_break=_compile(sentence.get("clause_break", "[，,；;：:]"), "sentence.clause_break"),
         sentence_final=_compile(sentence.get("end", "[。；;！？!?]"), "sentence.end"),
         footer_separators=FastPattern(_compile(footer.get("separators", r"\s*[|｜]\s*"), "footer.separators")),
@@ -326,6 +330,14 @@ def _steps(rules: list[LineRule]) -> tuple[_Step, ...]:
     return tuple(steps)
 
 
+def _rules_by_needle(rules: list[InlineRule]) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    holders: dict[str, list[int]] = {}
+    for index, rule in enumerate(rules):
+        for needle in rule.pattern.needles or ():
+            holders.setdefault(needle, []).append(index)
+    return tuple((needle, tuple(indexes)) for needle, indexes in sorted(holders.items()))
+
+
 def _plain(pattern: re.Pattern[str] | FastPattern) -> re.Pattern[str]:
     return pattern.pattern if isinstance(pattern, FastPattern) else pattern
 
@@ -339,8 +351,8 @@ def whitespace_rules(config: Config) -> WhitespaceRules:
     """The `whitespace` settings of `clean.yaml`, compiled (once per config)."""
     ws = _section(config, "whitespace")
     chars = str(ws.get("chars", " \t\u00a0\u3000"))
-    invisible = frozenset(str(ws.get("invisible", _DEFAULT_INVISIBLE)))
-    inv = "".join(re.escape(c) for c in sorted(invisible))
+    invisible = "".join(sorted(set(str(ws.get("invisible", _DEFAULT_INVISIBLE)))))
+    inv = "".join(re.escape(c) for c in invisible)
     space_run = _compile(f"[{chars}{inv}]+", "whitespace.chars")
     cjk = _compile(ws.get("cjk", _DEFAULT_CJK), "whitespace.cjk")
     return WhitespaceRules(
@@ -626,6 +638,10 @@ def _line_edits(lines: list[_Line], labels: list[str | None]) -> list[Edit]:
     return edits
 
 
+# A line up to this long is scanned by each inline rule's plain regex (see `FastPattern.finditer_short`).
+_SHORT_LINE = 2048
+
+
 def _inline_edits(text: str, ln: _Line, rules: JunkRules) -> list[Edit]:
     line = ln.stripped
     offset = ln.lead
@@ -640,14 +656,18 @@ def _inline_edits(text: str, ln: _Line, rules: JunkRules) -> list[Edit]:
         at = bisect.bisect_right(taken_starts, a)
         return (at == 0 or taken_ends[at - 1] <= a) and (at == len(taken_starts) or taken_starts[at] >= b)
 
-    # The rules whose needles the line lacks have no match in it: found once for all of them.
-    present = {needle for needle in rules.inline_needle_set if needle in line}
-    for rule in rules.inline_rules:
-        if rule.pattern.needles is not None and present.isdisjoint(rule.pattern.needles):
-            continue
+    # The rules whose needles the line lacks have no match in it: only the others are tried
+    # (a line holds one or two of the needles; most rules need another).
+    short = len(line) <= _SHORT_LINE
+    tried = set(rules.inline_unneedled)
+    for needle, holders in rules.inline_by_needle:
+        if needle in line:
+            tried.update(holders)
+    for index in sorted(tried):
+        rule = rules.inline_rules[index]
         taken: list[tuple[int, int]] = []  # by this rule, in order
         take = taken.append
-        for m in rule.pattern.finditer(line):
+        for m in (rule.pattern.finditer_short(line) if short else rule.pattern.finditer(line)):
             a, b = m.span()
             if a == b or not free(a, b):
                 continue
@@ -729,7 +749,7 @@ def find_junk(text: str, config: Config) -> list[Edit]:
     return sorted(edits, key=lambda e: (e.start, e.end))
 
 
-def cleaning_warnings(text: str, removed: Iterable[Removed], config: Config) -> list[str]:
+def cleaning_warnings(text: str, removed: RemovedLog, config: Config) -> list[str]:
     """What a reader of the document should be told about its cleaning.
 
     Args:
@@ -743,7 +763,7 @@ def cleaning_warnings(text: str, removed: Iterable[Removed], config: Config) -> 
         when the text holds nothing but a title and header notes (a law listed by name).
     """
     warnings = []
-    cut = sum(piece.end - piece.start for piece in removed if piece.reason == f"junk:{AFTER_END}")
+    cut = removed.removed_chars(f"junk:{AFTER_END}")
     if cut:
         warnings.append(f"cleaning: cut {cut} characters after the article's end (junk:{AFTER_END}); "
                         "check the removed pieces if the document goes on there")
@@ -806,7 +826,7 @@ def _space_edits(text: str, start: int, end: int, rules: WhitespaceRules) -> lis
     for m in rules.space_run.finditer(line):
         a, b = start + m.start(), start + m.end()
         run = m.group()
-        if all(c in rules.invisible for c in run):
+        if not run.strip(rules.invisible):  # (nothing but zero-width characters)
             edits.append(Edit(a, b, "", "whitespace"))
             continue
         between_cjk = bool(rules.cjk.match(text[a - 1])) and bool(rules.cjk.match(text[b]))
@@ -858,7 +878,7 @@ def find_whitespace(text: str, config: Config) -> list[Edit]:
     for i, (cs, ce, be) in enumerate(lines):
         # Most lines hold no white space: nothing to take off their ends or out of their middle.
         if cs == ce or space_run.search(text, cs, ce) is not None:
-            if blank.fullmatch(text, cs, ce) is not None:
+            if cs == ce or blank.fullmatch(text, cs, ce) is not None:
                 edits.append(Edit(cs, be, "", "whitespace"))  # a blank line, break and all
                 continue
             lead = space_run.match(text, cs)

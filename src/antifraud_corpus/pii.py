@@ -42,13 +42,16 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from itertools import accumulate
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Config, compile_rule, per_config
-from .convert import opencc_converter
 from .errors import ConfigError
-from .fastregex import FastPattern, SharedRuns, widths
 from .textmap import Edit
+
+# (the rules' scanners and OpenCC are imported where the rules are built and a view is converted:
+# a run over an unchanged corpus asks this module only whether redaction is on)
+if TYPE_CHECKING:
+    from .fastregex import FastPattern, SharedRuns
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -169,6 +172,8 @@ def pii_rules(config: Config) -> PiiRules:
     Raises:
         ConfigError: a malformed pattern, or a kind without a placeholder.
     """
+    from .fastregex import FastPattern, SharedRuns, widths
+
     pii = config["pii"]
     enabled = pii.get("enabled", True)
     if not isinstance(enabled, bool):
@@ -274,6 +279,8 @@ def pii_rules(config: Config) -> PiiRules:
 
 @lru_cache(maxsize=4096)
 def _convert_char(name: str, char: str) -> str:
+    from .convert import opencc_converter
+
     out = opencc_converter(name).convert(char)
     return out if len(out) == 1 else char
 
@@ -328,6 +335,8 @@ class _View:
 
 def _convert(view: str, name: str) -> str:
     """Convert with OpenCC, keeping every character in its place."""
+    from .convert import opencc_converter
+
     converter = opencc_converter(name)
     converted = converter.convert(view)
     if len(converted) == len(view):
@@ -371,7 +380,7 @@ def _candidates(view: str, rules: PiiRules) -> list[tuple[int, int, str, int]]:
         if runs is None:
             matches = rule.pattern.finditer(view)
         elif runs:
-            matches = SharedRuns.finditer(rule.pattern, view, runs)
+            matches = rules.number_runs.finditer(rule.pattern, view, runs)
         else:
             break  # no run of digits long enough for any number
         for m in matches:

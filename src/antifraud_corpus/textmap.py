@@ -143,6 +143,14 @@ class RemovedLog(Sequence[Removed]):
         """The raw starts and ends of the pieces (read-only views of the log's own arrays)."""
         return self._starts, self._ends
 
+    def removed_chars(self, reason: str) -> int:
+        """How many raw characters the pieces removed for `reason` cover (read off the arrays)."""
+        reason_id = self._reason_index.get(reason)
+        if reason_id is None:
+            return 0
+        return sum(end - start for start, end, piece_reason in zip(self._starts, self._ends, self._reason_ids,
+                                                                    strict=True) if piece_reason == reason_id)
+
     def set_text(self, index: int, text: str) -> None:
         """Show `text` instead of the raw slice for one piece (a redacted version)."""
         self._texts[index] = text
