@@ -149,6 +149,6 @@ def test_a_body_indexed_in_stretches_gives_the_duties_of_one_stretch(config, rul
         clauses = segment_clauses(text, config)
         whole = extract.extract_duties(text, clauses, config)
         monkeypatch.setattr(extract, "_CHUNK_CHARS", 300)
-        assert len(extract._chunks(split_units(text, clauses, rules.sentences))) > 2
+        assert len(list(extract._stretches(split_units(text, clauses, rules.sentences)))) > 2
         assert extract.extract_duties(text, clauses, config) == whole
         monkeypatch.undo()

@@ -25,6 +25,11 @@ from itertools import accumulate, compress, count, islice, repeat
 from operator import attrgetter, eq, le, lt, sub
 from typing import NamedTuple
 
+# Offsets as 32-bit machine integers: half the memory of 64-bit ones on a page with millions of
+# pieces. A document of 2**31 characters never gets this far (the per-document time budget and
+# memory stop it long before), and an array refuses an overflowing value rather than wrapping.
+OFFSET_TYPE = "i"
+
 Segment = tuple[int, int, int, int]
 
 
@@ -98,7 +103,7 @@ class RemovedLog(Sequence[Removed]):
 
     def __init__(self, raw: str) -> None:
         self.raw = raw
-        self._starts, self._ends, self._reason_ids = array("q"), array("q"), array("l")
+        self._starts, self._ends, self._reason_ids = array(OFFSET_TYPE), array(OFFSET_TYPE), array(OFFSET_TYPE)
         self._reasons: list[str] = []
         self._reason_index: dict[str, int] = {}
         self._texts: dict[int, str] = {}
@@ -107,7 +112,7 @@ class RemovedLog(Sequence[Removed]):
     def of(cls, raw: str, starts: Iterable[int], ends: Iterable[int], reasons: Sequence[str]) -> RemovedLog:
         """A log of pieces given column by column (raw starts, raw ends, reasons)."""
         log = cls(raw)
-        log._starts, log._ends = array("q", starts), array("q", ends)
+        log._starts, log._ends = array(OFFSET_TYPE, starts), array(OFFSET_TYPE, ends)
         ids = {reason: log._intern(reason) for reason in dict.fromkeys(reasons)}
         if len(ids) == 1:  # (one reason, as for the glosses: the ids repeated at C speed)
             log._reason_ids = array("l", ids.values()) * len(reasons)
@@ -163,8 +168,8 @@ class RemovedLog(Sequence[Removed]):
         order = sorted(range(len(self)), key=[start * width + end for start, end in
                                              zip(self._starts, self._ends, strict=True)].__getitem__)
         log = RemovedLog(self.raw)
-        log._starts = array("q", map(self._starts.__getitem__, order))
-        log._ends = array("q", map(self._ends.__getitem__, order))
+        log._starts = array(OFFSET_TYPE, map(self._starts.__getitem__, order))
+        log._ends = array(OFFSET_TYPE, map(self._ends.__getitem__, order))
         log._reason_ids = array("l", map(self._reason_ids.__getitem__, order))
         log._reasons = list(self._reasons)
         log._reason_index = dict(self._reason_index)
@@ -230,7 +235,7 @@ class TrackedText:
         self.raw = raw
         # Four parallel arrays of machine integers: a heavily glossed 50 MB page has over a
         # million segments, which as Python tuples would cost ten times the memory.
-        self._os, self._oe, self._rs, self._re = array("q"), array("q"), array("q"), array("q")
+        self._os, self._oe, self._rs, self._re = (array(OFFSET_TYPE) for _ in range(4))
         for seg in segments:
             self._push(seg)
 
@@ -336,7 +341,7 @@ class TrackedText:
         removed_ends: list[int] = []
         removed_reasons: list[str] = []
         replaced: list[Replaced] = []
-        n_os, n_oe, n_rs, n_re = array("q"), array("q"), array("q"), array("q")
+        n_os, n_oe, n_rs, n_re = array(OFFSET_TYPE), array(OFFSET_TYPE), array(OFFSET_TYPE), array(OFFSET_TYPE)
         a = b = c = d = -1  # the pending last segment of the new map (out start/end, raw start/end)
         i = 0  # the segment holding the current position
         cursor = out = 0
@@ -503,8 +508,8 @@ class TrackedText:
                     n_oe[k - 1], p_re[k - 1] = n_oe[k], p_re[k]
                     del n_os[k], n_oe[k], p_rs[k], p_re[k]
         result = TrackedText("".join([text[lo:hi] for lo, hi in zip(los, his, strict=True)]), raw, ())
-        result._os, result._oe = array("q", n_os), array("q", n_oe)
-        result._rs, result._re = array("q", p_rs), array("q", p_re)
+        result._os, result._oe = array(OFFSET_TYPE, n_os), array(OFFSET_TYPE, n_oe)
+        result._rs, result._re = array(OFFSET_TYPE, p_rs), array(OFFSET_TYPE, p_re)
         removed = RemovedLog.of(raw, self._raw_offsets(starts, start=True), self._raw_offsets(ends, start=False),
                                 reasons)
         return result, removed, []

@@ -33,7 +33,7 @@ from __future__ import annotations
 import bisect
 import re
 import sys
-from collections.abc import Container, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, compress, count
 from typing import Any
@@ -48,7 +48,7 @@ from .lexicon import compile_words
 from .measures import Hit, MeasureRules, choose_measures, cue_hits, fallback_measure, part_marks
 from .modality import COMMAS, Marker, ModalityRules, find_markers, part_last_word
 from .segmenter import Segmenter, build_segmenter
-from .sentences import PARAGRAPH_MARK, SentenceRules, Unit, split_units
+from .sentences import PARAGRAPH_MARK, SentenceRules, Unit, iter_units
 
 # Words that may open an adverbial between a subject and its bare verb (`人民法院在……中发挥…`).
 _SUBJECT_ADVERBIALS = frozenset(("在", "依照", "按照", "根据", "依法", "对", "结合", "围绕"))
@@ -268,63 +268,60 @@ def extract_duties(
     """
     rules = compile_rules(config)
     seg = segmenter or build_segmenter(config)
-    units = split_units(text, clauses, rules.sentences)
-    if not units:
-        return []
-    chunks = _chunks(units)
     articles = [rules.article_re.match(c.heading) is not None for c in clauses]
-    doc = _index(text, units[: chunks[0]], seg, rules)
-    addressee = _addressee(units, doc, rules)
-    next_chunk = 1
+    addressee: list[Mention] | None = None
     duties: list[Duty] = []
     last_in_para: dict[int, Duty] = {}
     last_in_sentence: dict[int, tuple[Duty, bool]] = {}
     governing: dict[int, tuple[Duty, int]] = {}  # scope -> the last directive with a marker, its paragraph
     lead: _Lead | None = None
     recent: dict[str, str] = {}
-    long_body = len(chunks) > 1  # (a short one holds few repeats: not worth hashing every sentence)
-    for k, unit in enumerate(units):
-        if k == chunks[next_chunk - 1]:  # the next stretch of the body: index it (bounded memory)
-            doc = _index(text, units[k : chunks[next_chunk]], seg, rules)
-            next_chunk += 1
-        if lead is not None:
-            if not _in_lead(unit, lead, clauses):
-                lead = None
-            elif unit.heading:
-                lead.item_para = unit.para
-        if unit.titled and not unit.heading:
-            continue  # a title, sub-title or chapter line
-        an = _analyse(unit, doc, rules, lead is not None and not lead.conditions)
-        if an is None:
-            continue  # no rule can find a directive in it
-        # numbered clauses and paragraphs (~para) as one key space
-        scope = unit.clause_index if unit.clause else ~unit.para
-        governor, governor_para = governing.get(scope, (None, -1))
-        # in a law's next 款 an order with no modal word is a statutory duty, whatever the last 款 said
-        statutory = governor_para != unit.para and unit.clause_index >= 0 and articles[unit.clause_index]
-        duty = _directive(unit, an, rules, governor, lead, statutory)
-        if duty is None:
-            continue
-        penalty = duty.rules[0].startswith("directive:penalty")
-        previous = last_in_para.get(unit.para)
-        _assign_actors(duty, unit, an, rules, penalty, previous, last_in_sentence.get(unit.sentence), lead, addressee)
-        _assign_measures(duty, an, doc, rules)
-        if long_body:
-            # Long documents repeat themselves (a page pasted twice, a law quoted in full):
-            # one copy of each recent sentence and action.
-            duty.sentence = recent.setdefault(duty.sentence, duty.sentence)
-            duty.action = recent.setdefault(duty.action, duty.action)
-            if len(recent) > _RECENT_TEXTS:
-                recent.clear()
-        duties.append(duty)
-        last_in_para[unit.para] = duty
-        last_in_sentence[unit.sentence] = (duty, penalty)
-        if duty.marker:
-            # imperative items are governed within a numbered clause, or else within a paragraph
-            governing[scope] = (duty, unit.para)
-        if rules.colon_lead and an.sentence.endswith("：") and not unit.titled:
-            lead = _Lead(unit.clause_index, unit.para, duty, not _lists_duties(an.sentence, rules),
-                         rules.noun_list_re.search(an.sentence) is not None)
+    long_body = len(text) > _CHUNK_CHARS  # (a short one holds few repeats: not worth hashing every sentence)
+    # a stretch of the body at a time, indexed as it comes (bounded memory)
+    for doc, stretch in _indexed_stretches(text, iter_units(text, clauses, rules.sentences), seg, rules):
+        if addressee is None:
+            addressee = _addressee(stretch, doc, rules)
+        for unit in stretch:
+            if lead is not None:
+                if not _in_lead(unit, lead, clauses):
+                    lead = None
+                elif unit.heading:
+                    lead.item_para = unit.para
+            if unit.titled and not unit.heading:
+                continue  # a title, sub-title or chapter line
+            an = _analyse(unit, doc, rules, lead is not None and not lead.conditions)
+            if an is None:
+                continue  # no rule can find a directive in it
+            # numbered clauses and paragraphs (~para) as one key space
+            scope = unit.clause_index if unit.clause else ~unit.para
+            governor, governor_para = governing.get(scope, (None, -1))
+            # in a law's next 款 an order with no modal word is a statutory duty, whatever the last 款 said
+            statutory = governor_para != unit.para and unit.clause_index >= 0 and articles[unit.clause_index]
+            duty = _directive(unit, an, rules, governor, lead, statutory)
+            if duty is None:
+                continue
+            penalty = duty.rules[0].startswith("directive:penalty")
+            previous = last_in_para.get(unit.para)
+            _assign_actors(
+                duty, unit, an, rules, penalty, previous, last_in_sentence.get(unit.sentence), lead, addressee
+            )
+            _assign_measures(duty, an, doc, rules)
+            if long_body:
+                # Long documents repeat themselves (a page pasted twice, a law quoted in full):
+                # one copy of each recent sentence and action.
+                duty.sentence = recent.setdefault(duty.sentence, duty.sentence)
+                duty.action = recent.setdefault(duty.action, duty.action)
+                if len(recent) > _RECENT_TEXTS:
+                    recent.clear()
+            duties.append(duty)
+            last_in_para[unit.para] = duty
+            last_in_sentence[unit.sentence] = (duty, penalty)
+            if duty.marker:
+                # imperative items are governed within a numbered clause, or else within a paragraph
+                governing[scope] = (duty, unit.para)
+            if rules.colon_lead and an.sentence.endswith("：") and not unit.titled:
+                lead = _Lead(unit.clause_index, unit.para, duty, not _lists_duties(an.sentence, rules),
+                             rules.noun_list_re.search(an.sentence) is not None)
     return duties
 
 
@@ -353,16 +350,27 @@ def _in_lead(unit: Unit, lead: _Lead, clauses: Sequence[Clause]) -> bool:
     return not path.startswith(PARAGRAPH_MARK) and path.rsplit("/", 1)[-1][:1] in _ITEM_OPENERS
 
 
-def _chunks(units: Sequence[Unit]) -> list[int]:
-    """Unit indexes where each stretch of about `_CHUNK_CHARS` characters ends (the last is len(units))."""
-    ends = []
-    start = units[0].start
-    for k, unit in enumerate(units):
-        if unit.end - start > _CHUNK_CHARS and k > 0:
-            ends.append(k)
+def _stretches(units: Iterable[Unit]) -> Iterator[list[Unit]]:
+    """The units in stretches of about `_CHUNK_CHARS` characters (a unit that crosses the mark opens the next)."""
+    stretch: list[Unit] = []
+    start = 0
+    for unit in units:
+        if stretch and unit.end - start > _CHUNK_CHARS:
+            yield stretch
+            stretch = []
+        if not stretch:
             start = unit.start
-    ends.append(len(units))
-    return ends
+        stretch.append(unit)
+    if stretch:
+        yield stretch
+
+
+def _indexed_stretches(
+    text: str, units: Iterable[Unit], seg: Segmenter, rules: Rules
+) -> Iterator[tuple[_DocIndex, list[Unit]]]:
+    """The stretches of the body, each with its index, indexed one at a time."""
+    for stretch in _stretches(units):
+        yield _index(text, stretch, seg, rules), stretch
 
 
 def _index(text: str, units: Sequence[Unit], seg: Segmenter, rules: Rules) -> _DocIndex:

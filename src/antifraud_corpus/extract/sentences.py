@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,7 +83,15 @@ _BLANK_RE = re.compile(f"[{_BLANK}]")
 
 
 def split_units(text: str, clauses: Sequence[Clause], rules: SentenceRules) -> list[Unit]:
-    """All candidate units of `text`, in order.
+    """All candidate units of `text`, in order (see `iter_units`)."""
+    return list(iter_units(text, clauses, rules))
+
+
+def iter_units(text: str, clauses: Sequence[Clause], rules: SentenceRules) -> Iterator[Unit]:
+    """The candidate units of `text`, in order, one at a time.
+
+    A long body holds hundreds of thousands of units: the extractor reads them a stretch
+    at a time rather than holding them all beside the directives it builds.
 
     Args:
         text: the cleaned body, paragraphs separated by `\\n`.
@@ -95,7 +103,6 @@ def split_units(text: str, clauses: Sequence[Clause], rules: SentenceRules) -> l
     unit_re, punct, enumerator, sentence_end = rules.unit_re, rules.punct, rules.enumerator, rules.sentence_end
     number_first, opens_number = rules.number_first, rules.opens_number
     shortest = rules.min_chars + 3
-    units: list[Unit] = []
     sentence = 0
     for para, line in enumerate(_LINE.finditer(text)):
         lo, hi = line.span()
@@ -154,7 +161,7 @@ def split_units(text: str, clauses: Sequence[Clause], rules: SentenceRules) -> l
                     if e - s <= shortest and len(punct.sub("", text[s:e])) < rules.min_chars:
                         continue
                     # (start, end, para, sentence, clause, clause_index, heading, titled, first_in_para)
-                    units.append(Unit(s, e, para, sentence, unit_path, ci, heading, titled, first))
+                    yield Unit(s, e, para, sentence, unit_path, ci, heading, titled, first)
                     first = False
                 # a sentence ends with a terminator (closing quotes and brackets aside)
                 while m_hi > m_lo and text[m_hi - 1] in _CLOSERS:
@@ -162,7 +169,6 @@ def split_units(text: str, clauses: Sequence[Clause], rules: SentenceRules) -> l
                 if m_hi > m_lo and text[m_hi - 1] in sentence_end:
                     sentence += 1
         sentence += 1
-    return units
 
 
 def _colon_pieces(text: str, lo: int, hi: int, rules: SentenceRules) -> list[tuple[int, int]]:
