@@ -41,3 +41,21 @@ def test_cli_evaluate_table_and_bad_gold_folder(runner, tmp_path):
     assert result.exit_code == 0 and "Cohen's kappa" in result.stdout
     missing = runner.invoke(main, ["evaluate", "--gold", str(tmp_path / "none")])
     assert missing.exit_code == 2 and "gold folder does not exist" in missing.stderr
+
+
+def test_cli_evaluate_table_keeps_ids_whole_and_dashes_uncoded_directives(runner, tmp_path):
+    # a gold file that codes a document's metadata but not its directives (`duties: null`)
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    for path in sorted(GOLD_DIR.glob("*.yaml"))[:2]:
+        text = path.read_text(encoding="utf-8")
+        if path.stem.startswith("000"):
+            text = text[: text.index("\nduties:")] + "\nduties: null\n"
+        (gold / path.name).write_text(text, encoding="utf-8")
+    result = runner.invoke(main, ["evaluate", "--gold", str(gold), "--raw", str(RAW_DIR)])
+    assert result.exit_code == 0, result.output
+    rows = {line.split("│")[1].strip(): line for line in result.stdout.splitlines() if line.startswith("│ 00")}
+    assert set(rows) == {"000_888081b4012a42ca", "001_1fada07f3521683b"}  # never cut to fit 80 columns
+    coded, uncoded = rows["001_1fada07f3521683b"].split("│")[2:6], rows["000_888081b4012a42ca"].split("│")[2:6]
+    assert [cell.strip() for cell in uncoded] == ["—"] * 4
+    assert all(cell.strip().replace(".", "").isdigit() for cell in coded)

@@ -230,6 +230,9 @@ def _where(duty: object) -> str:
     return f"paragraph {paragraph}  " if paragraph is not None else ""
 
 
+_DIRECTIVE_FIGURES = frozenset({"duty_f1", "actor_f1", "measure_f1", "modality_acc"})
+
+
 def render_evaluation(console: Console, errors: Console, evaluation: Any, failed: list, fmt: str) -> None:
     """Overall figures, per-document figures and kappa per measure, as tables or JSON."""
     import json
@@ -248,14 +251,27 @@ def render_evaluation(console: Console, errors: Console, evaluation: Any, failed
     for name, value in data["overall"].items():
         overall.add_row(name, f"{value:.3f}" if isinstance(value, float) else str(value))
     console.print(overall)
-    columns = ["duty_f1", "actor_f1", "measure_f1", "modality_acc", "clause_p", "clause_r", "junk_removed",
-               "keep_kept", "body_bounds", "title_acc", "date_acc"]
-    per_doc = Table(title="Per document")
-    per_doc.add_column("doc")
-    for column in columns:
-        per_doc.add_column(column.replace("_", " "), justify="right")
+    # (figure, short header): eleven figures beside a document id do not fit 80 columns otherwise
+    columns = [("duty_f1", "duty"), ("actor_f1", "actor"), ("measure_f1", "measure"), ("modality_acc", "modal"),
+               ("clause_p", "cl p"), ("clause_r", "cl r"), ("junk_removed", "junk"), ("keep_kept", "keep"),
+               ("body_bounds", "body"), ("title_acc", "title"), ("date_acc", "date")]
+    per_doc = Table(title="Per document", caption="duty, actor, measure: F1; modal: modality accuracy; "
+                    "cl: clause precision/recall; — : the gold codes no directives")
+    per_doc.add_column("doc", no_wrap=True)
+    for _, header in columns:
+        per_doc.add_column(header, justify="right", no_wrap=True)
     for doc_id, figures in data["documents"].items():
-        per_doc.add_row(plain(doc_id), *(f"{figures[c]:.2f}" for c in columns))
+        # a document whose gold codes no directives (a news bulletin's metadata only) has no
+        # directive figures: a dash, not a misleading 0.00
+        uncoded = figures["gold_duties"] == 0 and figures["pred_duties"] == 0
+        per_doc.add_row(plain(doc_id), *("—" if uncoded and c in _DIRECTIVE_FIGURES else f"{figures[c]:.2f}"
+                                         for c, _ in columns))
+    # document ids are never cut: the table takes the width it needs
+    longest = max((len(doc_id) for doc_id in data["documents"]), default=3)
+    needed = longest + 8 * len(columns) + 4
+    if needed > console.width:  # (a console prints no wider than it is: one of the needed width, same file)
+        console = Console(file=console.file, width=needed, highlight=False, no_color=console.no_color,
+                          force_terminal=console.is_terminal)
     console.print(per_doc)
     kappa = Table(title="Cohen's kappa per measure (matched duties)")
     kappa.add_column("measure")
