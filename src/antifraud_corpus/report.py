@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -213,13 +214,25 @@ def render_compare_evaluation(console: Console, result: dict, fmt: str) -> None:
         console.print_json(json.dumps(result, ensure_ascii=False))
         return
     table = Table(title="Compare against the hand alignment")
-    table.add_column("document")
+    table.add_column("document", no_wrap=True)
     for name in FIGURES:
-        table.add_column(name.replace("_", " "), justify="right")
+        table.add_column(name.replace("_", " "), justify="right", no_wrap=True)
     for doc_id, figures in result["documents"].items():
         table.add_row(plain(doc_id), *(f"{figures[n]:.3f}" for n in FIGURES))
     table.add_row("overall", *(f"{result['overall'][n]:.3f}" for n in FIGURES), style="bold")
-    console.print(table)
+    _wide_enough(console, result["documents"], 11 * len(FIGURES)).print(table)
+
+
+def _wide_enough(console: Console, doc_ids: Iterable[str], figures_width: int) -> Console:
+    """`console`, or one of the same file as wide as a table of whole document ids needs.
+
+    (A console prints no wider than it is: ids and figures cut to `…` read as other documents.)
+    """
+    needed = max((len(doc_id) for doc_id in doc_ids), default=8) + figures_width + 4
+    if needed <= console.width:
+        return console
+    return Console(file=console.file, width=needed, highlight=False, no_color=console.no_color,
+                   force_terminal=console.is_terminal)
 
 
 def _where(duty: object) -> str:
@@ -266,13 +279,7 @@ def render_evaluation(console: Console, errors: Console, evaluation: Any, failed
         uncoded = figures["gold_duties"] == 0 and figures["pred_duties"] == 0
         per_doc.add_row(plain(doc_id), *("—" if uncoded and c in _DIRECTIVE_FIGURES else f"{figures[c]:.2f}"
                                          for c, _ in columns))
-    # document ids are never cut: the table takes the width it needs
-    longest = max((len(doc_id) for doc_id in data["documents"]), default=3)
-    needed = longest + 8 * len(columns) + 4
-    if needed > console.width:  # (a console prints no wider than it is: one of the needed width, same file)
-        console = Console(file=console.file, width=needed, highlight=False, no_color=console.no_color,
-                          force_terminal=console.is_terminal)
-    console.print(per_doc)
+    _wide_enough(console, data["documents"], 8 * len(columns)).print(per_doc)
     kappa = Table(title="Cohen's kappa per measure (matched duties)")
     kappa.add_column("measure")
     kappa.add_column("kappa", justify="right")
