@@ -183,7 +183,9 @@ def _compile(config: Config) -> Rules:
         item_noun_heads=tuple(str(w) for w in nd.get("item_noun_heads") or ()),
         refusal_re=re.compile(str(pen.get("refusal") or "(?!)")),
         penalty_re=re.compile(str(pen.get("pattern") or "(?!)")),
-        penalty_cue_re=_alternation(pen.get("cues")),
+        # (searched in most units: its alternatives open with groups and classes, which `re` tries
+        # at every position, 109 ms on the silver units against 49 ms behind the lookahead)
+        penalty_cue_re=_first_char_scan(_alternation(pen.get("cues"))),
         penalty_continuing_re=_alternation(pen.get("continuing")),
         action_stop=re.compile(f"[{re.escape(stop)}]"),
         action_max=int(action.get("max_chars", 80)),
