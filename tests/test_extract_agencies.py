@@ -3,12 +3,17 @@ modal word, coordination chains and penalty chains (each with its taxonomy id an
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from antifraud_corpus.config import load_config
 from antifraud_corpus.errors import ExtractError
 from antifraud_corpus.extract import compile_rules, explain_duty, extract_duties
 from antifraud_corpus.extract.agencies import AgencyRules
+from antifraud_corpus.extract.lexicon import trie_pattern
 from antifraud_corpus.models import Duty
 
 
@@ -93,3 +98,40 @@ def test_the_violator_of_a_penalty_clause_with_a_modal_word_is_not_its_actor(con
 def test_a_grammar_id_outside_the_lexicon_is_refused():
     with pytest.raises(ExtractError, match="agencies.yaml: fields: actor 'ministry_of_magic' is not in actors.yaml"):
         AgencyRules.from_config({"fields": {"ministry_of_magic": ["魔法"]}}, frozenset({"departments"}))
+
+
+def _plain_agencies(grammar: dict, text: str) -> list[tuple[int, int, str]]:
+    """The matches of `prefix* field head` written out without the opening lookahead (the reference)."""
+    fields = [w for words in grammar["fields"].values() for w in words]
+    plain = re.compile(f"(?:{trie_pattern(grammar['prefixes'])})*(?P<field>{trie_pattern(fields)})"
+                       f"(?:{trie_pattern(grammar['heads'])})")
+    return [(m.start(), m.end(), m.group("field")) for m in plain.finditer(text)]
+
+
+_GRAMMAR_PIECES = ["省", "市", "县级以上", "国务院", "公安", "林", "草原", "部门", "局", "主管部门", "的", "和", "、",
+                   "人民政府", "应当", "林业", "。"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_GRAMMAR_PIECES), max_size=12))
+def test_the_opening_lookahead_keeps_every_agency_match(pieces):
+    # one-character prefixes and fields: the second character is then a prefix's, a field's or a head's
+    grammar = {"prefixes": ["省", "市", "县级以上", "国务院"], "fields": {"departments": ["公安", "林", "草原"]},
+               "heads": ["部门", "局", "主管部门"]}
+    rules = AgencyRules.from_config(grammar, frozenset())
+    assert rules.agency_re.pattern.startswith("(?=[")
+    text = "".join(pieces)
+    assert [(m.start(), m.end(), m.group("field")) for m in rules.agency_re.finditer(text)] == \
+        _plain_agencies(grammar, text)
+
+
+def test_the_project_grammar_with_its_lookahead_finds_the_plain_matches(config):
+    rules = compile_rules(config).actors.agencies
+    assert rules is not None
+    text = ("省公安机关和县级以上地方人民政府住房城乡建设主管部门应当加强监督；市林业局、国务院电信主管部门、"
+            "设区的市级以上生态环境部门、区市场监管部门以及各级教育行政部门依法履行职责。")
+    found = [(m.start(), m.end(), m.group("field")) for m in rules.agency_re.finditer(text)]
+    assert found == _plain_agencies(config["agencies"], text)
+    assert [text[a:b] for a, b, _ in found] == [
+        "省公安机关", "县级以上地方人民政府住房城乡建设主管部门", "国务院电信主管部门", "设区的市级以上生态环境部门",
+        "区市场监管部门", "各级教育行政部门"]

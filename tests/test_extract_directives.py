@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from antifraud_corpus.config import load_config
-from antifraud_corpus.extract import extract_duties
+from antifraud_corpus.extract import _alternation, compile_rules, extract_duties
 from antifraud_corpus.segment import segment_clauses
 
 
@@ -164,3 +168,30 @@ def test_a_modal_word_lends_its_modality_to_the_orders_of_its_own_paragraph_of_a
         ("一", "鼓励银行开展反诈宣传。", "encouragement", "鼓励"),
         ("一", "加强对老年人的提醒。", "encouragement", ""),
     ]
+
+
+# Pieces of penalty clauses, definitions, reports and duty phrases (handmade), and filler.
+_RULE_PIECES = ["由", "县公安机关", "处", "五千元以上", "罚款", "拘留", "追究", "刑事", "责任", "责令改正", "给予警告",
+                "给予", "记过", "处分", "没收违法所得", "吊销", "营业许可证", "以诈骗罪论处", "依照", "规定", "罪",
+                "定罪", "处罚", "是指", "本条例所称", "负责", "反诈宣传", "保护工作的部门", "负有", "监管职责的部门",
+                "作出", "处理决定的机关", "依法", "，", "。", "；", "、", "的", "已经", "截至", "甲", "乙"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_RULE_PIECES), max_size=14))
+def test_rules_behind_a_lookahead_find_what_the_plain_rules_find(config, pieces):
+    # the compiled stand-ins (first-character scans, accelerated duty phrases) against the
+    # patterns written in the configs
+    rules = compile_rules(config)
+    mod, grammar = config["modality"], config["agencies"]
+    pairs = [(rules.penalty_cue_re, _alternation(mod["penalty"]["cues"])),
+             (rules.definition_re, _alternation(mod["not_directive"]["definitions"])),
+             (rules.not_directive_re, _alternation([*mod["not_directive"]["patterns"],
+                                                    *mod["not_directive"]["definitions"]]))]
+    pairs += [(fast, re.compile(rule["pattern"]))
+              for (fast, _), rule in zip(rules.actors.agencies.phrases, grammar["duty_phrases"], strict=True)]
+    text = "".join(pieces)
+    for fast, plain in pairs:
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)], plain.pattern
+        found, want = fast.search(text, 1), plain.search(text, 1)
+        assert (found and found.group()) == (want and want.group())

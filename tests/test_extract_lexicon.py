@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from antifraud_corpus.extract.lexicon import _FLAT, _GROUP, compile_words, trie_pattern
+from antifraud_corpus.extract.lexicon import _FEW, _FLAT, _GROUP, compile_words, trie_pattern
 
 _CHARS = st.characters(min_codepoint=0x4E00, max_codepoint=0x4E00 + _FLAT + _GROUP)
 
@@ -39,6 +39,10 @@ def test_many_first_characters_are_grouped() -> None:
     # unless a word is a single character
     assert trie_pattern(words[:_FLAT]).count("(?=[") == 1
     assert trie_pattern([*words[:_FLAT - 1], "乙"]).count("(?=[") == 0
+    # very few: no lookahead at all (`re` skips to their first characters itself), the same matches
+    assert trie_pattern(words[:_FEW]).count("(?=") == 0
+    assert trie_pattern(words[:_FEW + 1]).count("(?=[") == 1
+    assert [m.span() for m in compile_words(words[:_FEW]).finditer("乙" + words[3] + words[0][0] + "丙")] == [(1, 3)]
     # the source is one group: it can be embedded in a larger pattern
     assert re.fullmatch(f"x{trie_pattern(words)}y", "x" + words[-1] + "y")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,15 @@ def test_user_words_leave_out_what_jieba_cannot_cut(config):
 
 def test_segmenter_is_built_once(config):
     assert build_segmenter(config) is build_segmenter(config)
+
+
+def test_the_rjieba_segmenter_skips_the_package_default_instance():
+    # (the package's __init__ builds a whole-dictionary segmenter we never use; the class is the same)
+    code = ("import sys; from antifraud_corpus.config import load_config; "
+            "from antifraud_corpus.extract import build_segmenter; "
+            "seg = build_segmenter(load_config(), engine='rjieba'); "
+            "skipped = 'rjieba' not in sys.modules; import rjieba; "
+            "print(skipped, sys.modules['rjieba.rjieba'].Jieba is rjieba.Jieba, "
+            "'|'.join(seg.cut('市公安局应当冻结涉案银行卡')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "True", "市|公安局|应当|冻结|涉案|银行卡"]

@@ -74,10 +74,14 @@ def topic_rules(config: Config) -> TopicRules:
 def relevance(sentence: str, clause_text: str, title: str, rules: TopicRules) -> float:
     """A directive's topic relevance: the best of its own terms, its clause's and its document title's
     (the latter two scaled down: context is weaker evidence than the sentence itself)."""
-    own = rules.score(sentence)
+    return _relevance(rules.score(sentence), rules.score(clause_text), rules.score(title), rules)
+
+
+def _relevance(own: float, clause_score: float, title_score: float, rules: TopicRules) -> float:
+    """`relevance` from the three scores."""
     if own >= 1.0:
         return 1.0
-    return round(max(own, rules.clause_share * rules.score(clause_text), rules.title_share * rules.score(title)), 3)
+    return round(max(own, rules.clause_share * clause_score, rules.title_share * title_score), 3)
 
 
 def assign_topic(duties: Iterable[Duty], clauses: list[Clause], title: str, config: Config) -> None:
@@ -85,10 +89,15 @@ def assign_topic(duties: Iterable[Duty], clauses: list[Clause], title: str, conf
     rules = topic_rules(config)
     ordered = sorted(clauses, key=lambda c: (c.start, -c.end))
     starts = [clause.start for clause in ordered]
+    # (a clause holds many directives, and may be a whole long section: each context is scored once)
+    clause_scores: dict[int, float] = {}
+    title_score = rules.score(title)
     for duty in duties:
         # the innermost clause holding the directive (a news paragraph has no path a duty names)
         number = bisect.bisect_right(starts, duty.start) - 1
         while number >= 0 and ordered[number].end < duty.end:
             number -= 1
-        context = ordered[number].text if number >= 0 else ""
-        duty.topic = relevance(duty.sentence, context, title, rules)
+        clause_score = clause_scores.get(number)
+        if clause_score is None:
+            clause_score = clause_scores[number] = rules.score(ordered[number].text if number >= 0 else "")
+        duty.topic = _relevance(rules.score(duty.sentence), clause_score, title_score, rules)

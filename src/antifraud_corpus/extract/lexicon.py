@@ -32,6 +32,10 @@ def trie_pattern(words: Iterable[str]) -> str:
     if not root:
         return "(?!)"
     firsts = sorted(ch for ch in root if ch)
+    if len(firsts) <= _FEW:
+        # A few first characters: `re` reads them off the flat alternation and skips to the
+        # next one in a tight loop of its own, which a lookahead in front would turn off
+        return _node_pattern(root)
     if len(firsts) <= _FLAT:
         # `re` finds the first characters of a flat alternation itself and skips to them;
         # where no word is a single character, a lookahead on the first two characters
@@ -76,6 +80,10 @@ def _lookahead(root: dict, firsts: list[str]) -> str:
 # keep the processor guessing).
 _GROUP = 64
 _FLAT = 2 * _GROUP
+# At most this many first characters, no lookahead at all: the role heads (13 first characters)
+# scan the silver set in 17 ms instead of 36, the government heads (5) in 16 instead of 38; the
+# actor names (65) still gain from the lookahead (77 ms against 110 flat).
+_FEW = 16
 
 
 def _node_pattern(node: dict) -> str:
