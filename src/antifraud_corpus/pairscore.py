@@ -204,17 +204,23 @@ def most_shared(postings: np.ndarray, pool_size: int, spans: Sequence[Sequence[t
     per_query = np.fromiter((len(query) for query in spans), np.int64, queries)
     positions = _positions(starts, lengths)
     owner = np.repeat(np.repeat(np.arange(queries, dtype=np.int64), per_query), lengths)
+    # Sparse: a query reads a bounded number of postings, but the pool grows with the corpus, so a
+    # dense [query, directive] table would make the work per document grow with the corpus too.
+    keys, inverse = np.unique(owner * pool_size + postings[positions], return_inverse=True)
     if weights is None:
-        counts = np.bincount(owner * pool_size + postings[positions], minlength=queries * pool_size)
-        counts = counts.reshape(queries, pool_size)
-        floor = np.maximum(1, (counts.max(axis=1) + 1) // 2)
+        counts = np.bincount(inverse.ravel(), minlength=len(keys))
     else:
         span_weights = np.fromiter((w for query in weights for w in query), np.float64, len(flat))
-        counts = np.bincount(owner * pool_size + postings[positions], np.repeat(span_weights, lengths),
-                             minlength=queries * pool_size).reshape(queries, pool_size)
-        floor = np.maximum(1e-12, counts.max(axis=1) / 2)
-    rows, cols = np.nonzero(counts >= floor[:, None])
-    order = np.lexsort((cols, -counts[rows, cols], rows))
+        # bincount sums each directive's weights in reading order, as a dense table would
+        counts = np.bincount(inverse.ravel(), np.repeat(span_weights, lengths), minlength=len(keys))
+    rows, cols = keys // pool_size, keys % pool_size
+    starts_of_rows = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    most = np.repeat(np.maximum.reduceat(counts, starts_of_rows),
+                     np.diff(np.r_[starts_of_rows, len(rows)]))
+    floor = np.maximum(1, (most + 1) // 2) if weights is None else np.maximum(1e-12, most / 2)
+    chosen = counts >= floor
+    rows, cols, counts = rows[chosen], cols[chosen], counts[chosen]
+    order = np.lexsort((cols, -counts, rows))
     rows, cols = rows[order], cols[order]
     first = np.searchsorted(rows, np.arange(queries + 1))
     keep = np.arange(len(rows)) - first[rows] < limit
@@ -227,7 +233,9 @@ def most_shared(postings: np.ndarray, pool_size: int, spans: Sequence[Sequence[t
 def shared_counts(table: GramTable, local: LocalGrams, refs: Sequence[int]) -> np.ndarray:
     """[reference, local directive] -> the number of grams they share."""
     ids = np.asarray(refs, dtype=np.int64)
-    counts = np.zeros((len(ids), len(local.sigs)), dtype=np.int64)
+    columns = len(local.sigs)
     owner, _, _, row = _in_local(table, local, ids)
-    np.add.at(counts, owner, local.fragment[row] >= 0)
-    return counts
+    # a reference's grams are distinct, so each (reference, gram) hit counts once per local directive
+    hit, column = np.nonzero(local.fragment[row] >= 0)
+    counts = np.bincount(owner[hit] * columns + column, minlength=len(ids) * columns)
+    return counts.reshape(len(ids), columns)
