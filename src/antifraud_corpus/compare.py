@@ -47,11 +47,13 @@ from .models import Document
 from .pairscore import (
     GramTable,
     LocalGrams,
+    PostingIndex,
     flat_grams,
     gram_table,
     local_grams,
-    most_shared,
-    postings,
+    most_read,
+    posting_index,
+    rarest_reads,
     shared_counts,
     text_similarity,
 )
@@ -370,8 +372,7 @@ class _Pool:
     rank: int
     sigs: list[int] = field(default_factory=list)  # local index -> global sig id
     local: dict[int, int] = field(default_factory=dict)  # global sig id -> local index
-    spans: dict[int, int] = field(default_factory=dict)  # gram -> its span of `postings` (`_SPAN_BITS`)
-    postings: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # local indexes, by gram
+    index: PostingIndex | None = None  # local indexes by gram (`_Comparer._finish_pools`)
     occurrences: list[list[tuple[str, int, int]]] = field(default_factory=list)  # (date key, doc, item)
     dates: list[list[str]] = field(default_factory=list)
     docs: set[int] = field(default_factory=set)
@@ -526,8 +527,6 @@ class _Corpus:
 
 
 _DIGITS = 9  # of scores, so that equal scores tie whatever the order of summing
-_SPAN_BITS = 40  # a pool's postings span: length << _SPAN_BITS | start in its flat array
-_SPAN_MASK = (1 << _SPAN_BITS) - 1
 _TITLE_RE = re.compile(r"《[^》]*》")
 _FRAGMENT_CACHE = 200_000  # distinct fragments whose gram ids are kept
 _CONCEPT = "\x00"  # prefix of a concept's gram key: no n-gram of text holds it
@@ -838,42 +837,20 @@ class _Comparer:
             for occ in pool.occurrences:
                 occ.sort()
             pool.dates = [[o[0] for o in occ] for occ in pool.occurrences]
-            grams, start, count, pool.postings = postings(self.c.table, pool.sigs)
-            # length first: sorting the plain ints puts the rarest grams first, all in C
-            pool.spans = dict(zip(grams.tolist(), (count << _SPAN_BITS | start).tolist(), strict=True))
+            pool.index = posting_index(self.c.table, pool.sigs)
 
     # ----- candidates
-
-    def _posting_spans(self, sig_id: int, pool: _Pool) -> tuple[list[tuple[int, int]], list[float]]:
-        """The (start, length) spans of `pool.postings` to read for `sig_id` (its rarest grams, within
-        budget) and the weight of each span's gram."""
-        spans, w2 = pool.spans, self.c.w2
-        # the postings of each gram of the directive, rarest first
-        found_spans = sorted((span, gram) for gram in self.c.sigs[sig_id].grams
-                             if (span := spans.get(gram)) is not None)
-        budget, min_grams = self.s.postings, self.s.min_grams
-        chosen: list[tuple[int, int]] = []
-        weights: list[float] = []
-        read = 0
-        for number, (span, gram) in enumerate(found_spans):
-            length, start = span >> _SPAN_BITS, span & _SPAN_MASK
-            if read >= budget and number >= min_grams:
-                break
-            take = length if read + length <= budget or number < min_grams else max(1, budget - read)
-            chosen.append((start, take))
-            weights.append(w2[gram])
-            read += take
-        return chosen, weights
 
     def _candidate_refs(self, sig_ids: list[int], pool_key: tuple) -> list[list[int]]:
         """Per directive, the reference directives of `pool_key` sharing most of its rare n-grams.
 
-        Shared grams count by their weight (rarity), as in the score. Candidates sharing less than half
-        the best one's weight rarely score higher, and at most `candidates` are kept, most shared first.
+        Each directive reads the postings of its rarest grams within a budget (`rarest_reads`). Shared
+        grams count by their weight (rarity), as in the score. Candidates sharing less than half the best
+        one's weight rarely score higher, and at most `candidates` are kept, most shared first.
         """
         pool = self.pools[pool_key]
-        spans, weights = zip(*(self._posting_spans(sig, pool) for sig in sig_ids), strict=True)
-        found = most_shared(pool.postings, len(pool.sigs), spans, self.s.candidates, weights)
+        reads = rarest_reads(self.c.table, pool.index, sig_ids, self.s.postings, self.s.min_grams)
+        found = most_read(pool.index.entries, pool.index.size, reads, self.s.candidates)
         sigs = pool.sigs
         return [[sigs[local] for local in refs] for refs in found]
 
