@@ -1,8 +1,8 @@
 """Benchmark `corpus compare` on synthetic corpora of 1k, 5k and 20k documents (not a test).
 
 The corpora recombine the directives of real documents (the normalized store of
-the seeds, or the handmade cases in tests/cases/compare.json when the store is
-empty) into new documents with assigned levels, regions and dates: each
+the seeds; when it is empty, the seed texts of data/raw extracted on the spot, or
+else the handmade cases in tests/cases/compare.json) into new documents with assigned levels, regions and dates: each
 synthetic directive is a real one, often with a comma-separated fragment
 spliced in from another, a changed modal word, an added deadline or another
 actor, so that most directives are distinct texts, as in a real corpus where
@@ -41,7 +41,8 @@ DEADLINES = ("年底前", "今年内", "2025年6月前", "30日内")
 
 
 def _source_duties(normalized: Path) -> list[dict]:
-    """Directives (as stored dicts) of the seed store, or of the handmade cases."""
+    """Directives (as stored dicts) of the seed store; else of the seed texts in data/raw, extracted
+    here (a fresh clone has no store); else of the handmade cases, completed as the tests complete them."""
     from antifraud_corpus.store import iter_document_paths
 
     duties: list[dict] = []
@@ -50,11 +51,33 @@ def _source_duties(normalized: Path) -> list[dict]:
             duties.extend(json.loads(path.read_text(encoding="utf-8")).get("duties") or [])
     if duties:
         return duties
+    raw = ROOT / "data" / "raw"
+    if raw.is_dir():
+        from antifraud_corpus.config import default_config_dir, load_config
+        from antifraud_corpus.pipeline import process_file
+
+        config = load_config(default_config_dir())
+        for path in sorted(raw.glob("*.txt")):
+            duties.extend(duty.to_dict() for duty in process_file(path, raw, config).duties)
+    if duties:
+        return duties
     cases = json.loads((ROOT / "tests" / "cases" / "compare.json").read_text(encoding="utf-8"))
     for case in cases["cases"]:
         for doc in case["documents"]:
-            duties.extend(doc["duties"])
+            duties.extend(_case_duty(raw) for raw in doc["duties"])
     return duties
+
+
+def _case_duty(raw: dict) -> dict:
+    """A handmade case directive as a stored one (the defaults of tests/test_compare.py `make_doc`)."""
+    def mention(tag: str) -> dict:
+        return {"id": tag, "text": tag, "start": 0, "end": 0, "rule": "case"}
+
+    actors = raw.get("actors") or []
+    return {"clause": raw.get("clause", ""), "sentence": raw["sentence"], "modality": raw.get("modality", "obligation"),
+            "marker": raw.get("marker", ""), "action": "",
+            "actor_source": raw.get("actor_source", "explicit" if actors else "none"),
+            "actors": [mention(a) for a in actors], "measures": [mention(m) for m in raw.get("measures") or []]}
 
 
 def _regions() -> list[tuple[str, str, list[str]]]:
