@@ -219,41 +219,45 @@ def _time_compare(store: Path, workers: int) -> dict:
 
 def _time_naive(store: Path, sample: float, seed: int) -> dict:
     """Child process: every sampled local directive scored against every directive on its line."""
-    from antifraud_corpus.compare import _Comparer, _Corpus, _pool_key, _query, compare_settings
+    from antifraud_corpus.compare import compare_settings
+    from antifraud_corpus.compare.features import Corpus
+    from antifraud_corpus.compare.lines import build_pools, pool_key
+    from antifraud_corpus.compare.similarity import query_of
+    from antifraud_corpus.compare.state import Run
     from antifraud_corpus.config import default_config_dir, load_config
     from antifraud_corpus.export import DutyFilter
     from antifraud_corpus.store import load_document_duties
 
     config = load_config(default_config_dir())
-    corpus = _Corpus(compare_settings(config))
+    corpus = Corpus(compare_settings(config))
     for doc in load_document_duties(store):
         corpus.add(doc)
     corpus.finish()
-    comparer = _Comparer(corpus, config, DutyFilter())
-    comparer._build_pools()
+    run = Run(corpus, config, DutyFilter())
+    build_pools(run)
     members: dict[tuple, list[int]] = {}
     for index, info in enumerate(corpus.infos):
-        key = _pool_key(info)
+        key = pool_key(info)
         if key is not None:
             members.setdefault(key, []).append(index)
     rng = random.Random(seed)
-    local = [d for d in comparer.lines if rng.random() < sample]
+    local = [d for d in run.lines if rng.random() < sample]
     start = time.perf_counter()
     pairs = 0
     for doc in local:
-        refs = [item for key in comparer.lines[doc] for ref_doc in members.get(key, ())
+        refs = [item for key in run.lines[doc] for ref_doc in members.get(key, ())
                 for item in corpus.items[ref_doc]]
         for item in corpus.items[doc]:
             q = corpus.sigs[item.sig]
-            query = _query(q)
+            query = query_of(q)
             best = 0.0
             for ref in refs:
-                score, _ = comparer.scorer.score(q, query, corpus.sigs[ref.sig])
+                score, _ = run.scorer.score(q, query, corpus.sigs[ref.sig])
                 best = max(best, score)
                 pairs += 1
     elapsed = time.perf_counter() - start
-    return {"seconds": elapsed / max(len(local), 1) * len(comparer.lines), "sampled_docs": len(local),
-            "local_docs": len(comparer.lines), "pairs": pairs}
+    return {"seconds": elapsed / max(len(local), 1) * len(run.lines), "sampled_docs": len(local),
+            "local_docs": len(run.lines), "pairs": pairs}
 
 
 def _child(args: list[str]) -> dict:

@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from antifraud_corpus.compare import _Corpus, _query, _Scorer, compare_settings
+from antifraud_corpus.compare import compare_settings
+from antifraud_corpus.compare.features import Corpus
+from antifraud_corpus.compare.similarity import Scorer, query_of
 from antifraud_corpus.pairscore import local_grams, most_shared, text_similarity
 
 
@@ -19,7 +21,7 @@ def seed_corpus(ingested_seeds, config):
     normalized, _ = ingested_seeds
     from antifraud_corpus.store import load_document_duties
 
-    corpus = _Corpus(compare_settings(config))
+    corpus = Corpus(compare_settings(config))
     for doc in load_document_duties(normalized):
         corpus.add(doc)
     corpus.finish()
@@ -27,8 +29,8 @@ def seed_corpus(ingested_seeds, config):
 
 
 def _plain(corpus, q: int, r: int) -> float:
-    scorer = _Scorer(corpus)
-    return scorer.text(corpus.sigs[q], _query(corpus.sigs[q]), corpus.sigs[r])
+    scorer = Scorer(corpus)
+    return scorer.text(corpus.sigs[q], query_of(corpus.sigs[q]), corpus.sigs[r])
 
 
 def test_batch_text_similarity_equals_the_plain_definition_on_the_seeds(seed_corpus):

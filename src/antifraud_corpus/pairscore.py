@@ -9,7 +9,7 @@ document's pairs are scored together: its own grams form a small sorted table
 grams of all pairs are looked up in it at once, and the shared weights of
 sentences and of fragment pairs are summed with `bincount`.
 
-The score is the one `compare._Scorer.text` defines (that plain version stays
+The score is the one `compare.similarity.Scorer.text` defines (that plain version stays
 as the reference, and the tests hold the two equal):
 
 - sentences: `share · dot / √(|q|·|r|) + (1 − share) · dot / min(|q|, |r|)`, where
@@ -30,7 +30,7 @@ import numpy as np
 
 
 class Features(Protocol):
-    """What the table needs of a distinct directive (`compare._Sig`)."""
+    """What the table needs of a distinct directive (`compare.features.Sig`)."""
 
     grams: tuple[int, ...]  # distinct gram ids, fragment after fragment
     bounds: tuple[int, ...]  # end of each fragment in `grams`
