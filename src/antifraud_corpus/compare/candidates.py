@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..pairscore import LocalGrams, most_read, rarest_reads, text_similarity
+from .similarity import combine_many
 from .state import Run
 
 DIGITS = 9  # of scores, so that equal scores tie whatever the order of summing
@@ -38,6 +39,12 @@ def scored(run: Run, local: LocalGrams, pairs: list[tuple[int, int]]) -> list[tu
                             factor=run.settings.fragment_factor)
     # Sums in another order differ in the last bits: scores that are equal must tie (and let the
     # next criterion decide), so they are kept to 9 decimals, far below the 3 that are shown.
-    sigs, combine, low = run.corpus.sigs, run.scorer.combine, run.settings.min_text
-    return [(round(combine(sigs[q], sigs[r], text), DIGITS), text) if text >= low else (0.0, 0.0)
-            for (q, r), text in zip(pairs, np.round(texts, DIGITS).tolist(), strict=True)]
+    texts = np.round(texts, DIGITS)
+    low = run.settings.min_text
+    if run.corpus.tags is None:
+        sigs, combine = run.corpus.sigs, run.scorer.combine
+        return [(round(combine(sigs[q], sigs[r], text), DIGITS), text) if text >= low else (0.0, 0.0)
+                for (q, r), text in zip(pairs, texts.tolist(), strict=True)]
+    combined = combine_many(run.settings, run.corpus.tags, local.sigs[queries], refs, texts)
+    return [(round(score, DIGITS), text) if text >= low else (0.0, 0.0)
+            for score, text in zip(combined.tolist(), texts.tolist(), strict=True)]

@@ -77,6 +77,7 @@ class Corpus:
         self.fragments: dict[str, tuple[int, ...]] = {}
         self.interned: dict[object, object] = {}
         self.table: GramTable | None = None  # the features as arrays, for batch scoring (`finish`)
+        self.tags: TagBits | None = None  # measures and specific actors as bit sets (`finish`)
 
     def add(self, doc: Document | DocumentDuties) -> None:
         index = len(self.infos)
@@ -206,6 +207,36 @@ class Corpus:
             sig.long = tuple(long)
             sig.floor = min((weights[n] for n in long), default=0.0)
         self.table = gram_table(self.sigs, self.w2, minimum, grams)
+        self.tags = tag_bits(self.sigs)
+
+
+
+@dataclass(frozen=True, slots=True)
+class TagBits:
+    """Each distinct directive's measures and specific actors as one bit per id (uint64), for scoring
+    many pairs at once."""
+
+    measures: np.ndarray
+    specific: np.ndarray
+
+
+def tag_bits(sigs: list[Sig]) -> TagBits | None:
+    """The tags of `sigs` as bit sets; None when a taxonomy has more ids than bits (then pairs are
+    combined one by one)."""
+    columns = []
+    for name in ("measures", "specific"):
+        bit: dict[str, int] = {}
+        sets = [getattr(sig, name) for sig in sigs]
+        masks = []
+        for tags in sets:
+            mask = 0
+            for tag in tags:
+                mask |= 1 << bit.setdefault(tag, len(bit))
+            masks.append(mask)
+        if len(bit) > 64:
+            return None
+        columns.append(np.array(masks, dtype=np.uint64))
+    return TagBits(*columns)
 
 
 _TITLE_RE = re.compile(r"《[^》]*》")

@@ -93,6 +93,7 @@ def comparison_of(run: Run) -> Comparison:
     run.cache.clear()
     run.corpus.sigs.clear()
     run.corpus.table = None
+    run.corpus.tags = None
     kept_rows: list[tuple[str, int, list[tuple]]] = []
     for doc, rows, references, held in results:
         info = c.infos[doc]

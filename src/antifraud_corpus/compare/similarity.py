@@ -7,7 +7,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .features import Corpus, Sig
+import numpy as np
+
+from .features import Corpus, Sig, TagBits
+from .settings import CompareSettings
 
 
 class Scorer:
@@ -79,6 +82,28 @@ class Scorer:
             total += s.w_actors * len(q.specific & r.specific) / len(q.specific | r.specific)
             weight += s.w_actors
         return total / weight
+
+
+def combine_many(settings: CompareSettings, tags: TagBits, queries: np.ndarray, refs: np.ndarray,
+                 texts: np.ndarray) -> np.ndarray:
+    """`Scorer.combine` of many pairs (directive ids `queries[k]`, `refs[k]`) at once: the same
+    operations in the same order, so the same floats."""
+    s = settings
+    q_measures, r_measures = tags.measures[queries], tags.measures[refs]
+    q_count, r_count = np.bitwise_count(q_measures), np.bitwise_count(r_measures)
+    shared = np.bitwise_count(q_measures & r_measures).astype(np.float64)
+    total = s.w_text * texts
+    weight = np.full(len(texts), s.w_text)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        both = (q_count > 0) & (r_count > 0)
+        total = np.where(both, total + s.w_measures * shared / np.minimum(q_count, r_count), total)
+        weight = np.where(both, weight + np.where(shared > 0, s.w_measures, s.w_measures_apart), weight)
+        q_actors, r_actors = tags.specific[queries], tags.specific[refs]
+        both = (q_actors != 0) & (r_actors != 0)
+        common = np.bitwise_count(q_actors & r_actors).astype(np.float64)
+        total = np.where(both, total + s.w_actors * common / np.bitwise_count(q_actors | r_actors), total)
+        weight = np.where(both, weight + s.w_actors, weight)
+    return total / weight
 
 
 def blend(dot: float, a: float, b: float, share: float) -> float:
