@@ -68,28 +68,34 @@ def align(run: Run, doc: int, local: LocalGrams) -> tuple[list[list[Match] | Non
     results: list[list[Match] | None] = []
     seen: dict[int, float] = {}  # reference sig -> best score with any directive of `doc`
     s = run.settings
-    for item in run.corpus.items[doc]:
+    min_text, match = s.min_text, s.match
+    infos, items = run.corpus.infos, run.corpus.items
+    pools = [(pool_key, run.pools[pool_key]) for pool_key in line]
+    # a reference directive is a candidate of several local ones: its occurrence is looked up once
+    occurrences: dict[tuple[int, int], tuple[int, int, str, tuple]] = {}
+    for item in items[doc]:
         if not item.on_topic:
             results.append(None)
             continue
         found_in: dict[tuple[int, int], tuple[tuple, Item, float, float, str]] = {}  # per reference directive
-        for pool_key in line:
-            pool = run.pools[pool_key]
+        for number, (pool_key, pool) in enumerate(pools):
             for ref_sig, score, text in lists[(item.sig, pool_key)]:
-                if text >= s.min_text:
-                    if score > seen.get(ref_sig, -1.0):
-                        seen[ref_sig] = score
-                else:
+                if text < min_text:
                     continue
-                if score < s.match:
+                if score > seen.get(ref_sig, -1.0):
+                    seen[ref_sig] = score
+                if score < match:
                     continue
-                occ_doc, occ_item, when = occurrence(pool, ref_sig, local_date)
-                ref_info = run.corpus.infos[occ_doc]
-                later = when == LATER
-                rank = (not later, score, pool.rank, (ref_info.date or "") if not later else "", -occ_doc)
+                known = occurrences.get((number, ref_sig))
+                if known is None:
+                    occ_doc, occ_item, when = occurrence(pool, ref_sig, local_date)
+                    date = (infos[occ_doc].date or "") if when != LATER else ""
+                    known = occurrences[(number, ref_sig)] = (occ_doc, occ_item, when, (pool.rank, date, -occ_doc))
+                occ_doc, occ_item, when, tail = known
+                rank = (when != LATER, score, *tail)
                 key = (occ_doc, occ_item)
                 if key not in found_in or rank > found_in[key][0]:
-                    found_in[key] = (rank, run.corpus.items[occ_doc][occ_item], score, text, when)
+                    found_in[key] = (rank, items[occ_doc][occ_item], score, text, when)
         if not found_in:
             results.append(None)
             continue
