@@ -95,6 +95,8 @@ def comparison_of(run: Run) -> Comparison:
     run.corpus.table = None
     run.corpus.tags = None
     kept_rows: list[tuple[str, int, list[tuple]]] = []
+    # with no actor, measure or topic filter every row is kept: a few million rows need no test
+    filtered = bool(run.keep.actors or run.keep.measures or run.keep.topic != "all")
     for doc, rows, references, held in results:
         info = c.infos[doc]
         if not references:
@@ -115,7 +117,8 @@ def comparison_of(run: Run) -> Comparison:
         summaries.append(DocumentSummary(
             info.doc_id, {status: counts.get(status, 0) for status in STATUSES}, later, references,
             [c.infos[s].doc_id for s in held], sorted(source_measures - local_measures)))
-        rows = [row for row in rows if keeps_row(run, doc, row)]
+        if filtered:
+            rows = [row for row in rows if keeps_row(run, doc, row)]
         shown_refs.update(row[2 if row[0] == "m" else 1] for row in rows if row[0] in ("m", "o"))
         shown_refs.update(held)
         kept_rows.append((info.doc_id, doc, rows))
