@@ -1,8 +1,8 @@
 """Benchmark `corpus compare` on synthetic corpora of 1k, 5k and 20k documents (not a test).
 
 The corpora recombine the directives of real documents (the normalized store of
-the seeds, or the handmade cases in tests/cases/compare.json when the store is
-empty) into new documents with assigned levels, regions and dates: each
+the seeds; when it is empty, the seed texts of data/raw extracted on the spot, or
+else the handmade cases in tests/cases/compare.json) into new documents with assigned levels, regions and dates: each
 synthetic directive is a real one, often with a comma-separated fragment
 spliced in from another, a changed modal word, an added deadline or another
 actor, so that most directives are distinct texts, as in a real corpus where
@@ -41,7 +41,8 @@ DEADLINES = ("年底前", "今年内", "2025年6月前", "30日内")
 
 
 def _source_duties(normalized: Path) -> list[dict]:
-    """Directives (as stored dicts) of the seed store, or of the handmade cases."""
+    """Directives (as stored dicts) of the seed store; else of the seed texts in data/raw, extracted
+    here (a fresh clone has no store); else of the handmade cases, completed as the tests complete them."""
     from antifraud_corpus.store import iter_document_paths
 
     duties: list[dict] = []
@@ -50,11 +51,33 @@ def _source_duties(normalized: Path) -> list[dict]:
             duties.extend(json.loads(path.read_text(encoding="utf-8")).get("duties") or [])
     if duties:
         return duties
+    raw = ROOT / "data" / "raw"
+    if raw.is_dir():
+        from antifraud_corpus.config import default_config_dir, load_config
+        from antifraud_corpus.pipeline import process_file
+
+        config = load_config(default_config_dir())
+        for path in sorted(raw.glob("*.txt")):
+            duties.extend(duty.to_dict() for duty in process_file(path, raw, config).duties)
+    if duties:
+        return duties
     cases = json.loads((ROOT / "tests" / "cases" / "compare.json").read_text(encoding="utf-8"))
     for case in cases["cases"]:
         for doc in case["documents"]:
-            duties.extend(doc["duties"])
+            duties.extend(_case_duty(raw) for raw in doc["duties"])
     return duties
+
+
+def _case_duty(raw: dict) -> dict:
+    """A handmade case directive as a stored one (the defaults of tests/test_compare.py `make_doc`)."""
+    def mention(tag: str) -> dict:
+        return {"id": tag, "text": tag, "start": 0, "end": 0, "rule": "case"}
+
+    actors = raw.get("actors") or []
+    return {"clause": raw.get("clause", ""), "sentence": raw["sentence"], "modality": raw.get("modality", "obligation"),
+            "marker": raw.get("marker", ""), "action": "",
+            "actor_source": raw.get("actor_source", "explicit" if actors else "none"),
+            "actors": [mention(a) for a in actors], "measures": [mention(m) for m in raw.get("measures") or []]}
 
 
 def _regions() -> list[tuple[str, str, list[str]]]:
@@ -196,41 +219,45 @@ def _time_compare(store: Path, workers: int) -> dict:
 
 def _time_naive(store: Path, sample: float, seed: int) -> dict:
     """Child process: every sampled local directive scored against every directive on its line."""
-    from antifraud_corpus.compare import _Comparer, _Corpus, _pool_key, _query, compare_settings
+    from antifraud_corpus.compare import compare_settings
+    from antifraud_corpus.compare.features import Corpus
+    from antifraud_corpus.compare.lines import build_pools, pool_key
+    from antifraud_corpus.compare.similarity import query_of
+    from antifraud_corpus.compare.state import Run
     from antifraud_corpus.config import default_config_dir, load_config
     from antifraud_corpus.export import DutyFilter
     from antifraud_corpus.store import load_document_duties
 
     config = load_config(default_config_dir())
-    corpus = _Corpus(compare_settings(config))
+    corpus = Corpus(compare_settings(config))
     for doc in load_document_duties(store):
         corpus.add(doc)
     corpus.finish()
-    comparer = _Comparer(corpus, config, DutyFilter())
-    comparer._build_pools()
+    run = Run(corpus, config, DutyFilter())
+    build_pools(run)
     members: dict[tuple, list[int]] = {}
     for index, info in enumerate(corpus.infos):
-        key = _pool_key(info)
+        key = pool_key(info)
         if key is not None:
             members.setdefault(key, []).append(index)
     rng = random.Random(seed)
-    local = [d for d in comparer.lines if rng.random() < sample]
+    local = [d for d in run.lines if rng.random() < sample]
     start = time.perf_counter()
     pairs = 0
     for doc in local:
-        refs = [item for key in comparer.lines[doc] for ref_doc in members.get(key, ())
+        refs = [item for key in run.lines[doc] for ref_doc in members.get(key, ())
                 for item in corpus.items[ref_doc]]
         for item in corpus.items[doc]:
             q = corpus.sigs[item.sig]
-            query = _query(q)
+            query = query_of(q)
             best = 0.0
             for ref in refs:
-                score, _ = comparer.scorer.score(q, query, corpus.sigs[ref.sig])
+                score, _ = run.scorer.score(q, query, corpus.sigs[ref.sig])
                 best = max(best, score)
                 pairs += 1
     elapsed = time.perf_counter() - start
-    return {"seconds": elapsed / max(len(local), 1) * len(comparer.lines), "sampled_docs": len(local),
-            "local_docs": len(comparer.lines), "pairs": pairs}
+    return {"seconds": elapsed / max(len(local), 1) * len(run.lines), "sampled_docs": len(local),
+            "local_docs": len(run.lines), "pairs": pairs}
 
 
 def _child(args: list[str]) -> dict:

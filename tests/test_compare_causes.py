@@ -154,12 +154,12 @@ def test_a_paraphrased_action_is_aligned_through_its_concept(tmp_path, config):
 
 
 def test_a_concept_is_one_more_gram_of_the_fragment_naming_it(config):
-    from antifraud_corpus.compare import _CONCEPT, _Corpus
+    from antifraud_corpus.compare.features import CONCEPT, Corpus
 
-    corpus = _Corpus(compare_settings(config))
+    corpus = Corpus(compare_settings(config))
     grams = corpus._fragment_grams("积极劝返滞留境外人员")
-    assert corpus.gram_ids[_CONCEPT + "suspects_abroad"] in grams
-    assert corpus.gram_ids[_CONCEPT + "severe_crackdown"] not in grams
+    assert corpus.gram_ids[CONCEPT + "suspects_abroad"] in grams
+    assert corpus.gram_ids[CONCEPT + "severe_crackdown"] not in grams
 
 
 def test_measures_told_apart_do_not_veto_a_text_match(config):

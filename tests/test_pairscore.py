@@ -10,8 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from antifraud_corpus.compare import _Corpus, _query, _Scorer, compare_settings
-from antifraud_corpus.pairscore import local_grams, most_shared, text_similarity
+from antifraud_corpus.compare import compare_settings
+from antifraud_corpus.compare.features import Corpus
+from antifraud_corpus.compare.similarity import Scorer, combine_many, query_of
+from antifraud_corpus.pairscore import (
+    PostingIndex,
+    local_grams,
+    most_read,
+    most_shared,
+    rarest_reads,
+    text_similarity,
+)
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +28,7 @@ def seed_corpus(ingested_seeds, config):
     normalized, _ = ingested_seeds
     from antifraud_corpus.store import load_document_duties
 
-    corpus = _Corpus(compare_settings(config))
+    corpus = Corpus(compare_settings(config))
     for doc in load_document_duties(normalized):
         corpus.add(doc)
     corpus.finish()
@@ -27,8 +36,8 @@ def seed_corpus(ingested_seeds, config):
 
 
 def _plain(corpus, q: int, r: int) -> float:
-    scorer = _Scorer(corpus)
-    return scorer.text(corpus.sigs[q], _query(corpus.sigs[q]), corpus.sigs[r])
+    scorer = Scorer(corpus)
+    return scorer.text(corpus.sigs[q], query_of(corpus.sigs[q]), corpus.sigs[r])
 
 
 def test_batch_text_similarity_equals_the_plain_definition_on_the_seeds(seed_corpus):
@@ -47,6 +56,21 @@ def test_batch_text_similarity_equals_the_plain_definition_on_the_seeds(seed_cor
         compared += len(plain)
     assert compared > 10_000
     assert 0 < np.mean(np.asarray(plain) > 0) < 1  # some pairs share grams, some do not
+
+
+def test_combined_scores_in_batch_equal_the_plain_combination_on_the_seeds(seed_corpus):
+    """Every pair of seed directives, with a spread of text scores: the same floats, bit for bit."""
+    corpus = seed_corpus
+    count = len(corpus.sigs)
+    queries = np.repeat(np.arange(count, dtype=np.int64), count)
+    refs = np.tile(np.arange(count, dtype=np.int64), count)
+    texts = np.round(np.linspace(0.0, 1.0, len(refs)), 9)
+    batch = combine_many(corpus.s, corpus.tags, queries, refs, texts).tolist()
+    scorer = Scorer(corpus)
+    plain = [scorer.combine(corpus.sigs[q], corpus.sigs[r], text)
+             for q, r, text in zip(queries.tolist(), refs.tolist(), texts.tolist(), strict=True)]
+    assert batch == plain
+    assert len({round(b - t * corpus.s.w_text, 6) for b, t in zip(batch, texts.tolist(), strict=True)}) > 3
 
 
 def test_identical_directives_score_one_and_disjoint_zero(seed_corpus):
@@ -100,3 +124,38 @@ def test_shared_counts_are_the_sizes_of_gram_intersections(seed_corpus):
     expected = [[len(set(corpus.sigs[r].grams) & set(corpus.sigs[q].grams)) for q in sigs] for r in refs]
     assert counts.tolist() == expected
     assert counts.max() > 0
+
+
+def _plain_reads(index: PostingIndex, grams: list[int], budget: int, min_grams: int) -> list[tuple[int, int]]:
+    """The plain version: the spans of the directive's grams, rarest first, within the budget."""
+    found = sorted((int(index.count[k]), int(index.start[k])) for k in range(len(index.grams))
+                   if int(index.grams[k]) in grams)
+    spans, read = [], 0
+    for number, (length, start) in enumerate(found):
+        if read >= budget and number >= min_grams:
+            break
+        take = length if read + length <= budget or number < min_grams else max(1, budget - read)
+        spans.append((start, take))
+        read += take
+    return spans
+
+
+@pytest.mark.parametrize("budget,min_grams", [(1, 1), (3, 2), (6, 1), (100, 4)])
+def test_rarest_reads_take_the_rarest_grams_within_the_budget(budget, min_grams):
+    """Three directives over five grams: each reads its rarest grams' spans until the budget is spent."""
+    from antifraud_corpus.pairscore import GramTable, posting_index
+
+    grams_of = [[0, 1, 2], [1, 2, 3, 4], [2, 4]]
+    flat = np.array([g for grams in grams_of for g in grams], dtype=np.int32)
+    offsets = np.array([0, 3, 7, 9], dtype=np.int64)
+    table = GramTable(grams=flat, offsets=offsets, fragments=np.zeros(len(flat), np.int32),
+                      frag_offsets=np.arange(4, dtype=np.int64), frag_weights=np.ones(3),
+                      frag_long=np.ones(3, bool), weights=np.ones(3), gram_weights=np.arange(1.0, 6.0))
+    index = posting_index(table, [0, 1, 2])
+    reads = rarest_reads(table, index, [2, 0], budget, min_grams)
+    got = [[(s, n) for s, n, q in zip(reads.start.tolist(), reads.length.tolist(), reads.query.tolist(), strict=True)
+            if q == query] for query in range(2)]
+    assert got == [_plain_reads(index, grams_of[2], budget, min_grams),
+                   _plain_reads(index, grams_of[0], budget, min_grams)]
+    # directives 1 and 2 both hold grams 2 and 4 (weights 3 and 5) and tie (index order); 0 holds only gram 2
+    assert most_read(index.entries, index.size, rarest_reads(table, index, [2], 100, 4), 3) == [[1, 2]]

@@ -9,7 +9,7 @@ document's pairs are scored together: its own grams form a small sorted table
 grams of all pairs are looked up in it at once, and the shared weights of
 sentences and of fragment pairs are summed with `bincount`.
 
-The score is the one `compare._Scorer.text` defines (that plain version stays
+The score is the one `compare.similarity.Scorer.text` defines (that plain version stays
 as the reference, and the tests hold the two equal):
 
 - sentences: `share · dot / √(|q|·|r|) + (1 − share) · dot / min(|q|, |r|)`, where
@@ -30,7 +30,7 @@ import numpy as np
 
 
 class Features(Protocol):
-    """What the table needs of a distinct directive (`compare._Sig`)."""
+    """What the table needs of a distinct directive (`compare.features.Sig`)."""
 
     grams: tuple[int, ...]  # distinct gram ids, fragment after fragment
     bounds: tuple[int, ...]  # end of each fragment in `grams`
@@ -182,6 +182,64 @@ def postings(table: GramTable, sigs: Sequence[int]) -> tuple[np.ndarray, np.ndar
     return found, start, count, owners
 
 
+@dataclass(frozen=True, slots=True)
+class PostingIndex:
+    """An inverted index of some directives (`postings`): `entries[start[k]:start[k] + count[k]]` are the
+    indexes (into the indexed directives, ascending) of those that hold gram `grams[k]` (sorted)."""
+
+    grams: np.ndarray
+    start: np.ndarray
+    count: np.ndarray
+    entries: np.ndarray
+    size: int  # the number of indexed directives
+
+
+def posting_index(table: GramTable, sigs: Sequence[int]) -> PostingIndex:
+    grams, start, count, entries = postings(table, sigs)
+    return PostingIndex(grams, start.astype(np.int64), count.astype(np.int64), entries, len(sigs))
+
+
+@dataclass(frozen=True, slots=True)
+class Reads:
+    """The posting spans a batch of queries reads: span k is `entries[start[k]:start[k] + length[k]]`,
+    read for query `query[k]` (ascending), its gram weighing `weight[k]`."""
+
+    start: np.ndarray
+    length: np.ndarray
+    query: np.ndarray
+    weight: np.ndarray | None  # None: every span counts one
+    queries: int
+
+
+def rarest_reads(table: GramTable, index: PostingIndex, sigs: Sequence[int], budget: int,
+                 min_grams: int) -> Reads:
+    """The postings each directive of `sigs` reads in `index`: its grams' spans, rarest first, until
+    `budget` postings are read, and always those of its `min_grams` rarest grams; the span that crosses
+    the budget is cut to what is left of it (at least one posting).
+
+    Grams are ranked by posting count, then by where their span starts (rarest, then oldest id first).
+    """
+    ids = np.asarray(sigs, dtype=np.int64)
+    positions, lengths = ranges(table.offsets, ids)
+    grams = table.grams[positions]
+    owner = np.repeat(np.arange(len(ids), dtype=np.int64), lengths)
+    where = np.minimum(np.searchsorted(index.grams, grams), max(len(index.grams) - 1, 0))
+    found = index.grams[where] == grams if len(index.grams) else np.zeros(len(grams), bool)
+    owner, where, grams = owner[found], where[found], grams[found]
+    count, start = index.count[where], index.start[where]
+    order = np.lexsort((start, count, owner))
+    owner, count, start, grams = owner[order], count[order], start[order], grams[order]
+    # rank and postings read before each span, within its query
+    first = np.searchsorted(owner, owner)
+    number = np.arange(len(owner)) - first
+    total = np.cumsum(count) - count
+    before = total - total[first] if len(total) else total
+    kept = (number < min_grams) | (before < budget)
+    whole = (number < min_grams) | (before + count <= budget)
+    take = np.where(whole, count, np.maximum(1, budget - before))
+    return Reads(start[kept], take[kept], owner[kept], table.gram_weights[grams[kept]], len(ids))
+
+
 def most_shared(postings: np.ndarray, pool_size: int, spans: Sequence[Sequence[tuple[int, int]]],
                 limit: int, weights: Sequence[Sequence[float]] | None = None) -> list[list[int]]:
     """For each query, the directives its posting spans name most often: at least half as often as the
@@ -197,24 +255,39 @@ def most_shared(postings: np.ndarray, pool_size: int, spans: Sequence[Sequence[t
     """
     queries = len(spans)
     flat = [span for query in spans for span in query]
-    if not flat:
-        return [[] for _ in spans]
-    starts = np.fromiter((start for start, _ in flat), np.int64, len(flat))
-    lengths = np.fromiter((length for _, length in flat), np.int64, len(flat))
-    per_query = np.fromiter((len(query) for query in spans), np.int64, queries)
-    positions = _positions(starts, lengths)
-    owner = np.repeat(np.repeat(np.arange(queries, dtype=np.int64), per_query), lengths)
-    if weights is None:
-        counts = np.bincount(owner * pool_size + postings[positions], minlength=queries * pool_size)
-        counts = counts.reshape(queries, pool_size)
-        floor = np.maximum(1, (counts.max(axis=1) + 1) // 2)
+    reads = Reads(np.fromiter((start for start, _ in flat), np.int64, len(flat)),
+                  np.fromiter((length for _, length in flat), np.int64, len(flat)),
+                  np.repeat(np.arange(queries, dtype=np.int64),
+                            np.fromiter((len(query) for query in spans), np.int64, queries)),
+                  np.fromiter((w for query in weights for w in query), np.float64, len(flat))
+                  if weights is not None else None, queries)
+    return most_read(postings, pool_size, reads, limit)
+
+
+def most_read(postings: np.ndarray, pool_size: int, reads: Reads, limit: int) -> list[list[int]]:
+    """`most_shared` over spans given as arrays (`rarest_reads`); without weights each span counts one."""
+    queries = reads.queries
+    if not len(reads.start):
+        return [[] for _ in range(queries)]
+    lengths = reads.length
+    positions = _positions(reads.start, lengths)
+    owner = np.repeat(reads.query, lengths)
+    # Sparse: a query reads a bounded number of postings, but the pool grows with the corpus, so a
+    # dense [query, directive] table would make the work per document grow with the corpus too.
+    keys, inverse = np.unique(owner * pool_size + postings[positions], return_inverse=True)
+    if reads.weight is None:
+        counts = np.bincount(inverse.ravel(), minlength=len(keys))
     else:
-        span_weights = np.fromiter((w for query in weights for w in query), np.float64, len(flat))
-        counts = np.bincount(owner * pool_size + postings[positions], np.repeat(span_weights, lengths),
-                             minlength=queries * pool_size).reshape(queries, pool_size)
-        floor = np.maximum(1e-12, counts.max(axis=1) / 2)
-    rows, cols = np.nonzero(counts >= floor[:, None])
-    order = np.lexsort((cols, -counts[rows, cols], rows))
+        # bincount sums each directive's weights in reading order, as a dense table would
+        counts = np.bincount(inverse.ravel(), np.repeat(reads.weight, lengths), minlength=len(keys))
+    rows, cols = keys // pool_size, keys % pool_size
+    starts_of_rows = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    most = np.repeat(np.maximum.reduceat(counts, starts_of_rows),
+                     np.diff(np.r_[starts_of_rows, len(rows)]))
+    floor = np.maximum(1, (most + 1) // 2) if reads.weight is None else np.maximum(1e-12, most / 2)
+    chosen = counts >= floor
+    rows, cols, counts = rows[chosen], cols[chosen], counts[chosen]
+    order = np.lexsort((cols, -counts, rows))
     rows, cols = rows[order], cols[order]
     first = np.searchsorted(rows, np.arange(queries + 1))
     keep = np.arange(len(rows)) - first[rows] < limit
@@ -227,7 +300,9 @@ def most_shared(postings: np.ndarray, pool_size: int, spans: Sequence[Sequence[t
 def shared_counts(table: GramTable, local: LocalGrams, refs: Sequence[int]) -> np.ndarray:
     """[reference, local directive] -> the number of grams they share."""
     ids = np.asarray(refs, dtype=np.int64)
-    counts = np.zeros((len(ids), len(local.sigs)), dtype=np.int64)
+    columns = len(local.sigs)
     owner, _, _, row = _in_local(table, local, ids)
-    np.add.at(counts, owner, local.fragment[row] >= 0)
-    return counts
+    # a reference's grams are distinct, so each (reference, gram) hit counts once per local directive
+    hit, column = np.nonzero(local.fragment[row] >= 0)
+    counts = np.bincount(owner[hit] * columns + column, minlength=len(ids) * columns)
+    return counts.reshape(len(ids), columns)

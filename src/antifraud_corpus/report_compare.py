@@ -521,7 +521,7 @@ def iter_json(comparison: Comparison) -> Iterator[bytes]:
     one record per line keeps the file readable and `grep`-able; it is ordinary JSON. msgspec encodes
     each record in C, several times faster than the standard library's encoder on these records.
     """
-    from .compare import _side, diff_to_json, summary_to_json, timeline_to_json
+    from .compare.rows import _side, diff_to_json, summary_to_json, timeline_to_json
 
     data = comparison_to_json(comparison, diffs=False)
     encode = msgspec.json.Encoder().encode

@@ -1,0 +1,162 @@
+"""`compare.yaml` read, checked and compiled once per run."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..config import Config, compile_rule
+from ..errors import ConfigError
+from ..fastregex import FastPattern
+from ..topic import TopicRules, topic_rules
+
+# --------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    pattern: re.Pattern[str] | FastPattern
+    lapse: str  # year | next_year | stated | never
+
+
+@dataclass(frozen=True, slots=True)
+class CompareSettings:
+    """`compare.yaml` checked and compiled once per run."""
+
+    n: int
+    synonyms: Mapping[str, str]
+    synonym_re: re.Pattern[str] | None
+    concepts: tuple[tuple[str, re.Pattern[str] | FastPattern], ...]  # (id, cue pattern), paraphrase classes
+    concept_weight: float  # a concept's weight, in multiples of the idf weight of its gram
+    frame_re: re.Pattern[str] | FastPattern | None
+    w_text: float
+    w_measures: float
+    w_measures_apart: float  # the weight of the measure term when the two share no measure
+    w_actors: float
+    cosine_share: float
+    fragment_factor: float
+    fragment_min_grams: int
+    idf_power: float
+    match: float
+    min_text: float
+    carry: float
+    candidates: int
+    postings: int
+    min_grams: int
+    min_shared: int
+    max_sources: int
+    omission_candidates: int
+    counterpart_ratio: float
+    max_counterparts: int
+    heading_re: re.Pattern[str] | FastPattern
+    penalty_re: re.Pattern[str] | FastPattern | None
+    statute_kinds: frozenset[str]
+    topic: TopicRules
+    strength_modalities: Mapping[str, float]  # modality class -> rank (`要` and `应当` are one class)
+    generic_actors: frozenset[str]
+    umbrella: Mapping[str, frozenset[str]]
+    named_sources: frozenset[str]
+    deadlines: tuple[Deadline, ...]
+    numbers: tuple[re.Pattern[str] | FastPattern, ...]
+    deadline_hint: re.Pattern[str]  # a cheap test before the deadline patterns run
+    number_hint: re.Pattern[str]
+
+
+_LAPSES = ("year", "next_year", "stated", "never")
+
+
+def _number(section: Mapping[str, Any], key: str, default: float, low: float = 0.0,
+            high: float = math.inf) -> float:
+    value = section.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ConfigError(f"compare.yaml: '{key}' must be a number in [{low}, {high}], got {value!r}")
+    return float(value)
+
+
+def _regex(pattern: Any, where: str) -> re.Pattern[str] | FastPattern:
+    """A rule of compare.yaml, compiled (searched past runs it cannot match in: see `fastregex`)."""
+    return FastPattern(compile_rule(pattern, f"compare.yaml: {where}")).fastest()
+
+
+def _modality_ranks(own: Mapping[str, Any]) -> dict[str, float]:
+    """The rank of each modality class (`strength.modalities`): statuses compare classes, never marker words."""
+    table = own.get("modalities")
+    if not isinstance(table, Mapping) or not table or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in table.values()):
+        raise ConfigError("compare.yaml: 'strength' needs 'modalities' mapping modality ids to numbers")
+    return {str(k): float(v) for k, v in table.items()}
+
+
+def compare_settings(config: Config) -> CompareSettings:
+    """Read and check `compare.yaml`.
+
+    Raises:
+        ConfigError: a missing file, a value out of range or an invalid pattern, naming the key.
+    """
+    if "compare" not in config.files:
+        raise ConfigError("config file 'compare.yaml' is missing; reinstall the package")
+    data = config["compare"]
+    ngram = data.get("ngram") or {}
+    weights = data.get("weights") or {}
+    thresholds = data.get("thresholds") or {}
+    concrete = data.get("concreteness") or {}
+    omissions = data.get("omissions") or {}
+    if not isinstance(omissions, Mapping):
+        raise ConfigError("compare.yaml: 'omissions' must be a mapping")
+    synonyms = {str(k): str(v) for k, v in (ngram.get("synonyms") or {}).items() if k}
+    synonym_re = re.compile("|".join(re.escape(k) for k in sorted(synonyms, key=len, reverse=True))) \
+        if synonyms else None
+    frame = ngram.get("frame")
+    concepts = ngram.get("concepts") or {}
+    if not isinstance(concepts, Mapping):
+        raise ConfigError("compare.yaml: 'ngram.concepts' must map a concept id to a pattern of its cue words")
+    deadlines = []
+    for number, entry in enumerate(concrete.get("deadlines") or ()):
+        if not isinstance(entry, Mapping) or entry.get("lapse") not in _LAPSES:
+            raise ConfigError(f"compare.yaml: concreteness.deadlines[{number}] needs 'pattern' and 'lapse' "
+                              f"(one of {', '.join(_LAPSES)})")
+        deadlines.append(Deadline(_regex(entry.get("pattern"), f"concreteness.deadlines[{number}]"),
+                                   entry["lapse"]))
+    modalities = _modality_ranks(data.get("strength") or {})
+    return CompareSettings(
+        n=int(_number(ngram, "n", 2, 1, 6)),
+        synonyms=synonyms,
+        synonym_re=synonym_re,
+        concepts=tuple((str(name), _regex(cues, f"ngram.concepts.{name}")) for name, cues in concepts.items()),
+        concept_weight=_number(ngram, "concept_weight", 1.0, 0, 100),
+        frame_re=_regex(frame, "ngram.frame") if frame else None,
+        w_text=_number(weights, "text", 0.6),
+        w_measures=_number(weights, "measures", 0.3),
+        w_measures_apart=_number(weights, "measures_apart", _number(weights, "measures", 0.3)),
+        w_actors=_number(weights, "actors", 0.1),
+        cosine_share=_number(weights, "cosine_share", 0.5, 0, 1),
+        fragment_factor=_number(weights, "fragment_factor", 0.8, 0, 1),
+        fragment_min_grams=int(_number(weights, "fragment_min_grams", 4, 1)),
+        idf_power=_number(weights, "idf_power", 2, 0, 4),
+        match=_number(thresholds, "match", 0.34, 0, 1),
+        min_text=_number(thresholds, "min_text", 0.14, 0, 1),
+        carry=_number(thresholds, "carry", 0.34, 0, 1),
+        candidates=int(_number(thresholds, "candidates", 24, 1)),
+        postings=int(_number(thresholds, "postings", 2000, 1)),
+        min_grams=int(_number(thresholds, "min_grams", 4, 1)),
+        min_shared=int(_number(thresholds, "min_shared", 2, 1)),
+        max_sources=int(_number(thresholds, "max_sources", 3, 1)),
+        omission_candidates=int(_number(thresholds, "omission_candidates", 2, 0)),
+        counterpart_ratio=_number(thresholds, "counterpart_ratio", 0.85, 0, 1),
+        max_counterparts=int(_number(thresholds, "max_counterparts", 4, 1)),
+        heading_re=_regex(omissions.get("heading") or "$^", "omissions.heading"),
+        penalty_re=_regex(omissions["penalty"], "omissions.penalty") if omissions.get("penalty") else None,
+        statute_kinds=frozenset(omissions.get("statute_kinds") or ()),
+        topic=topic_rules(config),
+        strength_modalities=modalities,
+        generic_actors=frozenset(concrete.get("generic_actors") or ()),
+        umbrella={str(k): frozenset(v or ()) for k, v in (concrete.get("umbrella_actors") or {}).items()},
+        named_sources=frozenset(concrete.get("named_actor_sources") or ("explicit",)),
+        deadlines=tuple(deadlines),
+        deadline_hint=re.compile(r"[年月日天周时限\d]"),
+        number_hint=re.compile(r"[\d０-９一二两三四五六七八九十百千万]"),
+        numbers=tuple(_regex(p, f"concreteness.numbers[{i}]") for i, p in enumerate(concrete.get("numbers") or ())),
+    )

@@ -1,0 +1,89 @@
+"""The views besides the diffs: document order, row filters, matrices, timeline, labels."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from ..config import Config
+from ..export import actor_names, measure_names
+from .records import LEVELS, NO_ACTOR, RANK, DocumentInfo, Echo, TimelineEntry
+from .rows import row_items
+from .state import Run
+
+
+def doc_order(infos: list[DocumentInfo], doc: int) -> tuple:
+    """Documents by level, then date, then id."""
+    info = infos[doc]
+    return (RANK.get(info.level or "", len(LEVELS)), info.date or "9999", info.doc_id)
+
+
+def keeps_row(run: Run, doc: int, row: tuple) -> bool:
+    """Whether a diff row passes the actor and measure filters (on either side)."""
+    actors, measures = run.keep.actors, run.keep.measures
+    sides = row_items(run.corpus.items, doc, row)
+    if not run.keep.keeps_topic(next(d for d in sides if d is not None).on_topic):
+        return False
+    if not actors and not measures:
+        return True
+    return (not actors or any(set(actors) & set(d.actors) for d in sides if d is not None)) and \
+        (not measures or any(set(measures) & set(d.measures) for d in sides if d is not None))
+
+
+def matrices(run: Run, shown: list[int]) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    taxonomy_measures = list(run.config["taxonomy"].get("measures") or {})
+    coverage: dict[str, dict[str, int]] = {m: {} for m in (run.keep.measures or taxonomy_measures)}
+    actors: dict[str, dict[str, int]] = {a: {} for a in run.keep.actors}
+    for doc in shown:
+        doc_id = run.corpus.infos[doc].doc_id
+        for item in run.corpus.items[doc]:
+            if run.keep.actors and not set(run.keep.actors) & set(item.actors):
+                continue
+            if run.keep.measures and not set(run.keep.measures) & set(item.measures):
+                continue
+            for measure in item.measures:
+                if not run.keep.measures or measure in run.keep.measures:
+                    row = coverage.setdefault(measure, {})
+                    row[doc_id] = row.get(doc_id, 0) + 1
+            for actor in item.actors or (NO_ACTOR,):
+                if not run.keep.actors or actor in run.keep.actors:
+                    row = actors.setdefault(actor, {})
+                    row[doc_id] = row.get(doc_id, 0) + 1
+    actor_order = sorted(actors, key=lambda a: (a == NO_ACTOR, -sum(actors[a].values()), a))
+    return coverage, {a: actors[a] for a in actor_order}
+
+
+def timeline(run: Run, order: list[int], results: list[tuple]) -> list[TimelineEntry]:
+    """Documents by date, each with the earlier documents whose directives it carries out."""
+    items, infos = run.corpus.items, run.corpus.infos
+    carried: dict[int, list[tuple[int, int, str]]] = {}  # doc -> (reference doc, position, status)
+    for doc, rows, _, _ in results:
+        carried[doc] = [(row[2], row[3], row[7]) for row in rows if row[0] == "m" and not row[6]]
+    entries = []
+    for doc in sorted(order, key=lambda d: (infos[d].date or "9999", doc_order(run.corpus.infos, d))):
+        info = infos[doc]
+        grouped: dict[int, dict[tuple[int, int], tuple[str, str, str]]] = defaultdict(dict)
+        for ref_doc, position, status in carried.get(doc, ()):
+            item = items[ref_doc][position]
+            grouped[ref_doc].setdefault((item.start, item.end), (item.clause, item.sentence, status))
+        links = []
+        for ref_doc, seen in grouped.items():
+            ref = infos[ref_doc]
+            directives = [seen[k] for k in sorted(seen)]
+            counts = Counter(status for _, _, status in directives)
+            links.append(Echo(ref.doc_id, ref.date, ref.level, dict(counts), directives))
+        links.sort(key=lambda e: (e.date or "", e.doc_id))
+        entries.append(TimelineEntry(info.doc_id, info.date, info.level, info.region, info.title, links))
+    return entries
+
+
+def labels(config: Config) -> dict[str, dict[str, str]]:
+    """Chinese labels of levels, statuses, modalities, columns, measures and actors."""
+    names = config["labels"] if "labels" in config.files else {}
+    return {
+        "levels": dict(names.get("levels") or {}),
+        "statuses": dict(names.get("statuses") or {}),
+        "modalities": dict(names.get("modalities") or {}),
+        "columns": dict(names.get("columns") or {}),
+        "measures": measure_names(config),
+        "actors": actor_names(config),
+    }
