@@ -29,10 +29,10 @@ from typing import Any
 
 import yaml
 
+from .compare import CARRIED, compare_corpus, diff_to_json
 from .errors import ConfigError
 from .evaluate import norm, overlap
 
-CARRIED = ("echoed", "strengthened", "weakened", "reassigned")
 FIGURES = ("align_p", "align_r", "align_f1", "status_acc", "added_p", "added_r", "omitted_p", "omitted_r")
 
 
@@ -228,7 +228,6 @@ def score_compare(gold: CompareGold, diffs: Iterable[dict]) -> dict[str, Any]:
 
 def evaluate_compare(gold_path: Path, normalized_dir: Path, config: Any) -> dict[str, Any]:
     """Compare the stored corpus (its own metadata) and score the result against `gold_path`."""
-    from .compare import compare_corpus, diff_to_json
     from .store import load_document_duties
 
     gold = load_compare_gold(gold_path)

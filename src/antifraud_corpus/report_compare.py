@@ -31,6 +31,10 @@ from .compare import (
     collector_paused,
     comparison_to_json,
     diff_rows,
+    diff_to_json,
+    directive_to_json,
+    summary_to_json,
+    timeline_to_json,
 )
 from .export import write_csv
 from .files import write_output
@@ -521,8 +525,6 @@ def iter_json(comparison: Comparison) -> Iterator[bytes]:
     one record per line keeps the file readable and `grep`-able; it is ordinary JSON. msgspec encodes
     each record in C, several times faster than the standard library's encoder on these records.
     """
-    from .compare.rows import _side, diff_to_json, summary_to_json, timeline_to_json
-
     data = comparison_to_json(comparison, diffs=False)
     encode = msgspec.json.Encoder().encode
 
@@ -548,7 +550,7 @@ def iter_json(comparison: Comparison) -> Iterator[bytes]:
         if raw is None:
             if len(sides) > 50_000:
                 sides.clear()
-            raw = sides[key] = msgspec.Raw(encode(_side(directive, True)))
+            raw = sides[key] = msgspec.Raw(encode(directive_to_json(directive, True)))
         return raw
 
     yield b"{\n"

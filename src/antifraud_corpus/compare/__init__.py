@@ -61,6 +61,7 @@ from .rows import (
     comparison_to_json,
     diff_rows,
     diff_to_json,
+    directive_to_json,
     summary_to_json,
     timeline_to_json,
 )
@@ -72,7 +73,7 @@ __all__ = [
     "CARRIED", "DIFF_COLUMNS", "LEVELS", "STATUSES", "CompareSettings", "Comparison", "Diff", "DiffList",
     "Directive", "DocumentInfo", "DocumentSummary", "Echo", "Status", "TimelineEntry", "check_filters",
     "collector_paused", "compare_corpus", "compare_settings", "comparison_to_json", "diff_rows", "diff_to_json",
-    "normalized_fragments", "summary_to_json", "timeline_to_json",
+    "directive_to_json", "normalized_fragments", "summary_to_json", "timeline_to_json",
 ]
 
 

@@ -82,7 +82,8 @@ class DiffList:
 # --------------------------------------------------------------------------- JSON
 
 
-def _side(d: Directive, with_doc: bool) -> dict:
+def directive_to_json(d: Directive, with_doc: bool) -> dict:
+    """One side of a diff as a JSON record; `with_doc` adds the directive's document, date and level."""
     out: dict[str, Any] = {}
     if with_doc:
         out["doc_id"] = d.doc_id
@@ -101,9 +102,9 @@ def diff_to_json(diff: Diff, reference_side: Callable[[Directive], Any] | None =
     """
     out: dict[str, Any] = {"doc_id": diff.doc_id, "status": diff.status}
     if diff.local is not None:
-        out["local"] = _side(diff.local, False)
+        out["local"] = directive_to_json(diff.local, False)
     if diff.reference is not None:
-        out["reference"] = reference_side(diff.reference) if reference_side else _side(diff.reference, True)
+        out["reference"] = reference_side(diff.reference) if reference_side else directive_to_json(diff.reference, True)
     out["similarity"] = diff.similarity
     out["text_similarity"] = diff.text_similarity
     out["reference_later"] = diff.reference_later
