@@ -71,14 +71,9 @@ def topic_rules(config: Config) -> TopicRules:
                       _share(data, "clause_share", 0.8), _share(data, "title_share", 0.6))
 
 
-def relevance(sentence: str, clause_text: str, title: str, rules: TopicRules) -> float:
-    """A directive's topic relevance: the best of its own terms, its clause's and its document title's
-    (the latter two scaled down: context is weaker evidence than the sentence itself)."""
-    return _relevance(rules.score(sentence), rules.score(clause_text), rules.score(title), rules)
-
-
 def _relevance(own: float, clause_score: float, title_score: float, rules: TopicRules) -> float:
-    """`relevance` from the three scores."""
+    """A directive's topic relevance: the best of its own score, its clause's and its document title's
+    (the latter two scaled down: context is weaker evidence than the sentence itself)."""
     if own >= 1.0:
         return 1.0
     return round(max(own, rules.clause_share * clause_score, rules.title_share * title_score), 3)

@@ -219,7 +219,7 @@ def unknown_field_agencies(
                 or offs[j] != b:
             continue
         field = words[i - 1]
-        if not 2 <= len(field) <= 6 or not all("\u4e00" <= ch <= "\u9fff" for ch in field) \
+        if not 2 <= len(field) <= 6 or not all(map(_cjk, field)) \
                 or field in rules.not_fields or field in rules.prefixes or field.endswith("的"):
             continue
         k = i - 1

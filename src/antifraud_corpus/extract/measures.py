@@ -93,7 +93,6 @@ class MeasureRules:
     head_chars: int
     min_score: float
     relative: float
-    strong: float
     max_per: int
     fallback: Mapping[str, str]  # actor id -> measure, for a directive without cues
     fallback_default: str
@@ -195,7 +194,6 @@ class MeasureRules:
             head_chars=int(weights.get("head_chars", 4)),
             min_score=float(weights.get("min_score", 2.0)),
             relative=float(weights.get("relative", 0.0)),
-            strong=strong,
             max_per=int(cfg.get("max_per_directive", 3)),
             fallback=fallback,
             fallback_default=str(default),

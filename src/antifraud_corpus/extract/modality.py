@@ -52,7 +52,6 @@ class ModalityRules:
     """Compiled `modality.yaml` marker rules."""
 
     by_token: Mapping[str, tuple[str, str]]  # token -> (marker word, modality)
-    strength: Mapping[str, int]
     weak: frozenset[str]
     predicate_before: frozenset[str]
     predicate_after_words: frozenset[str]
@@ -91,7 +90,6 @@ class ModalityRules:
         quotes = tuple((str(a), str(b)) for a, b in non_modal.get("quotes") or ())
         return cls(
             by_token=by_token,
-            strength={str(k): int(v) for k, v in (cfg.get("strength") or {}).items()},
             weak=word_set(non_modal, "weak"),
             predicate_before=word_set(non_modal, "predicate_before"),
             predicate_after_words=word_set(non_modal.get("predicate_after") or {}, "words"),
