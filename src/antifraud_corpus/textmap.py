@@ -103,7 +103,7 @@ class RemovedLog(Sequence[Removed]):
 
     def __init__(self, raw: str) -> None:
         self.raw = raw
-        self._starts, self._ends, self._reason_ids = array(OFFSET_TYPE), array(OFFSET_TYPE), array(OFFSET_TYPE)
+        self._starts, self._ends, self._reason_ids = array(OFFSET_TYPE), array(OFFSET_TYPE), array("l")
         self._reasons: list[str] = []
         self._reason_index: dict[str, int] = {}
         self._texts: dict[int, str] = {}
