@@ -44,10 +44,11 @@ class _Rules:
 
 @per_config
 def _rules(config: Config) -> _Rules:
-    html = settings(config).html
+    formats = settings(config)
+    html = formats.html
     return _Rules(
         boilerplate_tags=frozenset(str(tag).lower() for tag in html["boilerplate_tags"]),
-        boilerplate_names=re.compile(re.sub(r"\s+", "", str(html["boilerplate_names"]))),
+        boilerplate_names=formats.boilerplate_names,
         containers=frozenset(str(name).lower() for name in html["content_containers"]),
         labels={str(label): (str(key) if key else None) for label, key in html["metadata_labels"].items()},
         meta_names={str(name).lower(): str(key) for name, key in html["meta_names"].items()},
