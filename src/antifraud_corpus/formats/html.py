@@ -150,10 +150,10 @@ def _lines(root: object, rules: _Rules, around: set[object]) -> Iterator[_Line]:
     def walk(element: object, drop: str, container: bool, headline: bool) -> Iterator[_Line]:
         tag = element.tag if isinstance(element.tag, str) else ""
         tag = tag.lower()
-        starts_drop = not drop
+        starts_drop = False
         if not drop:
             drop = _boilerplate(element, tag, rules, by_name=element not in around)
-        starts_drop = starts_drop and bool(drop)
+            starts_drop = bool(drop)
         container = container or any(n in rules.containers for n in _names(element))
         headline = headline or tag in _HEADLINES
         block = tag in _BLOCKS or tag in ("td", "th") or starts_drop  # (an inline script is no part of its line)
