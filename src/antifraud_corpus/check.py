@@ -871,13 +871,15 @@ def _inspect(target: _Target, raw_dir: Path, config: Config, rules: CheckRules) 
         return result
     result.sha256 = raw.sha256
     text = raw.decoded.text
-    layout_codes = dict((message, code) for code, message in raw.layout.findings) if raw.layout else {}
     if raw.decoded.encoding.replace("_", "-").lower() not in ("utf-8", "utf-8-sig", "ascii", "pdf", "docx"):
         out.add("encoding-found", 1, f"decoded as {raw.decoded.encoding}; consider saving the file as UTF-8")
-    for warning in raw.decoded.warnings:
+    # (a web page, PDF or Word file's warnings are its layout's findings, each with its code)
+    findings = raw.layout.findings if raw.layout else [("encoding-damage", w) for w in raw.decoded.warnings]
+    if findings:
         bad = text.find("\ufffd")
         line = raw_line_number(text, bad) if bad >= 0 else 1
-        out.add(layout_codes.get(warning, "encoding-damage"), line, warning.removeprefix(f"{target.display}: "))
+    for code, warning in findings:
+        out.add(code, line, warning.removeprefix(f"{target.display}: "))
     if out.active("personal-data"):
         _check_personal_data(out, text, config)
     sidecar = _check_sidecar(out, target, config)

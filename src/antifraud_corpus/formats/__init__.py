@@ -126,6 +126,7 @@ class Settings:
     convert: Mapping[str, Any]
     page_number: tuple[re.Pattern[str], ...]
     heading: re.Pattern[str]
+    boilerplate_names: re.Pattern[str]  # (html.boilerplate_names, written over several lines: spaces dropped)
 
 
 _HTML_KEYS = ("boilerplate_tags", "content_containers", "metadata_labels", "meta_names")
@@ -150,9 +151,9 @@ def settings(config: Config) -> Settings:
             html=html, pdf=pdf, docx=data["docx"], convert=data["convert"],
             page_number=tuple(_pattern(p, "pdf.page_number") for p in pdf["page_number"]),
             heading=_pattern(pdf["heading"], "pdf.heading"),
+            boilerplate_names=_pattern(re.sub(r"\s+", "", str(html["boilerplate_names"])), "html.boilerplate_names"),
         )
         # (read here so that a missing or mistyped key is one error for the run, not one per file)
-        _pattern(re.sub(r"\s+", "", str(html["boilerplate_names"])), "html.boilerplate_names")
         missing = [key for key in _HTML_KEYS if key not in html]
         numbers = [float(pdf[key]) for key in ("garbled_warn_ratio", "garbled_error_ratio", "min_page_chars",
                                                 "running_share")]

@@ -44,10 +44,11 @@ class _Rules:
 
 @per_config
 def _rules(config: Config) -> _Rules:
-    html = settings(config).html
+    formats = settings(config)
+    html = formats.html
     return _Rules(
         boilerplate_tags=frozenset(str(tag).lower() for tag in html["boilerplate_tags"]),
-        boilerplate_names=re.compile(re.sub(r"\s+", "", str(html["boilerplate_names"]))),
+        boilerplate_names=formats.boilerplate_names,
         containers=frozenset(str(name).lower() for name in html["content_containers"]),
         labels={str(label): (str(key) if key else None) for label, key in html["metadata_labels"].items()},
         meta_names={str(name).lower(): str(key) for name, key in html["meta_names"].items()},
@@ -149,10 +150,10 @@ def _lines(root: object, rules: _Rules, around: set[object]) -> Iterator[_Line]:
     def walk(element: object, drop: str, container: bool, headline: bool) -> Iterator[_Line]:
         tag = element.tag if isinstance(element.tag, str) else ""
         tag = tag.lower()
-        starts_drop = not drop
+        starts_drop = False
         if not drop:
             drop = _boilerplate(element, tag, rules, by_name=element not in around)
-        starts_drop = starts_drop and bool(drop)
+            starts_drop = bool(drop)
         container = container or any(n in rules.containers for n in _names(element))
         headline = headline or tag in _HEADLINES
         block = tag in _BLOCKS or tag in ("td", "th") or starts_drop  # (an inline script is no part of its line)

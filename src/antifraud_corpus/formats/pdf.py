@@ -98,15 +98,16 @@ def _layout(pages: list[list[_Line]], rules: Settings, name: str) -> Extracted:
     pdf = rules.pdf
     running = _running_lines(pages, float(pdf["running_share"]))
     page_drops = [_page_drops(lines, running, rules) for lines in pages]
-    left, right = _margins(pages, page_drops)
+    bodies = [[line for i, line in enumerate(lines) if i not in drops]
+              for lines, drops in zip(pages, page_drops, strict=True)]
+    left, right = _margins(bodies)
     builder = TextBuilder()
     empty_pages = []
     garbage = total = 0
-    for number, (lines, drops) in enumerate(zip(pages, page_drops, strict=True), 1):
+    for number, (lines, drops, body) in enumerate(zip(pages, page_drops, bodies, strict=True), 1):
         builder.start_unit()
         if sum(len(line.text) for line in lines) < int(pdf["min_page_chars"]):
             empty_pages.append(number)
-        body = [line for i, line in enumerate(lines) if i not in drops]
         for i, line in enumerate(lines):
             if i in drops:
                 builder.add(line.text + "\n", drops[i])
@@ -142,13 +143,11 @@ def _layout(pages: list[list[_Line]], rules: Settings, name: str) -> Extracted:
                      drops=tuple(builder.drops), findings=tuple(findings))
 
 
-def _margins(pages: list[list[_Line]], page_drops: list[dict[int, str]]) -> tuple[float, float]:
+def _margins(bodies: list[list[_Line]]) -> tuple[float, float]:
     """The text block's left and right edges: where most body lines start and end (a wide table
     or a centred title does not move them)."""
-    lefts = sorted(line.left for lines, drops in zip(pages, page_drops, strict=True)
-                   for i, line in enumerate(lines) if i not in drops)
-    rights = sorted(line.right for lines, drops in zip(pages, page_drops, strict=True)
-                    for i, line in enumerate(lines) if i not in drops)
+    lefts = sorted(line.left for body in bodies for line in body)
+    rights = sorted(line.right for body in bodies for line in body)
     if not lefts:
         return 0.0, 0.0
     return lefts[len(lefts) // 10], rights[len(rights) * 9 // 10]
