@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..config import Config
+from ..metadata import region_index
 from ..pairscore import PostingIndex, posting_index
 from .records import RANK, DocumentInfo
 from .state import Run
@@ -26,16 +27,19 @@ class Pool:
 
 
 def city_lookup(config: Config) -> dict[str, dict[str, list[str]]]:
-    """province -> county name -> cities containing it (from regions.yaml), for county documents."""
-    out: dict[str, dict[str, list[str]]] = {}
-    provinces = config["regions"].get("provinces") or {} if "regions" in config.files else {}
-    for province, spec in provinces.items():
-        table: dict[str, list[str]] = defaultdict(list)
-        for city, city_spec in ((spec or {}).get("cities") or {}).items():
-            for county in str((city_spec or {}).get("counties") or "").split():
-                table[county].append(city)
-        out[province] = table
-    return out
+    """province -> county name -> cities containing it, for county documents.
+
+    Read from the one gazetteer metadata and sidecars use (`region_index`), so a former county
+    that `regions.yaml` lists under its city is placed the same way everywhere.
+    """
+    out: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for units in region_index(config).by_name.values():
+        for unit in units:
+            cities = out[unit.province][unit.name]
+            if unit.level == "county" and unit.city and unit.city not in cities:
+                cities.append(unit.city)
+    return {province: {county: cities for county, cities in table.items() if cities}
+            for province, table in out.items()}
 
 
 def county_city(info: DocumentInfo, lookup: dict[str, dict[str, list[str]]]) -> str | None:
