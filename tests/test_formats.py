@@ -394,3 +394,74 @@ def test_a_document_saved_by_python_docx_reads_with_its_list_numbers(tmp_path, c
                                      "2. 电信企业应当落实实名制。"]
     assert [(r.text, r.reason) for r in doc.removed if r.reason.startswith("docx:")] == [
         ("某市人民政府\n", "docx:header")]
+
+
+def _fake_office(tmp_path: Path, monkeypatch, docx: bytes | None) -> Path:
+    """A `soffice` on PATH that 'converts' by writing `docx` (or fails when None), logging its arguments."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    (folder / "made.docx").write_bytes(docx or b"")
+    script = folder / "soffice"
+    script.write_text(
+        "#!/usr/bin/env python3\n"
+        "import shutil, sys\nfrom pathlib import Path\n"
+        f"here = Path({str(folder)!r})\n"
+        "(here / 'args.txt').write_text(' '.join(sys.argv[1:]))\n"
+        f"if {docx is None!r}: sys.exit(1)\n"
+        "args = sys.argv[1:]\nout = Path(args[args.index('--outdir') + 1])\n"
+        "shutil.copy(here / 'made.docx', out / (Path(args[-1]).stem + '.docx'))\n",
+        encoding="utf-8")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}:{__import__('os').environ['PATH']}")
+    return folder
+
+
+def test_a_doc_is_read_through_libreoffice_where_it_is_installed(tmp_path, config, monkeypatch):
+    folder = _fake_office(tmp_path, monkeypatch, _docx_document())
+    expected = _summary(_ingest(tmp_path / "text", "notice.txt", _text_document(), config))
+    doc = _ingest(tmp_path, "old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, config)
+    assert _summary(doc) == expected
+    arguments = (folder / "args.txt").read_text().split()
+    assert arguments[:3] == ["--headless", "--convert-to", "docx"] and arguments[-1].endswith("document.doc")
+
+
+def test_a_conversion_that_fails_is_one_line_naming_what_to_do(tmp_path, config, monkeypatch):
+    _fake_office(tmp_path, monkeypatch, None)
+    error = _refusal(tmp_path, "old.wps", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, config)
+    assert error.code == "needs-conversion"
+    assert str(error) == ("old.wps: LibreOffice could not convert this WPS document; open it in Word or WPS, "
+                          "save it as DOCX and ingest that")
+
+
+def test_a_500_page_pdf_is_read_page_by_page_in_bounded_memory(tmp_path):
+    """Every page's clauses keep their page; memory grows with the text, not with the page count."""
+    script = tmp_path / "read.py"
+    script.write_text(
+        "import sys\nsys.path.insert(0, sys.argv[1])\n"
+        "from pathlib import Path\n"
+        "from format_fixtures import make_pdf, pdf_page_lines\n"
+        "from antifraud_corpus.config import default_config_dir, load_config\n"
+        "from antifraud_corpus.pipeline import process_file\n"
+        "def peak():\n"
+        "    return next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')) // 1024\n"
+        "pages = [pdf_page_lines([f'第{3 * n + i + 1}条 各单位应当落实第{n}项防范措施。' for i in range(3)])\n"
+        "         for n in range(500)]\n"
+        "path = Path(sys.argv[2]) / 'long.pdf'\n"
+        "path.write_bytes(make_pdf(pages, header='某某市人民政府文件'))\n"
+        "config = load_config(default_config_dir())\n"
+        "process_file(path, path.parent, config)  # dictionaries and rules loaded\n"
+        "before = peak()\n"
+        "doc = process_file(path, path.parent, config)\n"
+        "pages_of = sorted({c.page for c in doc.clauses})\n"
+        "print(len(doc.clauses), pages_of[0], pages_of[-1], len(pages_of), peak() - before)\n",
+        encoding="utf-8")
+    import subprocess
+    import sys
+
+    if not Path("/proc/self/status").exists():
+        pytest.skip("peak memory is read from /proc")
+    out = subprocess.run([sys.executable, str(script), str(Path(__file__).parent), str(tmp_path)],
+                         capture_output=True, text=True, check=True, timeout=120).stdout.split()
+    clauses, first, last, distinct, growth_mb = map(int, out)
+    assert (clauses, first, last, distinct) == (1500, 1, 500, 500)
+    assert growth_mb < 64, f"reading a 500-page PDF again grew the peak by {growth_mb} MB"
