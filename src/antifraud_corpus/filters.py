@@ -115,7 +115,7 @@ def unknown_value(option: str, value: str, what: str, known: Iterable[str], *, l
         listing: where to see them all, for a list too long to give (`corpus list` shows the regions).
     """
     known = list(dict.fromkeys(known))
-    close = difflib.get_close_matches(value, known, n=3, cutoff=0.6)
+    close = _closest(value, known)
     if close:
         hint = f"did you mean {' or '.join(close)}?"
     elif len(known) <= _SHOWN or not listing:
@@ -123,6 +123,12 @@ def unknown_value(option: str, value: str, what: str, known: Iterable[str], *, l
     else:
         hint = listing
     return FilterError(f"{option} {value}: unknown {what}; {hint}")
+
+
+def _closest(value: str, known: Sequence[str]) -> list[str]:
+    """Up to three of `known` most like `value`, the likest first and equals in order (difflib reverses them)."""
+    close = difflib.get_close_matches(value, known, n=3)
+    return sorted(close, key=lambda match: (-difflib.SequenceMatcher(None, value, match).ratio(), match))
 
 
 def check_choice(option: str, values: Iterable[str], what: str, known: Iterable[str]) -> None:
@@ -173,7 +179,7 @@ def resolve_prefix(typed: str, ids: Sequence[str], *, option: str = "", where: s
     if matches:
         shown = ", ".join(matches[:_SHOWN]) + (f", … ({len(matches)} in all)" if len(matches) > _SHOWN else "")
         raise FilterError(f"{label}: {len(matches)} document ids start with it ({shown}); type more of the id")
-    close = difflib.get_close_matches(typed, ids, n=3)
+    close = _closest(typed, ids)
     hint = f"did you mean {' or '.join(close)}?" if close else "`corpus list` lists the ids"
     raise FilterError(f"{label}: no such document in {where}; {hint}")
 
@@ -231,19 +237,22 @@ def checked_filter(config: Config, *, doc_ids: Callable[[], Sequence[str]],
 
 
 def _region(value: str, config: Config, stored: Callable[[], Iterable[str]]) -> str:
-    """A region as documents store it: a gazetteer or stored name as typed, a short form as its full name."""
+    """A region as documents store it: a gazetteer or stored name as typed, a short form as its full name.
+
+    The store is read only for a name the gazetteer lacks.
+    """
     from .metadata.places import place_of_region
     from .metadata.rules import region_index
 
     index = region_index(config)
     if any(unit.name == value for unit in index.lookup(value)):
         return value  # a real place: no document there is an honest zero
+    unit = place_of_region(value, config)
+    if unit is not None:
+        return unit.name  # 山西 → 山西省, as documents name it (sidecars' short forms are stored so too)
     known = set(stored())
     if value in known:
         return value  # a region a sidecar or a rule gave that the gazetteer lacks
-    unit = place_of_region(value, config)
-    if unit is not None:
-        return unit.name  # 湖南 → 湖南省, as documents store it
     full_names = {unit.name for units in index.by_name.values() for unit in units}
     raise unknown_value("--region", value, "region", sorted(known | full_names),
                         listing="`corpus list` shows the regions of the store")
