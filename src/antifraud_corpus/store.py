@@ -294,9 +294,7 @@ class DocumentDuties(msgspec.Struct, kw_only=True):
     """
 
     doc_id: str
-    source: str = ""
     title: str = ""
-    issuer: str = ""
     date: str | None = None
     level: str | None = None
     region: str | None = None
