@@ -89,6 +89,9 @@ def test_duties_are_the_export_table_as_records(store, config):
     rows = list(store.duties(level="provincial", actor=["court", "procuratorate"], measure="crackdown"))
     keep = DutyFilter(levels=("provincial",), actors=("court", "procuratorate"), measures=("crackdown",))
     assert [row.to_dict() for row in rows] == list(duty_rows(load_documents(store.path), config, keep))
+    assert DUTY_COLUMNS == ["doc_id", "level", "region", "date", "kind", "clause", "sentence", "start", "end", "actor",
+                            "actor_name", "actor_source", "modality", "marker", "action", "measures"]  # (the contract)
+    assert list(rows[0].to_dict()) == DUTY_COLUMNS
     assert [(row.clause, row.actor, row.actor_name) for row in rows] == [
         ("三", "procuratorate", "人民检察院"), ("三", "court", "人民法院")] * 3
 

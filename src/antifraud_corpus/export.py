@@ -82,7 +82,12 @@ class DutyRow:
     measures: str  # measure ids joined by `;`
 
     def to_dict(self) -> dict:
-        return {name: getattr(self, name) for name in DUTY_COLUMNS}
+        # (written out: a large export turns hundreds of thousands of rows into dicts)
+        return {"doc_id": self.doc_id, "level": self.level, "region": self.region, "date": self.date,
+                "kind": self.kind, "clause": self.clause, "sentence": self.sentence, "start": self.start,
+                "end": self.end, "actor": self.actor, "actor_name": self.actor_name,
+                "actor_source": self.actor_source, "modality": self.modality, "marker": self.marker,
+                "action": self.action, "measures": self.measures}
 
 
 @dataclass(slots=True)
