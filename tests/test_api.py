@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import antifraud_corpus as ac
 from antifraud_corpus.compare import DIFF_COLUMNS
@@ -184,3 +186,18 @@ def test_ingest_is_the_command(tmp_path):
     assert (report.ingested, report.skipped, report.failed) == (["notice"], [], [])
     assert ac.open_store(tmp_path / "store").ids() == ["notice"]
     assert Path(tmp_path / "store" / "notice.json").is_file()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(level=st.lists(st.sampled_from(["central", "provincial", "municipal"]), max_size=2),
+       actor=st.lists(st.sampled_from(["court", "government", "public_security", "departments"]), max_size=2),
+       measure=st.lists(st.sampled_from(["crackdown", "organization", "fund_control"]), max_size=2),
+       topic=st.sampled_from(["all", "on", "off"]))
+def test_list_counts_the_directives_the_duties_table_holds(store, level, actor, measure, topic):
+    filters = {"level": level, "actor": actor, "measure": measure, "topic": topic}
+    listed = {d.doc_id: d.n_duties for d in store.listing(**filters)}
+    directives: dict[str, set[tuple[int, int]]] = {}
+    for row in store.duties(**filters):
+        directives.setdefault(row.doc_id, set()).add((row.start, row.end))
+    assert listed == {doc_id: len(spans) for doc_id, spans in directives.items()}
+    assert sorted(listed) == [doc.doc_id for doc in store.documents(**filters)]
