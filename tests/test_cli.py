@@ -54,7 +54,7 @@ def test_explain_unknown_document(runner, ingested_seeds):
     store, _ = ingested_seeds
     result = runner.invoke(main, ["explain", "nope", "--normalized", str(store)])
     assert result.exit_code == 2
-    assert result.stderr == f"Error: nope: no such document in {store}; run `corpus ingest` or check the id\n"
+    assert result.stderr == f"Error: nope: no such document in {store}; `corpus list` lists the ids\n"
     typo = runner.invoke(main, ["explain", "000_888081b4012a42cb", "--normalized", str(store)])
     assert (typo.exit_code, typo.stderr) == (2, f"Error: 000_888081b4012a42cb: no such document in {store}; "
                                                  "did you mean 000_888081b4012a42ca?\n")
@@ -207,4 +207,4 @@ def test_explain_reads_only_stored_documents(runner, ingested_seeds, tmp_path, d
     result = runner.invoke(main, ["explain", doc_id, "--normalized", str(store)])
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr == (f"Error: {doc_id}: not a document id (a raw file's name without its extension, "
-                             "no folders); `corpus export documents` lists the ids\n")
+                             "no folders); `corpus list` lists the ids\n")

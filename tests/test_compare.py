@@ -22,7 +22,7 @@ from antifraud_corpus.compare import (
     normalized_fragments,
 )
 from antifraud_corpus.config import load_config
-from antifraud_corpus.errors import ConfigError
+from antifraud_corpus.errors import ConfigError, FilterError
 from antifraud_corpus.export import DutyFilter
 from antifraud_corpus.models import Document, Duty, Mention
 from antifraud_corpus.report_compare import render_html, render_json, render_markdown, render_table, table_text
@@ -406,10 +406,10 @@ def test_workers_give_the_same_result(config):
     assert json.loads(one)["diffs"]
 
 
-def test_unknown_filter_ids_are_config_errors(config):
-    with pytest.raises(ConfigError, match="--measure fund_contrl"):
+def test_unknown_filter_ids_are_filter_errors(config):
+    with pytest.raises(FilterError, match="^--measure fund_contrl: unknown measure id; did you mean fund_control\\?$"):
         compare_corpus([], config, filters=DutyFilter(measures=("fund_contrl",)))
-    with pytest.raises(ConfigError, match="--actor police"):
+    with pytest.raises(FilterError, match="^--actor police: unknown actor id; use one of civil_affairs, "):
         compare_corpus([], config, filters=DutyFilter(actors=("police",)))
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import ConfigError, CorpusError, InputFolderError, StoreError
+from .errors import ConfigError, CorpusError, FilterError, InputFolderError, StoreError
 from .safetext import printable
 
 _EXIT_USAGE = 2
@@ -36,7 +36,8 @@ class _CorpusGroup(click.Group):
             finally:
                 sys.stdout.flush()  # (also before a command's sys.exit: what it printed must reach the file)
         except CorpusError as exc:
-            code = _EXIT_USAGE if isinstance(exc, ConfigError | StoreError | InputFolderError) else _EXIT_PROBLEMS
+            usage = ConfigError | StoreError | InputFolderError | FilterError
+            code = _EXIT_USAGE if isinstance(exc, usage) else _EXIT_PROBLEMS
             error = click.ClickException(printable(str(exc)))  # one line, whatever a file name holds
             error.exit_code = code
             raise error from None
@@ -74,6 +75,33 @@ def _load(config_dir: Path | None, overrides: tuple[str, ...]) -> Any:
     return load_config(config_dir, overrides)
 
 
+def _store(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...]) -> Any:
+    from .api import open_store
+
+    return open_store(normalized_dir, _load(config_dir, overrides))
+
+
+def _document_options(func: Callable) -> Callable:
+    """--doc, --region, --level: which documents (checked by the library: a typo is exit 2, not an empty table)."""
+    func = click.option("--doc", "doc_ids", multiple=True,
+                        help="Only this document: its id or any unique prefix of it (repeatable).")(func)
+    func = click.option("--region", "regions", multiple=True,
+                        help="Only documents of this region or province, e.g. 临汾市 or 山西 (repeatable).")(func)
+    return click.option("--level", "levels", multiple=True, metavar="LEVEL",
+                        help="Only documents of this level: central, provincial, municipal or county "
+                             "(repeatable).")(func)
+
+
+def _duty_options(func: Callable) -> Callable:
+    """--actor, --measure, --topic: which directives."""
+    func = click.option("--topic", type=click.Choice(["all", "on", "off"]), default="all", show_default=True,
+                        help="Only directives on the anti-fraud topic (on) or off it (configs/topic.yaml).")(func)
+    func = click.option("--measure", "measures", multiple=True,
+                        help="Only directives with this measure id (repeatable).")(func)
+    return click.option("--actor", "actors", multiple=True,
+                        help="Only directives of this actor id (repeatable).")(func)
+
+
 @click.group(cls=_CorpusGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="corpus")
 def main() -> None:
@@ -86,7 +114,8 @@ def main() -> None:
     \b
     Example:
         corpus ingest                      # data/raw -> data/normalized
-        corpus explain 000_888081b4012a42ca 二
+        corpus list --level provincial
+        corpus explain 000 二
         corpus export duties --format csv -o duties.csv
         corpus compare --format html -o compare.html
         corpus check data/raw/new.txt
@@ -151,11 +180,7 @@ def _export_options(formats: tuple[str, ...]) -> Callable:
                             help="Output file [default: stdout; required for sqlite].")(func)
         func = click.option("--format", "fmt", type=click.Choice(formats), default=formats[0],
                             show_default=True)(func)
-        func = click.option("--doc", "doc_ids", multiple=True, help="Only these documents (repeatable).")(func)
-        func = click.option("--region", "regions", multiple=True, help="Only this region or province.")(func)
-        func = click.option("--level", "levels", multiple=True,
-                            type=click.Choice(["central", "provincial", "municipal", "county"]))(func)
-        return _config_options(_normalized_option(func))
+        return _config_options(_normalized_option(_document_options(func)))
 
     return decorate
 
@@ -172,19 +197,16 @@ def export_documents(normalized_dir: Path, config_dir: Path | None, overrides: t
         corpus export documents --format csv -o documents.csv
         corpus export documents --level provincial --format jsonl
     """
-    from .export import DutyFilter
     from .report import write_export
 
-    keep = DutyFilter(levels=levels, regions=regions, doc_ids=doc_ids)
-    write_export("documents", normalized_dir, _load(config_dir, overrides), keep, fmt, output, lang, with_diffs)
+    store = _store(normalized_dir, config_dir, overrides)
+    keep = store.filter(doc=doc_ids, level=levels, region=regions)
+    write_export("documents", normalized_dir, store.config, keep, fmt, output, lang, with_diffs)
 
 
 @export.command("duties")
 @_export_options(("csv", "jsonl", "sqlite"))
-@click.option("--actor", "actors", multiple=True, help="Only duties of this actor id (repeatable).")
-@click.option("--measure", "measures", multiple=True, help="Only duties with this measure id (repeatable).")
-@click.option("--topic", type=click.Choice(["all", "on", "off"]), default="all", show_default=True,
-              help="Only directives on the anti-fraud topic (on) or off it (configs/topic.yaml).")
+@_duty_options
 def export_duties(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...], levels: tuple,
                   regions: tuple, doc_ids: tuple, fmt: str, output: Path | None, lang: str, with_diffs: bool,
                   actors: tuple, measures: tuple, topic: str) -> None:
@@ -200,11 +222,42 @@ def export_duties(normalized_dir: Path, config_dir: Path | None, overrides: tupl
         corpus export duties --actor public_security --level provincial --format jsonl
         corpus export duties --format sqlite -o corpus.db
     """
-    from .export import DutyFilter
     from .report import write_export
 
-    keep = DutyFilter(levels=levels, regions=regions, actors=actors, measures=measures, doc_ids=doc_ids, topic=topic)
-    write_export("duties", normalized_dir, _load(config_dir, overrides), keep, fmt, output, lang, with_diffs)
+    store = _store(normalized_dir, config_dir, overrides)
+    keep = store.filter(doc=doc_ids, level=levels, region=regions, actor=actors, measure=measures, topic=topic)
+    write_export("duties", normalized_dir, store.config, keep, fmt, output, lang, with_diffs)
+
+
+@main.command("list")
+@_normalized_option
+@_config_options
+@_document_options
+@_duty_options
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "jsonl"]), default="table", show_default=True,
+              help="csv: Excel-safe, UTF-8 with a BOM; jsonl: a record per line.")
+def list_documents(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...], levels: tuple,
+                   regions: tuple, doc_ids: tuple, actors: tuple, measures: tuple, topic: str, fmt: str) -> None:
+    """List the stored documents: id, level, region, date, kind, title, directives.
+
+    Takes the filters of `export` and `compare`; with --actor, --measure or --topic
+    only the directives they keep are counted, and documents with none are left
+    out. The ids are whole: type them back, or any unique prefix, where an id is
+    taken.
+
+    \b
+    Example:
+        corpus list
+        corpus list --level municipal --region 山西
+        corpus list --actor court --format csv > court.csv
+    """
+    from rich.console import Console
+
+    from .report_list import render_listing
+
+    store = _store(normalized_dir, config_dir, overrides)
+    listing = store.listing(doc=doc_ids, level=levels, region=regions, actor=actors, measure=measures, topic=topic)
+    render_listing(Console(highlight=False), listing, fmt)
 
 
 @main.command()
@@ -218,19 +271,21 @@ def explain(doc_id: str, clause: str | None, normalized_dir: Path, config_dir: P
 
     The sentence is printed with actor, modal marker and measure cues
     highlighted, followed by the rule or lexicon entry behind every tag.
+    DOC_ID may be any unique prefix of the id; CLAUSE a clause path (三, 三/（一）).
 
     \b
     Example:
         corpus explain 000_888081b4012a42ca
-        corpus explain 000_888081b4012a42ca 五
+        corpus explain 000 五
     """
     from rich.console import Console
 
+    from .filters import checked_clause
     from .report import render_explain
-    from .store import find_document, read_document
 
-    path = find_document(normalized_dir, doc_id)
-    render_explain(Console(highlight=False), read_document(path), clause, _load(config_dir, overrides))
+    store = _store(normalized_dir, config_dir, overrides)
+    doc = store.document(doc_id)
+    render_explain(Console(highlight=False), doc, checked_clause(doc, clause), store.config)
 
 
 @main.command()
@@ -326,14 +381,8 @@ def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_d
               show_default=True, help="csv: one row per diff, Excel-safe (BOM, no formula cells).")
 @click.option("-o", "--output", type=_OUTPUT_FILE, default=None,
               help="Output file, written atomically [default: stdout].")
-@click.option("--level", "levels", multiple=True, type=click.Choice(["central", "provincial", "municipal", "county"]),
-              help="Only compare documents of this level (repeatable).")
-@click.option("--region", "regions", multiple=True, help="Only documents of this region or province (repeatable).")
-@click.option("--actor", "actors", multiple=True, help="Only directives of this actor id (repeatable).")
-@click.option("--measure", "measures", multiple=True, help="Only directives with this measure id (repeatable).")
-@click.option("--doc", "doc_ids", multiple=True, help="Only these documents (repeatable).")
-@click.option("--topic", type=click.Choice(["all", "on", "off"]), default="all", show_default=True,
-              help="Only directives on the anti-fraud topic (on) or off it (configs/topic.yaml).")
+@_document_options
+@_duty_options
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
               help="zh: Chinese labels for statuses, levels, measures and actors.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -353,21 +402,17 @@ def compare(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str,
     \b
     Example:
         corpus compare
-        corpus compare --doc 002_b06b64127b7163c7 --lang zh
+        corpus compare --doc 002 --lang zh
         corpus compare --format html -o compare.html
         corpus compare --level provincial --measure fund_control --format json
         corpus compare --level municipal --measure credit_punishment --format csv -o diffs.csv
     """
     from rich.console import Console
 
-    from .compare import compare_corpus
-    from .export import DutyFilter
     from .report_compare import write_comparison
-    from .store import load_document_duties
 
-    keep = DutyFilter(levels=levels, regions=regions, actors=actors, measures=measures, doc_ids=doc_ids, topic=topic)
-    comparison = compare_corpus(load_document_duties(normalized_dir), _load(config_dir, overrides), filters=keep,
-                                workers=workers)
+    comparison = _store(normalized_dir, config_dir, overrides).compare(
+        doc=doc_ids, level=levels, region=regions, actor=actors, measure=measures, topic=topic, workers=workers)
     write_comparison(comparison, fmt, lang, output, Console(highlight=False))
 
 

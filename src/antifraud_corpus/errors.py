@@ -45,6 +45,10 @@ class StoreError(CorpusError):
     """The normalized store is missing or holds a file that cannot be read."""
 
 
+class FilterError(CorpusError, ValueError):
+    """A filter value or document id that matches nothing known (bad usage: it would select nothing)."""
+
+
 class WriteError(CorpusError):
     """A file cannot be written: its folder, its permissions or its file system refuse it."""
 

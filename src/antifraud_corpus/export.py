@@ -13,55 +13,23 @@ import errno
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import IO, Literal
 
 from .config import Config
 from .errors import file_error
 from .files import atomic_path
+from .filters import KEEP_ALL, DutyFilter, actor_names, measure_names
 from .models import RECORD_FIELDS, Document, Duty
 from .topic import topic_rules
 
 Format = Literal["jsonl", "csv", "sqlite"]
 
 DOCUMENT_COLUMNS = list(RECORD_FIELDS)
-DUTY_COLUMNS = ["doc_id", "level", "region", "date", "kind", "clause", "sentence", "start", "end", "actor",
-                "actor_name", "actor_source", "modality", "marker", "action", "measures"]
 # What a spreadsheet may take for the start of a formula (OWASP's list: tab and CR too), and the
 # full-width forms, which some spreadsheets (and IMEs, on the way in) normalise to ASCII.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-
-
-@dataclass(frozen=True, slots=True)
-class DutyFilter:
-    """Which duties to keep; an empty tuple keeps all."""
-
-    levels: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-    actors: tuple[str, ...] = ()
-    measures: tuple[str, ...] = ()
-    doc_ids: tuple[str, ...] = ()
-    topic: str = "all"  # on | off | all: directives whose topic relevance reaches topic.yaml's threshold or not
-
-    def keeps_topic(self, on_topic: bool) -> bool:
-        return self.topic == "all" or on_topic == (self.topic == "on")
-
-    def keeps_document(self, doc: Document) -> bool:
-        return (
-            (not self.levels or doc.level in self.levels)
-            and (not self.regions or doc.region in self.regions or doc.province in self.regions)
-            and (not self.doc_ids or doc.doc_id in self.doc_ids)
-        )
-
-
-def actor_names(config: Config) -> dict[str, str]:
-    """Canonical Chinese name per actor id: the taxonomy's, extended by the actor lexicon."""
-    names = {k: v.get("name", k) for k, v in (config["taxonomy"].get("actors") or {}).items()}
-    for actor_id, spec in (config["actors"].get("actors") or {}).items() if "actors" in config.files else ():
-        if isinstance(spec, dict) and spec.get("name"):
-            names.setdefault(actor_id, spec["name"])
-    return names
 
 
 def agency_names(duty: Duty) -> dict[str, str]:
@@ -75,10 +43,6 @@ def agency_names(duty: Duty) -> dict[str, str]:
         if m.name and m.name not in out.setdefault(m.id, []):
             out[m.id].append(m.name)
     return {k: "、".join(v) for k, v in out.items() if v}
-
-
-def measure_names(config: Config) -> dict[str, str]:
-    return {k: v.get("name", k) for k, v in (config["taxonomy"].get("measures") or {}).items()}
 
 
 def contract_actor_source(source: str) -> str:
@@ -96,7 +60,63 @@ def document_rows(docs: Iterable[Document]) -> Iterator[dict]:
         yield doc.record()
 
 
-def duty_rows(docs: Iterable[Document], config: Config, keep: DutyFilter = DutyFilter()) -> Iterator[dict]:
+@dataclass(slots=True)
+class DutyRow:
+    """A row of the duties-per-agency table (the contract's duty row): a duty with one of its actors."""
+
+    doc_id: str
+    level: str | None
+    region: str | None
+    date: str | None
+    kind: str | None
+    clause: str
+    sentence: str
+    start: int
+    end: int
+    actor: str  # "" for a duty with no actor
+    actor_name: str
+    actor_source: str  # explicit | inherited; "" with no actor
+    modality: str
+    marker: str
+    action: str
+    measures: str  # measure ids joined by `;`
+
+    def to_dict(self) -> dict:
+        # (written out: a large export turns hundreds of thousands of rows into dicts)
+        return {"doc_id": self.doc_id, "level": self.level, "region": self.region, "date": self.date,
+                "kind": self.kind, "clause": self.clause, "sentence": self.sentence, "start": self.start,
+                "end": self.end, "actor": self.actor, "actor_name": self.actor_name,
+                "actor_source": self.actor_source, "modality": self.modality, "marker": self.marker,
+                "action": self.action, "measures": self.measures}
+
+
+@dataclass(slots=True)
+class ClauseRow:
+    """A clause with its document's id: a row of the clauses table (`export --format sqlite` has it too)."""
+
+    doc_id: str
+    path: str
+    heading: str
+    chapter: str | None
+    text: str
+    start: int
+    end: int
+
+
+DUTY_COLUMNS = [f.name for f in fields(DutyRow)]
+CLAUSE_COLUMNS = [f.name for f in fields(ClauseRow)]
+
+
+def clause_records(docs: Iterable[Document], keep: DutyFilter = KEEP_ALL) -> Iterator[ClauseRow]:
+    """Every clause of the kept documents, in document and text order."""
+    for doc in docs:
+        if keep.keeps_document(doc):
+            for clause in doc.clauses:
+                yield ClauseRow(doc.doc_id, clause.path, clause.heading, clause.chapter, clause.text, clause.start,
+                                clause.end)
+
+
+def duty_records(docs: Iterable[Document], config: Config, keep: DutyFilter = KEEP_ALL) -> Iterator[DutyRow]:
     """One row per (duty, actor): the duties-per-agency table. A duty with no actor gives one row."""
     names = actor_names(config)
     rules = topic_rules(config)
@@ -104,34 +124,27 @@ def duty_rows(docs: Iterable[Document], config: Config, keep: DutyFilter = DutyF
         if not keep.keeps_document(doc):
             continue
         for duty in doc.duties:
-            measures = duty.measure_ids
-            if keep.measures and not set(keep.measures) & set(measures):
+            actors = duty.actor_ids
+            if not keep.keeps_duty(actors, duty.measure_ids, rules.on_topic(duty.topic)):
                 continue
-            if not keep.keeps_topic(rules.on_topic(duty.topic)):
-                continue
-            actors = duty.actor_ids or [""]
+            measures = ";".join(duty.measure_ids)
             agencies = agency_names(duty)
-            for actor in actors:
+            for actor in actors or [""]:
                 if keep.actors and actor not in keep.actors:
                     continue
-                yield {
-                    "doc_id": doc.doc_id,
-                    "level": doc.level,
-                    "region": doc.region,
-                    "date": doc.date,
-                    "kind": doc.kind,
-                    "clause": duty.clause,
-                    "sentence": duty.sentence,
-                    "start": duty.start,
-                    "end": duty.end,
-                    "actor": actor,
-                    "actor_name": agencies.get(actor) or names.get(actor, actor),
-                    "actor_source": contract_actor_source(duty.actor_source) if actor else "",
-                    "modality": duty.modality,
-                    "marker": duty.marker,
-                    "action": duty.action,
-                    "measures": ";".join(measures),
-                }
+                yield DutyRow(
+                    doc_id=doc.doc_id, level=doc.level, region=doc.region, date=doc.date, kind=doc.kind,
+                    clause=duty.clause, sentence=duty.sentence, start=duty.start, end=duty.end, actor=actor,
+                    actor_name=agencies.get(actor) or names.get(actor, actor),
+                    actor_source=contract_actor_source(duty.actor_source) if actor else "",
+                    modality=duty.modality, marker=duty.marker, action=duty.action, measures=measures,
+                )
+
+
+def duty_rows(docs: Iterable[Document], config: Config, keep: DutyFilter = KEEP_ALL) -> Iterator[dict]:
+    """`duty_records` as dicts keyed by `DUTY_COLUMNS` (what CSV and JSONL write)."""
+    for row in duty_records(docs, config, keep):
+        yield row.to_dict()
 
 
 def localize(rows: Iterable[dict], config: Config) -> Iterator[dict]:
@@ -233,7 +246,7 @@ CREATE VIEW duty_rows AS
 """
 
 
-def write_sqlite(docs: Iterable[Document], path: Path, config: Config, keep: DutyFilter = DutyFilter(),
+def write_sqlite(docs: Iterable[Document], path: Path, config: Config, keep: DutyFilter = KEEP_ALL,
                  diffs: Iterable[dict] | None = None) -> int:
     """Write documents, clauses and duties as related tables to a new SQLite file; return duty count.
 
@@ -294,12 +307,7 @@ def _fill_database(db: sqlite3.Connection, docs: Iterable[Document], config: Con
                 )
                 clause_ids[clause.path] = int(cur.lastrowid or 0)
             for duty in doc.duties:
-                ids = duty.measure_ids
-                if keep.measures and not set(keep.measures) & set(ids):
-                    continue
-                if not keep.keeps_topic(rules.on_topic(duty.topic)):
-                    continue
-                if keep.actors and not set(keep.actors) & set(duty.actor_ids):
+                if not keep.keeps_duty(duty.actor_ids, duty.measure_ids, rules.on_topic(duty.topic)):
                     continue
                 cur = db.execute(
                     'INSERT INTO duties (doc_id, clause_id, clause, sentence, start, "end", modality, marker, '

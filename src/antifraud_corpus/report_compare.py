@@ -38,6 +38,7 @@ from .compare import (
 )
 from .export import write_csv
 from .files import write_output
+from .filters import typable_prefix
 from .report import plain
 from .safetext import printable
 
@@ -81,7 +82,7 @@ class _Labels:
         self.zh = lang == "zh"
         self.words = _ZH if self.zh else _EN
         self.names = comparison.labels
-        self.short = _short_labels(comparison.documents)
+        self.short = _short_labels(comparison)
 
     def __getitem__(self, key: str) -> str:
         return self.words[key]
@@ -106,11 +107,13 @@ class _Labels:
         return self.names.get("modalities", {}).get(modality, modality) if self.zh else modality
 
 
-def _short_labels(documents: list[DocumentInfo]) -> dict[str, str]:
-    """`000_888081b4012a42ca` → `000` when the part before the first `_` is unique, else the id cut to 12."""
-    prefixes = [d.doc_id.split("_", 1)[0] for d in documents]
-    unique = len(set(prefixes)) == len(prefixes) and all(prefixes)
-    return {d.doc_id: (p if unique else d.doc_id[:12]) for d, p in zip(documents, prefixes, strict=True)}
+def _short_labels(comparison: Comparison) -> dict[str, str]:
+    """`000_888081b4012a42ca` → `000`: each shown id cut at the first `_` after which no other id goes on the same.
+
+    Every label can be typed back where an id is taken (`--doc 000`, `corpus explain 000`).
+    """
+    ids = comparison.doc_ids or sorted(d.doc_id for d in comparison.documents)
+    return {d.doc_id: typable_prefix(d.doc_id, ids) for d in comparison.documents}
 
 
 def _directive_cell(directive: Directive | None, labels: _Labels, *, is_reference: bool) -> Text:

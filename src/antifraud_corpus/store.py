@@ -15,7 +15,6 @@ midway keeps its finished work, and holds a lock, so two runs never interleave.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -25,8 +24,9 @@ from typing import IO, Any
 
 import msgspec
 
-from .errors import StoreError, file_error
+from .errors import FilterError, StoreError, file_error
 from .files import TMP_PREFIX, write_atomic
+from .filters import resolve_prefix
 from .models import Document
 from .textmap import Removed, RemovedLog, SegmentMap
 
@@ -61,25 +61,46 @@ _NOT_IN_AN_ID = tuple(sep for sep in ("/", os.sep, os.altsep, "\0") if sep)  # f
 
 
 def find_document(normalized_dir: Path, doc_id: str) -> Path:
-    """The file of the stored document `doc_id`, for an id a user typed (`corpus explain ID`).
+    """The file of the stored document a user typed (`corpus explain ID`): its id or any unique prefix of it.
 
     An id is a raw file's name without its extension, never a path: one with a folder
     separator or a leading dot (`../../x/secret`, `.manifest`) is refused before any file is
     opened, so only the store's documents can be read this way.
 
     Raises:
-        StoreError: not a document id; no store; or no such document (close ids are suggested).
+        FilterError: not a document id; no such document (close ids are suggested); a prefix of several.
+        StoreError: no store.
     """
-    if not doc_id or doc_id.startswith(".") or any(sep in doc_id for sep in _NOT_IN_AN_ID):
-        raise StoreError(f"{doc_id}: not a document id (a raw file's name without its extension, no folders); "
-                         "`corpus export documents` lists the ids")
-    path = document_path(normalized_dir, doc_id)
-    if path.is_file() and not _is_legacy_manifest(path):
-        return path
-    close = difflib.get_close_matches(doc_id, [p.stem for p in _stored_paths(normalized_dir)], n=3)
-    hint = f"did you mean {' or '.join(close)}?" if close else "run `corpus ingest` or check the id"
-    raise StoreError(f"{doc_id}: no such document in {normalized_dir}; {hint}")
+    return document_path(normalized_dir, resolve_doc_id(normalized_dir, doc_id))
 
+
+def resolve_doc_id(normalized_dir: Path, typed: str, *, option: str = "") -> str:
+    """The id of the stored document that `typed` names in full or by a unique prefix (`000`).
+
+    Args:
+        option: the option the id came from (`--doc`), named in messages.
+
+    Raises:
+        FilterError: not a document id; no such document (close ids are suggested); a prefix of several.
+        StoreError: no store.
+    """
+    label = f"{option} {typed}" if option else typed
+    if not typed or typed.startswith(".") or any(sep in typed for sep in _NOT_IN_AN_ID):
+        raise FilterError(f"{label}: not a document id (a raw file's name without its extension, no folders); "
+                          "`corpus list` lists the ids")
+    path = document_path(normalized_dir, typed)
+    if path.is_file() and not _is_legacy_manifest(path):
+        return typed
+    return resolve_prefix(typed, stored_ids(normalized_dir), option=option, where=str(normalized_dir))
+
+
+def stored_ids(normalized_dir: Path) -> list[str]:
+    """The ids of the stored documents, sorted.
+
+    Raises:
+        StoreError: the folder does not exist or holds no documents.
+    """
+    return sorted(path.stem for path in _stored_paths(normalized_dir))
 
 
 _CHUNK = 1 << 16

@@ -37,8 +37,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from ..config import Config
-from ..errors import ConfigError
-from ..export import DutyFilter, actor_names, measure_names
+from ..filters import DutyFilter, check_ids
 from ..models import Document
 from ..store import DocumentDuties
 from .features import Corpus, normalized_fragments
@@ -71,7 +70,7 @@ from .state import Run
 
 __all__ = [
     "CARRIED", "DIFF_COLUMNS", "LEVELS", "STATUSES", "CompareSettings", "Comparison", "Diff", "DiffList",
-    "Directive", "DocumentInfo", "DocumentSummary", "Echo", "Status", "TimelineEntry", "check_filters",
+    "Directive", "DocumentInfo", "DocumentSummary", "Echo", "Status", "TimelineEntry",
     "collector_paused", "compare_corpus", "compare_settings", "comparison_to_json", "diff_rows", "diff_to_json",
     "directive_to_json", "normalized_fragments", "summary_to_json", "timeline_to_json",
 ]
@@ -93,11 +92,12 @@ def compare_corpus(docs: Iterable[Document | DocumentDuties], config: Config, *,
         The comparison: documents, coverage, actors, diffs, timeline, per-document summaries.
 
     Raises:
-        ConfigError: `compare.yaml` is missing or invalid, or a filter names an unknown actor or measure.
+        ConfigError: `compare.yaml` is missing or invalid.
+        FilterError: a filter names an unknown actor or measure.
     """
     keep = filters or DutyFilter()
     settings = compare_settings(config)
-    check_filters(keep, config)
+    check_ids(keep, config)
     with collector_paused():
         corpus = Corpus(settings)
         for doc in docs:
@@ -120,16 +120,3 @@ def collector_paused() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
-
-
-def check_filters(filters: DutyFilter, config: Config) -> None:
-    """Reject actor and measure ids the taxonomy does not know (a typo would silently show nothing).
-
-    Raises:
-        ConfigError: naming the option and the id, with the known ids.
-    """
-    for option, given, known in (("--measure", filters.measures, measure_names(config)),
-                                 ("--actor", filters.actors, actor_names(config))):
-        for value in given:
-            if value not in known:
-                raise ConfigError(f"{option} {value}: unknown id; use one of {', '.join(sorted(known))}")

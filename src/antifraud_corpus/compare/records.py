@@ -115,3 +115,6 @@ class Comparison:
     summaries: list[DocumentSummary]
     labels: dict[str, dict[str, str]]  # levels, statuses, modalities, measures, actors -> Chinese
     warnings: list[str] = field(default_factory=list)
+    # every document read, shown or not (sorted): a short label is a prefix none of the others starts
+    # with, so that it can be typed back (`--doc 000`)
+    doc_ids: list[str] = field(default_factory=list)

@@ -132,7 +132,8 @@ def comparison_of(run: Run) -> Comparison:
     coverage, actors = matrices(run, shown)
     entries = timeline(run, order, results)
     return Comparison(documents, coverage, actors, DiffList(kept_rows, c.items, c.infos), entries, summaries,
-                      labels(run.config), list(dict.fromkeys(run.warnings)))
+                      labels(run.config), list(dict.fromkeys(run.warnings)),
+                      sorted(info.doc_id for info in c.infos))
 
 
 _BATCH = 32  # local documents a worker compares per task

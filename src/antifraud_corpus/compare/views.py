@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from ..config import Config
-from ..export import actor_names, measure_names
+from ..filters import actor_names, measure_names
 from .records import LEVELS, NO_ACTOR, RANK, DocumentInfo, Echo, TimelineEntry
 from .rows import row_items
 from .state import Run
