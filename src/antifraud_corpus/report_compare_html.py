@@ -208,7 +208,7 @@ def _heatmap(page: _Page, kind: str, row_name: str, matrix: dict[str, dict[str, 
     head = (f'<tr><th rowspan="2">{e(row_name)}</th>'
             + "".join(f'<th colspan="{n}" class="part">{e(page[part])}</th>' for part, n in spans) + "</tr><tr>"
             + "".join(f'<th title="{len(g.doc_ids)} {e(page["docs"])}, {g.directives:,} {e(page["duties"])}">'
-                      f'{e(page.group_name(g.key, by))}<small>{len(g.doc_ids)}</small></th>' for _, by, g in columns)
+                      f'{e(page.group_name(g.key, by))} <small>{len(g.doc_ids)}</small></th>' for _, by, g in columns)
             + "</tr>")
     rows, outside = [], []
     for key, counts in aggregate(matrix, groups).items():
@@ -217,7 +217,7 @@ def _heatmap(page: _Page, kind: str, row_name: str, matrix: dict[str, dict[str, 
         for group, count in zip(groups, counts, strict=True):
             share = 100 * count / group.directives if group.directives else None
             colour = "" if key == NO_ACTOR and kind == "actors" else share_class(share)
-            text = f"{count:,}<small>{_percent(share)}</small>" if count and share is not None else ""
+            text = f"{count:,} <small>{_percent(share)}</small>" if count and share is not None else ""
             cells.append(f'<td class="n{" " + colour if colour else ""}" data-count="{count}">{text}</td>')
         row = f'<th class="row">{label}</th>{"".join(cells)}'
         if key == NO_ACTOR and kind == "actors":
