@@ -7,9 +7,7 @@ Chinese characters as two cells, so columns stay aligned).
 
 from __future__ import annotations
 
-import html
 import io
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -37,7 +35,7 @@ from .compare import (
 from .export import write_csv
 from .files import write_output
 from .report import plain
-from .safetext import printable
+from .safetext import markdown_literal, printable
 
 #: Most document columns a terminal matrix shows; beyond that the HTML report or filters serve better.
 MAX_TERMINAL_COLUMNS = 48
@@ -283,20 +281,7 @@ def table_text(comparison: Comparison, lang: str = "en", width: int = 100) -> st
 # --------------------------------------------------------------------------- Markdown
 
 
-# Characters Markdown would read as syntax: emphasis, code spans, links, table cells, strikethrough, escapes.
-_MD_SYNTAX = re.compile(r"([\\`*_\[\]|~])")
-
-
-def _md(text: str) -> str:
-    """`text` as literal Markdown on one line: no HTML, link, code span or table cell can start in it.
-
-    Ids, titles and sentences come from outside; an id `<img src=x onerror=…>` or one holding a
-    backtick or `|` must render as the characters it is. `<`, `>` and `&` become entities and
-    Markdown's syntax characters are backslash-escaped, which CommonMark undoes inside `<code>`
-    as well, so one escape serves text and code alike.
-    """
-    text = html.escape(printable(" ".join(text.splitlines())), quote=False)
-    return _MD_SYNTAX.sub(r"\\\1", text)
+_md = markdown_literal  # (short: every value of the Markdown report goes through it)
 
 
 def _code(text: str) -> str:
