@@ -187,7 +187,7 @@ def _overview(page: _Page, pairs: list[DocumentGroup], levels: list[DocumentGrou
         level, _, province = name.partition(" · ")
         return (f'<tr class="{css}"><td>{e(level)}</td><td>{e(province)}</td><td class="n">{len(group.doc_ids)}</td>'
                 f'<td class="n">{group.dated}</td><td class="n">{group.directives:,}</td>'
-                + "".join(f'<td class="n">{group.counts.get(s, 0) or ""}</td>' for s in STATUSES) + "</tr>")
+                + "".join(f'<td class="n">{_count(group.counts.get(s, 0))}</td>' for s in STATUSES) + "</tr>")
 
     total = DocumentGroup("", [d for g in levels for d in g.doc_ids], sum(g.dated for g in levels),
                           sum(g.directives for g in levels),
@@ -233,6 +233,10 @@ def _heatmap(page: _Page, kind: str, row_name: str, matrix: dict[str, dict[str, 
             f'<table class="heatmap" data-kind="{kind}"><thead>{head}</thead><tbody>{"".join(rows)}</tbody>'
             f'{"<tbody>" + "".join(outside) + "</tbody>" if outside else ""}</table></div>'
             f'<p class="legend">{e(page["cell"])} {swatches}</p>{note}</section>')
+
+
+def _count(count: int) -> str:
+    return f"{count:,}" if count else ""
 
 
 def _percent(share: float) -> str:
