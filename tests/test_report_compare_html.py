@@ -232,3 +232,23 @@ def test_every_document_falls_in_one_group_and_aggregates_keep_the_totals(infos,
         assert sorted(i for g in groups for i in g.doc_ids) == sorted(d.doc_id for d in infos)
         assert sum(g.directives for g in groups) == sum(d.n_duties for d in infos)
         assert sum(aggregate(matrix, groups)["m"]) == sum(matrix["m"].values())
+
+
+_dates = st.one_of(st.none(), st.dates().map(lambda d: f"{d.year:04d}-{d.month:02d}-{d.day:02d}"),
+                   st.sampled_from(["2021", "2021-07", "not a date", "0000-01-01"]))
+
+
+@given(st.lists(st.builds(DocumentInfo, doc_id=st.text("ab<&", min_size=1, max_size=5),
+                          level=st.sampled_from(["central", "provincial", "municipal", "county", None]),
+                          region=st.none(), province=st.sampled_from(["湖南省", None]), date=_dates,
+                          title=st.text(max_size=5)),
+                max_size=8, unique_by=lambda d: d.doc_id))
+def test_any_set_of_documents_renders_one_entry_each_and_one_mark_per_readable_date(infos):
+    from antifraud_corpus.report_compare_html import _day
+
+    page = lxml.html.fromstring(render_html(Comparison(infos, {}, {}, [], [], [], {}), "en"))  # type: ignore[arg-type]
+    assert [d.get("data-doc") for d in page.xpath("//details[@class='doc']")] == [
+        i for g in group_documents(Comparison(infos, {}, {}, [], [], [], {}), "level+province")  # type: ignore[arg-type]
+        for i in g.doc_ids]
+    marks = page.xpath("//svg[@class='timeline']//circle")
+    assert sorted(m.get("data-doc") for m in marks) == sorted(d.doc_id for d in infos if _day(d.date) is not None)

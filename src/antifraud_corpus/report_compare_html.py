@@ -279,7 +279,8 @@ def _timeline(page: _Page, comparison: Comparison) -> str:
         return section + f'<p class="dim">{e(page["no_dated"])}</p></section>'
     first, last = min(d for _, d in dated), max(d for _, d in dated)
     first_year, last_year = date.fromordinal(first).year, date.fromordinal(last).year + 1
-    start, end = date(first_year, 1, 1).toordinal(), date(last_year, 1, 1).toordinal()
+    start = date(first_year, 1, 1).toordinal()
+    end = date(last_year, 1, 1).toordinal() if last_year <= date.max.year else date.max.toordinal() + 1
 
     def x(day: int) -> float:
         return _LEFT + (_WIDTH - _LEFT - _RIGHT) * (day - start) / (end - start)
@@ -298,14 +299,14 @@ def _timeline(page: _Page, comparison: Comparison) -> str:
     for lane in lanes:
         tops[lane], y = y, y + heights[lane]
     axis = y
-    step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if (last_year - first_year) / s <= 12)
+    step = next((s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500) if (last_year - first_year) / s <= 12), 1000)
     svg = [f'<svg class="timeline" width="{_WIDTH}" height="{axis + 24}" '
            f'viewBox="0 0 {_WIDTH} {axis + 24}" role="img" aria-label="{e(page["timeline"])}">']
     for lane in lanes:
         svg.append(f'<rect class="lane" x="{_LEFT}" y="{tops[lane]}" width="{_WIDTH - _LEFT - _RIGHT}" '
                    f'height="{heights[lane]}"/><text class="lane" x="{_LEFT - 8}" '
                    f'y="{tops[lane] + heights[lane] / 2 + 4:.0f}">{e(page.group_name(lane, "level"))}</text>')
-    for year in range(first_year - first_year % step, last_year + 1, step):
+    for year in range(max(first_year - first_year % step, 1), min(last_year, date.max.year) + 1, step):
         tick = x(date(year, 1, 1).toordinal())
         if _LEFT <= tick <= _WIDTH - _RIGHT:
             svg.append(f'<line class="tick" x1="{tick:.1f}" x2="{tick:.1f}" y1="0" y2="{axis + 4}"/>'
