@@ -6,6 +6,7 @@ instead of skipping it; `.ci/run` installs Chromium with apt.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import struct
@@ -14,10 +15,11 @@ import tempfile
 import zlib
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from antifraud_corpus.compare import compare_corpus
-from antifraud_corpus.report_compare import render_html
+from antifraud_corpus.report_compare_html import render_html
 
 _FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
           "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -34,9 +36,9 @@ def _chromium() -> str:
     pytest.skip("Chromium is not installed (apt-get install chromium)")
 
 
-def _run(browser: str, page: Path, *extra: str) -> subprocess.CompletedProcess:
+def _run(browser: str, page: Path, *extra: str, fragment: str = "") -> subprocess.CompletedProcess:
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
-        return subprocess.run([browser, *_FLAGS, f"--user-data-dir={profile}", *extra, page.as_uri()],
+        return subprocess.run([browser, *_FLAGS, f"--user-data-dir={profile}", *extra, page.as_uri() + fragment],
                               capture_output=True, text=True, timeout=90, check=False)
 
 
@@ -131,3 +133,21 @@ def test_report_script_runs_and_builds_the_views(report):
     assert 'data-ready="' in dom and 'data-ready="0"' not in dom  # the script ran and counted heatmap cells
     assert dom.count('class="heatmap"') == 2
     assert "<details" in dom and 'data-status="omitted"' in dom
+
+
+def test_a_link_to_a_document_opens_it_and_builds_its_diffs(report):
+    browser = _chromium()
+    data = json.loads(lxml.html.fromstring(report.read_text(encoding="utf-8")).get_element_by_id("drill-down").text)
+    anchor, rows = max(data["rows"].items(), key=lambda item: len(item[1]))
+    result = _run(browser, report, "--dump-dom", fragment="#" + anchor)
+    assert not _console_errors(result.stderr)
+    doc = lxml.html.fromstring(result.stdout).get_element_by_id(anchor)
+    assert doc.get("open") is not None
+    built = doc.xpath("div[@class='diffs']")[0]
+    assert built.get("data-built") is not None
+    assert len(built.xpath(".//table[@class='diff']/tbody/tr")) == len(rows)
+    statuses = [group.get("data-status") for group in built.xpath("details")]
+    assert statuses == [s for s in data["statuses"] if any(data["statuses"][r[0]] == s for r in rows)]
+    # the other documents stay closed and unbuilt
+    assert all(d.get("open") is None for d in lxml.html.fromstring(result.stdout).xpath("//details[@class='doc']")
+               if d.get("id") != anchor)

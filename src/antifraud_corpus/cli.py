@@ -344,8 +344,10 @@ def evaluate(gold_dir: Path | None, compare_gold: Path | None, raw_dir: Path, no
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "junit"]), default="text",
               show_default=True, help="text for people; json, github annotations or junit XML for CI.")
 @click.option("--since", metavar="REV", help="Only raw files added or changed since this git revision.")
+@click.option("--summary", type=_OUTPUT_FILE, default=None, metavar="FILE",
+              help="Also append the findings as a Markdown table to FILE (CI: \"$GITHUB_STEP_SUMMARY\").")
 def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_dir: Path | None,
-          overrides: tuple[str, ...], fmt: str, since: str | None) -> None:
+          overrides: tuple[str, ...], fmt: str, since: str | None, summary: Path | None) -> None:
     """Check new or changed raw files before they enter the corpus (the CI gate).
 
     Decoding, cleaning residue, metadata, clause numbering, directives, personal
@@ -355,12 +357,12 @@ def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_d
     \b
     Example:
         corpus check data/raw/new.txt
-        corpus check --since origin/main --format github
+        corpus check --since origin/main --format github --summary "$GITHUB_STEP_SUMMARY"
     """
     from rich.console import Console
 
     from .check import check_paths, format_findings
-    from .report_check import render_check
+    from .report_check import append_summary, findings_to_markdown, render_check
 
     config = _load(config_dir, overrides)
     result = check_paths(list(paths) or None, raw_dir=raw_dir, normalized_dir=normalized_dir, config=config,
@@ -371,6 +373,8 @@ def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_d
         click.echo(format_findings(result, fmt, config), nl=False)
         for note in result.notes:
             _stderr().print(f"note: {printable(note)}", markup=False)
+    if summary is not None:
+        append_summary(summary, findings_to_markdown(result))
     sys.exit(result.exit_code)
 
 

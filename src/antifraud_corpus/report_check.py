@@ -1,17 +1,20 @@
-"""Terminal rendering of `corpus check` results (the `text` format): rich, grouped by file.
+"""Rendering of `corpus check` results for people: the terminal (`text`) and a CI job summary (`--summary`).
 
-The machine formats (json, github, junit) are pure functions in `check.py`;
-this module only draws the human one.
+The machine formats (json, github, junit) are pure functions in `check.py`.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from .check import CheckResult
+from .errors import file_error
 from .report import plain
+from .safetext import markdown_literal
 
 _STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -55,3 +58,50 @@ def render_check(console: Console, result: CheckResult, notes: Console | None = 
     if infos:
         summary.append(f", {_plural(infos, 'note')}")
     console.print(summary)
+
+
+#: GitHub keeps 1 MiB of job summary per step; the table stops short of it and says how many rows it left out.
+SUMMARY_BYTES = 1_000_000
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def findings_to_markdown(result: CheckResult, limit: int = SUMMARY_BYTES) -> str:
+    """The findings as a Markdown table (errors first), headed by the counts: a CI job summary.
+
+    GitHub shows at most 10 annotations of each kind per step, so a drop with more findings loses
+    the rest from the pull request view; the job summary holds them all, up to `limit` bytes.
+    """
+    errors, warnings, infos = (result.count(s) for s in ("error", "warning", "info"))
+    head = (f"### corpus check: {_plural(len(result.files_checked), 'file')} checked, "
+            f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+            + (f", {_plural(infos, 'note')}" if infos else "") + "\n\n")
+    if not result.findings:
+        return head + "No findings.\n"
+    lines = [head + "| severity | file | line | code | message |\n|---|---|---:|---|---|\n"]
+    size = len(lines[0].encode("utf-8"))
+    ordered = sorted(result.findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, len(_SEVERITY_ORDER)))
+    for shown, f in enumerate(ordered):
+        row = (f"| {f.severity} | <code>{markdown_literal(f.file)}</code> | {f.line} | "
+               f"<code>{markdown_literal(f.code)}</code> | {markdown_literal(f.message)} |\n")
+        size += len(row.encode("utf-8"))
+        if size > limit - 200:  # (room for the line saying what was left out)
+            lines.append(f"\n{len(ordered) - shown} more findings not shown (a job summary holds 1 MiB): "
+                         "`corpus check --format json` lists them all.\n")
+            break
+        lines.append(row)
+    return "".join(lines)
+
+
+def append_summary(path: Path, text: str) -> None:
+    """Add `text` to the end of `path` (a job summary such as `$GITHUB_STEP_SUMMARY`), in one write.
+
+    Appended, not replaced: other steps or tools may have written to the same summary.
+
+    Raises:
+        WriteError: the file cannot be written (a `DiskFullError` for a full device).
+    """
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise file_error(exc, path) from None

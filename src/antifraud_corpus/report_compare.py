@@ -1,18 +1,14 @@
-"""Renderers for `corpus compare`: terminal tables, Markdown, a self-contained HTML report, JSON.
+"""Renderers for `corpus compare`: terminal tables, Markdown, JSON, CSV (the HTML report: `report_compare_html`).
 
 The comparison itself is computed by `compare.compare_corpus`; this module only
 turns its records into text. The terminal tables fit 100 columns (rich measures
-Chinese characters as two cells, so columns stay aligned); the HTML report
-carries its CSS and script inline, so it opens without a network.
+Chinese characters as two cells, so columns stay aligned).
 """
 
 from __future__ import annotations
 
-import html
 import io
-import re
 from collections.abc import Iterator
-from importlib import resources
 from pathlib import Path
 from typing import IO
 
@@ -40,7 +36,7 @@ from .export import write_csv
 from .files import write_output
 from .filters import typable_prefix
 from .report import plain
-from .safetext import printable
+from .safetext import markdown_literal, printable
 
 #: Most document columns a terminal matrix shows; beyond that the HTML report or filters serve better.
 MAX_TERMINAL_COLUMNS = 48
@@ -288,20 +284,7 @@ def table_text(comparison: Comparison, lang: str = "en", width: int = 100) -> st
 # --------------------------------------------------------------------------- Markdown
 
 
-# Characters Markdown would read as syntax: emphasis, code spans, links, table cells, strikethrough, escapes.
-_MD_SYNTAX = re.compile(r"([\\`*_\[\]|~])")
-
-
-def _md(text: str) -> str:
-    """`text` as literal Markdown on one line: no HTML, link, code span or table cell can start in it.
-
-    Ids, titles and sentences come from outside; an id `<img src=x onerror=…>` or one holding a
-    backtick or `|` must render as the characters it is. `<`, `>` and `&` become entities and
-    Markdown's syntax characters are backslash-escaped, which CommonMark undoes inside `<code>`
-    as well, so one escape serves text and code alike.
-    """
-    text = html.escape(printable(" ".join(text.splitlines())), quote=False)
-    return _MD_SYNTAX.sub(r"\\\1", text)
+_md = markdown_literal  # (short: every value of the Markdown report goes through it)
 
 
 def _code(text: str) -> str:
@@ -378,144 +361,6 @@ def render_markdown(comparison: Comparison, lang: str = "en") -> str:
     if comparison.warnings:
         out += ["", f"## {_md(labels['warnings'])}", ""] + [f"- {_md(w)}" for w in comparison.warnings]
     return "\n".join(out) + "\n"
-
-
-# --------------------------------------------------------------------------- HTML
-
-
-def _html(text: str) -> str:
-    """`text` as HTML text or attribute value, its control characters shown escaped (the page may go to a terminal)."""
-    return html.escape(printable(text))
-
-
-def _template() -> str:
-    return (resources.files("antifraud_corpus") / "templates" / "compare.html").read_text(encoding="utf-8")
-
-
-def _heatmap(title: str, row_name: str, matrix: dict[str, dict[str, int]], docs: list[DocumentInfo],
-             labels: _Labels, name: object, kind: str) -> str:
-    e = _html
-    peak = max((n for row in matrix.values() for n in row.values()), default=0) or 1
-    head = "".join(f'<th title="{e(d.doc_id)} · {e(labels.level(d.level))} · {e(d.region or "")} · '
-                   f'{e(d.date or "?")} · {e(d.title)}"><span>{e(labels.short[d.doc_id])}</span></th>' for d in docs)
-    rows = []
-    for key, row in matrix.items():
-        cells = []
-        for doc in docs:
-            count = row.get(doc.doc_id, 0)
-            alpha = 0.12 + 0.88 * count / peak if count else 0.0
-            ink = "#fff" if alpha > 0.55 else "#222"
-            style = f' style="background: rgba(192, 57, 43, {alpha:.2f}); color: {ink}"' if count else ""
-            cells.append(f'<td class="n"{style} data-count="{count}" title="{e(name(key))} × {e(doc.doc_id)}: '  # type: ignore[operator]
-                         f'{count}">{count or ""}</td>')
-        rows.append(f'<tr><th class="row">{e(name(key))}</th>{"".join(cells)}</tr>')  # type: ignore[operator]
-    return (f'<section class="view" id="{kind}"><h2>{e(title)}</h2><div class="scroll">'
-            f'<table class="heatmap" data-kind="{kind}"><thead><tr><th>{e(row_name)}</th>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table></div></section>')
-
-
-def _html_side(d: Directive | None, labels: _Labels, with_doc: bool) -> str:
-    e = _html
-    if d is None:
-        return '<td class="side empty">—</td>'
-    meta = " · ".join(filter(None, [
-        ", ".join(labels.actor(a) for a in d.actors) or labels.actor(""),
-        labels.modality(d.modality) + (f" ({d.marker})" if d.marker else ""),
-        ", ".join(labels.measure(m) for m in d.measures)]))
-    return (f'<td class="side"><div class="prov">{e(_provenance(d, labels.short, with_doc))}</div>'
-            f'<div class="sent">{e(d.sentence)}</div><div class="meta">{e(meta)}</div></td>')
-
-
-def render_html(comparison: Comparison, lang: str = "en") -> str:
-    """A self-contained HTML report: heatmaps of views 1 and 2, collapsible diffs, the timeline."""
-    e = _html
-    labels = _Labels(comparison, lang)
-    docs = comparison.documents
-    parts = [f'<h1>{e(labels["title"])}</h1>', '<section class="view" id="documents">',
-             f'<h2>{e(labels["documents"])}</h2><div class="scroll"><table class="docs"><thead><tr>'
-             + "".join(f"<th>{e(labels[k])}</th>" for k in ("doc", "level", "region", "date", "duties", "title_col"))
-             + "</tr></thead><tbody>"]
-    for doc in docs:
-        role = f' <span class="tag">{e(labels["role_reference"])}</span>' if doc.role == "reference" else ""
-        parts.append(f'<tr><td title="{e(doc.doc_id)}"><code>{e(labels.short[doc.doc_id])}</code></td>'
-                     f'<td>{e(labels.level(doc.level))}</td><td>{e(doc.region or "—")}</td>'
-                     f'<td>{e(doc.date or "?")}</td><td class="n">{doc.n_duties}</td>'
-                     f'<td>{e(doc.title)}{role}</td></tr>')
-    parts.append("</tbody></table></div></section>")
-    parts.append(_heatmap(labels["coverage"], labels["measure"], comparison.coverage, docs, labels, labels.measure,
-                          "coverage"))
-    parts.append(_heatmap(labels["actors"], labels["actor"], comparison.actors, docs, labels, labels.actor,
-                          "actors"))
-    parts.append(f'<section class="view" id="diffs"><h2>{e(labels["diffs"])}</h2><div class="filters">'
-                 + "".join(f'<label class="st-{s}"><input type="checkbox" data-status="{s}" checked> '
-                           f'{e(labels.status(s))}</label>' for s in STATUSES)
-                 + '<button type="button" id="expand">+</button><button type="button" id="collapse">−</button>'
-                 + "</div>")
-    summaries = {s.doc_id: s for s in comparison.summaries}
-    groups = list(_diff_groups(comparison))
-    if not groups:
-        parts.append(f'<p class="dim">{e(labels["no_diffs"])}</p>')
-    for doc, diffs in groups:
-        summary = summaries.get(doc.doc_id)
-        counts = "".join(f'<span class="badge st-{s}">{e(labels.status(s))} {summary.counts.get(s, 0)}</span>'
-                         for s in STATUSES) if summary else ""
-        parts.append(f'<details class="doc" open><summary><code>{e(labels.short[doc.doc_id])}</code> '
-                     f'{e(labels.level(doc.level))} {e(doc.region or "")} {e(doc.date or "?")} '
-                     f'<b>{e(doc.title)}</b> {counts}</summary>')
-        if summary is not None:
-            sources = ", ".join(labels.short.get(s, s) for s in summary.sources) or labels["none"]
-            missing = ", ".join(labels.measure(m) for m in summary.missing_measures) or labels["none"]
-            parts.append(f'<p class="dim">{e(labels["sources"])}: {e(sources)}; {e(labels["missing"])}: '
-                         f'{e(missing)}</p>')
-        for status in STATUSES:
-            group = [d for d in diffs if d.status == status]
-            if not group:
-                continue
-            parts.append(f'<details class="group" data-status="{status}"{" open" if status != "omitted" else ""}>'
-                         f'<summary><span class="badge st-{status}">{e(labels.status(status))}</span> {len(group)}'
-                         f'</summary><table class="diff"><thead><tr><th>{e(labels["sim"])}</th>'
-                         f'<th>{e(labels["local"])}</th><th>{e(labels["reference"])}</th></tr></thead><tbody>')
-            for diff in group:
-                extra = ""
-                if diff.reasons:
-                    extra += f'<div class="why">{e("; ".join(diff.reasons))}</div>'
-                if diff.reference_later:
-                    extra += f'<div class="why later">* {e(labels["later"])}</div>'
-                if diff.reference_undated:
-                    extra += f'<div class="why later">† {e(labels["undated"])}</div>'
-                ref_cell = _html_side(diff.reference, labels, True)
-                if extra:
-                    ref_cell = ref_cell[:-5] + extra + "</td>"
-                sim = f"{diff.similarity:.2f}" if status != "added" else ""
-                parts.append(f'<tr><td class="n">{sim}</td>{_html_side(diff.local, labels, False)}{ref_cell}</tr>')
-            parts.append("</tbody></table></details>")
-        parts.append("</details>")
-    parts.append("</section>")
-    parts.append(f'<section class="view" id="timeline"><h2>{e(labels["timeline"])}</h2><ol class="timeline">')
-    for entry in comparison.timeline:
-        parts.append(f'<li><span class="date">{e(entry.date or "?")}</span> <code>'
-                     f'{e(labels.short.get(entry.doc_id, entry.doc_id))}</code> {e(labels.level(entry.level))} '
-                     f'{e(entry.region or "")} {e(entry.title)}')
-        if entry.echoes:
-            parts.append("<ul>")
-            for echo in entry.echoes:
-                counts = ", ".join(f"{labels.status(k)} {v}" for k, v in echo.counts.items())
-                items = "".join(
-                    f'<li><span class="badge st-{st}">{e(labels.status(st))}</span> '
-                    + (f"<code>{e(cl)}</code> " if cl else "") + f"{e(se)}</li>"
-                    for cl, se, st in echo.directives)
-                parts.append(f'<li><details><summary>← <code>{e(labels.short.get(echo.doc_id, echo.doc_id))}</code> '
-                             f'({e(echo.date or "?")}): {e(counts)}</summary><ul>{items}</ul></details></li>')
-            parts.append("</ul>")
-        parts.append("</li>")
-    parts.append("</ol></section>")
-    if comparison.warnings:
-        parts.append(f'<section class="view"><h2>{e(labels["warnings"])}</h2><ul>'
-                     + "".join(f"<li>{e(w)}</li>" for w in comparison.warnings) + "</ul></section>")
-    page = _template()
-    return (page.replace("{{lang}}", "zh-Hans" if labels.zh else "en")
-            .replace("{{title}}", e(labels["title"]))
-            .replace("{{body}}", "\n".join(parts)))
 
 
 # --------------------------------------------------------------------------- JSON and output
@@ -614,6 +459,8 @@ def render(comparison: Comparison, fmt: str, lang: str = "en") -> str:
     if fmt == "markdown":
         return render_markdown(comparison, lang)
     if fmt == "html":
+        from .report_compare_html import render_html  # (it builds on this module's labels)
+
         return render_html(comparison, lang)
     return table_text(comparison, lang)
 
