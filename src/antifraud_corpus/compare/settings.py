@@ -51,6 +51,10 @@ class CompareSettings:
     omission_candidates: int
     counterpart_ratio: float
     max_counterparts: int
+    guiding_re: re.Pattern[str] | FastPattern | None  # a guiding-principle paragraph (`guiding.pattern`)
+    principle_re: re.Pattern[str] | FastPattern | None  # a fragment opening with a principle verb
+    min_principles: int
+    single_principle_re: re.Pattern[str] | FastPattern | None  # a directive stating one principle
     heading_re: re.Pattern[str] | FastPattern
     penalty_re: re.Pattern[str] | FastPattern | None
     statute_kinds: frozenset[str]
@@ -104,8 +108,10 @@ def compare_settings(config: Config) -> CompareSettings:
     thresholds = data.get("thresholds") or {}
     concrete = data.get("concreteness") or {}
     omissions = data.get("omissions") or {}
-    if not isinstance(omissions, Mapping):
-        raise ConfigError("compare.yaml: 'omissions' must be a mapping")
+    guiding = data.get("guiding") or {}
+    for name, section in (("omissions", omissions), ("guiding", guiding)):
+        if not isinstance(section, Mapping):
+            raise ConfigError(f"compare.yaml: '{name}' must be a mapping")
     synonyms = {str(k): str(v) for k, v in (ngram.get("synonyms") or {}).items() if k}
     synonym_re = re.compile("|".join(re.escape(k) for k in sorted(synonyms, key=len, reverse=True))) \
         if synonyms else None
@@ -147,6 +153,10 @@ def compare_settings(config: Config) -> CompareSettings:
         omission_candidates=int(_number(thresholds, "omission_candidates", 2, 0)),
         counterpart_ratio=_number(thresholds, "counterpart_ratio", 0.85, 0, 1),
         max_counterparts=int(_number(thresholds, "max_counterparts", 4, 1)),
+        guiding_re=_regex(guiding["pattern"], "guiding.pattern") if guiding.get("pattern") else None,
+        principle_re=_regex(guiding["principle"], "guiding.principle") if guiding.get("principle") else None,
+        min_principles=int(_number(guiding, "min_principles", 3, 1)),
+        single_principle_re=_regex(guiding["single"], "guiding.single") if guiding.get("single") else None,
         heading_re=_regex(omissions.get("heading") or "$^", "omissions.heading"),
         penalty_re=_regex(omissions["penalty"], "omissions.penalty") if omissions.get("penalty") else None,
         statute_kinds=frozenset(omissions.get("statute_kinds") or ()),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .features import Corpus, Sig, TagBits
+from .features import Corpus, Sig, TagBits, pairable
 from .settings import CompareSettings
 
 
@@ -63,6 +63,8 @@ class Scorer:
 
     def score(self, q: Sig, query: Query, r: Sig) -> tuple[float, float]:
         """(combined score, text similarity) of local directive `q` against reference `r`."""
+        if not pairable(q.role, r.role):
+            return 0.0, 0.0
         text = self.text(q, query, r)
         return (self.combine(q, r, text), text) if text else (0.0, 0.0)
 

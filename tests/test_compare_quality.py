@@ -1,0 +1,45 @@
+"""compare on handmade directives, one test per error class fixed against the compare gold's conventions
+(issue 13): guiding-principle paragraphs, ..."""
+
+from __future__ import annotations
+
+from antifraud_corpus.compare import compare_corpus, compare_settings, normalized_fragments
+from antifraud_corpus.compare.features import GUIDING, ORDINARY, SINGLE_PRINCIPLE, pairable, role_of
+from antifraud_corpus.config import load_config
+from test_compare_causes import FILLER, _doc, _rows
+
+
+def _role(sentence, config):
+    settings = compare_settings(config)
+    return role_of(sentence, normalized_fragments(sentence, settings), settings)
+
+
+GUIDING_CENTRAL = ("要深入贯彻习近平总书记重要指示精神，坚持以人民为中心，坚持源头治理、综合治理，"
+                   "强化技术反制，注重宣传教育，坚决遏制电诈犯罪高发态势。")
+
+
+def test_directive_roles_guiding_principle_and_ordinary(config):
+    assert _role(GUIDING_CENTRAL, config) == GUIDING
+    assert _role("坚持打防结合、预防为先，强化技术反制，注重群防群治。", config) == GUIDING  # three principles
+    assert _role("会议强调，要坚持打防结合、预防为先。", config) == SINGLE_PRINCIPLE  # after the frame words
+    assert _role("要强化技术反制，建设涉诈网站处置平台。", config) == ORDINARY
+    assert [pairable(a, b) for a, b in [(ORDINARY, GUIDING), (GUIDING, ORDINARY), (GUIDING, SINGLE_PRINCIPLE),
+                                        (SINGLE_PRINCIPLE, GUIDING), (GUIDING, GUIDING), (ORDINARY, ORDINARY)]] \
+        == [False, False, True, True, True, True]
+
+
+def test_a_guiding_paragraph_is_no_counterpart_of_a_specific_directive(config):
+    # The local directive shares `强化技术反制` with the guiding paragraph, but carries out the specific one.
+    central = _doc("c", "central", "2021-01-01", [GUIDING_CENTRAL, "要建设涉诈网站处置平台，提升拦截能力。",
+                                                  *FILLER])
+    local = _doc("p", "provincial", "2022-01-01", [
+        "要强化技术反制，建设涉诈网站处置平台。",
+        "全省要深入贯彻习近平总书记重要指示精神，坚持源头治理、综合治理，坚决遏制电诈犯罪高发态势。",
+    ])
+    found = [("echoed", "全省要深入贯", "要深入贯彻习"), ("echoed", "要强化技术反", "要建设涉诈网")]
+    rows = _rows(compare_corpus([central, local], config), "p")
+    assert sorted((d.status, d.local.sentence[:6], d.reference.sentence[:6]) for d in rows if d.local) == found
+    # the control: without the rule the shared words make the guiding paragraph a second counterpart
+    rows = _rows(compare_corpus([central, local], load_config(None, ["compare.guiding={}"])), "p")
+    assert sorted((d.status, d.local.sentence[:6], d.reference.sentence[:6]) for d in rows if d.local) == \
+        sorted([*found, ("echoed", "要强化技术反", "要深入贯彻习")])
