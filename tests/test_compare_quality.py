@@ -43,3 +43,26 @@ def test_a_guiding_paragraph_is_no_counterpart_of_a_specific_directive(config):
     rows = _rows(compare_corpus([central, local], load_config(None, ["compare.guiding={}"])), "p")
     assert sorted((d.status, d.local.sentence[:6], d.reference.sentence[:6]) for d in rows if d.local) == \
         sorted([*found, ("echoed", "要强化技术反", "要深入贯彻习")])
+
+
+def _sig(measures):
+    from antifraud_corpus.compare.features import Sig
+
+    return Sig((), (), frozenset(), False, False, frozenset(measures), 3.0, "要", (), ())
+
+
+def test_one_shared_measure_is_full_agreement_of_a_compound_directive(config):
+    import numpy as np
+
+    from antifraud_corpus.compare.features import Corpus, tag_bits
+    from antifraud_corpus.compare.similarity import Scorer, combine_many
+
+    settings = compare_settings(config)
+    scorer = Scorer(Corpus(settings))
+    compound = _sig(["fund_control", "tech_countermeasure"])  # monitors suspicious accounts, upgrades systems
+    reference = _sig(["fund_control", "industry_regulation"])  # supervises the financial sector
+    expected = (settings.w_text * 0.3 + settings.w_measures) / (settings.w_text + settings.w_measures)
+    assert scorer.combine(compound, reference, 0.3) == expected
+    assert scorer.combine(compound, _sig(["publicity_education"]), 0.3) == 0.3  # apart: no evidence either way
+    tags = tag_bits([compound, reference])
+    assert combine_many(settings, tags, np.array([0]), np.array([1]), np.array([0.3])).tolist() == [expected]
