@@ -66,3 +66,18 @@ def test_one_shared_measure_is_full_agreement_of_a_compound_directive(config):
     assert scorer.combine(compound, _sig(["publicity_education"]), 0.3) == 0.3  # apart: no evidence either way
     tags = tag_bits([compound, reference])
     assert combine_many(settings, tags, np.array([0]), np.array([1]), np.array([0.3])).tolist() == [expected]
+
+
+def test_credit_punishment_and_stop_payment_paraphrases_are_one_action(tmp_path, config):
+    from test_compare_causes import _without_concepts
+
+    credit, funds = {"measures": ["credit_punishment"]}, {"measures": ["fund_control"]}
+    central = _doc("c", "central", "2021-01-01", [("要把从事涉诈黑灰产业的人员纳入失信惩戒名单。", credit),
+                                                  ("要完善被骗资金止付机制，守住群众钱袋子。", funds), *FILLER])
+    local = _doc("p", "provincial", "2022-01-01", [("公安机关要会同有关单位对涉诈人员实施信用惩戒。", credit),
+                                                   ("银行要及时冻结涉诈账户，追赃挽损。", funds)])
+    rows = _rows(compare_corpus([central, local], config), "p")
+    assert [(d.local.sentence[:4], d.reference.sentence[:4]) for d in rows if d.status == "echoed"] == \
+        [("公安机关", "要把从事"), ("银行要及", "要完善被")]
+    rows = _rows(compare_corpus([central, local], _without_concepts(tmp_path)), "p")
+    assert [d.status for d in rows if d.local] == ["added", "added"]
