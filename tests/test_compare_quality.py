@@ -23,9 +23,9 @@ def test_directive_roles_guiding_principle_and_ordinary(config):
     assert _role("坚持打防结合、预防为先，强化技术反制，注重群防群治。", config) == GUIDING  # three principles
     assert _role("会议强调，要坚持打防结合、预防为先。", config) == SINGLE_PRINCIPLE  # after the frame words
     assert _role("要强化技术反制，建设涉诈网站处置平台。", config) == ORDINARY
-    assert [pairable(a, b) for a, b in [(ORDINARY, GUIDING), (GUIDING, ORDINARY), (GUIDING, SINGLE_PRINCIPLE),
-                                        (SINGLE_PRINCIPLE, GUIDING), (GUIDING, GUIDING), (ORDINARY, ORDINARY)]] \
-        == [False, False, True, True, True, True]
+    roles = [(ORDINARY, GUIDING), (GUIDING, ORDINARY), (GUIDING, SINGLE_PRINCIPLE), (SINGLE_PRINCIPLE, GUIDING),
+             (GUIDING, GUIDING), (ORDINARY, ORDINARY)]
+    assert [pairable(_sig([], role=a), _sig([], role=b)) for a, b in roles] == [False, False, True, True, True, True]
 
 
 def test_a_guiding_paragraph_is_no_counterpart_of_a_specific_directive(config):
@@ -45,10 +45,10 @@ def test_a_guiding_paragraph_is_no_counterpart_of_a_specific_directive(config):
         sorted([*found, ("echoed", "要强化技术反", "要深入贯彻习")])
 
 
-def _sig(measures):
+def _sig(measures, **extra):
     from antifraud_corpus.compare.features import Sig
 
-    return Sig((), (), frozenset(), False, False, frozenset(measures), 3.0, "要", (), ())
+    return Sig((), (), frozenset(), False, False, frozenset(measures), 3.0, "要", (), (), **extra)
 
 
 def test_one_shared_measure_is_full_agreement_of_a_compound_directive(config):
@@ -81,3 +81,18 @@ def test_credit_punishment_and_stop_payment_paraphrases_are_one_action(tmp_path,
         [("公安机关", "要把从事"), ("银行要及", "要完善被")]
     rows = _rows(compare_corpus([central, local], _without_concepts(tmp_path)), "p")
     assert [d.status for d in rows if d.local] == ["added", "added"]
+
+
+def test_a_reference_whose_action_is_a_crackdown_needs_a_crackdown(config):
+    # Both name money laundering; the reference cracks down on its providers, the local directive monitors.
+    funds = {"measures": ["fund_control"]}
+    central = _doc("c", "central", "2021-01-01", [("要严厉打击提供转账洗钱服务的违法犯罪活动。", funds), *FILLER])
+    local = _doc("p", "provincial", "2022-01-01", [("金融机构要监测提供转账洗钱服务的账户。", funds),
+                                                   ("公安机关要依法严惩转账洗钱团伙。", funds)])
+    def statuses(settings):
+        return [(d.status, d.local.sentence[:4]) for d in _rows(compare_corpus([central, local], settings), "p")
+                if d.local]
+
+    assert statuses(config) == [("added", "金融机构"), ("echoed", "公安机关")]
+    assert statuses(load_config(None, ["compare.ngram.action_concepts=[]"])) == \
+        [("echoed", "金融机构"), ("echoed", "公安机关")]

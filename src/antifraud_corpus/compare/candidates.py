@@ -42,7 +42,7 @@ def scored(run: Run, local: LocalGrams, pairs: list[tuple[int, int]]) -> list[tu
     # next criterion decide), so they are kept to 9 decimals, far below the 3 that are shown.
     texts = np.round(texts, DIGITS)
     if run.corpus.roles is not None:
-        texts = np.where(pairable_many(run.corpus.roles, local.sigs[queries], refs), texts, 0.0)
+        texts = np.where(pairable_many(run.corpus, local.sigs[queries], refs), texts, 0.0)
     low = run.settings.min_text
     if run.corpus.tags is None:
         sigs, combine = run.corpus.sigs, run.scorer.combine

@@ -35,6 +35,8 @@ class Sig:
     long: tuple[int, ...] = ()  # fragments of at least `fragment_min_grams` grams, aligned on their own
     floor: float = 0.0  # the smallest weight among the `long` fragments (0 when there is none)
     role: int = 0  # ORDINARY, SINGLE_PRINCIPLE or GUIDING (`compare.yaml` guiding)
+    actions: int = 0  # bit set of the action concepts (`ngram.action_concepts`) it names
+    leads: int = 0  # those its leading fragment names: its own action
 
     def part(self, number: int) -> tuple[int, ...]:
         """The gram ids of fragment `number`."""
@@ -80,6 +82,8 @@ class Corpus:
         self.table: GramTable | None = None  # the features as arrays, for batch scoring (`finish`)
         self.tags: TagBits | None = None  # measures and specific actors as bit sets (`finish`)
         self.roles: np.ndarray | None = None  # each distinct directive's `role` (`finish`)
+        self.actions: np.ndarray | None = None  # each distinct directive's `actions` (`finish`)
+        self.leads: np.ndarray | None = None  # each distinct directive's `leads` (`finish`)
 
     def add(self, doc: Document | DocumentDuties) -> None:
         index = len(self.infos)
@@ -161,7 +165,8 @@ class Corpus:
         return Sig(tuple(grams), tuple(bounds), intern(specific, specific), named and bool(specific),
                     named and bool(actors) and not specific,
                     intern(measure_set, measure_set), s.strength_modalities.get(modality, 0.0), marker or modality,
-                    tuple(deadlines), numbers, role=role_of(sentence, fragments, s))
+                    tuple(deadlines), numbers, role=role_of(sentence, fragments, s),
+                    actions=action_bits(fragments, s), leads=action_bits(fragments[:1], s))
 
     def _fragment_grams(self, fragment: str) -> tuple[int, ...]:
         """Distinct gram ids of a fragment, in order; fragments recur (formulaic text), so they are kept."""
@@ -212,6 +217,8 @@ class Corpus:
         self.table = gram_table(self.sigs, self.w2, minimum, grams)
         self.tags = tag_bits(self.sigs)
         self.roles = np.fromiter((sig.role for sig in self.sigs), np.int8, len(self.sigs))
+        self.actions = np.fromiter((sig.actions for sig in self.sigs), np.int64, len(self.sigs))
+        self.leads = np.fromiter((sig.leads for sig in self.sigs), np.int64, len(self.sigs))
 
 
 
@@ -259,19 +266,28 @@ def role_of(sentence: str, fragments: list[str], settings: CompareSettings) -> i
     return ORDINARY
 
 
-def pairable(local_role: int, ref_role: int) -> bool:
-    """Whether two directives can be counterparts at all, by their roles.
+def action_bits(fragments: list[str], settings: CompareSettings) -> int:
+    """The action concepts (`ngram.action_concepts`) the fragments name, one bit each."""
+    return sum(1 << bit for bit, cues in enumerate(settings.action_cues) if any(map(cues.search, fragments)))
+
+
+def pairable(local: Sig, ref: Sig) -> bool:
+    """Whether two directives can be counterparts at all.
 
     A guiding paragraph lists the key words of many specific directives without carrying out any:
-    it pairs only with guiding paragraphs and with directives that state a principle.
+    it pairs only with guiding paragraphs and with directives that state a principle. A reference
+    whose own action (its leading fragment) is an action concept (`严厉打击…`) is carried out only by
+    a directive naming that action: another action on the same object (监测 of 洗钱) is another directive.
     """
-    return (local_role == GUIDING) <= (ref_role != ORDINARY) and (ref_role == GUIDING) <= (local_role != ORDINARY)
+    roles = (local.role == GUIDING) <= (ref.role != ORDINARY) and (ref.role == GUIDING) <= (local.role != ORDINARY)
+    return roles and not ref.leads & ~local.actions
 
 
-def pairable_many(roles: np.ndarray, local_sigs: np.ndarray, ref_sigs: np.ndarray) -> np.ndarray:
+def pairable_many(corpus: Corpus, local_sigs: np.ndarray, ref_sigs: np.ndarray) -> np.ndarray:
     """`pairable` of many (local sig, reference sig) pairs at once."""
-    local, ref = roles[local_sigs], roles[ref_sigs]
-    return ((local != GUIDING) | (ref != ORDINARY)) & ((ref != GUIDING) | (local != ORDINARY))
+    local, ref = corpus.roles[local_sigs], corpus.roles[ref_sigs]
+    roles = ((local != GUIDING) | (ref != ORDINARY)) & ((ref != GUIDING) | (local != ORDINARY))
+    return roles & ((corpus.leads[ref_sigs] & ~corpus.actions[local_sigs]) == 0)
 
 
 _TITLE_RE = re.compile(r"《[^》]*》")

@@ -31,6 +31,7 @@ class CompareSettings:
     synonym_re: re.Pattern[str] | None
     concepts: tuple[tuple[str, re.Pattern[str] | FastPattern], ...]  # (id, cue pattern), paraphrase classes
     concept_weight: float  # a concept's weight, in multiples of the idf weight of its gram
+    action_cues: tuple[re.Pattern[str] | FastPattern, ...]  # the cues of the action concepts
     frame_re: re.Pattern[str] | FastPattern | None
     w_text: float
     w_measures: float
@@ -94,6 +95,15 @@ def _modality_ranks(own: Mapping[str, Any]) -> dict[str, float]:
     return {str(k): float(v) for k, v in table.items()}
 
 
+def _action_cues(ngram: Mapping[str, Any], concepts: Mapping[str, Any]) -> tuple:
+    names = ngram.get("action_concepts") or ()
+    unknown = [name for name in names if name not in concepts]
+    if unknown:
+        raise ConfigError(f"compare.yaml: ngram.action_concepts names {', '.join(map(str, unknown))}, "
+                          "which ngram.concepts does not define")
+    return tuple(_regex(concepts[name], f"ngram.concepts.{name}") for name in names)
+
+
 def compare_settings(config: Config) -> CompareSettings:
     """Read and check `compare.yaml`.
 
@@ -133,6 +143,7 @@ def compare_settings(config: Config) -> CompareSettings:
         synonym_re=synonym_re,
         concepts=tuple((str(name), _regex(cues, f"ngram.concepts.{name}")) for name, cues in concepts.items()),
         concept_weight=_number(ngram, "concept_weight", 1.0, 0, 100),
+        action_cues=_action_cues(ngram, concepts),
         frame_re=_regex(frame, "ngram.frame") if frame else None,
         w_text=_number(weights, "text", 0.6),
         w_measures=_number(weights, "measures", 0.3),

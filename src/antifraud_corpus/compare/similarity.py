@@ -63,7 +63,7 @@ class Scorer:
 
     def score(self, q: Sig, query: Query, r: Sig) -> tuple[float, float]:
         """(combined score, text similarity) of local directive `q` against reference `r`."""
-        if not pairable(q.role, r.role):
+        if not pairable(q, r):
             return 0.0, 0.0
         text = self.text(q, query, r)
         return (self.combine(q, r, text), text) if text else (0.0, 0.0)
