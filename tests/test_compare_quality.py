@@ -96,3 +96,15 @@ def test_a_reference_whose_action_is_a_crackdown_needs_a_crackdown(config):
     assert statuses(config) == [("added", "金融机构"), ("echoed", "公安机关")]
     assert statuses(load_config(None, ["compare.ngram.action_concepts=[]"])) == \
         [("echoed", "金融机构"), ("echoed", "公安机关")]
+
+
+def test_a_whole_chain_crackdown_is_one_action_in_other_words(tmp_path, config):
+    from test_compare_causes import _without_concepts
+
+    crackdown = {"measures": ["crackdown"]}
+    central = _doc("c", "central", "2021-01-01", [("要对电诈犯罪开展全链条打击，打出声威。", crackdown), *FILLER])
+    local = _doc("p", "provincial", "2022-01-01", [("要斩断涉诈产业链，铲除作案窝点。", crackdown)])
+    rows = _rows(compare_corpus([central, local], config), "p")
+    assert [(d.status, d.reference.sentence[:6]) for d in rows if d.local] == [("echoed", "要对电诈犯罪")]
+    rows = _rows(compare_corpus([central, local], _without_concepts(tmp_path)), "p")
+    assert [d.status for d in rows if d.local] == ["added"]
