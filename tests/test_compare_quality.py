@@ -84,17 +84,18 @@ def test_credit_punishment_and_stop_payment_paraphrases_are_one_action(tmp_path,
 
 
 def test_a_reference_whose_action_is_a_crackdown_needs_a_crackdown(config):
-    # Both name money laundering; the reference cracks down on its providers, the local directive monitors.
+    # All name money laundering; the reference cracks down on its providers, the first local directive
+    # monitors, the second cracks down in milder words (`重拳打击` is no cue of the concept, `打击` an action word).
     funds = {"measures": ["fund_control"]}
     central = _doc("c", "central", "2021-01-01", [("要严厉打击提供转账洗钱服务的违法犯罪活动。", funds), *FILLER])
     local = _doc("p", "provincial", "2022-01-01", [("金融机构要监测提供转账洗钱服务的账户。", funds),
-                                                   ("公安机关要依法严惩转账洗钱团伙。", funds)])
+                                                   ("公安机关要重拳打击转账洗钱团伙。", funds)])
     def statuses(settings):
         return [(d.status, d.local.sentence[:4]) for d in _rows(compare_corpus([central, local], settings), "p")
                 if d.local]
 
     assert statuses(config) == [("added", "金融机构"), ("echoed", "公安机关")]
-    assert statuses(load_config(None, ["compare.ngram.action_concepts=[]"])) == \
+    assert statuses(load_config(None, ["compare.ngram.action_concepts={}"])) == \
         [("echoed", "金融机构"), ("echoed", "公安机关")]
 
 

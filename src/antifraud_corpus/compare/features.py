@@ -35,8 +35,8 @@ class Sig:
     long: tuple[int, ...] = ()  # fragments of at least `fragment_min_grams` grams, aligned on their own
     floor: float = 0.0  # the smallest weight among the `long` fragments (0 when there is none)
     role: int = 0  # ORDINARY, SINGLE_PRINCIPLE or GUIDING (`compare.yaml` guiding)
-    actions: int = 0  # bit set of the action concepts (`ngram.action_concepts`) it names
-    leads: int = 0  # those its leading fragment names: its own action
+    actions: int = 0  # bit set of the action concepts (`ngram.action_concepts`) whose action words it names
+    leads: int = 0  # bit set of the action concepts its leading fragment names: its own action
 
     def part(self, number: int) -> tuple[int, ...]:
         """The gram ids of fragment `number`."""
@@ -166,7 +166,7 @@ class Corpus:
                     named and bool(actors) and not specific,
                     intern(measure_set, measure_set), s.strength_modalities.get(modality, 0.0), marker or modality,
                     tuple(deadlines), numbers, role=role_of(sentence, fragments, s),
-                    actions=action_bits(fragments, s), leads=action_bits(fragments[:1], s))
+                    actions=action_bits(fragments, s, words=True), leads=action_bits(fragments[:1], s))
 
     def _fragment_grams(self, fragment: str) -> tuple[int, ...]:
         """Distinct gram ids of a fragment, in order; fragments recur (formulaic text), so they are kept."""
@@ -266,9 +266,11 @@ def role_of(sentence: str, fragments: list[str], settings: CompareSettings) -> i
     return ORDINARY
 
 
-def action_bits(fragments: list[str], settings: CompareSettings) -> int:
-    """The action concepts (`ngram.action_concepts`) the fragments name, one bit each."""
-    return sum(1 << bit for bit, cues in enumerate(settings.action_cues) if any(map(cues.search, fragments)))
+def action_bits(fragments: list[str], settings: CompareSettings, *, words: bool = False) -> int:
+    """The action concepts (`ngram.action_concepts`) the fragments name, one bit each: by the concept's
+    cues, or with `words` by them or its broader action words."""
+    return sum(1 << bit for bit, (cues, more) in enumerate(settings.action_cues)
+               if any(cues.search(f) or words and more.search(f) for f in fragments))
 
 
 def pairable(local: Sig, ref: Sig) -> bool:
@@ -277,7 +279,8 @@ def pairable(local: Sig, ref: Sig) -> bool:
     A guiding paragraph lists the key words of many specific directives without carrying out any:
     it pairs only with guiding paragraphs and with directives that state a principle. A reference
     whose own action (its leading fragment) is an action concept (`严厉打击…`) is carried out only by
-    a directive naming that action: another action on the same object (监测 of 洗钱) is another directive.
+    a directive naming that action in any words (`打击`, `严惩`): another action on the same object
+    (监测 of 洗钱) is another directive.
     """
     roles = (local.role == GUIDING) <= (ref.role != ORDINARY) and (ref.role == GUIDING) <= (local.role != ORDINARY)
     return roles and not ref.leads & ~local.actions

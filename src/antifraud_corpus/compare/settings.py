@@ -31,7 +31,9 @@ class CompareSettings:
     synonym_re: re.Pattern[str] | None
     concepts: tuple[tuple[str, re.Pattern[str] | FastPattern], ...]  # (id, cue pattern), paraphrase classes
     concept_weight: float  # a concept's weight, in multiples of the idf weight of its gram
-    action_cues: tuple[re.Pattern[str] | FastPattern, ...]  # the cues of the action concepts
+    # (concept cues, action words) of each action concept: a reference leading with the first is carried
+    # out only by a directive naming one of the second
+    action_cues: tuple[tuple[re.Pattern[str] | FastPattern, re.Pattern[str] | FastPattern], ...]
     frame_re: re.Pattern[str] | FastPattern | None
     w_text: float
     w_measures: float
@@ -96,12 +98,16 @@ def _modality_ranks(own: Mapping[str, Any]) -> dict[str, float]:
 
 
 def _action_cues(ngram: Mapping[str, Any], concepts: Mapping[str, Any]) -> tuple:
-    names = ngram.get("action_concepts") or ()
-    unknown = [name for name in names if name not in concepts]
+    actions = ngram.get("action_concepts") or {}
+    if not isinstance(actions, Mapping):
+        raise ConfigError("compare.yaml: 'ngram.action_concepts' must map a concept id to a pattern of "
+                          "its action words")
+    unknown = [name for name in actions if name not in concepts]
     if unknown:
         raise ConfigError(f"compare.yaml: ngram.action_concepts names {', '.join(map(str, unknown))}, "
                           "which ngram.concepts does not define")
-    return tuple(_regex(concepts[name], f"ngram.concepts.{name}") for name in names)
+    return tuple((_regex(concepts[name], f"ngram.concepts.{name}"), _regex(words, f"ngram.action_concepts.{name}"))
+                 for name, words in actions.items())
 
 
 def compare_settings(config: Config) -> CompareSettings:
