@@ -235,8 +235,8 @@ def test_bad_compare_config_names_the_key(tmp_path):
     from antifraud_corpus.config import default_config_dir
 
     default = (default_config_dir() / "compare.yaml").read_text(encoding="utf-8")
-    assert "  match: 0.4\n" in default and "lapse: never}" in default
-    (tmp_path / "compare.yaml").write_text(default.replace("  match: 0.4\n", "  match: 3\n"), encoding="utf-8")
+    assert "  match: 0.37\n" in default and "lapse: never}" in default
+    (tmp_path / "compare.yaml").write_text(default.replace("  match: 0.37\n", "  match: 3\n"), encoding="utf-8")
     with pytest.raises(ConfigError, match="'match'"):
         compare_settings(load_config(tmp_path))
     (tmp_path / "compare.yaml").write_text(default.replace("lapse: never}", "lapse: soon}", 1), encoding="utf-8")

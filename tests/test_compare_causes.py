@@ -138,6 +138,7 @@ def _without_concepts(tmp_path):
 
     data = yaml.safe_load((default_config_dir() / "compare.yaml").read_text(encoding="utf-8"))
     data["ngram"].pop("concepts")
+    data["ngram"].pop("action_concepts", None)
     (tmp_path / "compare.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return load_config(tmp_path)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..pairscore import LocalGrams, most_read, rarest_reads, text_similarity
+from .features import pairable_many
 from .similarity import combine_many
 from .state import Run
 
@@ -40,6 +41,8 @@ def scored(run: Run, local: LocalGrams, pairs: list[tuple[int, int]]) -> list[tu
     # Sums in another order differ in the last bits: scores that are equal must tie (and let the
     # next criterion decide), so they are kept to 9 decimals, far below the 3 that are shown.
     texts = np.round(texts, DIGITS)
+    if run.corpus.roles is not None:
+        texts = np.where(pairable_many(run.corpus, local.sigs[queries], refs), texts, 0.0)
     low = run.settings.min_text
     if run.corpus.tags is None:
         sigs, combine = run.corpus.sigs, run.scorer.combine

@@ -34,6 +34,9 @@ class Sig:
     frag_weights: tuple[float, ...] = ()
     long: tuple[int, ...] = ()  # fragments of at least `fragment_min_grams` grams, aligned on their own
     floor: float = 0.0  # the smallest weight among the `long` fragments (0 when there is none)
+    role: int = 0  # ORDINARY, SINGLE_PRINCIPLE or GUIDING (`compare.yaml` guiding)
+    actions: int = 0  # bit set of the action concepts (`ngram.action_concepts`) whose action words it names
+    leads: int = 0  # bit set of the action concepts its leading fragment names: its own action
 
     def part(self, number: int) -> tuple[int, ...]:
         """The gram ids of fragment `number`."""
@@ -78,6 +81,9 @@ class Corpus:
         self.interned: dict[object, object] = {}
         self.table: GramTable | None = None  # the features as arrays, for batch scoring (`finish`)
         self.tags: TagBits | None = None  # measures and specific actors as bit sets (`finish`)
+        self.roles: np.ndarray | None = None  # each distinct directive's `role` (`finish`)
+        self.actions: np.ndarray | None = None  # each distinct directive's `actions` (`finish`)
+        self.leads: np.ndarray | None = None  # each distinct directive's `leads` (`finish`)
 
     def add(self, doc: Document | DocumentDuties) -> None:
         index = len(self.infos)
@@ -134,7 +140,8 @@ class Corpus:
         seen: set[int] = set()
         grams: list[int] = []
         bounds: list[int] = []
-        for fragment in normalized_fragments(sentence, s):
+        fragments = normalized_fragments(sentence, s)
+        for fragment in fragments:
             part = [g for g in self._fragment_grams(fragment) if g not in seen]
             if part:
                 seen.update(part)
@@ -158,7 +165,8 @@ class Corpus:
         return Sig(tuple(grams), tuple(bounds), intern(specific, specific), named and bool(specific),
                     named and bool(actors) and not specific,
                     intern(measure_set, measure_set), s.strength_modalities.get(modality, 0.0), marker or modality,
-                    tuple(deadlines), numbers)
+                    tuple(deadlines), numbers, role=role_of(sentence, fragments, s),
+                    actions=action_bits(fragments, s, words=True), leads=action_bits(fragments[:1], s))
 
     def _fragment_grams(self, fragment: str) -> tuple[int, ...]:
         """Distinct gram ids of a fragment, in order; fragments recur (formulaic text), so they are kept."""
@@ -208,6 +216,9 @@ class Corpus:
             sig.floor = min((weights[n] for n in long), default=0.0)
         self.table = gram_table(self.sigs, self.w2, minimum, grams)
         self.tags = tag_bits(self.sigs)
+        self.roles = np.fromiter((sig.role for sig in self.sigs), np.int8, len(self.sigs))
+        self.actions = np.fromiter((sig.actions for sig in self.sigs), np.int64, len(self.sigs))
+        self.leads = np.fromiter((sig.leads for sig in self.sigs), np.int64, len(self.sigs))
 
 
 
@@ -237,6 +248,49 @@ def tag_bits(sigs: list[Sig]) -> TagBits | None:
             return None
         columns.append(np.array(masks, dtype=np.uint64))
     return TagBits(*columns)
+
+
+ORDINARY, SINGLE_PRINCIPLE, GUIDING = 0, 1, 2
+
+
+def role_of(sentence: str, fragments: list[str], settings: CompareSettings) -> int:
+    """Whether a directive is a guiding-principle paragraph, states a principle, or neither."""
+    s = settings
+    if s.guiding_re is not None and s.guiding_re.search(sentence):
+        return GUIDING
+    if s.principle_re is not None and \
+            sum(1 for fragment in fragments if s.principle_re.search(fragment)) >= s.min_principles:
+        return GUIDING
+    if s.single_principle_re is not None and any(s.single_principle_re.search(f) for f in fragments):
+        return SINGLE_PRINCIPLE
+    return ORDINARY
+
+
+def action_bits(fragments: list[str], settings: CompareSettings, *, words: bool = False) -> int:
+    """The action concepts (`ngram.action_concepts`) the fragments name, one bit each: by the concept's
+    cues, or with `words` by them or its broader action words."""
+    return sum(1 << bit for bit, (cues, more) in enumerate(settings.action_cues)
+               if any(cues.search(f) or words and more.search(f) for f in fragments))
+
+
+def pairable(local: Sig, ref: Sig) -> bool:
+    """Whether two directives can be counterparts at all.
+
+    A guiding paragraph lists the key words of many specific directives without carrying out any:
+    it pairs only with guiding paragraphs and with directives that state a principle. A reference
+    whose own action (its leading fragment) is an action concept (`严厉打击…`) is carried out only by
+    a directive naming that action in any words (`打击`, `严惩`): another action on the same object
+    (监测 of 洗钱) is another directive.
+    """
+    roles = (local.role == GUIDING) <= (ref.role != ORDINARY) and (ref.role == GUIDING) <= (local.role != ORDINARY)
+    return roles and not ref.leads & ~local.actions
+
+
+def pairable_many(corpus: Corpus, local_sigs: np.ndarray, ref_sigs: np.ndarray) -> np.ndarray:
+    """`pairable` of many (local sig, reference sig) pairs at once."""
+    local, ref = corpus.roles[local_sigs], corpus.roles[ref_sigs]
+    roles = ((local != GUIDING) | (ref != ORDINARY)) & ((ref != GUIDING) | (local != ORDINARY))
+    return roles & ((corpus.leads[ref_sigs] & ~corpus.actions[local_sigs]) == 0)
 
 
 _TITLE_RE = re.compile(r"《[^》]*》")

@@ -31,6 +31,9 @@ class CompareSettings:
     synonym_re: re.Pattern[str] | None
     concepts: tuple[tuple[str, re.Pattern[str] | FastPattern], ...]  # (id, cue pattern), paraphrase classes
     concept_weight: float  # a concept's weight, in multiples of the idf weight of its gram
+    # (concept cues, action words) of each action concept: a reference leading with the first is carried
+    # out only by a directive naming one of the second
+    action_cues: tuple[tuple[re.Pattern[str] | FastPattern, re.Pattern[str] | FastPattern], ...]
     frame_re: re.Pattern[str] | FastPattern | None
     w_text: float
     w_measures: float
@@ -51,6 +54,10 @@ class CompareSettings:
     omission_candidates: int
     counterpart_ratio: float
     max_counterparts: int
+    guiding_re: re.Pattern[str] | FastPattern | None  # a guiding-principle paragraph (`guiding.pattern`)
+    principle_re: re.Pattern[str] | FastPattern | None  # a fragment opening with a principle verb
+    min_principles: int
+    single_principle_re: re.Pattern[str] | FastPattern | None  # a directive stating one principle
     heading_re: re.Pattern[str] | FastPattern
     penalty_re: re.Pattern[str] | FastPattern | None
     statute_kinds: frozenset[str]
@@ -90,6 +97,19 @@ def _modality_ranks(own: Mapping[str, Any]) -> dict[str, float]:
     return {str(k): float(v) for k, v in table.items()}
 
 
+def _action_cues(ngram: Mapping[str, Any], concepts: Mapping[str, Any]) -> tuple:
+    actions = ngram.get("action_concepts") or {}
+    if not isinstance(actions, Mapping):
+        raise ConfigError("compare.yaml: 'ngram.action_concepts' must map a concept id to a pattern of "
+                          "its action words")
+    unknown = [name for name in actions if name not in concepts]
+    if unknown:
+        raise ConfigError(f"compare.yaml: ngram.action_concepts names {', '.join(map(str, unknown))}, "
+                          "which ngram.concepts does not define")
+    return tuple((_regex(concepts[name], f"ngram.concepts.{name}"), _regex(words, f"ngram.action_concepts.{name}"))
+                 for name, words in actions.items())
+
+
 def compare_settings(config: Config) -> CompareSettings:
     """Read and check `compare.yaml`.
 
@@ -104,8 +124,10 @@ def compare_settings(config: Config) -> CompareSettings:
     thresholds = data.get("thresholds") or {}
     concrete = data.get("concreteness") or {}
     omissions = data.get("omissions") or {}
-    if not isinstance(omissions, Mapping):
-        raise ConfigError("compare.yaml: 'omissions' must be a mapping")
+    guiding = data.get("guiding") or {}
+    for name, section in (("omissions", omissions), ("guiding", guiding)):
+        if not isinstance(section, Mapping):
+            raise ConfigError(f"compare.yaml: '{name}' must be a mapping")
     synonyms = {str(k): str(v) for k, v in (ngram.get("synonyms") or {}).items() if k}
     synonym_re = re.compile("|".join(re.escape(k) for k in sorted(synonyms, key=len, reverse=True))) \
         if synonyms else None
@@ -127,6 +149,7 @@ def compare_settings(config: Config) -> CompareSettings:
         synonym_re=synonym_re,
         concepts=tuple((str(name), _regex(cues, f"ngram.concepts.{name}")) for name, cues in concepts.items()),
         concept_weight=_number(ngram, "concept_weight", 1.0, 0, 100),
+        action_cues=_action_cues(ngram, concepts),
         frame_re=_regex(frame, "ngram.frame") if frame else None,
         w_text=_number(weights, "text", 0.6),
         w_measures=_number(weights, "measures", 0.3),
@@ -147,6 +170,10 @@ def compare_settings(config: Config) -> CompareSettings:
         omission_candidates=int(_number(thresholds, "omission_candidates", 2, 0)),
         counterpart_ratio=_number(thresholds, "counterpart_ratio", 0.85, 0, 1),
         max_counterparts=int(_number(thresholds, "max_counterparts", 4, 1)),
+        guiding_re=_regex(guiding["pattern"], "guiding.pattern") if guiding.get("pattern") else None,
+        principle_re=_regex(guiding["principle"], "guiding.principle") if guiding.get("principle") else None,
+        min_principles=int(_number(guiding, "min_principles", 3, 1)),
+        single_principle_re=_regex(guiding["single"], "guiding.single") if guiding.get("single") else None,
         heading_re=_regex(omissions.get("heading") or "$^", "omissions.heading"),
         penalty_re=_regex(omissions["penalty"], "omissions.penalty") if omissions.get("penalty") else None,
         statute_kinds=frozenset(omissions.get("statute_kinds") or ()),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .features import Corpus, Sig, TagBits
+from .features import Corpus, Sig, TagBits, pairable
 from .settings import CompareSettings
 
 
@@ -63,6 +63,8 @@ class Scorer:
 
     def score(self, q: Sig, query: Query, r: Sig) -> tuple[float, float]:
         """(combined score, text similarity) of local directive `q` against reference `r`."""
+        if not pairable(q, r):
+            return 0.0, 0.0
         text = self.text(q, query, r)
         return (self.combine(q, r, text), text) if text else (0.0, 0.0)
 
@@ -71,10 +73,10 @@ class Scorer:
         s = self.s
         total, weight = s.w_text * text, s.w_text
         if q.measures and r.measures:
-            # Overlap, not Jaccard: a local directive tagged with three measures that carries out a
-            # reference tagged with one of them agrees with it fully on that one.
+            # One shared measure is full agreement: carrying out one action of a compound directive is
+            # carrying it out (the gold's convention), whatever else either side also does.
             shared = len(q.measures & r.measures)
-            total += s.w_measures * shared / min(len(q.measures), len(r.measures))
+            total += s.w_measures * (shared > 0)
             # Tags are coarse and a paraphrase is often tagged apart (`劝返` cross-border, `加强涉诈人员
             # 管理` organization): sharing one is evidence, sharing none only weak evidence against.
             weight += s.w_measures if shared else s.w_measures_apart
@@ -91,12 +93,12 @@ def combine_many(settings: CompareSettings, tags: TagBits, queries: np.ndarray, 
     s = settings
     q_measures, r_measures = tags.measures[queries], tags.measures[refs]
     q_count, r_count = np.bitwise_count(q_measures), np.bitwise_count(r_measures)
-    shared = np.bitwise_count(q_measures & r_measures).astype(np.float64)
+    shared = np.bitwise_count(q_measures & r_measures)
     total = s.w_text * texts
     weight = np.full(len(texts), s.w_text)
     with np.errstate(divide="ignore", invalid="ignore"):
         both = (q_count > 0) & (r_count > 0)
-        total = np.where(both, total + s.w_measures * shared / np.minimum(q_count, r_count), total)
+        total = np.where(both, total + s.w_measures * (shared > 0), total)
         weight = np.where(both, weight + np.where(shared > 0, s.w_measures, s.w_measures_apart), weight)
         q_actors, r_actors = tags.specific[queries], tags.specific[refs]
         both = (q_actors != 0) & (r_actors != 0)
