@@ -24,8 +24,10 @@ def test_local_folder_overrides_file_by_file(tmp_path: Path):
 
 def test_unknown_key_names_file_and_key(tmp_path: Path):
     (tmp_path / "labels.yaml").write_text("levles: {}\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"unknown key 'levles' in labels.yaml"):
+    with pytest.raises(ConfigError) as caught:
         load_config(tmp_path)
+    assert str(caught.value) == (f"{tmp_path / 'labels.yaml'}: unknown key 'levles' (allowed: levels, "
+                                 "modalities, columns, statuses, actor_sources); fix the spelling or remove it")
 
 
 def test_invalid_yaml_reports_line(tmp_path: Path):
@@ -50,7 +52,7 @@ def test_set_overrides_one_key():
     assert config["labels"]["levels"]["central"] == "国家"
     with pytest.raises(ConfigError, match="expected FILE.KEY=VALUE"):
         load_config(default_config_dir(), ["nonsense"])
-    with pytest.raises(ConfigError, match="unknown key"):
+    with pytest.raises(ConfigError, match=r"^--set labels.colour=red: unknown key 'colour'"):
         load_config(default_config_dir(), ["labels.colour=red"])
 
 
