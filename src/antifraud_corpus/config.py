@@ -230,7 +230,7 @@ def _explain(message: str, data: Any, schema: type) -> str:
         expected, got = (_TYPE_NAMES.get(t, t) for t in found.groups())
         return f"'{_joined(keys)}': expected {expected}, got {got} ({value!r:.60})"
     if problem.startswith("Invalid enum value"):
-        allowed = ", ".join(_closest_first(str(value), [str(a) for a in typing.get_args(kind)]))
+        allowed = ", ".join(_closest_first(str(value), _choices(kind)))
         if "`key` in" in message:  # a table of fixed ids (labels.yaml)
             return f"unknown key '{_joined(keys)}' (allowed: {allowed}); fix the spelling or remove it"
         return f"'{_joined(keys)}': invalid value {value!r} (allowed: {allowed})"
@@ -275,6 +275,13 @@ def _present(kind: Any) -> Any:
     """`kind` without the `UnsetType` of an omittable key."""
     args = [a for a in typing.get_args(kind) if a is not msgspec.UnsetType]
     return args[0] if typing.get_origin(kind) is typing.Union and len(args) == 1 else kind
+
+
+def _choices(kind: Any) -> list[str]:
+    """The values a `Literal` (or a union holding one) allows."""
+    if typing.get_origin(kind) is typing.Literal:
+        return [str(choice) for choice in typing.get_args(kind)]
+    return [choice for part in typing.get_args(kind) for choice in _choices(part)]
 
 
 def _converts(value: Any, kind: Any) -> bool:

@@ -46,7 +46,9 @@ class Residual(Section):
 
 
 class CheckFile(Section):
-    severity: dict[str, Literal["error", "warning", "info", "off"]]
+    # finding code -> severity (the codes are checked by check.py, which defines them); YAML reads a
+    # bare `off` as false
+    severity: dict[str, Literal["error", "warning", "info", "off"] | bool]
     file_names: FileNames
     thresholds: CheckThresholds
     similarity: Similarity
