@@ -199,8 +199,8 @@ def check_rules(config: Config) -> CheckRules:
     names = data.get("file_names") or {}
     file_names = FileNameRules(
         max_length=int(_number(names, "max_length", "file_names", 1, 4096)),
-        allow_spaces=bool(names.get("allow_spaces", False)),
-        allow_non_ascii=bool(names.get("allow_non_ascii", True)),
+        allow_spaces=bool(names["allow_spaces"]),
+        allow_non_ascii=bool(names["allow_non_ascii"]),
         forbidden=_compile(names.get("forbidden"), "file_names.forbidden"),
         forbidden_start=_compile(names.get("forbidden_start"), "file_names.forbidden_start"),
         forbidden_end=_compile(names.get("forbidden_end"), "file_names.forbidden_end"),

@@ -175,7 +175,7 @@ def pii_rules(config: Config) -> PiiRules:
     from .fastregex import FastPattern, SharedRuns, widths
 
     pii = config["pii"]
-    enabled = pii.get("enabled", True)
+    enabled = pii.get("enabled", True)  # (a pii.yaml cut short is refused below, not turned off)
     if not isinstance(enabled, bool):
         raise ConfigError(f"pii.yaml: enabled: expected true or false, got {enabled!r}")
     if not enabled:
@@ -264,7 +264,7 @@ def pii_rules(config: Config) -> PiiRules:
         placeholders=placeholders,
         numbers=tuple(numbers),
         number_runs=SharedRuns.of(r.pattern for r in numbers),
-        context_chars=int(pii.get("context_chars", 12)),
+        context_chars=int(pii.get("context_chars", 12)),  # (pii is {} when redaction is off)
         person=person,
         person_after=person_after,
         name_widths=name_widths,

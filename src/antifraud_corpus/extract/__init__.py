@@ -154,7 +154,7 @@ def _compile(config: Config) -> Rules:
     nd = mod.get("not_directive") or {}
     pen = mod.get("penalty") or {}
     action = ext.get("action") or {}
-    stop = str(action.get("stop", "，；。！？："))
+    stop = str(action["stop"])
     return Rules(
         sentences=SentenceRules.from_config(ext.get("sentence") or {}),
         modality=ModalityRules.from_config(mod),
@@ -188,8 +188,8 @@ def _compile(config: Config) -> Rules:
         penalty_cue_re=_first_char_scan(_alternation(pen.get("cues"))),
         penalty_continuing_re=_alternation(pen.get("continuing")),
         action_stop=re.compile(f"[{re.escape(stop)}]"),
-        action_max=int(action.get("max_chars", 80)),
-        colon_lead=bool((ext.get("inheritance") or {}).get("colon_lead", True)),
+        action_max=int(action["max_chars"]),
+        colon_lead=bool(ext["inheritance"]["colon_lead"]),
         article_re=re.compile(str((ext.get("inheritance") or {}).get("article_heading") or "(?!)")),
     )
 

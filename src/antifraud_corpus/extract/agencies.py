@@ -90,13 +90,13 @@ class AgencyRules:
             field_ids=field_ids,
             role_re=re.compile(trie_pattern(role_ids)),
             role_ids=role_ids,
-            role_max=int(cfg.get("role_max_chars", 18)),
+            role_max=int(cfg["role_max_chars"]),
             phrases=tuple((accelerate(pattern), actor_id) for pattern, actor_id in patterns("duty_phrases")),
             activities=patterns("activity_subjects"),
             government_heads_re=re.compile(trie_pattern(word_set(cfg, "government_heads"))),
             prefixes=prefixes,
             not_fields=word_set(cfg, "not_fields"),
-            unknown_field_id=checked(cfg.get("unknown_field_id", "departments"), "unknown_field_id"),
+            unknown_field_id=checked(cfg["unknown_field_id"], "unknown_field_id"),
         )
 
 
