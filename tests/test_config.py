@@ -32,7 +32,7 @@ def test_unknown_key_names_file_and_key(tmp_path: Path):
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path)
     assert str(caught.value) == (f"{tmp_path / 'labels.yaml'}: unknown key 'levles' (allowed: levels, "
-                                 "modalities, columns, statuses, actor_sources); fix the spelling or remove it")
+                                 "modalities, columns, statuses, actor_sources, report); fix the spelling or remove it")
 
 
 def test_invalid_yaml_reports_line(tmp_path: Path):
@@ -153,6 +153,17 @@ MISSPELT = [
      "unknown key 'actors.court.alias' (allowed: aliases, name)"),
     ("topic", "treshold: 0.4\n", "unknown key 'treshold' (allowed: threshold, terms, title_share, clause_share)"),
 ]
+
+
+def test_the_compare_report_speaks_the_wording_of_labels_yaml(tmp_path: Path):
+    from antifraud_corpus.compare import compare_corpus
+    from antifraud_corpus.report_compare import render
+
+    (tmp_path / "labels.yaml").write_text("report:\n  zh:\n    no_diffs: 无下级文件。\n", encoding="utf-8")
+    config = load_config(tmp_path)
+    assert config["labels"]["report"]["en"]["no_diffs"] == "No lower-level documents to compare."
+    assert render(compare_corpus([], config), "markdown", "zh").count("无下级文件。") == 1
+    assert render(compare_corpus([], config), "markdown", "en").count("No lower-level documents to compare.") == 1
 
 
 def test_every_config_file_has_a_misspelt_key_case():

@@ -138,12 +138,54 @@ ColumnId: TypeAlias = Literal[
     "modality", "marker", "action", "measures", "n_clauses", "n_duties"]
 
 
+class ReportWords(Section):
+    """The wording of a compare report in one language (report_compare.py)."""
+
+    title: str
+    documents: str
+    coverage: str
+    actors: str
+    diffs: str
+    timeline: str
+    no_actor: str
+    doc: str
+    level: str
+    region: str
+    date: str
+    title_col: str
+    duties: str
+    status: str
+    sim: str
+    local: str
+    reference: str
+    echoes: str
+    later: str
+    sources: str
+    missing: str
+    none: str
+    undated: str
+    warnings: str
+    role_reference: str
+    no_diffs: str
+    more: str
+    reasons: str
+    count: str
+    measure: str
+    actor: str
+
+
+class ReportLanguages(Section):
+    en: ReportWords
+    zh: ReportWords
+
+
 class LabelsFile(Section):
     levels: dict[LevelId, str]
     modalities: dict[ModalityId, str]
     actor_sources: dict[ActorSourceId, str]
     statuses: dict[StatusId, str]
     columns: dict[ColumnId, str]
+    report: ReportLanguages
 
 
 class TopicFile(Section):
