@@ -132,6 +132,8 @@ class AgenciesFile(Section):
     not_fields: Words
     roles: dict[str, Words]
     role_max_chars: int
+    role_connectors: Words
+    role_pronouns: Words
     duty_phrases: list[PatternToId]
     activity_subjects: list[PatternToId]
 
@@ -173,6 +175,8 @@ class Imperative(Section):
     adverbs: Words
     prepositions: Words
     frames: Words
+    subject_adverbials: Words
+    series_marks: Words
 
 
 class NotDirective(Section):
