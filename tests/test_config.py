@@ -166,6 +166,12 @@ def test_the_compare_report_speaks_the_wording_of_labels_yaml(tmp_path: Path):
     assert render(compare_corpus([], config), "markdown", "en").count("No lower-level documents to compare.") == 1
 
 
+def test_modality_yaml_no_longer_takes_the_dead_strength_key(tmp_path: Path):
+    (tmp_path / "modality.yaml").write_text("strength: {obligation: 3}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"modality.yaml: unknown key 'strength' \(allowed: "):
+        load_config(tmp_path)
+
+
 def test_every_config_file_has_a_misspelt_key_case():
     assert sorted(name for name, _, _ in MISSPELT) == sorted(SCHEMAS)
 
