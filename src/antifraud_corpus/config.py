@@ -35,6 +35,7 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 T = TypeVar("T")
 
+
 def _freeze(value: Any) -> Any:
     if isinstance(value, Mapping):
         return MappingProxyType({k: _freeze(v) for k, v in value.items()})
@@ -198,7 +199,7 @@ def validate_file(name: str, data: dict, where: str) -> None:
     Raises:
         ConfigError: the first problem as one line: `where`, the key path and what is allowed,
             e.g. `configs/actors.yaml: unknown key 'actors.public_security.alias' (allowed: aliases,
-            short, name)`.
+            name, short); fix the spelling or remove it`.
     """
     try:
         msgspec.convert(data, SCHEMAS[name])
