@@ -66,9 +66,14 @@ def test_the_budget_interrupts_a_match_and_names_the_stage_that_ran(config):
     time.sleep(0.4)
 
 
-@pytest.mark.parametrize("value", ["-1", "'soon'", "true", "1e12"])
-def test_a_budget_that_is_not_a_number_of_seconds_is_a_config_error(value):
-    with pytest.raises(ConfigError, match="ingest.yaml: document_seconds: expected a number of seconds"):
+@pytest.mark.parametrize("value, message", [
+    ("-1", "ingest.yaml: document_seconds: expected a number of seconds"),
+    ("'soon'", "'document_seconds': expected a number, got text ('soon')"),
+    ("true", "'document_seconds': expected a number, got true or false (True)"),
+    ("1e12", "'document_seconds': expected a number, got text ('1e12')"),  # (YAML 1.1: no dot, no number)
+])
+def test_a_budget_that_is_not_a_number_of_seconds_is_a_config_error(value, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
         document_seconds(load_config(default_config_dir(), [f"ingest.document_seconds={value}"]))
 
 

@@ -322,7 +322,7 @@ def test_team_check_yaml_overrides_only_what_it_sets(tmp_path, raw, store):
 
 @pytest.mark.parametrize("body, problem", [
     ("severity:\n  missing-dates: error\n", "unknown finding code 'missing-dates'"),
-    ("severity:\n  duplicate: fatal\n", "severity.duplicate must be one of"),
+    ("severity:\n  duplicate: fatal\n", "'severity.duplicate': invalid value 'fatal' (allowed: off,"),
     ("thresholds:\n  near_duplicate: 2\n", "near_duplicate must be a number from 0 to 1"),
     ("file_names:\n  forbidden: '[a-'\n", "file_names.forbidden: invalid regex"),
 ])

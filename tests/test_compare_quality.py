@@ -40,7 +40,7 @@ def test_a_guiding_paragraph_is_no_counterpart_of_a_specific_directive(config):
     rows = _rows(compare_corpus([central, local], config), "p")
     assert sorted((d.status, d.local.sentence[:6], d.reference.sentence[:6]) for d in rows if d.local) == found
     # the control: without the rule the shared words make the guiding paragraph a second counterpart
-    rows = _rows(compare_corpus([central, local], load_config(None, ["compare.guiding={}"])), "p")
+    rows = _rows(compare_corpus([central, local], load_config(None, ["compare.guiding.pattern=", "compare.guiding.principle="])), "p")
     assert sorted((d.status, d.local.sentence[:6], d.reference.sentence[:6]) for d in rows if d.local) == \
         sorted([*found, ("echoed", "要强化技术反", "要深入贯彻习")])
 
@@ -95,7 +95,7 @@ def test_a_reference_whose_action_is_a_crackdown_needs_a_crackdown(config):
                 if d.local]
 
     assert statuses(config) == [("added", "金融机构"), ("echoed", "公安机关")]
-    assert statuses(load_config(None, ["compare.ngram.action_concepts={}"])) == \
+    assert statuses(load_config(None, ["compare.ngram.action_concepts.severe_crackdown="])) == \
         [("echoed", "金融机构"), ("echoed", "公安机关")]
 
 

@@ -238,7 +238,6 @@ def test_simplified_too_holds_every_gb2312_character_opencc_changes(config):
 @pytest.mark.parametrize(
     ("script", "message"),
     [
-        ({"to_traditional": ["s2t"], "margin": 2, "simplified_tooo": ""}, "unknown key 'simplified_tooo'"),
         ({"to_traditional": ["s2t"], "margin": 0}, "margin"),
         ({"to_traditional": "s2t", "margin": 2}, "to_traditional"),
         ({"to_traditional": ["s2klingon"], "margin": 2}, "s2klingon"),

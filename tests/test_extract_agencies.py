@@ -3,6 +3,7 @@ modal word, coordination chains and penalty chains (each with its taxonomy id an
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pytest
@@ -112,13 +113,18 @@ _GRAMMAR_PIECES = ["省", "市", "县级以上", "国务院", "公安", "林", "
                    "人民政府", "应当", "林业", "。"]
 
 
+@functools.cache
+def _shipped_agencies() -> dict:
+    return load_config().plain("agencies")
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(_GRAMMAR_PIECES), max_size=12))
 def test_the_opening_lookahead_keeps_every_agency_match(pieces):
     # one-character prefixes and fields: the second character is then a prefix's, a field's or a head's
     grammar = {"prefixes": ["省", "市", "县级以上", "国务院"], "fields": {"departments": ["公安", "林", "草原"]},
                "heads": ["部门", "局", "主管部门"]}
-    rules = AgencyRules.from_config(grammar, frozenset())
+    rules = AgencyRules.from_config({**_shipped_agencies(), **grammar}, frozenset())
     assert rules.agency_re.pattern.startswith("(?=[")
     text = "".join(pieces)
     assert [(m.start(), m.end(), m.group("field")) for m in rules.agency_re.finditer(text)] == \

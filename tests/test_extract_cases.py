@@ -90,7 +90,7 @@ def test_unknown_engine_is_a_config_error(config):
 
 
 def test_actor_outside_the_taxonomy_is_rejected(tmp_path):
-    (tmp_path / "actors.yaml").write_text("actors:\n  police_dogs:\n    aliases: [警犬]\n", encoding="utf-8")
+    (tmp_path / "actors.yaml").write_text("actors:\n  police_dogs: {name: 警犬, aliases: [警犬]}\n", encoding="utf-8")
     config = load_config(tmp_path)
     with pytest.raises(ExtractError, match="police_dogs"):
         extract_duties("警犬要加强训练。", [], config)

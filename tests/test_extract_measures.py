@@ -238,6 +238,8 @@ def test_ambiguous_readings_and_compounds_are_compiled_from_the_config(rules):
      "fallback.default: measure 'fundcontrol' is not in taxonomy.yaml"),
 ])
 def test_a_bad_measures_config_is_one_clear_error(data, problem):
-    taxonomy = load_config()["taxonomy"]
+    config = load_config()
     with pytest.raises(ExtractError, match=re.escape(problem)):
-        MeasureRules.from_config(data, taxonomy)
+        # (the shipped settings around a one-cue lexicon: the shipped senses and compounds name other cues)
+        MeasureRules.from_config({**config.plain("measures"), "senses": {}, "compounds": {}, **data},
+                                 config["taxonomy"])

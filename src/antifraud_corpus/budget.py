@@ -41,9 +41,6 @@ _RULES_OF = {
 }
 
 
-# For an ingest.yaml of a user's written before the key existed: a budget is off only when said so.
-_UNSET_SECONDS = 120.0
-
 
 def document_seconds(config: Config) -> float:
     """`ingest.yaml` `document_seconds`: the time one document may take (0: no limit).
@@ -51,7 +48,7 @@ def document_seconds(config: Config) -> float:
     Raises:
         ConfigError: the value is not a number of seconds.
     """
-    value = config["ingest"].get("document_seconds", _UNSET_SECONDS)
+    value = config["ingest"]["document_seconds"]
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 10**9:
         raise ConfigError(f"ingest.yaml: document_seconds: expected a number of seconds (0: no limit), got {value!r}")
     return float(value)

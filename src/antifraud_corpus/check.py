@@ -29,13 +29,10 @@ import xml.etree.ElementTree as ET
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .config import Config, compile_rule, default_config_dir, per_config
+from .config import Config, compile_rule, per_config
 from .decode import RawFile
 from .errors import BudgetError, ConfigError, DiskFullError, IngestError, InputFolderError, WriteError
 from .models import Clause, Document
@@ -167,28 +164,6 @@ class CheckRules:
 # ---------------------------------------------------------------- config
 
 
-@lru_cache(maxsize=1)
-def _packaged_defaults() -> dict:
-    path = default_config_dir() / "check.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-
-
-def _merged(config: Config) -> dict:
-    """The team's check.yaml over the packaged one, key by key: a file that only sets a few
-    severities keeps every other default."""
-    merged = json.loads(json.dumps(_packaged_defaults()))
-    try:
-        team = config.plain("check")
-    except ConfigError:
-        team = {}
-    for key, value in team.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key].update(value)
-        else:
-            merged[key] = value
-    return merged
-
-
 def _compile(pattern: Any, where: str) -> re.Pattern[str] | None:
     if pattern in (None, ""):
         return None
@@ -209,7 +184,7 @@ def check_rules(config: Config) -> CheckRules:
     Raises:
         ConfigError: an unknown finding code, a bad severity, threshold or regex.
     """
-    data = _merged(config)
+    data = config.plain("check")  # (a team file is merged over the packaged one by load_config)
     severity = {code: "warning" for code in CODES}
     for code, value in (data.get("severity") or {}).items():
         if code not in CODES:
@@ -224,8 +199,8 @@ def check_rules(config: Config) -> CheckRules:
     names = data.get("file_names") or {}
     file_names = FileNameRules(
         max_length=int(_number(names, "max_length", "file_names", 1, 4096)),
-        allow_spaces=bool(names.get("allow_spaces", False)),
-        allow_non_ascii=bool(names.get("allow_non_ascii", True)),
+        allow_spaces=bool(names["allow_spaces"]),
+        allow_non_ascii=bool(names["allow_non_ascii"]),
         forbidden=_compile(names.get("forbidden"), "file_names.forbidden"),
         forbidden_start=_compile(names.get("forbidden_start"), "file_names.forbidden_start"),
         forbidden_end=_compile(names.get("forbidden_end"), "file_names.forbidden_end"),

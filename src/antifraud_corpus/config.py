@@ -1,17 +1,22 @@
 """Configuration: rules and lexicons in YAML files, validated once, then frozen.
 
-The defaults ship inside the package (`antifraud_corpus/configs/`); a
-`configs/` folder in the working directory, or `--config DIR`, overrides them
-file by file, and `--set file.key=value` overrides single top-level keys.
-Every file has a declared set of top-level keys, so a typo is an error that
-names the file and the key instead of a silently ignored rule.
+The defaults ship inside the package (`antifraud_corpus/configs/`) and live
+there only. A `configs/` folder in the working directory, or `--config DIR`,
+holds the user's files, and `--set file.key.sub=value` single keys; both are
+merged over the defaults by one rule (`merge_over`): mappings key by key at
+every depth, anything else replaced. The merged files are then validated whole
+against their schema (`config_schema`): a misspelt key at any depth or a value
+of the wrong type is one `ConfigError` naming the file, the key path and the
+allowed keys, before any document is read.
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
 import hashlib
 import re
+import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -19,41 +24,16 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+import msgspec
 import yaml
 
+from .config_schema import SCHEMAS
 from .errors import ConfigError, file_error
 
 # libyaml's loader parses the larger lexicons (regions.yaml) about 8x faster; same safe subset.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 T = TypeVar("T")
-
-# Top-level keys each config file may hold. A file not listed here is not a config file.
-SCHEMAS: dict[str, frozenset[str]] = {
-    "taxonomy": frozenset({"levels", "kinds", "actors", "modalities", "measures"}),
-    "ingest": frozenset({"decode", "convert", "pinyin", "mojibake", "whitespace", "version", "document_seconds"}),
-    "clean": frozenset({"numbered_lines", "note_lines", "keep_lines", "probe_strip", "line_rules", "inline_rules",
-                        "sentence", "tail_markers", "headline_list", "footer", "title", "whitespace"}),
-    "pii": frozenset({"enabled", "patterns", "context_chars", "boundary", "person_record", "fields", "placeholders",
-                      "raw_view"}),
-    "metadata": frozenset({"scan", "titles", "meetings", "issuers", "header_note", "bulletins", "dates", "levels",
-                           "kinds", "sidecar_keys"}),
-    "regions": frozenset({"source", "provinces", "former"}),
-    "agencies": frozenset({"prefixes", "fields", "heads", "government_heads", "unknown_field_id", "not_fields",
-                           "roles", "role_max_chars", "duty_phrases", "activity_subjects"}),
-    "segment": frozenset({"headings", "sequence", "chapters", "subheading"}),
-    "actors": frozenset({"actors", "generic_heads", "coordination", "target_verbs", "collective"}),
-    "modality": frozenset({"markers", "compounds", "negation", "strength", "non_modal", "reporting_verbs",
-                           "imperative", "not_directive", "penalty"}),
-    "measures": frozenset({"measures", "senses", "compounds", "places", "weights", "fallback", "max_per_directive"}),
-    "extract": frozenset({"engine", "hmm", "sentence", "inheritance", "action", "user_words"}),
-    "check": frozenset({"severity", "file_names", "thresholds", "similarity", "expect", "residual"}),
-    "compare": frozenset({"thresholds", "weights", "ngram", "strength", "concreteness", "omissions",
-                          "guiding"}),
-    "labels": frozenset({"levels", "modalities", "actor_sources", "statuses", "columns"}),
-    "topic": frozenset({"threshold", "clause_share", "title_share", "terms"}),
-    "formats": frozenset({"version", "limits", "html", "pdf", "docx", "convert"}),
-}
 
 
 def _freeze(value: Any) -> Any:
@@ -198,42 +178,158 @@ def _read_yaml(path: Path) -> dict:
     return data
 
 
-def _validate(name: str, data: dict, path: Path) -> None:
-    unknown = sorted(set(data) - SCHEMAS[name])
-    if unknown:
-        allowed = ", ".join(sorted(SCHEMAS[name]))
-        raise ConfigError(f"{path}: unknown key '{unknown[0]}' in {name}.yaml (allowed: {allowed})")
+def merge_over(base: Any, own: Any) -> Any:
+    """`own` over `base`, the one merge rule of user config: mappings key by key at every depth,
+    any other value (a list, a string, a number) of `own` replacing that of `base`.
+
+    An older user file that lacks a key added since gets the shipped value; a list of rules is
+    the user's own (rules cannot be merged item by item without ids).
+    """
+    if isinstance(base, dict) and isinstance(own, dict):
+        merged = dict(base)
+        for key, value in own.items():
+            merged[key] = merge_over(base[key], value) if key in base else value
+        return merged
+    return own
 
 
-def _apply_override(files: dict[str, dict], override: str) -> None:
+def validate_file(name: str, data: dict, where: str) -> None:
+    """Check one merged config file against its schema (`config_schema.SCHEMAS[name]`).
+
+    Raises:
+        ConfigError: the first problem as one line: `where`, the key path and what is allowed,
+            e.g. `configs/actors.yaml: unknown key 'actors.public_security.alias' (allowed: aliases,
+            name, short); fix the spelling or remove it`.
+    """
+    try:
+        msgspec.convert(data, SCHEMAS[name])
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"{where}: {_explain(str(exc), data, SCHEMAS[name])}") from None
+
+
+_MSGSPEC_PATH = re.compile(r" - at (?:`key` in )?`\$(?P<path>[^`]*)`$")
+_PATH_STEP = re.compile(r"\.(?P<field>\w+)|\[(?P<index>\d+)\]|\[\.\.\.\]")
+_TYPE_NAMES = {"str": "text", "int": "an integer", "float": "a number", "bool": "true or false",
+               "array": "a list", "object": "a mapping", "null": "nothing (null)"}
+
+
+def _explain(message: str, data: Any, schema: type) -> str:
+    """msgspec's error as the user's key path (dict keys named, not `[...]`) and what is allowed there."""
+    at = _MSGSPEC_PATH.search(message)
+    problem = message[:at.start()] if at else message
+    keys, value, kind = _walk(data, schema, at.group("path") if at else "", "`key` in" in message)
+    found = re.fullmatch(r"Object contains unknown field `(.+)`", problem)
+    if found:
+        allowed = _closest_first(found.group(1), [f.encode_name for f in msgspec.structs.fields(kind)])
+        return (f"unknown key '{_joined(keys + [found.group(1)])}' (allowed: {', '.join(allowed)}); "
+                "fix the spelling or remove it")
+    found = re.fullmatch(r"Object missing required field `(.+)`", problem)
+    if found:
+        return f"'{_joined(keys + [found.group(1)])}' is missing; add it (see the shipped file)"
+    found = re.fullmatch(r"Expected `(\w+)`(?: of length .*)?, got `(\w+)`", problem)
+    if found:
+        expected, got = (_TYPE_NAMES.get(t, t) for t in found.groups())
+        return f"'{_joined(keys)}': expected {expected}, got {got} ({value!r:.60})"
+    if problem.startswith("Invalid enum value"):
+        allowed = ", ".join(_closest_first(str(value), _choices(kind)))
+        if "`key` in" in message:  # a table of fixed ids (labels.yaml)
+            return f"unknown key '{_joined(keys)}' (allowed: {allowed}); fix the spelling or remove it"
+        return f"'{_joined(keys)}': invalid value {value!r} (allowed: {allowed})"
+    return f"'{_joined(keys)}': {problem}"
+
+
+def _walk(data: Any, schema: Any, path: str, at_key: bool) -> tuple[list[str], Any, Any]:
+    """Follow msgspec's error path through `data` and `schema`: the keys, the value and its type.
+
+    msgspec writes a mapping's key as `[...]`; the key is found again as the first entry whose
+    value (or key, for a bad key) does not convert, so the message can name it.
+    """
+    keys: list[str] = []
+    value, kind = data, schema
+    for step in _PATH_STEP.finditer(path):
+        kind = _present(kind)
+        if step.group("field"):
+            field_name = step.group("field")
+            kind = next(f.type for f in msgspec.structs.fields(kind) if f.encode_name == field_name)
+            keys.append(field_name)
+            value = value.get(field_name) if isinstance(value, dict) else None
+        elif step.group("index"):
+            index = int(step.group("index"))
+            keys[-1:] = [f"{keys[-1] if keys else ''}[{index}]"]
+            kind = typing.get_args(kind)[0]
+            value = value[index] if isinstance(value, list) and index < len(value) else None
+        else:
+            key_type, value_type = typing.get_args(kind)
+            bad = next((k for k, v in (value or {}).items()
+                        if not _converts(k, key_type) or not _converts(v, value_type)), None)
+            keys.append(str(bad))
+            value, kind = (value or {}).get(bad), value_type
+    if at_key:
+        key_type = typing.get_args(_present(kind))[0]
+        value = next((k for k in (value or {}) if not _converts(k, key_type)), None)
+        keys.append(str(value))
+        kind = key_type
+    return keys, value, _present(kind)
+
+
+def _present(kind: Any) -> Any:
+    """`kind` without the `UnsetType` of an omittable key."""
+    args = [a for a in typing.get_args(kind) if a is not msgspec.UnsetType]
+    return args[0] if typing.get_origin(kind) is typing.Union and len(args) == 1 else kind
+
+
+def _choices(kind: Any) -> list[str]:
+    """The values a `Literal` (or a union holding one) allows."""
+    if typing.get_origin(kind) is typing.Literal:
+        return [str(choice) for choice in typing.get_args(kind)]
+    return [choice for part in typing.get_args(kind) for choice in _choices(part)]
+
+
+def _converts(value: Any, kind: Any) -> bool:
+    try:
+        msgspec.convert(value, kind)
+    except msgspec.ValidationError:
+        return False
+    return True
+
+
+def _closest_first(wrong: str, allowed: list[str]) -> list[str]:
+    return sorted(allowed, key=lambda name: (-difflib.SequenceMatcher(None, wrong, name).ratio(), name))
+
+
+def _joined(keys: list[str]) -> str:
+    return ".".join(keys) or "(top level)"
+
+
+def _apply_override(files: dict[str, dict], override: str) -> str:
+    """Set one `FILE.KEY.SUB=VALUE` in `files`; returns the file's name."""
     key, sep, raw_value = override.partition("=")
-    name, dot, top = key.strip().partition(".")
-    if not sep or not dot or not top:
+    name, dot, dotted = key.strip().partition(".")
+    if not sep or not dot or not dotted:
         raise ConfigError(f"--set {override}: expected FILE.KEY=VALUE, e.g. extract.engine=jieba")
     if name not in SCHEMAS:
-        raise ConfigError(f"--set {override}: no config file '{name}.yaml'")
-    if top.split(".")[0] not in SCHEMAS[name]:
-        raise ConfigError(f"--set {override}: unknown key '{top}' in {name}.yaml")
+        allowed = ", ".join(_closest_first(name, sorted(SCHEMAS)))
+        raise ConfigError(f"--set {override}: no config file '{name}.yaml' (known: {allowed})")
     value = parse_yaml(raw_value, f"--set {override}", yaml.SafeLoader) if raw_value.strip() else ""
-    target = files.setdefault(name, {})
-    *parents, leaf = top.split(".")
-    for part in parents:
-        target = target.setdefault(part, {})
-        if not isinstance(target, dict):
-            raise ConfigError(f"--set {override}: '{part}' is not a mapping in {name}.yaml")
-    target[leaf] = value
+    *parents, leaf = dotted.split(".")
+    own: dict = {leaf: value}
+    for part in reversed(parents):
+        own = {part: own}
+    files[name] = merge_over(files.get(name, {}), own)
+    return name
 
 
 def load_config(config_dir: Path | None = None, overrides: tuple[str, ...] | list[str] = ()) -> Config:
-    """Read the packaged defaults, overlay a config folder and `--set` overrides, validate, freeze.
+    """Read the packaged defaults, merge a config folder and `--set` overrides over them, validate, freeze.
 
     Args:
-        config_dir: folder whose `*.yaml` files replace the defaults of the same name. `None`
-            uses `./configs` when it exists, else only the defaults.
-        overrides: `FILE.KEY=VALUE` strings; VALUE is parsed as YAML.
+        config_dir: folder of the user's `*.yaml` files, each merged over the default of the same
+            name (`merge_over`). `None` uses `./configs` when it exists, else only the defaults.
+        overrides: `FILE.KEY.SUB=VALUE` strings; VALUE is parsed as YAML and merged the same way.
 
     Raises:
-        ConfigError: a folder that does not exist, invalid YAML, an unknown file or key.
+        ConfigError: a folder that does not exist, invalid YAML, an unknown file, a misspelt key
+            at any depth or a value of the wrong type (see `validate_file`).
     """
     defaults = default_config_dir()
     if config_dir is None:
@@ -241,26 +337,32 @@ def load_config(config_dir: Path | None = None, overrides: tuple[str, ...] | lis
         config_dir = local if local.is_dir() else None
     elif not config_dir.is_dir():
         raise ConfigError(f"{config_dir}: config folder does not exist; pass an existing --config DIR")
+    if config_dir is not None:
+        for path in sorted(config_dir.glob("*.yaml")):
+            if path.stem not in SCHEMAS:
+                known = ", ".join(_closest_first(path.stem, sorted(SCHEMAS)))
+                raise ConfigError(f"{path}: not a config file of this tool (known: {known})")
     files: dict[str, dict] = {}
     origins: dict[str, str] = {}
     digest = hashlib.sha256()
     for name in sorted(SCHEMAS):
-        path = defaults / f"{name}.yaml"
-        if config_dir is not None and (config_dir / f"{name}.yaml").is_file():
-            path = config_dir / f"{name}.yaml"
-        if not path.is_file():
-            continue
-        data = _read_yaml(path)
-        _validate(name, data, path)
+        shipped = defaults / f"{name}.yaml"
+        own = config_dir / f"{name}.yaml" if config_dir is not None else None
+        if own is not None and not own.is_file():
+            own = None
+        if not shipped.is_file():
+            raise ConfigError(f"{shipped}: shipped config file is missing; reinstall the package")
+        data = _read_yaml(shipped)
+        digest.update(name.encode() + b"\0" + shipped.read_bytes())
+        if own is not None and not own.samefile(shipped):  # (the repository's configs/ links to the defaults)
+            data = merge_over(data, _read_yaml(own))
+            digest.update(b"\0" + own.read_bytes())
+        validate_file(name, data, str(own or shipped))
         files[name] = data
-        origins[name] = str(path)
-        digest.update(name.encode() + b"\0" + path.read_bytes())
-    if config_dir is not None:
-        for path in sorted(config_dir.glob("*.yaml")):
-            if path.stem not in SCHEMAS:
-                raise ConfigError(f"{path}: not a config file of this tool (known: {', '.join(sorted(SCHEMAS))})")
+        origins[name] = str(own or shipped)
     for override in overrides:
-        _apply_override(files, override)
+        name = _apply_override(files, override)
+        validate_file(name, files[name], f"--set {override}")
         digest.update(override.encode())
     return Config(
         files=MappingProxyType({k: _freeze(v) for k, v in files.items()}),

@@ -148,23 +148,6 @@ def _positive(value: Any, where: str) -> int:
     return value
 
 
-_PATTERN_KEYS = frozenset({"kind", "pattern", "validate", "context"})
-_FIELD_KEYS = frozenset({"kind", "labels", "connector", "value", "shape", "stop", "place", "locator"})
-_RECORD_KEYS = frozenset({"labels", "name", "separator", "attributes", "identifying", "record_chars",
-                          "biography", "appointment", "paragraph_end", "not_name"})
-_VIEW_KEYS = frozenset({"drop", "opencc"})
-
-
-def _known_keys(rule: Any, known: frozenset[str], where: str) -> Mapping[str, Any]:
-    """`rule` as a mapping holding only `known` keys: a typo is an error, not a rule silently left out."""
-    if not isinstance(rule, Mapping):
-        raise ConfigError(f"pii.yaml: {where}: expected a mapping with keys {', '.join(sorted(known))}")
-    unknown = sorted(set(rule) - known)
-    if unknown:
-        raise ConfigError(f"pii.yaml: unknown key '{where}.{unknown[0]}' (known: {', '.join(sorted(known))})")
-    return rule
-
-
 @per_config
 def pii_rules(config: Config) -> PiiRules:
     """The rules of `pii.yaml`, compiled (once per config).
@@ -175,7 +158,7 @@ def pii_rules(config: Config) -> PiiRules:
     from .fastregex import FastPattern, SharedRuns, widths
 
     pii = config["pii"]
-    enabled = pii.get("enabled", True)
+    enabled = pii.get("enabled", True)  # (a pii.yaml cut short is refused below, not turned off)
     if not isinstance(enabled, bool):
         raise ConfigError(f"pii.yaml: enabled: expected true or false, got {enabled!r}")
     if not enabled:
@@ -191,7 +174,7 @@ def pii_rules(config: Config) -> PiiRules:
     numbers = []
     for i, rule in enumerate(pii.get("patterns") or ()):
         where = f"patterns[{i}]"
-        if not _known_keys(rule, _PATTERN_KEYS, where).get("kind"):
+        if not rule.get("kind"):  # (the keys of every rule are checked by the schema: config_schema)
             raise ConfigError(f"pii.yaml: {where}: each pattern needs 'kind' and 'pattern'")
         validate = rule.get("validate")
         if validate not in (None, "id18", "id15"):
@@ -207,7 +190,6 @@ def pii_rules(config: Config) -> PiiRules:
     fields = []
     for i, rule in enumerate(pii.get("fields") or ()):
         where = f"fields[{i}]"
-        rule = _known_keys(rule, _FIELD_KEYS, where)
         if not all(rule.get(key) for key in ("kind", "labels", "connector", "value")):
             raise ConfigError(f"pii.yaml: {where}: each field needs 'kind', 'labels', 'connector' and 'value'")
         labels = "|".join(re.escape(w) for w in _words(rule["labels"], f"{where}.labels"))
@@ -229,7 +211,6 @@ def pii_rules(config: Config) -> PiiRules:
     record_rule = None
     record = pii.get("person_record")
     if record:
-        record = _known_keys(record, _RECORD_KEYS, "person_record")
         labels = _words(record.get("labels"), "person_record.labels")
         starts = ["(?<![\u4e00-\u9fff])"] + [f"(?<={re.escape(w)})" for w in labels]
         attributes = "|".join(f"(?:{a})" for a in record.get("attributes") or ())
@@ -259,12 +240,12 @@ def pii_rules(config: Config) -> PiiRules:
     for kind in sorted({r.kind for r in numbers} | {r.kind for r in fields} | ({"name"} if person else set())):
         if kind not in placeholders:
             raise ConfigError(f"pii.yaml: placeholders: no placeholder for kind '{kind}'; add one")
-    view = _known_keys(pii.get("raw_view") or {}, _VIEW_KEYS, "raw_view")
+    view = pii.get("raw_view") or {}
     return PiiRules(
         placeholders=placeholders,
         numbers=tuple(numbers),
         number_runs=SharedRuns.of(r.pattern for r in numbers),
-        context_chars=int(pii.get("context_chars", 12)),
+        context_chars=int(pii.get("context_chars", 12)),  # (pii is {} when redaction is off)
         person=person,
         person_after=person_after,
         name_widths=name_widths,

@@ -42,33 +42,6 @@ from .safetext import markdown_literal, printable
 MAX_TERMINAL_COLUMNS = 48
 _STATUS_STYLE = {"echoed": "green", "strengthened": "bold cyan", "weakened": "yellow", "reassigned": "magenta",
                  "added": "blue", "omitted": "red", "off_topic": "dim"}
-_EN = {
-    "title": "Compare: how local documents carry out higher-level directives",
-    "documents": "Documents", "coverage": "1. Measures × documents (directives per measure)",
-    "actors": "2. Actors × documents (directives per actor)", "diffs": "3. Diffs against higher levels",
-    "timeline": "4. Timeline: which earlier directives each document echoes", "no_actor": "(no actor)",
-    "doc": "doc", "level": "level", "region": "region", "date": "date", "title_col": "title",
-    "duties": "directives", "status": "status", "sim": "sim", "local": "local directive",
-    "reference": "reference directive", "echoes": "echoes", "later": "reference issued later",
-    "sources": "held against", "missing": "measures of its sources it lacks", "none": "none",
-    "undated": "reference undated: not counted as a source",
-    "warnings": "Warnings", "role_reference": "reference only",
-    "no_diffs": "No lower-level documents to compare.", "more": "more documents not shown; use filters or "
-    "--format html", "reasons": "why", "count": "count", "measure": "measure", "actor": "actor",
-}
-_ZH = {
-    "title": "对比：地方文件如何落实上级部署", "documents": "文件",
-    "coverage": "一、政策工具 × 文件（各工具的义务条数）",
-    "actors": "二、主体 × 文件（各主体的义务条数）", "diffs": "三、与上级文件的逐条对比",
-    "timeline": "四、时间线：各文件呼应了哪些更早的部署", "no_actor": "（无主体）", "doc": "文件", "level": "层级",
-    "region": "地区", "date": "日期", "title_col": "标题", "duties": "义务数", "status": "状态", "sim": "相似度",
-    "local": "本级条文", "reference": "上级条文", "echoes": "呼应", "later": "上级文件晚于本文件",
-    "sources": "对照文件", "missing": "对照文件有而本文件没有的政策工具", "none": "无",
-    "undated": "上级文件日期不详，不计为来源",
-    "warnings": "警告", "role_reference": "仅作对照", "no_diffs": "没有可对比的下级文件。",
-    "more": "份文件未显示；请用筛选条件或 --format html", "reasons": "依据", "count": "条数", "measure": "政策工具",
-    "actor": "主体",
-}
 
 
 class _Labels:
@@ -76,7 +49,7 @@ class _Labels:
 
     def __init__(self, comparison: Comparison, lang: str) -> None:
         self.zh = lang == "zh"
-        self.words = _ZH if self.zh else _EN
+        self.words = comparison.labels["report_zh" if self.zh else "report_en"]  # (labels.yaml `report`)
         self.names = comparison.labels
         self.short = _short_labels(comparison)
 

@@ -44,26 +44,12 @@ from typing import Any
 from .config import Config, compile_rule, per_config
 from .errors import ConfigError
 from .models import Clause
+from .numerals import numeral_value
 
 PARAGRAPH_MARK = "¶"
 
 _BLANKS = "[ \\t\u3000\u00a0]*"
 _LINE_TEXT = re.compile(r"[^\n]+")
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUMERAL_RUN = re.compile(r"[零〇一二三四五六七八九十百千两]+|[0-9０-９]+")
 
 
@@ -193,27 +179,11 @@ def _parse_key(key: str) -> tuple[str, int] | None:
     runs = _NUMERAL_RUN.findall(key)
     if len(runs) != 1:
         return None
-    value = _parse_number(runs[0])
+    value = numeral_value(runs[0])
     if value is None:
         return None
     kind = _NUMERAL_RUN.sub(lambda m: "D" if m.group()[0].isdigit() else "N", key)
     return kind, value
-
-
-def _parse_number(numeral: str) -> int | None:
-    """Value of an Arabic or Chinese numeral up to the thousands (`一百零三` -> 103)."""
-    if numeral.isdigit():
-        return int(numeral)  # int() also reads full-width digits
-    total, digit = 0, 0
-    for char in numeral:
-        if char in _CN_DIGITS:
-            digit = _CN_DIGITS[char]
-        elif char in _CN_UNITS:
-            total += (digit or 1) * _CN_UNITS[char]  # `十二`: a bare 十 is ten
-            digit = 0
-        else:
-            return None
-    return total + digit
 
 
 # --- numbered documents -------------------------------------------------------------------
@@ -248,7 +218,7 @@ def _find_marks(text: str, rules: _Rules) -> list[_Mark]:
 def _parse_heading(match: re.Match[str], kind: _Kind) -> tuple[int, str] | None:
     """The number of a heading marker and its path segment (`（一）` -> (1, `（一）`))."""
     groups = {name: match.group(full) or "" for full, name in kind.fields}
-    value = _parse_number(groups["num"])
+    value = numeral_value(groups["num"])
     if value is None:
         return None
     return value, kind.key.format_map(_Blank(groups))

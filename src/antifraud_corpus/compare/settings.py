@@ -75,9 +75,9 @@ class CompareSettings:
 _LAPSES = ("year", "next_year", "stated", "never")
 
 
-def _number(section: Mapping[str, Any], key: str, default: float, low: float = 0.0,
-            high: float = math.inf) -> float:
-    value = section.get(key, default)
+def _number(section: Mapping[str, Any], key: str, low: float = 0.0, high: float = math.inf) -> float:
+    """`section[key]` checked against its range (the value itself comes from compare.yaml only)."""
+    value = section[key]
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
         raise ConfigError(f"compare.yaml: '{key}' must be a number in [{low}, {high}], got {value!r}")
     return float(value)
@@ -106,8 +106,9 @@ def _action_cues(ngram: Mapping[str, Any], concepts: Mapping[str, Any]) -> tuple
     if unknown:
         raise ConfigError(f"compare.yaml: ngram.action_concepts names {', '.join(map(str, unknown))}, "
                           "which ngram.concepts does not define")
+    # An empty pattern turns the rule off for its concept (a user file cannot remove a shipped entry).
     return tuple((_regex(concepts[name], f"ngram.concepts.{name}"), _regex(words, f"ngram.action_concepts.{name}"))
-                 for name, words in actions.items())
+                 for name, words in actions.items() if words)
 
 
 def compare_settings(config: Config) -> CompareSettings:
@@ -119,15 +120,8 @@ def compare_settings(config: Config) -> CompareSettings:
     if "compare" not in config.files:
         raise ConfigError("config file 'compare.yaml' is missing; reinstall the package")
     data = config["compare"]
-    ngram = data.get("ngram") or {}
-    weights = data.get("weights") or {}
-    thresholds = data.get("thresholds") or {}
-    concrete = data.get("concreteness") or {}
-    omissions = data.get("omissions") or {}
-    guiding = data.get("guiding") or {}
-    for name, section in (("omissions", omissions), ("guiding", guiding)):
-        if not isinstance(section, Mapping):
-            raise ConfigError(f"compare.yaml: '{name}' must be a mapping")
+    ngram, weights, thresholds = data["ngram"], data["weights"], data["thresholds"]
+    concrete, omissions, guiding = data["concreteness"], data["omissions"], data["guiding"]
     synonyms = {str(k): str(v) for k, v in (ngram.get("synonyms") or {}).items() if k}
     synonym_re = re.compile("|".join(re.escape(k) for k in sorted(synonyms, key=len, reverse=True))) \
         if synonyms else None
@@ -144,36 +138,36 @@ def compare_settings(config: Config) -> CompareSettings:
                                    entry["lapse"]))
     modalities = _modality_ranks(data.get("strength") or {})
     return CompareSettings(
-        n=int(_number(ngram, "n", 2, 1, 6)),
+        n=int(_number(ngram, "n", 1, 6)),
         synonyms=synonyms,
         synonym_re=synonym_re,
         concepts=tuple((str(name), _regex(cues, f"ngram.concepts.{name}")) for name, cues in concepts.items()),
-        concept_weight=_number(ngram, "concept_weight", 1.0, 0, 100),
+        concept_weight=_number(ngram, "concept_weight", 0, 100),
         action_cues=_action_cues(ngram, concepts),
         frame_re=_regex(frame, "ngram.frame") if frame else None,
-        w_text=_number(weights, "text", 0.6),
-        w_measures=_number(weights, "measures", 0.3),
-        w_measures_apart=_number(weights, "measures_apart", _number(weights, "measures", 0.3)),
-        w_actors=_number(weights, "actors", 0.1),
-        cosine_share=_number(weights, "cosine_share", 0.5, 0, 1),
-        fragment_factor=_number(weights, "fragment_factor", 0.8, 0, 1),
-        fragment_min_grams=int(_number(weights, "fragment_min_grams", 4, 1)),
-        idf_power=_number(weights, "idf_power", 2, 0, 4),
-        match=_number(thresholds, "match", 0.34, 0, 1),
-        min_text=_number(thresholds, "min_text", 0.14, 0, 1),
-        carry=_number(thresholds, "carry", 0.34, 0, 1),
-        candidates=int(_number(thresholds, "candidates", 24, 1)),
-        postings=int(_number(thresholds, "postings", 2000, 1)),
-        min_grams=int(_number(thresholds, "min_grams", 4, 1)),
-        min_shared=int(_number(thresholds, "min_shared", 2, 1)),
-        max_sources=int(_number(thresholds, "max_sources", 3, 1)),
-        omission_candidates=int(_number(thresholds, "omission_candidates", 2, 0)),
-        counterpart_ratio=_number(thresholds, "counterpart_ratio", 0.85, 0, 1),
-        max_counterparts=int(_number(thresholds, "max_counterparts", 4, 1)),
-        guiding_re=_regex(guiding["pattern"], "guiding.pattern") if guiding.get("pattern") else None,
-        principle_re=_regex(guiding["principle"], "guiding.principle") if guiding.get("principle") else None,
-        min_principles=int(_number(guiding, "min_principles", 3, 1)),
-        single_principle_re=_regex(guiding["single"], "guiding.single") if guiding.get("single") else None,
+        w_text=_number(weights, "text"),
+        w_measures=_number(weights, "measures"),
+        w_measures_apart=_number(weights, "measures_apart"),
+        w_actors=_number(weights, "actors"),
+        cosine_share=_number(weights, "cosine_share", 0, 1),
+        fragment_factor=_number(weights, "fragment_factor", 0, 1),
+        fragment_min_grams=int(_number(weights, "fragment_min_grams", 1)),
+        idf_power=_number(weights, "idf_power", 0, 4),
+        match=_number(thresholds, "match", 0, 1),
+        min_text=_number(thresholds, "min_text", 0, 1),
+        carry=_number(thresholds, "carry", 0, 1),
+        candidates=int(_number(thresholds, "candidates", 1)),
+        postings=int(_number(thresholds, "postings", 1)),
+        min_grams=int(_number(thresholds, "min_grams", 1)),
+        min_shared=int(_number(thresholds, "min_shared", 1)),
+        max_sources=int(_number(thresholds, "max_sources", 1)),
+        omission_candidates=int(_number(thresholds, "omission_candidates", 0)),
+        counterpart_ratio=_number(thresholds, "counterpart_ratio", 0, 1),
+        max_counterparts=int(_number(thresholds, "max_counterparts", 1)),
+        guiding_re=_regex(guiding["pattern"], "guiding.pattern") if guiding["pattern"] else None,
+        principle_re=_regex(guiding["principle"], "guiding.principle") if guiding["principle"] else None,
+        min_principles=int(_number(guiding, "min_principles", 1)),
+        single_principle_re=_regex(guiding["single"], "guiding.single") if guiding["single"] else None,
         heading_re=_regex(omissions.get("heading") or "$^", "omissions.heading"),
         penalty_re=_regex(omissions["penalty"], "omissions.penalty") if omissions.get("penalty") else None,
         statute_kinds=frozenset(omissions.get("statute_kinds") or ()),
@@ -181,7 +175,7 @@ def compare_settings(config: Config) -> CompareSettings:
         strength_modalities=modalities,
         generic_actors=frozenset(concrete.get("generic_actors") or ()),
         umbrella={str(k): frozenset(v or ()) for k, v in (concrete.get("umbrella_actors") or {}).items()},
-        named_sources=frozenset(concrete.get("named_actor_sources") or ("explicit",)),
+        named_sources=frozenset(concrete["named_actor_sources"]),
         deadlines=tuple(deadlines),
         deadline_hint=re.compile(r"[年月日天周时限\d]"),
         number_hint=re.compile(r"[\d０-９一二两三四五六七八九十百千万]"),

@@ -77,9 +77,12 @@ def timeline(run: Run, order: list[int], results: list[tuple]) -> list[TimelineE
 
 
 def labels(config: Config) -> dict[str, dict[str, str]]:
-    """Chinese labels of levels, statuses, modalities, columns, measures and actors."""
+    """Chinese labels of levels, statuses, modalities, columns, measures and actors; the report's wording."""
     names = config["labels"] if "labels" in config.files else {}
+    report = names.get("report") or {}
     return {
+        "report_en": dict(report.get("en") or {}),
+        "report_zh": dict(report.get("zh") or {}),
         "levels": dict(names.get("levels") or {}),
         "statuses": dict(names.get("statuses") or {}),
         "modalities": dict(names.get("modalities") or {}),

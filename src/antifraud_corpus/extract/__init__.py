@@ -50,9 +50,6 @@ from .modality import COMMAS, Marker, ModalityRules, find_markers, part_last_wor
 from .segmenter import Segmenter, build_segmenter
 from .sentences import PARAGRAPH_MARK, SentenceRules, Unit, iter_units
 
-# Words that may open an adverbial between a subject and its bare verb (`人民法院在……中发挥…`).
-_SUBJECT_ADVERBIALS = frozenset(("在", "依照", "按照", "根据", "依法", "对", "结合", "围绕"))
-
 # Provenance strings repeat across directives (`subject of '要'; alias '公安机关'`): one copy each.
 _i = sys.intern
 _FIRST_MARKER = _i("modality:first marker")
@@ -64,9 +61,6 @@ _CHUNK_CHARS = 200_000
 
 # Sentences and actions remembered to share one copy between duties that repeat them.
 _RECENT_TEXTS = 4096
-
-# Words that join a verb to the next in a series (`记录、监测…措施`): the series modifies a noun.
-_SERIES_MARKS = frozenset(("、", "和", "及", "与", "以及"))
 
 # Item numbers (`（一）`, `1.`, `（1）`) as opposed to section numbers (`一、`).
 _ITEM_OPENERS = frozenset("（(0123456789")
@@ -89,6 +83,8 @@ class Rules:
     fused_start_re: re.Pattern[str]
     prepositions: frozenset[str]
     frames: frozenset[str]
+    subject_adverbials: frozenset[str]  # may open an adverbial between a subject and its bare verb
+    series_marks: frozenset[str]  # join a verb to the next in a series
     framing: frozenset[str]  # frames and adverbs: what a part that only frames an order holds
     event_tokens: frozenset[str]
     not_directive_re: re.Pattern[str]
@@ -154,7 +150,7 @@ def _compile(config: Config) -> Rules:
     nd = mod.get("not_directive") or {}
     pen = mod.get("penalty") or {}
     action = ext.get("action") or {}
-    stop = str(action.get("stop", "，；。！？："))
+    stop = str(action["stop"])
     return Rules(
         sentences=SentenceRules.from_config(ext.get("sentence") or {}),
         modality=ModalityRules.from_config(mod),
@@ -168,6 +164,8 @@ def _compile(config: Config) -> Rules:
         ),
         prepositions=_words(imperative.get("prepositions")),
         frames=_words(imperative.get("frames")),
+        subject_adverbials=_words(imperative["subject_adverbials"]),
+        series_marks=_words(imperative["series_marks"]),
         framing=_words(imperative.get("frames")) | _words(imperative.get("adverbs")),
         event_tokens=_words(nd.get("tokens")),
         # (the pattern behind a lookahead for its first character: the same matches, most
@@ -188,8 +186,8 @@ def _compile(config: Config) -> Rules:
         penalty_cue_re=_first_char_scan(_alternation(pen.get("cues"))),
         penalty_continuing_re=_alternation(pen.get("continuing")),
         action_stop=re.compile(f"[{re.escape(stop)}]"),
-        action_max=int(action.get("max_chars", 80)),
-        colon_lead=bool((ext.get("inheritance") or {}).get("colon_lead", True)),
+        action_max=int(action["max_chars"]),
+        colon_lead=bool(ext["inheritance"]["colon_lead"]),
         article_re=re.compile(str((ext.get("inheritance") or {}).get("article_heading") or "(?!)")),
     )
 
@@ -581,7 +579,7 @@ def _noun_item(an: _Analysis, rules: Rules) -> bool:
     if len(an.parts) > 1 or not an.sentence.rstrip("；。;").endswith(rules.item_noun_heads):
         return False
     head = _imperative_head(an, rules, an.i0)
-    return head is None or head[0] + 1 < an.i1 and an.words[head[0] + 1] in _SERIES_MARKS
+    return head is None or head[0] + 1 < an.i1 and an.words[head[0] + 1] in rules.series_marks
 
 
 def _new_duty(
@@ -740,7 +738,7 @@ def _find_bare_subjects(an: _Analysis, rules: Rules) -> list[Chain]:
             continue
         k = bisect.bisect_left(offs, chain.end, i)
         # skip a prepositional phrase up to the verb (`人民法院在……中发挥…`, `依照职责履行…`)
-        if k < an.i1 and words[k] in _SUBJECT_ADVERBIALS:
+        if k < an.i1 and words[k] in rules.subject_adverbials:
             end = _part_end(an, k)
             if any(words[t] in rules.imperative_verbs for t in range(k + 1, end)):
                 out.append(chain)

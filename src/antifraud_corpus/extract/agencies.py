@@ -24,8 +24,6 @@ from .lexicon import trie_pattern, word_set
 
 # A role's description opens a comma-part (after punctuation or the start of the text) or follows
 # one of these connectors; a pronoun before it is no part of the name.
-_ROLE_CONNECTORS = frozenset("和及或与")
-_PRONOUNS = frozenset("其该")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +46,8 @@ class AgencyRules:
     role_re: re.Pattern[str]  # the role heads; the description before one is read backwards
     role_ids: Mapping[str, str]
     role_max: int
+    role_connectors: frozenset[str]  # a description may start after one inside a longer run
+    role_pronouns: frozenset[str]  # left out at a description's start
     # (each accelerated: `(?:依法)?负责…` opens with an optional group, which `re` tries at every position)
     phrases: tuple[tuple[re.Pattern[str] | FastPattern, str], ...]
     activities: tuple[tuple[re.Pattern[str], str], ...]  # 的-phrases naming a party by what it does
@@ -90,13 +90,15 @@ class AgencyRules:
             field_ids=field_ids,
             role_re=re.compile(trie_pattern(role_ids)),
             role_ids=role_ids,
-            role_max=int(cfg.get("role_max_chars", 18)),
+            role_max=int(cfg["role_max_chars"]),
+            role_connectors=word_set(cfg, "role_connectors"),
+            role_pronouns=word_set(cfg, "role_pronouns"),
             phrases=tuple((accelerate(pattern), actor_id) for pattern, actor_id in patterns("duty_phrases")),
             activities=patterns("activity_subjects"),
             government_heads_re=re.compile(trie_pattern(word_set(cfg, "government_heads"))),
             prefixes=prefixes,
             not_fields=word_set(cfg, "not_fields"),
-            unknown_field_id=checked(cfg.get("unknown_field_id", "departments"), "unknown_field_id"),
+            unknown_field_id=checked(cfg["unknown_field_id"], "unknown_field_id"),
         )
 
 
@@ -152,7 +154,7 @@ def find_agencies(
     floor = lo
     for m in rules.role_re.finditer(text, lo, hi):
         a = m.start()
-        start = _description_start(text, floor, a, rules.role_max)
+        start = _description_start(text, floor, a, rules)
         floor = m.end()
         if start < 0:
             continue
@@ -171,22 +173,22 @@ def _cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
-def _description_start(text: str, floor: int, head: int, most: int) -> int:
+def _description_start(text: str, floor: int, head: int, rules: AgencyRules) -> int:
     """Where the description of the role at `head` starts, or -1 where it stands in no subject's place.
 
-    The earliest start at most `most` characters back (and not before `floor`) that opens a
-    comma-part or follows a connector, over CJK characters (and 、 between them).
+    The earliest start at most `rules.role_max` characters back (and not before `floor`) that
+    opens a comma-part or follows a connector, over CJK characters (and 、 between them).
     """
     p = head
-    limit = max(floor, head - most)
+    limit = max(floor, head - rules.role_max)
     while p > limit and (_cjk(text[p - 1]) or text[p - 1] == "、" and _cjk(text[p])):
         p -= 1
     if p > 0 and (_cjk(text[p - 1]) or text[p - 1] == "、"):
         # the run goes on past the limit: a start after a connector inside it, if any
-        p = next((q for q in range(p + 1, head + 1) if text[q - 1] in _ROLE_CONNECTORS), -1)
+        p = next((q for q in range(p + 1, head + 1) if text[q - 1] in rules.role_connectors), -1)
         if p < 0:
             return -1
-    if p < head and text[p] in _PRONOUNS:
+    if p < head and text[p] in rules.role_pronouns:
         p += 1
     return p
 

@@ -108,7 +108,7 @@ class MeasureRules:
             return str(measure)
 
         weights = cfg.get("weights") or {}
-        strong = float(weights.get("strong", 2.0))
+        strong = float(weights["strong"])
         cues: dict[str, list[Entry]] = {}
         for measure, by_weight in (cfg.get("measures") or {}).items():
             measure_id(measure, "measures")
@@ -191,10 +191,10 @@ class MeasureRules:
             ) if weights.get("modifier_opens") else re.compile("(?!)"),
             topic_opens_re=re.compile(trie_pattern(str(w) for w in weights.get("modifier_opens") or ())),
             title_re=re.compile("《[^《》\n]{1,80}》"),
-            head_chars=int(weights.get("head_chars", 4)),
-            min_score=float(weights.get("min_score", 2.0)),
-            relative=float(weights.get("relative", 0.0)),
-            max_per=int(cfg.get("max_per_directive", 3)),
+            head_chars=int(weights["head_chars"]),
+            min_score=float(weights["min_score"]),
+            relative=float(weights["relative"]),
+            max_per=int(cfg["max_per_directive"]),
             fallback=fallback,
             fallback_default=str(default),
         )

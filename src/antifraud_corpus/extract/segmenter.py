@@ -88,7 +88,7 @@ def build_segmenter(config: Config, engine: str | None = None) -> Segmenter:
     name = str(engine or config["extract"].get("engine") or "rjieba")
     if name not in ENGINES:
         raise ConfigError(f"extract.yaml: engine '{name}' is unknown; use one of {', '.join(ENGINES)}")
-    return _build(name, _user_words(config), bool(config["extract"].get("hmm", False)))
+    return _build(name, _user_words(config), bool(config["extract"]["hmm"]))
 
 
 # Collected once per configuration: the extractor asks for its segmenter on every document.

@@ -52,18 +52,18 @@ class SentenceRules:
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> SentenceRules:
-        term = str(cfg.get("terminators", "。！？"))
-        parts = str(cfg.get("part_separator", "；"))
-        closers = str(cfg.get("closers", "”’」』）)"))
-        colon = str(cfg.get("colon", "："))
+        term = str(cfg["terminators"])
+        parts = str(cfg["part_separator"])
+        closers = str(cfg["closers"])
+        colon = str(cfg["colon"])
         stops = re.escape(term + parts)
         # (the lookahead: no empty match at the end of each stretch)
         unit_re = re.compile(f"(?=.)[^{stops}\\n]*(?:[{stops}]+[{re.escape(closers)}]*|$)")
-        after = cfg.get("colon_split_before", "(?!)")
+        after = cfg["colon_split_before"]
         colon_split = re.compile(f"(?<=[{re.escape(colon)}])[ \\t\u3000]*(?={after})")
         punct = re.compile(f"[{re.escape(term + parts + colon)}]")
         # matched at a unit's start with `match(text, pos)`, where `^` would never match
-        enumerator = re.compile(str(cfg.get("enumerator", "(?!)")).removeprefix("^"))
+        enumerator = re.compile(str(cfg["enumerator"]).removeprefix("^"))
         first = analyse(enumerator).first
         return cls(
             unit_re=unit_re,
@@ -71,7 +71,7 @@ class SentenceRules:
             colon_split=colon_split,
             punct=punct,
             sentence_end=frozenset(term),
-            min_chars=int(cfg.get("min_chars", 4)),
+            min_chars=int(cfg["min_chars"]),
             number_first=re.compile(first) if first else None,
         )
 

@@ -7,13 +7,12 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..numerals import numeral_value
 from .rules import WARN, Rules
 
 if TYPE_CHECKING:
     from .notes import HeaderNote
 
-_CN_DIGIT = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4,
-             "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _DATE_PARTS = re.compile(
     r"(?:(?P<y>\d{4}|[〇零○ＯO一二三四五六七八九]{4})[ 　]?[-/.年][ 　]?)?"
     r"(?P<m>\d{1,2}|[一二三四五六七八九十]{1,3})[ 　]?[-/.月][ 　]?"
@@ -25,16 +24,6 @@ _DATE_PARTS = re.compile(
 _COMPACT = re.compile(r"(?<![0-9])(?P<y>(?:19|20)[0-9]{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12][0-9]|3[01])(?![0-9])")
 
 
-def _cn_int(text: str) -> int:
-    """`2022`, `二〇二二`, `九`, `十二`, `二十六` → int (digits of a year are read one by one)."""
-    if text.isdigit():
-        return int(text)
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (_CN_DIGIT[tens] if tens else 1) * 10 + (_CN_DIGIT[ones] if ones else 0)
-    return int("".join(str(_CN_DIGIT[c]) for c in text))
-
-
 def parse_date(text: str) -> tuple[int | None, int, int] | None:
     """(year or None, month, day) of a written date, or None when it is not a real date.
 
@@ -44,11 +33,13 @@ def parse_date(text: str) -> tuple[int | None, int, int] | None:
     match = _DATE_PARTS.search(text) or _COMPACT.search(text)
     if not match:
         return None
+    year = numeral_value(match["y"]) if match["y"] else None
+    month, day = numeral_value(match["m"]), numeral_value(match["d"])
+    if month is None or day is None or (match["y"] and year is None):
+        return None
     try:
-        year = _cn_int(match["y"]) if match["y"] else None
-        month, day = _cn_int(match["m"]), _cn_int(match["d"])
         dt.date(year or 2000, month, day)  # 2000 is a leap year: 2月29日 without a year is valid
-    except (KeyError, ValueError):
+    except ValueError:
         return None
     return year, month, day
 

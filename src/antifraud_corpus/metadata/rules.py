@@ -221,10 +221,10 @@ def compiled_rules(config: Config) -> Rules:
     meta = config["metadata"]
     scan, titles, meetings = _section(meta, "scan"), _section(meta, "titles"), _section(meta, "meetings")
     issuers, dates, levels, kinds = (_section(meta, k) for k in ("issuers", "dates", "levels", "kinds"))
-    title_frag = {"suffix": titles.get("suffix", ""), "trailer": titles.get("trailer", "")}
+    title_frag = {"suffix": titles["suffix"], "trailer": titles["trailer"]}
     meet_frag = dict(meetings.get("fragments") or {})
     date_frag = dict(dates.get("fragments") or {})
-    kind_frag = {"trailer": kinds.get("trailer", "")}
+    kind_frag = {"trailer": kinds["trailer"]}
     known = taxonomy_kinds(config)
     for name in ("meeting", "default"):
         if kinds.get(name) not in known:
@@ -262,7 +262,7 @@ def compiled_rules(config: Config) -> Rules:
         meeting_window=_int(meetings, "meetings", "window", 600),
         meetings=_many("meetings.patterns", meetings.get("patterns"), meet_frag, ("name",)),
         meeting_issuer=_many("meetings.issuer", meetings.get("issuer"), meet_frag, ("issuer",)),
-        meeting_strip=_compile("meetings.name_strip", meetings.get("name_strip", "^$")),
+        meeting_strip=_compile("meetings.name_strip", meetings["name_strip"]),
         separator=_compile("issuers.separator", issuers.get("separator")),
         sessions=_many("issuers.sessions", issuers.get("sessions"), None, ("pre", "body")),
         abbreviations=tuple(sorted(((str(k), str(v)) for k, v in (issuers.get("abbreviations") or {}).items()),
@@ -276,8 +276,8 @@ def compiled_rules(config: Config) -> Rules:
         date_order=order,
         stamps=_many("dates.stamps", dates.get("stamps"), date_frag, ("date",)),
         signature_date=_compile("dates.signature", dates.get("signature"), date_frag, ("date",)),
-        prefixes=_compile("levels.prefixes", levels.get("prefixes", "^$")),
-        collective_strip=_compile("levels.collective_strip", levels.get("collective_strip", "^$")),
+        prefixes=_compile("levels.prefixes", levels["prefixes"]),
+        collective_strip=_compile("levels.collective_strip", levels["collective_strip"]),
         central=_many("levels.central", levels.get("central")),
         collective=tuple(collective.items()),
         county_min_length=_int(levels, "levels", "county_min_length", 3),

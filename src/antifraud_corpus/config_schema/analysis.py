@@ -1,0 +1,204 @@
+"""Schemas of the analysis files: check, compare, labels, topic."""
+
+from __future__ import annotations
+
+from typing import Literal, TypeAlias
+
+from .base import Number, Regex, Section, Words
+
+# ---------------------------------------------------------------- check.yaml
+
+
+class FileNames(Section):
+    max_length: int
+    allow_spaces: bool
+    allow_non_ascii: bool
+    forbidden: Regex
+    forbidden_start: Regex
+    forbidden_end: Regex
+    reserved: Words
+    extensions: Words
+
+
+class CheckThresholds(Section):
+    near_duplicate: Number
+    clause_coverage: Number
+    min_body_chars: int
+    max_per_code: int
+
+
+class Similarity(Section):
+    shingle: int
+    bins: int
+    bands: int
+
+
+class Expect(Section):
+    numbered: Words
+    directives: Words
+
+
+class Residual(Section):
+    pinyin: Regex
+    mojibake: list[Regex]
+    traditional_ignore: str
+    junk_ignore: Words
+
+
+class CheckFile(Section):
+    # finding code -> severity (the codes are checked by check.py, which defines them); YAML reads a
+    # bare `off` as false
+    severity: dict[str, Literal["error", "warning", "info", "off"] | bool]
+    file_names: FileNames
+    thresholds: CheckThresholds
+    similarity: Similarity
+    expect: Expect
+    residual: Residual
+
+
+# ---------------------------------------------------------------- compare.yaml
+
+
+class Ngram(Section):
+    n: int
+    synonyms: dict[str, str]
+    concept_weight: Number
+    concepts: dict[str, Regex]
+    action_concepts: dict[str, Regex]  # concept id -> its action words (a crackdown carried out by a crackdown)
+    frame: Regex
+
+
+class CompareWeights(Section):
+    text: Number
+    measures: Number
+    measures_apart: Number
+    actors: Number
+    cosine_share: Number
+    fragment_factor: Number
+    fragment_min_grams: int
+    idf_power: Number
+
+
+class CompareThresholds(Section):
+    match: Number
+    min_text: Number
+    carry: Number
+    candidates: int
+    postings: int
+    min_grams: int
+    min_shared: int
+    max_sources: int
+    omission_candidates: int
+    counterpart_ratio: Number
+    max_counterparts: int
+
+
+class Omissions(Section):
+    heading: Regex
+    statute_kinds: Words
+    penalty: Regex
+
+
+class Guiding(Section):
+    pattern: Regex
+    principle: Regex
+    min_principles: int
+    single: Regex
+
+
+class Strength(Section):
+    modalities: dict[str, Number]
+
+
+class Deadline(Section):
+    pattern: Regex
+    lapse: Literal["year", "next_year", "stated", "never"]
+
+
+class Concreteness(Section):
+    generic_actors: Words
+    umbrella_actors: dict[str, Words]
+    named_actor_sources: Words
+    deadlines: list[Deadline]
+    numbers: list[Regex]
+
+
+class CompareFile(Section):
+    ngram: Ngram
+    weights: CompareWeights
+    thresholds: CompareThresholds
+    omissions: Omissions
+    guiding: Guiding
+    strength: Strength
+    concreteness: Concreteness
+
+
+# ---------------------------------------------------------------- labels.yaml, topic.yaml
+
+
+# The ids each label table translates (a misspelt one is an error, not a label never shown).
+LevelId: TypeAlias = Literal["central", "provincial", "municipal", "county"]
+ModalityId: TypeAlias = Literal["obligation", "prohibition", "encouragement", "permission"]
+ActorSourceId: TypeAlias = Literal["explicit", "inherited", "addressee", "none"]
+StatusId: TypeAlias = Literal["echoed", "strengthened", "weakened", "reassigned", "added", "omitted", "off_topic"]
+ColumnId: TypeAlias = Literal[
+    "doc_id", "source", "sha256", "title", "issuer", "date", "level", "region", "province", "kind", "text",
+    "clauses", "removed", "warnings", "clause", "sentence", "start", "end", "actor", "actor_name", "actor_source",
+    "modality", "marker", "action", "measures", "n_clauses", "n_duties"]
+
+
+class ReportWords(Section):
+    """The wording of a compare report in one language (report_compare.py)."""
+
+    title: str
+    documents: str
+    coverage: str
+    actors: str
+    diffs: str
+    timeline: str
+    no_actor: str
+    doc: str
+    level: str
+    region: str
+    date: str
+    title_col: str
+    duties: str
+    status: str
+    sim: str
+    local: str
+    reference: str
+    echoes: str
+    later: str
+    sources: str
+    missing: str
+    none: str
+    undated: str
+    warnings: str
+    role_reference: str
+    no_diffs: str
+    more: str
+    reasons: str
+    count: str
+    measure: str
+    actor: str
+
+
+class ReportLanguages(Section):
+    en: ReportWords
+    zh: ReportWords
+
+
+class LabelsFile(Section):
+    levels: dict[LevelId, str]
+    modalities: dict[ModalityId, str]
+    actor_sources: dict[ActorSourceId, str]
+    statuses: dict[StatusId, str]
+    columns: dict[ColumnId, str]
+    report: ReportLanguages
+
+
+class TopicFile(Section):
+    threshold: Number
+    clause_share: Number
+    title_share: Number
+    terms: dict[str, Number]
