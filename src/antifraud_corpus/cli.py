@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import ConfigError, CorpusError, InputFolderError, StoreError
+from .errors import ConfigError, CorpusError, InputFolderError, OutputFolderError, StoreError
 from .safetext import printable
 
 _EXIT_USAGE = 2
@@ -36,7 +36,8 @@ class _CorpusGroup(click.Group):
             finally:
                 sys.stdout.flush()  # (also before a command's sys.exit: what it printed must reach the file)
         except CorpusError as exc:
-            code = _EXIT_USAGE if isinstance(exc, ConfigError | StoreError | InputFolderError) else _EXIT_PROBLEMS
+            code = _EXIT_USAGE if isinstance(exc, ConfigError | StoreError | InputFolderError | OutputFolderError) \
+                else _EXIT_PROBLEMS
             error = click.ClickException(printable(str(exc)))  # one line, whatever a file name holds
             error.exit_code = code
             raise error from None
@@ -46,6 +47,15 @@ class _CorpusGroup(click.Group):
 
 # `-o` naming a folder is bad usage (exit 2); a file that then cannot be written is a failed run (exit 1).
 _OUTPUT_FILE = click.Path(dir_okay=False, path_type=Path)
+
+
+def _output_folder_exists(ctx: click.Context, param: click.Parameter, output: Path | None) -> Path | None:
+    """`-o` into a missing folder is bad usage, found before a long run rather than after it."""
+    if output is not None:
+        from .files import require_folder
+
+        require_folder(output)
+    return output
 
 
 def _stderr() -> Any:
@@ -147,7 +157,7 @@ def _export_options(formats: tuple[str, ...]) -> Callable:
                             help="zh: Chinese column headers and labels.")(func)
         func = click.option("--diffs/--no-diffs", "with_diffs", default=True, show_default=True,
                             help="sqlite: add the `corpus compare` diffs as a `diffs` table.")(func)
-        func = click.option("-o", "--output", type=_OUTPUT_FILE, default=None,
+        func = click.option("-o", "--output", type=_OUTPUT_FILE, default=None, callback=_output_folder_exists,
                             help="Output file [default: stdout; required for sqlite].")(func)
         func = click.option("--format", "fmt", type=click.Choice(formats), default=formats[0],
                             show_default=True)(func)
@@ -324,7 +334,7 @@ def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_d
 @_config_options
 @click.option("--format", "fmt", type=click.Choice(["table", "markdown", "html", "json", "csv"]), default="table",
               show_default=True, help="csv: one row per diff, Excel-safe (BOM, no formula cells).")
-@click.option("-o", "--output", type=_OUTPUT_FILE, default=None,
+@click.option("-o", "--output", type=_OUTPUT_FILE, default=None, callback=_output_folder_exists,
               help="Output file, written atomically [default: stdout].")
 @click.option("--level", "levels", multiple=True, type=click.Choice(["central", "provincial", "municipal", "county"]),
               help="Only compare documents of this level (repeatable).")
