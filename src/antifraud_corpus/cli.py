@@ -58,10 +58,19 @@ def _output_folder_exists(ctx: click.Context, param: click.Parameter, output: Pa
     return output
 
 
-def _stderr() -> Any:
+def _stderr(quiet: bool = False) -> Any:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, quiet=quiet)
+
+
+def _verbosity_options(func: Callable) -> Callable:
+    """`-v` / `-q` as one `verbosity` argument: None when neither is given (warnings grouped by kind)."""
+    func = click.option("-q", "--quiet", "verbosity", flag_value="quiet",
+                        help="Print only errors and the one-line result.")(func)
+    func = click.option("-v", "--verbose", "verbosity", flag_value="verbose",
+                        help="List every warning [default: grouped by kind, with a count and two examples].")(func)
+    return func
 
 
 def _config_options(func: Callable) -> Callable:
@@ -112,30 +121,35 @@ def main() -> None:
               help="Worker processes.")
 @click.option("--force", is_flag=True, help="Redo every document, even unchanged ones.")
 @click.option("--prune", is_flag=True, help="Delete stored documents whose raw file is gone.")
+@_verbosity_options
 def ingest(raw_dir: Path, normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...],
-           workers: int, force: bool, prune: bool) -> None:
+           workers: int, force: bool, prune: bool, verbosity: str | None) -> None:
     """Turn raw files into clean, simplified, segmented, tagged documents.
 
     Decodes (UTF-8/16, GB18030, Big5), repairs mojibake, strips pinyin glosses,
     converts to simplified, removes web-page junk (each removed piece is
     recorded), redacts personal data, finds metadata, clauses and duties.
     Unchanged files are skipped. Exit 1 when a file failed (the others are
-    still ingested), 2 when the raw folder or config cannot be read.
+    still ingested), 2 when the raw folder or config cannot be read. Warnings
+    end the run grouped by kind (-v lists each one; every document keeps its
+    own in the store).
 
     \b
     Example:
         corpus ingest
         corpus ingest --raw my/raw --normalized my/normalized --workers 2
     """
+    from .messages import warning_kinds
     from .pipeline import ingest_corpus
     from .report import IngestProgress, render_ingest_summary
 
     config = _load(config_dir, overrides)
-    with IngestProgress(_stderr()) as progress:
+    kinds = warning_kinds(config)  # (a bad pattern is a config error before the run, not after it)
+    with IngestProgress(_stderr(quiet=verbosity == "quiet")) as progress:
         report = ingest_corpus(raw_dir, normalized_dir, config, config_dir=config_dir, overrides=overrides,
                                workers=workers, force=force, prune=prune, on_outcome=progress.advance,
                                on_busy=progress.note)
-    render_ingest_summary(_stderr(), report)
+    render_ingest_summary(_stderr(), report, kinds, verbosity or "summary")
     if report.failed:
         sys.exit(_EXIT_PROBLEMS)
 

@@ -49,7 +49,8 @@ SCHEMAS: dict[str, frozenset[str]] = {
     "extract": frozenset({"engine", "hmm", "sentence", "inheritance", "action", "user_words"}),
     "check": frozenset({"severity", "file_names", "thresholds", "similarity", "expect", "residual"}),
     "compare": frozenset({"thresholds", "weights", "ngram", "strength", "concreteness", "omissions"}),
-    "labels": frozenset({"levels", "modalities", "actor_sources", "statuses", "columns"}),
+    "labels": frozenset({"levels", "modalities", "actor_sources", "statuses", "columns", "warning_kinds",
+                         "explain"}),
     "topic": frozenset({"threshold", "clause_share", "title_share", "terms"}),
     "formats": frozenset({"version", "limits", "html", "pdf", "docx", "convert"}),
 }

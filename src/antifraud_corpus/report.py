@@ -21,6 +21,7 @@ from rich.text import Text
 from .config import Config
 from .errors import ExportError
 from .files import write_output
+from .messages import MessageGroup, Verbosity, WarningKinds, group_messages, kinded_warnings
 from .models import Document
 from .pipeline import IngestReport, Outcome
 from .safetext import printable
@@ -91,8 +92,14 @@ class IngestProgress:
             self._progress.__exit__(exc_type, exc, tb)
 
 
-def render_ingest_summary(console: Console, report: IngestReport) -> None:
-    """Problems first (one line each), then the one-line summary."""
+def render_ingest_summary(console: Console, report: IngestReport, kinds: WarningKinds,
+                          verbosity: Verbosity = "summary") -> None:
+    """Problems first, then the one-line summary.
+
+    Errors are listed one line each whatever the verbosity; warnings (and stored documents
+    whose raw file is gone) are grouped by kind with a count and two examples (`summary`),
+    listed one line each (`verbose`) or left out (`quiet`, with notes).
+    """
     # One Text for all lines: a run over thousands of pages can end with thousands of
     # warnings, and a print per line cost more than a second of the run's tail.
     out = Text()
@@ -101,22 +108,42 @@ def render_ingest_summary(console: Console, report: IngestReport) -> None:
         out.append(label, style=style)
         out.append(f" {printable(message)}\n")
 
-    for note in report.notes:
-        line("note", "yellow", note)
+    if verbosity != "quiet":
+        for note in report.notes:
+            line("note", "yellow", note)
     for problem in report.failed:
         line("error", "red", problem.message)
-    for doc_id in report.orphans:
-        line("warning", "yellow", f"{doc_id}: raw file is gone; the stored document is kept "
-                                  "(run with --prune to delete it)")
-    for doc_id, warnings in sorted(report.warnings.items()):
-        for warning in warnings:
-            line("warning", "yellow", f"{doc_id}: {warning}")
+    gone = {doc_id: [ORPHAN_WARNING] for doc_id in report.orphans}
+    if verbosity == "verbose":
+        for doc_id, warnings in [*sorted(gone.items()), *sorted(report.warnings.items())]:
+            for warning in warnings:
+                line("warning", "yellow", f"{doc_id}: {warning}")
+    elif verbosity == "summary" and (gone or report.warnings):
+        gone_kind = (("raw-file-gone", f"{doc_id}: {ORPHAN_WARNING}") for doc_id in sorted(gone))
+        _append_groups(out, group_messages([*gone_kind, *kinded_warnings(report.warnings, kinds)]),
+                       "warnings by kind (-v lists every one; each document keeps its own in the store)")
     parts = [f"{len(report.ingested)} ingested", f"{len(report.skipped)} skipped (unchanged)",
              f"{len(report.failed)} failed", f"{report.warning_count} warnings"]
     if report.pruned:
         parts.append(f"{len(report.pruned)} pruned")
     out.append(", ".join(parts))
     console.print(out)
+
+
+ORPHAN_WARNING = "raw file is gone; the stored document is kept (run with --prune to delete it)"
+
+
+def _append_groups(out: Text, groups: list[MessageGroup], heading: str) -> None:
+    """`heading`, then per group its count, its kind and its examples one under the other."""
+    out.append(f"{heading}:\n", style="yellow")
+    count_width = max(len(str(g.count)) for g in groups)
+    kind_width = max(len(g.kind) for g in groups)
+    indent = " " * (2 + count_width + 2 + kind_width + 2)
+    for group in groups:
+        out.append(f"  {group.count:>{count_width}}  ")
+        out.append(f"{printable(group.kind):<{kind_width}}", style="bold")
+        for number, example in enumerate(group.examples):
+            out.append(("  " if number == 0 else indent) + printable(example) + "\n")
 
 
 def write_export(kind: str, normalized_dir: Path, config: Config, keep: Any, fmt: str,
