@@ -236,25 +236,28 @@ def export_duties(normalized_dir: Path, config_dir: Path | None, overrides: tupl
 @click.argument("clause", required=False)
 @_normalized_option
 @_config_options
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="zh: the reasons and labels in Chinese (labels.yaml `explain`).")
 def explain(doc_id: str, clause: str | None, normalized_dir: Path, config_dir: Path | None,
-            overrides: tuple[str, ...]) -> None:
+            overrides: tuple[str, ...], lang: str) -> None:
     """Show each directive of a document (or one clause) and why each tag was given.
 
     The sentence is printed with actor, modal marker and measure cues
-    highlighted, followed by the rule or lexicon entry behind every tag.
+    highlighted (bracketed where there is no colour: NO_COLOR, a pipe, a
+    file), followed by the rule or lexicon entry behind every tag.
 
     \b
     Example:
         corpus explain 000_888081b4012a42ca
-        corpus explain 000_888081b4012a42ca 五
+        corpus explain 000_888081b4012a42ca 五 --lang zh
     """
     from rich.console import Console
 
-    from .report import render_explain
+    from .report_explain import render_explain
     from .store import find_document, read_document
 
     path = find_document(normalized_dir, doc_id)
-    render_explain(Console(highlight=False), read_document(path), clause, _load(config_dir, overrides))
+    render_explain(Console(highlight=False), read_document(path), clause, _load(config_dir, overrides), lang)
 
 
 @main.command()

@@ -22,7 +22,6 @@ from .config import Config
 from .errors import ExportError
 from .files import write_output
 from .messages import MessageGroup, Verbosity, WarningKinds, group_messages, kinded_warnings
-from .models import Document
 from .pipeline import IngestReport, Outcome
 from .safetext import printable
 from .store import load_documents
@@ -196,39 +195,6 @@ def write_export(kind: str, normalized_dir: Path, config: Config, keep: Any, fmt
     return count
 
 
-_STYLES = {"actor": "bold cyan", "target": "cyan", "marker": "bold magenta", "measure": "green"}
-
-
-def render_explain(console: Console, doc: Document, clause: str | None, config: Config) -> None:
-    """Each directive with its tags highlighted, then the reasons behind every tag."""
-    from .extract import explain_duty
-    from .topic import topic_rules
-
-    duties = [d for d in doc.duties if clause is None or d.clause == clause or d.clause.startswith(clause + "/")]
-    title = f"{doc.doc_id}  {doc.title}  ({doc.level or '?'}, {doc.region or '—'}, {doc.date or 'no date'})"
-    console.print(plain(title, style="bold"))
-    if not duties:
-        console.print(plain(f"no directives{' in clause ' + clause if clause else ''}"))
-        return
-    for number, duty in enumerate(duties, 1):
-        mentions = [(m, "actor") for m in duty.actors] + [(m, "target") for m in duty.targets] + \
-                   [(m, "measure") for m in duty.measures]
-        spans = [(m.start - duty.start, m.end - duty.start, _STYLES[kind]) for m, kind in mentions
-                 if m.start >= duty.start and m.end <= duty.end]
-        if duty.marker_span:
-            spans.append((duty.marker_span[0] - duty.start, duty.marker_span[1] - duty.start, _STYLES["marker"]))
-        head = Text(f"[{number}] ", style="bold")
-        where = _where(duty)
-        head.append_text(plain(f"clause {duty.clause or '(preamble)'}  {duty.start}-{duty.end}  {where}",
-                               style="dim"))
-        console.print(head + styled(duty.sentence, spans))
-        for reason in explain_duty(duty):
-            console.print(plain("    · " + reason))
-        if duty.topic is not None:
-            gate = "" if topic_rules(config).on_topic(duty.topic) else " — off topic: compare leaves it out"
-            console.print(plain(f"    · topic: relevance {duty.topic:.2f}{gate}"))
-
-
 def render_compare_evaluation(console: Console, result: dict, fmt: str) -> None:
     """The compare figures overall and per local document (`evaluate_compare`), as tables or JSON."""
     import json
@@ -260,14 +226,6 @@ def _wide_enough(console: Console, doc_ids: Iterable[str], figures_width: int) -
         return console
     return Console(file=console.file, width=needed, highlight=False, no_color=console.no_color,
                    force_terminal=console.is_terminal)
-
-
-def _where(duty: object) -> str:
-    """`page 3  ` for a directive of a PDF, `paragraph 12  ` of a DOCX or web page, "" for text."""
-    page, paragraph = getattr(duty, "page", None), getattr(duty, "paragraph", None)
-    if page is not None:
-        return f"page {page}  "
-    return f"paragraph {paragraph}  " if paragraph is not None else ""
 
 
 _DIRECTIVE_FIGURES = frozenset({"duty_f1", "actor_f1", "measure_f1", "modality_acc"})
