@@ -30,6 +30,8 @@ from antifraud_corpus.check import (
     refresh_index,
     signature_similarity,
 )
+from antifraud_corpus.check.signatures import _shingles
+from antifraud_corpus.check.targets import display_path
 from antifraud_corpus.config import load_config
 from antifraud_corpus.errors import ConfigError, IngestError
 from conftest import RAW_DIR, SEED_PATHS
@@ -100,7 +102,7 @@ def test_clean_document_passes(raw, store, config):
     result = run([drop(raw, "clean.txt")], raw, store, config)
     assert result.findings == []
     assert result.exit_code == 0
-    assert result.files_checked == [check._display(raw / "new" / "clean.txt")]
+    assert result.files_checked == [display_path(raw / "new" / "clean.txt")]
 
 
 def test_gb18030_file_gets_only_an_info_finding(raw, store, config):
@@ -298,7 +300,7 @@ def test_missing_path_is_a_usage_error(raw, store, config):
 
 
 def test_every_code_has_a_default_severity(config):
-    packaged_file = Path(check.__file__).parent / "configs" / "check.yaml"
+    packaged_file = Path(check.__file__).parent.parent / "configs" / "check.yaml"
     packaged = yaml.safe_load(packaged_file.read_text(encoding="utf-8"))
     assert set(packaged["severity"]) == set(CODES)
     rules = check_rules(config)
@@ -386,7 +388,7 @@ def test_signature_is_stable_and_sized(config):
 
 
 def _jaccard(a: str, b: str, n: int = 5) -> float:
-    sa, sb = check._shingles(a, n), check._shingles(b, n)
+    sa, sb = _shingles(a, n), _shingles(b, n)
     return len(sa & sb) / len(sa | sb)
 
 

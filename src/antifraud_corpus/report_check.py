@@ -1,6 +1,6 @@
 """Terminal rendering of `corpus check` results (the `text` format): rich, grouped by file.
 
-The machine formats (json, github, junit) are pure functions in `check.py`;
+The machine formats (json, github, junit) are pure functions in `check/formats.py`;
 this module only draws the human one.
 """
 
