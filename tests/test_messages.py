@@ -134,3 +134,14 @@ def test_ingest_ends_with_the_warnings_as_asked(runner, notices, tmp_path, flags
 def test_warnings_are_kinded_in_document_order(config):
     assert list(kinded_warnings({"z": [NO_DATE], "a": [NO_LEVEL, NO_DATE]}, warning_kinds(config))) == [
         ("missing-level", f"a: {NO_LEVEL}"), ("missing-date", f"a: {NO_DATE}"), ("missing-date", f"z: {NO_DATE}")]
+
+
+def test_check_quiet_prints_the_result_line_only(runner, tmp_path):
+    from conftest import RAW_DIR
+
+    base = ["check", "--raw", str(RAW_DIR), "--normalized", str(tmp_path / "no store")]
+    quiet = runner.invoke(main, [*base, "-q"])
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "5 files checked: 0 errors, 4 warnings\n", "")
+    summary = runner.invoke(main, base)
+    assert summary.stderr.startswith("note: no normalized store at ")
+    assert summary.stdout.splitlines()[0] == "warnings and notes by code (-v lists every one, by file):"

@@ -316,13 +316,16 @@ def evaluate(gold_dir: Path | None, compare_gold: Path | None, raw_dir: Path, no
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "junit"]), default="text",
               show_default=True, help="text for people; json, github annotations or junit XML for CI.")
 @click.option("--since", metavar="REV", help="Only raw files added or changed since this git revision.")
+@_verbosity_options
 def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_dir: Path | None,
-          overrides: tuple[str, ...], fmt: str, since: str | None) -> None:
+          overrides: tuple[str, ...], fmt: str, since: str | None, verbosity: str | None) -> None:
     """Check new or changed raw files before they enter the corpus (the CI gate).
 
     Decoding, cleaning residue, metadata, clause numbering, directives, personal
     data, file names, and duplicates of stored documents. Severities come from
     configs/check.yaml. Exit 1 when a finding is an error, 2 for bad usage.
+    The text format lists errors by file and groups warnings by code (-v
+    lists every finding by file, -q only the errors).
 
     \b
     Example:
@@ -338,11 +341,12 @@ def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_d
     result = check_paths(list(paths) or None, raw_dir=raw_dir, normalized_dir=normalized_dir, config=config,
                          since=since)
     if fmt == "text":
-        render_check(Console(highlight=False), result, _stderr())
+        render_check(Console(highlight=False), result, _stderr(), verbosity or "summary")
     else:
         click.echo(format_findings(result, fmt, config), nl=False)
-        for note in result.notes:
-            _stderr().print(f"note: {printable(note)}", markup=False)
+        if verbosity != "quiet":
+            for note in result.notes:
+                _stderr().print(f"note: {printable(note)}", markup=False)
     sys.exit(result.exit_code)
 
 

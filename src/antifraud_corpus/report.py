@@ -119,8 +119,8 @@ def render_ingest_summary(console: Console, report: IngestReport, kinds: Warning
                 line("warning", "yellow", f"{doc_id}: {warning}")
     elif verbosity == "summary" and (gone or report.warnings):
         gone_kind = (("raw-file-gone", f"{doc_id}: {ORPHAN_WARNING}") for doc_id in sorted(gone))
-        _append_groups(out, group_messages([*gone_kind, *kinded_warnings(report.warnings, kinds)]),
-                       "warnings by kind (-v lists every one; each document keeps its own in the store)")
+        out.append_text(grouped_text(group_messages([*gone_kind, *kinded_warnings(report.warnings, kinds)]),
+                                     "warnings by kind (-v lists every one; each document keeps its own in the store)"))
     parts = [f"{len(report.ingested)} ingested", f"{len(report.skipped)} skipped (unchanged)",
              f"{len(report.failed)} failed", f"{report.warning_count} warnings"]
     if report.pruned:
@@ -132,9 +132,9 @@ def render_ingest_summary(console: Console, report: IngestReport, kinds: Warning
 ORPHAN_WARNING = "raw file is gone; the stored document is kept (run with --prune to delete it)"
 
 
-def _append_groups(out: Text, groups: list[MessageGroup], heading: str) -> None:
+def grouped_text(groups: list[MessageGroup], heading: str) -> Text:
     """`heading`, then per group its count, its kind and its examples one under the other."""
-    out.append(f"{heading}:\n", style="yellow")
+    out = Text(f"{heading}:\n", style="yellow")
     count_width = max(len(str(g.count)) for g in groups)
     kind_width = max(len(g.kind) for g in groups)
     indent = " " * (2 + count_width + 2 + kind_width + 2)
@@ -143,6 +143,7 @@ def _append_groups(out: Text, groups: list[MessageGroup], heading: str) -> None:
         out.append(f"{printable(group.kind):<{kind_width}}", style="bold")
         for number, example in enumerate(group.examples):
             out.append(("  " if number == 0 else indent) + printable(example) + "\n")
+    return out
 
 
 def write_export(kind: str, normalized_dir: Path, config: Config, keep: Any, fmt: str,
