@@ -145,3 +145,14 @@ def test_check_quiet_prints_the_result_line_only(runner, tmp_path):
     summary = runner.invoke(main, base)
     assert summary.stderr.startswith("note: no normalized store at ")
     assert summary.stdout.splitlines()[0] == "warnings and notes by code (-v lists every one, by file):"
+
+
+def test_ingest_json_holds_every_warning_and_stderr_only_the_result(runner, notices, tmp_path):
+    import json
+
+    result = runner.invoke(main, ["ingest", "--raw", str(notices), "--normalized", str(tmp_path / "store"),
+                                  "--format", "json"])
+    assert (result.exit_code, result.stderr) == (0, "3 ingested, 0 skipped (unchanged), 0 failed, 6 warnings\n")
+    assert json.loads(result.stdout) == {
+        "ingested": ["notice1", "notice2", "notice3"], "skipped": [], "failed": [],
+        "warnings": {f"notice{n}": [NO_DATE, NO_LEVEL] for n in (1, 2, 3)}, "orphans": [], "pruned": [], "notes": []}

@@ -122,8 +122,10 @@ def main() -> None:
 @click.option("--force", is_flag=True, help="Redo every document, even unchanged ones.")
 @click.option("--prune", is_flag=True, help="Delete stored documents whose raw file is gone.")
 @_verbosity_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: the whole outcome (every warning) on stdout; the one-line result stays on stderr.")
 def ingest(raw_dir: Path, normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...],
-           workers: int, force: bool, prune: bool, verbosity: str | None) -> None:
+           workers: int, force: bool, prune: bool, verbosity: str | None, fmt: str) -> None:
     """Turn raw files into clean, simplified, segmented, tagged documents.
 
     Decodes (UTF-8/16, GB18030, Big5), repairs mojibake, strips pinyin glosses,
@@ -141,7 +143,7 @@ def ingest(raw_dir: Path, normalized_dir: Path, config_dir: Path | None, overrid
     """
     from .messages import warning_kinds
     from .pipeline import ingest_corpus
-    from .report import IngestProgress, render_ingest_summary
+    from .report import IngestProgress, ingest_report_json, render_ingest_summary
 
     config = _load(config_dir, overrides)
     kinds = warning_kinds(config)  # (a bad pattern is a config error before the run, not after it)
@@ -149,7 +151,9 @@ def ingest(raw_dir: Path, normalized_dir: Path, config_dir: Path | None, overrid
         report = ingest_corpus(raw_dir, normalized_dir, config, config_dir=config_dir, overrides=overrides,
                                workers=workers, force=force, prune=prune, on_outcome=progress.advance,
                                on_busy=progress.note)
-    render_ingest_summary(_stderr(), report, kinds, verbosity or "summary")
+    if fmt == "json":
+        click.echo(ingest_report_json(report), nl=False)
+    render_ingest_summary(_stderr(), report, kinds, "quiet" if fmt == "json" else verbosity or "summary")
     if report.failed:
         sys.exit(_EXIT_PROBLEMS)
 

@@ -132,6 +132,17 @@ def render_ingest_summary(console: Console, report: IngestReport, kinds: Warning
 ORPHAN_WARNING = "raw file is gone; the stored document is kept (run with --prune to delete it)"
 
 
+def ingest_report_json(report: IngestReport) -> str:
+    """The whole outcome of an ingest run as JSON (`corpus ingest --format json`): every warning, for scripts."""
+    import json
+
+    data = {"ingested": sorted(report.ingested), "skipped": sorted(report.skipped),  # (workers finish in any order)
+            "failed": [{"source": p.source, "message": p.message} for p in report.failed],
+            "warnings": dict(sorted(report.warnings.items())), "orphans": report.orphans,
+            "pruned": report.pruned, "notes": report.notes}
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
 def grouped_text(groups: list[MessageGroup], heading: str) -> Text:
     """`heading`, then per group its count, its kind and its examples one under the other."""
     out = Text(f"{heading}:\n", style="yellow")
