@@ -30,6 +30,8 @@ from antifraud_corpus.check import (
     refresh_index,
     signature_similarity,
 )
+from antifraud_corpus.check.signatures import _shingles
+from antifraud_corpus.check.targets import display_path
 from antifraud_corpus.config import load_config
 from antifraud_corpus.errors import ConfigError, IngestError
 from conftest import RAW_DIR, SEED_PATHS
@@ -100,7 +102,7 @@ def test_clean_document_passes(raw, store, config):
     result = run([drop(raw, "clean.txt")], raw, store, config)
     assert result.findings == []
     assert result.exit_code == 0
-    assert result.files_checked == [check._display(raw / "new" / "clean.txt")]
+    assert result.files_checked == [display_path(raw / "new" / "clean.txt")]
 
 
 def test_gb18030_file_gets_only_an_info_finding(raw, store, config):
@@ -298,7 +300,7 @@ def test_missing_path_is_a_usage_error(raw, store, config):
 
 
 def test_every_code_has_a_default_severity(config):
-    packaged_file = Path(check.__file__).parent / "configs" / "check.yaml"
+    packaged_file = Path(check.__file__).parent.parent / "configs" / "check.yaml"
     packaged = yaml.safe_load(packaged_file.read_text(encoding="utf-8"))
     assert set(packaged["severity"]) == set(CODES)
     rules = check_rules(config)
@@ -386,7 +388,7 @@ def test_signature_is_stable_and_sized(config):
 
 
 def _jaccard(a: str, b: str, n: int = 5) -> float:
-    sa, sb = check._shingles(a, n), check._shingles(b, n)
+    sa, sb = _shingles(a, n), _shingles(b, n)
     return len(sa & sb) / len(sa | sb)
 
 
@@ -614,7 +616,7 @@ def test_text_report_groups_by_file_and_sums_up(raw, store, config):
 
     result = run([drop(raw, "copy.txt", source=SEED), drop(raw, "numbering-gap.txt")], raw, store, config)
     console = Console(record=True, width=200, color_system=None)
-    render_check(console, result)
+    render_check(console, result, verbosity="verbose")
     text = console.export_text()
     assert "copy.txt" in text and "numbering-gap.txt" in text
     assert re.search(r"12\s+warning\s+numbering-gap\s+numbering gap: 四 follows 二", text)
@@ -689,3 +691,30 @@ def test_a_file_name_of_the_longest_kind_is_checked_without_a_traceback(runner, 
     assert findings and all(f["file"].endswith(name) and "\n" not in f["message"] for f in findings)
     too_long = [f for f in findings if "more than the store allows" in f["message"]]
     assert result.exit_code == (1 if too_long else 0) and bool(too_long) == (length == 255)
+
+
+def test_text_report_lists_errors_by_file_and_groups_warnings_by_code(raw, store, config):
+    from rich.console import Console
+
+    from antifraud_corpus.report_check import render_check
+
+    result = run([drop(raw, "copy.txt", source=SEED), drop(raw, "numbering-gap.txt"),
+                  drop(raw, "gap2.txt", (CASES / "numbering-gap.txt").read_text(encoding="utf-8") + "\n")],
+                 raw, store, config)
+    copy, gap, gap2 = (display_path(raw / "new" / name) for name in ("copy.txt", "numbering-gap.txt", "gap2.txt"))
+    texts = {}
+    for verbosity in ("summary", "quiet"):
+        console = Console(record=True, width=300, color_system=None)
+        render_check(console, result, verbosity=verbosity)
+        texts[verbosity] = console.export_text()
+    error = [copy, f"  1  error    duplicate  same bytes as {display_path(raw / SEED.name)} (already in the "
+                   "corpus); remove one of them"]
+    assert [line.rstrip() for line in texts["summary"].splitlines()] == [
+        *error,
+        "warnings and notes by code (-v lists every one, by file):",
+        f"  2  numbering-gap   {gap2}:12: numbering gap: 四 follows 二; check the clause numbers",
+        f"                     {gap}:12: numbering gap: 四 follows 二; check the clause numbers",
+        f"  1  near-duplicate  {gap}:1: near-duplicate of {gap2} (in this drop) (the same text after cleaning, "
+        "though not the same bytes); keep one version, or give the other a distinct role",
+        "3 files checked: 1 error, 3 warnings"]
+    assert [line.rstrip() for line in texts["quiet"].splitlines()] == [*error, "3 files checked: 1 error, 3 warnings"]

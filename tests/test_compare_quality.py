@@ -40,7 +40,8 @@ def test_a_guiding_paragraph_is_no_counterpart_of_a_specific_directive(config):
     rows = _rows(compare_corpus([central, local], config), "p")
     assert sorted((d.status, d.local.sentence[:6], d.reference.sentence[:6]) for d in rows if d.local) == found
     # the control: without the rule the shared words make the guiding paragraph a second counterpart
-    rows = _rows(compare_corpus([central, local], load_config(None, ["compare.guiding.pattern=", "compare.guiding.principle="])), "p")
+    without_rule = load_config(None, ["compare.guiding.pattern=", "compare.guiding.principle="])
+    rows = _rows(compare_corpus([central, local], without_rule), "p")
     assert sorted((d.status, d.local.sentence[:6], d.reference.sentence[:6]) for d in rows if d.local) == \
         sorted([*found, ("echoed", "要强化技术反", "要深入贯彻习")])
 

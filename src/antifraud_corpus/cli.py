@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import ConfigError, CorpusError, FilterError, InputFolderError, StoreError
+from .errors import ConfigError, CorpusError, FilterError, InputFolderError, OutputFolderError, StoreError
 from .safetext import printable
 
 _EXIT_USAGE = 2
@@ -36,7 +36,7 @@ class _CorpusGroup(click.Group):
             finally:
                 sys.stdout.flush()  # (also before a command's sys.exit: what it printed must reach the file)
         except CorpusError as exc:
-            usage = ConfigError | StoreError | InputFolderError | FilterError
+            usage = ConfigError | StoreError | InputFolderError | FilterError | OutputFolderError
             code = _EXIT_USAGE if isinstance(exc, usage) else _EXIT_PROBLEMS
             error = click.ClickException(printable(str(exc)))  # one line, whatever a file name holds
             error.exit_code = code
@@ -49,10 +49,28 @@ class _CorpusGroup(click.Group):
 _OUTPUT_FILE = click.Path(dir_okay=False, path_type=Path)
 
 
-def _stderr() -> Any:
+def _output_folder_exists(ctx: click.Context, param: click.Parameter, output: Path | None) -> Path | None:
+    """`-o` into a missing folder is bad usage, found before a long run rather than after it."""
+    if output is not None:
+        from .files import require_folder
+
+        require_folder(output)
+    return output
+
+
+def _stderr(quiet: bool = False) -> Any:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, quiet=quiet)
+
+
+def _verbosity_options(func: Callable) -> Callable:
+    """`-v` / `-q` as one `verbosity` argument: None when neither is given (warnings grouped by kind)."""
+    func = click.option("-q", "--quiet", "verbosity", flag_value="quiet",
+                        help="Print only errors and the one-line result.")(func)
+    func = click.option("-v", "--verbose", "verbosity", flag_value="verbose",
+                        help="List every warning [default: grouped by kind, with a count and two examples].")(func)
+    return func
 
 
 def _config_options(func: Callable) -> Callable:
@@ -131,30 +149,39 @@ def main() -> None:
               help="Worker processes.")
 @click.option("--force", is_flag=True, help="Redo every document, even unchanged ones.")
 @click.option("--prune", is_flag=True, help="Delete stored documents whose raw file is gone.")
+@_verbosity_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: the whole outcome (every warning) on stdout; the one-line result stays on stderr.")
 def ingest(raw_dir: Path, normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...],
-           workers: int, force: bool, prune: bool) -> None:
+           workers: int, force: bool, prune: bool, verbosity: str | None, fmt: str) -> None:
     """Turn raw files into clean, simplified, segmented, tagged documents.
 
     Decodes (UTF-8/16, GB18030, Big5), repairs mojibake, strips pinyin glosses,
     converts to simplified, removes web-page junk (each removed piece is
     recorded), redacts personal data, finds metadata, clauses and duties.
     Unchanged files are skipped. Exit 1 when a file failed (the others are
-    still ingested), 2 when the raw folder or config cannot be read.
+    still ingested), 2 when the raw folder or config cannot be read. Warnings
+    end the run grouped by kind (-v lists each one; every document keeps its
+    own in the store).
 
     \b
     Example:
         corpus ingest
         corpus ingest --raw my/raw --normalized my/normalized --workers 2
     """
+    from .messages import warning_kinds
     from .pipeline import ingest_corpus
-    from .report import IngestProgress, render_ingest_summary
+    from .report import IngestProgress, ingest_report_json, render_ingest_summary
 
     config = _load(config_dir, overrides)
-    with IngestProgress(_stderr()) as progress:
+    kinds = warning_kinds(config)  # (a bad pattern is a config error before the run, not after it)
+    with IngestProgress(_stderr(quiet=verbosity == "quiet")) as progress:
         report = ingest_corpus(raw_dir, normalized_dir, config, config_dir=config_dir, overrides=overrides,
                                workers=workers, force=force, prune=prune, on_outcome=progress.advance,
                                on_busy=progress.note)
-    render_ingest_summary(_stderr(), report)
+    if fmt == "json":
+        click.echo(ingest_report_json(report), nl=False)
+    render_ingest_summary(_stderr(), report, kinds, "quiet" if fmt == "json" else verbosity or "summary")
     if report.failed:
         sys.exit(_EXIT_PROBLEMS)
 
@@ -176,7 +203,7 @@ def _export_options(formats: tuple[str, ...]) -> Callable:
                             help="zh: Chinese column headers and labels.")(func)
         func = click.option("--diffs/--no-diffs", "with_diffs", default=True, show_default=True,
                             help="sqlite: add the `corpus compare` diffs as a `diffs` table.")(func)
-        func = click.option("-o", "--output", type=_OUTPUT_FILE, default=None,
+        func = click.option("-o", "--output", type=_OUTPUT_FILE, default=None, callback=_output_folder_exists,
                             help="Output file [default: stdout; required for sqlite].")(func)
         func = click.option("--format", "fmt", type=click.Choice(formats), default=formats[0],
                             show_default=True)(func)
@@ -265,27 +292,31 @@ def list_documents(normalized_dir: Path, config_dir: Path | None, overrides: tup
 @click.argument("clause", required=False)
 @_normalized_option
 @_config_options
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="zh: the reasons and labels in Chinese (labels.yaml `explain`).")
 def explain(doc_id: str, clause: str | None, normalized_dir: Path, config_dir: Path | None,
-            overrides: tuple[str, ...]) -> None:
+            overrides: tuple[str, ...], lang: str) -> None:
     """Show each directive of a document (or one clause) and why each tag was given.
 
     The sentence is printed with actor, modal marker and measure cues
-    highlighted, followed by the rule or lexicon entry behind every tag.
+    highlighted (bracketed where there is no colour: NO_COLOR, a pipe, a
+    file), followed by the rule or lexicon entry behind every tag.
     DOC_ID may be any unique prefix of the id; CLAUSE a clause path (三, 三/（一）).
 
     \b
     Example:
         corpus explain 000_888081b4012a42ca
         corpus explain 000 五
+        corpus explain 000_888081b4012a42ca 五 --lang zh
     """
     from rich.console import Console
 
     from .filters import checked_clause
-    from .report import render_explain
+    from .report_explain import render_explain
 
     store = _store(normalized_dir, config_dir, overrides)
     doc = store.document(doc_id)
-    render_explain(Console(highlight=False), doc, checked_clause(doc, clause), store.config)
+    render_explain(Console(highlight=False), doc, checked_clause(doc, clause), store.config, lang)
 
 
 @main.command()
@@ -346,13 +377,17 @@ def evaluate(gold_dir: Path | None, compare_gold: Path | None, raw_dir: Path, no
 @click.option("--since", metavar="REV", help="Only raw files added or changed since this git revision.")
 @click.option("--summary", type=_OUTPUT_FILE, default=None, metavar="FILE",
               help="Also append the findings as a Markdown table to FILE (CI: \"$GITHUB_STEP_SUMMARY\").")
+@_verbosity_options
 def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_dir: Path | None,
-          overrides: tuple[str, ...], fmt: str, since: str | None, summary: Path | None) -> None:
+          overrides: tuple[str, ...], fmt: str, since: str | None, summary: Path | None,
+          verbosity: str | None) -> None:
     """Check new or changed raw files before they enter the corpus (the CI gate).
 
     Decoding, cleaning residue, metadata, clause numbering, directives, personal
     data, file names, and duplicates of stored documents. Severities come from
     configs/check.yaml. Exit 1 when a finding is an error, 2 for bad usage.
+    The text format lists errors by file and groups warnings by code (-v
+    lists every finding by file, -q only the errors).
 
     \b
     Example:
@@ -368,11 +403,12 @@ def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_d
     result = check_paths(list(paths) or None, raw_dir=raw_dir, normalized_dir=normalized_dir, config=config,
                          since=since)
     if fmt == "text":
-        render_check(Console(highlight=False), result, _stderr())
+        render_check(Console(highlight=False), result, _stderr(), verbosity or "summary")
     else:
         click.echo(format_findings(result, fmt, config), nl=False)
-        for note in result.notes:
-            _stderr().print(f"note: {printable(note)}", markup=False)
+        if verbosity != "quiet":
+            for note in result.notes:
+                _stderr().print(f"note: {printable(note)}", markup=False)
     if summary is not None:
         append_summary(summary, findings_to_markdown(result))
     sys.exit(result.exit_code)
@@ -383,7 +419,7 @@ def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_d
 @_config_options
 @click.option("--format", "fmt", type=click.Choice(["table", "markdown", "html", "json", "csv"]), default="table",
               show_default=True, help="csv: one row per diff, Excel-safe (BOM, no formula cells).")
-@click.option("-o", "--output", type=_OUTPUT_FILE, default=None,
+@click.option("-o", "--output", type=_OUTPUT_FILE, default=None, callback=_output_folder_exists,
               help="Output file, written atomically [default: stdout].")
 @_document_options
 @_duty_options

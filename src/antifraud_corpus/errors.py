@@ -53,6 +53,10 @@ class WriteError(CorpusError):
     """A file cannot be written: its folder, its permissions or its file system refuse it."""
 
 
+class OutputFolderError(WriteError):
+    """The folder a file is to be written in does not exist (bad usage: it is not made silently)."""
+
+
 class DiskFullError(WriteError):
     """The device (or the user's quota) is full: nothing more can be written, so the run stops."""
 

@@ -21,7 +21,7 @@ from rich.text import Text
 from .config import Config
 from .errors import ExportError
 from .files import write_output
-from .models import Document
+from .messages import MessageGroup, Verbosity, WarningKinds, group_messages, kinded_warnings
 from .pipeline import IngestReport, Outcome
 from .safetext import printable
 from .store import load_documents
@@ -91,8 +91,14 @@ class IngestProgress:
             self._progress.__exit__(exc_type, exc, tb)
 
 
-def render_ingest_summary(console: Console, report: IngestReport) -> None:
-    """Problems first (one line each), then the one-line summary."""
+def render_ingest_summary(console: Console, report: IngestReport, kinds: WarningKinds,
+                          verbosity: Verbosity = "summary") -> None:
+    """Problems first, then the one-line summary.
+
+    Errors are listed one line each whatever the verbosity; warnings (and stored documents
+    whose raw file is gone) are grouped by kind with a count and two examples (`summary`),
+    listed one line each (`verbose`) or left out (`quiet`, with notes).
+    """
     # One Text for all lines: a run over thousands of pages can end with thousands of
     # warnings, and a print per line cost more than a second of the run's tail.
     out = Text()
@@ -101,22 +107,54 @@ def render_ingest_summary(console: Console, report: IngestReport) -> None:
         out.append(label, style=style)
         out.append(f" {printable(message)}\n")
 
-    for note in report.notes:
-        line("note", "yellow", note)
+    if verbosity != "quiet":
+        for note in report.notes:
+            line("note", "yellow", note)
     for problem in report.failed:
         line("error", "red", problem.message)
-    for doc_id in report.orphans:
-        line("warning", "yellow", f"{doc_id}: raw file is gone; the stored document is kept "
-                                  "(run with --prune to delete it)")
-    for doc_id, warnings in sorted(report.warnings.items()):
-        for warning in warnings:
-            line("warning", "yellow", f"{doc_id}: {warning}")
+    gone = {doc_id: [ORPHAN_WARNING] for doc_id in report.orphans}
+    if verbosity == "verbose":
+        for doc_id, warnings in [*sorted(gone.items()), *sorted(report.warnings.items())]:
+            for warning in warnings:
+                line("warning", "yellow", f"{doc_id}: {warning}")
+    elif verbosity == "summary" and (gone or report.warnings):
+        gone_kind = (("raw-file-gone", f"{doc_id}: {ORPHAN_WARNING}") for doc_id in sorted(gone))
+        out.append_text(grouped_text(group_messages([*gone_kind, *kinded_warnings(report.warnings, kinds)]),
+                                     "warnings by kind (-v lists every one; each document keeps its own in the store)"))
     parts = [f"{len(report.ingested)} ingested", f"{len(report.skipped)} skipped (unchanged)",
              f"{len(report.failed)} failed", f"{report.warning_count} warnings"]
     if report.pruned:
         parts.append(f"{len(report.pruned)} pruned")
     out.append(", ".join(parts))
     console.print(out)
+
+
+ORPHAN_WARNING = "raw file is gone; the stored document is kept (run with --prune to delete it)"
+
+
+def ingest_report_json(report: IngestReport) -> str:
+    """The whole outcome of an ingest run as JSON (`corpus ingest --format json`): every warning, for scripts."""
+    import json
+
+    data = {"ingested": sorted(report.ingested), "skipped": sorted(report.skipped),  # (workers finish in any order)
+            "failed": [{"source": p.source, "message": p.message} for p in report.failed],
+            "warnings": dict(sorted(report.warnings.items())), "orphans": report.orphans,
+            "pruned": report.pruned, "notes": report.notes}
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def grouped_text(groups: list[MessageGroup], heading: str) -> Text:
+    """`heading`, then per group its count, its kind and its examples one under the other."""
+    out = Text(f"{heading}:\n", style="yellow")
+    count_width = max(len(str(g.count)) for g in groups)
+    kind_width = max(len(g.kind) for g in groups)
+    indent = " " * (2 + count_width + 2 + kind_width + 2)
+    for group in groups:
+        out.append(f"  {group.count:>{count_width}}  ")
+        out.append(f"{printable(group.kind):<{kind_width}}", style="bold")
+        for number, example in enumerate(group.examples):
+            out.append(("  " if number == 0 else indent) + printable(example) + "\n")
+    return out
 
 
 def write_export(kind: str, normalized_dir: Path, config: Config, keep: Any, fmt: str,
@@ -169,39 +207,6 @@ def write_export(kind: str, normalized_dir: Path, config: Config, keep: Any, fmt
     return count
 
 
-_STYLES = {"actor": "bold cyan", "target": "cyan", "marker": "bold magenta", "measure": "green"}
-
-
-def render_explain(console: Console, doc: Document, clause: str | None, config: Config) -> None:
-    """Each directive with its tags highlighted, then the reasons behind every tag."""
-    from .extract import explain_duty
-    from .topic import topic_rules
-
-    duties = [d for d in doc.duties if clause is None or d.clause == clause or d.clause.startswith(clause + "/")]
-    title = f"{doc.doc_id}  {doc.title}  ({doc.level or '?'}, {doc.region or '—'}, {doc.date or 'no date'})"
-    console.print(plain(title, style="bold"))
-    if not duties:
-        console.print(plain(f"no directives{' in clause ' + clause if clause else ''}"))
-        return
-    for number, duty in enumerate(duties, 1):
-        mentions = [(m, "actor") for m in duty.actors] + [(m, "target") for m in duty.targets] + \
-                   [(m, "measure") for m in duty.measures]
-        spans = [(m.start - duty.start, m.end - duty.start, _STYLES[kind]) for m, kind in mentions
-                 if m.start >= duty.start and m.end <= duty.end]
-        if duty.marker_span:
-            spans.append((duty.marker_span[0] - duty.start, duty.marker_span[1] - duty.start, _STYLES["marker"]))
-        head = Text(f"[{number}] ", style="bold")
-        where = _where(duty)
-        head.append_text(plain(f"clause {duty.clause or '(preamble)'}  {duty.start}-{duty.end}  {where}",
-                               style="dim"))
-        console.print(head + styled(duty.sentence, spans))
-        for reason in explain_duty(duty):
-            console.print(plain("    · " + reason))
-        if duty.topic is not None:
-            gate = "" if topic_rules(config).on_topic(duty.topic) else " — off topic: compare leaves it out"
-            console.print(plain(f"    · topic: relevance {duty.topic:.2f}{gate}"))
-
-
 def render_compare_evaluation(console: Console, result: dict, fmt: str) -> None:
     """The compare figures overall and per local document (`evaluate_compare`), as tables or JSON."""
     import json
@@ -233,14 +238,6 @@ def _wide_enough(console: Console, doc_ids: Iterable[str], figures_width: int) -
         return console
     return Console(file=console.file, width=needed, highlight=False, no_color=console.no_color,
                    force_terminal=console.is_terminal)
-
-
-def _where(duty: object) -> str:
-    """`page 3  ` for a directive of a PDF, `paragraph 12  ` of a DOCX or web page, "" for text."""
-    page, paragraph = getattr(duty, "page", None), getattr(duty, "paragraph", None)
-    if page is not None:
-        return f"page {page}  "
-    return f"paragraph {paragraph}  " if paragraph is not None else ""
 
 
 _DIRECTIVE_FIGURES = frozenset({"duty_f1", "actor_f1", "measure_f1", "modality_acc"})

@@ -1,6 +1,6 @@
 """Rendering of `corpus check` results for people: the terminal (`text`) and a CI job summary (`--summary`).
 
-The machine formats (json, github, junit) are pure functions in `check.py`.
+The machine formats (json, github, junit) are pure functions in `check/formats.py`.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .check import CheckResult
+from .check import CheckResult, Finding
 from .errors import file_error
-from .report import plain
+from .messages import Verbosity, group_messages
+from .report import grouped_text, plain
 from .safetext import markdown_literal
 
 _STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -23,33 +24,31 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def render_check(console: Console, result: CheckResult, notes: Console | None = None) -> None:
+def render_check(console: Console, result: CheckResult, notes: Console | None = None,
+                 verbosity: Verbosity = "summary") -> None:
     """Findings grouped by file (`line  severity  code  message`), then a one-line summary.
+
+    `verbose` lists every finding by file; `summary` lists the errors by file and groups the
+    warnings and notes by code (a count and two examples each: a drop of hundreds of files
+    stays readable); `quiet` lists the errors only, without notes.
 
     Args:
         console: where findings and the summary go (stdout).
         result: what `check_paths` returned.
         notes: where notes go (stderr); defaults to `console`.
+        verbosity: see above.
     """
-    for note in result.notes:
-        (notes or console).print(plain("note: " + note, style="dim"))
-    by_file: dict[str, list] = {}
-    for finding in result.findings:
-        by_file.setdefault(finding.file, []).append(finding)
-    # The same column widths for every file, so the report reads as one list.
-    line_width = max((len(str(f.line)) for f in result.findings), default=1)
-    code_width = max((len(f.code) for f in result.findings), default=1)
-    for file, findings in by_file.items():
-        console.print(plain(file, style="bold underline"))
-        table = Table(box=None, show_header=False, pad_edge=True, padding=(0, 1))
-        table.add_column(justify="right", no_wrap=True, min_width=line_width + 1)
-        table.add_column(no_wrap=True, min_width=7)
-        table.add_column(no_wrap=True, style="bold", min_width=code_width)
-        table.add_column(overflow="fold")
-        for f in findings:
-            table.add_row(str(f.line), Text(f.severity, style=_STYLES.get(f.severity, "")), plain(f.code),
-                          plain(f.message))
-        console.print(table)
+    if verbosity != "quiet":
+        for note in result.notes:
+            (notes or console).print(plain("note: " + note, style="dim"))
+    listed = result.findings if verbosity == "verbose" else [f for f in result.findings if f.severity == "error"]
+    _by_file(console, listed)
+    if verbosity == "summary":
+        others = [(f.code, f"{f.file}:{f.line}: {f.message}") for f in result.findings if f.severity != "error"]
+        if others:
+            # (one line per example, as long as it is: the terminal wraps it, a pipe keeps it whole)
+            console.print(grouped_text(group_messages(others), "warnings and notes by code (-v lists every one, "
+                                       "by file)"), end="", soft_wrap=True)
     errors, warnings, infos = (result.count(s) for s in ("error", "warning", "info"))
     summary = Text(f"{_plural(len(result.files_checked), 'file')} checked: ")
     summary.append(_plural(errors, "error"), style="bold red" if errors else "green")
@@ -58,6 +57,27 @@ def render_check(console: Console, result: CheckResult, notes: Console | None = 
     if infos:
         summary.append(f", {_plural(infos, 'note')}")
     console.print(summary)
+
+
+def _by_file(console: Console, findings: list[Finding]) -> None:
+    """`findings` under the name of their file, in columns of the same width for every file."""
+    by_file: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_file.setdefault(finding.file, []).append(finding)
+    # The same column widths for every file, so the report reads as one list.
+    line_width = max((len(str(f.line)) for f in findings), default=1)
+    code_width = max((len(f.code) for f in findings), default=1)
+    for file, mine in by_file.items():
+        console.print(plain(file, style="bold underline"))
+        table = Table(box=None, show_header=False, pad_edge=True, padding=(0, 1))
+        table.add_column(justify="right", no_wrap=True, min_width=line_width + 1)
+        table.add_column(no_wrap=True, min_width=7)
+        table.add_column(no_wrap=True, style="bold", min_width=code_width)
+        table.add_column(overflow="fold")
+        for f in mine:
+            table.add_row(str(f.line), Text(f.severity, style=_STYLES.get(f.severity, "")), plain(f.code),
+                          plain(f.message))
+        console.print(table)
 
 
 #: GitHub keeps 1 MiB of job summary per step; the table stops short of it and says how many rows it left out.

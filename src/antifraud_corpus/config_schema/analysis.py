@@ -188,6 +188,11 @@ class ReportLanguages(Section):
     zh: ReportWords
 
 
+class ExplainLabels(Section):
+    templates: dict[str, str]  # `corpus explain --lang zh`: a line's wording by name (checked by report_explain)
+    phrases: list[list[str]]  # [regular expression, replacement], applied in order
+
+
 class LabelsFile(Section):
     levels: dict[LevelId, str]
     modalities: dict[ModalityId, str]
@@ -195,6 +200,8 @@ class LabelsFile(Section):
     statuses: dict[StatusId, str]
     columns: dict[ColumnId, str]
     report: ReportLanguages
+    warning_kinds: dict[str, Regex]  # how an ingest's warnings are grouped at the end of a run
+    explain: ExplainLabels
 
 
 class TopicFile(Section):
