@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from antifraud_corpus.config import load_config
-from antifraud_corpus.fastregex import Facts, FastPattern, SharedRuns, analyse, fast, joined
+from antifraud_corpus.fastregex import FastPattern, SharedRuns, fast, joined
+from antifraud_corpus.regex_facts import Facts, analyse
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 

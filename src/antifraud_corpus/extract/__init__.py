@@ -39,12 +39,12 @@ from itertools import accumulate, compress, count
 from typing import Any
 
 from ..config import Config, per_config
-from ..fastregex import analyse
 from ..models import Clause, Duty, Mention
+from ..regex_facts import analyse
+from ..wordtrie import compile_words
 from .actors import ActorRules, Chain, Name, agency_name, chain_is_subject, find_names, names_after, parse_chain
 from .agencies import activity_subject
 from .explain import explain_duty
-from .lexicon import compile_words
 from .measures import Hit, MeasureRules, choose_measures, cue_hits, fallback_measure, part_marks
 from .modality import COMMAS, Marker, ModalityRules, find_markers, part_last_word
 from .segmenter import Segmenter, build_segmenter
