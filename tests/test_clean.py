@@ -11,10 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from antifraud_corpus.clean import clean_string, find_junk, find_whitespace, has_body, junk_rules
+from antifraud_corpus.clean import clean_string, find_junk, has_body
+from antifraud_corpus.clean_rules import junk_rules
 from antifraud_corpus.config import default_config_dir, load_config
 from antifraud_corpus.errors import ConfigError
 from antifraud_corpus.textmap import Edit, TrackedText
+from antifraud_corpus.whitespace import find_whitespace
 from conftest import RAW_DIR, SEED_PATHS, load_gold
 
 # The input of cleaning is the converted text; convert.py is another stage, so

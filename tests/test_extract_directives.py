@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from antifraud_corpus.config import load_config
-from antifraud_corpus.extract import _alternation, compile_rules, extract_duties
+from antifraud_corpus.extract import compile_rules, extract_duties
+from antifraud_corpus.extract.rules import _alternation
 from antifraud_corpus.segment import segment_clauses
 
 

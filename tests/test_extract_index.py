@@ -11,18 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from antifraud_corpus.config import load_config
-from antifraud_corpus.extract import (
-    Rules,
-    _analyse,
-    _Analysis,
-    _directive,
-    _imperative_head,
-    _index,
-    _may_head,
-    _split_at_units,
-    _word_indexes,
-    build_segmenter,
-    compile_rules,
+from antifraud_corpus.extract import Rules, build_segmenter, compile_rules
+from antifraud_corpus.extract.directives import find_directive, imperative_head
+from antifraud_corpus.extract.index import (
+    Analysis,
+    analyse_unit,
+    index_stretch,
+    may_head_order,
+    split_at_units,
+    word_indexes,
 )
 from antifraud_corpus.extract.modality import COMMAS
 from antifraud_corpus.extract.sentences import Unit, split_units
@@ -66,7 +63,7 @@ def test_words_are_split_at_unit_boundaries_as_by_the_plain_rule(text, data):
         w, a = want_words[i], want_offs[i]
         want_words[i : i + 1] = [w[: b - a], w[b - a :]]
         want_offs.insert(i + 1, b)
-    _split_at_units(words, offs, units)
+    split_at_units(words, offs, units)
     assert (words, offs) == (want_words, want_offs)
 
 
@@ -79,7 +76,7 @@ def test_modal_words_found_from_their_first_characters_are_every_modal_word(rule
     text = "".join(pieces)
     words, offs = _segmentation(data, text)
     by_token = rules.modality.by_token
-    got = _word_indexes(rules.modality.first_chars, by_token, text, words, offs, 0, len(text))
+    got = word_indexes(rules.modality.first_chars, by_token, text, words, offs, 0, len(text))
     assert got == [i for i, w in enumerate(words) if w in by_token]
 
 
@@ -88,12 +85,12 @@ def test_units_analysed_in_order_equal_units_analysed_alone(config, rules):
     for path in sorted(RAW.glob("*.txt"))[:3]:
         text = clean_text(path.read_text(encoding="utf-8"), config).tracked.text
         units = split_units(text, segment_clauses(text, config), rules.sentences)
-        doc = _index(text, units, seg, rules)
+        doc = index_stretch(text, units, seg, rules)
         for unit in units:
             # (under an open list every unit is analysed in full)
-            in_order = _analyse(unit, doc, rules, True)
+            in_order = analyse_unit(unit, doc, rules, True)
             cursor, doc.cursor = doc.cursor, [0] * len(doc.cursor)
-            alone = _analyse(unit, doc, rules, True)
+            alone = analyse_unit(unit, doc, rules, True)
             doc.cursor = cursor
             assert in_order == alone
             # and the parts and markers are those of the plain definitions
@@ -110,31 +107,31 @@ def test_no_word_of_a_unit_heads_an_order_where_none_may(rules, data):
     pieces = data.draw(st.lists(st.one_of(st.sampled_from(verbs + adverbs), fused, others), min_size=1, max_size=8))
     text = "".join(pieces)
     words, offs = _segmentation(data, text)
-    an = _Analysis(text, text, 0, len(text), 0, len(words), words, offs, [], {}, [], [], [0])
-    if not _may_head(text, words, 0, len(words), 0, len(text), rules):
-        assert all(_imperative_head(an, rules, i) is None for i in range(len(words)))
+    an = Analysis(text, text, 0, len(text), 0, len(words), words, offs, [], {}, [], [], [0])
+    if not may_head_order(text, words, 0, len(words), 0, len(text), rules):
+        assert all(imperative_head(an, rules, i) is None for i in range(len(words)))
 
 
 def test_a_unit_passed_over_unanalysed_is_no_directive_by_the_full_rules(config, rules):
-    # `_analyse` gives None (no open list) only where `_directive` would find nothing, whatever governs
+    # `analyse_unit` gives None (no open list) only where `find_directive` would find nothing, whatever governs
     seg = build_segmenter(config)
     governor = Duty("", "各地要加强宣传。", 0, 8, "obligation", "要", "", "none", [], [], [], (2, 3), [])
     passed_over = 0
     for path in sorted(RAW.glob("*.txt")):
         text = clean_text(path.read_text(encoding="utf-8"), config).tracked.text
         units = split_units(text, segment_clauses(text, config), rules.sentences)
-        doc = _index(text, units, seg, rules)
+        doc = index_stretch(text, units, seg, rules)
         for unit in units:
             doc.cursor = [0] * len(doc.cursor)
-            if _analyse(unit, doc, rules, False) is None:
+            if analyse_unit(unit, doc, rules, False) is None:
                 passed_over += 1
                 doc.cursor = [0] * len(doc.cursor)
-                assert _directive(unit, _analyse(unit, doc, rules, True), rules, governor, None) is None
+                assert find_directive(unit, analyse_unit(unit, doc, rules, True), rules, governor, None) is None
     assert passed_over > 0
 
 
 def test_duty_fields_are_in_the_order_the_extractor_builds_them():
-    # `extract._new_duty` passes them by position
+    # `extract.directives._new_duty` passes them by position
     assert [f.name for f in fields(Duty)] == [
         "clause", "sentence", "start", "end", "modality", "marker", "action", "actor_source",
         "actors", "targets", "measures", "marker_span", "rules", "topic",
@@ -143,12 +140,13 @@ def test_duty_fields_are_in_the_order_the_extractor_builds_them():
 
 def test_a_body_indexed_in_stretches_gives_the_duties_of_one_stretch(config, rules, monkeypatch):
     import antifraud_corpus.extract as extract
+    import antifraud_corpus.extract.index as index
 
     for path in sorted(RAW.glob("*.txt"))[:2]:
         text = clean_text(path.read_text(encoding="utf-8"), config).tracked.text
         clauses = segment_clauses(text, config)
         whole = extract.extract_duties(text, clauses, config)
-        monkeypatch.setattr(extract, "_CHUNK_CHARS", 300)
-        assert len(list(extract._stretches(split_units(text, clauses, rules.sentences)))) > 2
+        monkeypatch.setattr(index, "CHUNK_CHARS", 300)
+        assert len(list(index._stretches(split_units(text, clauses, rules.sentences)))) > 2
         assert extract.extract_duties(text, clauses, config) == whole
         monkeypatch.undo()

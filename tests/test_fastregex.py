@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from antifraud_corpus.config import load_config
-from antifraud_corpus.fastregex import Facts, FastPattern, SharedRuns, analyse, fast, joined
+from antifraud_corpus.fastregex import FastPattern, SharedRuns, fast, joined
+from antifraud_corpus.regex_facts import Facts, analyse
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 
@@ -38,7 +39,7 @@ HANDMADE = [
 
 
 def _config_patterns() -> list[re.Pattern[str]]:
-    from antifraud_corpus import clean, metadata, pii
+    from antifraud_corpus import clean_rules, metadata, pii
 
     config = load_config()
     rules = metadata.rules.compiled_rules(config)
@@ -48,7 +49,7 @@ def _config_patterns() -> list[re.Pattern[str]]:
     found += [r.pattern for r in p.numbers] + [r.pattern for r in p.fields]
     if p.person is not None:
         found.append(p.person)
-    junk = clean.junk_rules(config)
+    junk = clean_rules.junk_rules(config)
     found += [r.pattern for r in junk.line_rules] + [r.pattern for r in junk.inline_rules]
     return [x.pattern if isinstance(x, FastPattern) else x for x in found]
 

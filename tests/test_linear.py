@@ -65,8 +65,9 @@ def _config_patterns() -> list[tuple[str, str, int]]:
     compile_plain = re._compile  # type: ignore[attr-defined]
 
     def record(pattern: object, flags: object) -> re.Pattern:
-        # (what `fastregex` derives from a rule is tried through the rule's FastPattern)
-        if isinstance(pattern, str) and not sys._getframe(2).f_code.co_filename.endswith("fastregex.py"):
+        # (what `fastregex` and `regex_facts` derive from a rule is tried through the rule's FastPattern)
+        caller = sys._getframe(2).f_code.co_filename
+        if isinstance(pattern, str) and not caller.endswith(("fastregex.py", "regex_facts.py")):
             found.setdefault((pattern, int(flags)), "built")  # type: ignore[call-overload]
         return compile_plain(pattern, flags)
 

@@ -259,36 +259,16 @@ def test_candidates_are_converted_together_as_each_alone(config):
     assert _simplified_all(["一\n二", "後"], settings) == ["一\n二", "后"]
 
 
-def test_dictionary_frequencies_read_fast_as_line_by_line():
-    from antifraud_corpus.repair import _read_frequencies
-
-    three = "一 10 m\n一个 20 m\n中国 30 ns\n"
-    assert _read_frequencies(three) == {"一": 10, "一个": 20, "中国": 30}
-    # other shapes (no tag, a count missing, a blank line) are read line by line
-    assert _read_frequencies("一 10\n二 x n\n\n三 3 m") == {"一": 10, "三": 3}
-    assert _read_frequencies("一 1\n二 2 3 x\n") == {"一": 1, "二": 2}  # fields that happen to add up
-
-
-def test_language_model_reads_jiebas_own_dictionary():
-    import jieba
-
-    from antifraud_corpus.repair import _jieba_dictionary, _language_model
-
-    with jieba.Tokenizer().get_dict_file() as handle:
-        assert _jieba_dictionary().read_bytes() == handle.read()
-    model = _language_model()
-    assert model.freq["中国"] > 0 and len(model.freq) > 300_000
-
-
 _CANDIDATE_CHARS = "中国的了乂丌亍兀Ａa1?€·，。《》「」—…!（）\ufffd㐀豈"
 
 
 @settings(max_examples=300, deadline=None)
 @given(out=st.text(alphabet=_CANDIDATE_CHARS, max_size=12))
 def test_plausible_and_stray_as_judged_character_by_character(config, out):
-    from antifraud_corpus.repair import _ALLOWED_OTHER, _CJK_CHAR, _language_model, _plausible, _settings
+    from antifraud_corpus.repair import _ALLOWED_OTHER, _CJK_CHAR, _plausible, _settings
+    from antifraud_corpus.word_model import language_model
 
-    settings, model = _settings(config), _language_model()
+    settings, model = _settings(config), language_model()
     simplified = opencc_converter(settings.opencc).convert(out)
     by_character = (
         bool(out) and not any(c in settings.anchors for c in out) and bool(_CJK_CHAR.search(simplified))

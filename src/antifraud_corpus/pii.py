@@ -155,7 +155,8 @@ def pii_rules(config: Config) -> PiiRules:
     Raises:
         ConfigError: a malformed pattern, or a kind without a placeholder.
     """
-    from .fastregex import FastPattern, SharedRuns, widths
+    from .fastregex import FastPattern, SharedRuns
+    from .regex_facts import widths
 
     pii = config["pii"]
     enabled = pii.get("enabled", True)  # (a pii.yaml cut short is refused below, not turned off)

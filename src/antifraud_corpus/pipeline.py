@@ -303,10 +303,11 @@ def clean_text(raw_text: str, config: Config, drops: Sequence[Edit] = ()) -> Cle
 
     `drops` (a PDF's page numbers, a page's scripts: see `formats`) go first, into `removed`.
     """
-    from .clean import find_junk, find_whitespace
+    from .clean import find_junk
     from .convert import convert_text
     from .gloss import find_pinyin_glosses
     from .repair import find_mojibake
+    from .whitespace import find_whitespace
 
     removed = RemovedLog(raw_text)
     replaced: list[Replaced] = []

@@ -25,19 +25,17 @@ Ordinary text with a `?` is left alone: a shifted reading of it is gibberish.
 
 from __future__ import annotations
 
-import importlib.util
-import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from .config import Config, per_config
 from .gloss import gloss_reading, parse_gloss
 from .textmap import Edit
+from .word_model import WordModel, best_segmentation, language_model
 
 REASON = "mojibake"
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -196,7 +194,7 @@ def _repair_at(text: str, pos: int, settings: _Settings, config: Config) -> Edit
     candidates = set(readings)
     if not candidates:
         return None
-    model = _language_model()
+    model = language_model()
     # The context around the window is the same for every candidate: its runs are scored once.
     memo: dict[str, float] = {}
     best: tuple[float, int, str] | None = None
@@ -449,49 +447,6 @@ def _reader() -> Any:
     return readings
 
 
-@dataclass(frozen=True, slots=True)
-class _Model:
-    freq: Mapping[str, int]
-    log_total: float
-    # log(count) - log_total of the dictionary words met so far (filled as they are met)
-    log_prob: dict[str, float] = field(default_factory=dict, compare=False)
-
-    @classmethod
-    def of(cls, freq: Mapping[str, int]) -> _Model:
-        return cls(freq=freq, log_total=math.log(sum(freq.values())))
-
-
-@lru_cache(maxsize=1)
-def _language_model() -> _Model:
-    """Word frequencies of jieba's bundled dictionary (read once, only when a run is suspected)."""
-    return _Model.of(_read_frequencies(_jieba_dictionary().read_bytes().decode("utf-8")))
-
-
-def _jieba_dictionary() -> Path:
-    """jieba's `dict.txt`, found without importing jieba (whose import costs more than the read)."""
-    spec = importlib.util.find_spec("jieba")
-    if spec is None or spec.origin is None:
-        raise ModuleNotFoundError("No module named 'jieba' (mojibake repair reads its dictionary)", name="jieba")
-    return Path(spec.origin).parent / "dict.txt"
-
-
-def _read_frequencies(data: str) -> dict[str, int]:
-    """`word count [tag]` lines as word -> count (lines without a count are skipped)."""
-    # jieba's own dictionary is `word count tag` on every line: split and zipped at C speed,
-    # once the fields are seen to join back into the very text (so no line has more or fewer)
-    fields = data.split()
-    words, counts, tags = fields[0::3], fields[1::3], fields[2::3]
-    if (len(fields) % 3 == 0 and all(map(str.isdigit, counts))
-            and "\n".join(map(" ".join, zip(words, counts, tags, strict=True))) == data.rstrip("\n")):
-        return dict(zip(words, map(int, counts), strict=True))
-    freq: dict[str, int] = {}
-    for line in data.split("\n"):
-        parts = line.split()
-        if len(parts) >= 2 and parts[1].isdigit():
-            freq[parts[0]] = int(parts[1])
-    return freq
-
-
 def _simplified(text: str, settings: _Settings) -> str:
     from .convert import opencc_converter
 
@@ -510,7 +465,7 @@ def _simplified_all(texts: list[str], settings: _Settings) -> list[str]:
     return joined if len(joined) == len(texts) else [_simplified(t, settings) for t in texts]
 
 
-def _plausible(out: str, settings: _Settings, model: _Model, simplified: str | None = None) -> bool:
+def _plausible(out: str, settings: _Settings, model: WordModel, simplified: str | None = None) -> bool:
     """A repair must be clean text: common CJK characters and ordinary punctuation only.
 
     `simplified` is `out` converted, when the caller has it already.
@@ -527,7 +482,7 @@ def _plausible(out: str, settings: _Settings, model: _Model, simplified: str | N
     return all(map(verdicts.__getitem__, simplified))
 
 
-def _allowed(char: str, settings: _Settings, model: _Model) -> bool:
+def _allowed(char: str, settings: _Settings, model: WordModel) -> bool:
     """Whether a (simplified) character may stand in a repair."""
     if char.isascii():
         return False  # a garbled run is double-byte text; ASCII inside it is a misreading
@@ -572,7 +527,7 @@ def _right_context(text: str, end: int, settings: _Settings) -> str:
 def _score(
     parts: tuple[str, str, str],
     settings: _Settings,
-    model: _Model,
+    model: WordModel,
     memo: dict[str, float] | None = None,
     simplified: str | None = None,
 ) -> float | None:
@@ -589,7 +544,7 @@ def _score(
     count = 0
     for run in _CJK_RUN.findall(simplified):
         if memo is None or run not in memo:
-            value = _best_segmentation(run, model, settings.max_word, settings.single_penalty)
+            value = best_segmentation(run, model, settings.max_word, settings.single_penalty)
             if memo is None:
                 total += value
                 count += len(run)
@@ -601,33 +556,3 @@ def _score(
     total -= stray * model.log_total
     count += stray
     return total / count if count else None
-
-
-def _best_segmentation(run: str, model: _Model, max_word: int, single_penalty: float) -> float:
-    """Log-probability of the likeliest split of `run` into dictionary words (jieba's route).
-
-    Single-character words pay `single_penalty` extra: a repair should make words with its
-    neighbours, and a plain unigram model otherwise favours frequent function characters.
-    """
-    size = len(run)
-    best = [0.0] * (size + 1)
-    freq, log_prob = model.freq, model.log_prob
-    for start in range(size - 1, -1, -1):
-        # a single character is always an option (one the dictionary lacks counts once: log 1)
-        char = run[start]
-        weight = log_prob.get(char)
-        if weight is None:
-            weight = log_prob[char] = math.log(freq.get(char, 0) or 1) - model.log_total
-        value = weight + best[start + 1] - single_penalty
-        for end in range(start + 2, min(size, start + max_word) + 1):
-            word = run[start:end]
-            weight = log_prob.get(word)
-            if weight is None:
-                if not freq.get(word, 0) > 0:
-                    continue
-                weight = log_prob[word] = math.log(freq[word]) - model.log_total
-            option = weight + best[end] - 0.0
-            if option > value:
-                value = option
-        best[start] = value
-    return best[0]

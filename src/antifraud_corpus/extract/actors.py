@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ExtractError
+from ..wordtrie import compile_words
 from .agencies import AgencyRules, find_agencies, unknown_field_agencies
-from .lexicon import compile_words, word_set
+from .lexicon import word_set
 
 
 @dataclass(slots=True)

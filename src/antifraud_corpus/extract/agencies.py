@@ -20,7 +20,8 @@ from typing import Any
 from ..config import compile_rule
 from ..errors import ExtractError
 from ..fastregex import FastPattern, accelerate
-from .lexicon import trie_pattern, word_set
+from ..wordtrie import trie_pattern
+from .lexicon import word_set
 
 # A role's description opens a comma-part (after punctuation or the start of the text) or follows
 # one of these connectors; a pronoun before it is no part of the name.

@@ -15,8 +15,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..fastregex import analyse
 from ..models import Clause
+from ..regex_facts import analyse
 
 PARAGRAPH_MARK = "¶"
 

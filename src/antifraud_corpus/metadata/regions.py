@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ConfigError
+from ..wordtrie import compile_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,29 +39,6 @@ class RegionIndex:
     def lookup(self, name: str) -> tuple[Region, ...]:
         """Units called `name` (a full name or short form); empty when unknown."""
         return self.by_name.get(name, ())
-
-
-def _trie_pattern(words: Iterable[str]) -> str:
-    """A regex matching any of `words`, longest first, that runs in time independent of their number.
-
-    A flat alternation of ~4000 names would try every name at every position;
-    the trie shares prefixes so a position costs a few character tests.
-    """
-    trie: dict[str, dict] = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-    return _node_pattern(trie)
-
-
-def _node_pattern(node: dict[str, dict]) -> str:
-    branches = [re.escape(ch) + _node_pattern(child) for ch, child in sorted(node.items()) if ch]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    return f"(?:{body})?" if "" in node else body
 
 
 def _names(value: Any) -> list[str]:
@@ -114,4 +92,4 @@ def build_region_index(regions: Mapping[str, Any]) -> RegionIndex:
             if unit.level == "municipal":
                 mention.add(unit.name)
     frozen = {k: tuple(v) for k, v in by_name.items()}
-    return RegionIndex(frozen, re.compile(_trie_pattern(frozen)), re.compile(_trie_pattern(mention)))
+    return RegionIndex(frozen, compile_words(frozen), compile_words(mention))
