@@ -125,7 +125,7 @@ def test_frames_have_the_export_columns(store):
     assert listing.n_duties.sum() == 135
     diffs = ac.to_frame(store.compare(doc="002"))
     assert list(diffs.columns) == list(DIFF_COLUMNS) and diffs.status.value_counts().to_dict() == {
-        "echoed": 19, "omitted": 16, "added": 5, "strengthened": 3}
+        "echoed": 17, "omitted": 16, "added": 5, "strengthened": 3}
     assert ac.to_frame([]).empty
     with pytest.raises(TypeError, match="^to_frame takes records .*, not int$"):
         ac.to_frame([1])

@@ -110,3 +110,19 @@ def test_a_whole_chain_crackdown_is_one_action_in_other_words(tmp_path, config):
     assert [(d.status, d.reference.sentence[:6]) for d in rows if d.local] == [("echoed", "要对电诈犯罪")]
     rows = _rows(compare_corpus([central, local], _without_concepts(tmp_path)), "p")
     assert [d.status for d in rows if d.local] == ["added"]
+
+
+def test_a_stated_principle_is_carried_out_through_its_own_directive_not_the_paragraph_listing_it(config):
+    # The guiding paragraph holds `坚持群防群治` among its many principles, so it reaches the local
+    # principle about as well as the central directive stating it on its own does.
+    central = _doc("c", "central", "2021-01-01", [
+        "要深入贯彻习近平总书记重要指示精神，坚持以人民为中心，坚持群防群治，强化技术反制，注重宣传教育，"
+        "坚决遏制电诈犯罪高发态势。",
+        "会议要求，要坚持群防群治、综合治理，压实属地责任。", *FILLER])
+    local = _doc("m", "municipal", "2022-01-01", ["坚持群防群治，凝聚反诈合力。"], province="某省", region="某市")
+    rows = _rows(compare_corpus([central, local], config), "m")
+    assert [(d.status, d.reference.sentence[:8]) for d in rows if d.local] == [("echoed", "会议要求，要坚持")]
+    # the control: a principle no reference states on its own is carried out through the paragraph
+    central = _doc("c", "central", "2021-01-01", [central.duties[0].sentence, *FILLER])
+    rows = _rows(compare_corpus([central, local], config), "m")
+    assert [(d.status, d.reference.sentence[:8]) for d in rows if d.local] == [("echoed", "要深入贯彻习近平")]

@@ -128,18 +128,6 @@ class WhitespaceRules:
 
 # ---------------------------------------------------------------- config
 
-# Default definition of CJK ("wide") characters for the white-space rules:
-# Han, kana, CJK and full-width punctuation, and the general punctuation that
-# Chinese text sets full width (quotes, dashes, ellipsis, middle dot, ■, ①).
-_DEFAULT_CJK = (
-    "[\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3200-\u33ff\u3400-\u4dbf"
-    "\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003134f"
-    "\u00b7\u2014\u2015\u2018\u2019\u201c\u201d\u2026\u2460-\u24ff\u25a0-\u25ff\u2605\u2606]"
-)
-
-
-_DEFAULT_INVISIBLE = "\u200b\ufeff"
-
 
 def _compile(pattern: Any, where: str) -> re.Pattern[str]:
     return compile_rule(pattern, f"clean.yaml: {where}")
@@ -205,7 +193,7 @@ def junk_rules(config: Config) -> JunkRules:
     tail = _section(config, "tail_markers")
     headlines = _section(config, "headline_list")
     sentence = _section(config, "sentence")
-    invisible = str(_section(config, "whitespace").get("invisible", _DEFAULT_INVISIBLE))
+    invisible = str(_section(config, "whitespace")["invisible"])
     numbered_lines = _patterns(clean.get("numbered_lines"), "numbered_lines")
     note_lines = _patterns(clean.get("note_lines"), "note_lines")
     keep_lines = numbered_lines + note_lines + _patterns(clean.get("keep_lines"), "keep_lines")
@@ -228,29 +216,29 @@ def junk_rules(config: Config) -> JunkRules:
         inline_needles=any_needle(r.pattern for r in inline_rules),
         inline_by_needle=_rules_by_needle(inline_rules),
         inline_unneedled=frozenset(i for i, r in enumerate(inline_rules) if r.pattern.needles is None),
-        sentence_break=_compile(sentence.get("clause_break", "[，,；;：:]"), "sentence.clause_break"),
-        sentence_final=_compile(sentence.get("end", "[。；;！？!?]"), "sentence.end"),
-        footer_separators=FastPattern(_compile(footer.get("separators", r"\s*[|｜]\s*"), "footer.separators")),
-        footer_min_items=int(footer.get("min_items", 3)),
-        footer_max_item_chars=int(footer.get("max_item_chars", 12)),
+        sentence_break=_compile(sentence["clause_break"], "sentence.clause_break"),
+        sentence_final=_compile(sentence["end"], "sentence.end"),
+        footer_separators=FastPattern(_compile(footer["separators"], "footer.separators")),
+        footer_min_items=int(footer["min_items"]),
+        footer_max_item_chars=int(footer["max_item_chars"]),
         not_footer=_compile(footer["not_footer"], "footer.not_footer") if footer.get("not_footer") else None,
-        title_head_lines=int(title.get("head_lines", 15)),
-        title_min_chars=int(title.get("min_chars", 6)),
-        title_max_chars=int(title.get("max_chars", 150)),
+        title_head_lines=int(title["head_lines"]),
+        title_min_chars=int(title["min_chars"]),
+        title_max_chars=int(title["max_chars"]),
         tail_rules=frozenset(tail.get("rules") or ()),
-        tail_max_chars=int(tail.get("max_chars", 60)),
-        tail_min_content_chars=int(tail.get("min_content_chars", 150)),
-        tail_min_position=float(tail.get("min_position", 0.3)),
-        tail_min_content_anywhere=int(tail.get("min_content_chars_anywhere", 800)),
+        tail_max_chars=int(tail["max_chars"]),
+        tail_min_content_chars=int(tail["min_content_chars"]),
+        tail_min_position=float(tail["min_position"]),
+        tail_min_content_anywhere=int(tail["min_content_chars_anywhere"]),
         resume=_patterns(tail.get("resume"), "tail_markers.resume"),
-        headline_min_lines=int(headlines.get("min_lines", 3)),
-        headline_min_chars=int(headlines.get("min_chars", 6)),
-        headline_max_chars=int(headlines.get("max_chars", 60)),
-        bullet=_compile(headlines.get("bullet", r"^[-*•·]\s*"), "headline_list.bullet"),
-        bullet_min_position=float(headlines.get("bullet_min_position", 0.5)),
-        sentence_end=_compile(headlines.get("sentence_end", "[。！？!?；;]$"), "headline_list.sentence_end"),
-        closing=str(headlines.get("closing", "”’」』）)")),
-        content_min_chars=int(headlines.get("content_min_chars", 30)),
+        headline_min_lines=int(headlines["min_lines"]),
+        headline_min_chars=int(headlines["min_chars"]),
+        headline_max_chars=int(headlines["max_chars"]),
+        bullet=_compile(headlines["bullet"], "headline_list.bullet"),
+        bullet_min_position=float(headlines["bullet_min_position"]),
+        sentence_end=_compile(headlines["sentence_end"], "headline_list.sentence_end"),
+        closing=str(headlines["closing"]),
+        content_min_chars=int(headlines["content_min_chars"]),
         signature=_patterns(headlines.get("signature"), "headline_list.signature"),
         structure=_patterns(headlines.get("structure"), "headline_list.structure"),
     )
@@ -304,20 +292,20 @@ def _needles_of(rules: list[LineRule]) -> re.Pattern[str] | None:
 def whitespace_rules(config: Config) -> WhitespaceRules:
     """The `whitespace` settings of `clean.yaml`, compiled (once per config)."""
     ws = _section(config, "whitespace")
-    chars = str(ws.get("chars", " \t\u00a0\u3000"))
-    invisible = "".join(sorted(set(str(ws.get("invisible", _DEFAULT_INVISIBLE)))))
+    chars = str(ws["chars"])
+    invisible = "".join(sorted(set(str(ws["invisible"]))))
     inv = "".join(re.escape(c) for c in invisible)
     space_run = _compile(f"[{chars}{inv}]+", "whitespace.chars")
-    cjk = _compile(ws.get("cjk", _DEFAULT_CJK), "whitespace.cjk")
+    cjk = _compile(ws["cjk"], "whitespace.cjk")
     return WhitespaceRules(
         chars=chars,
         invisible=invisible,
         space_run=space_run,
         blank=_compile(f"[{chars}{inv}]*", "whitespace.chars"),
         cjk=cjk,
-        heading_max_chars=int(ws.get("heading_max_chars", 60)),
+        heading_max_chars=int(ws["heading_max_chars"]),
         heading_punctuation=_compile(
-            ws.get("heading_punctuation", "[。，；！？,;!?]"), "whitespace.heading_punctuation"
+            ws["heading_punctuation"], "whitespace.heading_punctuation"
         ),
         keep_space_after=_patterns(ws.get("keep_space_after"), "whitespace.keep_space_after"),
         spaced_letters=_compile(f"^(?:{cjk.pattern}[{chars}]+){{2,}}{cjk.pattern}$", "whitespace.cjk"),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..pairscore import LocalGrams
 from .candidates import candidate_refs, scored
-from .features import Item
+from .features import GUIDING, SINGLE_PRINCIPLE, Corpus, Item
 from .lines import Pool
 from .state import CACHE_KEPT, Run
 
@@ -107,9 +107,24 @@ def align(run: Run, doc: int, local: LocalGrams) -> tuple[list[list[Match] | Non
         # Many-to-many: a local directive carries out every parallel directive it matches about as well
         # as its best one (a resolution restating what a law, an opinion and a report all ask).
         floor = max(s.match, score * s.counterpart_ratio)
-        results.append([Match(item, f[1], f[2], f[3], f[4]) for f in ranked[:s.max_counterparts]
-                        if f[4] != LATER and f[2] >= floor])
+        kept = [f for f in ranked[:s.max_counterparts] if f[4] != LATER and f[2] >= floor]
+        results.append([Match(item, f[1], f[2], f[3], f[4]) for f in _principles_stated(run.corpus, item, kept)])
     return results, line, seen
+
+
+def _principles_stated(corpus: Corpus, item: Item, kept: list[tuple]) -> list[tuple]:
+    """The counterparts of a directive stating one principle (`坚持齐抓共管`), without the guiding
+    paragraphs that list it among dozens when a reference states it on its own.
+
+    A guiding paragraph holds a fragment of nearly every principle, so it reaches any one principle
+    about as well as that principle's own directive does; the one it is carried out through is
+    the directive that states it (the gold's convention), and the paragraph is no parallel of it.
+    """
+    roles = corpus.roles
+    if roles is None or roles[item.sig] != SINGLE_PRINCIPLE:
+        return kept
+    own = [f for f in kept if roles[f[1].sig] != GUIDING]
+    return own or kept
 
 
 def occurrence(pool: Pool, ref_sig: int, local_date: str | None) -> tuple[int, int, str]:

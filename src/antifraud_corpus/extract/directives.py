@@ -18,12 +18,6 @@ from .modality import COMMAS, part_last_word
 from .rules import Rules
 from .sentences import PARAGRAPH_MARK, Unit
 
-# Words that may open an adverbial between a subject and its bare verb (`人民法院在……中发挥…`).
-_SUBJECT_ADVERBIALS = frozenset(("在", "依照", "按照", "根据", "依法", "对", "结合", "围绕"))
-
-# Words that join a verb to the next in a series (`记录、监测…措施`): the series modifies a noun.
-_SERIES_MARKS = frozenset(("、", "和", "及", "与", "以及"))
-
 # Item numbers (`（一）`, `1.`, `（1）`) as opposed to section numbers (`一、`).
 _ITEM_OPENERS = frozenset("（(0123456789")
 
@@ -141,7 +135,7 @@ def _noun_item(an: Analysis, rules: Rules) -> bool:
     if len(an.parts) > 1 or not an.sentence.rstrip("；。;").endswith(rules.item_noun_heads):
         return False
     head = imperative_head(an, rules, an.i0)
-    return head is None or head[0] + 1 < an.i1 and an.words[head[0] + 1] in _SERIES_MARKS
+    return head is None or head[0] + 1 < an.i1 and an.words[head[0] + 1] in rules.series_marks
 
 
 def _new_duty(
@@ -289,7 +283,7 @@ def _find_bare_subjects(an: Analysis, rules: Rules) -> list[Chain]:
             continue
         k = bisect.bisect_left(offs, chain.end, i)
         # skip a prepositional phrase up to the verb (`人民法院在……中发挥…`, `依照职责履行…`)
-        if k < an.i1 and words[k] in _SUBJECT_ADVERBIALS:
+        if k < an.i1 and words[k] in rules.subject_adverbials:
             end = _part_end(an, k)
             if any(words[t] in rules.imperative_verbs for t in range(k + 1, end)):
                 out.append(chain)

@@ -30,6 +30,8 @@ class Rules:
     fused_start_re: re.Pattern[str]
     prepositions: frozenset[str]
     frames: frozenset[str]
+    subject_adverbials: frozenset[str]  # may open an adverbial between a subject and its bare verb
+    series_marks: frozenset[str]  # join a verb to the next in a series
     framing: frozenset[str]  # frames and adverbs: what a part that only frames an order holds
     event_tokens: frozenset[str]
     not_directive_re: re.Pattern[str]
@@ -95,7 +97,7 @@ def _compile(config: Config) -> Rules:
     nd = mod.get("not_directive") or {}
     pen = mod.get("penalty") or {}
     action = ext.get("action") or {}
-    stop = str(action.get("stop", "，；。！？："))
+    stop = str(action["stop"])
     return Rules(
         sentences=SentenceRules.from_config(ext.get("sentence") or {}),
         modality=ModalityRules.from_config(mod),
@@ -109,6 +111,8 @@ def _compile(config: Config) -> Rules:
         ),
         prepositions=_words(imperative.get("prepositions")),
         frames=_words(imperative.get("frames")),
+        subject_adverbials=_words(imperative["subject_adverbials"]),
+        series_marks=_words(imperative["series_marks"]),
         framing=_words(imperative.get("frames")) | _words(imperative.get("adverbs")),
         event_tokens=_words(nd.get("tokens")),
         # (the pattern behind a lookahead for its first character: the same matches, most
@@ -129,7 +133,7 @@ def _compile(config: Config) -> Rules:
         penalty_cue_re=_first_char_scan(_alternation(pen.get("cues"))),
         penalty_continuing_re=_alternation(pen.get("continuing")),
         action_stop=re.compile(f"[{re.escape(stop)}]"),
-        action_max=int(action.get("max_chars", 80)),
-        colon_lead=bool((ext.get("inheritance") or {}).get("colon_lead", True)),
+        action_max=int(action["max_chars"]),
+        colon_lead=bool(ext["inheritance"]["colon_lead"]),
         article_re=re.compile(str((ext.get("inheritance") or {}).get("article_heading") or "(?!)")),
     )
