@@ -2,7 +2,8 @@
 
 Each file runs through the same stages as ingest (decode, clean, metadata, segment,
 extract), not stored; every problem is a finding at the 1-based line of the *raw* file
-where it shows, so that annotations point at the line a person has to fix.
+where it shows, so that annotations point at the line a person has to fix (and, in a PDF,
+DOCX or web page, at its page or paragraph: `Collector.add_at`).
 """
 
 from __future__ import annotations
