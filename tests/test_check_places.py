@@ -139,6 +139,21 @@ def test_a_pdf_sidecar_is_still_found_by_line(tmp_path, config):
     assert ",line=2," in findings_to_github([sidecar])
 
 
+def test_a_pdf_that_cannot_be_read_is_annotated_as_a_whole(tmp_path, config):
+    result = _check(tmp_path, "scan.pdf", make_pdf([[]], image_only=True), config)
+    scan = _only(result, "no-text-layer")
+    assert (scan.severity, scan.unit, scan.place, scan.line, scan.where) == ("error", "page", None, 1, "")
+    assert json.loads(findings_to_json([scan]))[0]["page"] is None
+    assert findings_to_github([scan]).startswith(f"::error file={scan.file},title=corpus check%3A no-text-layer::")
+
+
+def test_a_docx_that_cannot_be_read_is_annotated_as_a_whole(tmp_path, config):
+    result = _check(tmp_path, "notice.docx", _docx()[:300], config)  # (a truncated download)
+    broken = [f for f in result.findings if f.severity == "error"]
+    assert [(f.unit, f.place, f.where) for f in broken] == [("paragraph", None, "")]
+    assert ",line=" not in findings_to_github(broken)
+
+
 # ---------------------------------------------------------------- DOCX and web pages: paragraphs
 
 

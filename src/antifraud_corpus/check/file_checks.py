@@ -16,7 +16,7 @@ from pathlib import Path
 from ..config import Config
 from ..decode import RawFile
 from ..errors import BudgetError, ConfigError, IngestError
-from ..formats import Extracted
+from ..formats import Extracted, FormatError
 from ..models import Clause, Document
 from ..safetext import printable
 from ..sidecar import sidecar_path
@@ -38,19 +38,25 @@ class Collector:
         self._counts: dict[str, int] = {}
         self._text = ""
         self._layout: Extracted | None = None
+        self._unit = "line"  # what the file's findings are located by (see `Finding.unit`)
 
     def read(self, text: str, layout: Extracted | None) -> None:
         """The file's text as read (decoded, or extracted from a PDF, DOCX or web page) and its
         layout, which `add_at` locates offsets with."""
         self._text = text
         self._layout = layout
+        self._unit = layout.unit if layout is not None else "line"
+
+    def unreadable(self, unit: str) -> None:
+        """A PDF, DOCX or web page that could not be read: its findings are about the whole file."""
+        self._unit = unit
 
     def active(self, code: str) -> bool:
         return self.rules.severity.get(code, "warning") != "off"
 
     def add(self, code: str, line: int, message: str, *, file: str | None = None) -> None:
         """A finding at `line` of the file (1 for the whole file), or of `file` (a sidecar)."""
-        unit = self._layout.unit if self._layout is not None and file is None else "line"
+        unit = self._unit if file is None else "line"
         self._append(Finding(file or self.display, max(1, line), "", code, message, unit))
 
     def add_at(self, code: str, offset: int, message: str) -> None:
@@ -315,6 +321,18 @@ def _check_personal_data(out: Collector, raw: str, config: Config) -> None:
                                         "removing it from the raw file")
 
 
+def _unit_of_unread(path: Path) -> str:
+    """What a PDF, DOCX or web page that could not be read would have been located by."""
+    from ..formats import sniff_format
+
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)  # (enough to tell a PDF: every other format counts paragraphs)
+    except OSError:
+        return "paragraph"
+    return "page" if sniff_format(path.name, head) == "pdf" else "paragraph"
+
+
 def _check_file_name(out: Collector, target: Target, rules: CheckRules) -> None:
     for problem in file_name_problems(target.path.name, rules.file_names):
         out.add("file-name", 1, f"{problem}; rename the file")
@@ -334,6 +352,8 @@ def inspect_target(target: Target, raw_dir: Path, config: Config, rules: CheckRu
     try:
         raw = read_raw_file(target.path, config, name=target.display)
     except IngestError as exc:  # (a PDF or Word file says which format problem: `FormatError.code`)
+        if isinstance(exc, FormatError):  # (raised by the reader of a format that is not text)
+            out.unreadable(_unit_of_unread(target.path))
         _check_file_name(out, target, rules)
         out.add(getattr(exc, "code", "encoding"), 1, str(exc).removeprefix(f"{target.display}: "))
         try:
