@@ -16,7 +16,7 @@ from pathlib import Path
 from ..config import Config
 from ..decode import RawFile
 from ..errors import BudgetError, ConfigError, IngestError
-from ..formats import Extracted, FormatError
+from ..formats import Extracted, FormatError, sniff_format
 from ..models import Clause, Document
 from ..safetext import printable
 from ..sidecar import sidecar_path
@@ -171,7 +171,7 @@ def _check_residue(out: Collector, tracked: TrackedText, config: Config, rules: 
     if out.active("residual-traditional"):
         for at, chars in _grouped_by_line(tracked, _traditional_spans(text, config, rules)):
             out.add_at("residual-traditional", at,
-                    f"traditional characters left after conversion: {_short(chars, 8)}")
+                       f"traditional characters left after conversion: {_short(chars, 8)}")
     if out.active("residual-pinyin"):
         from ..gloss import find_pinyin_glosses
 
@@ -180,7 +180,7 @@ def _check_residue(out: Collector, tracked: TrackedText, config: Config, rules: 
             spans += [m.span() for m in rules.pinyin.finditer(text)]
         for at, pieces in _grouped_by_line(tracked, sorted(set(spans))):
             out.add_at("residual-pinyin", at, f"pinyin left in the body: {_short(pieces)}; "
-                                             "extend the pinyin rules in ingest.yaml or fix the file")
+                                                "extend the pinyin rules in ingest.yaml or fix the file")
     if out.active("mojibake"):
         from ..repair import find_mojibake
 
@@ -189,7 +189,7 @@ def _check_residue(out: Collector, tracked: TrackedText, config: Config, rules: 
             spans += [m.span() for m in pattern.finditer(text)]
         for at, pieces in _grouped_by_line(tracked, sorted(set(spans))):
             out.add_at("mojibake", at, f"garbled text left in the body: {_short(pieces)}; "
-                                      "replace the file with a correctly saved copy")
+                                         "replace the file with a correctly saved copy")
     if out.active("junk-left"):
         from ..clean import find_junk
 
@@ -198,7 +198,7 @@ def _check_residue(out: Collector, tracked: TrackedText, config: Config, rules: 
                 continue
             piece = text[edit.start:edit.end].strip() or text[edit.start:edit.end]
             out.add_at("junk-left", tracked.raw_offset(edit.start),
-                    f"web-page junk still in the body ({edit.reason}): {_short([piece], 1, 30)}")
+                       f"web-page junk still in the body ({edit.reason}): {_short([piece], 1, 30)}")
 
 
 _MISSING = {
@@ -261,8 +261,8 @@ def _check_clauses(out: Collector, tracked: TrackedText, clauses: list[Clause], 
         where = _first_body_offset(tracked)
         detail = "no numbered clause found"
     out.add_at("low-clause-coverage", where,
-            f"only {share:.0%} of the body is inside numbered clauses (expected at least "
-            f"{rules.clause_coverage:.0%} for kind '{kind}'); {detail}")
+               f"only {share:.0%} of the body is inside numbered clauses (expected at least "
+               f"{rules.clause_coverage:.0%} for kind '{kind}'); {detail}")
 
 
 def _first_body_offset(tracked: TrackedText) -> int:
@@ -323,8 +323,6 @@ def _check_personal_data(out: Collector, raw: str, config: Config) -> None:
 
 def _unit_of_unread(path: Path) -> str:
     """What a PDF, DOCX or web page that could not be read would have been located by."""
-    from ..formats import sniff_format
-
     try:
         with path.open("rb") as handle:
             head = handle.read(4096)  # (enough to tell a PDF: every other format counts paragraphs)
@@ -408,5 +406,5 @@ def _check_content(result: Inspected, raw: RawFile, sidecar: Path | None, config
     _check_clauses(out, tracked, doc.clauses, doc.kind, rules)
     if doc.kind in rules.expect_directives and out.active("no-directives") and not doc.duties:
         out.add_at("no-directives", _first_body_offset(tracked),
-                f"no directives found, though a document of kind '{doc.kind}' usually has them; "
-                "check the kind, or the modality and actor lexicons")
+                   f"no directives found, though a document of kind '{doc.kind}' usually has them; "
+                   "check the kind, or the modality and actor lexicons")
