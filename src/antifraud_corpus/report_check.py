@@ -28,6 +28,9 @@ def render_check(console: Console, result: CheckResult, notes: Console | None = 
                  verbosity: Verbosity = "summary") -> None:
     """Findings grouped by file (`line  severity  code  message`), then a one-line summary.
 
+    The first column is the line of a text file, the page of a PDF (`p. 2`) or the paragraph of
+    a DOCX or web page (`¶ 14`), empty for a finding about the whole of such a file.
+
     `verbose` lists every finding by file; `summary` lists the errors by file and groups the
     warnings and notes by code (a count and two examples each: a drop of hundreds of files
     stays readable); `quiet` lists the errors only, without notes.
@@ -44,7 +47,7 @@ def render_check(console: Console, result: CheckResult, notes: Console | None = 
     listed = result.findings if verbosity == "verbose" else [f for f in result.findings if f.severity == "error"]
     _by_file(console, listed)
     if verbosity == "summary":
-        others = [(f.code, f"{f.file}:{f.line}: {f.message}") for f in result.findings if f.severity != "error"]
+        others = [(f.code, f"{f.at()}: {f.message}") for f in result.findings if f.severity != "error"]
         if others:
             # (one line per example, as long as it is: the terminal wraps it, a pipe keeps it whole)
             console.print(grouped_text(group_messages(others), "warnings and notes by code (-v lists every one, "
@@ -65,17 +68,17 @@ def _by_file(console: Console, findings: list[Finding]) -> None:
     for finding in findings:
         by_file.setdefault(finding.file, []).append(finding)
     # The same column widths for every file, so the report reads as one list.
-    line_width = max((len(str(f.line)) for f in findings), default=1)
+    where_width = max((len(f.where) for f in findings), default=1)
     code_width = max((len(f.code) for f in findings), default=1)
     for file, mine in by_file.items():
         console.print(plain(file, style="bold underline"))
         table = Table(box=None, show_header=False, pad_edge=True, padding=(0, 1))
-        table.add_column(justify="right", no_wrap=True, min_width=line_width + 1)
+        table.add_column(justify="right", no_wrap=True, min_width=where_width + 1)
         table.add_column(no_wrap=True, min_width=7)
         table.add_column(no_wrap=True, style="bold", min_width=code_width)
         table.add_column(overflow="fold")
         for f in mine:
-            table.add_row(str(f.line), Text(f.severity, style=_STYLES.get(f.severity, "")), plain(f.code),
+            table.add_row(plain(f.where), Text(f.severity, style=_STYLES.get(f.severity, "")), plain(f.code),
                           plain(f.message))
         console.print(table)
 
@@ -97,11 +100,13 @@ def findings_to_markdown(result: CheckResult, limit: int = SUMMARY_BYTES) -> str
             + (f", {_plural(infos, 'note')}" if infos else "") + "\n\n")
     if not result.findings:
         return head + "No findings.\n"
-    lines = [head + "| severity | file | line | code | message |\n|---|---|---:|---|---|\n"]
+    # (`where` once a PDF, DOCX or web page is among them: `p. 2`, `¶ 14` are not lines)
+    column = "line" if all(f.by_line for f in result.findings) else "where"
+    lines = [head + f"| severity | file | {column} | code | message |\n|---|---|---:|---|---|\n"]
     size = len(lines[0].encode("utf-8"))
     ordered = sorted(result.findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, len(_SEVERITY_ORDER)))
     for shown, f in enumerate(ordered):
-        row = (f"| {f.severity} | <code>{markdown_literal(f.file)}</code> | {f.line} | "
+        row = (f"| {f.severity} | <code>{markdown_literal(f.file)}</code> | {markdown_literal(f.where)} | "
                f"<code>{markdown_literal(f.code)}</code> | {markdown_literal(f.message)} |\n")
         size += len(row.encode("utf-8"))
         if size > limit - 200:  # (room for the line saying what was left out)

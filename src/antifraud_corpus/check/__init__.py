@@ -5,7 +5,9 @@ clean, metadata, segment, extract) and are held against the normalized store
 and against each other. Every problem becomes a `Finding` with a stable code,
 a severity from `configs/check.yaml` and the 1-based line of the *raw* file
 where it shows, so that GitHub annotations and JUnit reports point at the
-line a person has to fix.
+line a person has to fix. A PDF is found by page and a DOCX or web page by
+paragraph instead (`Finding.unit`, `Finding.place`, located as ingest locates
+clauses): a line of their extracted text is nowhere to be seen in the file.
 
 The package follows a run: `rules` (codes, records, check.yaml), `targets`
 (which files), `file_checks` (one file at a time), `signatures` and `index`

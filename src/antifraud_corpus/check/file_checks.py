@@ -2,19 +2,21 @@
 
 Each file runs through the same stages as ingest (decode, clean, metadata, segment,
 extract), not stored; every problem is a finding at the 1-based line of the *raw* file
-where it shows, so that annotations point at the line a person has to fix.
+where it shows, so that annotations point at the line a person has to fix (and, in a PDF,
+DOCX or web page, at its page or paragraph: `Collector.add_at`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..config import Config
 from ..decode import RawFile
 from ..errors import BudgetError, ConfigError, IngestError
+from ..formats import Extracted, FormatError, sniff_format
 from ..models import Clause, Document
 from ..safetext import printable
 from ..sidecar import sidecar_path
@@ -34,18 +36,48 @@ class Collector:
         self.rules = rules
         self.findings: list[Finding] = []
         self._counts: dict[str, int] = {}
+        self._text = ""
+        self._layout: Extracted | None = None
+        self._unit = "line"  # what the file's findings are located by (see `Finding.unit`)
+
+    def read(self, text: str, layout: Extracted | None) -> None:
+        """The file's text as read (decoded, or extracted from a PDF, DOCX or web page) and its
+        layout, which `add_at` locates offsets with."""
+        self._text = text
+        self._layout = layout
+        self._unit = layout.unit if layout is not None else "line"
+
+    def unreadable(self, unit: str) -> None:
+        """A PDF, DOCX or web page that could not be read: its findings are about the whole file."""
+        self._unit = unit
 
     def active(self, code: str) -> bool:
         return self.rules.severity.get(code, "warning") != "off"
 
     def add(self, code: str, line: int, message: str, *, file: str | None = None) -> None:
+        """A finding at `line` of the file (1 for the whole file), or of `file` (a sidecar)."""
+        unit = self._unit if file is None else "line"
+        self._append(Finding(file or self.display, max(1, line), "", code, message, unit))
+
+    def add_at(self, code: str, offset: int, message: str) -> None:
+        """A finding at `offset` of the file's text: its line, and its page or paragraph in a
+        PDF, DOCX or web page (located as ingest locates clauses)."""
+        line = raw_line_number(self._text, offset)
+        if self._layout is None:
+            self._append(Finding(self.display, line, "", code, message))
+        else:
+            self._append(Finding(self.display, line, "", code, message, self._layout.unit,
+                                 self._layout.locate(offset)))
+
+    def _append(self, finding: Finding) -> None:
+        code = finding.code
         if not self.active(code):
             return
         self._counts[code] = self._counts.get(code, 0) + 1
         if self._counts[code] <= self.rules.max_per_code:
-            severity = self.rules.severity[code]
             # One line with nothing a terminal or a CI log would obey, in every format: messages quote the text.
-            self.findings.append(Finding(file or self.display, max(1, line), severity, code, printable(message)))
+            self.findings.append(replace(finding, severity=self.rules.severity[code],
+                                         message=printable(finding.message)))
 
     def close(self) -> list[Finding]:
         """The findings, the last of a capped code saying how many more there were."""
@@ -54,8 +86,7 @@ class Collector:
             if extra > 0:
                 last = max(i for i, f in enumerate(self.findings) if f.code == code)
                 f = self.findings[last]
-                self.findings[last] = Finding(f.file, f.line, f.severity, f.code,
-                                              f"{f.message} (and {extra} more like it)")
+                self.findings[last] = replace(f, message=f"{f.message} (and {extra} more like it)")
         return self.findings
 
 
@@ -94,16 +125,14 @@ def file_name_problems(name: str, rules: FileNameRules) -> list[str]:
     return problems
 
 
-def _raw_line(tracked: TrackedText, pos: int) -> int:
-    return raw_line_number(tracked.raw, tracked.raw_offset(pos))
-
-
-def _grouped_by_line(tracked: TrackedText, spans: Iterable[tuple[int, int]]) -> dict[int, list[str]]:
-    """Cleaned-text spans grouped by the raw line where they start, in order."""
-    out: dict[int, list[str]] = {}
+def _grouped_by_line(tracked: TrackedText, spans: Iterable[tuple[int, int]]) -> list[tuple[int, list[str]]]:
+    """Cleaned-text spans grouped by the raw line where they start, in line order: the raw
+    offset of each line's first span, and the spans' text."""
+    out: dict[int, tuple[int, list[str]]] = {}
     for start, end in spans:
-        out.setdefault(_raw_line(tracked, start), []).append(tracked.text[start:end])
-    return dict(sorted(out.items()))
+        at = tracked.raw_offset(start)
+        out.setdefault(raw_line_number(tracked.raw, at), (at, []))[1].append(tracked.text[start:end])
+    return [out[line] for line in sorted(out)]
 
 
 def _short(pieces: list[str], limit: int = 3, width: int = 20) -> str:
@@ -140,27 +169,27 @@ def _traditional_spans(text: str, config: Config, rules: CheckRules) -> list[tup
 def _check_residue(out: Collector, tracked: TrackedText, config: Config, rules: CheckRules) -> None:
     text = tracked.text
     if out.active("residual-traditional"):
-        for line, chars in _grouped_by_line(tracked, _traditional_spans(text, config, rules)).items():
-            out.add("residual-traditional", line,
-                    f"traditional characters left after conversion: {_short(chars, 8)}")
+        for at, chars in _grouped_by_line(tracked, _traditional_spans(text, config, rules)):
+            out.add_at("residual-traditional", at,
+                       f"traditional characters left after conversion: {_short(chars, 8)}")
     if out.active("residual-pinyin"):
         from ..gloss import find_pinyin_glosses
 
         spans = [(e.start, e.end) for e in find_pinyin_glosses(text, config)]
         if rules.pinyin is not None:
             spans += [m.span() for m in rules.pinyin.finditer(text)]
-        for line, pieces in _grouped_by_line(tracked, sorted(set(spans))).items():
-            out.add("residual-pinyin", line, f"pinyin left in the body: {_short(pieces)}; "
-                                             "extend the pinyin rules in ingest.yaml or fix the file")
+        for at, pieces in _grouped_by_line(tracked, sorted(set(spans))):
+            out.add_at("residual-pinyin", at, f"pinyin left in the body: {_short(pieces)}; "
+                                                "extend the pinyin rules in ingest.yaml or fix the file")
     if out.active("mojibake"):
         from ..repair import find_mojibake
 
         spans = [(e.start, e.end) for e in find_mojibake(text, config)]
         for pattern in rules.mojibake:
             spans += [m.span() for m in pattern.finditer(text)]
-        for line, pieces in _grouped_by_line(tracked, sorted(set(spans))).items():
-            out.add("mojibake", line, f"garbled text left in the body: {_short(pieces)}; "
-                                      "replace the file with a correctly saved copy")
+        for at, pieces in _grouped_by_line(tracked, sorted(set(spans))):
+            out.add_at("mojibake", at, f"garbled text left in the body: {_short(pieces)}; "
+                                         "replace the file with a correctly saved copy")
     if out.active("junk-left"):
         from ..clean import find_junk
 
@@ -168,8 +197,8 @@ def _check_residue(out: Collector, tracked: TrackedText, config: Config, rules: 
             if edit.reason.removeprefix("junk:") in rules.junk_ignore:
                 continue
             piece = text[edit.start:edit.end].strip() or text[edit.start:edit.end]
-            out.add("junk-left", _raw_line(tracked, edit.start),
-                    f"web-page junk still in the body ({edit.reason}): {_short([piece], 1, 30)}")
+            out.add_at("junk-left", tracked.raw_offset(edit.start),
+                       f"web-page junk still in the body ({edit.reason}): {_short([piece], 1, 30)}")
 
 
 _MISSING = {
@@ -208,7 +237,7 @@ def _check_clauses(out: Collector, tracked: TrackedText, clauses: list[Clause], 
     text = tracked.text
     for clause, message in numbering_problems(clauses):
         start = max(0, clause.start - len(clause.heading))
-        out.add("numbering-gap", _raw_line(tracked, start), f"{message}; check the clause numbers")
+        out.add_at("numbering-gap", tracked.raw_offset(start), f"{message}; check the clause numbers")
     if kind not in rules.expect_numbered or not out.active("low-clause-coverage"):
         return
     body = len(text) - sum(1 for ch in text if ch.isspace())
@@ -226,19 +255,19 @@ def _check_clauses(out: Collector, tracked: TrackedText, clauses: list[Clause], 
     numbered = [c for c in clauses if c.path and not c.path.startswith(PARAGRAPH_MARK)]
     if numbered:
         first = numbered[0]
-        where = _raw_line(tracked, max(0, first.start - len(first.heading)))
+        where = tracked.raw_offset(max(0, first.start - len(first.heading)))
         detail = "the numbered clauses start only here"
     else:
-        where = _first_body_line(tracked)
+        where = _first_body_offset(tracked)
         detail = "no numbered clause found"
-    out.add("low-clause-coverage", where,
-            f"only {share:.0%} of the body is inside numbered clauses (expected at least "
-            f"{rules.clause_coverage:.0%} for kind '{kind}'); {detail}")
+    out.add_at("low-clause-coverage", where,
+               f"only {share:.0%} of the body is inside numbered clauses (expected at least "
+               f"{rules.clause_coverage:.0%} for kind '{kind}'); {detail}")
 
 
-def _first_body_line(tracked: TrackedText) -> int:
+def _first_body_offset(tracked: TrackedText) -> int:
     text = tracked.text
-    return _raw_line(tracked, len(text) - len(text.lstrip()))
+    return tracked.raw_offset(len(text) - len(text.lstrip()))
 
 
 def _sidecar_problem(exc: ConfigError, sidecar: Path) -> tuple[int, str]:
@@ -281,14 +310,30 @@ def _check_sidecar(out: Collector, target: Target, config: Config) -> Path | Non
 def _check_personal_data(out: Collector, raw: str, config: Config) -> None:
     from ..pii import contains_personal_data
 
-    by_line: dict[int, list[str]] = {}
+    by_line: dict[int, tuple[int, list[str]]] = {}
     for kind, start, _end in contains_personal_data(raw, config):
-        by_line.setdefault(raw_line_number(raw, start), []).append(kind)
-    for line, kinds in sorted(by_line.items()):
+        by_line.setdefault(raw_line_number(raw, start), (start, []))[1].append(kind)
+    for line in sorted(by_line):
+        at, kinds = by_line[line]
         counted = ", ".join(k if (n := kinds.count(k)) == 1 else f"{k} ×{n}" for k in dict.fromkeys(kinds))
         # Never the value itself: CI logs are public more often than the corpus.
-        out.add("personal-data", line, f"personal data ({counted}); ingest redacts it, but consider "
-                                       "removing it from the raw file")
+        out.add_at("personal-data", at, f"personal data ({counted}); ingest redacts it, but consider "
+                                        "removing it from the raw file")
+
+
+def _unit_of_unread(path: Path) -> str:
+    """What a PDF, DOCX or web page that could not be read would have been located by."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)  # (enough to tell a PDF: every other format counts paragraphs)
+    except OSError:
+        return "paragraph"
+    return "page" if sniff_format(path.name, head) == "pdf" else "paragraph"
+
+
+def _check_file_name(out: Collector, target: Target, rules: CheckRules) -> None:
+    for problem in file_name_problems(target.path.name, rules.file_names):
+        out.add("file-name", 1, f"{problem}; rename the file")
 
 
 def inspect_target(target: Target, raw_dir: Path, config: Config, rules: CheckRules) -> Inspected:
@@ -302,11 +347,12 @@ def inspect_target(target: Target, raw_dir: Path, config: Config, rules: CheckRu
         code = "invalid-sidecar" if target.problem.startswith("sidecar") else "not-a-file"
         out.add(code, 1, f"{target.display}: {target.problem}")
         return result
-    for problem in file_name_problems(target.path.name, rules.file_names):
-        out.add("file-name", 1, f"{problem}; rename the file")
     try:
         raw = read_raw_file(target.path, config, name=target.display)
     except IngestError as exc:  # (a PDF or Word file says which format problem: `FormatError.code`)
+        if isinstance(exc, FormatError):  # (raised by the reader of a format that is not text)
+            out.unreadable(_unit_of_unread(target.path))
+        _check_file_name(out, target, rules)
         out.add(getattr(exc, "code", "encoding"), 1, str(exc).removeprefix(f"{target.display}: "))
         try:
             result.sha256 = file_sha256(target.path)
@@ -315,15 +361,19 @@ def inspect_target(target: Target, raw_dir: Path, config: Config, rules: CheckRu
         return result
     result.sha256 = raw.sha256
     text = raw.decoded.text
+    out.read(text, raw.layout)  # (before any finding: a PDF's findings about the whole file name no line)
+    _check_file_name(out, target, rules)
     if raw.decoded.encoding.replace("_", "-").lower() not in ("utf-8", "utf-8-sig", "ascii", "pdf", "docx"):
         out.add("encoding-found", 1, f"decoded as {raw.decoded.encoding}; consider saving the file as UTF-8")
     # (a web page, PDF or Word file's warnings are its layout's findings, each with its code)
     findings = raw.layout.findings if raw.layout else [("encoding-damage", w) for w in raw.decoded.warnings]
-    if findings:
-        bad = text.find("\ufffd")
-        line = raw_line_number(text, bad) if bad >= 0 else 1
+    bad = text.find("\ufffd") if findings else -1
     for code, warning in findings:
-        out.add(code, line, warning.removeprefix(f"{target.display}: "))
+        message = warning.removeprefix(f"{target.display}: ")
+        if bad >= 0:
+            out.add_at(code, bad, message)
+        else:
+            out.add(code, 1, message)
     if out.active("personal-data"):
         _check_personal_data(out, text, config)
     sidecar = _check_sidecar(out, target, config)
@@ -355,6 +405,6 @@ def _check_content(result: Inspected, raw: RawFile, sidecar: Path | None, config
     _check_metadata(out, doc, target)
     _check_clauses(out, tracked, doc.clauses, doc.kind, rules)
     if doc.kind in rules.expect_directives and out.active("no-directives") and not doc.duties:
-        out.add("no-directives", _first_body_line(tracked),
-                f"no directives found, though a document of kind '{doc.kind}' usually has them; "
-                "check the kind, or the modality and actor lexicons")
+        out.add_at("no-directives", _first_body_offset(tracked),
+                   f"no directives found, though a document of kind '{doc.kind}' usually has them; "
+                   "check the kind, or the modality and actor lexicons")

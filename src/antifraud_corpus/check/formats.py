@@ -18,7 +18,8 @@ from .rules import CODES, CheckResult, Finding, active_codes
 
 
 def findings_to_json(findings: Sequence[Finding]) -> str:
-    """The contract's JSON: a list of `{file, line, severity, code, message}`."""
+    """The contract's JSON: a list of `{file, line, severity, code, message}`, with `page` (PDF)
+    or `paragraph` (DOCX, web page) beside `line` for a file people find their way in by those."""
     return json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2) + "\n"
 
 
@@ -34,11 +35,18 @@ _GH_COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def findings_to_github(findings: Sequence[Finding]) -> str:
-    """GitHub Actions workflow commands: `::error file=…,line=…,title=…::message`, one per line."""
+    """GitHub Actions workflow commands: `::error file=…,line=…,title=…::message`, one per line.
+
+    GitHub places an annotation on a line of the file in the repository: a PDF, DOCX or web page
+    has no line of its extracted text there, so its annotation is on the file, with the page or
+    paragraph at the head of the message (`p. 2: …`).
+    """
     lines = []
     for f in findings:
-        props = f"file={_gh_property(f.file)},line={f.line},title={_gh_property('corpus check: ' + f.code)}"
-        lines.append(f"::{_GH_COMMAND.get(f.severity, 'warning')} {props}::{_gh_data(f.message)}")
+        line = f",line={f.line}" if f.by_line else ""
+        message = f.message if f.by_line or not f.where else f"{f.where}: {f.message}"
+        props = f"file={_gh_property(f.file)}{line},title={_gh_property('corpus check: ' + f.code)}"
+        lines.append(f"::{_GH_COMMAND.get(f.severity, 'warning')} {props}::{_gh_data(message)}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -73,14 +81,14 @@ def findings_to_junit(findings: Sequence[Finding], files_checked: Sequence[str],
             found = [f for f in mine if f.code == code]
             for f in found:
                 if f.severity == "error":
-                    failure = ET.SubElement(case, "failure", message=f"line {f.line}: {f.message}", type=code)
-                    failure.text = f"{f.file}:{f.line}: {f.message}"
+                    failure = ET.SubElement(case, "failure", message=_junit_message(f), type=code)
+                    failure.text = f"{f.at()}: {f.message}"
             if any(f.severity == "error" for f in found):
                 failures += 1
             others = [f for f in found if f.severity != "error"]
             if others:
                 ET.SubElement(case, "system-out").text = "\n".join(
-                    f"{f.severity}: {f.file}:{f.line}: {f.message}" for f in others)
+                    f"{f.severity}: {f.at()}: {f.message}" for f in others)
         suite.set("tests", str(len(codes)))
         suite.set("failures", str(failures))
         suite.set("errors", "0")
@@ -94,6 +102,13 @@ def findings_to_junit(findings: Sequence[Finding], files_checked: Sequence[str],
     root.set("time", "0")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _junit_message(finding: Finding) -> str:
+    """`line 12: …`, `p. 2: …`, or the message alone for the whole of a PDF, DOCX or web page."""
+    if finding.by_line:
+        return f"line {finding.line}: {finding.message}"
+    return f"{finding.where}: {finding.message}" if finding.where else finding.message
 
 
 def format_findings(result: CheckResult, fmt: str, config: Config) -> str:

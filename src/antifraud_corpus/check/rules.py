@@ -50,19 +50,54 @@ CODES: tuple[str, ...] = (
 )
 
 
+# How a person finds a place in a file of each unit (`Extracted.unit`): a PDF's page, a Word
+# file's or web page's paragraph.
+_PLACE_LABELS = {"page": "p. {}", "paragraph": "¶ {}"}
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One problem in one file: where (raw line, 1-based), how bad, which check, what to do."""
+    """One problem in one file: where (raw line, 1-based), how bad, which check, what to do.
+
+    A PDF, DOCX or web page is found by page or paragraph, not by lines: its `line` counts lines
+    of the extracted text (kept for the contract), `unit` says what `place` counts, and `place`
+    is None for a finding about the whole file.
+    """
 
     file: str
     line: int
     severity: str  # error | warning | info
     code: str
     message: str
+    unit: str = "line"  # line (a text file) | page (PDF) | paragraph (DOCX, web page)
+    place: int | None = None
+
+    @property
+    def by_line(self) -> bool:
+        """True when `line` is a line of the file itself (a text file, a sidecar)."""
+        return self.unit == "line"
+
+    @property
+    def where(self) -> str:
+        """The place as a person looks for it: `12` (line), `p. 2`, `¶ 14`; "" for the whole file."""
+        if self.by_line:
+            return str(self.line)
+        return "" if self.place is None else _PLACE_LABELS[self.unit].format(self.place)
+
+    def at(self) -> str:
+        """The file and the place: `data/raw/a.txt:12`, `data/raw/b.pdf (p. 2)`, `data/raw/b.pdf`."""
+        if self.by_line:
+            return f"{self.file}:{self.line}"
+        return f"{self.file} ({self.where})" if self.where else self.file
 
     def to_dict(self) -> dict:
-        return {"file": self.file, "line": self.line, "severity": self.severity, "code": self.code,
-                "message": self.message}
+        """The contract's record; a PDF's finding adds `page`, a DOCX's or web page's `paragraph`
+        (null for the whole file) beside `line`."""
+        record: dict = {"file": self.file, "line": self.line}
+        if not self.by_line:
+            record[self.unit] = self.place
+        record.update(severity=self.severity, code=self.code, message=self.message)
+        return record
 
 
 @dataclass(slots=True)
