@@ -36,8 +36,8 @@ import time
 from pathlib import Path
 
 from antifraud_corpus.config import load_config
-from antifraud_corpus.decode import read_raw_file
 from antifraud_corpus.errors import IngestError
+from antifraud_corpus.stages.decode import read_raw_file
 
 ROOT = Path(__file__).resolve().parent.parent
 

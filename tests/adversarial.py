@@ -18,7 +18,7 @@ from re import _constants as sre
 from re import _parser as sre_parse
 from typing import Any
 
-from antifraud_corpus.budget import interrupt_after
+from antifraud_corpus.stages.budget import interrupt_after
 
 # White space a cleaned line keeps (`str.split` breaks lines at some of them, `\n`-based code does not).
 WHITESPACE = [" ", "\t", "\x0c", "\x0b", "\x85", "\u2028", "\u2029", "\u3000", "\u00a0", "\r", "\x1c"]

@@ -162,7 +162,7 @@ def test_a_file_is_processed_with_its_sidecar(tmp_path, config):
 
 
 def test_documents_in_memory_are_compared_and_labelled_so_ids_type_back(config):
-    from antifraud_corpus.report_compare import table_text
+    from antifraud_corpus.report.compare import table_text
 
     docs = [ac.process_text(NOTICE, name="hunan_2022_1.txt", config=config),
             ac.process_text(CITY_NOTICE, name="hunan_2022_2.txt", config=config)]

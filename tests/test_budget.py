@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from antifraud_corpus.budget import document_budget, document_seconds
 from antifraud_corpus.cli import main
 from antifraud_corpus.config import default_config_dir, load_config
 from antifraud_corpus.errors import BudgetError, ConfigError
+from antifraud_corpus.stages.budget import document_budget, document_seconds
 from conftest import SEED_PATHS
 
 # A rule that backtracks without bound: every split of the run of x is tried before `!`.

@@ -224,7 +224,7 @@ def test_junk_that_cleaning_left_is_reported_on_its_raw_line(raw, store, config,
     real = pipeline.clean_text
 
     def clean_without_junk_rules(text, cfg):
-        import antifraud_corpus.clean as clean
+        import antifraud_corpus.stages.clean as clean
 
         with monkeypatch.context() as m:
             m.setattr(clean, "find_junk", lambda t, c: [])
@@ -612,7 +612,7 @@ def test_junit_from_a_real_run_validates(raw, store, config):
 def test_text_report_groups_by_file_and_sums_up(raw, store, config):
     from rich.console import Console
 
-    from antifraud_corpus.report_check import render_check
+    from antifraud_corpus.report.check import render_check
 
     result = run([drop(raw, "copy.txt", source=SEED), drop(raw, "numbering-gap.txt")], raw, store, config)
     console = Console(record=True, width=200, color_system=None)
@@ -696,7 +696,7 @@ def test_a_file_name_of_the_longest_kind_is_checked_without_a_traceback(runner, 
 def test_text_report_lists_errors_by_file_and_groups_warnings_by_code(raw, store, config):
     from rich.console import Console
 
-    from antifraud_corpus.report_check import render_check
+    from antifraud_corpus.report.check import render_check
 
     result = run([drop(raw, "copy.txt", source=SEED), drop(raw, "numbering-gap.txt"),
                   drop(raw, "gap2.txt", (CASES / "numbering-gap.txt").read_text(encoding="utf-8") + "\n")],

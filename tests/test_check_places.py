@@ -15,8 +15,8 @@ from rich.console import Console
 
 from antifraud_corpus.check import Finding, check_paths, findings_to_github, findings_to_json, format_findings
 from antifraud_corpus.cli import main
-from antifraud_corpus.report_check import findings_to_markdown, render_check
-from antifraud_corpus.safetext import markdown_literal
+from antifraud_corpus.report.check import findings_to_markdown, render_check
+from antifraud_corpus.text.safetext import markdown_literal
 from format_fixtures import docx_paragraph, gov_page, make_docx, make_pdf, pdf_page_lines
 
 TITLE = "某某市人民政府办公室关于做好防范诈骗宣传工作的通知"
@@ -171,7 +171,7 @@ def test_docx_finding_names_its_paragraph(tmp_path, config):
 
 
 def test_web_page_finding_names_the_paragraph_ingest_records(tmp_path, config):
-    from antifraud_corpus.decode import read_raw_file
+    from antifraud_corpus.stages.decode import read_raw_file
 
     page = gov_page(TITLE, "".join(f"<p>{t}</p>" for t in [*FIRST_PAGE, *SECOND_PAGE]))
     result = _check(tmp_path, "notice.html", page, config)

@@ -11,12 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from antifraud_corpus.clean import clean_string, find_junk, has_body
-from antifraud_corpus.clean_rules import junk_rules
 from antifraud_corpus.config import default_config_dir, load_config
 from antifraud_corpus.errors import ConfigError
-from antifraud_corpus.textmap import Edit, TrackedText
-from antifraud_corpus.whitespace import find_whitespace
+from antifraud_corpus.stages.clean import clean_string, find_junk, has_body
+from antifraud_corpus.stages.clean_rules import junk_rules
+from antifraud_corpus.stages.whitespace import find_whitespace
+from antifraud_corpus.text.textmap import Edit, TrackedText
 from conftest import RAW_DIR, SEED_PATHS, load_gold
 
 # The input of cleaning is the converted text; convert.py is another stage, so
@@ -391,7 +391,7 @@ _WIDE_MIX = st.text(alphabet=st.one_of(
 
 @given(_WIDE_MIX)
 def test_line_keys_are_the_nfkc_form_without_white_space(text):
-    from antifraud_corpus.clean import _norm
+    from antifraud_corpus.stages.clean import _norm
 
     assert _norm(text) == "".join(unicodedata.normalize("NFKC", text).split())
 
@@ -430,7 +430,7 @@ def _label_rule_by_rule(line: str, rules) -> tuple[str | None, bool, bool]:
     """What the steps must find: the first line rule that matches, each tried on its own."""
     import dataclasses
 
-    from antifraud_corpus.clean import _line_label, _reads_as_sentence
+    from antifraud_corpus.stages.clean import _line_label, _reads_as_sentence
 
     for rule in rules.line_rules:
         if (rule.max_chars is None or len(line) <= rule.max_chars) and rule.pattern.search(line):
@@ -443,7 +443,7 @@ def _label_rule_by_rule(line: str, rules) -> tuple[str | None, bool, bool]:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(_RULE_WORDS), min_size=1, max_size=6), st.integers(0, 200))
 def test_line_rules_in_steps_label_as_one_by_one(config, words, padding):
-    from antifraud_corpus.clean import _line_label
+    from antifraud_corpus.stages.clean import _line_label
 
     rules = junk_rules(config)
     for line in ("".join(words), "".join(words) + "文" * padding, "文" * padding + "".join(words)):
@@ -452,7 +452,7 @@ def test_line_rules_in_steps_label_as_one_by_one(config, words, padding):
 
 
 def test_seed_lines_labelled_in_steps_as_one_by_one(config):
-    from antifraud_corpus.clean import _line_label
+    from antifraud_corpus.stages.clean import _line_label
 
     rules = junk_rules(config)
     assert len(rules.line_steps) == len(rules.step_limits) + 1
@@ -463,7 +463,7 @@ def test_seed_lines_labelled_in_steps_as_one_by_one(config):
 
 @given(st.text(alphabet="网络安全ＡＢ１２　 \u3000e\u0301한\u1100\u1161ﬁ，。", max_size=60))
 def test_a_key_keeps_every_han_character(text):
-    from antifraud_corpus.clean import _HAN, _norm
+    from antifraud_corpus.stages.clean import _HAN, _norm
 
     # what lets a line with more Han characters than a title may have go unfolded
     assert len(_norm(text)) >= sum(map(len, _HAN.findall(text)))

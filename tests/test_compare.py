@@ -25,8 +25,8 @@ from antifraud_corpus.config import load_config
 from antifraud_corpus.errors import ConfigError, FilterError
 from antifraud_corpus.export import DutyFilter
 from antifraud_corpus.models import Document, Duty, Mention
-from antifraud_corpus.report_compare import render_json, render_markdown, render_table, table_text
-from antifraud_corpus.report_compare_html import render_html
+from antifraud_corpus.report.compare import render_json, render_markdown, render_table, table_text
+from antifraud_corpus.report.compare_html import render_html
 
 ROOT = Path(__file__).resolve().parent
 CASES = json.loads((ROOT / "cases" / "compare.json").read_text(encoding="utf-8"))["cases"]

@@ -13,10 +13,10 @@ import yaml
 
 from antifraud_corpus.cli import main
 from antifraud_corpus.compare import compare_corpus, compare_settings, normalized_fragments
-from antifraud_corpus.evaluate_compare import load_compare_gold, score_compare
+from antifraud_corpus.evaluate.compare import load_compare_gold, score_compare
+from antifraud_corpus.extract.topic import assign_topic, topic_rules
 from antifraud_corpus.models import Clause, Document, Duty, Mention
-from antifraud_corpus.report_compare import render_csv
-from antifraud_corpus.topic import assign_topic, topic_rules
+from antifraud_corpus.report.compare import render_csv
 
 
 def _doc(doc_id, level, date, sentences, *, kind="opinion", province=None, region=None, title="反诈工作意见",

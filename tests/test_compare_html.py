@@ -19,7 +19,7 @@ import lxml.html
 import pytest
 
 from antifraud_corpus.compare import compare_corpus
-from antifraud_corpus.report_compare_html import render_html
+from antifraud_corpus.report.compare_html import render_html
 
 _FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
           "--disable-background-networking", "--disable-component-update", "--disable-sync",

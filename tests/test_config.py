@@ -158,7 +158,7 @@ MISSPELT = [
 
 def test_the_compare_report_speaks_the_wording_of_labels_yaml(tmp_path: Path):
     from antifraud_corpus.compare import compare_corpus
-    from antifraud_corpus.report_compare import render
+    from antifraud_corpus.report.compare import render
 
     (tmp_path / "labels.yaml").write_text("report:\n  zh:\n    no_diffs: 无下级文件。\n", encoding="utf-8")
     config = load_config(tmp_path)

@@ -7,11 +7,11 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from antifraud_corpus.config import Config
-from antifraud_corpus.convert import convert_phrases, convert_text, normalize_punctuation, opencc_converter
 from antifraud_corpus.errors import ConfigError
-from antifraud_corpus.gloss import find_pinyin_glosses
-from antifraud_corpus.repair import find_mojibake
-from antifraud_corpus.textmap import TrackedText
+from antifraud_corpus.stages.convert import convert_phrases, convert_text, normalize_punctuation, opencc_converter
+from antifraud_corpus.stages.gloss import find_pinyin_glosses
+from antifraud_corpus.stages.repair import find_mojibake
+from antifraud_corpus.text.textmap import TrackedText
 from conftest import SEED_PATHS
 
 SEEDS = {path.stem: path.read_text(encoding="utf-8") for path in SEED_PATHS}
@@ -100,7 +100,7 @@ def test_lines_whose_length_changes_become_edits(config, monkeypatch):
         def convert(self, text: str) -> str:
             return text.replace("計程車", "出租汽车").replace("網", "网")
 
-    monkeypatch.setattr("antifraud_corpus.convert.opencc_converter", lambda name: Stretching())
+    monkeypatch.setattr("antifraud_corpus.stages.convert.opencc_converter", lambda name: Stretching())
     raw = "叫計程車,好\n上網"
     tracked = convert_text(TrackedText.from_raw(raw), config)
     assert tracked.text == "叫出租汽车，好\n上网"
@@ -221,7 +221,7 @@ def test_a_simplified_word_in_a_traditional_stretch_keeps_its_characters(config)
 
 def test_simplified_too_holds_every_gb2312_character_opencc_changes(config):
     # The list is general data, not a list of words: GB 2312 is the simplified national set.
-    from antifraud_corpus.convert import _changed_by
+    from antifraud_corpus.stages.convert import _changed_by
 
     listed = set(config["ingest"]["convert"]["script"]["simplified_too"])
     missing = []
@@ -256,7 +256,7 @@ _TRADITIONAL_CHARS = "鑑濛內會噁網詐騙"
 
 def _balance(config, margin: int | None = None):
     """The count a line is decided by (traditional-only minus simplified-only characters), and the margin."""
-    from antifraud_corpus.convert import _settings, _simplified_only, _traditional_only
+    from antifraud_corpus.stages.convert import _settings, _simplified_only, _traditional_only
 
     settings_ = _settings(config)
     traditional = _traditional_only(settings_.opencc, settings_.simplified_too)
@@ -272,7 +272,7 @@ def _balance(config, margin: int | None = None):
 @settings(max_examples=150, deadline=None)
 @given(text=st.text(alphabet=st.sampled_from(list(_SIMPLIFIED)), max_size=200))
 def test_text_without_traditional_characters_passes_unchanged(config, text):
-    from antifraud_corpus.convert import _settings, _traditional_only
+    from antifraud_corpus.stages.convert import _settings, _traditional_only
 
     settings_ = _settings(config)
     assert _traditional_only(settings_.opencc, settings_.simplified_too).search(_SIMPLIFIED) is None
@@ -330,7 +330,7 @@ def test_stretches_follow_the_line_by_line_rule(config, lines, margin):
     over to undecided lines gives."""
     import dataclasses
 
-    from antifraud_corpus.convert import _settings, _stretches
+    from antifraud_corpus.stages.convert import _settings, _stretches
 
     settings_ = dataclasses.replace(_settings(config), margin=margin)
     balance, _ = _balance(config)

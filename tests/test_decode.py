@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from antifraud_corpus.decode import Decoded, decode_bytes, read_raw_file
 from antifraud_corpus.errors import IngestError
+from antifraud_corpus.stages.decode import Decoded, decode_bytes, read_raw_file
 from conftest import SEED_PATHS
 
 SEEDS = {path.stem: path.read_text(encoding="utf-8") for path in SEED_PATHS}

@@ -15,7 +15,7 @@ from antifraud_corpus.errors import ExtractError
 from antifraud_corpus.extract import compile_rules, explain_duty, extract_duties
 from antifraud_corpus.extract.agencies import AgencyRules
 from antifraud_corpus.models import Duty
-from antifraud_corpus.wordtrie import trie_pattern
+from antifraud_corpus.text.wordtrie import trie_pattern
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from antifraud_corpus.config import load_config
 from antifraud_corpus.errors import ConfigError, ExtractError
 from antifraud_corpus.extract import build_segmenter, compile_rules, extract_duties
 from antifraud_corpus.models import Duty
-from antifraud_corpus.segment import segment_clauses
+from antifraud_corpus.stages.segment import segment_clauses
 
 CASES = json.loads((Path(__file__).parent / "cases" / "extract_cases.json").read_text(encoding="utf-8"))
 

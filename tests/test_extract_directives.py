@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from antifraud_corpus.config import load_config
 from antifraud_corpus.extract import compile_rules, extract_duties
 from antifraud_corpus.extract.rules import _alternation
-from antifraud_corpus.segment import segment_clauses
+from antifraud_corpus.stages.segment import segment_clauses
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from antifraud_corpus.extract.modality import COMMAS
 from antifraud_corpus.extract.sentences import Unit, split_units
 from antifraud_corpus.models import Duty
 from antifraud_corpus.pipeline import clean_text
-from antifraud_corpus.segment import segment_clauses
+from antifraud_corpus.stages.segment import segment_clauses
 
 RAW = Path(__file__).parent.parent / "data" / "raw"
 

@@ -11,7 +11,7 @@ import yaml
 
 from antifraud_corpus.config import load_config
 from antifraud_corpus.extract import build_segmenter
-from antifraud_corpus.extract.segmenter import user_words
+from antifraud_corpus.text.segmenter import user_words
 
 GOLD = Path(__file__).parent / "fixtures" / "gold"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from antifraud_corpus.config import load_config
 from antifraud_corpus.extract import compile_rules
 from antifraud_corpus.extract.sentences import split_units
-from antifraud_corpus.segment import segment_clauses
+from antifraud_corpus.stages.segment import segment_clauses
 
 
 def test_a_bare_number_is_no_unit():

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from antifraud_corpus.config import load_config
-from antifraud_corpus.fastregex import FastPattern, SharedRuns, fast, joined
-from antifraud_corpus.regex_facts import Facts, analyse
+from antifraud_corpus.text.fastregex import FastPattern, SharedRuns, fast, joined
+from antifraud_corpus.text.regex_facts import Facts, analyse
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 
@@ -39,7 +39,7 @@ HANDMADE = [
 
 
 def _config_patterns() -> list[re.Pattern[str]]:
-    from antifraud_corpus import clean_rules, metadata, pii
+    from antifraud_corpus.stages import clean_rules, metadata, pii
 
     config = load_config()
     rules = metadata.rules.compiled_rules(config)

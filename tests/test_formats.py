@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from antifraud_corpus.decode import read_raw_file
-from antifraud_corpus.formats import FormatError, iso_date, sniff_format
-from antifraud_corpus.formats.docx import Numbering, chinese_number, format_number
 from antifraud_corpus.pipeline import process_file
+from antifraud_corpus.stages.decode import read_raw_file
+from antifraud_corpus.stages.formats import FormatError, iso_date, sniff_format
+from antifraud_corpus.stages.formats.docx import Numbering, chinese_number, format_number
 from conftest import with_config_file
 from format_fixtures import docx_paragraph, docx_table, gov_page, make_docx, make_pdf, pdf_page_lines
 
@@ -159,7 +159,7 @@ def test_word_numbering_restarts_items_under_each_article():
 
 
 def _level(text: str, suffix: str = "space"):
-    from antifraud_corpus.formats.docx import _Level
+    from antifraud_corpus.stages.formats.docx import _Level
 
     return _Level(start=1, fmt="chineseCounting", text=text, suffix=suffix)
 
@@ -341,7 +341,7 @@ def test_a_labelled_line_inside_the_article_stays_text(tmp_path, config):
 
 def test_a_bad_formats_config_is_one_clear_error(config):
     from antifraud_corpus.errors import ConfigError
-    from antifraud_corpus.formats import settings
+    from antifraud_corpus.stages.formats import settings
 
     pdf = {**config["formats"]["pdf"], "heading": "第(["}
     with pytest.raises(ConfigError, match=r"^formats.yaml: pdf.heading: bad regex"):

@@ -20,10 +20,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from antifraud_corpus.decode import RawFile, decode_bytes
 from antifraud_corpus.errors import ConfigError, CorpusError
 from antifraud_corpus.pipeline import prepare_stages, process_raw
-from antifraud_corpus.sidecar import load_sidecar
+from antifraud_corpus.stages.decode import RawFile, decode_bytes
+from antifraud_corpus.stages.sidecar import load_sidecar
 from conftest import SEED_PATHS
 
 _EXAMPLES = int(os.environ.get("HYPOTHESIS_FUZZ_EXAMPLES", "0"))

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from antifraud_corpus.gloss import REASON, find_pinyin_glosses, parse_gloss
-from antifraud_corpus.textmap import TrackedText
+from antifraud_corpus.stages.gloss import REASON, find_pinyin_glosses, parse_gloss
+from antifraud_corpus.text.textmap import TrackedText
 from conftest import SEED_PATHS
 
 SEEDS = {path.stem: path.read_text(encoding="utf-8") for path in SEED_PATHS}
@@ -132,7 +132,7 @@ def test_stripping_inserted_glosses_gives_back_the_text(config, pieces):
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="網絡(（)）? \ufffdwangǎuòlǜ1A", max_size=40))
 def test_one_opening_class_finds_what_two_branches_find(config, text):
-    from antifraud_corpus.gloss import _pinyin
+    from antifraud_corpus.stages.gloss import _pinyin
 
     pattern = _pinyin(config).pattern
     opening = "[(（?\ufffd](?:(?<=[^\\s(（)）][(（])|(?<=[?\ufffd]))"

@@ -19,9 +19,9 @@ import pytest
 
 from adversarial import HOSTILE, growth, line_of, units
 from antifraud_corpus.config import SCHEMAS, default_config_dir, load_config
-from antifraud_corpus.decode import RawFile, decode_bytes
-from antifraud_corpus.fastregex import FastPattern
 from antifraud_corpus.pipeline import prepare_stages, process_raw
+from antifraud_corpus.stages.decode import RawFile, decode_bytes
+from antifraud_corpus.text.fastregex import FastPattern
 
 SMALL = 200
 FACTOR = 32

@@ -16,16 +16,16 @@ from hypothesis import strategies as st
 
 from antifraud_corpus.config import Config
 from antifraud_corpus.errors import ConfigError
-from antifraud_corpus.metadata import (
+from antifraud_corpus.stages.metadata import (
     LEVELS,
     extract_metadata,
     parse_date,
     place_of_region,
     region_index,
 )
-from antifraud_corpus.metadata.dates import DateFind, find_date, first_stamp, iso_date
-from antifraud_corpus.metadata.rules import compiled_rules
-from antifraud_corpus.metadata.titles import head_lines, head_lines_with_raw
+from antifraud_corpus.stages.metadata.dates import DateFind, find_date, first_stamp, iso_date
+from antifraud_corpus.stages.metadata.rules import compiled_rules
+from antifraud_corpus.stages.metadata.titles import head_lines, head_lines_with_raw
 from conftest import with_config_file
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from antifraud_corpus.metadata import extract_metadata
-from antifraud_corpus.metadata.notes import find_header_note
-from antifraud_corpus.metadata.rules import compiled_rules
-from antifraud_corpus.metadata.titles import head_lines
+from antifraud_corpus.stages.metadata import extract_metadata
+from antifraud_corpus.stages.metadata.notes import find_header_note
+from antifraud_corpus.stages.metadata.rules import compiled_rules
+from antifraud_corpus.stages.metadata.titles import head_lines
 
 
 def meta_of(text: str, config, **kwargs):

@@ -1,8 +1,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from antifraud_corpus.formats.docx import chinese_number
-from antifraud_corpus.numerals import numeral_value
+from antifraud_corpus.stages.formats.docx import chinese_number
+from antifraud_corpus.text.numerals import numeral_value
 
 
 @given(st.integers(0, 9999))

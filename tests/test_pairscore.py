@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 
 from antifraud_corpus.compare import compare_settings
 from antifraud_corpus.compare.features import Corpus
-from antifraud_corpus.compare.similarity import Scorer, combine_many, query_of
-from antifraud_corpus.pairscore import (
+from antifraud_corpus.compare.pairscore import (
     PostingIndex,
     local_grams,
     most_read,
@@ -21,6 +20,7 @@ from antifraud_corpus.pairscore import (
     rarest_reads,
     text_similarity,
 )
+from antifraud_corpus.compare.similarity import Scorer, combine_many, query_of
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +115,7 @@ def test_most_shared_counts_gram_weight_when_given():
 
 
 def test_shared_counts_are_the_sizes_of_gram_intersections(seed_corpus):
-    from antifraud_corpus.pairscore import shared_counts
+    from antifraud_corpus.compare.pairscore import shared_counts
 
     corpus = seed_corpus
     sigs = list(dict.fromkeys(item.sig for item in corpus.items[0]))
@@ -143,7 +143,7 @@ def _plain_reads(index: PostingIndex, grams: list[int], budget: int, min_grams: 
 @pytest.mark.parametrize("budget,min_grams", [(1, 1), (3, 2), (6, 1), (100, 4)])
 def test_rarest_reads_take_the_rarest_grams_within_the_budget(budget, min_grams):
     """Three directives over five grams: each reads its rarest grams' spans until the budget is spent."""
-    from antifraud_corpus.pairscore import GramTable, posting_index
+    from antifraud_corpus.compare.pairscore import GramTable, posting_index
 
     grams_of = [[0, 1, 2], [1, 2, 3, 4], [2, 4]]
     flat = np.array([g for grams in grams_of for g in grams], dtype=np.int32)

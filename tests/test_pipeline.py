@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from antifraud_corpus.pii import contains_personal_data, find_personal_data
 from antifraud_corpus.pipeline import clean_text, process_file
+from antifraud_corpus.stages.pii import contains_personal_data, find_personal_data
 from antifraud_corpus.store import to_json
-from antifraud_corpus.textmap import TrackedText
+from antifraud_corpus.text.textmap import TrackedText
 from conftest import RAW_DIR, SEED_PATHS, load_gold
 
 
@@ -124,7 +124,7 @@ PII_RAW = ("通缉令：犯罪嫌疑人张某某，男，1985年3月4日出生�
 @given(st.lists(st.tuples(st.integers(0, len(PII_RAW)), st.integers(0, 30)), max_size=12))
 def test_removed_pieces_are_redacted_as_against_every_value(config, spans):
     from antifraud_corpus.pipeline import _redact_removed
-    from antifraud_corpus.textmap import RemovedLog
+    from antifraud_corpus.text.textmap import RemovedLog
 
     removed = RemovedLog(PII_RAW)
     for start, length in spans:

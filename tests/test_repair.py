@@ -17,9 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypinyin import Style, pinyin
 
-from antifraud_corpus.convert import opencc_converter
-from antifraud_corpus.repair import REASON, find_mojibake
-from antifraud_corpus.textmap import TrackedText
+from antifraud_corpus.stages.convert import opencc_converter
+from antifraud_corpus.stages.repair import REASON, find_mojibake
+from antifraud_corpus.text.textmap import TrackedText
 from conftest import SEED_PATHS
 
 SEEDS = {path.stem: path.read_text(encoding="utf-8") for path in SEED_PATHS}
@@ -248,8 +248,8 @@ def test_question_marks_replacing_commas_are_left_alone(config):
 
 
 def test_candidates_are_converted_together_as_each_alone(config):
-    from antifraud_corpus.convert import opencc_converter
-    from antifraud_corpus.repair import _settings, _simplified_all
+    from antifraud_corpus.stages.convert import opencc_converter
+    from antifraud_corpus.stages.repair import _settings, _simplified_all
 
     settings = _settings(config)
     converter = opencc_converter(settings.opencc)
@@ -265,8 +265,8 @@ _CANDIDATE_CHARS = "中国的了乂丌亍兀Ａa1?€·，。《》「」—…!
 @settings(max_examples=300, deadline=None)
 @given(out=st.text(alphabet=_CANDIDATE_CHARS, max_size=12))
 def test_plausible_and_stray_as_judged_character_by_character(config, out):
-    from antifraud_corpus.repair import _ALLOWED_OTHER, _CJK_CHAR, _plausible, _settings
-    from antifraud_corpus.word_model import language_model
+    from antifraud_corpus.stages.repair import _ALLOWED_OTHER, _CJK_CHAR, _plausible, _settings
+    from antifraud_corpus.stages.word_model import language_model
 
     settings, model = _settings(config), language_model()
     simplified = opencc_converter(settings.opencc).convert(out)
@@ -281,7 +281,7 @@ def test_plausible_and_stray_as_judged_character_by_character(config, out):
 
 
 def test_context_is_the_same_worked_out_in_halves(config):
-    from antifraud_corpus.repair import _context, _left_context, _right_context, _settings
+    from antifraud_corpus.stages.repair import _context, _left_context, _right_context, _settings
 
     settings = _settings(config)
     text = SEEDS["002_b06b64127b7163c7"]
@@ -293,7 +293,7 @@ def test_context_is_the_same_worked_out_in_halves(config):
 
 def _every_reading(units, prev, settings):
     """`_decode_all` as first written: each value of a lost byte followed unit by unit."""
-    from antifraud_corpus.repair import _LOST_BYTES, _feed, _pair_decoder, _values_with_reading
+    from antifraud_corpus.stages.repair import _LOST_BYTES, _feed, _pair_decoder, _values_with_reading
 
     pair = _pair_decoder(settings.codec)
     memo = {}
@@ -335,7 +335,7 @@ def _every_reading(units, prev, settings):
 
 
 def test_readings_of_a_lost_byte_are_those_followed_value_by_value(config):
-    from antifraud_corpus.repair import _byte_before, _decode_all, _settings, _units
+    from antifraud_corpus.stages.repair import _byte_before, _decode_all, _settings, _units
 
     settings = _settings(config)
     texts = [broken for _, broken, _, _ in _fresh_cases()[:120]] + list(SEEDS.values())

@@ -10,8 +10,8 @@ from markdown_it import MarkdownIt
 from antifraud_corpus.check import CheckResult, Finding
 from antifraud_corpus.cli import main
 from antifraud_corpus.errors import WriteError
-from antifraud_corpus.report_check import append_summary, findings_to_markdown
-from antifraud_corpus.safetext import markdown_literal
+from antifraud_corpus.report.check import append_summary, findings_to_markdown
+from antifraud_corpus.text.safetext import markdown_literal
 
 
 def _result(*findings: Finding, files: int = 2) -> CheckResult:

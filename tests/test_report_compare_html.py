@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from antifraud_corpus.compare import Comparison, DocumentInfo, compare_corpus
 from antifraud_corpus.pipeline import ingest_corpus
-from antifraud_corpus.report_compare_html import SHARE_BINS, aggregate, group_documents, render_html, share_class
+from antifraud_corpus.report.compare_html import SHARE_BINS, aggregate, group_documents, render_html, share_class
 from antifraud_corpus.store import load_document_duties
 
 # (file, text, sidecar): a central opinion, two provinces, a city of each (the second one undated).
@@ -246,7 +246,7 @@ _dates = st.one_of(st.none(), st.dates().map(lambda d: f"{d.year:04d}-{d.month:0
 def test_any_set_of_documents_renders_one_entry_each_and_one_mark_per_readable_date(infos):
     from antifraud_corpus.compare.views import labels
     from antifraud_corpus.config import load_config
-    from antifraud_corpus.report_compare_html import _day
+    from antifraud_corpus.report.compare_html import _day
 
     wording = labels(load_config(None))  # (the report's words are labels.yaml's)
     page = lxml.html.fromstring(render_html(Comparison(infos, {}, {}, [], [], [], wording), "en"))  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from antifraud_corpus.cli import main
 from antifraud_corpus.errors import ConfigError
 from antifraud_corpus.extract.explain import ReasonWording, explain_duty
 from antifraud_corpus.models import Clause, Document, Duty, Mention
-from antifraud_corpus.report_explain import _marked, reason_wording, render_explain
+from antifraud_corpus.report.explain import _marked, reason_wording, render_explain
 from antifraud_corpus.store import write_document
 
 SENTENCE = "公安机关要督促银行冻结涉诈资金。"  # (handmade) at 2-18 of the text, after "一、"

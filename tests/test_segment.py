@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from antifraud_corpus.config import Config, default_config_dir, load_config
 from antifraud_corpus.errors import ConfigError
-from antifraud_corpus.segment import numbering_problems, segment_clauses
+from antifraud_corpus.stages.segment import numbering_problems, segment_clauses
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"

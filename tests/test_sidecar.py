@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from antifraud_corpus.errors import ConfigError
-from antifraud_corpus.sidecar import is_sidecar, load_sidecar, sidecar_path
+from antifraud_corpus.stages.sidecar import is_sidecar, load_sidecar, sidecar_path
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from antifraud_corpus.textmap import Edit, RemovedLog, TrackedText, iter_lines, raw_line_number
+from antifraud_corpus.text.textmap import Edit, RemovedLog, TrackedText, iter_lines, raw_line_number
 
 
 def covered(tracked: TrackedText, removed) -> set[int]:
@@ -311,7 +311,7 @@ _DELETE = TrackedText._delete
 
 
 def test_edits_made_from_tuples_are_edits():
-    from antifraud_corpus.textmap import edit_of
+    from antifraud_corpus.text.textmap import edit_of
 
     made = edit_of((1, 6, "", "pinyin-gloss"))
     assert made == Edit(1, 6, "", "pinyin-gloss") and type(made) is Edit and made.reason == "pinyin-gloss"

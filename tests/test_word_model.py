@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import jieba
 
-from antifraud_corpus.word_model import jieba_dictionary, language_model, read_frequencies
+from antifraud_corpus.stages.word_model import jieba_dictionary, language_model, read_frequencies
 
 
 def test_dictionary_frequencies_read_fast_as_line_by_line():

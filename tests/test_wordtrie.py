@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from antifraud_corpus.wordtrie import _FEW, _FLAT, _GROUP, compile_words, trie_pattern
+from antifraud_corpus.text.wordtrie import _FEW, _FLAT, _GROUP, compile_words, trie_pattern
 
 _CHARS = st.characters(min_codepoint=0x4E00, max_codepoint=0x4E00 + _FLAT + _GROUP)
 

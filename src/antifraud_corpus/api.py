@@ -116,8 +116,8 @@ class Store:
         document with none is left out.
         """
         from .compare import DocumentInfo
+        from .extract.topic import topic_rules
         from .store import load_document_duties
-        from .topic import topic_rules
 
         keep = self.filter(**filters)
         rules = topic_rules(self.config)
@@ -131,8 +131,8 @@ class Store:
         With an actor, measure or topic filter a document is kept when one of its directives is;
         its records are as stored (all its duties).
         """
+        from .extract.topic import topic_rules
         from .store import load_documents
-        from .topic import topic_rules
 
         keep = self.filter(**filters)
         ids = set(keep.doc_ids) or None
@@ -230,8 +230,8 @@ def process_text(text: str | bytes, name: str = "document.txt", config: Config |
     Raises:
         IngestError: a binary or undecodable text, or nothing left after cleaning.
     """
-    from .decode import RawFile, decode_bytes
     from .pipeline import process_raw
+    from .stages.decode import RawFile, decode_bytes
 
     config = config or load_config()
     data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
@@ -246,7 +246,7 @@ def process_file(path: str | os.PathLike[str], config: Config | None = None) -> 
         IngestError: the file cannot be read or decoded. ConfigError: an invalid sidecar.
     """
     from .pipeline import process_file as process
-    from .sidecar import sidecar_path
+    from .stages.sidecar import sidecar_path
 
     path = Path(path)
     sidecar = sidecar_path(path)

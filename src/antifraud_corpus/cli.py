@@ -16,7 +16,7 @@ import click
 
 from . import __version__
 from .errors import ConfigError, CorpusError, FilterError, InputFolderError, OutputFolderError, StoreError
-from .safetext import printable
+from .text.safetext import printable
 
 _EXIT_USAGE = 2
 _EXIT_PROBLEMS = 1
@@ -280,7 +280,7 @@ def list_documents(normalized_dir: Path, config_dir: Path | None, overrides: tup
     """
     from rich.console import Console
 
-    from .report_list import render_listing
+    from .report.listing import render_listing
 
     store = _store(normalized_dir, config_dir, overrides)
     listing = store.listing(doc=doc_ids, level=levels, region=regions, actor=actors, measure=measures, topic=topic)
@@ -312,7 +312,7 @@ def explain(doc_id: str, clause: str | None, normalized_dir: Path, config_dir: P
     from rich.console import Console
 
     from .filters import checked_clause
-    from .report_explain import render_explain
+    from .report.explain import render_explain
 
     store = _store(normalized_dir, config_dir, overrides)
     doc = store.document(doc_id)
@@ -353,7 +353,7 @@ def evaluate(gold_dir: Path | None, compare_gold: Path | None, raw_dir: Path, no
         raise click.UsageError("give one of --gold DIR or --compare-gold FILE")
     config = _load(config_dir, overrides)
     if compare_gold is not None:
-        from .evaluate_compare import evaluate_compare
+        from .evaluate.compare import evaluate_compare
         from .report import render_compare_evaluation
 
         render_compare_evaluation(Console(highlight=False), evaluate_compare(compare_gold, normalized_dir, config),
@@ -397,7 +397,7 @@ def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_d
     from rich.console import Console
 
     from .check import check_paths, format_findings
-    from .report_check import append_summary, findings_to_markdown, render_check
+    from .report.check import append_summary, findings_to_markdown, render_check
 
     config = _load(config_dir, overrides)
     result = check_paths(list(paths) or None, raw_dir=raw_dir, normalized_dir=normalized_dir, config=config,
@@ -449,7 +449,7 @@ def compare(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str,
     """
     from rich.console import Console
 
-    from .report_compare import write_comparison
+    from .report.compare import write_comparison
 
     comparison = _store(normalized_dir, config_dir, overrides).compare(
         doc=doc_ids, level=levels, region=regions, actor=actors, measure=measures, topic=topic, workers=workers)

@@ -19,10 +19,10 @@ from typing import IO, Literal
 
 from .config import Config
 from .errors import file_error
+from .extract.topic import topic_rules
 from .files import atomic_path
 from .filters import KEEP_ALL, DutyFilter, actor_names, measure_names
 from .models import RECORD_FIELDS, Document, Duty
-from .topic import topic_rules
 
 Format = Literal["jsonl", "csv", "sqlite"]
 

@@ -241,8 +241,8 @@ def _region(value: str, config: Config, stored: Callable[[], Iterable[str]]) -> 
 
     The store is read only for a name the gazetteer lacks.
     """
-    from .metadata.places import place_of_region
-    from .metadata.rules import region_index
+    from .stages.metadata.places import place_of_region
+    from .stages.metadata.rules import region_index
 
     index = region_index(config)
     if any(unit.name == value for unit in index.lookup(value)):

@@ -24,8 +24,7 @@ from . import __version__
 from .config import Config, load_config
 from .errors import CorpusError, DiskFullError, IngestError, InputFolderError, StoreError, file_error
 from .models import Document
-from .safetext import has_control, printable
-from .sidecar import is_sidecar, sidecar_path
+from .stages.sidecar import is_sidecar, sidecar_path
 from .store import (
     Manifest,
     ManifestEntry,
@@ -37,10 +36,11 @@ from .store import (
     write_document,
     write_manifest,
 )
-from .textmap import Edit, RemovedLog, Replaced, TrackedText
+from .text.safetext import has_control, printable
+from .text.textmap import Edit, RemovedLog, Replaced, TrackedText
 
 if TYPE_CHECKING:  # (decoding is imported where a file is read: an unchanged corpus never needs it)
-    from .decode import RawFile
+    from .stages.decode import RawFile
 
 PIPELINE_VERSION = __version__
 _HASH_CHUNK = 1 << 20
@@ -264,7 +264,7 @@ def _raw_personal_data(tracked: TrackedText, config: Config) -> list[Edit]:
     record is whole and reads as the patterns expect. Looked for block by block (values never
     cross a line), so a big page is never viewed whole.
     """
-    from .pii import find_personal_data
+    from .stages.pii import find_personal_data
 
     text = tracked.text
     spans: list[Edit] = []
@@ -303,11 +303,11 @@ def clean_text(raw_text: str, config: Config, drops: Sequence[Edit] = ()) -> Cle
 
     `drops` (a PDF's page numbers, a page's scripts: see `formats`) go first, into `removed`.
     """
-    from .clean import find_junk
-    from .convert import convert_text
-    from .gloss import find_pinyin_glosses
-    from .repair import find_mojibake
-    from .whitespace import find_whitespace
+    from .stages.clean import find_junk
+    from .stages.convert import convert_text
+    from .stages.gloss import find_pinyin_glosses
+    from .stages.repair import find_mojibake
+    from .stages.whitespace import find_whitespace
 
     removed = RemovedLog(raw_text)
     replaced: list[Replaced] = []
@@ -352,7 +352,7 @@ def _body_personal_data(tracked: TrackedText, raw_values: list[Edit], config: Co
     its own counts only where its raw text is one stretch, with no markup, line or sentence end.
     Where two overlap, one placeholder covers both.
     """
-    from .pii import find_personal_data, spans_boundary
+    from .stages.pii import find_personal_data, spans_boundary
 
     raw = tracked.raw
     own = [edit for edit in find_personal_data(tracked.text, config, converted=True)
@@ -409,8 +409,8 @@ def process_file(path: Path, raw_dir: Path, config: Config, *, sidecar: Path | N
         IngestError: unreadable, empty, binary or undecodable file.
         ConfigError: an invalid sidecar.
     """
-    from .decode import read_raw_file
-    from .sidecar import load_sidecar
+    from .stages.decode import read_raw_file
+    from .stages.sidecar import load_sidecar
 
     source = path.relative_to(raw_dir).as_posix() if path.is_relative_to(raw_dir) else path.name
     sidecar_data = load_sidecar(sidecar, config) if sidecar else None
@@ -426,19 +426,19 @@ def process_raw(raw: RawFile, source: str, config: Config, *, sidecar_data: dict
         IngestError: nothing left after cleaning.
         BudgetError: the stages took longer than `ingest.yaml` `document_seconds`.
     """
-    from .budget import document_budget
+    from .stages.budget import document_budget
 
     with document_budget(config, source):
         return _process_raw(raw, source, config, sidecar_data)
 
 
 def _process_raw(raw: RawFile, source: str, config: Config, sidecar_data: dict | None) -> Document:
-    from .clean import cleaning_warnings
     from .extract import extract_duties
-    from .metadata import extract_metadata
-    from .pii import redact
-    from .segment import segment_clauses
-    from .topic import assign_topic
+    from .extract.topic import assign_topic
+    from .stages.clean import cleaning_warnings
+    from .stages.metadata import extract_metadata
+    from .stages.pii import redact
+    from .stages.segment import segment_clauses
 
     if raw.layout:
         cleaned = clean_text(raw.decoded.text, config, raw.layout.drops)
@@ -450,7 +450,7 @@ def _process_raw(raw: RawFile, source: str, config: Config, sidecar_data: dict |
     # (a title and a header note alone are kept, with a warning: a law may be listed by its name only)
     clean_warnings = cleaning_warnings(tracked.text, cleaned.removed, config)
     if raw.layout and raw.layout.metadata:
-        from .formats.meta import metadata_with_page_values
+        from .stages.formats.meta import metadata_with_page_values
 
         meta = metadata_with_page_values(raw.layout.metadata, cleaned.converted, tracked.text, config,
                                          sidecar_data, source)
@@ -476,7 +476,7 @@ def _process_raw(raw: RawFile, source: str, config: Config, sidecar_data: dict |
     if redactions:
         warnings.append(f"{redactions} personal data value(s) redacted")
     if raw.layout:
-        from .formats.meta import locate_records
+        from .stages.formats.meta import locate_records
 
         clauses, duties = locate_records(raw.layout, tracked, clauses, duties)
     doc = Document(
@@ -519,8 +519,8 @@ def prepare_stages(config: Config) -> None:
     Raises:
         ConfigError: a rule or lexicon of the config cannot be built.
     """
-    from .decode import RawFile, decode_bytes
-    from .formats import settings as format_settings
+    from .stages.decode import RawFile, decode_bytes
+    from .stages.formats import settings as format_settings
 
     format_settings(config)  # (cheap: a bad formats.yaml is one error for the run, not one per PDF)
     data = _TRIAL_PAGE.encode("utf-8")
@@ -686,7 +686,7 @@ def _make_store(normalized_dir: Path) -> None:
 def _ingest_locked(entries: list[RawEntry], problems: list[Problem], raw_dir: Path, normalized_dir: Path,
                    config: Config, *, config_dir: Path | None, overrides: tuple[str, ...], workers: int,
                    force: bool, prune: bool, on_outcome: Callable[[Outcome, int], None] | None) -> IngestReport:
-    from .pii import redaction_off
+    from .stages.pii import redaction_off
 
     report = IngestReport(failed=list(problems))
     report.notes.extend(note for note in [redaction_off(config)] if note)

@@ -28,7 +28,7 @@ from .errors import FilterError, StoreError, file_error
 from .files import TMP_PREFIX, write_atomic
 from .filters import resolve_prefix
 from .models import Document
-from .textmap import Removed, RemovedLog, SegmentMap
+from .text.textmap import Removed, RemovedLog, SegmentMap
 
 MANIFEST_NAME = ".manifest.json"
 JOURNAL_NAME = ".manifest.journal"

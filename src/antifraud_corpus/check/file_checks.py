@@ -14,13 +14,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..config import Config
-from ..decode import RawFile
 from ..errors import BudgetError, ConfigError, IngestError
-from ..formats import Extracted, FormatError, sniff_format
 from ..models import Clause, Document
-from ..safetext import printable
-from ..sidecar import sidecar_path
-from ..textmap import TrackedText, raw_line_number
+from ..stages.decode import RawFile
+from ..stages.formats import Extracted, FormatError, sniff_format
+from ..stages.sidecar import sidecar_path
+from ..text.safetext import printable
+from ..text.textmap import TrackedText, raw_line_number
 from .rules import CheckRules, FileNameRules, Finding
 from .signatures import signature_array, signature_bytes
 from .targets import Target, display_path
@@ -144,7 +144,7 @@ def _short(pieces: list[str], limit: int = 3, width: int = 20) -> str:
 def _traditional_spans(text: str, config: Config, rules: CheckRules) -> list[tuple[int, int]]:
     """Characters that the ingest conversion (OpenCC `ingest.convert.opencc` plus its phrase
     `overrides`) would still change: `瞭解` in a simplified text, not `瞭望` nor `乾县`."""
-    from ..convert import convert_phrases
+    from ..stages.convert import convert_phrases
 
     def convert(piece: str) -> str:
         return convert_phrases(piece, config)
@@ -173,7 +173,7 @@ def _check_residue(out: Collector, tracked: TrackedText, config: Config, rules: 
             out.add_at("residual-traditional", at,
                        f"traditional characters left after conversion: {_short(chars, 8)}")
     if out.active("residual-pinyin"):
-        from ..gloss import find_pinyin_glosses
+        from ..stages.gloss import find_pinyin_glosses
 
         spans = [(e.start, e.end) for e in find_pinyin_glosses(text, config)]
         if rules.pinyin is not None:
@@ -182,7 +182,7 @@ def _check_residue(out: Collector, tracked: TrackedText, config: Config, rules: 
             out.add_at("residual-pinyin", at, f"pinyin left in the body: {_short(pieces)}; "
                                                 "extend the pinyin rules in ingest.yaml or fix the file")
     if out.active("mojibake"):
-        from ..repair import find_mojibake
+        from ..stages.repair import find_mojibake
 
         spans = [(e.start, e.end) for e in find_mojibake(text, config)]
         for pattern in rules.mojibake:
@@ -191,7 +191,7 @@ def _check_residue(out: Collector, tracked: TrackedText, config: Config, rules: 
             out.add_at("mojibake", at, f"garbled text left in the body: {_short(pieces)}; "
                                          "replace the file with a correctly saved copy")
     if out.active("junk-left"):
-        from ..clean import find_junk
+        from ..stages.clean import find_junk
 
         for edit in find_junk(text, config):
             if edit.reason.removeprefix("junk:") in rules.junk_ignore:
@@ -232,7 +232,7 @@ def _check_metadata(out: Collector, doc: Document, target: Target) -> None:
 
 def _check_clauses(out: Collector, tracked: TrackedText, clauses: list[Clause], kind: str | None,
                    rules: CheckRules) -> None:
-    from ..segment import PARAGRAPH_MARK, numbering_problems
+    from ..stages.segment import PARAGRAPH_MARK, numbering_problems
 
     text = tracked.text
     for clause, message in numbering_problems(clauses):
@@ -295,7 +295,7 @@ def _check_sidecar(out: Collector, target: Target, config: Config) -> Path | Non
     """The target's sidecar if it is valid; an invalid one is a finding (and not used)."""
     if target.sidecar is None:
         return None
-    from ..sidecar import load_sidecar
+    from ..stages.sidecar import load_sidecar
 
     try:
         load_sidecar(target.sidecar, config)
@@ -308,7 +308,7 @@ def _check_sidecar(out: Collector, target: Target, config: Config) -> Path | Non
 
 
 def _check_personal_data(out: Collector, raw: str, config: Config) -> None:
-    from ..pii import contains_personal_data
+    from ..stages.pii import contains_personal_data
 
     by_line: dict[int, tuple[int, list[str]]] = {}
     for kind, start, _end in contains_personal_data(raw, config):
@@ -338,8 +338,8 @@ def _check_file_name(out: Collector, target: Target, rules: CheckRules) -> None:
 
 def inspect_target(target: Target, raw_dir: Path, config: Config, rules: CheckRules) -> Inspected:
     """Run every single-file check on one target."""
-    from ..decode import read_raw_file
     from ..pipeline import file_sha256
+    from ..stages.decode import read_raw_file
 
     out = Collector(target.display, rules)
     result = Inspected(target, out)
@@ -385,7 +385,7 @@ def _check_content(result: Inspected, raw: RawFile, sidecar: Path | None, config
                    rules: CheckRules) -> None:
     """Ingest the file as `corpus ingest` would (not stored) and check what it would store."""
     from ..pipeline import process_raw
-    from ..sidecar import load_sidecar
+    from ..stages.sidecar import load_sidecar
 
     out, target = result.findings, result.target
     raw_text = raw.decoded.text

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import ConfigError
-from ..sidecar import SUFFIX as SIDECAR_SUFFIX
-from ..sidecar import is_sidecar
+from ..stages.sidecar import SUFFIX as SIDECAR_SUFFIX
+from ..stages.sidecar import is_sidecar
 from .rules import CODES, CheckResult, Finding, active_codes
 
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError, InputFolderError
-from ..safetext import printable
-from ..sidecar import document_stem, is_sidecar, sidecar_path
+from ..stages.sidecar import document_stem, is_sidecar, sidecar_path
+from ..text.safetext import printable
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from ..pairscore import LocalGrams
 from .candidates import candidate_refs, scored
 from .features import GUIDING, SINGLE_PRINCIPLE, Corpus, Item
 from .lines import Pool
+from .pairscore import LocalGrams
 from .state import CACHE_KEPT, Run
 
 

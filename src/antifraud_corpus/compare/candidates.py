@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..pairscore import LocalGrams, most_read, rarest_reads, text_similarity
 from .features import pairable_many
+from .pairscore import LocalGrams, most_read, rarest_reads, text_similarity
 from .similarity import combine_many
 from .state import Run
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..models import Document
-from ..pairscore import GramTable, flat_grams, gram_table
 from ..store import DocumentDuties
+from .pairscore import GramTable, flat_grams, gram_table
 from .records import RANK, DocumentInfo
 from .settings import CompareSettings
 

@@ -7,8 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..config import Config
-from ..metadata import region_index
-from ..pairscore import PostingIndex, posting_index
+from ..stages.metadata import region_index
+from .pairscore import PostingIndex, posting_index
 from .records import RANK, DocumentInfo
 from .state import Run
 

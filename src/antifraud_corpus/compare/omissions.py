@@ -6,10 +6,10 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from ..pairscore import LocalGrams, shared_counts
 from .alignment import EARLIER, Match
 from .candidates import scored
 from .features import Item
+from .pairscore import LocalGrams, shared_counts
 from .records import LEVELS
 from .state import Run
 

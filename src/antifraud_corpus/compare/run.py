@@ -6,10 +6,10 @@ import gc
 import multiprocessing
 from collections import Counter
 
-from ..pairscore import local_grams
 from .alignment import UNDATED, align
 from .lines import build_pools, finish_pools
 from .omissions import omitted, sources_of
+from .pairscore import local_grams
 from .records import STATUSES, Comparison, DocumentSummary
 from .rows import ROW_STATUS, DiffList
 from .state import Run

@@ -10,8 +10,8 @@ from typing import Any
 
 from ..config import Config, compile_rule
 from ..errors import ConfigError
-from ..fastregex import FastPattern
-from ..topic import TopicRules, topic_rules
+from ..extract.topic import TopicRules, topic_rules
+from ..text.fastregex import FastPattern
 
 # --------------------------------------------------------------------------- settings
 

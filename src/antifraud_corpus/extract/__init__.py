@@ -38,12 +38,12 @@ from collections.abc import Sequence
 
 from ..config import Config
 from ..models import Clause, Duty, Mention
+from ..text.segmenter import Segmenter, build_segmenter
 from .assign import RECENT_TEXTS, assign_actors, assign_measures, find_addressee
 from .directives import Lead, find_directive, in_lead, lists_duties
 from .explain import explain_duty
 from .index import CHUNK_CHARS, analyse_unit, indexed_stretches
 from .rules import Rules, compile_rules
-from .segmenter import Segmenter, build_segmenter
 from .sentences import iter_units
 
 __all__ = ["Segmenter", "build_segmenter", "explain_duty", "extract_duties", "compile_rules", "Rules"]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ExtractError
-from ..wordtrie import compile_words
+from ..text.wordtrie import compile_words
 from .agencies import AgencyRules, find_agencies, unknown_field_agencies
 from .lexicon import word_set
 

@@ -19,8 +19,8 @@ from typing import Any
 
 from ..config import compile_rule
 from ..errors import ExtractError
-from ..fastregex import FastPattern, accelerate
-from ..wordtrie import trie_pattern
+from ..text.fastregex import FastPattern, accelerate
+from ..text.wordtrie import trie_pattern
 from .lexicon import word_set
 
 # A role's description opens a comma-part (after punctuation or the start of the text) or follows

@@ -13,11 +13,11 @@ from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, compress, count
 
+from ..text.segmenter import Segmenter
 from .actors import Chain, Name, find_names
 from .measures import Hit, cue_hits, part_marks
 from .modality import COMMAS, Marker, find_markers
 from .rules import Rules
-from .segmenter import Segmenter
 from .sentences import Unit
 
 # The body is indexed (segmented, names and cues found) in stretches of about this many

@@ -26,7 +26,7 @@ from operator import itemgetter
 from typing import Any
 
 from ..errors import ExtractError
-from ..wordtrie import compile_words, trie_pattern
+from ..text.wordtrie import compile_words, trie_pattern
 
 PART_SPLIT = re.compile(r"[，,：:；;]")
 

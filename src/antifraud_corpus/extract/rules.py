@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import Config, per_config
-from ..regex_facts import analyse
-from ..wordtrie import compile_words
+from ..text.regex_facts import analyse
+from ..text.wordtrie import compile_words
 from .actors import ActorRules
 from .measures import MeasureRules
 from .modality import ModalityRules

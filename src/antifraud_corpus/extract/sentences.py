@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..models import Clause
-from ..regex_facts import analyse
+from ..text.regex_facts import analyse
 
 PARAGRAPH_MARK = "¶"
 

@@ -1,0 +1,461 @@
+"""Renderers for `corpus compare`: terminal tables, Markdown, JSON, CSV (the HTML report: `report_compare_html`).
+
+The comparison itself is computed by `compare.compare_corpus`; this module only
+turns its records into text. The terminal tables fit 100 columns (rich measures
+Chinese characters as two cells, so columns stay aligned).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import msgspec
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..compare import (
+    DIFF_COLUMNS,
+    STATUSES,
+    Comparison,
+    Diff,
+    Directive,
+    DocumentInfo,
+    collector_paused,
+    comparison_to_json,
+    diff_rows,
+    diff_to_json,
+    directive_to_json,
+    summary_to_json,
+    timeline_to_json,
+)
+from ..export import write_csv
+from ..files import write_output
+from ..filters import typable_prefix
+from ..text.safetext import markdown_literal, printable
+from . import plain
+
+#: Most document columns a terminal matrix shows; beyond that the HTML report or filters serve better.
+MAX_TERMINAL_COLUMNS = 48
+_STATUS_STYLE = {"echoed": "green", "strengthened": "bold cyan", "weakened": "yellow", "reassigned": "magenta",
+                 "added": "blue", "omitted": "red", "off_topic": "dim"}
+
+
+class _Labels:
+    """Words and names for one language, and short document labels for matrix columns."""
+
+    def __init__(self, comparison: Comparison, lang: str) -> None:
+        self.zh = lang == "zh"
+        self.words = comparison.labels["report_zh" if self.zh else "report_en"]  # (labels.yaml `report`)
+        self.names = comparison.labels
+        self.short = _short_labels(comparison)
+
+    def __getitem__(self, key: str) -> str:
+        return self.words[key]
+
+    def status(self, status: str) -> str:
+        return self.names.get("statuses", {}).get(status, status) if self.zh else status
+
+    def level(self, level: str | None) -> str:
+        if level is None:
+            return "—"
+        return self.names.get("levels", {}).get(level, level) if self.zh else level
+
+    def measure(self, measure: str) -> str:
+        return self.names.get("measures", {}).get(measure, measure) if self.zh else measure
+
+    def actor(self, actor: str) -> str:
+        if not actor:
+            return self.words["no_actor"]
+        return self.names.get("actors", {}).get(actor, actor) if self.zh else actor
+
+    def modality(self, modality: str) -> str:
+        return self.names.get("modalities", {}).get(modality, modality) if self.zh else modality
+
+
+def _short_labels(comparison: Comparison) -> dict[str, str]:
+    """`000_888081b4012a42ca` → `000`: each shown id cut at the first `_` after which no other id goes on the same.
+
+    Every label can be typed back where an id is taken (`--doc 000`, `corpus explain 000`).
+    """
+    ids = comparison.doc_ids or sorted(d.doc_id for d in comparison.documents)
+    return {d.doc_id: typable_prefix(d.doc_id, ids) for d in comparison.documents}
+
+
+def _directive_cell(directive: Directive | None, labels: _Labels, *, is_reference: bool) -> Text:
+    """A table cell: where the directive stands (dim), then its sentence; a dash when there is none."""
+    cell = Text()
+    if directive is None:
+        cell.append("—", style="dim")
+        return cell
+    cell.append(printable(_provenance(directive, labels.short, is_reference)) + "\n", style="dim")
+    cell.append(_clip(printable(directive.sentence), 76))
+    return cell
+
+
+def _clip(text: str, cells: int) -> str:
+    """Cut `text` to at most `cells` terminal cells (a Chinese character is two), with an ellipsis."""
+    from rich.cells import cell_len
+
+    if cell_len(text) <= cells:
+        return text
+    out, used = [], 0
+    for char in text:
+        width = cell_len(char)
+        if used + width > cells - 1:
+            break
+        out.append(char)
+        used += width
+    return "".join(out) + "…"
+
+
+def _provenance(d: Directive, short: dict[str, str], with_doc: bool) -> str:
+    where = f"{d.clause} {d.start}-{d.end}" if d.clause else f"{d.start}-{d.end}"
+    if with_doc:
+        where = f"{short.get(d.doc_id, d.doc_id)} {d.date or '?'} · " + where
+    return where
+
+
+def _diff_groups(comparison: Comparison) -> Iterator[tuple[DocumentInfo, list[Diff]]]:
+    by_doc: dict[str, list[Diff]] = {}
+    for diff in comparison.diffs:
+        by_doc.setdefault(diff.doc_id, []).append(diff)
+    for doc in comparison.documents:
+        if doc.doc_id in by_doc:
+            yield doc, by_doc[doc.doc_id]
+
+
+def _status_label(diff: Diff, labels: _Labels) -> str:
+    text = labels.status(diff.status)
+    return text + (" *" if diff.reference_later else "") + (" †" if diff.reference_undated else "")
+
+
+# --------------------------------------------------------------------------- terminal
+
+
+def render_table(console: Console, comparison: Comparison, lang: str = "en") -> None:
+    """Print the four views as rich tables (readable at 100 columns)."""
+    labels = _Labels(comparison, lang)
+    docs = comparison.documents
+    console.rule(Text(labels["title"], style="bold"))
+    table = Table(title=labels["documents"], title_justify="left", expand=False)
+    for name, justify in ((labels["doc"], "left"), (labels["level"], "left"), (labels["region"], "left"),
+                          (labels["date"], "left"), (labels["duties"], "right"), (labels["title_col"], "left")):
+        table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for doc in docs:
+        title = _clip(printable(doc.title), 40) + (f" ({labels['role_reference']})" if doc.role == "reference" else "")
+        table.add_row(plain(labels.short[doc.doc_id]), plain(labels.level(doc.level)), plain(doc.region or "—"),
+                      plain(doc.date or "?"), str(doc.n_duties), plain(title))
+    console.print(table)
+    _print_matrix(console, labels["coverage"], labels["measure"], comparison.coverage, docs, labels,
+                  labels.measure)
+    _print_matrix(console, labels["actors"], labels["actor"], comparison.actors, docs, labels, labels.actor)
+    _print_diffs(console, comparison, labels)
+    _print_timeline(console, comparison, labels)
+    if comparison.warnings:
+        console.print(Text(labels["warnings"], style="bold yellow"))
+        for warning in comparison.warnings:
+            console.print(plain("  " + warning))
+
+
+def _print_matrix(console: Console, title: str, row_name: str, matrix: dict[str, dict[str, int]],
+                  docs: list[DocumentInfo], labels: _Labels, name: object) -> None:
+    shown = docs[:MAX_TERMINAL_COLUMNS]
+    width = max([len(labels.short[d.doc_id]) for d in shown] + [2])
+    per_table = max(1, (96 - 24) // (width + 3))
+    peak = max((n for row in matrix.values() for n in row.values()), default=0) or 1
+    for start in range(0, max(len(shown), 1), per_table):
+        chunk = shown[start:start + per_table]
+        table = Table(title=title if start == 0 else None, title_justify="left", pad_edge=False)
+        table.add_column(row_name, max_width=22, overflow="ellipsis", no_wrap=True)
+        for doc in chunk:
+            table.add_column(plain(labels.short[doc.doc_id]), justify="right")
+        for key, row in matrix.items():
+            cells = []
+            for doc in chunk:
+                count = row.get(doc.doc_id, 0)
+                style = "dim" if not count else ("bold red" if count * 2 > peak else "red")
+                cells.append(Text(str(count) if count else "·", style=style))
+            table.add_row(plain(name(key)), *cells)  # type: ignore[operator]
+        console.print(table)
+    if len(docs) > len(shown):
+        console.print(Text(f"  … {len(docs) - len(shown)} {labels['more']}", style="dim"))
+
+
+def _print_diffs(console: Console, comparison: Comparison, labels: _Labels) -> None:
+    console.print(Text(labels["diffs"], style="bold"))
+    summaries = {s.doc_id: s for s in comparison.summaries}
+    any_group = False
+    for doc, diffs in _diff_groups(comparison):
+        any_group = True
+        summary = summaries.get(doc.doc_id)
+        head = plain(f"{labels.short[doc.doc_id]} ", style="bold")
+        head.append_text(plain(f"{labels.level(doc.level)} {doc.region or ''} {doc.date or '?'} "
+                               f"{_clip(printable(doc.title), 50)}"))
+        console.print(head)
+        if summary is not None:
+            counts = Text("  ")
+            for status in STATUSES:
+                counts.append(f"{labels.status(status)} {summary.counts.get(status, 0)}  ",
+                              style=_STATUS_STYLE[status])
+            if summary.later:
+                counts.append(f"* {labels['later']} {summary.later}", style="dim")
+            console.print(counts)
+            sources = ", ".join(labels.short.get(s, s) for s in summary.sources) or labels["none"]
+            missing = ", ".join(labels.measure(m) for m in summary.missing_measures) or labels["none"]
+            console.print(plain(f"  {labels['sources']}: {sources}; {labels['missing']}: {missing}", style="dim"))
+        table = Table(show_lines=True, pad_edge=False, expand=False)
+        table.add_column(labels["status"], no_wrap=True)
+        table.add_column(labels["sim"], justify="right", no_wrap=True)
+        table.add_column(labels["local"], ratio=1, min_width=20)
+        table.add_column(labels["reference"], ratio=1, min_width=20)
+        for diff in diffs:
+            local = _directive_cell(diff.local, labels, is_reference=False)
+            ref = _directive_cell(diff.reference, labels, is_reference=True)
+            if diff.reasons:
+                ref.append("\n" + printable("; ".join(diff.reasons)), style="italic dim")
+            table.add_row(Text(_status_label(diff, labels), style=_STATUS_STYLE.get(diff.status, "")),
+                          f"{diff.similarity:.2f}" if diff.status != "added" else "", local, ref)
+        console.print(table)
+    if not any_group:
+        console.print(Text("  " + labels["no_diffs"], style="dim"))
+
+
+def _print_timeline(console: Console, comparison: Comparison, labels: _Labels) -> None:
+    table = Table(title=labels["timeline"], title_justify="left", pad_edge=False)
+    table.add_column(labels["date"], no_wrap=True)
+    table.add_column(labels["level"], no_wrap=True)
+    table.add_column(labels["doc"], no_wrap=True)
+    table.add_column(labels["region"], max_width=12)
+    table.add_column(labels["echoes"], ratio=1)
+    for entry in comparison.timeline:
+        echoes = Text()
+        for number, echo in enumerate(entry.echoes):
+            if number:
+                echoes.append("\n")
+            counts = ", ".join(f"{labels.status(k)} {v}" for k, v in echo.counts.items())
+            echoes.append(printable(f"← {labels.short.get(echo.doc_id, echo.doc_id)} ({echo.date or '?'}): "),
+                          style="bold")
+            echoes.append(counts)
+        table.add_row(plain(entry.date or "?"), plain(labels.level(entry.level)),
+                      plain(labels.short.get(entry.doc_id, entry.doc_id)), plain(entry.region or "—"),
+                      echoes if entry.echoes else Text("—", style="dim"))
+    console.print(table)
+
+
+def table_text(comparison: Comparison, lang: str = "en", width: int = 100) -> str:
+    """The terminal tables as plain text (for `-o FILE` with `--format table`)."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, color_system=None, highlight=False, force_terminal=False)
+    render_table(console, comparison, lang)
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+_md = markdown_literal  # (short: every value of the Markdown report goes through it)
+
+
+def _code(text: str) -> str:
+    """`text` as code: `<code>` rather than backticks, since a backtick in it would end a code span."""
+    return f"<code>{_md(text)}</code>"
+
+
+def render_markdown(comparison: Comparison, lang: str = "en") -> str:
+    """The four views as a Markdown document (GitHub tables; diffs grouped per local document).
+
+    Every value is escaped (`_md`): the document renders as the data says, whatever the data holds.
+    """
+    labels = _Labels(comparison, lang)
+    docs = comparison.documents
+    short = labels.short
+    out = [f"# {_md(labels['title'])}", "", f"## {_md(labels['documents'])}", "",
+           "| " + " | ".join(_md(labels[k]) for k in ("doc", "level", "region", "date", "duties", "title_col"))
+           + " |", "|---|---|---|---|---:|---|"]
+    for doc in docs:
+        role = f" ({labels['role_reference']})" if doc.role == "reference" else ""
+        out.append(f"| {_code(short[doc.doc_id])} | {_md(labels.level(doc.level))} | {_md(doc.region or '—')} | "
+                   f"{_md(doc.date or '?')} | {doc.n_duties} | {_md(doc.title + role)} |")
+    for title, row_name, matrix, name in (
+            (labels["coverage"], labels["measure"], comparison.coverage, labels.measure),
+            (labels["actors"], labels["actor"], comparison.actors, labels.actor)):
+        out += ["", f"## {_md(title)}", "", "| " + _md(row_name) + " | "
+                + " | ".join(_md(short[d.doc_id]) for d in docs) + " |", "|---|" + "---:|" * len(docs)]
+        for key, row in matrix.items():
+            out.append(f"| {_md(name(key))} | " + " | ".join(str(row.get(d.doc_id, 0) or "·") for d in docs) + " |")
+    out += ["", f"## {_md(labels['diffs'])}"]
+    summaries = {s.doc_id: s for s in comparison.summaries}
+    groups = list(_diff_groups(comparison))
+    if not groups:
+        out += ["", _md(labels["no_diffs"])]
+    for doc, diffs in groups:
+        out += ["", f"### {_code(short[doc.doc_id])} {_md(labels.level(doc.level))} {_md(doc.region or '')} "
+                    f"{_md(doc.date or '?')} {_md(doc.title)}", ""]
+        summary = summaries.get(doc.doc_id)
+        if summary is not None:
+            out.append(", ".join(f"{_md(labels.status(s))} **{summary.counts.get(s, 0)}**" for s in STATUSES)
+                       + (f"; {_md(labels['later'])}: {summary.later}" if summary.later else ""))
+            out.append("")
+            out.append(f"{_md(labels['sources'])}: "
+                       + (", ".join(_code(short.get(s, s)) for s in summary.sources) or _md(labels["none"]))
+                       + f"; {_md(labels['missing'])}: "
+                       + _md(", ".join(labels.measure(m) for m in summary.missing_measures) or labels["none"]))
+            out.append("")
+        out += ["| " + " | ".join(_md(labels[k]) for k in ("status", "sim", "local", "reference")) + " |",
+                "|---|---:|---|---|"]
+        for diff in diffs:
+            local = (f"{_code(_provenance(diff.local, short, False))} {_md(diff.local.sentence)}"
+                     if diff.local else "—")
+            ref = (f"{_code(_provenance(diff.reference, short, True))} {_md(diff.reference.sentence)}"
+                   if diff.reference else "—")
+            if diff.reasons:
+                ref += " <br>_" + _md("; ".join(diff.reasons)) + "_"
+            sim = f"{diff.similarity:.2f}" if diff.status != "added" else ""
+            out.append(f"| {_md(_status_label(diff, labels))} | {sim} | {local} | {ref} |")
+    if any(d.reference_later for d in comparison.diffs):
+        out += ["", f"\\* {_md(labels['later'])}"]
+    if any(d.reference_undated for d in comparison.diffs):
+        out += ["", f"† {_md(labels['undated'])}"]
+    out += ["", f"## {_md(labels['timeline'])}", ""]
+    for entry in comparison.timeline:
+        out.append(f"- **{_md(entry.date or '?')}** {_code(short.get(entry.doc_id, entry.doc_id))} "
+                   f"{_md(labels.level(entry.level))} {_md(entry.region or '')} {_md(entry.title)}")
+        for echo in entry.echoes:
+            counts = ", ".join(f"{labels.status(k)} {v}" for k, v in echo.counts.items())
+            out.append(f"  - ← {_code(short.get(echo.doc_id, echo.doc_id))} ({_md(echo.date or '?')}): "
+                       f"{_md(counts)}")
+            for clause, sentence, status in echo.directives:
+                out.append(f"    - {_md(labels.status(status))}: " + (f"{_code(clause)} " if clause else "")
+                           + _md(sentence))
+    if comparison.warnings:
+        out += ["", f"## {_md(labels['warnings'])}", ""] + [f"- {_md(w)}" for w in comparison.warnings]
+    return "\n".join(out) + "\n"
+
+
+# --------------------------------------------------------------------------- JSON and output
+
+
+def iter_json(comparison: Comparison) -> Iterator[bytes]:
+    """The contract's JSON as UTF-8 pieces, one document, matrix row or diff per line.
+
+    Streaming keeps memory flat on large corpora (a million diffs would not fit as one string), and
+    one record per line keeps the file readable and `grep`-able; it is ordinary JSON. msgspec encodes
+    each record in C, several times faster than the standard library's encoder on these records.
+    """
+    data = comparison_to_json(comparison, diffs=False)
+    encode = msgspec.json.Encoder().encode
+
+    def records(key: str, items: Iterator[object] | list) -> Iterator[bytes]:
+        yield b'  "%s": [' % key.encode()
+        first = True
+        for item in items:
+            yield (b"\n    " if first else b",\n    ") + encode(item)
+            first = False
+        yield b"\n  ]" if not first else b"]"
+
+    def mapping(key: str, value: dict) -> Iterator[bytes]:
+        yield b'  "%s": {' % key.encode()
+        for number, (name, row) in enumerate(value.items()):
+            yield (b"\n    " if not number else b",\n    ") + encode(name) + b": " + encode(row)
+        yield b"\n  }" if value else b"}"
+
+    sides: dict[tuple[str, int, int], msgspec.Raw] = {}  # a reference directive recurs in many diffs
+
+    def reference_side(directive: Directive) -> msgspec.Raw:
+        key = (directive.doc_id, directive.start, directive.end)
+        raw = sides.get(key)
+        if raw is None:
+            if len(sides) > 50_000:
+                sides.clear()
+            raw = sides[key] = msgspec.Raw(encode(directive_to_json(directive, True)))
+        return raw
+
+    yield b"{\n"
+    yield from records("documents", data["documents"])
+    yield b",\n"
+    yield from mapping("coverage", data["coverage"])
+    yield b",\n"
+    yield from mapping("actors", data["actors"])
+    yield b",\n"
+    yield from records("diffs", (diff_to_json(diff, reference_side) for diff in comparison.diffs))
+    yield b",\n"
+    yield from records("timeline", (timeline_to_json(t) for t in comparison.timeline))
+    yield b",\n"
+    yield from records("summary", (summary_to_json(s) for s in comparison.summaries))
+    yield b",\n"
+    yield b'  "warnings": ' + encode(data["warnings"]) + b"\n}\n"
+
+
+def render_json(comparison: Comparison) -> str:
+    """The contract's JSON (`compare --format json`) as one string."""
+    return b"".join(iter_json(comparison)).decode("utf-8")
+
+
+def write_json_stream(comparison: Comparison, path: Path) -> None:
+    """Write the JSON to `path` piece by piece, atomically (temporary file, then rename)."""
+    def write(fh: IO[bytes]) -> None:
+        # Pieces are records, mostly small: joining them up to a megabyte per write halves the time,
+        # and a bound in bytes (not pieces) keeps a run of large timeline records from piling up.
+        batch: list[bytes] = []
+        size = 0
+        for piece in iter_json(comparison):
+            batch.append(piece)
+            size += len(piece)
+            if size >= 1 << 20:
+                fh.write(b"".join(batch))
+                batch.clear()
+                size = 0
+        fh.write(b"".join(batch))
+
+    with collector_paused():
+        write_output(path, write)
+
+
+def render_csv(comparison: Comparison) -> str:
+    """The diffs as CSV, one row per diff (`compare.DIFF_COLUMNS`), Excel-safe like the exports: a
+    byte-order mark so that Excel reads UTF-8, and no cell a spreadsheet would run as a formula."""
+    buffer = io.StringIO(newline="")
+    write_csv(diff_rows(comparison), buffer, list(DIFF_COLUMNS))
+    return "\ufeff" + buffer.getvalue()
+
+
+def render(comparison: Comparison, fmt: str, lang: str = "en") -> str:
+    """Render `comparison` as `table` (plain text), `markdown`, `html`, `json` or `csv`."""
+    if fmt == "csv":
+        return render_csv(comparison)
+    if fmt == "json":
+        return render_json(comparison)
+    if fmt == "markdown":
+        return render_markdown(comparison, lang)
+    if fmt == "html":
+        from .compare_html import render_html  # (it builds on this module's labels)
+
+        return render_html(comparison, lang)
+    return table_text(comparison, lang)
+
+
+def write_comparison(comparison: Comparison, fmt: str, lang: str, output: Path | None, console: Console) -> None:
+    """Write the comparison to `output` atomically, or to the console (rich tables for `table`).
+
+    Raises:
+        WriteError: the output cannot be written (`DiskFullError` when the device is full).
+    """
+    with collector_paused():
+        if output is not None:
+            if fmt == "json":
+                write_json_stream(comparison, output)
+            else:
+                write_output(output, render(comparison, fmt, lang))
+        elif fmt == "table":
+            render_table(console, comparison, lang)
+        elif fmt == "json":
+            for piece in iter_json(comparison):
+                console.file.write(piece.decode("utf-8"))
+            console.file.flush()
+        else:
+            console.file.write(render(comparison, fmt, lang))
+            console.file.flush()

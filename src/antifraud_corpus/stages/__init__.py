@@ -1,0 +1,1 @@
+"""Ingest stages: raw file → decoded, repaired, converted, cleaned, dated, segmented text."""

@@ -1,0 +1,1 @@
+"""Shared text utilities: offset maps, fast regex scans, safe display, word segmentation."""
