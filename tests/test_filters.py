@@ -5,13 +5,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from antifraud_corpus.errors import FilterError
+from antifraud_corpus.doc_ids import resolve_prefix, typable_prefix
 from antifraud_corpus.filters import (
     DutyFilter,
     as_values,
     checked_clause,
     checked_filter,
-    resolve_prefix,
-    typable_prefix,
 )
 from antifraud_corpus.models import Clause, Document, Duty
 

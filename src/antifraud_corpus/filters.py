@@ -10,11 +10,13 @@ notebook and on the command line, where it is one line and exit 2.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol, get_args
 
+from .doc_ids import SHOWN as _SHOWN
+from .doc_ids import closest as _closest
+from .doc_ids import resolve_prefix
 from .errors import FilterError
 from .models import Level
 
@@ -24,7 +26,6 @@ if TYPE_CHECKING:
 
 LEVELS: tuple[str, ...] = get_args(Level)
 TOPICS = ("all", "on", "off")
-_SHOWN = 12  # valid values or matches named in one message at most
 
 #: What a filter keyword takes: one value, several, or None for all.
 Values = str | Iterable[str] | None
@@ -125,12 +126,6 @@ def unknown_value(option: str, value: str, what: str, known: Iterable[str], *, l
     return FilterError(f"{option} {value}: unknown {what}; {hint}")
 
 
-def _closest(value: str, known: Sequence[str]) -> list[str]:
-    """Up to three of `known` most like `value`, the likest first and equals in order (difflib reverses them)."""
-    close = difflib.get_close_matches(value, known, n=3)
-    return sorted(close, key=lambda match: (-difflib.SequenceMatcher(None, value, match).ratio(), match))
-
-
 def check_choice(option: str, values: Iterable[str], what: str, known: Iterable[str]) -> None:
     """Raise `unknown_value` for the first of `values` not in `known`."""
     known = sorted(known)
@@ -147,60 +142,6 @@ def check_ids(keep: DutyFilter, config: Config) -> None:
     """
     check_choice("--measure", keep.measures, "measure id", measure_names(config))
     check_choice("--actor", keep.actors, "actor id", actor_names(config))
-
-
-def resolve_prefix(typed: str, ids: Sequence[str], *, option: str = "", where: str = "") -> str:
-    """The one id of `ids` that is `typed` or starts with it (`000` → `000_888081b4012a42ca`).
-
-    An id typed in full wins over the longer ids it is a prefix of, so every id can be typed back.
-
-    Args:
-        typed: what the user typed.
-        ids: the known ids, sorted.
-        option: the option it came from (`--doc`), put before the value in messages.
-        where: the store, named in messages (`no such document in data/normalized`).
-
-    Raises:
-        FilterError: no id starts with `typed` (the closest ids are suggested), or several do.
-    """
-    import bisect
-
-    label = f"{option} {typed}" if option else typed
-    start = bisect.bisect_left(ids, typed)
-    if start < len(ids) and ids[start] == typed:
-        return typed
-    matches = []
-    for doc_id in ids[start:]:
-        if not doc_id.startswith(typed):
-            break
-        matches.append(doc_id)
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        shown = ", ".join(matches[:_SHOWN]) + (f", … ({len(matches)} in all)" if len(matches) > _SHOWN else "")
-        raise FilterError(f"{label}: {len(matches)} document ids start with it ({shown}); type more of the id")
-    close = _closest(typed, ids)
-    hint = f"did you mean {' or '.join(close)}?" if close else "`corpus list` lists the ids"
-    raise FilterError(f"{label}: no such document in {where}; {hint}")
-
-
-def typable_prefix(doc_id: str, ids: Sequence[str]) -> str:
-    """The shortest cut of `doc_id` at an `_` (or the whole id) that `resolve_prefix` takes back to it.
-
-    `000_888081b4012a42ca` → `000` when no other id starts with `000`; `shanxi_datong_1` beside
-    `shanxi_datong_2` stays whole. `ids` is sorted and holds `doc_id`.
-    """
-    import bisect
-
-    cut = doc_id.find("_")
-    while cut > 0:
-        prefix = doc_id[:cut]
-        start = bisect.bisect_left(ids, prefix)
-        # the ids starting with `prefix` are a run from `start`: unique when `doc_id` is all of it
-        if ids[start] == doc_id and (start + 1 == len(ids) or not ids[start + 1].startswith(prefix)):
-            return prefix
-        cut = doc_id.find("_", cut + 1)
-    return doc_id
 
 
 def checked_filter(config: Config, *, doc_ids: Callable[[], Sequence[str]],

@@ -24,9 +24,9 @@ from typing import IO, Any
 
 import msgspec
 
+from .doc_ids import resolve_prefix
 from .errors import FilterError, StoreError, file_error
 from .files import TMP_PREFIX, write_atomic
-from .filters import resolve_prefix
 from .models import Document
 from .text.textmap import Removed, RemovedLog, SegmentMap
 

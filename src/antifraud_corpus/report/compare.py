@@ -32,9 +32,9 @@ from ..compare import (
     summary_to_json,
     timeline_to_json,
 )
+from ..doc_ids import typable_prefix
 from ..export import write_csv
 from ..files import write_output
-from ..filters import typable_prefix
 from ..text.safetext import markdown_literal, printable
 from . import plain
 

@@ -1,0 +1,76 @@
+"""The package's layers (docs/architecture.md): a module imports only from its own layer or lower ones.
+
+Shared text utilities know nothing of the stages, the stages nothing of extraction, extraction
+nothing of the pipeline, and so on up to the library and the CLI; a new import that points up a
+layer fails here, so the layout keeps showing the architecture.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "src" / "antifraud_corpus"
+
+# top-level name under the package -> layer rank (lower ranks may not import higher ones)
+LAYERS = {
+    "text": 0, "errors": 0, "config": 0, "config_schema": 0,
+    "models": 1, "files": 1, "doc_ids": 1, "store": 1,
+    "stages": 2,
+    "extract": 3,
+    "pipeline": 4, "filters": 4, "export": 4, "messages": 4,
+    "compare": 5, "check": 5, "evaluate": 5,
+    "report": 6,
+    "api": 7, "cli": 7,
+}
+
+
+def _module(path: Path) -> tuple[str, bool]:
+    parts = list(path.relative_to(PACKAGE).with_suffix("").parts)
+    is_package = parts[-1] == "__init__"
+    return ".".join(parts[:-1] if is_package else parts), is_package
+
+
+def _rank(module: str) -> int:
+    return LAYERS[module.split(".")[0]] if module else LAYERS["api"]  # ("": the package root, the public API)
+
+
+def _imports(path: Path) -> list[tuple[str, int]]:
+    module, is_package = _module(path)
+    parts = module.split(".") if module else []
+    base = parts if is_package else parts[:-1]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            parent = base[: len(base) - node.level + 1]
+            if node.module:
+                found.append((".".join([*parent, node.module]), node.lineno))
+            else:  # `from . import x`: x is a module of `parent` or a name of its __init__
+                found += [(".".join([*parent, alias.name]) if (PACKAGE.joinpath(*parent, alias.name)).exists()
+                           or PACKAGE.joinpath(*parent, f"{alias.name}.py").exists() else ".".join(parent),
+                           node.lineno) for alias in node.names]
+    return found
+
+
+MODULES = sorted(p for p in PACKAGE.rglob("*.py"))
+
+
+def test_every_top_level_module_has_a_layer():
+    tops = {p.relative_to(PACKAGE).parts[0].removesuffix(".py") for p in MODULES} - {"__init__"}
+    assert tops <= set(LAYERS), f"place {sorted(tops - set(LAYERS))} in a layer (tests/test_layers.py)"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_import_points_up_a_layer(path):
+    module, _ = _module(path)
+    # (`from . import __version__` reads the package root's one constant: no layer)
+    upward = [f"line {line}: {target}" for target, line in _imports(path) if target and _rank(target) > _rank(module)]
+    assert not upward, f"{module} imports from a higher layer: {upward}"
+
+
+def test_relative_imports_are_read_as_the_modules_they_name():
+    targets = {target for target, _ in _imports(PACKAGE / "stages" / "clean.py")}
+    assert {"config", "text.textmap", "stages.clean_rules", "stages.whitespace"} <= targets
+    assert _rank("filters") > _rank("store") > _rank("text.textmap")
