@@ -31,8 +31,6 @@ from .compare import (
     collector_paused,
     comparison_to_json,
     diff_rows,
-    diff_to_json,
-    directive_to_json,
     summary_to_json,
     timeline_to_json,
 )
@@ -542,17 +540,6 @@ def iter_json(comparison: Comparison) -> Iterator[bytes]:
             yield (b"\n    " if not number else b",\n    ") + encode(name) + b": " + encode(row)
         yield b"\n  }" if value else b"}"
 
-    sides: dict[tuple[str, int, int], msgspec.Raw] = {}  # a reference directive recurs in many diffs
-
-    def reference_side(directive: Directive) -> msgspec.Raw:
-        key = (directive.doc_id, directive.start, directive.end)
-        raw = sides.get(key)
-        if raw is None:
-            if len(sides) > 50_000:
-                sides.clear()
-            raw = sides[key] = msgspec.Raw(encode(directive_to_json(directive, True)))
-        return raw
-
     yield b"{\n"
     yield from records("documents", data["documents"])
     yield b",\n"
@@ -560,7 +547,12 @@ def iter_json(comparison: Comparison) -> Iterator[bytes]:
     yield b",\n"
     yield from mapping("actors", data["actors"])
     yield b",\n"
-    yield from records("diffs", (diff_to_json(diff, reference_side) for diff in comparison.diffs))
+    yield b'  "diffs": ['
+    first = True
+    for record in comparison.diffs.encoded(encode):
+        yield (b"\n    " if first else b",\n    ") + record
+        first = False
+    yield b"\n  ]" if not first else b"]"
     yield b",\n"
     yield from records("timeline", (timeline_to_json(t) for t in comparison.timeline))
     yield b",\n"
