@@ -13,13 +13,13 @@ import errno
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
 
 from .config import Config
 from .errors import file_error
 from .files import atomic_path
+from .filters import DutyFilter, actor_names, measure_names
 from .models import RECORD_FIELDS, Document, Duty
 from .topic import topic_rules
 
@@ -28,40 +28,10 @@ Format = Literal["jsonl", "csv", "sqlite"]
 DOCUMENT_COLUMNS = list(RECORD_FIELDS)
 DUTY_COLUMNS = ["doc_id", "level", "region", "date", "kind", "clause", "sentence", "start", "end", "actor",
                 "actor_name", "actor_source", "modality", "marker", "action", "measures"]
+KEEP_ALL = DutyFilter()  # the default filter: every document and duty
 # What a spreadsheet may take for the start of a formula (OWASP's list: tab and CR too), and the
 # full-width forms, which some spreadsheets (and IMEs, on the way in) normalise to ASCII.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-
-
-@dataclass(frozen=True, slots=True)
-class DutyFilter:
-    """Which duties to keep; an empty tuple keeps all."""
-
-    levels: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-    actors: tuple[str, ...] = ()
-    measures: tuple[str, ...] = ()
-    doc_ids: tuple[str, ...] = ()
-    topic: str = "all"  # on | off | all: directives whose topic relevance reaches topic.yaml's threshold or not
-
-    def keeps_topic(self, on_topic: bool) -> bool:
-        return self.topic == "all" or on_topic == (self.topic == "on")
-
-    def keeps_document(self, doc: Document) -> bool:
-        return (
-            (not self.levels or doc.level in self.levels)
-            and (not self.regions or doc.region in self.regions or doc.province in self.regions)
-            and (not self.doc_ids or doc.doc_id in self.doc_ids)
-        )
-
-
-def actor_names(config: Config) -> dict[str, str]:
-    """Canonical Chinese name per actor id: the taxonomy's, extended by the actor lexicon."""
-    names = {k: v.get("name", k) for k, v in (config["taxonomy"].get("actors") or {}).items()}
-    for actor_id, spec in (config["actors"].get("actors") or {}).items() if "actors" in config.files else ():
-        if isinstance(spec, dict) and spec.get("name"):
-            names.setdefault(actor_id, spec["name"])
-    return names
 
 
 def agency_names(duty: Duty) -> dict[str, str]:
@@ -75,10 +45,6 @@ def agency_names(duty: Duty) -> dict[str, str]:
         if m.name and m.name not in out.setdefault(m.id, []):
             out[m.id].append(m.name)
     return {k: "、".join(v) for k, v in out.items() if v}
-
-
-def measure_names(config: Config) -> dict[str, str]:
-    return {k: v.get("name", k) for k, v in (config["taxonomy"].get("measures") or {}).items()}
 
 
 def contract_actor_source(source: str) -> str:
@@ -96,7 +62,7 @@ def document_rows(docs: Iterable[Document]) -> Iterator[dict]:
         yield doc.record()
 
 
-def duty_rows(docs: Iterable[Document], config: Config, keep: DutyFilter = DutyFilter()) -> Iterator[dict]:
+def duty_rows(docs: Iterable[Document], config: Config, keep: DutyFilter = KEEP_ALL) -> Iterator[dict]:
     """One row per (duty, actor): the duties-per-agency table. A duty with no actor gives one row."""
     names = actor_names(config)
     rules = topic_rules(config)
@@ -233,7 +199,7 @@ CREATE VIEW duty_rows AS
 """
 
 
-def write_sqlite(docs: Iterable[Document], path: Path, config: Config, keep: DutyFilter = DutyFilter(),
+def write_sqlite(docs: Iterable[Document], path: Path, config: Config, keep: DutyFilter = KEEP_ALL,
                  diffs: Iterable[dict] | None = None) -> int:
     """Write documents, clauses and duties as related tables to a new SQLite file; return duty count.
 

@@ -38,7 +38,7 @@ from contextlib import contextmanager
 
 from ..config import Config
 from ..errors import ConfigError
-from ..export import DutyFilter, actor_names, measure_names
+from ..filters import DutyFilter, actor_names, measure_names
 from ..models import Document
 from ..store import DocumentDuties
 from .features import Corpus, normalized_fragments

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..config import Config
-from ..export import DutyFilter
+from ..filters import DutyFilter
 from .features import Corpus
 from .settings import CompareSettings
 from .similarity import Scorer

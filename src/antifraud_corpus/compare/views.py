@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..config import Config
-from ..export import actor_names, measure_names
+from ..filters import actor_names, measure_names
 from .records import LEVELS, NO_ACTOR, RANK, DocumentInfo, DocumentResult, Echo, TimelineEntry
 from .rows import pack_rows, row_items, unpack_rows
 from .state import Run
