@@ -196,7 +196,7 @@ def _time_compare(store: Path, workers: int) -> dict:
     """Child process: load the store, compare, render JSON; report seconds and peak memory."""
     from antifraud_corpus.compare import compare_corpus
     from antifraud_corpus.config import default_config_dir, load_config
-    from antifraud_corpus.report_compare import write_json_stream
+    from antifraud_corpus.report_compare_data import write_json_stream
     from antifraud_corpus.store import load_document_duties
 
     config = load_config(default_config_dir())
