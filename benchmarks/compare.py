@@ -196,7 +196,7 @@ def _time_compare(store: Path, workers: int) -> dict:
     """Child process: load the store, compare, render JSON; report seconds and peak memory."""
     from antifraud_corpus.compare import compare_corpus
     from antifraud_corpus.config import default_config_dir, load_config
-    from antifraud_corpus.report.compare import write_json_stream
+    from antifraud_corpus.report.compare_data import write_json_stream
     from antifraud_corpus.store import load_document_duties
 
     config = load_config(default_config_dir())
@@ -225,7 +225,7 @@ def _time_naive(store: Path, sample: float, seed: int) -> dict:
     from antifraud_corpus.compare.similarity import query_of
     from antifraud_corpus.compare.state import Run
     from antifraud_corpus.config import default_config_dir, load_config
-    from antifraud_corpus.export import DutyFilter
+    from antifraud_corpus.filters import DutyFilter
     from antifraud_corpus.store import load_document_duties
 
     config = load_config(default_config_dir())

@@ -104,6 +104,20 @@ class DocumentSummary:
 
 
 @dataclass(slots=True)
+class DocumentResult:
+    """What aligning one local document gives the views (`run.document_result`), small to send back from
+    a worker: the diff rows and timeline links are packed (`rows.pack_rows`), unpacked when read."""
+
+    doc: int
+    references: int  # documents on its line of authority (any date)
+    summary: DocumentSummary
+    links: bytes  # packed [(reference doc, ((position, status), ...))]: the earlier directives it carries out
+    shown: tuple[int, ...]  # reference documents its kept rows and sources show
+    n_rows: int
+    rows: bytes  # packed diff rows (`run.compare_doc`), after the actor, measure and topic filters
+
+
+@dataclass(slots=True)
 class Comparison:
     """Everything `corpus compare` shows: the four views as records, plus labels for rendering."""
 

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
+
+import msgspec
 
 from .features import Item
 from .records import Comparison, Diff, Directive, DocumentInfo, DocumentSummary, TimelineEntry
 
 ROW_STATUS = {"a": "added", "o": "omitted", "t": "off_topic"}  # the status of a row that is not an aligned pair
 _REFERENCES_KEPT = 50_000  # reference directive records a DiffList keeps while it is read
+_T = TypeVar("_T")
+
+
+def pack_rows(rows: list) -> bytes:
+    """Rows of plain tuples as bytes: a tenth of their size as objects, and one object to send or keep."""
+    return pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpack_rows(packed: bytes) -> list:
+    """The rows `pack_rows` packed (bytes this process or its workers made, never read from outside)."""
+    return pickle.loads(packed)  # noqa: S301
 
 
 def row_items(items: list[list[Item]], doc: int, row: tuple) -> tuple[Item | None, Item | None]:
@@ -29,12 +43,12 @@ class DiffList:
     it is read (the records of one reading are not kept). Iterate it, take `len`, test it for truth.
     """
 
-    def __init__(self, rows: list[tuple[str, int, list[tuple]]], items: list[list[Item]],
+    def __init__(self, rows: list[tuple[str, int, bytes, int]], items: list[list[Item]],
                  infos: list[DocumentInfo]) -> None:
-        self._rows = rows  # (local doc id, local doc, its rows)
+        self._rows = rows  # (local doc id, local doc, its rows packed by `pack_rows`, their number)
         self._items = items
         self._infos = infos
-        self._count = sum(len(doc_rows) for _, _, doc_rows in rows)
+        self._count = sum(count for _, _, _, count in rows)
         self._lists: dict[tuple[str, ...], list[str]] = {}
         self._references: dict[int, Directive] = {}  # id(item) -> record; a reference recurs in many diffs
 
@@ -45,17 +59,52 @@ class DiffList:
         return self._count > 0
 
     def __iter__(self) -> Iterator[Diff]:
-        items, directive, reference = self._items, self._directive, self._reference
-        for doc_id, doc, rows in self._rows:
-            for row in rows:
+        directive, reference = self._directive, self._reference
+
+        def make(doc_id: str, status: str, local: Item | None, ref: Item | None, similarity: float,
+                 text: float, later: bool, reasons: tuple[str, ...], undated: bool) -> Diff:
+            return Diff(doc_id, status, None if local is None else directive(local),
+                        None if ref is None else reference(ref), similarity, text, later, reasons, undated)
+
+        return self._walk(make)
+
+    def encoded(self, encode: Callable[[object], bytes]) -> Iterator[bytes]:
+        """Each diff as `encode(diff_to_json(diff))` gives it, without making its records: each side is
+        encoded once per directive (a reference recurs in many diffs, a local directive in a few)."""
+        sides: dict[tuple[int, bool], msgspec.Raw] = {}
+        directive = self._directive
+
+        def side(item: Item, with_doc: bool) -> msgspec.Raw:
+            key = (id(item), with_doc)  # items live as long as this list: their ids are stable
+            found = sides.get(key)
+            if found is None:
+                if len(sides) >= _REFERENCES_KEPT:
+                    sides.clear()
+                found = sides[key] = msgspec.Raw(encode(directive_to_json(directive(item), with_doc)))
+            return found
+
+        def make(doc_id: str, status: str, local: Item | None, ref: Item | None, similarity: float,
+                 text: float, later: bool, reasons: tuple[str, ...], undated: bool) -> bytes:
+            return encode(diff_record(doc_id, status, None if local is None else side(local, False),
+                                      None if ref is None else side(ref, True), similarity, text, later,
+                                      undated, reasons))
+
+        return self._walk(make)
+
+    def _walk(self, make: Callable[..., _T]) -> Iterator[_T]:
+        """`make(doc_id, status, local item, reference item, similarity, text similarity, later, reasons,
+        undated)` for each row, one document's rows unpacked at a time."""
+        items = self._items
+        for doc_id, doc, packed, _ in self._rows:
+            for row in unpack_rows(packed):
                 if row[0] in ("a", "t"):
-                    yield Diff(doc_id, ROW_STATUS[row[0]], directive(items[doc][row[1]]), None, 0.0)
+                    yield make(doc_id, ROW_STATUS[row[0]], items[doc][row[1]], None, 0.0, 0.0, False, (), False)
                 elif row[0] == "o":
-                    yield Diff(doc_id, "omitted", None, reference(items[row[1]][row[2]]), row[3])
+                    yield make(doc_id, "omitted", None, items[row[1]][row[2]], row[3], 0.0, False, (), False)
                 else:
                     _, pos, ref_doc, ref_pos, score, text, later, status, reasons, undated = row
-                    yield Diff(doc_id, status, directive(items[doc][pos]), reference(items[ref_doc][ref_pos]),
-                               score, text, later, reasons, undated)
+                    yield make(doc_id, status, items[doc][pos], items[ref_doc][ref_pos], score, text, later,
+                               reasons, undated)
 
     def _reference(self, item: Item) -> Directive:
         """The record of a reference directive, kept for its next diffs (up to a bound on memory)."""
@@ -100,16 +149,26 @@ def diff_to_json(diff: Diff, reference_side: Callable[[Directive], Any] | None =
     `reference_side` may stand in for the reference's record (a writer that encodes each reference
     directive once, since one recurs in many diffs).
     """
-    out: dict[str, Any] = {"doc_id": diff.doc_id, "status": diff.status}
-    if diff.local is not None:
-        out["local"] = directive_to_json(diff.local, False)
-    if diff.reference is not None:
-        out["reference"] = reference_side(diff.reference) if reference_side else directive_to_json(diff.reference, True)
-    out["similarity"] = diff.similarity
-    out["text_similarity"] = diff.text_similarity
-    out["reference_later"] = diff.reference_later
-    out["reference_undated"] = diff.reference_undated
-    out["reasons"] = list(diff.reasons)
+    local = None if diff.local is None else directive_to_json(diff.local, False)
+    reference = None if diff.reference is None else \
+        reference_side(diff.reference) if reference_side else directive_to_json(diff.reference, True)
+    return diff_record(diff.doc_id, diff.status, local, reference, diff.similarity, diff.text_similarity,
+                       diff.reference_later, diff.reference_undated, diff.reasons)
+
+
+def diff_record(doc_id: str, status: str, local: Any, reference: Any, similarity: float, text_similarity: float,
+                reference_later: bool, reference_undated: bool, reasons: tuple[str, ...] | list[str]) -> dict:
+    """The JSON record of a diff from its values and its two sides' records (a side left out when None)."""
+    out: dict[str, Any] = {"doc_id": doc_id, "status": status}
+    if local is not None:
+        out["local"] = local
+    if reference is not None:
+        out["reference"] = reference
+    out["similarity"] = similarity
+    out["text_similarity"] = text_similarity
+    out["reference_later"] = reference_later
+    out["reference_undated"] = reference_undated
+    out["reasons"] = list(reasons)
     return out
 
 

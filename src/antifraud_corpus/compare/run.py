@@ -10,11 +10,11 @@ from .alignment import UNDATED, align
 from .lines import build_pools, finish_pools
 from .omissions import omitted, sources_of
 from .pairscore import local_grams
-from .records import STATUSES, Comparison, DocumentSummary
-from .rows import ROW_STATUS, DiffList
+from .records import STATUSES, Comparison, DocumentResult, DocumentSummary
+from .rows import ROW_STATUS, DiffList, pack_rows
 from .state import Run
 from .status import status_of
-from .views import doc_order, keeps_row, labels, matrices, timeline
+from .views import carried_links, doc_order, keeps_row, labels, matrices, timeline
 
 
 def compare_doc(run: Run, doc: int) -> tuple:
@@ -45,10 +45,47 @@ def compare_doc(run: Run, doc: int) -> tuple:
     return doc, rows, references, held
 
 
-def compare_all(run: Run, docs: list[int]) -> list[tuple]:
-    """`compare_doc` for every document, split over `workers` processes when that pays."""
+def document_result(run: Run, doc: int) -> DocumentResult:
+    """`compare_doc` for one document, condensed to what the views need (the per-document unit of work).
+
+    The rows are filtered and packed into bytes here, and the summary and timeline links made here,
+    so that a worker sends back a few small objects per document instead of a list of tuples per diff,
+    and the main process keeps a few dozen bytes per diff instead of a few hundred.
+    """
+    doc, rows, references, held = compare_doc(run, doc)
+    summary = summary_of(run, doc, rows, references, held)
+    links = carried_links(run, rows)
+    if run.keep.actors or run.keep.measures or run.keep.topic != "all":
+        rows = [row for row in rows if keeps_row(run, doc, row)]
+    shown = {row[2 if row[0] == "m" else 1] for row in rows if row[0] in ("m", "o")}
+    shown.update(held)
+    return DocumentResult(doc, references, summary, links, tuple(shown), len(rows), pack_rows(rows))
+
+
+def summary_of(run: Run, doc: int, rows: list[tuple], references: int, held: list[int]) -> DocumentSummary:
+    """Status counts (a local directive counts once, with its best counterpart's status), sources and
+    the measures of the sources the document lacks."""
+    c = run.corpus
+    counts: Counter[str] = Counter()
+    later = 0
+    counted: set[int] = set()
+    for row in rows:
+        if row[0] == "m" and (row[1] in counted or counted.add(row[1])):
+            continue
+        if row[0] == "m" and row[6]:
+            later += 1
+        else:
+            counts[ROW_STATUS.get(row[0]) or row[7]] += 1
+    local_measures = {m for item in c.items[doc] for m in item.measures}
+    source_measures = {m for s in held for item in c.items[s] for m in item.measures}
+    return DocumentSummary(c.infos[doc].doc_id, {status: counts.get(status, 0) for status in STATUSES}, later,
+                           references, [c.infos[s].doc_id for s in held], sorted(source_measures - local_measures))
+
+
+def compare_all(run: Run, docs: list[int]) -> list[DocumentResult]:
+    """`document_result` for every document, split over `workers` processes when that pays."""
     if run.workers <= 1 or len(docs) < 64 or "fork" not in multiprocessing.get_all_start_methods():
-        return [compare_doc(run, doc) for doc in docs]
+        return [document_result(run, doc) for doc in docs]
     global _FORKED  # the forked workers read the corpus and index from here, copy-on-write
     chunks = [docs[i::run.workers] for i in range(run.workers)]
     _FORKED = run
@@ -60,14 +97,14 @@ def compare_all(run: Run, docs: list[int]) -> list[tuple]:
             # are made instead of piling up in the workers (and in one pickle each) until the end.
             batches = [chunk[i:i + _BATCH] for chunk in chunks[1:] for i in range(0, len(chunk), _BATCH)]
             pending = pool.map_async(_compare_chunk, batches, chunksize=1)
-            results = [compare_doc(run, doc) for doc in chunks[0]]
+            results = [document_result(run, doc) for doc in chunks[0]]
             for batch in pending.get():
                 results.extend(batch)
     finally:
         _FORKED = None
         gc.unfreeze()
     order = {doc: n for n, doc in enumerate(docs)}
-    return sorted(results, key=lambda r: order[r[0]])
+    return sorted(results, key=lambda r: order[r.doc])
 
 
 def comparison_of(run: Run) -> Comparison:
@@ -80,48 +117,24 @@ def comparison_of(run: Run) -> Comparison:
     c.fragments.clear()
     c.interned.clear()
     kept = [i for i, info in enumerate(c.infos) if run.keep.keeps_document(info)]
-    summaries: list[DocumentSummary] = []
-    shown_refs: set[int] = set()
     order = sorted(kept, key=lambda d: doc_order(run.corpus.infos, d))
     for doc in order:
         if c.infos[doc].level is None:
             run.warnings.append(f"{c.infos[doc].doc_id}: level unknown; shown in the views, not compared")
     results = compare_all(run, [d for d in order if d in run.lines])
     # The index and the directive features are not needed for the views: free them before the
-    # diffs are built, which is when memory peaks on a large corpus.
+    # views are built.
     run.pools.clear()
     run.cache.clear()
     run.corpus.sigs.clear()
     run.corpus.table = None
     run.corpus.tags = None
-    kept_rows: list[tuple[str, int, list[tuple]]] = []
-    # with no actor, measure or topic filter every row is kept: a few million rows need no test
-    filtered = bool(run.keep.actors or run.keep.measures or run.keep.topic != "all")
-    for doc, rows, references, held in results:
-        info = c.infos[doc]
-        if not references:
-            run.warnings.append(f"{info.doc_id}: no documents above it on its line of authority; "
-                                 "every directive is `added`")
-        counts: Counter[str] = Counter()
-        later = 0
-        counted: set[int] = set()  # a local directive counts once, with its best counterpart's status
-        for row in rows:
-            if row[0] == "m" and (row[1] in counted or counted.add(row[1])):
-                continue
-            if row[0] == "m" and row[6]:
-                later += 1
-            else:
-                counts[ROW_STATUS.get(row[0]) or row[7]] += 1
-        local_measures = {m for item in c.items[doc] for m in item.measures}
-        source_measures = {m for s in held for item in c.items[s] for m in item.measures}
-        summaries.append(DocumentSummary(
-            info.doc_id, {status: counts.get(status, 0) for status in STATUSES}, later, references,
-            [c.infos[s].doc_id for s in held], sorted(source_measures - local_measures)))
-        if filtered:
-            rows = [row for row in rows if keeps_row(run, doc, row)]
-        shown_refs.update(row[2 if row[0] == "m" else 1] for row in rows if row[0] in ("m", "o"))
-        shown_refs.update(held)
-        kept_rows.append((info.doc_id, doc, rows))
+    shown_refs: set[int] = set()
+    for result in results:
+        if not result.references:
+            run.warnings.append(f"{c.infos[result.doc].doc_id}: no documents above it on its line of authority; "
+                                "every directive is `added`")
+        shown_refs.update(result.shown)
     shown = sorted(set(kept) | shown_refs, key=lambda d: doc_order(run.corpus.infos, d))
     kept_set = set(kept)
     documents = []
@@ -131,7 +144,8 @@ def comparison_of(run: Run) -> Comparison:
         documents.append(info)
     coverage, actors = matrices(run, shown)
     entries = timeline(run, order, results)
-    return Comparison(documents, coverage, actors, DiffList(kept_rows, c.items, c.infos), entries, summaries,
+    diffs = DiffList([(c.infos[r.doc].doc_id, r.doc, r.rows, r.n_rows) for r in results], c.items, c.infos)
+    return Comparison(documents, coverage, actors, diffs, entries, [r.summary for r in results],
                       labels(run.config), list(dict.fromkeys(run.warnings)),
                       sorted(info.doc_id for info in c.infos))
 
@@ -141,7 +155,7 @@ _BATCH = 32  # local documents a worker compares per task
 _FORKED: Run | None = None  # set only while forked workers run (`compare_all`)
 
 
-def _compare_chunk(docs: list[int]) -> list[tuple]:
+def _compare_chunk(docs: list[int]) -> list[DocumentResult]:
     """Worker side of `compare_all`: compare some documents with the inherited run."""
     assert _FORKED is not None
-    return [compare_doc(_FORKED, doc) for doc in docs]
+    return [document_result(_FORKED, doc) for doc in docs]

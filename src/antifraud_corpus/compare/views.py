@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 
 from ..config import Config
 from ..filters import actor_names, measure_names
-from .records import LEVELS, NO_ACTOR, RANK, DocumentInfo, Echo, TimelineEntry
-from .rows import row_items
+from .records import LEVELS, NO_ACTOR, RANK, DocumentInfo, DocumentResult, Echo, TimelineEntry
+from .rows import pack_rows, row_items, unpack_rows
 from .state import Run
 
 
@@ -52,27 +52,34 @@ def matrices(run: Run, shown: list[int]) -> tuple[dict[str, dict[str, int]], dic
     return coverage, {a: actors[a] for a in actor_order}
 
 
-def timeline(run: Run, order: list[int], results: list[tuple]) -> list[TimelineEntry]:
+def carried_links(run: Run, rows: list[tuple]) -> bytes:
+    """The earlier reference directives a document's rows carry out, per reference document (in order of
+    first appearance), each directive once (by offsets, first status) in text order; packed."""
+    items = run.corpus.items
+    grouped: dict[int, dict[tuple[int, int], tuple[int, str]]] = {}
+    for row in rows:
+        if row[0] == "m" and not row[6]:
+            item = items[row[2]][row[3]]
+            grouped.setdefault(row[2], {}).setdefault((item.start, item.end), (row[3], row[7]))
+    return pack_rows([(ref_doc, tuple(seen[k] for k in sorted(seen))) for ref_doc, seen in grouped.items()])
+
+
+def timeline(run: Run, order: list[int], results: list[DocumentResult]) -> list[TimelineEntry]:
     """Documents by date, each with the earlier documents whose directives it carries out."""
     items, infos = run.corpus.items, run.corpus.infos
-    carried: dict[int, list[tuple[int, int, str]]] = {}  # doc -> (reference doc, position, status)
-    for doc, rows, _, _ in results:
-        carried[doc] = [(row[2], row[3], row[7]) for row in rows if row[0] == "m" and not row[6]]
+    links = {result.doc: result.links for result in results}
     entries = []
     for doc in sorted(order, key=lambda d: (infos[d].date or "9999", doc_order(run.corpus.infos, d))):
         info = infos[doc]
-        grouped: dict[int, dict[tuple[int, int], tuple[str, str, str]]] = defaultdict(dict)
-        for ref_doc, position, status in carried.get(doc, ()):
-            item = items[ref_doc][position]
-            grouped[ref_doc].setdefault((item.start, item.end), (item.clause, item.sentence, status))
-        links = []
-        for ref_doc, seen in grouped.items():
+        echoes = []
+        for ref_doc, carried in unpack_rows(links[doc]) if doc in links else ():
             ref = infos[ref_doc]
-            directives = [seen[k] for k in sorted(seen)]
+            directives = [(items[ref_doc][pos].clause, items[ref_doc][pos].sentence, status)
+                          for pos, status in carried]
             counts = Counter(status for _, _, status in directives)
-            links.append(Echo(ref.doc_id, ref.date, ref.level, dict(counts), directives))
-        links.sort(key=lambda e: (e.date or "", e.doc_id))
-        entries.append(TimelineEntry(info.doc_id, info.date, info.level, info.region, info.title, links))
+            echoes.append(Echo(ref.doc_id, ref.date, ref.level, dict(counts), directives))
+        echoes.sort(key=lambda e: (e.date or "", e.doc_id))
+        entries.append(TimelineEntry(info.doc_id, info.date, info.level, info.region, info.title, echoes))
     return entries
 
 

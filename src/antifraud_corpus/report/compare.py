@@ -1,4 +1,5 @@
-"""Renderers for `corpus compare`: terminal tables, Markdown, JSON, CSV (the HTML report: `report_compare_html`).
+"""Renderers for `corpus compare` for people: terminal tables and Markdown; `render` and `write_comparison`
+pick these, the HTML report (`report.compare_html`) or the data formats (JSON, CSV: `report.compare_data`).
 
 The comparison itself is computed by `compare.compare_corpus`; this module only
 turns its records into text. The terminal tables fit 100 columns (rich measures
@@ -10,33 +11,24 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
-import msgspec
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from ..compare import (
-    DIFF_COLUMNS,
     STATUSES,
     Comparison,
     Diff,
     Directive,
     DocumentInfo,
     collector_paused,
-    comparison_to_json,
-    diff_rows,
-    diff_to_json,
-    directive_to_json,
-    summary_to_json,
-    timeline_to_json,
 )
 from ..doc_ids import typable_prefix
-from ..export import write_csv
 from ..files import write_output
 from ..text.safetext import markdown_literal, printable
 from . import plain
+from .compare_data import iter_json, render_csv, render_json, write_json_stream
 
 #: Most document columns a terminal matrix shows; beyond that the HTML report or filters serve better.
 MAX_TERMINAL_COLUMNS = 48
@@ -336,91 +328,7 @@ def render_markdown(comparison: Comparison, lang: str = "en") -> str:
     return "\n".join(out) + "\n"
 
 
-# --------------------------------------------------------------------------- JSON and output
-
-
-def iter_json(comparison: Comparison) -> Iterator[bytes]:
-    """The contract's JSON as UTF-8 pieces, one document, matrix row or diff per line.
-
-    Streaming keeps memory flat on large corpora (a million diffs would not fit as one string), and
-    one record per line keeps the file readable and `grep`-able; it is ordinary JSON. msgspec encodes
-    each record in C, several times faster than the standard library's encoder on these records.
-    """
-    data = comparison_to_json(comparison, diffs=False)
-    encode = msgspec.json.Encoder().encode
-
-    def records(key: str, items: Iterator[object] | list) -> Iterator[bytes]:
-        yield b'  "%s": [' % key.encode()
-        first = True
-        for item in items:
-            yield (b"\n    " if first else b",\n    ") + encode(item)
-            first = False
-        yield b"\n  ]" if not first else b"]"
-
-    def mapping(key: str, value: dict) -> Iterator[bytes]:
-        yield b'  "%s": {' % key.encode()
-        for number, (name, row) in enumerate(value.items()):
-            yield (b"\n    " if not number else b",\n    ") + encode(name) + b": " + encode(row)
-        yield b"\n  }" if value else b"}"
-
-    sides: dict[tuple[str, int, int], msgspec.Raw] = {}  # a reference directive recurs in many diffs
-
-    def reference_side(directive: Directive) -> msgspec.Raw:
-        key = (directive.doc_id, directive.start, directive.end)
-        raw = sides.get(key)
-        if raw is None:
-            if len(sides) > 50_000:
-                sides.clear()
-            raw = sides[key] = msgspec.Raw(encode(directive_to_json(directive, True)))
-        return raw
-
-    yield b"{\n"
-    yield from records("documents", data["documents"])
-    yield b",\n"
-    yield from mapping("coverage", data["coverage"])
-    yield b",\n"
-    yield from mapping("actors", data["actors"])
-    yield b",\n"
-    yield from records("diffs", (diff_to_json(diff, reference_side) for diff in comparison.diffs))
-    yield b",\n"
-    yield from records("timeline", (timeline_to_json(t) for t in comparison.timeline))
-    yield b",\n"
-    yield from records("summary", (summary_to_json(s) for s in comparison.summaries))
-    yield b",\n"
-    yield b'  "warnings": ' + encode(data["warnings"]) + b"\n}\n"
-
-
-def render_json(comparison: Comparison) -> str:
-    """The contract's JSON (`compare --format json`) as one string."""
-    return b"".join(iter_json(comparison)).decode("utf-8")
-
-
-def write_json_stream(comparison: Comparison, path: Path) -> None:
-    """Write the JSON to `path` piece by piece, atomically (temporary file, then rename)."""
-    def write(fh: IO[bytes]) -> None:
-        # Pieces are records, mostly small: joining them up to a megabyte per write halves the time,
-        # and a bound in bytes (not pieces) keeps a run of large timeline records from piling up.
-        batch: list[bytes] = []
-        size = 0
-        for piece in iter_json(comparison):
-            batch.append(piece)
-            size += len(piece)
-            if size >= 1 << 20:
-                fh.write(b"".join(batch))
-                batch.clear()
-                size = 0
-        fh.write(b"".join(batch))
-
-    with collector_paused():
-        write_output(path, write)
-
-
-def render_csv(comparison: Comparison) -> str:
-    """The diffs as CSV, one row per diff (`compare.DIFF_COLUMNS`), Excel-safe like the exports: a
-    byte-order mark so that Excel reads UTF-8, and no cell a spreadsheet would run as a formula."""
-    buffer = io.StringIO(newline="")
-    write_csv(diff_rows(comparison), buffer, list(DIFF_COLUMNS))
-    return "\ufeff" + buffer.getvalue()
+# --------------------------------------------------------------------------- output
 
 
 def render(comparison: Comparison, fmt: str, lang: str = "en") -> str:
