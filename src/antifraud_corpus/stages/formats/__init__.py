@@ -69,9 +69,9 @@ class Extracted:
     """A non-text file as text: what the pipeline reads instead of decoded bytes."""
 
     text: str
-    format: str  # html | pdf | docx
+    format: str  # html | pdf | docx | ofd
     encoding: str  # the page's codec for HTML, the format name otherwise
-    unit: str  # page | paragraph: what `starts` counts
+    unit: str  # page (PDF, OFD) | paragraph (DOCX, HTML): what `starts` counts
     starts: tuple[int, ...]  # text offset where unit 1, 2, ... starts
     drops: tuple[Edit, ...] = ()  # pieces that are not the document, with their reasons
     metadata: Mapping[str, PageValue] = field(default_factory=dict)
@@ -281,6 +281,10 @@ def extract_document(data: bytes | bytearray, kind: str, config: Config, name: s
         from .docx import read_docx
 
         extracted = read_docx(data, config, name)
+    elif kind == "ofd":
+        from .ofd import read_ofd
+
+        extracted = read_ofd(data, config, name)
     else:
         from .legacy import read_converted
 
