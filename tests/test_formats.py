@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from antifraud_corpus.errors import IngestError
 from antifraud_corpus.pipeline import process_file
 from antifraud_corpus.stages.decode import read_raw_file
 from antifraud_corpus.stages.formats import FormatError, iso_date, sniff_format
@@ -356,10 +357,48 @@ def test_lying_extension_is_read_by_its_bytes_with_a_warning(tmp_path, config):
                for w in doc.warnings)
 
 
+@pytest.mark.parametrize("name", ["lies.pdf", "lies.docx", "lies.ofd", "lies.html"])
+def test_text_named_as_another_format_is_read_as_text_with_a_warning(tmp_path, config, name):
+    doc = _ingest(tmp_path, name, _text_document(), config)
+    expected = _summary(_ingest(tmp_path / "text", "lies.txt", _text_document(), config))
+    assert _summary(doc) == expected and doc.layout is None
+    suffix = name.rsplit(".", 1)[1]
+    assert doc.warnings[0] == (f"the extension says .{suffix} but the file is a plain-text file; read as such; "
+                               "rename it to lies.txt")
+
+
+@pytest.mark.parametrize("name, what", [("noise.pdf", "PDF"), ("noise.docx", "Word DOCX document"),
+                                        ("noise.ofd", "OFD document")])
+def test_random_bytes_named_as_a_format_get_that_formats_error(tmp_path, config, name, what):
+    error = _refusal(tmp_path, name, bytes(range(256)) * 8, config)
+    assert str(error) == (f"{name}: not a {what} (its bytes are neither a {what} nor text); download it again, "
+                          "or give it the extension of what it really is")
+
+
+def test_random_bytes_with_no_format_extension_keep_the_decoders_message(tmp_path, config):
+    path = _write(tmp_path, "noise.bin", bytes(range(256)) * 8)
+    with pytest.raises(IngestError) as caught:
+        read_raw_file(path, config)
+    assert str(caught.value) == "noise.bin: binary file (NUL bytes), not text; remove it or convert it to UTF-8 text"
+
+
+def test_check_reports_text_with_a_lying_extension(tmp_path, runner):
+    from antifraud_corpus.cli import main
+
+    path = _write(tmp_path, "lies.pdf", _text_document().encode())
+    result = runner.invoke(main, ["check", str(path), "--format", "json"])
+    found = [(f["code"], f["severity"], f["message"]) for f in json.loads(result.stdout)
+             if f["code"] in ("wrong-extension", "encoding-damage")]
+    assert found == [("wrong-extension", "warning", "the extension says .pdf but the file is a plain-text file; "
+                                                    "read as such; rename it to lies.txt")]
+
+
 def test_text_files_are_never_sniffed_as_pages():
     assert sniff_format("page.txt", b"<!DOCTYPE html><html><body>x</body></html>") == "text"
     assert sniff_format("page", b"<!DOCTYPE html><html><body>x</body></html>") == "html"
     assert sniff_format("notes.txt", "各单位应当加强宣传。".encode()) == "text"
+    assert sniff_format("notes.html", "各单位应当加强宣传。".encode()) == "text"
+    assert sniff_format("page.html", b"<p>x</p>") == "html"
 
 
 def test_check_reports_format_codes(tmp_path, runner):
