@@ -12,7 +12,7 @@ import pytest
 from antifraud_corpus.errors import IngestError
 from antifraud_corpus.pipeline import process_file
 from antifraud_corpus.stages.decode import read_raw_file
-from antifraud_corpus.stages.formats import FormatError, iso_date, sniff_format
+from antifraud_corpus.stages.formats import FormatError, sniff_format
 from antifraud_corpus.stages.formats.docx import Numbering, chinese_number, format_number
 from conftest import with_config_file
 from format_fixtures import (
@@ -243,10 +243,24 @@ def test_chinese_numbers_as_word_writes_them():
     assert format_number(4, "upperRoman") == "IV"
 
 
-def test_iso_date_of_stated_dates():
-    assert iso_date("2023年5月8日") == "2023-05-08"
-    assert iso_date("2023-05-08 10:30") == "2023-05-08"
-    assert iso_date("2023年13月1日") == ""
+@pytest.mark.parametrize("stated, date, source", [
+    ("2023年5月8日", "2023-05-08", "html metadata table 成文日期: 2023年5月8日"),
+    ("2023/5/8", "2023-05-08", "html metadata table 成文日期: 2023/5/8"),
+    ("二〇二三年五月八日", "2023-05-08", "html metadata table 成文日期: 二〇二三年五月八日"),
+])
+def test_a_stated_date_is_read_as_the_metadata_module_reads_dates(tmp_path, config, stated, date, source):
+    page = gov_page(TITLE, "<p>各单位应当加强宣传。</p>", table={"发文机关": ISSUER, "成文日期": stated})
+    doc = _ingest(tmp_path, "page.html", page, config)
+    assert (doc.date, doc.metadata_sources["date"]) == (date, source)
+
+
+def test_an_impossible_stated_date_is_refused_with_a_warning(tmp_path, config):
+    page = gov_page(TITLE, "<p>各单位应当加强宣传。</p>", table={"发文机关": ISSUER, "成文日期": "2023年02月31日",
+                                                             "发布日期": "2023-03-02"})
+    doc = _ingest(tmp_path, "page.html", page, config)
+    assert (doc.date, doc.metadata_sources["date"]) == ("2023-03-02", "html metadata table 发布日期: 2023-03-02")
+    assert ("the page states a date that is not a real one (html metadata table 成文日期: 2023年02月31日); "
+            "ignored: correct it in a sidecar NAME.meta.yaml if needed") in doc.warnings
 
 
 # ------------------------------------------------------------------ bad input: one line each

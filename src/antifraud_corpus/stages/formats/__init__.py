@@ -262,20 +262,6 @@ def page_values(labelled: Mapping[str, tuple[str, str]], fallback: Mapping[str, 
     return values
 
 
-_DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
-
-
-def iso_date(value: str) -> str:
-    """`2022年9月6日`, `2022-09-06 10:00` → `2022-09-06`; "" when there is no full date."""
-    match = _DATE.search(value)
-    if not match:
-        return ""
-    year, month, day = (int(part) for part in match.groups())
-    if not (1 <= month <= 12 and 1 <= day <= 31):
-        return ""
-    return f"{year:04d}-{month:02d}-{day:02d}"
-
-
 def extract_document(data: bytes | bytearray, kind: str, config: Config, name: str) -> Extracted:
     """Read a file of format `kind` (see `sniff_format`) as text with its layout.
 
