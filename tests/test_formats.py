@@ -446,6 +446,29 @@ def test_ingest_goes_on_past_a_bad_file(tmp_path, config):
         "scan.pdf: no text layer on any of its 1 page(s) (a scanned image)"]
 
 
+def test_a_page_and_its_attachment_of_one_stem_name_both_files_and_a_rename(tmp_path, config, runner, monkeypatch):
+    from antifraud_corpus.cli import main
+    from antifraud_corpus.pipeline import ingest_corpus
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "notice.html").write_text(_html_document(), encoding="utf-8")
+    (raw / "notice.pdf").write_bytes(_pdf_document())
+    report = ingest_corpus(raw, tmp_path / "normalized", config)
+    expected = ("notice.pdf: same document id 'notice' as notice.html (a document's id is its file name without "
+                "the extension); rename this file, e.g. to notice-pdf.pdf, or the other one, and ingest again")
+    assert report.ingested == ["notice"]
+    assert [p.message for p in report.failed] == [expected]
+    (raw / "notice.pdf").rename(raw / "notice-pdf.pdf")
+    assert ingest_corpus(raw, tmp_path / "normalized", config).ingested == ["notice-pdf"]
+    (raw / "notice-pdf.pdf").rename(raw / "notice.pdf")
+    monkeypatch.chdir(tmp_path)  # (check names files from the working folder)
+    result = runner.invoke(main, ["check", "raw/notice.html", "raw/notice.pdf", "--format", "json"])
+    clashes = [(f["file"], f["message"]) for f in json.loads(result.stdout) if f["code"] == "doc-id"]
+    assert clashes == [("raw/notice.pdf", expected.removeprefix("notice.pdf: ").replace("as notice.html",
+                                                                                      "as raw/notice.html"))]
+
+
 def test_page_without_a_known_container_keeps_what_trafilatura_takes_as_the_article(tmp_path, config):
     links = "".join(f"<a href='/{n}'>{word}</a> | " for n, word in enumerate(["政务公开", "政策文件", "互动交流"]))
     page = (f"<html><head><title>关于做好防诈工作的通知 - 某县政府网</title></head><body><div class='lm'>{links}</div>"
