@@ -1,4 +1,5 @@
-"""Document ids as users type them (any unique prefix, the shortest labels that type back), and what to say when two files claim one.
+"""Document ids as users type them (any unique prefix, the shortest labels that type back), and
+what to say when two files claim one.
 
 A store's ids (`000_888081b4012a42ca`, `lrb-0e1462c0d935`) are long; researchers type `000`.
 The store, the filters and the renderers all resolve and show ids the same way, from here.
