@@ -1,4 +1,4 @@
-"""Builders of the small PDF, DOCX and HTML files the format tests read.
+"""Builders of the small PDF, DOCX, OFD and HTML files the format tests read.
 
 No font and no office program is needed: the PDF writer sets CJK text in a font it does not
 embed (`Identity-H`, with a ToUnicode map: the text layer is all a reader extracts), and the
@@ -214,6 +214,74 @@ def make_docx(body: str, *, header: str = "", footer: str = "", numbering: str =
     return out.getvalue()
 
 
+_OFD_NS = 'xmlns:ofd="http://www.ofdspec.org/2016"'
+MM_PER_PT = 25.4 / 72
+
+
+def ofd_page_lines(pdf_lines: list[tuple]) -> list[tuple]:
+    """`pdf_page_lines` output (points, up from the foot) as OFD places it: millimetres, down
+    from the top of the page."""
+    return [(x * MM_PER_PT, (PAGE_H - y) * MM_PER_PT, text) for x, y, text in pdf_lines]
+
+
+def _ofd_content(lines: list[tuple], size: float, *, template_ref: bool, image_only: bool) -> str:
+    objects = []
+    for number, (x, y, text) in enumerate(lines, 1):
+        # (each line a TextObject whose Boundary holds it, as OFD writers set one per line)
+        top = y - size
+        objects.append(
+            f'<ofd:TextObject ID="{number}" Boundary="{x:.2f} {top:.2f} {len(text) * size + 1:.2f} {size * 1.5:.2f}" '
+            f'Font="1" Size="{size:.3f}"><ofd:TextCode X="0" Y="{size:.3f}" '
+            f'DeltaX="g {max(0, len(text) - 1)} {size:.3f}">{_escape(text)}</ofd:TextCode></ofd:TextObject>')
+    if image_only:
+        objects.append('<ofd:ImageObject ID="99" Boundary="20 20 170 250" ResourceID="5"/>')
+    template = '<ofd:Template TemplateID="1"/>' if template_ref else ""
+    return (f'<?xml version="1.0" encoding="UTF-8"?><ofd:Page {_OFD_NS}>{template}<ofd:Content>'
+            f'<ofd:Layer ID="0">{"".join(objects)}</ofd:Layer></ofd:Content></ofd:Page>')
+
+
+def make_ofd(pages: list[list[tuple]], *, template: str = "", page_numbers: bool = True,
+             image_only: bool = False, omit: tuple[str, ...] = (),
+             extra: dict[str, bytes] | None = None) -> bytes:
+    """An OFD (GB/T 33190) whose pages hold `(x, y, text)` lines in millimetres from the top left
+    (`ofd_page_lines`), a page template with the line `template` at the top of each page, and
+    `- n -` page numbers. `omit` leaves parts out (a broken file); `image_only` gives pages with
+    a picture and no text (a scan)."""
+    size = SIZE * MM_PER_PT
+    width, height = PAGE_W * MM_PER_PT, PAGE_H * MM_PER_PT
+    page_list = "".join(f'<ofd:Page ID="{n + 10}" BaseLoc="Pages/Page_{n}/Content.xml"/>' for n in range(len(pages)))
+    template_decl = '<ofd:TemplatePage ID="1" BaseLoc="Tpls/Tpl_0/Content.xml"/>' if template else ""
+    files = {
+        "OFD.xml": (f'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD {_OFD_NS} Version="1.0" DocType="OFD">'
+                    "<ofd:DocBody><ofd:DocInfo><ofd:DocID>0</ofd:DocID></ofd:DocInfo>"
+                    "<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>"),
+        "Doc_0/Document.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><ofd:Document {_OFD_NS}><ofd:CommonData>'
+            f"<ofd:MaxUnitID>100</ofd:MaxUnitID><ofd:PageArea><ofd:PhysicalBox>0 0 {width:.2f} {height:.2f}"
+            f"</ofd:PhysicalBox></ofd:PageArea>{template_decl}</ofd:CommonData>"
+            f"<ofd:Pages>{page_list}</ofd:Pages></ofd:Document>"),
+    }
+    if template:
+        x = (width - len(template) * size * 0.75) / 2
+        files["Doc_0/Tpls/Tpl_0/Content.xml"] = _ofd_content([(x, 12.0, template)], size * 0.75,
+                                                             template_ref=False, image_only=False)
+    for number, lines in enumerate(pages):
+        placed = [] if image_only else list(lines)
+        if page_numbers and not image_only:
+            label = f"- {number + 1} -"
+            placed.append(((width - len(label) * size) / 2, height - 12.0, label))
+        files[f"Doc_0/Pages/Page_{number}/Content.xml"] = _ofd_content(
+            placed, size, template_ref=bool(template), image_only=image_only)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            if name not in omit:
+                archive.writestr(name, content)
+        for name, content in (extra or {}).items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
 def gov_page(title: str, body_html: str, *, table: dict[str, str] | None = None, charset: str = "utf-8") -> str:
     """A page in the shape of a government CMS: nav, scripts, styles, a metadata table, a
     `TRS_Editor` article, a share widget and a footer."""
@@ -241,4 +309,5 @@ if __name__ == "__main__":  # write one file of each kind to look at
     page = pdf_page_lines(lines, centered=(0,))
     (where / "sample.pdf").write_bytes(make_pdf([page, page], header="某市人民政府文件"))
     (where / "sample.docx").write_bytes(make_docx(docx_paragraph("各单位应当加强宣传。", num=(1, 0))))
+    (where / "sample.ofd").write_bytes(make_ofd([ofd_page_lines(page)] * 2, template="某市人民政府文件"))
     (where / "sample.html").write_text(gov_page("关于做好反诈宣传的通知", "<p>各单位应当加强宣传。</p>"), "utf-8")

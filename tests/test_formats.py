@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from antifraud_corpus.errors import IngestError
 from antifraud_corpus.pipeline import process_file
 from antifraud_corpus.stages.decode import read_raw_file
-from antifraud_corpus.stages.formats import FormatError, iso_date, sniff_format
+from antifraud_corpus.stages.formats import FormatError, sniff_format
 from antifraud_corpus.stages.formats.docx import Numbering, chinese_number, format_number
 from conftest import with_config_file
-from format_fixtures import docx_paragraph, docx_table, gov_page, make_docx, make_pdf, pdf_page_lines
+from format_fixtures import (
+    docx_paragraph,
+    docx_table,
+    gov_page,
+    make_docx,
+    make_ofd,
+    make_pdf,
+    ofd_page_lines,
+    pdf_page_lines,
+)
 
 # A small handmade notice (invented wording), written once per format below.
 TITLE = "某某市人民政府关于加强反诈骗宣传工作的通知"
@@ -63,6 +74,15 @@ def _pdf_document() -> bytes:
                     header="某某市人民政府文件")
 
 
+def _ofd_document() -> bytes:
+    """The notice over two pages: 第一条 on page 1, 第二条 and the rest on page 2."""
+    first = [TITLE, ADDRESS, " ".join(ARTICLES[0])]
+    second = [" ".join(ARTICLES[1]), f"{LEAD} {LEAD_TEXT}"]
+    second += [f"（{n}）{t}" for n, t in zip("一二", ITEMS, strict=True)] + [ISSUER, DATE_LINE]
+    return make_ofd([ofd_page_lines(pdf_page_lines(first, centered=(0,))), ofd_page_lines(pdf_page_lines(second))],
+                    template="某某市人民政府文件")
+
+
 def _ingest(tmp_path: Path, name: str, data: bytes | str, config):
     raw = tmp_path / "raw"
     raw.mkdir(parents=True, exist_ok=True)
@@ -84,6 +104,7 @@ def _summary(doc) -> dict:
 
 @pytest.mark.parametrize("name, build", [
     ("notice.html", _html_document), ("notice.docx", _docx_document), ("notice.pdf", _pdf_document),
+    ("notice.ofd", _ofd_document),
 ])
 def test_each_format_gives_what_the_text_gives(tmp_path, config, name, build):
     expected = _summary(_ingest(tmp_path / "text", "notice.txt", _text_document(), config))
@@ -95,7 +116,8 @@ def test_each_format_gives_what_the_text_gives(tmp_path, config, name, build):
 
 
 def test_conservation_holds_for_every_format(tmp_path, config):
-    for name, build in (("a.html", _html_document), ("b.docx", _docx_document), ("c.pdf", _pdf_document)):
+    for name, build in (("a.html", _html_document), ("b.docx", _docx_document), ("c.pdf", _pdf_document),
+                        ("d.ofd", _ofd_document)):
         doc = _ingest(tmp_path, name, build(), config)
         raw = read_raw_file(tmp_path / "raw" / name, config).decoded.text
         kept = sum(r[3] - r[2] for r in doc.source_map)
@@ -113,6 +135,55 @@ def test_pdf_pages_headers_and_page_numbers(tmp_path, config):
     assert ("- 1 -\n", "pdf:page-number", "page 1") in pieces
     assert doc.layout["unit"] == "page" and len(doc.layout["starts"]) == 2
     assert "某某市人民政府文件" not in doc.text
+
+
+def test_ofd_pages_in_document_order_and_template_text_removed(tmp_path, config):
+    doc = _ingest(tmp_path, "notice.ofd", _ofd_document(), config)
+    assert doc.layout == {"format": "ofd", "unit": "page", "starts": doc.layout["starts"]}
+    assert len(doc.layout["starts"]) == 2
+    assert [(c.path, c.page) for c in doc.clauses] == [
+        ("第一条", 1), ("第二条", 2), ("第三条", 2), ("第三条/（一）", 2), ("第三条/（二）", 2)]
+    assert [d.page for d in doc.duties] == [1, 2, 2, 2, 2]
+    pieces = [(r.text, r.reason, doc.location(r.start)) for r in doc.removed if r.reason.startswith("ofd:")]
+    assert ("某某市人民政府文件\n", "ofd:template", "page 1") in pieces
+    assert ("某某市人民政府文件\n", "ofd:template", "page 2") in pieces
+    assert ("- 2 -\n", "ofd:page-number", "page 2") in pieces
+    assert "某某市人民政府文件" not in doc.text
+
+
+def test_ofd_page_list_order_wins_over_part_names(tmp_path, config):
+    # Document.xml lists Page_1 before Page_0: the list, not the part names, is the reading order.
+    data = make_ofd([ofd_page_lines(pdf_page_lines(["第二条 各单位应当落实责任。"])),
+                     ofd_page_lines(pdf_page_lines(["第一条 各部门应当加强宣传。"]))], page_numbers=False)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts["Doc_0/Document.xml"] = parts["Doc_0/Document.xml"].replace(
+        b'<ofd:Page ID="10" BaseLoc="Pages/Page_0/Content.xml"/><ofd:Page ID="11" BaseLoc="Pages/Page_1/Content.xml"/>',
+        b'<ofd:Page ID="11" BaseLoc="Pages/Page_1/Content.xml"/><ofd:Page ID="10" BaseLoc="Pages/Page_0/Content.xml"/>')
+    raw = read_raw_file(_write(tmp_path, "order.ofd", _zip(parts)), config)
+    assert raw.decoded.text == "第一条 各部门应当加强宣传。\n第二条 各单位应当落实责任。\n"
+    assert raw.layout.starts == (0, 15)
+
+
+def test_ofd_runs_on_one_baseline_are_one_line_in_x_order(tmp_path, config):
+    # Two TextObjects on one baseline, written right one first: one line, left to right.
+    data = make_ofd([[(80.0, 40.0, "加强宣传工作。"), (30.0, 40.0, "各单位应当")]], page_numbers=False)
+    raw = read_raw_file(_write(tmp_path, "runs.ofd", data), config)
+    assert raw.decoded.text == "各单位应当 加强宣传工作。\n"
+
+
+def _write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def _zip(parts: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return out.getvalue()
 
 
 def test_html_page_drops_scripts_nav_and_reads_the_metadata_table(tmp_path, config):
@@ -172,10 +243,24 @@ def test_chinese_numbers_as_word_writes_them():
     assert format_number(4, "upperRoman") == "IV"
 
 
-def test_iso_date_of_stated_dates():
-    assert iso_date("2023年5月8日") == "2023-05-08"
-    assert iso_date("2023-05-08 10:30") == "2023-05-08"
-    assert iso_date("2023年13月1日") == ""
+@pytest.mark.parametrize("stated, date, source", [
+    ("2023年5月8日", "2023-05-08", "html metadata table 成文日期: 2023年5月8日"),
+    ("2023/5/8", "2023-05-08", "html metadata table 成文日期: 2023/5/8"),
+    ("二〇二三年五月八日", "2023-05-08", "html metadata table 成文日期: 二〇二三年五月八日"),
+])
+def test_a_stated_date_is_read_as_the_metadata_module_reads_dates(tmp_path, config, stated, date, source):
+    page = gov_page(TITLE, "<p>各单位应当加强宣传。</p>", table={"发文机关": ISSUER, "成文日期": stated})
+    doc = _ingest(tmp_path, "page.html", page, config)
+    assert (doc.date, doc.metadata_sources["date"]) == (date, source)
+
+
+def test_an_impossible_stated_date_is_refused_with_a_warning(tmp_path, config):
+    page = gov_page(TITLE, "<p>各单位应当加强宣传。</p>", table={"发文机关": ISSUER, "成文日期": "2023年02月31日",
+                                                             "发布日期": "2023-03-02"})
+    doc = _ingest(tmp_path, "page.html", page, config)
+    assert (doc.date, doc.metadata_sources["date"]) == ("2023-03-02", "html metadata table 发布日期: 2023-03-02")
+    assert ("the page states a date that is not a real one (html metadata table 成文日期: 2023年02月31日); "
+            "ignored: correct it in a sidecar NAME.meta.yaml if needed") in doc.warnings
 
 
 # ------------------------------------------------------------------ bad input: one line each
@@ -246,15 +331,37 @@ def test_all_navigation_page(tmp_path, config):
     assert "no article text on the page" in str(error)
 
 
-def test_doc_and_ofd_name_the_conversion(tmp_path, config, monkeypatch):
+def test_doc_names_the_conversion(tmp_path, config, monkeypatch):
     monkeypatch.setattr("shutil.which", lambda _command: None)
     error = _refusal(tmp_path, "old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, config)
     assert error.code == "needs-conversion" and "soffice --headless --convert-to docx old.doc" in str(error)
-    out = tmp_path / "ofd.zip"
-    with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("OFD.xml", "<ofd:OFD/>")
-    error = _refusal(tmp_path, "paper.ofd", out.read_bytes(), config)
-    assert error.code == "needs-conversion" and "export it to PDF" in str(error)
+
+
+def test_zip_bomb_ofd_is_refused_before_unpacking(tmp_path, config):
+    small = with_config_file(config, "formats", {**config["formats"], "limits": {"max_unpacked_mb": 1,
+                                                                                 "max_pdf_pages": 10}})
+    bomb = make_ofd([[(30.0, 40.0, "各单位应当加强宣传。")]], extra={"Doc_0/Res/big.bin": b"\0" * (3 << 20)})
+    error = _refusal(tmp_path, "bomb.ofd", bomb, small)
+    assert str(error).startswith("bomb.ofd: OFD unpacks to 3 MB, past the 1 MB limit")
+
+
+def test_ofd_without_its_document_xml_is_one_line(tmp_path, config):
+    broken = make_ofd([[(30.0, 40.0, "各单位应当加强宣传。")]], omit=("Doc_0/Document.xml",))
+    error = _refusal(tmp_path, "broken.ofd", broken, config)
+    assert str(error) == ("broken.ofd: damaged OFD (OFD.xml names its document Doc_0/Document.xml, which is not "
+                          "in the file); export it again from the program that made it")
+
+
+def test_ofd_of_images_only_has_no_text_layer(tmp_path, config):
+    error = _refusal(tmp_path, "scan.ofd", make_ofd([[], []], image_only=True), config)
+    assert error.code == "no-text-layer"
+    assert str(error).startswith("scan.ofd: no text layer on any of its 2 page(s) (a scanned image); export it")
+
+
+def test_ofd_font_without_a_unicode_map_is_garbled(tmp_path, config):
+    lines = [(30.0, 40.0, "".join(chr(0xE000 + i) for i in range(30)))]
+    error = _refusal(tmp_path, "garbled.ofd", make_ofd([lines], page_numbers=False), config)
+    assert error.code == "garbled-text"
 
 
 def test_lying_extension_is_read_by_its_bytes_with_a_warning(tmp_path, config):
@@ -264,10 +371,48 @@ def test_lying_extension_is_read_by_its_bytes_with_a_warning(tmp_path, config):
                for w in doc.warnings)
 
 
+@pytest.mark.parametrize("name", ["lies.pdf", "lies.docx", "lies.ofd", "lies.html"])
+def test_text_named_as_another_format_is_read_as_text_with_a_warning(tmp_path, config, name):
+    doc = _ingest(tmp_path, name, _text_document(), config)
+    expected = _summary(_ingest(tmp_path / "text", "lies.txt", _text_document(), config))
+    assert _summary(doc) == expected and doc.layout is None
+    suffix = name.rsplit(".", 1)[1]
+    assert doc.warnings[0] == (f"the extension says .{suffix} but the file is a plain-text file; read as such; "
+                               "rename it to lies.txt")
+
+
+@pytest.mark.parametrize("name, what", [("noise.pdf", "PDF"), ("noise.docx", "Word DOCX document"),
+                                        ("noise.ofd", "OFD document")])
+def test_random_bytes_named_as_a_format_get_that_formats_error(tmp_path, config, name, what):
+    error = _refusal(tmp_path, name, bytes(range(256)) * 8, config)
+    assert str(error) == (f"{name}: not a {what} (its bytes are neither a {what} nor text); download it again, "
+                          "or give it the extension of what it really is")
+
+
+def test_random_bytes_with_no_format_extension_keep_the_decoders_message(tmp_path, config):
+    path = _write(tmp_path, "noise.bin", bytes(range(256)) * 8)
+    with pytest.raises(IngestError) as caught:
+        read_raw_file(path, config)
+    assert str(caught.value) == "noise.bin: binary file (NUL bytes), not text; remove it or convert it to UTF-8 text"
+
+
+def test_check_reports_text_with_a_lying_extension(tmp_path, runner):
+    from antifraud_corpus.cli import main
+
+    path = _write(tmp_path, "lies.pdf", _text_document().encode())
+    result = runner.invoke(main, ["check", str(path), "--format", "json"])
+    found = [(f["code"], f["severity"], f["message"]) for f in json.loads(result.stdout)
+             if f["code"] in ("wrong-extension", "encoding-damage")]
+    assert found == [("wrong-extension", "warning", "the extension says .pdf but the file is a plain-text file; "
+                                                    "read as such; rename it to lies.txt")]
+
+
 def test_text_files_are_never_sniffed_as_pages():
     assert sniff_format("page.txt", b"<!DOCTYPE html><html><body>x</body></html>") == "text"
     assert sniff_format("page", b"<!DOCTYPE html><html><body>x</body></html>") == "html"
     assert sniff_format("notes.txt", "各单位应当加强宣传。".encode()) == "text"
+    assert sniff_format("notes.html", "各单位应当加强宣传。".encode()) == "text"
+    assert sniff_format("page.html", b"<p>x</p>") == "html"
 
 
 def test_check_reports_format_codes(tmp_path, runner):
@@ -277,9 +422,14 @@ def test_check_reports_format_codes(tmp_path, runner):
     raw.mkdir()
     (raw / "scan.pdf").write_bytes(make_pdf([[]], image_only=True))
     (raw / "notice.docx").write_bytes(_pdf_document())
-    result = runner.invoke(main, ["check", str(raw / "scan.pdf"), str(raw / "notice.docx"), "--format", "json"])
+    (raw / "scan.ofd").write_bytes(make_ofd([[]], image_only=True))
+    (raw / "notice.ofd").write_bytes(_ofd_document())
+    result = runner.invoke(main, ["check", *(str(raw / name) for name in ("scan.pdf", "notice.docx", "scan.ofd",
+                                                                          "notice.ofd")), "--format", "json"])
     found = {(Path(f["file"]).name, f["code"], f["severity"]) for f in json.loads(result.stdout)}
-    assert {("scan.pdf", "no-text-layer", "error"), ("notice.docx", "wrong-extension", "warning")} <= found
+    assert {("scan.pdf", "no-text-layer", "error"), ("notice.docx", "wrong-extension", "warning"),
+            ("scan.ofd", "no-text-layer", "error")} <= found
+    assert not {code for file, code, _ in found if file == "notice.ofd"} & {"encoding-found", "no-text-layer"}
     assert result.exit_code == 1
 
 
@@ -294,6 +444,29 @@ def test_ingest_goes_on_past_a_bad_file(tmp_path, config):
     assert report.ingested == ["notice"]
     assert [p.message.split(";")[0] for p in report.failed] == [
         "scan.pdf: no text layer on any of its 1 page(s) (a scanned image)"]
+
+
+def test_a_page_and_its_attachment_of_one_stem_name_both_files_and_a_rename(tmp_path, config, runner, monkeypatch):
+    from antifraud_corpus.cli import main
+    from antifraud_corpus.pipeline import ingest_corpus
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "notice.html").write_text(_html_document(), encoding="utf-8")
+    (raw / "notice.pdf").write_bytes(_pdf_document())
+    report = ingest_corpus(raw, tmp_path / "normalized", config)
+    expected = ("notice.pdf: same document id 'notice' as notice.html (a document's id is its file name without "
+                "the extension); rename this file, e.g. to notice-pdf.pdf, or the other one, and ingest again")
+    assert report.ingested == ["notice"]
+    assert [p.message for p in report.failed] == [expected]
+    (raw / "notice.pdf").rename(raw / "notice-pdf.pdf")
+    assert ingest_corpus(raw, tmp_path / "normalized", config).ingested == ["notice-pdf"]
+    (raw / "notice-pdf.pdf").rename(raw / "notice.pdf")
+    monkeypatch.chdir(tmp_path)  # (check names files from the working folder)
+    result = runner.invoke(main, ["check", "raw/notice.html", "raw/notice.pdf", "--format", "json"])
+    clashes = [(f["file"], f["message"]) for f in json.loads(result.stdout) if f["code"] == "doc-id"]
+    assert clashes == [("raw/notice.pdf", expected.removeprefix("notice.pdf: ").replace("as notice.html",
+                                                                                      "as raw/notice.html"))]
 
 
 def test_page_without_a_known_container_keeps_what_trafilatura_takes_as_the_article(tmp_path, config):

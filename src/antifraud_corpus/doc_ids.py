@@ -1,4 +1,5 @@
-"""Document ids as users type them: any unique prefix, and the shortest labels that type back.
+"""Document ids as users type them (any unique prefix, the shortest labels that type back), and
+what to say when two files claim one.
 
 A store's ids (`000_888081b4012a42ca`, `lrb-0e1462c0d935`) are long; researchers type `000`.
 The store, the filters and the renderers all resolve and show ids the same way, from here.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
+from pathlib import PurePath
 
 from .errors import FilterError
 
@@ -72,3 +74,17 @@ def typable_prefix(doc_id: str, ids: Sequence[str]) -> str:
             return prefix
         cut = doc_id.find("_", cut + 1)
     return doc_id
+
+
+def id_clash(doc_id: str, name: str, other: str) -> str:
+    """Why file `name` (e.g. `x.pdf`, the attachment of a saved page `x.html`) cannot be stored
+    beside `other`, and a name under which it could be.
+
+    A document's id is its file name without the extension (the contract outside tools rely
+    on), so the id is never changed behind the user's back: the message says which two files
+    meet on it and how to rename one (`x.pdf` → `x-pdf.pdf`, whose id `x-pdf` says where it came from).
+    """
+    suffix = PurePath(name).suffix
+    renamed = f"{doc_id}-{suffix.lstrip('.').lower()}{suffix}" if suffix else f"{doc_id}-2"
+    return (f"same document id '{doc_id}' as {other} (a document's id is its file name without the "
+            f"extension); rename this file, e.g. to {renamed}, or the other one, and ingest again")

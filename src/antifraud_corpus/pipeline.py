@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .config import Config, load_config
+from .doc_ids import id_clash
 from .errors import CorpusError, DiskFullError, IngestError, InputFolderError, StoreError, file_error
 from .models import Document
 from .stages.sidecar import is_sidecar, sidecar_path
@@ -143,7 +144,7 @@ def discover_raw_files(raw_dir: Path) -> tuple[list[RawEntry], list[Problem]]:
                 continue
         doc_id = path.stem
         if doc_id in seen:
-            problems.append(Problem(rel, f"{shown}: same document id '{doc_id}' as {seen[doc_id]}; rename one of them"))
+            problems.append(Problem(rel, f"{shown}: {id_clash(doc_id, path.name, seen[doc_id])}"))
             continue
         seen[doc_id] = shown
         sidecar = sidecar_path(path) if sidecars else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..doc_ids import id_clash
 from .file_checks import Inspected
 from .index import IndexEntry
 from .rules import CheckRules
@@ -56,13 +57,11 @@ def cross_checks(items: list[Inspected], store: list[IndexEntry], raw_dir: Path,
             other = seen_ids.get(target.doc_id)
             stored_source = store_ids.get(target.doc_id)
             if other is not None:
-                item.findings.add("doc-id", 1,
-                                  f"same document id '{target.doc_id}' as {other}; rename one of them")
+                item.findings.add("doc-id", 1, id_clash(target.doc_id, target.path.name, other))
             elif stored_source is not None and stored_source != target.source \
                     and _stored_source_exists(raw_dir, stored_source):
-                item.findings.add("doc-id", 1,
-                                  f"same document id '{target.doc_id}' as the stored document from "
-                                  f"{display_path(raw_dir / stored_source)}; rename one of them")
+                item.findings.add("doc-id", 1, id_clash(target.doc_id, target.path.name, "the stored document "
+                                                        f"from {display_path(raw_dir / stored_source)}"))
             seen_ids.setdefault(target.doc_id, target.display)
         if item.sha256 is not None:
             known.append(_Known(target.display, item.sha256, item.signature, index))

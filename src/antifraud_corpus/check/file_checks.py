@@ -328,7 +328,7 @@ def _unit_of_unread(path: Path) -> str:
             head = handle.read(4096)  # (enough to tell a PDF: every other format counts paragraphs)
     except OSError:
         return "paragraph"
-    return "page" if sniff_format(path.name, head) == "pdf" else "paragraph"
+    return "page" if sniff_format(path.name, head) in ("pdf", "ofd") else "paragraph"
 
 
 def _check_file_name(out: Collector, target: Target, rules: CheckRules) -> None:
@@ -363,10 +363,10 @@ def inspect_target(target: Target, raw_dir: Path, config: Config, rules: CheckRu
     text = raw.decoded.text
     out.read(text, raw.layout)  # (before any finding: a PDF's findings about the whole file name no line)
     _check_file_name(out, target, rules)
-    if raw.decoded.encoding.replace("_", "-").lower() not in ("utf-8", "utf-8-sig", "ascii", "pdf", "docx"):
+    if raw.decoded.encoding.replace("_", "-").lower() not in ("utf-8", "utf-8-sig", "ascii", "pdf", "docx", "ofd"):
         out.add("encoding-found", 1, f"decoded as {raw.decoded.encoding}; consider saving the file as UTF-8")
-    # (a web page, PDF or Word file's warnings are its layout's findings, each with its code)
-    findings = raw.layout.findings if raw.layout else [("encoding-damage", w) for w in raw.decoded.warnings]
+    # (every warning of reading the file with its code: a web page, PDF or Word file's from its layout)
+    findings = raw.findings
     bad = text.find("\ufffd") if findings else -1
     for code, warning in findings:
         message = warning.removeprefix(f"{target.display}: ")

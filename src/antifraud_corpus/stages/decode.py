@@ -66,6 +66,15 @@ class RawFile:
     sha256: str
     decoded: Decoded
     layout: Extracted | None = None
+    coded: tuple[tuple[str, str], ...] = ()  # (check code, warning) of a text file's warnings not about decoding
+
+    @property
+    def findings(self) -> tuple[tuple[str, str], ...]:
+        """Every warning of reading the file with its `corpus check` code."""
+        if self.layout is not None:
+            return self.layout.findings
+        codes = {message: code for code, message in self.coded}
+        return tuple((codes.get(warning, "encoding-damage"), warning) for warning in self.decoded.warnings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,16 +176,22 @@ def read_raw_file(path: Path, config: Config, *, name: str = "") -> RawFile:
                 buffer += chunk
     except OSError as exc:
         raise file_error(exc, name, action="read", error=IngestError) from None
-    from .formats import TEXT, extract_document, sniff_format
+    from .formats import TEXT, claimed_format_error, extension_finding, extract_document, sniff_format
 
     kind = sniff_format(name, buffer)
     if kind != TEXT:
         layout = extract_document(buffer, kind, config, name)
         decoded = Decoded(layout.text, layout.encoding, layout.warnings)
         return RawFile(path=path, size=len(buffer), sha256=digest.hexdigest(), decoded=decoded, layout=layout)
-    # Decoded straight from the buffer: no second copy of a large file's bytes.
-    decoded = decode_bytes(buffer, config, name=name)
-    return RawFile(path=path, size=len(buffer), sha256=digest.hexdigest(), decoded=decoded)
+    try:  # (decoded straight from the buffer: no second copy of a large file's bytes)
+        decoded = decode_bytes(buffer, config, name=name)
+    except IngestError as exc:
+        raise claimed_format_error(name, exc, len(buffer)) from None
+    finding = extension_finding(name, TEXT)  # (text named .pdf, .docx…: read, and told to rename it)
+    if finding is not None:
+        decoded = Decoded(decoded.text, decoded.encoding, (finding[1], *decoded.warnings))
+    return RawFile(path=path, size=len(buffer), sha256=digest.hexdigest(), decoded=decoded,
+                   coded=(finding,) if finding else ())
 
 
 def _decode_after_bom(data: _Bytes, size: int, encoding: str, settings: _Settings, name: str) -> Decoded:

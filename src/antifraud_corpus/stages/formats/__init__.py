@@ -35,6 +35,7 @@ HTML_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".xhtml"})
 _TEXT_SUFFIXES = frozenset({".txt", ".md", ".text"})
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
+_ANY_TAG = re.compile(rb"<[A-Za-z!?/]")
 _HTML_START = re.compile(rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.I | re.S)
 # What a reader calls each format in messages, and the extension a file of it should have.
 FORMAT_NAMES = {"html": ("HTML page", ".html"), "pdf": ("PDF", ".pdf"), "docx": ("Word DOCX document", ".docx"),
@@ -69,9 +70,9 @@ class Extracted:
     """A non-text file as text: what the pipeline reads instead of decoded bytes."""
 
     text: str
-    format: str  # html | pdf | docx
+    format: str  # html | pdf | docx | ofd
     encoding: str  # the page's codec for HTML, the format name otherwise
-    unit: str  # page | paragraph: what `starts` counts
+    unit: str  # page (PDF, OFD) | paragraph (DOCX, HTML): what `starts` counts
     starts: tuple[int, ...]  # text offset where unit 1, 2, ... starts
     drops: tuple[Edit, ...] = ()  # pieces that are not the document, with their reasons
     metadata: Mapping[str, PageValue] = field(default_factory=dict)
@@ -182,7 +183,8 @@ def sniff_format(name: str, data: bytes | bytearray) -> str:
     if start.startswith(b"{\\rtf"):
         return "rtf"
     if suffix in HTML_SUFFIXES:
-        return "html"
+        # (plain text saved as .html has no tag: read as the text it is, and told to rename it)
+        return "html" if _ANY_TAG.search(head) else TEXT
     if suffix not in _TEXT_SUFFIXES and _HTML_START.match(head):
         return "html"
     return TEXT
@@ -210,10 +212,21 @@ def extension_finding(name: str, kind: str) -> tuple[str, str] | None:
     claimed = _SUFFIX_FORMATS.get(suffix, TEXT if suffix in _TEXT_SUFFIXES else None)
     if claimed is None or claimed == kind or (claimed == TEXT and kind == "html"):
         return None
-    what, proper = FORMAT_NAMES.get(kind, ("plain text", ".txt"))
+    what, proper = FORMAT_NAMES.get(kind, ("plain-text file", ".txt"))
     # (no file name in front: ingest names the document before each warning, check the file)
     return ("wrong-extension", f"the extension says {suffix} but the file is a {what}; read as such; "
                                f"rename it to {PurePath(name).stem}{proper}")
+
+
+def claimed_format_error(name: str, error: IngestError, size: int) -> IngestError:
+    """What to say of a file that is not text and not what it claims: a `.pdf` of random bytes is
+    "not a PDF", not a text file to re-save as UTF-8. `error` (the decoder's) for other names."""
+    claimed = _SUFFIX_FORMATS.get(PurePath(name).suffix.lower())
+    if size == 0 or claimed in (None, "html"):
+        return error
+    what = FORMAT_NAMES[claimed][0]
+    return FormatError(f"{name}: not a {what} (its bytes are neither a {what} nor text); download it again, "
+                       "or give it the extension of what it really is")
 
 
 def open_zip(data: bytes | bytearray, name: str, what: str, config: Config) -> ZipFile:
@@ -249,20 +262,6 @@ def page_values(labelled: Mapping[str, tuple[str, str]], fallback: Mapping[str, 
     return values
 
 
-_DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
-
-
-def iso_date(value: str) -> str:
-    """`2022年9月6日`, `2022-09-06 10:00` → `2022-09-06`; "" when there is no full date."""
-    match = _DATE.search(value)
-    if not match:
-        return ""
-    year, month, day = (int(part) for part in match.groups())
-    if not (1 <= month <= 12 and 1 <= day <= 31):
-        return ""
-    return f"{year:04d}-{month:02d}-{day:02d}"
-
-
 def extract_document(data: bytes | bytearray, kind: str, config: Config, name: str) -> Extracted:
     """Read a file of format `kind` (see `sniff_format`) as text with its layout.
 
@@ -281,6 +280,10 @@ def extract_document(data: bytes | bytearray, kind: str, config: Config, name: s
         from .docx import read_docx
 
         extracted = read_docx(data, config, name)
+    elif kind == "ofd":
+        from .ofd import read_ofd
+
+        extracted = read_ofd(data, config, name)
     else:
         from .legacy import read_converted
 

@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ...config import Config, per_config
-from . import Extracted, FormatError, TextBuilder, iso_date, page_values, settings
+from ..metadata.dates import written_iso_date
+from . import Extracted, FormatError, TextBuilder, page_values, settings
 
 _BLOCKS = frozenset({
     "address", "article", "blockquote", "body", "br", "caption", "center", "dd", "div", "dl", "dt", "fieldset",
@@ -108,17 +109,21 @@ def read_html(data: bytes | bytearray, config: Config, name: str) -> Extracted:
     if "source" in labelled:
         value, where = labelled.pop("source")
         fallback["issuer"] = (value, where)
-    if "published" in labelled:
-        value, where = labelled.pop("published")
-        if "date" not in labelled and iso_date(value):
-            labelled["date"] = (iso_date(value), where)
-    if "date" in labelled:
-        value, where = labelled["date"]
-        labelled["date"] = (iso_date(value), where)
+    findings = [("encoding-damage", warning) for warning in decoded.warnings]
+    # The document's date is its 成文日期; the publication date stands in only where that is missing
+    # or unreadable. A stated date that is no real date is said, never stored.
+    for key in ("date", "published"):
+        if key in labelled:
+            value, where = labelled.pop(key)
+            iso = written_iso_date(value)
+            if iso is None:
+                findings.append(("missing-date", f"the page states a date that is not a real one ({where}); "
+                                                 "ignored: correct it in a sidecar NAME.meta.yaml if needed"))
+            elif "date" not in labelled:
+                labelled["date"] = (iso, where)
     return Extracted(text=builder.text(), format="html", encoding=decoded.encoding, unit="paragraph",
                      starts=tuple(builder.starts), drops=tuple(builder.drops),
-                     metadata=page_values(labelled, fallback),
-                     findings=tuple(("encoding-damage", warning) for warning in decoded.warnings))
+                     metadata=page_values(labelled, fallback), findings=tuple(findings))
 
 
 def _names(element: object) -> list[str]:

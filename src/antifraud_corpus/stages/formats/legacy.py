@@ -1,8 +1,8 @@
-"""DOC, WPS, RTF and OFD: read through a converter where one is installed, else one clear line.
+"""DOC, WPS and RTF: read through a converter where one is installed, else one clear line.
 
 LibreOffice (`soffice --headless --convert-to docx`) reads DOC, WPS and RTF; it is optional
 (it is a large install), so without it the file is refused with the command that converts
-it. OFD has no maintained open-source reader to call: the message says how to get a PDF.
+it. (OFD has its own reader, `ofd.py`.)
 """
 
 from __future__ import annotations
@@ -17,16 +17,12 @@ from . import FORMAT_NAMES, Extracted, FormatError, settings
 
 
 def read_converted(data: bytes | bytearray, config: Config, name: str, kind: str) -> Extracted:
-    """A DOC, WPS or RTF converted to DOCX and read as one; an OFD refused with how to convert it.
+    """A DOC, WPS or RTF converted to DOCX and read as one.
 
     Raises:
         FormatError: `needs-conversion` when no converter is installed (or it fails).
     """
     what = FORMAT_NAMES.get(kind, (kind.upper(),))[0]
-    if kind == "ofd":
-        raise FormatError(f"{name}: {what} (the Chinese fixed-layout format), which has no reader here; "
-                          "export it to PDF from an OFD reader (数科OFD阅读器, 福昕OFD版式办公套件) and ingest "
-                          "the PDF", "needs-conversion")
     convert = settings(config).convert
     office = next((found for command in convert["office"] if (found := shutil.which(str(command)))), None)
     command = f"soffice --headless --convert-to docx {PurePath(name).name}"

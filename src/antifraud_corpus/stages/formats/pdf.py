@@ -26,13 +26,25 @@ _DIGITS = re.compile(r"\d+")
 
 
 @dataclass(slots=True)
-class _Line:
+class Line:
+    """A visual line of a fixed-layout page (PDF, OFD), its box measured up from the page's foot."""
+
     text: str
     left: float
     right: float
     top: float
     size: float  # the width of one character: the tolerance of margins and indents
     page_width: float
+    drop: str = ""  # set by the reader: the line is not the document whatever its place (an OFD template's)
+
+
+# What to do with a file whose pages have no text, or a garbled text layer, by format.
+_NO_TEXT_ADVICE = {"pdf": "run OCR on it (e.g. `ocrmypdf -l chi_sim in.pdf out.pdf`) and ingest the result",
+                   "ofd": "export it to PDF from an OFD reader, run OCR on that "
+                          "(e.g. `ocrmypdf -l chi_sim in.pdf out.pdf`) and ingest the result"}
+_GARBLED_ADVICE = {"pdf": "OCR the PDF (e.g. `ocrmypdf --force-ocr -l chi_sim in.pdf out.pdf`) or get a text copy",
+                   "ofd": "export it to PDF, OCR that (e.g. `ocrmypdf --force-ocr -l chi_sim in.pdf out.pdf`) "
+                          "or get a text copy"}
 
 
 def read_pdf(data: bytes | bytearray, config: Config, name: str) -> Extracted:
@@ -56,7 +68,7 @@ def read_pdf(data: bytes | bytearray, config: Config, name: str) -> Extracted:
         pages = [_page_lines(document, number) for number in range(count)]
     finally:
         document.close()
-    return _layout(pages, rules, name)
+    return lay_out_pages(pages, rules, name, "pdf")
 
 
 def _open_error(problem: str, name: str) -> FormatError:
@@ -68,7 +80,7 @@ def _open_error(problem: str, name: str) -> FormatError:
                        "from a PDF reader")
 
 
-def _page_lines(document: object, number: int) -> list[_Line]:
+def _page_lines(document: object, number: int) -> list[Line]:
     """One page's visual lines with their boxes; the page is let go before the next is read."""
     page = document[number]
     width = page.get_width()
@@ -86,7 +98,7 @@ def _page_lines(document: object, number: int) -> list[_Line]:
                 left, bottom, _, top = textpage.get_charbox(first)
                 _, _, right, _ = textpage.get_charbox(last)
                 size = (right - left) / max(1, len(stripped))
-                lines.append(_Line(stripped, left, right, top, max(size, 1.0), width))
+                lines.append(Line(stripped, left, right, top, max(size, 1.0), width))
             start = end + 2
         return lines
     finally:
@@ -94,21 +106,31 @@ def _page_lines(document: object, number: int) -> list[_Line]:
         page.close()
 
 
-def _layout(pages: list[list[_Line]], rules: Settings, name: str) -> Extracted:
+def lay_out_pages(pages: list[list[Line]], rules: Settings, name: str, kind: str) -> Extracted:
+    """Fixed-layout pages (`kind` pdf or ofd) as one text: wrapped lines joined, running headers,
+    footers, page numbers and the lines the reader marked (`Line.drop`) set aside as drops.
+
+    Raises:
+        FormatError: no page has text (a scan), or most of the text has no Unicode meaning.
+    """
     pdf = rules.pdf
-    running = _running_lines(pages, float(pdf["running_share"]))
-    page_drops = [_page_drops(lines, running, rules) for lines in pages]
+    content = [[line for line in lines if not line.drop] for lines in pages]
+    running = _running_lines(content, float(pdf["running_share"]))
+    page_drops = [_page_drops(lines, running, rules, kind) for lines in content]
     bodies = [[line for i, line in enumerate(lines) if i not in drops]
-              for lines, drops in zip(pages, page_drops, strict=True)]
+              for lines, drops in zip(content, page_drops, strict=True)]
     left, right = _margins(bodies)
     builder = TextBuilder()
     empty_pages = []
     garbage = total = 0
-    for number, (lines, drops, body) in enumerate(zip(pages, page_drops, bodies, strict=True), 1):
+    for number, (lines, kept, drops, body) in enumerate(zip(pages, content, page_drops, bodies, strict=True), 1):
         builder.start_unit()
-        if sum(len(line.text) for line in lines) < int(pdf["min_page_chars"]):
+        if sum(len(line.text) for line in kept) < int(pdf["min_page_chars"]):
             empty_pages.append(number)
-        for i, line in enumerate(lines):
+        for line in lines:
+            if line.drop:
+                builder.add(line.text + "\n", line.drop)
+        for i, line in enumerate(kept):
             if i in drops:
                 builder.add(line.text + "\n", drops[i])
         for i, line in enumerate(body):
@@ -121,16 +143,14 @@ def _layout(pages: list[list[_Line]], rules: Settings, name: str) -> Extracted:
             wrapped = (following is not None and line.right >= full
                        and following.left < left + 1.5 * following.size
                        and not rules.heading.match(following.text))
-            builder.add("\n", "pdf:line-wrap" if wrapped else "")
+            builder.add("\n", f"{kind}:line-wrap" if wrapped else "")
     if len(empty_pages) == len(pages):
         raise FormatError(f"{name}: no text layer on any of its {len(pages)} page(s) (a scanned image); "
-                          "run OCR on it (e.g. `ocrmypdf -l chi_sim in.pdf out.pdf`) and ingest the result",
-                          "no-text-layer")
+                          f"{_NO_TEXT_ADVICE[kind]}", "no-text-layer")
     ratio = garbage / max(1, total)
     if ratio > float(pdf["garbled_error_ratio"]):
         raise FormatError(f"{name}: garbled text layer ({ratio:.0%} of its characters have no Unicode meaning, "
-                          "as with fonts such as 仿宋_GB2312 embedded without a map); OCR the PDF "
-                          "(e.g. `ocrmypdf --force-ocr -l chi_sim in.pdf out.pdf`) or get a text copy",
+                          f"as with fonts such as 仿宋_GB2312 embedded without a map); {_GARBLED_ADVICE[kind]}",
                           "garbled-text")
     findings = []
     if empty_pages:
@@ -139,11 +159,11 @@ def _layout(pages: list[list[_Line]], rules: Settings, name: str) -> Extracted:
     if ratio > float(pdf["garbled_warn_ratio"]):
         findings.append(("garbled-text", f"{garbage} character(s) of the text layer have no Unicode meaning "
                                          "(garbled font map); they are kept as found: check the text"))
-    return Extracted(text=builder.text(), format="pdf", encoding="pdf", unit="page", starts=tuple(builder.starts),
+    return Extracted(text=builder.text(), format=kind, encoding=kind, unit="page", starts=tuple(builder.starts),
                      drops=tuple(builder.drops), findings=tuple(findings))
 
 
-def _margins(bodies: list[list[_Line]]) -> tuple[float, float]:
+def _margins(bodies: list[list[Line]]) -> tuple[float, float]:
     """The text block's left and right edges: where most body lines start and end (a wide table
     or a centred title does not move them)."""
     lefts = sorted(line.left for body in bodies for line in body)
@@ -158,7 +178,7 @@ def _page_list(numbers: list[int]) -> str:
     return shown + (f" and {len(numbers) - 10} more" if len(numbers) > 10 else "")
 
 
-def _edge_lines(lines: list[_Line]) -> list[int]:
+def _edge_lines(lines: list[Line]) -> list[int]:
     """The top-most and bottom-most lines of a page (by position, not by text order)."""
     if not lines:
         return []
@@ -166,7 +186,7 @@ def _edge_lines(lines: list[_Line]) -> list[int]:
     return list(dict.fromkeys([order[0], order[-1]]))
 
 
-def _running_lines(pages: list[list[_Line]], share: float) -> set[str]:
+def _running_lines(pages: list[list[Line]], share: float) -> set[str]:
     """Edge lines (digits read as `#`) that repeat on `share` of the pages and on two at least."""
     if len(pages) < 2:
         return set()
@@ -176,13 +196,13 @@ def _running_lines(pages: list[list[_Line]], share: float) -> set[str]:
     return {text for text, n in counts.items() if n >= max(2, share * len(pages))}
 
 
-def _page_drops(lines: list[_Line], running: set[str], rules: Settings) -> dict[int, str]:
+def _page_drops(lines: list[Line], running: set[str], rules: Settings, kind: str) -> dict[int, str]:
     drops = {}
     edges = _edge_lines(lines)
     for i in edges:
         text = lines[i].text
         if any(pattern.match(text) for pattern in rules.page_number):
-            drops[i] = "pdf:page-number"
+            drops[i] = f"{kind}:page-number"
         elif _DIGITS.sub("#", text) in running:
-            drops[i] = "pdf:header" if i == edges[0] else "pdf:footer"
+            drops[i] = f"{kind}:header" if i == edges[0] else f"{kind}:footer"
     return drops

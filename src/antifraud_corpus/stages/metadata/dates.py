@@ -44,6 +44,17 @@ def parse_date(text: str) -> tuple[int | None, int, int] | None:
     return year, month, day
 
 
+def written_iso_date(text: str) -> str | None:
+    """A written date that states its year, as YYYY-MM-DD (`二〇二三年四月十日` → `2023-04-10`);
+    None when there is none or it is not a real date (`2023年02月31日`).
+
+    >>> written_iso_date("2023-05-08 10:30"), written_iso_date("2023年02月31日"), written_iso_date("4月10日")
+    ('2023-05-08', None, None)
+    """
+    parts = parse_date(text)
+    return iso_date(*parts) if parts and parts[0] else None
+
+
 def iso_date(year: int, month: int, day: int) -> str | None:
     try:
         return dt.date(year, month, day).isoformat()
