@@ -68,6 +68,12 @@ def _normalized_option(func: Callable) -> Callable:
                         help="The normalized store (written by `corpus ingest`).")(func)
 
 
+def _scheduler_option(func: Callable) -> Callable:
+    return click.option("--scheduler", envvar="DASK_SCHEDULER_ADDRESS", default=None, metavar="ADDRESS",
+                        help="Run on a Dask cluster: its scheduler (tcp://HOST:8786; env DASK_SCHEDULER_ADDRESS), "
+                             "or `local` for a LocalCluster of --workers processes. Needs the [dask] extra.")(func)
+
+
 def _load(config_dir: Path | None, overrides: tuple[str, ...]) -> Any:
     from .config import load_config
 
@@ -102,8 +108,9 @@ def main() -> None:
               help="Worker processes.")
 @click.option("--force", is_flag=True, help="Redo every document, even unchanged ones.")
 @click.option("--prune", is_flag=True, help="Delete stored documents whose raw file is gone.")
+@_scheduler_option
 def ingest(raw_dir: Path, normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...],
-           workers: int, force: bool, prune: bool) -> None:
+           workers: int, force: bool, prune: bool, scheduler: str | None) -> None:
     """Turn raw files into clean, simplified, segmented, tagged documents.
 
     Decodes (UTF-8/16, GB18030, Big5), repairs mojibake, strips pinyin glosses,
@@ -116,15 +123,17 @@ def ingest(raw_dir: Path, normalized_dir: Path, config_dir: Path | None, overrid
     Example:
         corpus ingest
         corpus ingest --raw my/raw --normalized my/normalized --workers 2
+        corpus ingest --scheduler tcp://head-node:8786   # a Dask cluster (shared file system)
     """
+    from .distributed import DaskIngest, cluster_client
     from .pipeline import ingest_corpus
     from .report import IngestProgress, render_ingest_summary
 
     config = _load(config_dir, overrides)
-    with IngestProgress(_stderr()) as progress:
+    with cluster_client(scheduler, workers) as client, IngestProgress(_stderr()) as progress:
         report = ingest_corpus(raw_dir, normalized_dir, config, config_dir=config_dir, overrides=overrides,
                                workers=workers, force=force, prune=prune, on_outcome=progress.advance,
-                               on_busy=progress.note)
+                               on_busy=progress.note, executor=DaskIngest(client) if client else None)
     render_ingest_summary(_stderr(), report)
     if report.failed:
         sys.exit(_EXIT_PROBLEMS)
@@ -338,9 +347,10 @@ def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_d
               help="zh: Chinese labels for statuses, levels, measures and actors.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes for the alignment.")
+@_scheduler_option
 def compare(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...], fmt: str,
             output: Path | None, levels: tuple, regions: tuple, actors: tuple, measures: tuple, doc_ids: tuple,
-            topic: str, lang: str, workers: int) -> None:
+            topic: str, lang: str, workers: int, scheduler: str | None) -> None:
     """Diff directives across central, provincial, municipal and county documents.
 
     Each directive of a lower-level document is aligned with the directives
@@ -357,17 +367,21 @@ def compare(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str,
         corpus compare --format html -o compare.html
         corpus compare --level provincial --measure fund_control --format json
         corpus compare --level municipal --measure credit_punishment --format csv -o diffs.csv
+        corpus compare --scheduler local --workers 4 --format json -o compare.json
     """
     from rich.console import Console
 
     from .compare import compare_corpus
+    from .distributed import DaskAlign, cluster_client
     from .export import DutyFilter
     from .report_compare import write_comparison
     from .store import load_document_duties
 
     keep = DutyFilter(levels=levels, regions=regions, actors=actors, measures=measures, doc_ids=doc_ids, topic=topic)
-    comparison = compare_corpus(load_document_duties(normalized_dir), _load(config_dir, overrides), filters=keep,
-                                workers=workers)
+    config = _load(config_dir, overrides)
+    with cluster_client(scheduler, workers) as client:
+        comparison = compare_corpus(load_document_duties(normalized_dir), config, filters=keep, workers=workers,
+                                    align_all=DaskAlign(client) if client else None)
     write_comparison(comparison, fmt, lang, output, Console(highlight=False))
 
 
