@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import ConfigError, CorpusError, InputFolderError, StoreError
+from .errors import ConfigError, CorpusError, ExportError, InputFolderError, StoreError
 from .safetext import printable
 
 _EXIT_USAGE = 2
@@ -46,6 +46,16 @@ class _CorpusGroup(click.Group):
 
 # `-o` naming a folder is bad usage (exit 2); a file that then cannot be written is a failed run (exit 1).
 _OUTPUT_FILE = click.Path(dir_okay=False, path_type=Path)
+_OUTPUT_FOLDER = click.Path(file_okay=False, path_type=Path)  # (--format parquet writes a folder of files)
+
+
+def _output(fmt: str, output: Path | None) -> Path | None:
+    """`-o` checked for the format: a folder for parquet, a file for the rest (click's own messages, exit 2)."""
+    if output is None:
+        return None
+    ctx = click.get_current_context()
+    param = next(p for p in ctx.command.params if p.name == "output")
+    return (_OUTPUT_FOLDER if fmt == "parquet" else _OUTPUT_FILE).convert(str(output), param, ctx)
 
 
 def _stderr() -> Any:
@@ -156,8 +166,9 @@ def _export_options(formats: tuple[str, ...]) -> Callable:
                             help="zh: Chinese column headers and labels.")(func)
         func = click.option("--diffs/--no-diffs", "with_diffs", default=True, show_default=True,
                             help="sqlite: add the `corpus compare` diffs as a `diffs` table.")(func)
-        func = click.option("-o", "--output", type=_OUTPUT_FILE, default=None,
-                            help="Output file [default: stdout; required for sqlite].")(func)
+        func = click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+                            help="Output file [default: stdout; required for sqlite]; a folder for parquet "
+                                 "(partitioned by level and province).")(func)
         func = click.option("--format", "fmt", type=click.Choice(formats), default=formats[0],
                             show_default=True)(func)
         func = click.option("--doc", "doc_ids", multiple=True, help="Only these documents (repeatable).")(func)
@@ -170,7 +181,7 @@ def _export_options(formats: tuple[str, ...]) -> Callable:
 
 
 @export.command("documents")
-@_export_options(("jsonl", "csv", "sqlite"))
+@_export_options(("jsonl", "csv", "sqlite", "parquet"))
 def export_documents(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...], levels: tuple,
                      regions: tuple, doc_ids: tuple, fmt: str, output: Path | None, lang: str,
                      with_diffs: bool) -> None:
@@ -185,11 +196,12 @@ def export_documents(normalized_dir: Path, config_dir: Path | None, overrides: t
     from .report import write_export
 
     keep = DutyFilter(levels=levels, regions=regions, doc_ids=doc_ids)
-    write_export("documents", normalized_dir, _load(config_dir, overrides), keep, fmt, output, lang, with_diffs)
+    write_export("documents", normalized_dir, _load(config_dir, overrides), keep, fmt, _output(fmt, output), lang,
+                 with_diffs)
 
 
 @export.command("duties")
-@_export_options(("csv", "jsonl", "sqlite"))
+@_export_options(("csv", "jsonl", "sqlite", "parquet"))
 @click.option("--actor", "actors", multiple=True, help="Only duties of this actor id (repeatable).")
 @click.option("--measure", "measures", multiple=True, help="Only duties with this measure id (repeatable).")
 @click.option("--topic", type=click.Choice(["all", "on", "off"]), default="all", show_default=True,
@@ -208,12 +220,14 @@ def export_duties(normalized_dir: Path, config_dir: Path | None, overrides: tupl
         corpus export duties --format csv -o duties.csv
         corpus export duties --actor public_security --level provincial --format jsonl
         corpus export duties --format sqlite -o corpus.db
+        corpus export duties --format parquet -o duties/   # level=…/province=…/part-0.parquet
     """
     from .export import DutyFilter
     from .report import write_export
 
     keep = DutyFilter(levels=levels, regions=regions, actors=actors, measures=measures, doc_ids=doc_ids, topic=topic)
-    write_export("duties", normalized_dir, _load(config_dir, overrides), keep, fmt, output, lang, with_diffs)
+    write_export("duties", normalized_dir, _load(config_dir, overrides), keep, fmt, _output(fmt, output), lang,
+                 with_diffs)
 
 
 @main.command()
@@ -331,10 +345,12 @@ def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_d
 @main.command()
 @_normalized_option
 @_config_options
-@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "html", "json", "csv"]), default="table",
-              show_default=True, help="csv: one row per diff, Excel-safe (BOM, no formula cells).")
-@click.option("-o", "--output", type=_OUTPUT_FILE, default=None,
-              help="Output file, written atomically [default: stdout].")
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "html", "json", "csv", "parquet"]),
+              default="table", show_default=True,
+              help="csv: one row per diff, Excel-safe (BOM, no formula cells); parquet: the diffs as a folder "
+                   "partitioned by level and province (needs -o DIR).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Output file, written atomically [default: stdout]; a folder for parquet.")
 @click.option("--level", "levels", multiple=True, type=click.Choice(["central", "provincial", "municipal", "county"]),
               help="Only compare documents of this level (repeatable).")
 @click.option("--region", "regions", multiple=True, help="Only documents of this region or province (repeatable).")
@@ -368,6 +384,7 @@ def compare(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str,
         corpus compare --level provincial --measure fund_control --format json
         corpus compare --level municipal --measure credit_punishment --format csv -o diffs.csv
         corpus compare --scheduler local --workers 4 --format json -o compare.json
+        corpus compare --format parquet -o diffs/
     """
     from rich.console import Console
 
@@ -378,10 +395,18 @@ def compare(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str,
     from .store import load_document_duties
 
     keep = DutyFilter(levels=levels, regions=regions, actors=actors, measures=measures, doc_ids=doc_ids, topic=topic)
+    output = _output(fmt, output)
+    if fmt == "parquet" and output is None:
+        raise ExportError("--format parquet needs -o DIR (a folder of Parquet files cannot go to stdout)")
     config = _load(config_dir, overrides)
     with cluster_client(scheduler, workers) as client:
         comparison = compare_corpus(load_document_duties(normalized_dir), config, filters=keep, workers=workers,
                                     align_all=DaskAlign(client) if client else None)
+    if fmt == "parquet":
+        from .parquet import export_diffs_parquet
+
+        export_diffs_parquet(comparison, output)
+        return
     write_comparison(comparison, fmt, lang, output, Console(highlight=False))
 
 

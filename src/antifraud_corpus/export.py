@@ -23,7 +23,7 @@ from .files import atomic_path
 from .models import RECORD_FIELDS, Document, Duty
 from .topic import topic_rules
 
-Format = Literal["jsonl", "csv", "sqlite"]
+Format = Literal["jsonl", "csv", "sqlite", "parquet"]  # (parquet: `parquet.py`)
 
 DOCUMENT_COLUMNS = list(RECORD_FIELDS)
 DUTY_COLUMNS = ["doc_id", "level", "region", "date", "kind", "clause", "sentence", "start", "end", "actor",
