@@ -24,8 +24,10 @@ are the optional extra `[dask]`; `--scheduler local` starts a `LocalCluster`.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -87,9 +89,20 @@ def cluster_client(address: str | None, workers: int | None = None) -> Iterator[
     if address == LOCAL:
         import logging
 
-        with distributed.LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                                      processes=True, dashboard_address=None,
-                                      silence_logs=logging.ERROR) as cluster, distributed.Client(cluster) as client:
+        import dask
+
+        # The workers' statistical profiler samples the running task's stack a hundred times a
+        # second: CPU the pipeline (pure Python) would rather have. (A cluster of one's own: set
+        # DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False where its workers start.)
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            try:
+                cluster = distributed.LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                                   processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+            except (RuntimeError, OSError, TimeoutError) as exc:
+                raise SchedulerError(f"--scheduler local: the local Dask cluster did not start ({exc}); "
+                                     "run `corpus` from a file or the installed command, with memory to spare"
+                                     ) from None
+        with cluster, distributed.Client(cluster) as client:
             yield client
         return
     try:
@@ -162,24 +175,29 @@ class DaskAlign:
     def __call__(self, run: Run, docs: list[int]) -> list[tuple]:
         if not docs:
             return []
-        # Every worker gets the index once: each task then reads it where it runs (broadcast also
-        # keeps a copy when one worker is lost).
-        shipped = self.client.scatter(run, broadcast=True, hash=False)
-        size = self.batch or batch_size(len(docs), worker_count(self.client), _ALIGN_BATCH)
+        # Pickled once here and sent as bytes: scattering the run itself would pickle it again for
+        # every worker. Each worker unpickles it once (`_worker_run`); broadcast, every worker holds
+        # a copy, so losing one worker loses no index.
+        payload = _pickled(run)
         token = uuid.uuid4().hex
-        futures = [self.client.submit(_compare_batch, shipped, docs[i:i + size], key=f"corpus-align-{token}-{i}")
+        shipped = self.client.scatter(payload, broadcast=True, hash=False)
+        size = self.batch or batch_size(len(docs), worker_count(self.client), _ALIGN_BATCH)
+        futures = [self.client.submit(_compare_batch, shipped, token, docs[i:i + size],
+                                      key=f"corpus-align-{token}-{i}")
                    for i in range(0, len(docs), size)]
         if self.stats is not None:
             self.stats.tasks += len(futures)
-            self.stats.shipped_bytes += len(_pickled(run))
+            self.stats.shipped_bytes += len(payload)
+        del payload
         results: list[tuple] = []
         try:
-            for batch in _results(futures):
+            for rows in _results(futures):
                 if self.stats is not None:
-                    self.stats.returned_bytes += len(pickle.dumps(batch))
-                results.extend(batch)
+                    self.stats.returned_bytes += len(rows)
+                results.extend(pickle.loads(rows))
         finally:
             self.client.cancel([*futures, shipped])
+            self.client.run(_forget_runs)  # (the workers outlive the comparison: free its index now)
         return results
 
 
@@ -224,14 +242,50 @@ def _same(value: Any) -> Any:
 
 def _ingest_batch(entries: list[RawEntry], raw_dir: Path, normalized_dir: Path, config: Config) -> list[Outcome]:
     """Worker side of `DaskIngest`: the rules are built once per worker process (`config.per_config`)."""
-    return [ingest_one(entry, raw_dir, normalized_dir, config) for entry in entries]
+    global _worker_frozen
+    outcomes = [ingest_one(entry, raw_dir, normalized_dir, config) for entry in entries]
+    if not _worker_frozen:
+        # The rules, lexicons and dictionaries the first batch built live as long as the worker: frozen,
+        # the collector never walks them again (as the local engine freezes them before it forks).
+        gc.freeze()
+        _worker_frozen = True
+    return outcomes
 
 
-def _compare_batch(run: Run, docs: list[int]) -> list[tuple]:
-    """Worker side of `DaskAlign`: `compare_doc` on the scattered run, one document after another."""
+_worker_frozen = False  # (per worker process: see `_ingest_batch`)
+
+
+def _compare_batch(payload: bytes, token: str, docs: list[int]) -> bytes:
+    """Worker side of `DaskAlign`: `compare_doc` on the shipped run, one document after another, pickled.
+
+    The collector is paused, as it is for a local compare: the run is millions of small acyclic
+    records, which each collection would walk again for nothing.
+    """
+    from .compare import collector_paused
     from .compare.run import compare_doc
 
-    return [compare_doc(run, doc) for doc in docs]
+    with collector_paused():
+        run = _worker_run(payload, token)
+        return pickle.dumps([compare_doc(run, doc) for doc in docs], protocol=pickle.HIGHEST_PROTOCOL)
+
+
+# Per worker process: the run of the comparison under way, unpickled once (a lock: a worker may run
+# tasks on several threads).
+_worker_runs: dict[str, Run] = {}
+_worker_runs_lock = threading.Lock()
+
+
+def _worker_run(payload: bytes, token: str) -> Run:
+    with _worker_runs_lock:
+        if token not in _worker_runs:
+            _worker_runs.clear()  # (an older comparison is over)
+            _worker_runs[token] = pickle.loads(payload)
+        return _worker_runs[token]
+
+
+def _forget_runs() -> None:
+    with _worker_runs_lock:
+        _worker_runs.clear()
 
 
 __all__ = ["INSTALL_HINT", "LOCAL", "SCHEDULER_ENV", "ClusterStats", "DaskAlign", "DaskIngest", "batch_size",
