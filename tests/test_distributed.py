@@ -156,3 +156,25 @@ def test_without_the_option_no_cluster_is_involved(runner, monkeypatch, corpus, 
                          [(0, 2, 16, 1), (20, 2, 16, 1), (1000, 2, 16, 16), (1000, 4, 64, 15), (10, 0, 16, 1)])
 def test_batches_leave_every_worker_many_tasks(documents, workers, most, expected):
     assert batch_size(documents, workers, most) == expected
+
+
+class _GivenUp:
+    """A future whose task the scheduler gave up after it killed its workers."""
+
+    def result(self):
+        from types import SimpleNamespace
+
+        from distributed import KilledWorker
+
+        raise KilledWorker("corpus-ingest-x-0", SimpleNamespace(address="tcp://10.0.0.1:4000"), 3)
+
+
+def test_a_task_given_up_by_the_cluster_is_one_line_that_says_to_run_again():
+    from antifraud_corpus.errors import ClusterError
+
+    with pytest.raises(ClusterError) as caught:
+        list(engine._results([_GivenUp()]))
+    message = str(caught.value)
+    assert message.startswith("the Dask cluster gave up a task after losing the workers that ran it (")
+    assert message.endswith("what was stored is kept: run the command again to finish")
+    assert "\n" not in message

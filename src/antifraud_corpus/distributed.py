@@ -30,7 +30,7 @@ import pickle
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -197,7 +197,10 @@ class DaskAlign:
                 results.extend(pickle.loads(rows))
         finally:
             self.client.cancel([*futures, shipped])
-            self.client.run(_forget_runs)  # (the workers outlive the comparison: free its index now)
+            # The workers outlive the comparison: its index is freed now (best effort: a cluster that
+            # went away has freed it already, and its error is the one to report).
+            with suppress(OSError, TimeoutError):
+                self.client.run(_forget_runs)
         return results
 
 
@@ -224,7 +227,7 @@ def _results(futures: list) -> Iterator[Any]:
     except distributed.KilledWorker as exc:
         raise ClusterError(f"the Dask cluster gave up a task after losing the workers that ran it ({exc}); "
                            "what was stored is kept: run the command again to finish") from None
-    except (distributed.comm.CommClosedError, OSError) as exc:
+    except distributed.comm.CommClosedError as exc:
         raise ClusterError(f"lost the connection to the Dask scheduler ({exc}); what was stored is kept: run "
                            "the command again to finish") from None
 
