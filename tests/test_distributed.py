@@ -106,7 +106,6 @@ class _KillOnce(WorkerPlugin):
         threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGKILL)).start()  # mid-task: mid-document
 
 
-@pytest.mark.slow
 def test_a_worker_killed_mid_ingest_loses_and_corrupts_nothing(client, config, tmp_path: Path):
     raw = copies(tmp_path / "raw", 8)
     ingest_corpus(raw, tmp_path / "local", config)
