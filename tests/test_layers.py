@@ -21,8 +21,8 @@ LAYERS = {
     "stages": 2,
     "extract": 3,
     "pipeline": 4, "filters": 4, "export": 4, "messages": 4,
-    "compare": 5, "check": 5, "evaluate": 5,
-    "report": 6,
+    "compare": 5, "check": 5, "evaluate": 5, "parquet": 5,
+    "report": 6, "distributed": 6,
     "api": 7, "cli": 7,
 }
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import pandas
 
     from .compare import Comparison, DocumentInfo
+    from .compare.run import AlignAll
     from .export import ClauseRow, DutyRow
     from .pipeline import IngestReport
     from .store import DocumentDuties
@@ -156,16 +157,19 @@ class Store:
         keep = self.filter(**filters)
         return duty_records(load_documents(self.path, set(keep.doc_ids) or None), self.config, keep)
 
-    def compare(self, *, workers: int = 1, **filters: Unpack[Filters]) -> Comparison:
+    def compare(self, *, workers: int = 1, align_all: AlignAll | None = None,
+                **filters: Unpack[Filters]) -> Comparison:
         """`corpus compare` on the store: the kept documents aligned with the levels above them.
 
-        References outside the filters are still used, and shown as references.
+        References outside the filters are still used, and shown as references. `align_all` runs the
+        alignment elsewhere (`distributed.DaskAlign(client)`: on a Dask cluster), with the same result.
         """
         from .compare import compare_corpus
         from .store import load_document_duties
 
         keep = self.filter(**filters)
-        return compare_corpus(load_document_duties(self.path), self.config, filters=keep, workers=workers)
+        return compare_corpus(load_document_duties(self.path), self.config, filters=keep, workers=workers,
+                              align_all=align_all)
 
     def _regions(self) -> set[str]:
         from .store import load_document_duties

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import ConfigError, CorpusError, FilterError, InputFolderError, OutputFolderError, StoreError
+from .errors import ConfigError, CorpusError, ExportError, FilterError, InputFolderError, OutputFolderError, StoreError
 from .text.safetext import printable
 
 _EXIT_USAGE = 2
@@ -47,6 +47,16 @@ class _CorpusGroup(click.Group):
 
 # `-o` naming a folder is bad usage (exit 2); a file that then cannot be written is a failed run (exit 1).
 _OUTPUT_FILE = click.Path(dir_okay=False, path_type=Path)
+_OUTPUT_FOLDER = click.Path(file_okay=False, path_type=Path)  # (--format parquet writes a folder of files)
+
+
+def _output(fmt: str, output: Path | None) -> Path | None:
+    """`-o` checked for the format: a folder for parquet, a file for the rest (click's own messages, exit 2)."""
+    if output is None:
+        return None
+    ctx = click.get_current_context()
+    param = next(p for p in ctx.command.params if p.name == "output")
+    return (_OUTPUT_FOLDER if fmt == "parquet" else _OUTPUT_FILE).convert(str(output), param, ctx)
 
 
 def _output_folder_exists(ctx: click.Context, param: click.Parameter, output: Path | None) -> Path | None:
@@ -85,6 +95,12 @@ def _normalized_option(func: Callable) -> Callable:
     return click.option("--normalized", "normalized_dir", type=click.Path(path_type=Path),
                         default=Path("data/normalized"), show_default=True,
                         help="The normalized store (written by `corpus ingest`).")(func)
+
+
+def _scheduler_option(func: Callable) -> Callable:
+    return click.option("--scheduler", envvar="DASK_SCHEDULER_ADDRESS", default=None, metavar="ADDRESS",
+                        help="Run on a Dask cluster: its scheduler (tcp://HOST:8786; env DASK_SCHEDULER_ADDRESS), "
+                             "or `local` for a LocalCluster of --workers processes. Needs the [dask] extra.")(func)
 
 
 def _load(config_dir: Path | None, overrides: tuple[str, ...]) -> Any:
@@ -152,8 +168,9 @@ def main() -> None:
 @_verbosity_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: the whole outcome (every warning) on stdout; the one-line result stays on stderr.")
+@_scheduler_option
 def ingest(raw_dir: Path, normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...],
-           workers: int, force: bool, prune: bool, verbosity: str | None, fmt: str) -> None:
+           workers: int, force: bool, prune: bool, verbosity: str | None, fmt: str, scheduler: str | None) -> None:
     """Turn raw files into clean, simplified, segmented, tagged documents.
 
     Decodes (UTF-8/16, GB18030, Big5), repairs mojibake, strips pinyin glosses,
@@ -168,17 +185,19 @@ def ingest(raw_dir: Path, normalized_dir: Path, config_dir: Path | None, overrid
     Example:
         corpus ingest
         corpus ingest --raw my/raw --normalized my/normalized --workers 2
+        corpus ingest --scheduler tcp://head-node:8786   # a Dask cluster (shared file system)
     """
+    from .distributed import DaskIngest, cluster_client
     from .messages import warning_kinds
     from .pipeline import ingest_corpus
     from .report import IngestProgress, ingest_report_json, render_ingest_summary
 
     config = _load(config_dir, overrides)
     kinds = warning_kinds(config)  # (a bad pattern is a config error before the run, not after it)
-    with IngestProgress(_stderr(quiet=verbosity == "quiet")) as progress:
+    with cluster_client(scheduler, workers) as client, IngestProgress(_stderr(quiet=verbosity == "quiet")) as progress:
         report = ingest_corpus(raw_dir, normalized_dir, config, config_dir=config_dir, overrides=overrides,
                                workers=workers, force=force, prune=prune, on_outcome=progress.advance,
-                               on_busy=progress.note)
+                               on_busy=progress.note, executor=DaskIngest(client) if client else None)
     if fmt == "json":
         click.echo(ingest_report_json(report), nl=False)
     render_ingest_summary(_stderr(), report, kinds, "quiet" if fmt == "json" else verbosity or "summary")
@@ -203,8 +222,10 @@ def _export_options(formats: tuple[str, ...]) -> Callable:
                             help="zh: Chinese column headers and labels.")(func)
         func = click.option("--diffs/--no-diffs", "with_diffs", default=True, show_default=True,
                             help="sqlite: add the `corpus compare` diffs as a `diffs` table.")(func)
-        func = click.option("-o", "--output", type=_OUTPUT_FILE, default=None, callback=_output_folder_exists,
-                            help="Output file [default: stdout; required for sqlite].")(func)
+        func = click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+                            callback=_output_folder_exists,
+                            help="Output file [default: stdout; required for sqlite]; a folder for parquet "
+                                 "(partitioned by level and province).")(func)
         func = click.option("--format", "fmt", type=click.Choice(formats), default=formats[0],
                             show_default=True)(func)
         return _config_options(_normalized_option(_document_options(func)))
@@ -213,7 +234,7 @@ def _export_options(formats: tuple[str, ...]) -> Callable:
 
 
 @export.command("documents")
-@_export_options(("jsonl", "csv", "sqlite"))
+@_export_options(("jsonl", "csv", "sqlite", "parquet"))
 def export_documents(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...], levels: tuple,
                      regions: tuple, doc_ids: tuple, fmt: str, output: Path | None, lang: str,
                      with_diffs: bool) -> None:
@@ -228,11 +249,11 @@ def export_documents(normalized_dir: Path, config_dir: Path | None, overrides: t
 
     store = _store(normalized_dir, config_dir, overrides)
     keep = store.filter(doc=doc_ids, level=levels, region=regions)
-    write_export("documents", normalized_dir, store.config, keep, fmt, output, lang, with_diffs)
+    write_export("documents", normalized_dir, store.config, keep, fmt, _output(fmt, output), lang, with_diffs)
 
 
 @export.command("duties")
-@_export_options(("csv", "jsonl", "sqlite"))
+@_export_options(("csv", "jsonl", "sqlite", "parquet"))
 @_duty_options
 def export_duties(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...], levels: tuple,
                   regions: tuple, doc_ids: tuple, fmt: str, output: Path | None, lang: str, with_diffs: bool,
@@ -248,12 +269,13 @@ def export_duties(normalized_dir: Path, config_dir: Path | None, overrides: tupl
         corpus export duties --format csv -o duties.csv
         corpus export duties --actor public_security --level provincial --format jsonl
         corpus export duties --format sqlite -o corpus.db
+        corpus export duties --format parquet -o duties/   # level=…/province=…/part-0.parquet
     """
     from .report import write_export
 
     store = _store(normalized_dir, config_dir, overrides)
     keep = store.filter(doc=doc_ids, level=levels, region=regions, actor=actors, measure=measures, topic=topic)
-    write_export("duties", normalized_dir, store.config, keep, fmt, output, lang, with_diffs)
+    write_export("duties", normalized_dir, store.config, keep, fmt, _output(fmt, output), lang, with_diffs)
 
 
 @main.command("list")
@@ -417,19 +439,22 @@ def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_d
 @main.command()
 @_normalized_option
 @_config_options
-@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "html", "json", "csv"]), default="table",
-              show_default=True, help="csv: one row per diff, Excel-safe (BOM, no formula cells).")
-@click.option("-o", "--output", type=_OUTPUT_FILE, default=None, callback=_output_folder_exists,
-              help="Output file, written atomically [default: stdout].")
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "html", "json", "csv", "parquet"]),
+              default="table", show_default=True,
+              help="csv: one row per diff, Excel-safe (BOM, no formula cells); parquet: the diffs as a folder "
+                   "partitioned by level and province (needs -o DIR).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, callback=_output_folder_exists,
+              help="Output file, written atomically [default: stdout]; a folder for parquet.")
 @_document_options
 @_duty_options
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
               help="zh: Chinese labels for statuses, levels, measures and actors.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes for the alignment.")
+@_scheduler_option
 def compare(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...], fmt: str,
             output: Path | None, levels: tuple, regions: tuple, actors: tuple, measures: tuple, doc_ids: tuple,
-            topic: str, lang: str, workers: int) -> None:
+            topic: str, lang: str, workers: int, scheduler: str | None) -> None:
     """Diff directives across central, provincial, municipal and county documents.
 
     Each directive of a lower-level document is aligned with the directives
@@ -446,13 +471,26 @@ def compare(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str,
         corpus compare --format html -o compare.html
         corpus compare --level provincial --measure fund_control --format json
         corpus compare --level municipal --measure credit_punishment --format csv -o diffs.csv
+        corpus compare --scheduler local --workers 4 --format json -o compare.json
+        corpus compare --format parquet -o diffs/
     """
     from rich.console import Console
 
+    from .distributed import DaskAlign, cluster_client
     from .report.compare import write_comparison
 
-    comparison = _store(normalized_dir, config_dir, overrides).compare(
-        doc=doc_ids, level=levels, region=regions, actor=actors, measure=measures, topic=topic, workers=workers)
+    output = _output(fmt, output)
+    if fmt == "parquet" and output is None:
+        raise ExportError("--format parquet needs -o DIR (a folder of Parquet files cannot go to stdout)")
+    store = _store(normalized_dir, config_dir, overrides)
+    with cluster_client(scheduler, workers) as client:
+        comparison = store.compare(doc=doc_ids, level=levels, region=regions, actor=actors, measure=measures,
+                                   topic=topic, workers=workers, align_all=DaskAlign(client) if client else None)
+    if fmt == "parquet":
+        from .parquet import export_diffs_parquet
+
+        export_diffs_parquet(comparison, output)
+        return
     write_comparison(comparison, fmt, lang, output, Console(highlight=False))
 
 

@@ -13,6 +13,18 @@ class ConfigError(CorpusError):
     """A config file, sidecar or override is missing, malformed or has unknown keys."""
 
 
+class MissingExtraError(ConfigError):
+    """An optional feature's packages are not installed (bad usage: the message names the extra to install)."""
+
+
+class SchedulerError(ConfigError):
+    """The Dask scheduler given cannot be reached (bad usage: check the address)."""
+
+
+class ClusterError(CorpusError):
+    """A cluster run lost its workers or its scheduler midway (what was stored is kept; run it again)."""
+
+
 class IngestError(CorpusError):
     """A raw file cannot be read or decoded."""
 

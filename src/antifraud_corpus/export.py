@@ -24,7 +24,7 @@ from .files import atomic_path
 from .filters import KEEP_ALL, DutyFilter, actor_names, measure_names
 from .models import RECORD_FIELDS, Document, Duty
 
-Format = Literal["jsonl", "csv", "sqlite"]
+Format = Literal["jsonl", "csv", "sqlite", "parquet"]  # (parquet: `parquet.py`)
 
 DOCUMENT_COLUMNS = list(RECORD_FIELDS)
 # What a spreadsheet may take for the start of a formula (OWASP's list: tab and CR too), and the

@@ -77,6 +77,10 @@ class Outcome:
     message: str = ""
 
 
+# (documents to do, raw folder, store, config, record): runs `ingest_one` on each, records outcomes in order
+Executor = Callable[[list[RawEntry], Path, Path, Config, Callable[[Outcome], None]], None]
+
+
 @dataclass(slots=True)
 class IngestReport:
     """The result of `ingest_corpus`, for the one-line summary and the exit code."""
@@ -555,7 +559,8 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _ingest_one(entry: RawEntry, raw_dir: Path, normalized_dir: Path, config: Config | None = None) -> Outcome:
+def ingest_one(entry: RawEntry, raw_dir: Path, normalized_dir: Path, config: Config | None = None) -> Outcome:
+    """Ingest one raw file into the store (written atomically): the unit every executor runs."""
     config = config or _worker_config
     assert config is not None
     try:
@@ -589,7 +594,7 @@ def _ingest_in_workers(todo: list[RawEntry], raw_dir: Path, normalized_dir: Path
     from concurrent.futures import ProcessPoolExecutor  # (here: a run without workers never loads it)
 
     global _worker_config
-    record(_ingest_one(todo[0], raw_dir, normalized_dir, config))
+    record(ingest_one(todo[0], raw_dir, normalized_dir, config))
     rest = todo[1:]
     initializer: Callable[..., None]
     if os.name == "posix":
@@ -599,7 +604,7 @@ def _ingest_in_workers(todo: list[RawEntry], raw_dir: Path, normalized_dir: Path
     else:  # pragma: no cover - spawn: each worker loads the config itself
         context = multiprocessing.get_context("spawn")
         initializer, initargs = _init_worker, (os.getpid(), config_dir, tuple(overrides))
-    task = functools.partial(_ingest_one, raw_dir=raw_dir, normalized_dir=normalized_dir)
+    task = functools.partial(ingest_one, raw_dir=raw_dir, normalized_dir=normalized_dir)
     # Small chunks all the same: the last ones decide when the run ends, and a worker left
     # without work while the other finishes a chunk of 64 pages idles for a few percent of it.
     chunksize = max(1, min(16, len(rest) // (workers * 32)))
@@ -647,6 +652,7 @@ def ingest_corpus(
     prune: bool = False,
     on_outcome: Callable[[Outcome, int], None] | None = None,
     on_busy: Callable[[str], None] | None = None,
+    executor: Executor | None = None,
 ) -> IngestReport:
     """Bring the normalized store up to date with the raw folder.
 
@@ -663,6 +669,9 @@ def ingest_corpus(
         prune: delete stored documents whose raw file is gone (otherwise only reported).
         on_outcome: called after each file with its outcome and the number of files to do.
         on_busy: told (once) when another process holds the store and this run waits for it.
+        executor: runs `ingest_one` over the documents to do elsewhere (`distributed.DaskIngest`: a
+            Dask cluster) and hands each outcome to `record` in their order; None: this process or
+            `workers` local ones.
 
     Raises:
         IngestError: the raw folder cannot be read at all.
@@ -672,7 +681,8 @@ def ingest_corpus(
     _make_store(normalized_dir)
     with StoreLock(normalized_dir).acquire(on_busy):
         return _ingest_locked(entries, problems, raw_dir, normalized_dir, config, config_dir=config_dir,
-                              overrides=overrides, workers=workers, force=force, prune=prune, on_outcome=on_outcome)
+                              overrides=overrides, workers=workers, force=force, prune=prune, on_outcome=on_outcome,
+                              executor=executor)
 
 
 def _make_store(normalized_dir: Path) -> None:
@@ -686,7 +696,8 @@ def _make_store(normalized_dir: Path) -> None:
 
 def _ingest_locked(entries: list[RawEntry], problems: list[Problem], raw_dir: Path, normalized_dir: Path,
                    config: Config, *, config_dir: Path | None, overrides: tuple[str, ...], workers: int,
-                   force: bool, prune: bool, on_outcome: Callable[[Outcome, int], None] | None) -> IngestReport:
+                   force: bool, prune: bool, on_outcome: Callable[[Outcome, int], None] | None,
+                   executor: Executor | None = None) -> IngestReport:
     from .stages.pii import redaction_off
 
     report = IngestReport(failed=list(problems))
@@ -723,11 +734,13 @@ def _ingest_locked(entries: list[RawEntry], problems: list[Problem], raw_dir: Pa
         prepare_stages(config)
     try:
         try:
-            if workers > 1 and len(todo) > 1:
+            if executor is not None and todo:
+                executor(todo, raw_dir, normalized_dir, config, record)
+            elif workers > 1 and len(todo) > 1:
                 _ingest_in_workers(todo, raw_dir, normalized_dir, config, config_dir, overrides, workers, record)
             else:
                 for entry in todo:
-                    record(_ingest_one(entry, raw_dir, normalized_dir, config))
+                    record(ingest_one(entry, raw_dir, normalized_dir, config))
         finally:
             journal.close()
 
@@ -748,6 +761,7 @@ def _ingest_locked(entries: list[RawEntry], problems: list[Problem], raw_dir: Pa
 
 
 __all__ = [
+    "Executor",
     "IngestReport",
     "Outcome",
     "PIPELINE_VERSION",
@@ -756,5 +770,6 @@ __all__ = [
     "clean_text",
     "discover_raw_files",
     "ingest_corpus",
+    "ingest_one",
     "process_file",
 ]

@@ -64,7 +64,7 @@ from .rows import (
     summary_to_json,
     timeline_to_json,
 )
-from .run import comparison_of
+from .run import AlignAll, comparison_of
 from .settings import CompareSettings, compare_settings
 from .state import Run
 
@@ -77,7 +77,7 @@ __all__ = [
 
 
 def compare_corpus(docs: Iterable[Document | DocumentDuties], config: Config, *, filters: DutyFilter | None = None,
-                   workers: int = 1) -> Comparison:
+                   workers: int = 1, align_all: AlignAll | None = None) -> Comparison:
     """Align every kept lower-level document with the documents above it and build the four views.
 
     Args:
@@ -87,6 +87,8 @@ def compare_corpus(docs: Iterable[Document | DocumentDuties], config: Config, *,
         filters: which documents to compare (level, region, doc id) and which directives to show
             (actor, measure). References outside the filters are still used and shown as references.
         workers: processes for the alignment (forked, so they share the index); 1 runs in this one.
+        align_all: runs `compare_doc` over the local documents elsewhere (`distributed.DaskAlign`: a Dask
+            cluster); None: this process and `workers` forked ones.
 
     Returns:
         The comparison: documents, coverage, actors, diffs, timeline, per-document summaries.
@@ -103,7 +105,7 @@ def compare_corpus(docs: Iterable[Document | DocumentDuties], config: Config, *,
         for doc in docs:
             corpus.add(doc)
         corpus.finish()
-        return comparison_of(Run(corpus, config, keep, workers))
+        return comparison_of(Run(corpus, config, keep, workers), align_all)
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 from collections import Counter
+from collections.abc import Callable
 
 from .alignment import UNDATED, align
 from .lines import build_pools, finish_pools
@@ -107,8 +108,12 @@ def compare_all(run: Run, docs: list[int]) -> list[DocumentResult]:
     return sorted(results, key=lambda r: order[r.doc])
 
 
-def comparison_of(run: Run) -> Comparison:
-    """Pools and index, every kept document aligned, then the views."""
+# (run, local documents) -> `document_result` of each, in their order: this process and forked workers, or a cluster
+AlignAll = Callable[[Run, list[int]], list[DocumentResult]]
+
+
+def comparison_of(run: Run, align_all: AlignAll | None = None) -> Comparison:
+    """Pools and index, every kept document aligned (by `align_all`, default `compare_all`), then the views."""
     c = run.corpus
     build_pools(run)
     finish_pools(run)
@@ -121,7 +126,7 @@ def comparison_of(run: Run) -> Comparison:
     for doc in order:
         if c.infos[doc].level is None:
             run.warnings.append(f"{c.infos[doc].doc_id}: level unknown; shown in the views, not compared")
-    results = compare_all(run, [d for d in order if d in run.lines])
+    results = (align_all or compare_all)(run, [d for d in order if d in run.lines])
     # The index and the directive features are not needed for the views: free them before the
     # views are built.
     run.pools.clear()

@@ -165,7 +165,8 @@ def write_export(kind: str, normalized_dir: Path, config: Config, keep: Any, fmt
     `with_diffs` is false (the comparison is the slow part of a large export).
 
     Raises:
-        ExportError: sqlite without an output file.
+        ExportError: sqlite or parquet without an output (`-o`).
+        MissingExtraError: parquet without pyarrow installed.
         WriteError: the output cannot be written (`DiskFullError` when the device is full).
     """
     from ..export import (
@@ -180,6 +181,12 @@ def write_export(kind: str, normalized_dir: Path, config: Config, keep: Any, fmt
     )
 
     docs = (d for d in load_documents(normalized_dir) if keep.keeps_document(d))
+    if fmt == "parquet":
+        from ..parquet import export_parquet
+
+        if output is None:
+            raise ExportError("--format parquet needs -o DIR (a folder of Parquet files cannot go to stdout)")
+        return export_parquet(kind, docs, config, keep, output)  # (column names stay English: a schema)
     if fmt == "sqlite":
         if output is None:
             raise ExportError("--format sqlite needs -o FILE (a database cannot go to stdout)")

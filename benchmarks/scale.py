@@ -1,0 +1,217 @@
+"""Benchmark ingest and compare on one machine and on a 2-worker Dask LocalCluster (not a test).
+
+For each size (default 10k and 100k documents) the corpus is built from real
+directives recombined, with `benchmarks/compare.py`'s `generate_store` (levels,
+regions, dates and directives as a real corpus mixes them); each synthetic document
+is also written as a raw text page (a title line, a dateline, the directives as
+numbered paragraphs), so ingest has raw files to read. Then, each in a fresh
+process:
+
+- ingest of the raw pages with the local engine (`--workers N`, forked processes)
+  and with a LocalCluster of N worker processes (`--scheduler local --workers N`);
+- compare (JSON written) of the synthetic store, both engines alike.
+
+Printed per run: wall seconds, CPU seconds of every process of the run (the machine
+is shared: CPU is what is comparable), peak resident memory of the main process
+and of the largest worker, and for the cluster its start-up time, the tasks, the
+bytes shipped to the workers (the config; the reference index, scattered once) and
+the bytes returned (outcomes; alignment rows). The overhead of the cluster is
+(cluster − local) / local, start-up excluded (shown apart). The two stores, and the
+two compare JSON files, are checked byte-identical.
+
+Usage:
+    python benchmarks/scale.py                          # 10k and 100k, ingest and compare
+    python benchmarks/scale.py --sizes 10000            # only 10k
+    python benchmarks/scale.py --sizes 100000 --stages ingest
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from compare import generate_store  # (benchmarks/compare.py: the synthetic corpus of recombined directives)
+
+_NUMERALS = "一二三四五六七八九十"
+
+
+def write_raw_pages(store: Path, raw: Path) -> int:
+    """A raw text page per synthetic stored document: title, dateline, one numbered paragraph per directive."""
+    raw.mkdir(parents=True, exist_ok=True)
+    total = 0
+    for path in sorted(store.glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        issuer = doc["region"] or "国务院"
+        year, month, day = (int(x) for x in doc["date"].split("-"))
+        lines = [f"{issuer}关于加强打击治理电信网络诈骗工作的通知", f"（{year}年{month}月{day}日）"]
+        for n, duty in enumerate(doc["duties"]):
+            number = _NUMERALS[n % 10] if n < 10 else f"（{n + 1}）"
+            lines.append(f"{number}、{duty['sentence']}" if n < 10 else f"{number}{duty['sentence']}")
+        data = ("\n".join(lines) + "\n").encode("utf-8")
+        (raw / f"{doc['doc_id']}.txt").write_bytes(data)
+        total += len(data)
+    return total
+
+
+def _tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path.name != ".lock":
+            digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            found += children
+            todo += children
+    return found
+
+
+class _PeakSampler:
+    """Peak resident memory (VmHWM) of every process under this one, sampled twice a second (Linux)."""
+
+    def __init__(self) -> None:
+        self.peaks: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            for pid in _descendants(os.getpid()):
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
+                self.peaks[pid] = max(self.peaks.get(pid, 0), kb)
+
+    def stop(self) -> float:
+        """Largest peak of a process under this one, in MB."""
+        self._stop.set()
+        self._thread.join()
+        return max(self.peaks.values(), default=0) / 1024
+
+
+def _cpu() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _child_run(stage: str, engine: str, source: Path, out: Path, workers: int) -> dict:
+    """Child process: one stage with one engine; seconds, CPU (all processes, after they ended), memory."""
+    from antifraud_corpus.config import default_config_dir, load_config
+    from antifraud_corpus.distributed import ClusterStats, DaskAlign, DaskIngest, cluster_client
+
+    config = load_config(default_config_dir())
+    sampler = _PeakSampler()
+    stats = ClusterStats()
+    cpu_before = _cpu()
+    started = time.perf_counter()
+    result: dict = {}
+    with cluster_client("local" if engine == "cluster" else None, workers) as client:
+        ready = time.perf_counter()
+        if stage == "ingest":
+            from antifraud_corpus.pipeline import ingest_corpus
+
+            report = ingest_corpus(source, out, config, workers=workers,
+                                   executor=DaskIngest(client, stats=stats) if client else None)
+            result["documents"] = len(report.ingested)
+        else:
+            from antifraud_corpus.compare import compare_corpus
+            from antifraud_corpus.report.compare_data import write_json_stream
+            from antifraud_corpus.store import load_document_duties
+
+            comparison = compare_corpus(load_document_duties(source), config, workers=workers,
+                                        align_all=DaskAlign(client, stats=stats) if client else None)
+            write_json_stream(comparison, out)
+            result["documents"] = len(comparison.documents)
+        done = time.perf_counter()
+    # (the workers have ended and been waited for: their CPU is in RUSAGE_CHILDREN now)
+    result.update(seconds=done - ready, startup_seconds=ready - started, cpu_seconds=_cpu() - cpu_before,
+                  main_peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  worker_peak_mb=sampler.stop(), tasks=stats.tasks, shipped_mb=stats.shipped_bytes / 1e6,
+                  returned_mb=stats.returned_bytes / 1e6)
+    return result
+
+
+def _child(stage: str, engine: str, source: Path, out: Path, workers: int) -> dict:
+    command = [sys.executable, __file__, "--child", stage, engine, str(source), str(out), "--workers", str(workers)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode:
+        sys.exit(f"{stage} on {engine} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _line(n: int, stage: str, engine: str, r: dict) -> str:
+    text = (f"n={n:>7}  {stage:<7} {engine:<7}  {r['seconds']:7.1f}s  cpu {r['cpu_seconds']:7.1f}s  "
+            f"({1000 * r['cpu_seconds'] / n:5.2f} ms/doc)  peak main {r['main_peak_mb']:5.0f} MB, "
+            f"largest worker {r['worker_peak_mb']:5.0f} MB")
+    if engine == "cluster":
+        text += (f"  start {r['startup_seconds']:.1f}s  tasks {r['tasks']}  shipped {r['shipped_mb']:.2f} MB  "
+                 f"returned {r['returned_mb']:.1f} MB")
+    return text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--stages", nargs="+", choices=["ingest", "compare"], default=["ingest", "compare"])
+    parser.add_argument("--workers", type=int, default=2, help="processes of either engine (default 2)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--child", nargs=4, metavar=("STAGE", "ENGINE", "SOURCE", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        stage, engine, source, out = args.child
+        print(json.dumps(_child_run(stage, engine, Path(source), Path(out), args.workers)))
+        return
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; {args.workers} workers", flush=True)
+    with tempfile.TemporaryDirectory(prefix="scale-bench-") as tmp:
+        for n in args.sizes:
+            base = Path(tmp) / f"n{n}"
+            started = time.perf_counter()
+            generate_store(n, base / "synthetic", args.seed)
+            raw_bytes = write_raw_pages(base / "synthetic", base / "raw") if "ingest" in args.stages else 0
+            print(f"n={n:>7}  corpus built in {time.perf_counter() - started:.0f}s"
+                  f" ({raw_bytes / 1e6:.0f} MB of raw pages)", flush=True)
+            for stage in args.stages:
+                source = base / ("raw" if stage == "ingest" else "synthetic")
+                outs = {}
+                runs = {}
+                for engine in ("local", "cluster"):
+                    outs[engine] = base / f"{stage}-{engine}" if stage == "ingest" else base / f"{stage}-{engine}.json"
+                    runs[engine] = _child(stage, engine, source, outs[engine], args.workers)
+                    print(_line(n, stage, engine, runs[engine]), flush=True)
+                if stage == "ingest":
+                    same = _tree_digest(outs["local"]) == _tree_digest(outs["cluster"])
+                else:
+                    same = outs["local"].read_bytes() == outs["cluster"].read_bytes()
+                local, cluster = runs["local"], runs["cluster"]
+                print(f"n={n:>7}  {stage:<7} cluster overhead: wall {cluster['seconds'] / local['seconds'] - 1:+.1%}, "
+                      f"cpu {cluster['cpu_seconds'] / local['cpu_seconds'] - 1:+.1%} (start-up "
+                      f"{cluster['startup_seconds']:.1f}s apart); outputs byte-identical: {same}", flush=True)
+                for engine in ("local", "cluster"):  # (a 100k store is gigabytes: freed before the next stage)
+                    shutil.rmtree(outs[engine]) if outs[engine].is_dir() else outs[engine].unlink()
+            shutil.rmtree(base)
+
+
+if __name__ == "__main__":
+    main()

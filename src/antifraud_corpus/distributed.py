@@ -1,0 +1,296 @@
+"""Ingest and compare on a Dask cluster: another executor of the same per-document work.
+
+Nothing here processes a document or aligns a directive. `DaskIngest` runs
+`pipeline.ingest_one` (decode → … → extract, then the document written atomically
+into the store) over batches of raw files on the workers, and hands the outcomes
+back in the order of the files, so the journal and the manifest are written by
+`ingest_corpus` exactly as in a local run. `DaskAlign` ships the comparison's
+reference index once to every worker (`Client.scatter`) and runs
+`compare.run.document_result` over batches of local documents; the results come back
+in document order. Completion order never reaches the output: the store and the
+compare JSON are byte-identical with and without a cluster, whatever its size.
+
+A worker lost mid-run loses nothing: the scheduler runs its tasks again on
+another worker, and a document written twice is the same bytes, renamed into
+place both times. A run whose client dies is resumed by the next run from the
+journal, as after a SIGKILL of a local run.
+
+What a cluster run needs: the raw folder and the store at the same path on every
+worker (a shared file system; paths are made absolute before they are sent);
+the config travels with the work (loaded once by the client, sent once), so the
+workers need the package installed, not the config folder. Dask and distributed
+are the optional extra `[dask]`; `--scheduler local` starts a `LocalCluster`.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .config import Config
+from .errors import ClusterError, MissingExtraError, SchedulerError
+from .pipeline import Outcome, RawEntry, ingest_one
+from .store import sweep_temporary_files
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from .compare.records import DocumentResult
+    from .compare.state import Run
+
+LOCAL = "local"  # `--scheduler local`: a LocalCluster on this machine, for the run
+SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
+INSTALL_HINT = "pip install 'antifraud-corpus[dask]'"
+_CONNECT_SECONDS = 10
+# Documents per task at most. A seed-sized document costs tens of milliseconds to ingest and a few to
+# align, a task a millisecond or two of scheduling: a batch keeps the overhead small, a cap keeps the
+# last tasks short (they decide when the run ends).
+_INGEST_BATCH = 16
+_ALIGN_BATCH = 32
+
+
+def _distributed() -> Any:
+    """The `distributed` package, or a one-line error naming the extra to install.
+
+    Raises:
+        MissingExtraError: Dask is not installed.
+    """
+    try:
+        import distributed
+    except ImportError:
+        raise MissingExtraError(f"--scheduler needs Dask, which is not installed; run {INSTALL_HINT}") from None
+    return distributed
+
+
+@contextmanager
+def cluster_client(address: str | None, workers: int | None = None) -> Iterator[Client | None]:
+    """A client of the Dask scheduler at `address` for the block; None when no address is given.
+
+    Args:
+        address: `tcp://HOST:PORT` (or any address Dask takes), `local` for a `LocalCluster` of
+            `workers` processes on this machine (default: one per core), or None/"" for no cluster.
+        workers: worker processes of a local cluster; ignored for a running scheduler.
+
+    Raises:
+        MissingExtraError: Dask is not installed.
+        SchedulerError: the scheduler cannot be reached.
+    """
+    if not address:
+        yield None
+        return
+    distributed = _distributed()
+    if address == LOCAL:
+        import logging
+
+        import dask
+
+        # The workers' statistical profiler samples the running task's stack a hundred times a
+        # second: CPU the pipeline (pure Python) would rather have. (A cluster of one's own: set
+        # DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False where its workers start.)
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            try:
+                cluster = distributed.LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                                   processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+            except (RuntimeError, OSError, TimeoutError) as exc:
+                raise SchedulerError(f"--scheduler local: the local Dask cluster did not start ({exc}); "
+                                     "run `corpus` from a file or the installed command, with memory to spare"
+                                     ) from None
+        with cluster, distributed.Client(cluster) as client:
+            yield client
+        return
+    try:
+        client = distributed.Client(address, timeout=_CONNECT_SECONDS)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise SchedulerError(f"--scheduler {address}: cannot reach a Dask scheduler there ({exc}); check the "
+                             f"address (tcp://HOST:8786) and that the scheduler runs, or unset {SCHEDULER_ENV}"
+                             ) from None
+    with client:
+        yield client
+
+
+@dataclass(slots=True)
+class ClusterStats:
+    """What a cluster run moved, for the scale benchmark (filled only when one is passed)."""
+
+    tasks: int = 0
+    shipped_bytes: int = 0  # sent once to the workers: the config (ingest), the reference index (compare)
+    returned_bytes: int = 0  # the results sent back to the client, pickled
+
+
+@dataclass(slots=True)
+class DaskIngest:
+    """An ingest executor (`pipeline.Executor`): `ingest_one` over batches of raw files on a Dask cluster.
+
+    Outcomes are recorded in the order of the files (the order a local run records them), whatever
+    order the tasks end in.
+    """
+
+    client: Client
+    batch: int = 0  # documents per task; 0: from the number of documents and workers
+    stats: ClusterStats | None = None
+
+    def __call__(self, todo: list[RawEntry], raw_dir: Path, normalized_dir: Path, config: Config,
+                 record: Callable[[Outcome], None]) -> None:
+        raw_root, store = raw_dir.absolute(), normalized_dir.absolute()  # (workers may start elsewhere)
+        entries = [RawEntry(raw_root / e.source, e.source, e.doc_id, e.sidecar.absolute() if e.sidecar else None)
+                   for e in todo]
+        size = self.batch or batch_size(len(entries), worker_count(self.client), _INGEST_BATCH)
+        token = uuid.uuid4().hex
+        # The config goes as a task's result, not scattered data: a result is computed again when the
+        # worker holding it dies, scattered data would be lost with it.
+        shipped = self.client.submit(_same, config, key=f"corpus-config-{token}")
+        futures = [self.client.submit(_ingest_batch, entries[i:i + size], raw_root, store, shipped,
+                                      key=f"corpus-ingest-{token}-{i}")
+                   for i in range(0, len(entries), size)]
+        if self.stats is not None:
+            self.stats.tasks += len(futures)
+            self.stats.shipped_bytes += len(_pickled(config))
+        try:
+            for outcomes in _results(futures):
+                if self.stats is not None:
+                    self.stats.returned_bytes += len(pickle.dumps(outcomes))
+                for outcome in outcomes:
+                    record(outcome)
+        finally:
+            self.client.cancel([*futures, shipped])  # (a full disk, ^C: start no more files)
+        # A worker killed while writing a document left its temporary file (its task was run again).
+        sweep_temporary_files(store)
+
+
+@dataclass(slots=True)
+class DaskAlign:
+    """A compare alignment (`compare.run.AlignAll`): the index scattered once, `document_result` over batches."""
+
+    client: Client
+    batch: int = 0  # local documents per task; 0: from the number of documents and workers
+    stats: ClusterStats | None = None
+
+    def __call__(self, run: Run, docs: list[int]) -> list[DocumentResult]:
+        if not docs:
+            return []
+        # Pickled once here and sent as bytes: scattering the run itself would pickle it again for
+        # every worker. Each worker unpickles it once (`_worker_run`); broadcast, every worker holds
+        # a copy, so losing one worker loses no index.
+        payload = _pickled(run)
+        token = uuid.uuid4().hex
+        shipped = self.client.scatter(payload, broadcast=True, hash=False)
+        size = self.batch or batch_size(len(docs), worker_count(self.client), _ALIGN_BATCH)
+        futures = [self.client.submit(_compare_batch, shipped, token, docs[i:i + size],
+                                      key=f"corpus-align-{token}-{i}")
+                   for i in range(0, len(docs), size)]
+        if self.stats is not None:
+            self.stats.tasks += len(futures)
+            self.stats.shipped_bytes += len(payload)
+        del payload
+        results: list[tuple] = []
+        try:
+            for rows in _results(futures):
+                if self.stats is not None:
+                    self.stats.returned_bytes += len(rows)
+                results.extend(pickle.loads(rows))
+        finally:
+            self.client.cancel([*futures, shipped])
+            # The workers outlive the comparison: its index is freed now (best effort: a cluster that
+            # went away has freed it already, and its error is the one to report).
+            with suppress(OSError, TimeoutError):
+                self.client.run(_forget_runs)
+        return results
+
+
+def batch_size(documents: int, workers: int, most: int) -> int:
+    """Documents per task: at most `most`, and small enough that every worker gets 16 tasks or more."""
+    return max(1, min(most, documents // (max(1, workers) * 16)))
+
+
+def worker_count(client: Client) -> int:
+    """Workers the scheduler has now (at least 1: an adaptive cluster may start with none)."""
+    return max(1, len(client.scheduler_info().get("workers") or {}))
+
+
+def _results(futures: list) -> Iterator[Any]:
+    """Each future's result in submission order; a run that lost its workers again and again is one line.
+
+    Raises:
+        ClusterError: the scheduler gave a task up (it killed `allowed-failures` workers) or went away.
+    """
+    distributed = _distributed()
+    try:
+        for future in futures:
+            yield future.result()
+    except distributed.KilledWorker as exc:
+        raise ClusterError(f"the Dask cluster gave up a task after losing the workers that ran it ({exc}); "
+                           "what was stored is kept: run the command again to finish") from None
+    except distributed.comm.CommClosedError as exc:
+        raise ClusterError(f"lost the connection to the Dask scheduler ({exc}); what was stored is kept: run "
+                           "the command again to finish") from None
+
+
+def _pickled(value: object) -> bytes:
+    """`value` as Dask sends it: pickle, or cloudpickle for what pickle refuses (the config's frozen maps)."""
+    from distributed.protocol.pickle import dumps
+
+    return dumps(value)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _ingest_batch(entries: list[RawEntry], raw_dir: Path, normalized_dir: Path, config: Config) -> list[Outcome]:
+    """Worker side of `DaskIngest`: the rules are built once per worker process (`config.per_config`)."""
+    global _worker_frozen
+    outcomes = [ingest_one(entry, raw_dir, normalized_dir, config) for entry in entries]
+    if not _worker_frozen:
+        # The rules, lexicons and dictionaries the first batch built live as long as the worker: frozen,
+        # the collector never walks them again (as the local engine freezes them before it forks).
+        gc.freeze()
+        _worker_frozen = True
+    return outcomes
+
+
+_worker_frozen = False  # (per worker process: see `_ingest_batch`)
+
+
+def _compare_batch(payload: bytes, token: str, docs: list[int]) -> bytes:
+    """Worker side of `DaskAlign`: `document_result` on the shipped run, one document after another, pickled.
+
+    The collector is paused, as it is for a local compare: the run is millions of small acyclic
+    records, which each collection would walk again for nothing.
+    """
+    from .compare import collector_paused
+    from .compare.run import document_result
+
+    with collector_paused():
+        run = _worker_run(payload, token)
+        return pickle.dumps([document_result(run, doc) for doc in docs], protocol=pickle.HIGHEST_PROTOCOL)
+
+
+# Per worker process: the run of the comparison under way, unpickled once (a lock: a worker may run
+# tasks on several threads).
+_worker_runs: dict[str, Run] = {}
+_worker_runs_lock = threading.Lock()
+
+
+def _worker_run(payload: bytes, token: str) -> Run:
+    with _worker_runs_lock:
+        if token not in _worker_runs:
+            _worker_runs.clear()  # (an older comparison is over)
+            _worker_runs[token] = pickle.loads(payload)
+        return _worker_runs[token]
+
+
+def _forget_runs() -> None:
+    with _worker_runs_lock:
+        _worker_runs.clear()
+
+
+__all__ = ["INSTALL_HINT", "LOCAL", "SCHEDULER_ENV", "ClusterStats", "DaskAlign", "DaskIngest", "batch_size",
+           "cluster_client", "worker_count"]

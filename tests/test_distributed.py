@@ -1,0 +1,192 @@
+"""Ingest and compare on a real Dask cluster (a LocalCluster of 2 worker processes): the same bytes as a local run."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import cloudpickle
+import pytest
+from distributed import Client, LocalCluster, WorkerPlugin
+
+import antifraud_corpus.distributed as engine
+from antifraud_corpus.cli import main
+from antifraud_corpus.distributed import DaskIngest, batch_size
+from antifraud_corpus.pipeline import ingest_corpus
+from conftest import SEED_PATHS
+
+
+@pytest.fixture(scope="module")
+def client():
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=logging.ERROR) as cluster, Client(cluster) as dask_client:
+        yield dask_client
+
+
+def copies(folder: Path, count: int) -> Path:
+    """`count` copies of every seed document, each under its own name."""
+    folder.mkdir()
+    for i in range(count):
+        for seed in SEED_PATHS:
+            shutil.copy(seed, folder / f"{i:02d}_{seed.name}")
+    return folder
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != ".lock"}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> tuple[Path, Path]:
+    """A raw folder of 20 documents and its store, ingested in this process (the reference)."""
+    from antifraud_corpus.config import default_config_dir, load_config
+
+    base = tmp_path_factory.mktemp("corpus")
+    raw = copies(base / "raw", 4)
+    ingest_corpus(raw, base / "local", load_config(default_config_dir()))
+    return raw, base / "local"
+
+
+def test_ingest_on_the_cluster_writes_the_same_store(runner, client, corpus, tmp_path: Path):
+    raw, local = corpus
+    result = runner.invoke(main, ["ingest", "--raw", str(raw), "--normalized", str(tmp_path / "dask"),
+                                  "--scheduler", client.scheduler.address])
+    assert result.exit_code == 0, result.stderr
+    assert "20 ingested, 0 skipped" in result.stderr
+    assert tree_bytes(tmp_path / "dask") == tree_bytes(local)
+
+
+@pytest.mark.parametrize("batch", [1, 7])
+def test_how_documents_are_spread_over_workers_does_not_change_a_byte(client, corpus, config, tmp_path: Path,
+                                                                      batch: int):
+    raw, local = corpus
+    report = ingest_corpus(raw, tmp_path / "dask", config, executor=DaskIngest(client, batch=batch))
+    assert (len(report.ingested), report.failed) == (20, [])
+    assert tree_bytes(tmp_path / "dask") == tree_bytes(local)
+
+
+def test_compare_on_the_cluster_gives_the_same_json(runner, client, corpus, tmp_path: Path):
+    _, local = corpus
+    common = ["compare", "--normalized", str(local), "--format", "json", "-o"]
+    assert runner.invoke(main, [*common, str(tmp_path / "local.json")]).exit_code == 0
+    result = runner.invoke(main, [*common, str(tmp_path / "dask.json"), "--scheduler", client.scheduler.address])
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "dask.json").read_bytes() == (tmp_path / "local.json").read_bytes()
+
+
+def test_the_scheduler_address_can_come_from_the_environment(runner, client, corpus, tmp_path: Path):
+    _, local = corpus
+    common = ["compare", "--normalized", str(local), "--format", "csv", "-o"]
+    assert runner.invoke(main, [*common, str(tmp_path / "local.csv")]).exit_code == 0
+    result = runner.invoke(main, [*common, str(tmp_path / "dask.csv")],
+                           env={"DASK_SCHEDULER_ADDRESS": client.scheduler.address})
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "dask.csv").read_bytes() == (tmp_path / "local.csv").read_bytes()
+
+
+class _KillOnce(WorkerPlugin):
+    """Kills the worker running the third ingest task, a moment after it starts (once: a marker file says so)."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def transition(self, key, start, finish, **kwargs) -> None:
+        name = key if isinstance(key, str) else str(key[0])
+        if finish != "executing" or not name.startswith("corpus-ingest-") or not name.endswith("-6"):
+            return
+        try:
+            os.close(os.open(self.marker, os.O_CREAT | os.O_EXCL))
+        except FileExistsError:
+            return
+        threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGKILL)).start()  # mid-task: mid-document
+
+
+def _live_pids(client, workers: int = 2, seconds: float = 60) -> set[int]:
+    """The pids of `workers` live workers, once the scheduler has let a dead one go and its nanny's new
+    one has joined (until then a broadcast may still reach for the dead one's closed connection)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        client.wait_for_workers(workers)
+        pids = client.run(os.getpid, on_error="ignore")
+        if len(pids) == workers or time.monotonic() > deadline:
+            return set(pids.values())
+        time.sleep(0.2)
+
+
+def test_a_worker_killed_mid_ingest_loses_and_corrupts_nothing(client, config, tmp_path: Path):
+    raw = copies(tmp_path / "raw", 8)
+    ingest_corpus(raw, tmp_path / "local", config)
+    before = set(client.run(os.getpid).values())
+    marker = tmp_path / "killed"
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # (the workers cannot import this test file)
+    client.register_plugin(_KillOnce(str(marker)), name="kill-once")
+    try:
+        report = ingest_corpus(raw, tmp_path / "dask", config, executor=DaskIngest(client, batch=3))
+    finally:
+        client.unregister_worker_plugin("kill-once")
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    assert marker.exists()  # a worker really was killed during the run...
+    assert len(before - _live_pids(client)) == 1  # ...and replaced by its nanny
+    assert (len(report.ingested), report.failed) == (40, [])  # its task ran again elsewhere
+    assert tree_bytes(tmp_path / "dask") == tree_bytes(tmp_path / "local")  # no temporary file, no half document
+
+
+def test_without_dask_the_option_is_one_line_naming_the_extra(runner, monkeypatch, tmp_path: Path):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # (an import of it then fails)
+    result = runner.invoke(main, ["ingest", "--raw", str(SEED_PATHS[0].parent), "--normalized", str(tmp_path),
+                                  "--scheduler", "local"])
+    assert result.exit_code == 2
+    assert result.stderr == ("Error: --scheduler needs Dask, which is not installed; "
+                             "run pip install 'antifraud-corpus[dask]'\n")
+
+
+def test_an_unreachable_scheduler_is_one_line(runner, monkeypatch, tmp_path: Path):
+    monkeypatch.setattr(engine, "_CONNECT_SECONDS", 1)
+    result = runner.invoke(main, ["compare", "--normalized", str(tmp_path), "--scheduler", "tcp://127.0.0.1:9"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: --scheduler tcp://127.0.0.1:9: cannot reach a Dask scheduler there")
+    assert result.stderr.count("\n") == 1
+
+
+def test_without_the_option_no_cluster_is_involved(runner, monkeypatch, corpus, tmp_path: Path):
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    raw, local = corpus
+    result = runner.invoke(main, ["ingest", "--raw", str(raw), "--normalized", str(tmp_path / "n")],
+                           env={"DASK_SCHEDULER_ADDRESS": ""})
+    assert result.exit_code == 0, result.stderr
+    assert tree_bytes(tmp_path / "n") == tree_bytes(local)
+
+
+@pytest.mark.parametrize(("documents", "workers", "most", "expected"),
+                         [(0, 2, 16, 1), (20, 2, 16, 1), (1000, 2, 16, 16), (1000, 4, 64, 15), (10, 0, 16, 1)])
+def test_batches_leave_every_worker_many_tasks(documents, workers, most, expected):
+    assert batch_size(documents, workers, most) == expected
+
+
+class _GivenUp:
+    """A future whose task the scheduler gave up after it killed its workers."""
+
+    def result(self):
+        from types import SimpleNamespace
+
+        from distributed import KilledWorker
+
+        raise KilledWorker("corpus-ingest-x-0", SimpleNamespace(address="tcp://10.0.0.1:4000"), 3)
+
+
+def test_a_task_given_up_by_the_cluster_is_one_line_that_says_to_run_again():
+    from antifraud_corpus.errors import ClusterError
+
+    with pytest.raises(ClusterError) as caught:
+        list(engine._results([_GivenUp()]))
+    message = str(caught.value)
+    assert message.startswith("the Dask cluster gave up a task after losing the workers that ran it (")
+    assert message.endswith("what was stored is kept: run the command again to finish")
+    assert "\n" not in message
