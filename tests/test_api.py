@@ -55,13 +55,23 @@ def test_importing_the_package_imports_nothing_else():
 
 
 def test_every_public_name_is_there_and_no_other():
-    assert sorted(ac.__all__) == sorted(dir(ac)[i] for i in range(len(dir(ac))) if dir(ac)[i] in ac.__all__)
+    assert sorted(ac.__all__) == sorted([*ac._EXPORTS, "__version__"])
     for name in ac.__all__:
         assert getattr(ac, name) is not None
     assert ac.FilterError.__module__ == "antifraud_corpus.errors"
     assert ac.open_store is ac.api.open_store
     with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
         ac.nothing  # noqa: B018
+
+
+def test_every_record_the_readme_names_is_exported():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## In a notebook"):readme.index("\n## ", readme.index("## In a notebook") + 1)]
+    named = set(re.findall(r"`([A-Z][A-Za-z]+)`", section)) - {"ValueError"}
+    assert sorted(named) == ["Clause", "Comparison", "Document", "DocumentInfo", "Duty", "DutyRow", "FilterError"]
+    assert named <= set(ac.__all__)
+    assert ac.DocumentInfo.__module__ == "antifraud_corpus.compare.records"
+    assert ac.Comparison.__module__ == "antifraud_corpus.compare.records"
 
 
 def test_a_store_reads_ids_documents_and_prefixes(store):
