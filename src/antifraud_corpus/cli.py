@@ -50,7 +50,7 @@ _OUTPUT_FILE = click.Path(dir_okay=False, path_type=Path)
 
 
 def _output_folder_exists(ctx: click.Context, param: click.Parameter, output: Path | None) -> Path | None:
-    """`-o` into a missing folder is bad usage, found before a long run rather than after it."""
+    """`-o` (or `--summary`) into a missing folder is bad usage, found before a long run rather than after it."""
     if output is not None:
         from .files import require_folder
 
@@ -375,7 +375,7 @@ def evaluate(gold_dir: Path | None, compare_gold: Path | None, raw_dir: Path, no
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "junit"]), default="text",
               show_default=True, help="text for people; json, github annotations or junit XML for CI.")
 @click.option("--since", metavar="REV", help="Only raw files added or changed since this git revision.")
-@click.option("--summary", type=_OUTPUT_FILE, default=None, metavar="FILE",
+@click.option("--summary", type=_OUTPUT_FILE, default=None, metavar="FILE", callback=_output_folder_exists,
               help="Also append the findings as a Markdown table to FILE (CI: \"$GITHUB_STEP_SUMMARY\").")
 @_verbosity_options
 def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_dir: Path | None,
