@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from antifraud_corpus.errors import FilterError
 from antifraud_corpus.doc_ids import resolve_prefix, typable_prefix
+from antifraud_corpus.errors import FilterError
 from antifraud_corpus.filters import (
     DutyFilter,
     as_values,
