@@ -173,6 +173,14 @@ def test_modality_yaml_no_longer_takes_the_dead_strength_key(tmp_path: Path):
         load_config(tmp_path)
 
 
+def test_a_label_for_a_level_that_does_not_exist_is_refused_with_the_levels(tmp_path: Path):
+    (tmp_path / "labels.yaml").write_text("levels:\n  national: 国家\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path)
+    assert str(caught.value).startswith(f"{tmp_path / 'labels.yaml'}: unknown key 'levels.national' "
+                                        "(allowed: central, municipal, provincial, county)")
+
+
 def test_every_config_file_has_a_misspelt_key_case():
     assert sorted(name for name, _, _ in MISSPELT) == sorted(SCHEMAS)
 

@@ -12,19 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Protocol, get_args
+from typing import TYPE_CHECKING, Protocol
 
 from .doc_ids import SHOWN as _SHOWN
 from .doc_ids import closest as _closest
 from .doc_ids import resolve_prefix
 from .errors import FilterError
-from .models import Level
+from .models import LEVELS
 
 if TYPE_CHECKING:
     from .config import Config
     from .models import Document
 
-LEVELS: tuple[str, ...] = get_args(Level)
 TOPICS = ("all", "on", "off")
 
 #: What a filter keyword takes: one value, several, or None for all.

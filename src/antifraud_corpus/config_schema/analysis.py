@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, TypeAlias
 
+from ..models import Level, Modality
 from .base import Number, Regex, Section, Words
 
 # ---------------------------------------------------------------- check.yaml
@@ -137,8 +138,8 @@ class CompareFile(Section):
 
 
 # The ids each label table translates (a misspelt one is an error, not a label never shown).
-LevelId: TypeAlias = Literal["central", "provincial", "municipal", "county"]
-ModalityId: TypeAlias = Literal["obligation", "prohibition", "encouragement", "permission"]
+LevelId: TypeAlias = Level
+ModalityId: TypeAlias = Modality
 ActorSourceId: TypeAlias = Literal["explicit", "inherited", "addressee", "none"]
 StatusId: TypeAlias = Literal["echoed", "strengthened", "weakened", "reassigned", "added", "omitted", "off_topic"]
 ColumnId: TypeAlias = Literal[
