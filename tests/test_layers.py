@@ -90,3 +90,19 @@ def test_the_levels_are_written_out_once_and_every_other_list_is_that_one():
     written = [str(p.relative_to(PACKAGE)) for p in MODULES
                if '"central", "provincial", "municipal", "county"' in p.read_text(encoding="utf-8")]
     assert written == ["models.py"]
+
+
+def test_no_module_imports_a_private_name_of_another():
+    private = [f"{path.relative_to(PACKAGE)}:{node.lineno}: {alias.name}" for path in MODULES
+               for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+               if isinstance(node, ast.ImportFrom) and node.level
+               for alias in node.names if alias.name.startswith("_") and not alias.name.startswith("__")]
+    assert private == []
+
+
+def test_the_compare_renderers_share_their_labels_without_importing_each_other():
+    imported = {path.stem: {target for target, _ in _imports(path)}
+                for path in (PACKAGE / "report" / "compare.py", PACKAGE / "report" / "compare_html.py")}
+    assert "report.compare" not in imported["compare_html"]
+    assert {"report.compare_labels", "report.compare_html"} <= imported["compare"]
+    assert "report.compare_labels" in imported["compare_html"]

@@ -23,7 +23,7 @@ from importlib import resources
 from ..compare import LEVELS, STATUSES, Comparison, Diff, Directive, DocumentInfo, DocumentSummary
 from ..compare.records import NO_ACTOR
 from ..text.safetext import printable
-from .compare import _Labels, _provenance  # shared with the other compare renderers
+from .compare_labels import ReportLabels, provenance
 
 #: Upper bounds (%) of the share bins heat1…heat4; heat5 is everything above the last. Fixed bins (not scaled to
 #: the largest cell) keep two reports comparable and let the legend state what each colour means.
@@ -130,7 +130,7 @@ class _Page:
     """The labels of one language and the escaping every piece of the page goes through."""
 
     def __init__(self, comparison: Comparison, lang: str) -> None:
-        self.labels = _Labels(comparison, lang)
+        self.labels = ReportLabels(comparison, lang)
         self.words = _WORDS["zh" if self.labels.zh else "en"]
         self.anchor = {doc.doc_id: f"doc-{n}" for n, doc in enumerate(comparison.documents)}
 
@@ -381,7 +381,7 @@ class DrillDown:
                 labels.modality(d.modality) + (f" ({d.marker})" if d.marker else ""),
                 ", ".join(labels.measure(m) for m in d.measures)]))
             index = self._directives[key] = len(self.directives)
-            self.directives.append((self.string(_provenance(d, labels.short, with_doc)), self.string(d.sentence),
+            self.directives.append((self.string(provenance(d, labels.short, with_doc)), self.string(d.sentence),
                                     self.string(tags)))
         return index
 
