@@ -32,8 +32,8 @@ def test_unknown_key_names_file_and_key(tmp_path: Path):
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path)
     assert str(caught.value) == (f"{tmp_path / 'labels.yaml'}: unknown key 'levles' (allowed: levels, "
-                                 "modalities, columns, statuses, actor_sources, report, explain, warning_kinds); "
-                                 "fix the spelling or remove it")
+                                 "modalities, columns, statuses, actor_sources, report, explain, report_html, "
+                                 "warning_kinds); fix the spelling or remove it")
 
 
 def test_invalid_yaml_reports_line(tmp_path: Path):
