@@ -270,12 +270,11 @@ _dates = st.one_of(st.none(), st.dates().map(lambda d: f"{d.year:04d}-{d.month:0
                           region=st.none(), province=st.sampled_from(["湖南省", None]), date=_dates,
                           title=st.text(max_size=5)),
                 max_size=8, unique_by=lambda d: d.doc_id))
-def test_any_set_of_documents_renders_one_entry_each_and_one_mark_per_readable_date(infos):
+def test_any_set_of_documents_renders_one_entry_each_and_one_mark_per_readable_date(config, infos):
     from antifraud_corpus.compare.views import labels
-    from antifraud_corpus.config import load_config
     from antifraud_corpus.report.compare_html import _day
 
-    wording = labels(load_config(None))  # (the report's words are labels.yaml's)
+    wording = labels(config)  # (the report's words are labels.yaml's; the config is loaded once, not per example)
     page = lxml.html.fromstring(render_html(Comparison(infos, {}, {}, [], [], [], wording), "en"))  # type: ignore[arg-type]
     assert [d.get("data-doc") for d in page.xpath("//details[@class='doc']")] == [
         i for g in group_documents(Comparison(infos, {}, {}, [], [], [], {}), "level+province")  # type: ignore[arg-type]
