@@ -115,13 +115,16 @@ def test_clauses_carry_their_document(store):
 
 
 def test_a_typo_raises_before_anything_is_read(store):
-    with pytest.raises(ValueError, match=r"^--actor public_securty: unknown actor id; did you mean public_security\?$"):
+    # (named as typed in Python, `actor=`; the CLI says `--actor`: tests/test_cli_list.py)
+    with pytest.raises(ValueError, match=r"^actor=public_securty: unknown actor id; did you mean public_security\?$"):
         store.duties(actor="public_securty")
-    with pytest.raises(ac.FilterError, match=r"^--doc 00: 5 document ids start with it"):
+    with pytest.raises(ac.FilterError, match=r"^doc=00: 5 document ids start with it"):
         store.compare(doc="00")
-    with pytest.raises(ac.FilterError, match=r"^--level town: unknown level; use one of central, county, municipal, "
+    with pytest.raises(ac.FilterError, match=r"^level=town: unknown level; use one of central, county, municipal, "
                                              r"provincial$"):
         store.listing(level="town")
+    with pytest.raises(ac.FilterError, match=r"^region=shanxi: unknown region; "):
+        store.listing(region="shanxi")
 
 
 def test_frames_have_the_export_columns(store):
@@ -184,7 +187,7 @@ def test_documents_in_memory_are_compared_and_labelled_so_ids_type_back(config):
     assert labels[:2] == ["hunan_2022_1", "hunan_2022_2"] and set(labels) == {"hunan_2022_1", "hunan_2022_2"}
     with pytest.raises(ac.FilterError) as error:
         ac.compare_documents(docs, config, doc="hunan_2023")
-    assert str(error.value) == ("--doc hunan_2023: no such document in the documents given; did you mean "
+    assert str(error.value) == ("doc=hunan_2023: no such document in the documents given; did you mean "
                                 "hunan_2022_1 or hunan_2022_2?")
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from .config import Config, load_config
-from .filters import DutyFilter, Values, checked_filter
+from .filters import DutyFilter, OptionNames, Values, checked_filter
 from .models import Document
 
 if TYPE_CHECKING:
@@ -59,11 +59,15 @@ class Store:
         path: the store's folder.
         config: the config to read it with; None loads it on first use (`./configs` when that
             folder exists, over the packaged defaults).
+        names: how a `FilterError` names a filter: as the keyword typed (`region=shanxi: …`), or as
+            the command-line flag (`--region shanxi: …`, what the CLI asks for).
     """
 
-    def __init__(self, path: str | os.PathLike[str] = DEFAULT_STORE, config: Config | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] = DEFAULT_STORE, config: Config | None = None, *,
+                 names: OptionNames = "keyword") -> None:
         self.path = Path(path)
         self._config = config
+        self._names: OptionNames = names
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
@@ -107,7 +111,7 @@ class Store:
             FilterError: a value that matches nothing, or an id prefix of several documents.
         """
         return checked_filter(self.config, doc_ids=self.ids, regions=self._regions, where=str(self.path),
-                              **filters)
+                              names=self._names, **filters)
 
     def listing(self, **filters: Unpack[Filters]) -> Iterator[DocumentInfo]:
         """What `corpus list` shows: each kept document's metadata and its number of kept directives.
@@ -189,9 +193,10 @@ def _kept_counts(docs: Iterable[Document | DocumentDuties], keep: DutyFilter,
             yield doc, count
 
 
-def open_store(path: str | os.PathLike[str] = DEFAULT_STORE, config: Config | None = None) -> Store:
+def open_store(path: str | os.PathLike[str] = DEFAULT_STORE, config: Config | None = None, *,
+               names: OptionNames = "keyword") -> Store:
     """Open the normalized store at `path` for reading (see `Store`)."""
-    return Store(path, config)
+    return Store(path, config, names=names)
 
 
 def ingest(raw: str | os.PathLike[str] = DEFAULT_RAW, normalized: str | os.PathLike[str] = DEFAULT_STORE, *,

@@ -96,7 +96,7 @@ def _load(config_dir: Path | None, overrides: tuple[str, ...]) -> Any:
 def _store(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...]) -> Any:
     from .api import open_store
 
-    return open_store(normalized_dir, _load(config_dir, overrides))
+    return open_store(normalized_dir, _load(config_dir, overrides), names="flag")  # (messages name --region)
 
 
 def _document_options(func: Callable) -> Callable:
