@@ -110,7 +110,7 @@ class Store:
         Raises:
             FilterError: a value that matches nothing, or an id prefix of several documents.
         """
-        return checked_filter(self.config, doc_ids=self.ids, regions=self._regions, where=str(self.path),
+        return checked_filter(self.config, doc_ids=self.ids, regions=self.regions, where=str(self.path),
                               names=self._names, **filters)
 
     def listing(self, **filters: Unpack[Filters]) -> Iterator[DocumentInfo]:
@@ -171,10 +171,12 @@ class Store:
         keep = self.filter(**filters)
         return compare_corpus(load_document_duties(self.path), self.config, filters=keep, workers=workers)
 
-    def _regions(self) -> set[str]:
+    def regions(self) -> list[str]:
+        """The regions and provinces the stored documents name, sorted (what `region=` finds documents in)."""
         from .store import load_document_duties
 
-        return {place for doc in load_document_duties(self.path) for place in (doc.region, doc.province) if place}
+        return sorted({place for doc in load_document_duties(self.path) for place in (doc.region, doc.province)
+                       if place})
 
 
 def _kept_counts(docs: Iterable[Document | DocumentDuties], keep: DutyFilter,

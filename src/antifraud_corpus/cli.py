@@ -280,11 +280,14 @@ def list_documents(normalized_dir: Path, config_dir: Path | None, overrides: tup
     """
     from rich.console import Console
 
-    from .report.listing import render_listing
+    from .report.listing import absent_regions_note, render_listing
 
     store = _store(normalized_dir, config_dir, overrides)
     listing = store.listing(doc=doc_ids, level=levels, region=regions, actor=actors, measure=measures, topic=topic)
-    render_listing(Console(highlight=False), listing, fmt)
+    if not render_listing(Console(highlight=False), listing, fmt) and regions:
+        note = absent_regions_note(store.filter(region=regions).regions, store.regions())
+        if note:  # (still exit 0: an honest zero, but one a missing place must not pass for)
+            _stderr().print(f"note: {printable(note)}", markup=False)
 
 
 @main.command()
