@@ -55,13 +55,23 @@ def test_importing_the_package_imports_nothing_else():
 
 
 def test_every_public_name_is_there_and_no_other():
-    assert sorted(ac.__all__) == sorted(dir(ac)[i] for i in range(len(dir(ac))) if dir(ac)[i] in ac.__all__)
+    assert sorted(ac.__all__) == sorted([*ac._EXPORTS, "__version__"])
     for name in ac.__all__:
         assert getattr(ac, name) is not None
     assert ac.FilterError.__module__ == "antifraud_corpus.errors"
     assert ac.open_store is ac.api.open_store
     with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
         ac.nothing  # noqa: B018
+
+
+def test_every_record_the_readme_names_is_exported():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## In a notebook"):readme.index("\n## ", readme.index("## In a notebook") + 1)]
+    named = set(re.findall(r"`([A-Z][A-Za-z]+)`", section)) - {"ValueError"}
+    assert sorted(named) == ["Clause", "Comparison", "Document", "DocumentInfo", "Duty", "DutyRow", "FilterError"]
+    assert named <= set(ac.__all__)
+    assert ac.DocumentInfo.__module__ == "antifraud_corpus.compare.records"
+    assert ac.Comparison.__module__ == "antifraud_corpus.compare.records"
 
 
 def test_a_store_reads_ids_documents_and_prefixes(store):
@@ -105,13 +115,16 @@ def test_clauses_carry_their_document(store):
 
 
 def test_a_typo_raises_before_anything_is_read(store):
-    with pytest.raises(ValueError, match=r"^--actor public_securty: unknown actor id; did you mean public_security\?$"):
+    # (named as typed in Python, `actor=`; the CLI says `--actor`: tests/test_cli_list.py)
+    with pytest.raises(ValueError, match=r"^actor=public_securty: unknown actor id; did you mean public_security\?$"):
         store.duties(actor="public_securty")
-    with pytest.raises(ac.FilterError, match=r"^--doc 00: 5 document ids start with it"):
+    with pytest.raises(ac.FilterError, match=r"^doc=00: 5 document ids start with it"):
         store.compare(doc="00")
-    with pytest.raises(ac.FilterError, match=r"^--level town: unknown level; use one of central, county, municipal, "
+    with pytest.raises(ac.FilterError, match=r"^level=town: unknown level; use one of central, county, municipal, "
                                              r"provincial$"):
         store.listing(level="town")
+    with pytest.raises(ac.FilterError, match=r"^region=shanxi: unknown region; "):
+        store.listing(region="shanxi")
 
 
 def test_frames_have_the_export_columns(store):
@@ -174,7 +187,7 @@ def test_documents_in_memory_are_compared_and_labelled_so_ids_type_back(config):
     assert labels[:2] == ["hunan_2022_1", "hunan_2022_2"] and set(labels) == {"hunan_2022_1", "hunan_2022_2"}
     with pytest.raises(ac.FilterError) as error:
         ac.compare_documents(docs, config, doc="hunan_2023")
-    assert str(error.value) == ("--doc hunan_2023: no such document in the documents given; did you mean "
+    assert str(error.value) == ("doc=hunan_2023: no such document in the documents given; did you mean "
                                 "hunan_2022_1 or hunan_2022_2?")
 
 

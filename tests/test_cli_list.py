@@ -52,9 +52,33 @@ def test_list_as_csv_opens_in_excel(runner, ingested_seeds):
         "001_1fada07f3521683b,central,,,,opinion,关于加强打击治理电信网络诈骗违法犯罪工作的意见,21"]
 
 
-def test_a_real_place_without_documents_is_an_honest_zero(runner, ingested_seeds):
+def test_a_real_place_without_documents_is_an_honest_zero_with_the_stores_regions(runner, ingested_seeds):
     result = runner.invoke(main, ["list", "--normalized", str(ingested_seeds[0]), "--region", "江苏省"])
-    assert (result.exit_code, result.stdout) == (0, "0 documents\n")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0, "0 documents\n",
+        "note: no stored document is in 江苏省; the store has documents in 临汾市, 山西省, 湖南省\n")
+    short = runner.invoke(main, ["list", "--normalized", str(ingested_seeds[0]), "--region", "北京", "--region",
+                                 "江苏", "--format", "jsonl"])
+    assert (short.exit_code, short.stdout, short.stderr) == (
+        0, "", "note: no stored document is in 北京市 or 江苏省; the store has documents in 临汾市, 山西省, 湖南省\n")
+
+
+def test_a_zero_left_by_other_filters_in_a_region_the_store_has_gets_no_note(runner, ingested_seeds):
+    result = runner.invoke(main, ["list", "--normalized", str(ingested_seeds[0]), "--region", "山西", "--level",
+                                  "central"])
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "0 documents\n", "")
+
+
+def test_the_note_names_at_most_a_dozen_regions():
+    from antifraud_corpus.report.listing import absent_regions_note
+
+    stored = [f"{n:02d}市" for n in range(20)]
+    assert absent_regions_note(["北京市"], stored) == (
+        "no stored document is in 北京市; the store has documents in " + ", ".join(stored[:12])
+        + ", … (20 in all; `corpus list` shows them)")
+    assert absent_regions_note(["北京市"], []) == "no stored document is in 北京市; no stored document names a region"
+    assert absent_regions_note(["北京市"], ["北京市", "山西省"]) is None
+    assert absent_regions_note([], ["山西省"]) is None
 
 
 TYPOS = [

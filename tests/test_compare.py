@@ -408,9 +408,9 @@ def test_workers_give_the_same_result(config):
 
 
 def test_unknown_filter_ids_are_filter_errors(config):
-    with pytest.raises(FilterError, match="^--measure fund_contrl: unknown measure id; did you mean fund_control\\?$"):
+    with pytest.raises(FilterError, match="^measure=fund_contrl: unknown measure id; did you mean fund_control\\?$"):
         compare_corpus([], config, filters=DutyFilter(measures=("fund_contrl",)))
-    with pytest.raises(FilterError, match="^--actor police: unknown actor id; use one of civil_affairs, "):
+    with pytest.raises(FilterError, match="^actor=police: unknown actor id; use one of civil_affairs, "):
         compare_corpus([], config, filters=DutyFilter(actors=("police",)))
 
 

@@ -32,8 +32,8 @@ def test_unknown_key_names_file_and_key(tmp_path: Path):
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path)
     assert str(caught.value) == (f"{tmp_path / 'labels.yaml'}: unknown key 'levles' (allowed: levels, "
-                                 "modalities, columns, statuses, actor_sources, report, explain, warning_kinds); "
-                                 "fix the spelling or remove it")
+                                 "modalities, columns, statuses, actor_sources, report, explain, report_html, "
+                                 "warning_kinds); fix the spelling or remove it")
 
 
 def test_invalid_yaml_reports_line(tmp_path: Path):
@@ -171,6 +171,14 @@ def test_modality_yaml_no_longer_takes_the_dead_strength_key(tmp_path: Path):
     (tmp_path / "modality.yaml").write_text("strength: {obligation: 3}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"modality.yaml: unknown key 'strength' \(allowed: "):
         load_config(tmp_path)
+
+
+def test_a_label_for_a_level_that_does_not_exist_is_refused_with_the_levels(tmp_path: Path):
+    (tmp_path / "labels.yaml").write_text("levels:\n  national: 国家\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path)
+    assert str(caught.value).startswith(f"{tmp_path / 'labels.yaml'}: unknown key 'levels.national' "
+                                        "(allowed: central, municipal, provincial, county)")
 
 
 def test_every_config_file_has_a_misspelt_key_case():

@@ -230,6 +230,8 @@ def test_ambiguous_readings_and_compounds_are_compiled_from_the_config(rules):
     ({"measures": {"crackdown": {2: ["打击"]}}, "senses": {"打击": [{"measure": "crackdown"}]}},
      "senses.打击: the cue is also listed under measures"),
     ({"measures": {"crackdown": {2: ["打击"]}}, "places": {"verb": 1}}, "places.verb: unknown place"),
+    ({"measures": {"crackdown": {2: ["打击"]}}, "places": {"head": 2}},
+     "places.object: missing; give every place a weight (0 for none)"),
     ({"measures": {"crackdown": {2: ["打击"]}}, "compounds": {"侦查": ["立案侦查"]}},
      "compounds.侦查: not a cue"),
     ({"measures": {"crackdown": {2: ["打击"]}}, "senses": {"配合": [{"measure": "coordination", "verbs": ["x"]}]}},
@@ -243,3 +245,14 @@ def test_a_bad_measures_config_is_one_clear_error(data, problem):
         # (the shipped settings around a one-cue lexicon: the shipped senses and compounds name other cues)
         MeasureRules.from_config({**config.plain("measures"), "senses": {}, "compounds": {}, **data},
                                  config["taxonomy"])
+
+
+def test_place_weights_come_from_measures_yaml_alone(tmp_path):
+    config = load_config()
+    shipped = MeasureRules.from_config(config.plain("measures"), config["taxonomy"])
+    assert dict(shipped.place_weight) == {"head": 2.0, "object": 2.0, "body": 1.0, "lead": 1.0, "topic": 1.0,
+                                          "purpose": 0.4, "condition": 0.5, "modifier": 1.0, "title": 0.0}
+    (tmp_path / "measures.yaml").write_text("places:\n  condition: 0.25\n", encoding="utf-8")
+    overridden = load_config(tmp_path)
+    rules = MeasureRules.from_config(overridden.plain("measures"), overridden["taxonomy"])
+    assert dict(rules.place_weight) == {**shipped.place_weight, "condition": 0.25}

@@ -183,6 +183,21 @@ def test_output_into_a_missing_folder_is_bad_usage_in_one_line(runner, ingested_
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_check_summary_into_a_missing_folder_is_bad_usage_before_any_file_is_checked(runner, ingested_seeds,
+                                                                                        tmp_path):
+    store, _ = ingested_seeds
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "broken.txt").write_bytes(b"\xff\xfe\x00")  # (would be an error finding, exit 1, if it were checked)
+    target = tmp_path / "missing" / "s.md"
+    result = runner.invoke(main, ["check", str(raw / "broken.txt"), "--raw", str(raw), "--normalized", str(store),
+                                  "--summary", str(target)])
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2, "", f"Error: {target}: the folder {tmp_path / 'missing'} does not exist; "
+               f"make it first (mkdir -p {tmp_path / 'missing'}) or write somewhere else\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["raw"]
+
+
 def test_exports_and_reports_are_readable_by_others_under_umask_022(runner, ingested_seeds, tmp_path, umask):
     store, _ = ingested_seeds
     umask(0o022)

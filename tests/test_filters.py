@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from antifraud_corpus.doc_ids import resolve_prefix, typable_prefix
+from antifraud_corpus.doc_ids import labelled, resolve_prefix, typable_prefix
 from antifraud_corpus.errors import FilterError
 from antifraud_corpus.filters import (
     DutyFilter,
@@ -33,6 +33,13 @@ def test_an_ambiguous_prefix_lists_the_ids_it_starts():
         resolve_prefix("shanxi", IDS, option="--doc")
     assert str(error.value) == ("--doc shanxi: 2 document ids start with it (shanxi_datong_1, shanxi_datong_2); "
                                 "type more of the id")
+
+
+def test_a_value_is_labelled_as_flag_or_keyword():
+    assert [labelled("--doc", "000"), labelled("doc=", "000"), labelled("", "000")] == ["--doc 000", "doc=000", "000"]
+    with pytest.raises(FilterError) as error:
+        resolve_prefix("shanxi", IDS, option="doc=")
+    assert str(error.value).startswith("doc=shanxi: 2 document ids start with it")
 
 
 def test_an_unknown_id_names_the_closest():
@@ -88,19 +95,24 @@ def test_a_region_outside_the_gazetteer_is_taken_when_the_store_has_it(config):
 
 
 @pytest.mark.parametrize(("values", "message"), [
-    ({"level": "provincal"}, "--level provincal: unknown level; did you mean provincial?"),
-    ({"region": "湖男省"}, "--region 湖男省: unknown region; did you mean 湖北省 or 湖南省?"),
-    ({"region": "Hunan"}, "--region Hunan: unknown region; `corpus list` shows the regions of the store"),
-    ({"actor": "public_securty"}, "--actor public_securty: unknown actor id; did you mean public_security?"),
-    ({"measure": "fund_contrl"}, "--measure fund_contrl: unknown measure id; did you mean fund_control?"),
-    ({"topic": "yes"}, "--topic yes: unknown topic choice; use one of all, on, off"),
-    ({"doc": "00"}, "--doc 00: 2 document ids start with it (000_888081b4012a42ca, 001_1fada07f3521683b); "
+    ({"level": "provincal"}, "level=provincal: unknown level; did you mean provincial?"),
+    ({"region": "湖男省"}, "region=湖男省: unknown region; did you mean 湖北省 or 湖南省?"),
+    ({"region": "Hunan"}, "region=Hunan: unknown region; `corpus list` shows the regions of the store"),
+    ({"actor": "public_securty"}, "actor=public_securty: unknown actor id; did you mean public_security?"),
+    ({"measure": "fund_contrl"}, "measure=fund_contrl: unknown measure id; did you mean fund_control?"),
+    ({"topic": "yes"}, "topic=yes: unknown topic choice; use one of all, on, off"),
+    ({"doc": "00"}, "doc=00: 2 document ids start with it (000_888081b4012a42ca, 001_1fada07f3521683b); "
                     "type more of the id"),
 ])
-def test_unknown_values_name_the_closest_match(config, values, message):
+def test_unknown_values_name_the_closest_match_and_the_keyword_typed(config, values, message):
     with pytest.raises(FilterError) as error:
         checked_filter(config, doc_ids=lambda: IDS, regions=lambda: {"湖南省", "临汾市", "山西省"}, **values)
     assert str(error.value) == message
+    name = next(iter(values))
+    with pytest.raises(FilterError) as error:  # the CLI's wording: the flag, then the value
+        checked_filter(config, doc_ids=lambda: IDS, regions=lambda: {"湖南省", "临汾市", "山西省"}, names="flag",
+                       **values)
+    assert str(error.value) == message.replace(f"{name}=", f"--{name} ", 1)
 
 
 def test_duties_are_kept_by_any_kept_actor_and_measure_on_the_topic_asked():

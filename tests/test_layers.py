@@ -16,8 +16,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "antifraud_corpus"
 
 # top-level name under the package -> layer rank (lower ranks may not import higher ones)
 LAYERS = {
-    "text": 0, "errors": 0, "config": 0, "config_schema": 0,
-    "models": 1, "files": 1, "doc_ids": 1, "store": 1,
+    "text": 0, "errors": 0, "config": 0, "config_schema": 0, "models": 0,
+    "files": 1, "doc_ids": 1, "store": 1,
     "stages": 2,
     "extract": 3,
     "pipeline": 4, "filters": 4, "export": 4, "messages": 4,
@@ -74,3 +74,35 @@ def test_relative_imports_are_read_as_the_modules_they_name():
     targets = {target for target, _ in _imports(PACKAGE / "stages" / "clean.py")}
     assert {"config", "text.textmap", "stages.clean_rules", "stages.whitespace"} <= targets
     assert _rank("filters") > _rank("store") > _rank("text.textmap")
+
+
+def test_the_levels_are_written_out_once_and_every_other_list_is_that_one():
+    from typing import get_args, get_type_hints
+
+    from antifraud_corpus import compare, filters, models
+    from antifraud_corpus.config_schema.analysis import LabelsFile
+    from antifraud_corpus.stages import metadata
+
+    assert models.LEVELS == ("central", "provincial", "municipal", "county")
+    assert metadata.LEVELS is compare.LEVELS is filters.LEVELS is models.LEVELS
+    levels_key = get_args(get_type_hints(LabelsFile)["levels"])[0]
+    assert get_args(levels_key) == models.LEVELS
+    written = [str(p.relative_to(PACKAGE)) for p in MODULES
+               if '"central", "provincial", "municipal", "county"' in p.read_text(encoding="utf-8")]
+    assert written == ["models.py"]
+
+
+def test_no_module_imports_a_private_name_of_another():
+    private = [f"{path.relative_to(PACKAGE)}:{node.lineno}: {alias.name}" for path in MODULES
+               for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+               if isinstance(node, ast.ImportFrom) and node.level
+               for alias in node.names if alias.name.startswith("_") and not alias.name.startswith("__")]
+    assert private == []
+
+
+def test_the_compare_renderers_share_their_labels_without_importing_each_other():
+    imported = {path.stem: {target for target, _ in _imports(path)}
+                for path in (PACKAGE / "report" / "compare.py", PACKAGE / "report" / "compare_html.py")}
+    assert "report.compare" not in imported["compare_html"]
+    assert {"report.compare_labels", "report.compare_html"} <= imported["compare"]
+    assert "report.compare_labels" in imported["compare_html"]

@@ -7,6 +7,7 @@ distinct ids, spread over levels, provinces and dates.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import lxml.html
@@ -69,6 +70,32 @@ def test_the_handmade_store_has_the_shape_the_report_is_tested_on(comparison):
     assert docs == {"c1": ("central", None, "2022-04-01", 3), "p1": ("provincial", "湖南省", "2022-06-01", 3),
                     "p2": ("provincial", "山西省", "2022-07-01", 2), "m1": ("municipal", "湖南省", "2023-01-01", 2),
                     "m2": ("municipal", "山西省", None, 1)}
+
+
+def test_the_pages_wording_is_labels_yaml_and_a_user_file_rewords_it(tmp_path, comparison):
+    from antifraud_corpus.compare.views import labels
+    from antifraud_corpus.config import load_config
+
+    (tmp_path / "labels.yaml").write_text("report_html:\n  en:\n    overview: Who issued what\n"
+                                          "  zh:\n    no_province: （省份不详）\n", encoding="utf-8")
+    reworded = dataclasses.replace(comparison, labels=labels(load_config(tmp_path)))
+    headings = lxml.html.fromstring(render_html(reworded, "en")).xpath("//h2")
+    assert _texts(headings) == ["Who issued what", "2. Measures by level and province (directives with each measure)",
+                                "3. Actors by level and province (directives naming each actor)",
+                                "4. Timeline: one mark per dated document",
+                                "5. Documents: open one for its measures, actors and diffs"]
+    zh = lxml.html.fromstring(render_html(reworded, "zh"))
+    assert _texts(zh.xpath("//h2"))[0] == "一、按层级和省份的文件"
+    assert "（省份不详）" in _texts(zh.xpath("//table[@class='overview']/tbody/tr/td"))
+
+
+def test_a_misspelt_html_word_in_labels_yaml_is_refused(tmp_path):
+    from antifraud_corpus.config import load_config
+    from antifraud_corpus.errors import ConfigError
+
+    (tmp_path / "labels.yaml").write_text("report_html:\n  en:\n    overveiw: x\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"unknown key 'report_html\.en\.overveiw' \(allowed: overview, "):
+        load_config(tmp_path)
 
 
 def test_overview_has_a_row_per_level_and_province_and_a_total(page):
@@ -243,12 +270,11 @@ _dates = st.one_of(st.none(), st.dates().map(lambda d: f"{d.year:04d}-{d.month:0
                           region=st.none(), province=st.sampled_from(["湖南省", None]), date=_dates,
                           title=st.text(max_size=5)),
                 max_size=8, unique_by=lambda d: d.doc_id))
-def test_any_set_of_documents_renders_one_entry_each_and_one_mark_per_readable_date(infos):
+def test_any_set_of_documents_renders_one_entry_each_and_one_mark_per_readable_date(config, infos):
     from antifraud_corpus.compare.views import labels
-    from antifraud_corpus.config import load_config
     from antifraud_corpus.report.compare_html import _day
 
-    wording = labels(load_config(None))  # (the report's words are labels.yaml's)
+    wording = labels(config)  # (the report's words are labels.yaml's; the config is loaded once, not per example)
     page = lxml.html.fromstring(render_html(Comparison(infos, {}, {}, [], [], [], wording), "en"))  # type: ignore[arg-type]
     assert [d.get("data-doc") for d in page.xpath("//details[@class='doc']")] == [
         i for g in group_documents(Comparison(infos, {}, {}, [], [], [], {}), "level+province")  # type: ignore[arg-type]

@@ -10,8 +10,9 @@ The public API, for notebooks and scripts (README, "In a notebook"):
   stage on one text or file, in memory. `compare_documents(documents)`: `corpus compare` on
   documents in memory.
 - `load_config(config_dir)`, the records (`Document`, `Clause`, `Duty`, `Mention`, `DutyRow`,
-  `ClauseRow`, `DutyFilter`) and the errors (`CorpusError` and its kinds; `FilterError` for a filter
-  value that matches nothing, also a `ValueError`).
+  `ClauseRow`, `DutyFilter`, `DocumentInfo` from `listing()`, `Comparison` from `compare()`) and
+  the errors (`CorpusError` and its kinds; `FilterError` for a filter value that matches nothing,
+  also a `ValueError`).
 
 Importing the package does no work: each name is imported on first use, and dictionaries,
 converters and configs are loaded only when a pipeline function asks for them.
@@ -31,18 +32,21 @@ _EXPORTS = {
     "load_config": "config", "Config": "config",
     "Document": "models", "Clause": "models", "Duty": "models", "Mention": "models",
     "DutyRow": "export", "ClauseRow": "export", "DutyFilter": "filters",
+    "DocumentInfo": "compare", "Comparison": "compare",
     "CorpusError": "errors", "ConfigError": "errors", "FilterError": "errors", "IngestError": "errors",
     "StoreError": "errors", "WriteError": "errors",
 }
 
 __all__ = [
-    "ClauseRow", "Clause", "Config", "ConfigError", "CorpusError", "Document", "Duty", "DutyFilter", "DutyRow",
-    "FilterError", "Filters", "IngestError", "Mention", "Store", "StoreError", "WriteError", "__version__",
+    "ClauseRow", "Clause", "Comparison", "Config", "ConfigError", "CorpusError", "Document", "DocumentInfo", "Duty",
+    "DutyFilter", "DutyRow", "FilterError", "Filters", "IngestError", "Mention", "Store", "StoreError", "WriteError",
+    "__version__",
     "compare_documents", "ingest", "load_config", "open_store", "process_file", "process_text", "to_frame",
 ]
 
 if TYPE_CHECKING:
     from .api import Filters, Store, compare_documents, ingest, open_store, process_file, process_text, to_frame
+    from .compare import Comparison, DocumentInfo
     from .config import Config, load_config
     from .errors import ConfigError, CorpusError, FilterError, IngestError, StoreError, WriteError
     from .export import ClauseRow, DutyRow

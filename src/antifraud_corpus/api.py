@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from .config import Config, load_config
-from .filters import DutyFilter, Values, checked_filter
+from .filters import DutyFilter, OptionNames, Values, checked_filter
 from .models import Document
 
 if TYPE_CHECKING:
@@ -60,11 +60,15 @@ class Store:
         path: the store's folder.
         config: the config to read it with; None loads it on first use (`./configs` when that
             folder exists, over the packaged defaults).
+        names: how a `FilterError` names a filter: as the keyword typed (`region=shanxi: …`), or as
+            the command-line flag (`--region shanxi: …`, what the CLI asks for).
     """
 
-    def __init__(self, path: str | os.PathLike[str] = DEFAULT_STORE, config: Config | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] = DEFAULT_STORE, config: Config | None = None, *,
+                 names: OptionNames = "keyword") -> None:
         self.path = Path(path)
         self._config = config
+        self._names: OptionNames = names
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
@@ -107,8 +111,8 @@ class Store:
         Raises:
             FilterError: a value that matches nothing, or an id prefix of several documents.
         """
-        return checked_filter(self.config, doc_ids=self.ids, regions=self._regions, where=str(self.path),
-                              **filters)
+        return checked_filter(self.config, doc_ids=self.ids, regions=self.regions, where=str(self.path),
+                              names=self._names, **filters)
 
     def listing(self, **filters: Unpack[Filters]) -> Iterator[DocumentInfo]:
         """What `corpus list` shows: each kept document's metadata and its number of kept directives.
@@ -171,10 +175,12 @@ class Store:
         return compare_corpus(load_document_duties(self.path), self.config, filters=keep, workers=workers,
                               align_all=align_all)
 
-    def _regions(self) -> set[str]:
+    def regions(self) -> list[str]:
+        """The regions and provinces the stored documents name, sorted (what `region=` finds documents in)."""
         from .store import load_document_duties
 
-        return {place for doc in load_document_duties(self.path) for place in (doc.region, doc.province) if place}
+        return sorted({place for doc in load_document_duties(self.path) for place in (doc.region, doc.province)
+                       if place})
 
 
 def _kept_counts(docs: Iterable[Document | DocumentDuties], keep: DutyFilter,
@@ -193,9 +199,10 @@ def _kept_counts(docs: Iterable[Document | DocumentDuties], keep: DutyFilter,
             yield doc, count
 
 
-def open_store(path: str | os.PathLike[str] = DEFAULT_STORE, config: Config | None = None) -> Store:
+def open_store(path: str | os.PathLike[str] = DEFAULT_STORE, config: Config | None = None, *,
+               names: OptionNames = "keyword") -> Store:
     """Open the normalized store at `path` for reading (see `Store`)."""
-    return Store(path, config)
+    return Store(path, config, names=names)
 
 
 def ingest(raw: str | os.PathLike[str] = DEFAULT_RAW, normalized: str | os.PathLike[str] = DEFAULT_STORE, *,

@@ -60,7 +60,7 @@ def _output(fmt: str, output: Path | None) -> Path | None:
 
 
 def _output_folder_exists(ctx: click.Context, param: click.Parameter, output: Path | None) -> Path | None:
-    """`-o` into a missing folder is bad usage, found before a long run rather than after it."""
+    """`-o` (or `--summary`) into a missing folder is bad usage, found before a long run rather than after it."""
     if output is not None:
         from .files import require_folder
 
@@ -112,7 +112,7 @@ def _load(config_dir: Path | None, overrides: tuple[str, ...]) -> Any:
 def _store(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str, ...]) -> Any:
     from .api import open_store
 
-    return open_store(normalized_dir, _load(config_dir, overrides))
+    return open_store(normalized_dir, _load(config_dir, overrides), names="flag")  # (messages name --region)
 
 
 def _document_options(func: Callable) -> Callable:
@@ -302,11 +302,14 @@ def list_documents(normalized_dir: Path, config_dir: Path | None, overrides: tup
     """
     from rich.console import Console
 
-    from .report.listing import render_listing
+    from .report.listing import absent_regions_note, render_listing
 
     store = _store(normalized_dir, config_dir, overrides)
     listing = store.listing(doc=doc_ids, level=levels, region=regions, actor=actors, measure=measures, topic=topic)
-    render_listing(Console(highlight=False), listing, fmt)
+    if not render_listing(Console(highlight=False), listing, fmt) and regions:
+        note = absent_regions_note(store.filter(region=regions).regions, store.regions())
+        if note:  # (still exit 0: an honest zero, but one a missing place must not pass for)
+            _stderr().print(f"note: {printable(note)}", markup=False)
 
 
 @main.command()
@@ -397,7 +400,7 @@ def evaluate(gold_dir: Path | None, compare_gold: Path | None, raw_dir: Path, no
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "junit"]), default="text",
               show_default=True, help="text for people; json, github annotations or junit XML for CI.")
 @click.option("--since", metavar="REV", help="Only raw files added or changed since this git revision.")
-@click.option("--summary", type=_OUTPUT_FILE, default=None, metavar="FILE",
+@click.option("--summary", type=_OUTPUT_FILE, default=None, metavar="FILE", callback=_output_folder_exists,
               help="Also append the findings as a Markdown table to FILE (CI: \"$GITHUB_STEP_SUMMARY\").")
 @_verbosity_options
 def check(paths: tuple[Path, ...], raw_dir: Path, normalized_dir: Path, config_dir: Path | None,

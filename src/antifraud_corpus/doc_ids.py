@@ -22,6 +22,17 @@ def closest(value: str, known: Sequence[str]) -> list[str]:
     return sorted(close, key=lambda match: (-difflib.SequenceMatcher(None, value, match).ratio(), match))
 
 
+def labelled(option: str, value: str) -> str:
+    """What a message puts before its colon: `--doc 000` after a flag, `doc=000` after a keyword, else the value.
+
+    >>> labelled("--doc", "000"), labelled("doc=", "000"), labelled("", "000")
+    ('--doc 000', 'doc=000', '000')
+    """
+    if not option:
+        return value
+    return f"{option}{value}" if option.endswith("=") else f"{option} {value}"
+
+
 def resolve_prefix(typed: str, ids: Sequence[str], *, option: str = "", where: str = "") -> str:
     """The one id of `ids` that is `typed` or starts with it (`000` → `000_888081b4012a42ca`).
 
@@ -30,7 +41,7 @@ def resolve_prefix(typed: str, ids: Sequence[str], *, option: str = "", where: s
     Args:
         typed: what the user typed.
         ids: the known ids, sorted.
-        option: the option it came from (`--doc`), put before the value in messages.
+        option: the option it came from (`--doc`, or the keyword `doc=`), put before the value in messages.
         where: the store, named in messages (`no such document in data/normalized`).
 
     Raises:
@@ -38,7 +49,7 @@ def resolve_prefix(typed: str, ids: Sequence[str], *, option: str = "", where: s
     """
     import bisect
 
-    label = f"{option} {typed}" if option else typed
+    label = labelled(option, typed)
     start = bisect.bisect_left(ids, typed)
     if start < len(ids) and ids[start] == typed:
         return typed

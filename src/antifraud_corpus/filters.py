@@ -12,23 +12,31 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Protocol, get_args
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from .doc_ids import SHOWN as _SHOWN
 from .doc_ids import closest as _closest
-from .doc_ids import resolve_prefix
+from .doc_ids import labelled, resolve_prefix
 from .errors import FilterError
-from .models import Level
+from .models import LEVELS
 
 if TYPE_CHECKING:
     from .config import Config
     from .models import Document
 
-LEVELS: tuple[str, ...] = get_args(Level)
 TOPICS = ("all", "on", "off")
 
 #: What a filter keyword takes: one value, several, or None for all.
 Values = str | Iterable[str] | None
+
+#: How messages name a filter: as the keyword a notebook user typed (`region=shanxi: …`) or as the
+#: command-line flag (`--region shanxi: …`). The keywords and the flags have the same names.
+OptionNames = Literal["keyword", "flag"]
+
+
+def option_label(name: str, names: OptionNames = "keyword") -> str:
+    """`region` → `region=` (keyword) or `--region` (flag), for `unknown_value` and `resolve_prefix`."""
+    return f"--{name}" if names == "flag" else f"{name}="
 
 
 class _Placed(Protocol):
@@ -109,7 +117,7 @@ def unknown_value(option: str, value: str, what: str, known: Iterable[str], *, l
     """`--actor polic: unknown actor id; did you mean police?`, or the valid values when none is close.
 
     Args:
-        option: the command-line option (`--actor`), which the library keyword mirrors (`actor=`).
+        option: the keyword (`actor=`) or the command-line option (`--actor`): see `option_label`.
         value: what was typed.
         what: what the value should have been (`actor id`, `region`).
         known: the valid values, in the order to name them.
@@ -123,7 +131,7 @@ def unknown_value(option: str, value: str, what: str, known: Iterable[str], *, l
         hint = f"use one of {', '.join(known)}" if known else "there is none to choose from"
     else:
         hint = listing
-    return FilterError(f"{option} {value}: unknown {what}; {hint}")
+    return FilterError(f"{labelled(option, value)}: unknown {what}; {hint}")
 
 
 def check_choice(option: str, values: Iterable[str], what: str, known: Iterable[str]) -> None:
@@ -134,20 +142,21 @@ def check_choice(option: str, values: Iterable[str], what: str, known: Iterable[
             raise unknown_value(option, value, what, known)
 
 
-def check_ids(keep: DutyFilter, config: Config) -> None:
+def check_ids(keep: DutyFilter, config: Config, names: OptionNames = "keyword") -> None:
     """Reject actor and measure ids the taxonomy does not know.
 
     Raises:
-        FilterError: naming the option and the id, with the closest ids or all of them.
+        FilterError: naming the option (`measure=`, or `--measure` with `names="flag"`) and the id,
+            with the closest ids or all of them.
     """
-    check_choice("--measure", keep.measures, "measure id", measure_names(config))
-    check_choice("--actor", keep.actors, "actor id", actor_names(config))
+    check_choice(option_label("measure", names), keep.measures, "measure id", measure_names(config))
+    check_choice(option_label("actor", names), keep.actors, "actor id", actor_names(config))
 
 
 def checked_filter(config: Config, *, doc_ids: Callable[[], Sequence[str]],
                    regions: Callable[[], Iterable[str]], doc: Values = None, level: Values = None,
                    region: Values = None, actor: Values = None, measure: Values = None, topic: str = "all",
-                   where: str = "") -> DutyFilter:
+                   where: str = "", names: OptionNames = "keyword") -> DutyFilter:
     """A `DutyFilter` from values a user typed, each checked, document ids completed from prefixes.
 
     Args:
@@ -158,26 +167,29 @@ def checked_filter(config: Config, *, doc_ids: Callable[[], Sequence[str]],
         doc, level, region, actor, measure: one value or several; None keeps all.
         topic: `all`, `on` or `off`.
         where: the store, named in messages.
+        names: how messages name a filter: `keyword` (`region=shanxi: …`) or `flag` (`--region shanxi: …`).
 
     Raises:
         FilterError: a value that matches nothing (see `unknown_value`), or an ambiguous id prefix.
     """
     if topic not in TOPICS:
-        raise unknown_value("--topic", str(topic), "topic choice", TOPICS)
+        raise unknown_value(option_label("topic", names), str(topic), "topic choice", TOPICS)
     levels = as_values(level)
-    check_choice("--level", levels, "level", LEVELS)
+    check_choice(option_label("level", names), levels, "level", LEVELS)
     keep = DutyFilter(levels=levels, actors=as_values(actor), measures=as_values(measure), topic=topic)
-    check_ids(keep, config)
+    check_ids(keep, config, names)
     typed_ids = as_values(doc)
     ids = doc_ids() if typed_ids else ()
+    doc_option = option_label("doc", names)
     return replace(
         keep,
-        regions=tuple(dict.fromkeys(_region(value, config, regions) for value in as_values(region))),
-        doc_ids=tuple(dict.fromkeys(resolve_prefix(value, ids, option="--doc", where=where) for value in typed_ids)),
+        regions=tuple(dict.fromkeys(_region(value, config, regions, option_label("region", names))
+                                    for value in as_values(region))),
+        doc_ids=tuple(dict.fromkeys(resolve_prefix(value, ids, option=doc_option, where=where) for value in typed_ids)),
     )
 
 
-def _region(value: str, config: Config, stored: Callable[[], Iterable[str]]) -> str:
+def _region(value: str, config: Config, stored: Callable[[], Iterable[str]], option: str) -> str:
     """A region as documents store it: a gazetteer or stored name as typed, a short form as its full name.
 
     The store is read only for a name the gazetteer lacks.
@@ -195,7 +207,7 @@ def _region(value: str, config: Config, stored: Callable[[], Iterable[str]]) -> 
     if value in known:
         return value  # a region a sidecar or a rule gave that the gazetteer lacks
     full_names = {unit.name for units in index.by_name.values() for unit in units}
-    raise unknown_value("--region", value, "region", sorted(known | full_names),
+    raise unknown_value(option, value, "region", sorted(known | full_names),
                         listing="`corpus list` shows the regions of the store")
 
 

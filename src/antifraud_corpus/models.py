@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
+# The one list of levels, top down (the order of a line of authority); every other is derived from it.
 Level = Literal["central", "provincial", "municipal", "county"]
+LEVELS: tuple[Level, ...] = get_args(Level)
 Modality = Literal["obligation", "prohibition", "encouragement", "permission"]
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from ..models import LEVELS
+
 if TYPE_CHECKING:
     from .rows import DiffList
 
 Status = Literal["echoed", "strengthened", "weakened", "reassigned", "added", "omitted", "off_topic"]
 
-LEVELS = ("central", "provincial", "municipal", "county")
 STATUSES: tuple[str, ...] = ("echoed", "strengthened", "weakened", "reassigned", "added", "omitted", "off_topic")
 #: Statuses of a local directive that carries out a reference directive.
 CARRIED: tuple[str, ...] = ("echoed", "strengthened", "weakened", "reassigned")

@@ -86,10 +86,12 @@ def timeline(run: Run, order: list[int], results: list[DocumentResult]) -> list[
 def labels(config: Config) -> dict[str, dict[str, str]]:
     """Chinese labels of levels, statuses, modalities, columns, measures and actors; the report's wording."""
     names = config["labels"] if "labels" in config.files else {}
-    report = names.get("report") or {}
+    report, report_html = names.get("report") or {}, names.get("report_html") or {}
     return {
         "report_en": dict(report.get("en") or {}),
         "report_zh": dict(report.get("zh") or {}),
+        "report_html_en": dict(report_html.get("en") or {}),
+        "report_html_zh": dict(report_html.get("zh") or {}),
         "levels": dict(names.get("levels") or {}),
         "statuses": dict(names.get("statuses") or {}),
         "modalities": dict(names.get("modalities") or {}),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, TypeAlias
 
+from ..models import Level, Modality
 from .base import Number, Regex, Section, Words
 
 # ---------------------------------------------------------------- check.yaml
@@ -137,8 +138,8 @@ class CompareFile(Section):
 
 
 # The ids each label table translates (a misspelt one is an error, not a label never shown).
-LevelId: TypeAlias = Literal["central", "provincial", "municipal", "county"]
-ModalityId: TypeAlias = Literal["obligation", "prohibition", "encouragement", "permission"]
+LevelId: TypeAlias = Level
+ModalityId: TypeAlias = Modality
 ActorSourceId: TypeAlias = Literal["explicit", "inherited", "addressee", "none"]
 StatusId: TypeAlias = Literal["echoed", "strengthened", "weakened", "reassigned", "added", "omitted", "off_topic"]
 ColumnId: TypeAlias = Literal[
@@ -148,7 +149,7 @@ ColumnId: TypeAlias = Literal[
 
 
 class ReportWords(Section):
-    """The wording of a compare report in one language (report_compare.py)."""
+    """The wording of a compare report in one language (report/compare.py; the HTML report falls back to it)."""
 
     title: str
     documents: str
@@ -188,6 +189,39 @@ class ReportLanguages(Section):
     zh: ReportWords
 
 
+class ReportHtmlWords(Section):
+    """The wording only the HTML compare report uses, in one language (report/compare_html.py)."""
+
+    lede: str
+    overview: str
+    by_level: str
+    by_province: str
+    coverage: str
+    actors: str
+    timeline: str
+    documents: str
+    no_province: str
+    no_level: str
+    docs: str
+    dated: str
+    all: str
+    cell: str
+    outside: str
+    echoing: str
+    silent: str
+    link: str
+    undated_docs: str
+    no_dated: str
+    off_topic: str
+    id: str
+    province: str
+
+
+class ReportHtmlLanguages(Section):
+    en: ReportHtmlWords
+    zh: ReportHtmlWords
+
+
 class ExplainLabels(Section):
     templates: dict[str, str]  # `corpus explain --lang zh`: a line's wording by name (checked by report_explain)
     phrases: list[list[str]]  # [regular expression, replacement], applied in order
@@ -200,6 +234,7 @@ class LabelsFile(Section):
     statuses: dict[StatusId, str]
     columns: dict[ColumnId, str]
     report: ReportLanguages
+    report_html: ReportHtmlLanguages
     warning_kinds: dict[str, Regex]  # how an ingest's warnings are grouped at the end of a run
     explain: ExplainLabels
 

@@ -25,23 +25,15 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
+from ..config_schema.extract import Places
 from ..errors import ExtractError
 from ..text.wordtrie import compile_words, trie_pattern
 
 PART_SPLIT = re.compile(r"[，,：:；;]")
 
-# Where a cue can stand, with the shipped default strength of each (`measures.yaml` `places`).
-PLACES = {
-    "head": 2.0,  # the first characters of the main verb phrase (its head verb)
-    "object": 2.0,  # the rest of the comma-part of the main verb phrase
-    "body": 1.0,  # comma-parts after it
-    "lead": 1.0,  # imperative comma-parts before it (`注重系统施治，…，X要…`)
-    "topic": 1.0,  # before the marker in its comma-part (`办理电话卡不得…`)
-    "purpose": 0.4,  # a comma-part that states a purpose or an outcome
-    "condition": 0.0,  # a condition part (`构成犯罪的，`)
-    "modifier": 0.5,  # what a topic's `对…的` modifier says of it (`对监测识别的账户，`)
-    "title": 0.0,  # inside a cited title (`《…》`)
-}
+# Where a cue can stand (head, object, body, lead, topic, purpose, condition, modifier, title): the
+# schema of `measures.yaml` `places` names them, the file says how much a cue counts at each.
+PLACES: tuple[str, ...] = Places.__struct_fields__
 
 # Hit frame codes: what encloses a cue word apart from its comma-part.
 FREE, TITLE, MODIFIER = 0, 1, 2
@@ -154,11 +146,12 @@ class MeasureRules:
                 carried[word] = cue
         for word, cue in carried.items():
             cues[word] = cues[cue]
-        places = dict(PLACES)
-        for place, value in (cfg.get("places") or {}).items():
-            if place not in PLACES:
-                raise ExtractError(f"measures.yaml: places.{place}: unknown place (known: {', '.join(PLACES)})")
-            places[place] = float(value)
+        places = {str(place): float(value) for place, value in cfg["places"].items()}
+        unknown, missing = sorted(places.keys() - set(PLACES)), [p for p in PLACES if p not in places]
+        if unknown:
+            raise ExtractError(f"measures.yaml: places.{unknown[0]}: unknown place (known: {', '.join(PLACES)})")
+        if missing:
+            raise ExtractError(f"measures.yaml: places.{missing[0]}: missing; give every place a weight (0 for none)")
         starts = [str(w) for w in weights.get("purpose_starts") or ()]
         lexicon = {k: tuple(v) for k, v in cues.items()}
         fallback_cfg = cfg.get("fallback") or {}
@@ -187,7 +180,7 @@ class MeasureRules:
             # (bounded, and no 的 before the closing one: one short scan from each 对)
             modifier_re=re.compile(
                 f"(?:{trie_pattern(str(w) for w in weights.get('modifier_opens') or ())})"
-                f"[^，,；;：:。！？\n的]{{1,{int(weights.get('modifier_chars', 30))}}}的(?![，,])"
+                f"[^，,；;：:。！？\n的]{{1,{int(weights['modifier_chars'])}}}的(?![，,])"
             ) if weights.get("modifier_opens") else re.compile("(?!)"),
             topic_opens_re=re.compile(trie_pattern(str(w) for w in weights.get("modifier_opens") or ())),
             title_re=re.compile("《[^《》\n]{1,80}》"),
@@ -274,7 +267,7 @@ def choose_measures(
 ) -> list[Chosen]:
     """The measures of the unit starting at `lo`, strongest first, scored from its cues.
 
-    A cue weighs its lexicon weight times the strength of its place (`PLACES`): in
+    A cue weighs its lexicon weight times the strength of its place (`places`): in
     the comma-part of the main verb phrase (`action_start` on: after the marker, or
     the head verb of an imperative), its `head` or its `object`, before it the
     `topic`; the parts before it (`lead`) or after it (`body`); a part that states a

@@ -24,11 +24,12 @@ from ..compare import (
     DocumentInfo,
     collector_paused,
 )
-from ..doc_ids import typable_prefix
 from ..files import write_output
 from ..text.safetext import markdown_literal, printable
 from . import plain
 from .compare_data import iter_json, render_csv, render_json, write_json_stream
+from .compare_html import render_html
+from .compare_labels import ReportLabels, provenance
 
 #: Most document columns a terminal matrix shows; beyond that the HTML report or filters serve better.
 MAX_TERMINAL_COLUMNS = 48
@@ -36,54 +37,13 @@ _STATUS_STYLE = {"echoed": "green", "strengthened": "bold cyan", "weakened": "ye
                  "added": "blue", "omitted": "red", "off_topic": "dim"}
 
 
-class _Labels:
-    """Words and names for one language, and short document labels for matrix columns."""
-
-    def __init__(self, comparison: Comparison, lang: str) -> None:
-        self.zh = lang == "zh"
-        self.words = comparison.labels["report_zh" if self.zh else "report_en"]  # (labels.yaml `report`)
-        self.names = comparison.labels
-        self.short = _short_labels(comparison)
-
-    def __getitem__(self, key: str) -> str:
-        return self.words[key]
-
-    def status(self, status: str) -> str:
-        return self.names.get("statuses", {}).get(status, status) if self.zh else status
-
-    def level(self, level: str | None) -> str:
-        if level is None:
-            return "—"
-        return self.names.get("levels", {}).get(level, level) if self.zh else level
-
-    def measure(self, measure: str) -> str:
-        return self.names.get("measures", {}).get(measure, measure) if self.zh else measure
-
-    def actor(self, actor: str) -> str:
-        if not actor:
-            return self.words["no_actor"]
-        return self.names.get("actors", {}).get(actor, actor) if self.zh else actor
-
-    def modality(self, modality: str) -> str:
-        return self.names.get("modalities", {}).get(modality, modality) if self.zh else modality
-
-
-def _short_labels(comparison: Comparison) -> dict[str, str]:
-    """`000_888081b4012a42ca` → `000`: each shown id cut at the first `_` after which no other id goes on the same.
-
-    Every label can be typed back where an id is taken (`--doc 000`, `corpus explain 000`).
-    """
-    ids = comparison.doc_ids or sorted(d.doc_id for d in comparison.documents)
-    return {d.doc_id: typable_prefix(d.doc_id, ids) for d in comparison.documents}
-
-
-def _directive_cell(directive: Directive | None, labels: _Labels, *, is_reference: bool) -> Text:
+def _directive_cell(directive: Directive | None, labels: ReportLabels, *, is_reference: bool) -> Text:
     """A table cell: where the directive stands (dim), then its sentence; a dash when there is none."""
     cell = Text()
     if directive is None:
         cell.append("—", style="dim")
         return cell
-    cell.append(printable(_provenance(directive, labels.short, is_reference)) + "\n", style="dim")
+    cell.append(printable(provenance(directive, labels.short, is_reference)) + "\n", style="dim")
     cell.append(_clip(printable(directive.sentence), 76))
     return cell
 
@@ -104,13 +64,6 @@ def _clip(text: str, cells: int) -> str:
     return "".join(out) + "…"
 
 
-def _provenance(d: Directive, short: dict[str, str], with_doc: bool) -> str:
-    where = f"{d.clause} {d.start}-{d.end}" if d.clause else f"{d.start}-{d.end}"
-    if with_doc:
-        where = f"{short.get(d.doc_id, d.doc_id)} {d.date or '?'} · " + where
-    return where
-
-
 def _diff_groups(comparison: Comparison) -> Iterator[tuple[DocumentInfo, list[Diff]]]:
     by_doc: dict[str, list[Diff]] = {}
     for diff in comparison.diffs:
@@ -120,7 +73,7 @@ def _diff_groups(comparison: Comparison) -> Iterator[tuple[DocumentInfo, list[Di
             yield doc, by_doc[doc.doc_id]
 
 
-def _status_label(diff: Diff, labels: _Labels) -> str:
+def _status_label(diff: Diff, labels: ReportLabels) -> str:
     text = labels.status(diff.status)
     return text + (" *" if diff.reference_later else "") + (" †" if diff.reference_undated else "")
 
@@ -130,7 +83,7 @@ def _status_label(diff: Diff, labels: _Labels) -> str:
 
 def render_table(console: Console, comparison: Comparison, lang: str = "en") -> None:
     """Print the four views as rich tables (readable at 100 columns)."""
-    labels = _Labels(comparison, lang)
+    labels = ReportLabels(comparison, lang)
     docs = comparison.documents
     console.rule(Text(labels["title"], style="bold"))
     table = Table(title=labels["documents"], title_justify="left", expand=False)
@@ -154,7 +107,7 @@ def render_table(console: Console, comparison: Comparison, lang: str = "en") -> 
 
 
 def _print_matrix(console: Console, title: str, row_name: str, matrix: dict[str, dict[str, int]],
-                  docs: list[DocumentInfo], labels: _Labels, name: object) -> None:
+                  docs: list[DocumentInfo], labels: ReportLabels, name: object) -> None:
     shown = docs[:MAX_TERMINAL_COLUMNS]
     width = max([len(labels.short[d.doc_id]) for d in shown] + [2])
     per_table = max(1, (96 - 24) // (width + 3))
@@ -177,7 +130,7 @@ def _print_matrix(console: Console, title: str, row_name: str, matrix: dict[str,
         console.print(Text(f"  … {len(docs) - len(shown)} {labels['more']}", style="dim"))
 
 
-def _print_diffs(console: Console, comparison: Comparison, labels: _Labels) -> None:
+def _print_diffs(console: Console, comparison: Comparison, labels: ReportLabels) -> None:
     console.print(Text(labels["diffs"], style="bold"))
     summaries = {s.doc_id: s for s in comparison.summaries}
     any_group = False
@@ -216,7 +169,7 @@ def _print_diffs(console: Console, comparison: Comparison, labels: _Labels) -> N
         console.print(Text("  " + labels["no_diffs"], style="dim"))
 
 
-def _print_timeline(console: Console, comparison: Comparison, labels: _Labels) -> None:
+def _print_timeline(console: Console, comparison: Comparison, labels: ReportLabels) -> None:
     table = Table(title=labels["timeline"], title_justify="left", pad_edge=False)
     table.add_column(labels["date"], no_wrap=True)
     table.add_column(labels["level"], no_wrap=True)
@@ -262,7 +215,7 @@ def render_markdown(comparison: Comparison, lang: str = "en") -> str:
 
     Every value is escaped (`_md`): the document renders as the data says, whatever the data holds.
     """
-    labels = _Labels(comparison, lang)
+    labels = ReportLabels(comparison, lang)
     docs = comparison.documents
     short = labels.short
     out = [f"# {_md(labels['title'])}", "", f"## {_md(labels['documents'])}", "",
@@ -300,9 +253,9 @@ def render_markdown(comparison: Comparison, lang: str = "en") -> str:
         out += ["| " + " | ".join(_md(labels[k]) for k in ("status", "sim", "local", "reference")) + " |",
                 "|---|---:|---|---|"]
         for diff in diffs:
-            local = (f"{_code(_provenance(diff.local, short, False))} {_md(diff.local.sentence)}"
+            local = (f"{_code(provenance(diff.local, short, False))} {_md(diff.local.sentence)}"
                      if diff.local else "—")
-            ref = (f"{_code(_provenance(diff.reference, short, True))} {_md(diff.reference.sentence)}"
+            ref = (f"{_code(provenance(diff.reference, short, True))} {_md(diff.reference.sentence)}"
                    if diff.reference else "—")
             if diff.reasons:
                 ref += " <br>_" + _md("; ".join(diff.reasons)) + "_"
@@ -340,8 +293,6 @@ def render(comparison: Comparison, fmt: str, lang: str = "en") -> str:
     if fmt == "markdown":
         return render_markdown(comparison, lang)
     if fmt == "html":
-        from .compare_html import render_html  # (it builds on this module's labels)
-
         return render_html(comparison, lang)
     return table_text(comparison, lang)
 

@@ -23,49 +23,11 @@ from importlib import resources
 from ..compare import LEVELS, STATUSES, Comparison, Diff, Directive, DocumentInfo, DocumentSummary
 from ..compare.records import NO_ACTOR
 from ..text.safetext import printable
-from .compare import _Labels, _provenance  # shared with the other compare renderers
+from .compare_labels import ReportLabels, provenance
 
 #: Upper bounds (%) of the share bins heat1…heat4; heat5 is everything above the last. Fixed bins (not scaled to
 #: the largest cell) keep two reports comparable and let the legend state what each colour means.
 SHARE_BINS = (2.0, 5.0, 10.0, 20.0)
-
-_WORDS = {
-    "en": {
-        "lede": "{docs} documents ({levels}); {dated} dated; {directives} directives.",
-        "overview": "1. Documents by level and province", "by_level": "by level", "by_province": "by province",
-        "coverage": "2. Measures by level and province (directives with each measure)",
-        "actors": "3. Actors by level and province (directives naming each actor)",
-        "timeline": "4. Timeline: one mark per dated document",
-        "documents": "5. Documents: open one for its measures, actors and diffs",
-        "no_province": "(no province)", "no_level": "(level unknown)", "docs": "documents", "dated": "dated",
-        "all": "all documents",
-        "cell": "Each cell: directives, and their share of the group's directives. A directive can have several "
-                "measures or actors, so a column can add up to more than 100%. Colour shows the share:",
-        "outside": "(no actor) counts directives whose actor was not found: it is not an actor, so it has no "
-                   "colour.",
-        "echoing": "echoes earlier documents", "silent": "echoes none", "link": "echo (line to the earlier document)",
-        "undated_docs": "not on the chart (no date)", "no_dated": "No dated documents.",
-        "off_topic": "off-topic directives are counted, not listed here; `corpus compare --doc {doc} --topic off` "
-                     "lists them", "id": "id", "province": "province",
-    },
-    "zh": {
-        "lede": "{docs} 份文件（{levels}）；{dated} 份有日期；{directives} 条义务。",
-        "overview": "一、按层级和省份的文件", "by_level": "按层级", "by_province": "按省份",
-        "coverage": "二、政策工具 × 层级和省份（含该工具的义务条数）",
-        "actors": "三、主体 × 层级和省份（涉及该主体的义务条数）",
-        "timeline": "四、时间线：每份有日期的文件一个标记",
-        "documents": "五、文件：展开可见其政策工具、主体和逐条对比",
-        "no_province": "（无省份）", "no_level": "（层级不详）", "docs": "文件数", "dated": "有日期",
-        "all": "全部文件",
-        "cell": "每格：义务条数及其占该组义务的比例。一条义务可有多个政策工具或主体，故一列之和可超过 100%。"
-                "颜色表示比例：",
-        "outside": "（无主体）统计未识别出主体的义务，并非主体，故不着色。",
-        "echoing": "呼应了更早的文件", "silent": "未呼应", "link": "呼应（连到更早的文件）",
-        "undated_docs": "未在图中（无日期）", "no_dated": "没有带日期的文件。",
-        "off_topic": "与反诈主题无关的义务只计数、不列出；`corpus compare --doc {doc} --topic off` 可列出",
-        "id": "编号", "province": "省份",
-    },
-}
 
 
 # --------------------------------------------------------------------------- aggregation
@@ -130,8 +92,8 @@ class _Page:
     """The labels of one language and the escaping every piece of the page goes through."""
 
     def __init__(self, comparison: Comparison, lang: str) -> None:
-        self.labels = _Labels(comparison, lang)
-        self.words = _WORDS["zh" if self.labels.zh else "en"]
+        self.labels = ReportLabels(comparison, lang)
+        self.words = comparison.labels["report_html_zh" if self.labels.zh else "report_html_en"]  # (labels.yaml)
         self.anchor = {doc.doc_id: f"doc-{n}" for n, doc in enumerate(comparison.documents)}
 
     def __getitem__(self, key: str) -> str:
@@ -381,7 +343,7 @@ class DrillDown:
                 labels.modality(d.modality) + (f" ({d.marker})" if d.marker else ""),
                 ", ".join(labels.measure(m) for m in d.measures)]))
             index = self._directives[key] = len(self.directives)
-            self.directives.append((self.string(_provenance(d, labels.short, with_doc)), self.string(d.sentence),
+            self.directives.append((self.string(provenance(d, labels.short, with_doc)), self.string(d.sentence),
                                     self.string(tags)))
         return index
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
+from ..doc_ids import SHOWN
 from . import plain
 
 if TYPE_CHECKING:
@@ -28,6 +29,26 @@ def listing_rows(documents: Iterable[DocumentInfo]) -> Iterator[dict]:
     for doc in documents:
         yield {"doc_id": doc.doc_id, "level": doc.level, "region": doc.region, "province": doc.province,
                "date": doc.date, "kind": doc.kind, "title": doc.title, "duties": doc.n_duties}
+
+
+def absent_regions_note(regions: Sequence[str], stored: Sequence[str]) -> str | None:
+    """Why a listing by `regions` (as documents name them) is empty when no stored document is in any of them.
+
+    The filter took them (real places), so the zero is honest; the note names where the store's
+    documents are, so that a place missing from the corpus is not taken for one with no policy.
+    None when a document is in one of them (other filters emptied the listing).
+
+    >>> absent_regions_note(["北京市"], ["山西省", "湖南省"])
+    'no stored document is in 北京市; the store has documents in 山西省, 湖南省'
+    """
+    if not regions or not set(regions).isdisjoint(stored):
+        return None
+    if not stored:
+        where = "no stored document names a region"
+    else:
+        more = f", … ({len(stored)} in all; `corpus list` shows them)" if len(stored) > SHOWN else ""
+        where = f"the store has documents in {', '.join(stored[:SHOWN])}{more}"
+    return f"no stored document is in {' or '.join(regions)}; {where}"
 
 
 def render_listing(console: Console, documents: Iterable[DocumentInfo], fmt: str) -> int:

@@ -14,33 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ...config import Config
+from ...text.numerals import chinese_number
 from . import Extracted, FormatError, TextBuilder, open_zip, settings
 
 _NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_DIGITS = "零一二三四五六七八九"
-_LEGAL = "零壹贰叁肆伍陆柒捌玖"
 _STEMS = "甲乙丙丁戊己庚辛壬癸"
 _BRANCHES = "子丑寅卯辰巳午未申酉戌亥"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-
-
-def chinese_number(n: int, digits: str = _DIGITS, units: str = "十百千万") -> str:
-    """`12` → `十二`, `20` → `二十`, `105` → `一百零五` (as Word's chineseCounting writes them)."""
-    if n < 10:
-        return digits[n]
-    if n < 20 and digits is _DIGITS:
-        return units[0] + (digits[n % 10] if n % 10 else "")
-    parts, zero = [], False
-    for power in range(len(str(n)) - 1, -1, -1):
-        digit = n // 10 ** power % 10
-        if digit == 0:
-            zero = bool(parts)
-            continue
-        if zero:
-            parts.append(digits[0])
-            zero = False
-        parts.append(digits[digit] + (units[power - 1] if power else ""))
-    return "".join(parts)
 
 
 def format_number(n: int, fmt: str) -> str:
@@ -49,7 +29,7 @@ def format_number(n: int, fmt: str) -> str:
                "taiwaneseCountingThousand", "ideographDigital"):
         return chinese_number(n)
     if fmt == "chineseLegalSimplified":
-        return chinese_number(n, _LEGAL, "拾佰仟万")
+        return chinese_number(n, legal=True)
     if fmt in ("ideographTraditional",):
         return _STEMS[(n - 1) % 10]
     if fmt in ("ideographZodiac",):

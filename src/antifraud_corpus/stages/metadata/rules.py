@@ -9,13 +9,13 @@ from typing import Any
 
 from ...config import Config, compile_rule, per_config
 from ...errors import ConfigError
+from ...models import LEVELS
 from ...text.fastregex import FastPattern, any_needle
 from .regions import RegionIndex, build_region_index
 
 # A compiled rule: a plain pattern, or one that skips text it cannot match in (`fastregex`).
 Pattern = re.Pattern[str] | FastPattern
 
-LEVELS = ("central", "provincial", "municipal", "county")
 WARN = "metadata: "
 
 
