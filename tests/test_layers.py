@@ -20,7 +20,7 @@ LAYERS = {
     "files": 1, "doc_ids": 1, "store": 1,
     "stages": 2,
     "extract": 3,
-    "pipeline": 4, "filters": 4, "export": 4, "messages": 4,
+    "pipeline": 4, "rawfiles": 4, "filters": 4, "export": 4, "messages": 4,
     "compare": 5, "check": 5, "evaluate": 5, "parquet": 5,
     "report": 6, "distributed": 6,
     "api": 7, "cli": 7,

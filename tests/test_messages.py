@@ -13,7 +13,8 @@ from rich.console import Console
 from antifraud_corpus.cli import main
 from antifraud_corpus.errors import ConfigError
 from antifraud_corpus.messages import group_messages, kinded_warnings, warning_kinds
-from antifraud_corpus.pipeline import IngestReport, Problem
+from antifraud_corpus.pipeline import IngestReport
+from antifraud_corpus.rawfiles import Problem
 from antifraud_corpus.report import render_ingest_summary
 from conftest import with_config_file
 

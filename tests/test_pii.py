@@ -353,7 +353,7 @@ def test_edits_never_overlap_and_redact_is_their_application(text, config):
 
 def _reference(view: str, config) -> list[tuple[int, int, str, int]]:
     """`pii._candidates` with every pattern run over the whole text (no runs, needles or record ends)."""
-    from antifraud_corpus.stages import pii
+    from antifraud_corpus.stages.pii import find as pii
 
     rules = pii_rules(config)
     plain = pii.PiiRules(
@@ -377,14 +377,14 @@ _PIECES = ["张三", "李四", "欧阳修", "，", "、", "（", "男", "女", "
 @settings(max_examples=200, deadline=None)
 @given(pieces=st.lists(st.sampled_from(_PIECES), max_size=25))
 def test_quick_paths_find_the_same_candidates(pieces, config):
-    from antifraud_corpus.stages import pii
+    from antifraud_corpus.stages.pii import find as pii
 
     view = "".join(pieces)
     assert pii._candidates(view, pii_rules(config)) == _reference(view, config)
 
 
 def test_quick_paths_on_seed_pages(config):
-    from antifraud_corpus.stages import pii
+    from antifraud_corpus.stages.pii import find as pii
 
     for path in SEED_PATHS:
         text = path.read_text(encoding="utf-8")

@@ -105,7 +105,7 @@ def test_a_50_mb_file_is_ingested_in_bounded_memory(tmp_path: Path):
 
 
 def reference_redact_removed(removed, hits):
-    """Every piece against every value: what `_redact_removed` finds from the values alone."""
+    """Every piece against every value: what `redact_removed` finds from the values alone."""
     out = []
     for piece in sorted(removed, key=lambda r: (r.start, r.end)):
         text = piece.text
@@ -123,14 +123,14 @@ PII_RAW = ("通缉令：犯罪嫌疑人张某某，男，1985年3月4日出生�
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, len(PII_RAW)), st.integers(0, 30)), max_size=12))
 def test_removed_pieces_are_redacted_as_against_every_value(config, spans):
-    from antifraud_corpus.pipeline import _redact_removed
+    from antifraud_corpus.stages.pii import redact_removed
     from antifraud_corpus.text.textmap import RemovedLog
 
     removed = RemovedLog(PII_RAW)
     for start, length in spans:
         removed.append(start, min(len(PII_RAW), start + length), "junk")
     hits = find_personal_data(PII_RAW, config)
-    got = [(r.start, r.end, r.text, r.reason) for r in _redact_removed(removed, hits)]
+    got = [(r.start, r.end, r.text, r.reason) for r in redact_removed(removed, hits)]
     assert got == reference_redact_removed(removed, hits)
 
 
@@ -190,7 +190,7 @@ def test_no_raw_personal_data_in_removed_pieces(path: Path, config):
 
 
 def test_the_raw_listing_is_rglob_order_without_hidden_entries(tmp_path: Path):
-    from antifraud_corpus.pipeline import _listing
+    from antifraud_corpus.rawfiles import _listing
 
     raw = tmp_path / "raw"
     for rel in ["a/b.txt", "a-b.txt", "a.txt", "z/y/x.txt", "z/y.meta.yaml", "B.txt", ".hidden/c.txt",
@@ -208,7 +208,7 @@ def test_an_unreadable_raw_folder_is_an_input_error(tmp_path: Path):
     import os
 
     from antifraud_corpus.errors import InputFolderError
-    from antifraud_corpus.pipeline import discover_raw_files
+    from antifraud_corpus.rawfiles import discover_raw_files
 
     raw = tmp_path / "raw"
     raw.mkdir()

@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .errors import ClusterError, MissingExtraError, SchedulerError
-from .pipeline import Outcome, RawEntry, ingest_one
+from .pipeline import Outcome, ingest_one
+from .rawfiles import RawEntry
 from .store import sweep_temporary_files
 
 if TYPE_CHECKING:

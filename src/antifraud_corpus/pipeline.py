@@ -8,9 +8,7 @@ the manifest. One bad file is reported and the others go on.
 
 from __future__ import annotations
 
-import bisect
 import gc
-import hashlib
 import os
 import signal
 import stat
@@ -22,10 +20,9 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .config import Config, load_config
-from .doc_ids import id_clash
-from .errors import CorpusError, DiskFullError, IngestError, InputFolderError, StoreError, file_error
+from .errors import CorpusError, DiskFullError, IngestError, StoreError, file_error
 from .models import Document
-from .stages.sidecar import is_sidecar, sidecar_path
+from .rawfiles import Problem, RawEntry, discover_raw_files, file_sha256
 from .store import (
     Manifest,
     ManifestEntry,
@@ -37,32 +34,12 @@ from .store import (
     write_document,
     write_manifest,
 )
-from .text.safetext import has_control, printable
 from .text.textmap import Edit, RemovedLog, Replaced, TrackedText
 
 if TYPE_CHECKING:  # (decoding is imported where a file is read: an unchanged corpus never needs it)
     from .stages.decode import RawFile
 
 PIPELINE_VERSION = __version__
-_HASH_CHUNK = 1 << 20
-
-
-@dataclass(frozen=True, slots=True)
-class RawEntry:
-    """A raw document found in the raw folder."""
-
-    path: Path
-    source: str  # relative to the raw folder, with forward slashes
-    doc_id: str
-    sidecar: Path | None
-
-
-@dataclass(slots=True)
-class Problem:
-    """A file that could not be ingested, with a one-line explanation."""
-
-    source: str
-    message: str
 
 
 @dataclass(slots=True)
@@ -98,200 +75,6 @@ class IngestReport:
         return sum(len(w) for w in self.warnings.values())
 
 
-def file_sha256(path: Path) -> str:
-    # Unbuffered: a page is read in one call, not copied through a buffer first (a run over an
-    # unchanged corpus is mostly this).
-    digest = hashlib.sha256()
-    with open(path, "rb", buffering=0) as fh:
-        while chunk := fh.read(_HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def discover_raw_files(raw_dir: Path) -> tuple[list[RawEntry], list[Problem]]:
-    """List the documents of a raw folder (recursively), with their sidecars.
-
-    Hidden files and sidecars are not documents. A link that leads outside the
-    folder, or two files with the same name stem, are problems, not documents.
-
-    Raises:
-        IngestError: the folder does not exist or cannot be listed.
-    """
-    if not raw_dir.is_dir():
-        raise InputFolderError(f"{raw_dir}: raw folder does not exist; pass --raw DIR with your documents")
-    root = raw_dir.resolve()
-    entries: list[RawEntry] = []
-    problems: list[Problem] = []
-    seen: dict[str, str] = {}
-    paths = [(rel, raw_dir / rel) for rel in _listing(raw_dir)]
-    # (a sidecar is looked up here before its file is asked: no stat for documents without one)
-    sidecars = {path for _, path in paths if is_sidecar(path)}
-    for rel, path in paths:
-        if path in sidecars:
-            continue
-        shown = printable(rel)
-        naming = name_problem(path.name)
-        if naming:
-            problems.append(Problem(rel, f"{shown}: {naming}"))
-            continue
-        try:
-            mode = os.lstat(path).st_mode
-        except OSError:
-            mode = 0
-        # A plain file is known from one lstat; links and the rest are asked in full.
-        if not stat.S_ISREG(mode):
-            if path.is_dir():  # (one made since the folder was listed)
-                continue
-            problem = file_problem(path, root)
-            if problem:
-                problems.append(Problem(rel, f"{shown}: {problem}"))
-                continue
-        doc_id = path.stem
-        if doc_id in seen:
-            problems.append(Problem(rel, f"{shown}: {id_clash(doc_id, path.name, seen[doc_id])}"))
-            continue
-        seen[doc_id] = shown
-        sidecar = sidecar_path(path) if sidecars else None
-        entries.append(RawEntry(path, rel, doc_id, sidecar if sidecar in sidecars and sidecar.is_file() else None))
-    return entries, problems
-
-
-# A stored document is `<doc_id>.json` in one folder entry of at most 255 bytes on common file systems.
-_MAX_NAME_BYTES = 250
-
-
-def name_problem(name: str) -> str:
-    """What makes a raw file's name unusable as a document id, or "" when nothing does."""
-    try:
-        size = len(Path(name).stem.encode("utf-8"))
-    except UnicodeEncodeError:  # bytes that are not UTF-8, kept by the OS as lone surrogates
-        return "file name is not valid UTF-8; rename the file"
-    if has_control(name):
-        return "file name holds a control character (a line break, a tab, an escape); rename the file"
-    if size > _MAX_NAME_BYTES:
-        return (f"file name is {size} bytes long without its extension, more than the store allows "
-                f"({_MAX_NAME_BYTES}); shorten it")
-    return ""
-
-
-def file_problem(path: Path, root: Path | None) -> str:
-    """What keeps `path` from being a raw document of the folder `root` (None: any folder), or ""."""
-    naming = name_problem(path.name)
-    if naming:
-        return naming
-    if path.is_symlink():
-        target = link_target(path)
-        if target is None:
-            return "link cannot be followed (a loop, or its target is gone); fix or remove it"
-        if root is not None and not target.is_relative_to(root):
-            return (f"link points outside the raw folder ({printable(str(target))}); "
-                    "copy the file into the folder instead")
-    if not path.is_file():
-        return "not a regular file; remove it from the raw folder"
-    return ""
-
-
-def link_target(path: Path) -> Path | None:
-    """Where a link leads, or None when it cannot be followed (a loop, a dangling target)."""
-    try:
-        return path.resolve(strict=True)
-    except (OSError, RuntimeError):  # RuntimeError: pathlib's word for a loop
-        return None
-
-
-def _listing(raw_dir: Path) -> list[str]:
-    """Every entry under `raw_dir` but folders and hidden ones, as relative POSIX paths, in `sorted(rglob("*"))` order.
-
-    Walked with `os.walk` on strings: Path objects for every entry of a folder of thousands of
-    pages cost more than the rest of a run over an unchanged corpus. Links to folders count
-    as folders and are not followed (as `rglob` does not); sub-folders that cannot be read are
-    passed over.
-
-    Raises:
-        InputFolderError: the folder itself cannot be listed.
-    """
-    top = os.fspath(raw_dir)
-    found: list[tuple[list[str], str]] = []
-
-    def unreadable(exc: OSError) -> None:
-        if exc.filename == top:
-            raise file_error(exc, raw_dir, action="list the raw folder", error=InputFolderError) from None
-
-    for folder, subfolders, files in os.walk(top, onerror=unreadable):
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        prefix = os.path.relpath(folder, top).replace(os.sep, "/")
-        prefix = "" if prefix == "." else prefix + "/"
-        for name in files:
-            if not name.startswith("."):
-                rel = prefix + name
-                found.append((rel.split("/"), rel))
-    found.sort()  # by parts, as paths sort (`a/b` before `a-b`)
-    return [rel for _, rel in found]
-
-
-def _redact_removed(removed: RemovedLog, hits: list[Edit]) -> RemovedLog:
-    """The removed pieces in raw order, with personal data in them replaced by placeholders.
-
-    `hits` are the personal data values `clean_text` found (raw offsets, sorted,
-    non-overlapping); only pieces that overlap a value are rewritten.
-    """
-    log = removed.sorted()
-    if not hits:
-        return log
-    # The pieces a value overlaps, found from the values (a handful) rather than from the
-    # pieces (thousands): pieces are sorted by start, and none is longer than `longest`.
-    starts, ends = log.spans()
-    longest = max((end - start for start, end in zip(starts, ends, strict=True)), default=0)
-    touched = sorted({index for hit in hits
-                      for index in range(bisect.bisect_left(starts, hit.start - longest),
-                                         bisect.bisect_left(starts, hit.end))
-                      if hit.start < ends[index]})
-    hit_starts = [hit.start for hit in hits]
-    for index in touched:
-        piece = log[index]
-        first = max(0, bisect.bisect_right(hit_starts, piece.start) - 1)
-        overlapping = [h for h in hits[first:bisect.bisect_left(hit_starts, piece.end)]
-                       if h.start < piece.end and piece.start < h.end]
-        if not overlapping:
-            continue
-        text = piece.text
-        for hit in reversed(overlapping):
-            lo, hi = max(hit.start, piece.start) - piece.start, min(hit.end, piece.end) - piece.start
-            text = text[:lo] + hit.replacement + text[hi:]
-        log.set_text(index, text)
-    return log
-
-
-def _raw_personal_data(tracked: TrackedText, config: Config) -> list[Edit]:
-    """Personal data in the converted text before cleaning, as raw spans (sorted, non-overlapping).
-
-    The converted text is the raw text repaired, without glosses and simplified: where a person
-    record is whole and reads as the patterns expect. Looked for block by block (values never
-    cross a line), so a big page is never viewed whole.
-    """
-    from .stages.pii import find_personal_data
-
-    text = tracked.text
-    spans: list[Edit] = []
-    for offset, block_end in _line_blocks(text, _BLOCK_CHARS):
-        for edit in find_personal_data(text[offset:block_end], config, converted=True):
-            start, end = tracked.raw_span(edit.start + offset, edit.end + offset)
-            if spans and start < spans[-1].end:
-                # two values inside one repaired run map to the same raw span: one placeholder
-                spans[-1] = spans[-1]._replace(end=max(end, spans[-1].end))
-                continue
-            spans.append(Edit(start, end, edit.replacement, edit.reason))
-    return spans
-
-
-def _replaced_records(pieces: list[Replaced]) -> list[dict]:
-    # Redactions are listed without the value they replaced; nothing else is kept of it.
-    return [
-        {"start": r.start, "end": r.end, "replacement": r.replacement, "reason": r.reason}
-        for r in sorted(pieces, key=lambda r: (r.start, r.end))
-    ]
-
-
 @dataclass(slots=True)
 class Cleaned:
     """What `clean_text` makes of a decoded text."""
@@ -311,8 +94,10 @@ def clean_text(raw_text: str, config: Config, drops: Sequence[Edit] = ()) -> Cle
     from .stages.clean import find_junk
     from .stages.convert import convert_text
     from .stages.gloss import find_pinyin_glosses
+    from .stages.pii import body_personal_data, raw_personal_data
     from .stages.repair import find_mojibake
     from .stages.whitespace import find_whitespace
+    from .text.blocks import BLOCK_CHARS, line_blocks
 
     removed = RemovedLog(raw_text)
     replaced: list[Replaced] = []
@@ -334,7 +119,7 @@ def clean_text(raw_text: str, config: Config, drops: Sequence[Edit] = ()) -> Cle
     # them in blocks of lines: their edits (over a million on a glossed 50 MB page) never
     # all exist at once.
     whole = step(TrackedText.from_raw(raw_text), list(drops))
-    blocks = _line_blocks(whole.text, _BLOCK_CHARS)
+    blocks = line_blocks(whole.text, BLOCK_CHARS)
     if len(blocks) == 1:
         tracked = local_stages(whole)
     else:
@@ -342,69 +127,9 @@ def clean_text(raw_text: str, config: Config, drops: Sequence[Edit] = ()) -> Cle
     converted = tracked
     tracked = step(tracked, find_junk(tracked.text, config))
     tracked = step(tracked, find_whitespace(tracked.text, config))
-    personal_data = _raw_personal_data(converted, config)
-    tracked = step(tracked, _body_personal_data(tracked, personal_data, config))
+    personal_data = raw_personal_data(converted, config)
+    tracked = step(tracked, body_personal_data(tracked, personal_data, config))
     return Cleaned(tracked, converted.text, removed, replaced, personal_data)
-
-
-def _body_personal_data(tracked: TrackedText, raw_values: list[Edit], config: Config) -> list[Edit]:
-    """Edits that redact the cleaned text: every value found before cleaning, and its own.
-
-    A value found in the converted text (`raw_values`, raw spans) is redacted wherever the
-    cleaned text still holds it, as it is in the removed pieces. The cleaned text can show
-    values of its own (white space and markup gone: `户籍地：&nbsp;河北省…`), but cleaning also
-    drops markup between two paragraphs without a trace (`交付</p><p>…` reads `交付…`): one of
-    its own counts only where its raw text is one stretch, with no markup, line or sentence end.
-    Where two overlap, one placeholder covers both.
-    """
-    from .stages.pii import find_personal_data, spans_boundary
-
-    raw = tracked.raw
-    own = [edit for edit in find_personal_data(tracked.text, config, converted=True)
-           if not spans_boundary(raw[slice(*tracked.raw_span(edit.start, edit.end))], config)]
-    merged: list[Edit] = []
-    for edit in sorted(_text_edits(tracked, raw_values) + own):
-        if merged and edit.start < merged[-1].end:
-            merged[-1] = merged[-1]._replace(end=max(edit.end, merged[-1].end))
-        else:
-            merged.append(edit)
-    return merged
-
-
-def _text_edits(tracked: TrackedText, raw_values: list[Edit]) -> list[Edit]:
-    """`raw_values` (raw spans, sorted) as edits on `tracked.text`: what of each value the text holds."""
-    segments = tracked.segment_map()
-    edits = []
-    for value in raw_values:
-        # the segments the value overlaps: [first, last)
-        first = bisect.bisect_right(segments, value.start, key=lambda segment: segment[3])
-        last = bisect.bisect_left(segments, value.end, key=lambda segment: segment[2])
-        if first >= last:
-            continue  # all of it was removed
-        out_start, out_end, raw_start, raw_end = segments[first]
-        one_to_one = out_end - out_start == raw_end - raw_start
-        start = out_start + max(0, value.start - raw_start) if one_to_one else out_start
-        out_start, out_end, raw_start, raw_end = segments[last - 1]
-        one_to_one = out_end - out_start == raw_end - raw_start
-        end = out_start + min(raw_end, value.end) - raw_start if one_to_one else out_end
-        if start < end:
-            edits.append(Edit(start, end, value.replacement, value.reason))
-    return edits
-
-
-_BLOCK_CHARS = 1 << 20
-
-
-def _line_blocks(text: str, size: int) -> list[tuple[int, int]]:
-    """`(start, end)` spans of about `size` characters that end at line breaks, covering `text`."""
-    spans = []
-    start = 0
-    while start < len(text):
-        end = text.find("\n", min(start + size, len(text)) - 1)
-        end = len(text) if end < 0 else end + 1
-        spans.append((start, end))
-        start = end
-    return spans or [(0, 0)]
 
 
 def process_file(path: Path, raw_dir: Path, config: Config, *, sidecar: Path | None = None) -> Document:
@@ -442,7 +167,7 @@ def _process_raw(raw: RawFile, source: str, config: Config, sidecar_data: dict |
     from .extract.topic import assign_topic
     from .stages.clean import cleaning_warnings
     from .stages.metadata import extract_metadata
-    from .stages.pii import redact
+    from .stages.pii import redact, redact_removed, replaced_records
     from .stages.segment import segment_clauses
 
     if raw.layout:
@@ -471,7 +196,7 @@ def _process_raw(raw: RawFile, source: str, config: Config, sidecar_data: dict |
         if value not in redacted:
             redacted[value] = redact(value, config, converted=True)
     meta.sources = {key: redacted[value] for key, value in meta.sources.items()}
-    removed_log = _redact_removed(cleaned.removed, cleaned.personal_data)
+    removed_log = redact_removed(cleaned.removed, cleaned.personal_data)
     del cleaned  # a big page is held several times over at this point; let the converted copy go
     clauses = segment_clauses(tracked.text, config)
     duties = extract_duties(tracked.text, clauses, config)
@@ -499,7 +224,7 @@ def _process_raw(raw: RawFile, source: str, config: Config, sidecar_data: dict |
         text=tracked.text,
         clauses=clauses,
         removed=removed_log,
-        replaced=_replaced_records(replaced),
+        replaced=replaced_records(replaced),
         warnings=warnings,
         duties=duties,
         metadata_sources=dict(meta.sources),

@@ -338,7 +338,7 @@ def _check_file_name(out: Collector, target: Target, rules: CheckRules) -> None:
 
 def inspect_target(target: Target, raw_dir: Path, config: Config, rules: CheckRules) -> Inspected:
     """Run every single-file check on one target."""
-    from ..pipeline import file_sha256
+    from ..rawfiles import file_sha256
     from ..stages.decode import read_raw_file
 
     out = Collector(target.display, rules)

@@ -51,7 +51,7 @@ def _target(path: Path, raw_dir: Path) -> Target:
     raw_root = raw_dir.resolve() if raw_dir.exists() else raw_dir.absolute()
     absolute = path.absolute()
     source: str | None = None
-    from ..pipeline import file_problem
+    from ..rawfiles import file_problem
 
     try:
         source = absolute.relative_to(raw_dir.absolute()).as_posix()
@@ -73,7 +73,7 @@ def _walk(folder: Path) -> list[Path]:
     """The files ingest would take from `folder`, and those it would refuse (links out of it,
     special files, a document id taken twice) or pass over (a linked folder, which ingest does
     not follow): the checks report on those."""
-    from ..pipeline import discover_raw_files
+    from ..rawfiles import discover_raw_files
 
     entries, problems = discover_raw_files(folder)
     linked = [p for p in folder.rglob("*") if p.is_symlink() and p.is_dir() and not _is_hidden(p, folder)]

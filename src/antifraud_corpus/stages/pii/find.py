@@ -44,14 +44,14 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
-from ..config import Config, compile_rule, per_config
-from ..errors import ConfigError
-from ..text.textmap import Edit
+from ...config import Config, compile_rule, per_config
+from ...errors import ConfigError
+from ...text.textmap import Edit
 
 # (the rules' scanners and OpenCC are imported where the rules are built and a view is converted:
 # a run over an unchanged corpus asks this module only whether redaction is on)
 if TYPE_CHECKING:
-    from ..text.fastregex import FastPattern, SharedRuns
+    from ...text.fastregex import FastPattern, SharedRuns
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -155,8 +155,8 @@ def pii_rules(config: Config) -> PiiRules:
     Raises:
         ConfigError: a malformed pattern, or a kind without a placeholder.
     """
-    from ..text.fastregex import FastPattern, SharedRuns
-    from ..text.regex_facts import widths
+    from ...text.fastregex import FastPattern, SharedRuns
+    from ...text.regex_facts import widths
 
     pii = config["pii"]
     enabled = pii.get("enabled", True)  # (a pii.yaml cut short is refused below, not turned off)
@@ -261,7 +261,7 @@ def pii_rules(config: Config) -> PiiRules:
 
 @lru_cache(maxsize=4096)
 def _convert_char(name: str, char: str) -> str:
-    from .convert import opencc_converter
+    from ..convert import opencc_converter
 
     out = opencc_converter(name).convert(char)
     return out if len(out) == 1 else char
@@ -317,7 +317,7 @@ class _View:
 
 def _convert(view: str, name: str) -> str:
     """Convert with OpenCC, keeping every character in its place."""
-    from .convert import opencc_converter
+    from ..convert import opencc_converter
 
     converter = opencc_converter(name)
     converted = converter.convert(view)
