@@ -106,17 +106,20 @@ class _KillOnce(WorkerPlugin):
         threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGKILL)).start()  # mid-task: mid-document
 
 
-def _live_pids(client, workers: int = 2, seconds: float = 60) -> set[int]:
-    """The pids of `workers` live workers, once the scheduler has let a dead one go and its nanny's new
-    one has joined (until then a broadcast may still reach for the dead one's closed connection)."""
+def _replaced_pids(client, before: set[int], workers: int = 2, seconds: float = 60) -> set[int]:
+    """The pids of `workers` live workers once one of `before` is gone and its nanny's new one has joined.
+
+    The kill is a timer in the worker: it may fire after the run's last task, and the scheduler lets
+    the dead worker go a moment later still (until then a broadcast may reach for its closed socket).
+    """
     import time
 
     deadline = time.monotonic() + seconds
     while True:
         client.wait_for_workers(workers)
-        pids = client.run(os.getpid, on_error="ignore")
-        if len(pids) == workers or time.monotonic() > deadline:
-            return set(pids.values())
+        pids = set(client.run(os.getpid, on_error="ignore").values())
+        if (len(pids) == workers and pids != before) or time.monotonic() > deadline:
+            return pids
         time.sleep(0.2)
 
 
@@ -133,7 +136,7 @@ def test_a_worker_killed_mid_ingest_loses_and_corrupts_nothing(client, config, t
         client.unregister_worker_plugin("kill-once")
         cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
     assert marker.exists()  # a worker really was killed during the run...
-    assert len(before - _live_pids(client)) == 1  # ...and replaced by its nanny
+    assert len(before - _replaced_pids(client, before)) == 1  # ...and replaced by its nanny
     assert (len(report.ingested), report.failed) == (40, [])  # its task ran again elsewhere
     assert tree_bytes(tmp_path / "dask") == tree_bytes(tmp_path / "local")  # no temporary file, no half document
 
