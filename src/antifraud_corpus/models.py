@@ -15,6 +15,10 @@ from typing import Any, Literal, get_args
 Level = Literal["central", "provincial", "municipal", "county"]
 LEVELS: tuple[Level, ...] = get_args(Level)
 Modality = Literal["obligation", "prohibition", "encouragement", "permission"]
+MODALITIES: tuple[Modality, ...] = get_args(Modality)
+# What `corpus compare` says of a local directive against the levels above (in the order reports show).
+Status = Literal["echoed", "strengthened", "weakened", "reassigned", "added", "omitted", "off_topic"]
+STATUSES: tuple[Status, ...] = get_args(Status)
 
 
 def _from_dict(cls: type, data: dict) -> Any:

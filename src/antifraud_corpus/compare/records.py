@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from ..models import LEVELS
+from ..models import STATUSES as STATUSES  # (the compare API names them; defined with the other ids)
+from ..models import Status as Status
 
 if TYPE_CHECKING:
     from .rows import DiffList
 
-Status = Literal["echoed", "strengthened", "weakened", "reassigned", "added", "omitted", "off_topic"]
-
-STATUSES: tuple[str, ...] = ("echoed", "strengthened", "weakened", "reassigned", "added", "omitted", "off_topic")
 #: Statuses of a local directive that carries out a reference directive.
 CARRIED: tuple[str, ...] = ("echoed", "strengthened", "weakened", "reassigned")
 RANK = {level: rank for rank, level in enumerate(LEVELS)}

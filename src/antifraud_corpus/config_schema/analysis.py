@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, TypeAlias
 
-from ..models import Level, Modality
+from ..models import Level, Modality, Status
 from .base import Number, Regex, Section, Words
 
 # ---------------------------------------------------------------- check.yaml
@@ -141,7 +141,7 @@ class CompareFile(Section):
 LevelId: TypeAlias = Level
 ModalityId: TypeAlias = Modality
 ActorSourceId: TypeAlias = Literal["explicit", "inherited", "addressee", "none"]
-StatusId: TypeAlias = Literal["echoed", "strengthened", "weakened", "reassigned", "added", "omitted", "off_topic"]
+StatusId: TypeAlias = Status
 ColumnId: TypeAlias = Literal[
     "doc_id", "source", "sha256", "title", "issuer", "date", "level", "region", "province", "kind", "text",
     "clauses", "removed", "warnings", "clause", "sentence", "start", "end", "actor", "actor_name", "actor_source",

@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ExtractError
+from ..models import MODALITIES
 from .lexicon import word_set
 
-MODALITIES: tuple[str, ...] = ("obligation", "prohibition", "encouragement", "permission")
 COMMAS = frozenset("，,：:；;。！？!?")
 
 
