@@ -14,9 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from .doc_ids import SHOWN as _SHOWN
-from .doc_ids import closest as _closest
-from .doc_ids import labelled, resolve_prefix
+from .doc_ids import SHOWN, closest, labelled, resolve_prefix
 from .errors import FilterError
 from .models import LEVELS
 
@@ -124,10 +122,10 @@ def unknown_value(option: str, value: str, what: str, known: Iterable[str], *, l
         listing: where to see them all, for a list too long to give (`corpus list` shows the regions).
     """
     known = list(dict.fromkeys(known))
-    close = _closest(value, known)
+    close = closest(value, known)
     if close:
         hint = f"did you mean {' or '.join(close)}?"
-    elif len(known) <= _SHOWN or not listing:
+    elif len(known) <= SHOWN or not listing:
         hint = f"use one of {', '.join(known)}" if known else "there is none to choose from"
     else:
         hint = listing
@@ -227,5 +225,5 @@ def checked_clause(doc: Document, clause: str | None) -> str | None:
     if clause in known:
         return clause
     top = [path for path in known if "/" not in path]
-    listing = f"its top-level clauses: {', '.join(top[:_SHOWN])}{', …' if len(top) > _SHOWN else ''}"
+    listing = f"its top-level clauses: {', '.join(top[:SHOWN])}{', …' if len(top) > SHOWN else ''}"
     raise unknown_value("clause", clause, f"clause of {doc.doc_id}", known, listing=listing)

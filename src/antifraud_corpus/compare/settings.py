@@ -72,9 +72,6 @@ class CompareSettings:
     number_hint: re.Pattern[str]
 
 
-_LAPSES = ("year", "next_year", "stated", "never")
-
-
 def _number(section: Mapping[str, Any], key: str, low: float = 0.0, high: float = math.inf) -> float:
     """`section[key]` checked against its range (the value itself comes from compare.yaml only)."""
     value = section[key]
@@ -89,19 +86,18 @@ def _regex(pattern: Any, where: str) -> re.Pattern[str] | FastPattern:
 
 
 def _modality_ranks(own: Mapping[str, Any]) -> dict[str, float]:
-    """The rank of each modality class (`strength.modalities`): statuses compare classes, never marker words."""
-    table = own.get("modalities")
-    if not isinstance(table, Mapping) or not table or not all(
-            isinstance(v, int | float) and not isinstance(v, bool) for v in table.values()):
+    """The rank of each modality class (`strength.modalities`): statuses compare classes, never marker words.
+
+    (Types are the schema's to check, when the file is loaded; an empty table it allows.)
+    """
+    table = own["modalities"]
+    if not table:
         raise ConfigError("compare.yaml: 'strength' needs 'modalities' mapping modality ids to numbers")
     return {str(k): float(v) for k, v in table.items()}
 
 
 def _action_cues(ngram: Mapping[str, Any], concepts: Mapping[str, Any]) -> tuple:
-    actions = ngram.get("action_concepts") or {}
-    if not isinstance(actions, Mapping):
-        raise ConfigError("compare.yaml: 'ngram.action_concepts' must map a concept id to a pattern of "
-                          "its action words")
+    actions = ngram["action_concepts"]
     unknown = [name for name in actions if name not in concepts]
     if unknown:
         raise ConfigError(f"compare.yaml: ngram.action_concepts names {', '.join(map(str, unknown))}, "
@@ -126,17 +122,12 @@ def compare_settings(config: Config) -> CompareSettings:
     synonym_re = re.compile("|".join(re.escape(k) for k in sorted(synonyms, key=len, reverse=True))) \
         if synonyms else None
     frame = ngram.get("frame")
-    concepts = ngram.get("concepts") or {}
-    if not isinstance(concepts, Mapping):
-        raise ConfigError("compare.yaml: 'ngram.concepts' must map a concept id to a pattern of its cue words")
-    deadlines = []
-    for number, entry in enumerate(concrete.get("deadlines") or ()):
-        if not isinstance(entry, Mapping) or entry.get("lapse") not in _LAPSES:
-            raise ConfigError(f"compare.yaml: concreteness.deadlines[{number}] needs 'pattern' and 'lapse' "
-                              f"(one of {', '.join(_LAPSES)})")
-        deadlines.append(Deadline(_regex(entry.get("pattern"), f"concreteness.deadlines[{number}]"),
-                                   entry["lapse"]))
-    modalities = _modality_ranks(data.get("strength") or {})
+    concepts = ngram["concepts"]
+    # (shapes and types are checked against config_schema when the file is loaded; ranges and
+    # cross-references, which a schema does not state, are checked here)
+    deadlines = [Deadline(_regex(entry["pattern"], f"concreteness.deadlines[{number}]"), entry["lapse"])
+                 for number, entry in enumerate(concrete["deadlines"])]
+    modalities = _modality_ranks(data["strength"])
     return CompareSettings(
         n=int(_number(ngram, "n", 1, 6)),
         synonyms=synonyms,
