@@ -48,10 +48,15 @@ def _imports(path: Path) -> list[tuple[str, int]]:
             if node.module:
                 found.append((".".join([*parent, node.module]), node.lineno))
             else:  # `from . import x`: x is a module of `parent` or a name of its __init__
-                found += [(".".join([*parent, alias.name]) if (PACKAGE.joinpath(*parent, alias.name)).exists()
-                           or PACKAGE.joinpath(*parent, f"{alias.name}.py").exists() else ".".join(parent),
-                           node.lineno) for alias in node.names]
+                found += [(_imported(parent, alias.name), node.lineno) for alias in node.names]
     return found
+
+
+def _imported(parent: list[str], name: str) -> str:
+    """What `from <parent> import name` reads: the module `name` if there is one, else `parent` itself."""
+    folder = PACKAGE.joinpath(*parent)
+    is_module = (folder / name).is_dir() or (folder / f"{name}.py").exists()
+    return ".".join([*parent, name] if is_module else parent)
 
 
 MODULES = sorted(p for p in PACKAGE.rglob("*.py"))
