@@ -286,10 +286,15 @@ def compiled_rules(config: Config) -> Rules:
         kind_text=_kind_rules("kinds.text", kinds.get("text"), known, kind_frag),
         meeting_kind=kinds["meeting"],
         default_kind=kinds["default"],
-        regions=build_region_index(config["regions"]),
+        regions=region_index(config),
     )
 
 
+@per_config
 def region_index(config: Config) -> RegionIndex:
-    """The administrative divisions of `regions.yaml`, indexed (cached per config)."""
-    return compiled_rules(config).regions
+    """The administrative divisions of `regions.yaml`, indexed (cached per config).
+
+    Built on its own, not with the metadata rules: compare, the filters and sidecars need the
+    gazetteer without compiling every metadata pattern.
+    """
+    return build_region_index(config["regions"])
