@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 import antifraud_corpus as ac
 from antifraud_corpus.compare import DIFF_COLUMNS
-from antifraud_corpus.export import CLAUSE_COLUMNS, DUTY_COLUMNS, DutyFilter, duty_rows
+from antifraud_corpus.export import CLAUSE_COLUMNS, DUTY_COLUMNS, duty_rows
+from antifraud_corpus.filters import DutyFilter
 from antifraud_corpus.store import load_documents
 from conftest import RAW_DIR, ROOT
 

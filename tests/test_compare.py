@@ -23,7 +23,7 @@ from antifraud_corpus.compare import (
 )
 from antifraud_corpus.config import load_config
 from antifraud_corpus.errors import ConfigError, FilterError
-from antifraud_corpus.export import DutyFilter
+from antifraud_corpus.filters import DutyFilter
 from antifraud_corpus.models import Document, Duty, Mention
 from antifraud_corpus.report.compare import render_json, render_markdown, render_table, table_text
 from antifraud_corpus.report.compare_html import render_html

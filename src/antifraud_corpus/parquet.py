@@ -29,8 +29,9 @@ from typing import Any, Literal
 
 from .config import Config
 from .errors import ExportError, MissingExtraError, file_error
-from .export import DUTY_COLUMNS, DutyFilter, document_rows, duty_rows
+from .export import DUTY_COLUMNS, document_rows, duty_rows
 from .files import TMP_PREFIX
+from .filters import DutyFilter
 from .models import Document
 
 Table = Literal["documents", "duties", "diffs"]
