@@ -204,8 +204,8 @@ def pii_rules(config: Config) -> PiiRules:
                 shape=_optional(rule, "shape", where),
                 stop=_optional(rule, "stop", where),
                 place=_optional(rule, "place", where),
-                locator=_optional({"locator": rule["locator"].replace("{surname}", surnames)} if rule.get("locator")
-                                  else rule, "locator", where),
+                locator=_optional({"locator": str(rule.get("locator") or "").replace("{surname}", surnames)},
+                                  "locator", where),
                 marked="mark" in connector.groupindex,
             )
         )
