@@ -145,8 +145,8 @@ MISSPELT = [
      "unknown key 'scan.head_line' (allowed: head_lines, tail_lines, head_chars, tail_chars, markup)"),
     ("modality", "negation:\n  negator: [不]\n", "unknown key 'negation.negator' (allowed: negators, modality)"),
     ("pii", "person_record:\n  record_char: 40\n",
-     "unknown key 'person_record.record_char' (allowed: record_chars, separator, biography, attributes, "
-     "paragraph_end, name, labels, not_name, appointment, identifying)"),
+     "unknown key 'person_record.record_char' (allowed: record_chars, separator, roles, surnames, biography, "
+     "attributes, paragraph_end, name, labels, not_name, appointment, identifying)"),
     ("regions", "provinces:\n  北京市: {code: '11', type: municipality, shrt: [京], counties: 东城区}\n",
      "unknown key 'provinces.北京市.shrt' (allowed: short, type, cities, counties, code)"),
     ("segment", "sequence:\n  max_gaps: 2\n", "unknown key 'sequence.max_gaps' (allowed: max_gap, start_max)"),

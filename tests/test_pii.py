@@ -449,3 +449,23 @@ def test_redaction_turned_off_explicitly_is_said_once_per_run(config, tmp_path):
     assert report.ingested == ["a", "b"]
     assert len(report.notes) == 1 and "redaction is turned off" in report.notes[0]
     assert "张某某" in (tmp_path / "n" / "a.json").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- role words, `姓名为`
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a role word before a record's name stays
+        ("村民刘某，男，65岁，被骗5万元。", "村民[姓名]，男，65岁，被骗5万元。"),
+        ("男子王某某，男，1990年生，", "男子[姓名]，男，1990年生，"),
+        # `姓名为` before a surname is a field
+        ("法定代表人姓名为王小东，", "法定代表人姓名为[姓名]，"),
+        ("申请表中姓名为必填项。", "申请表中姓名为必填项。"),
+        # a label alone, with no record, says nothing of a private person (news of a public trial)
+        ("法院认定被告人王小东、李建华等人的行为构成诈骗罪。", "法院认定被告人王小东、李建华等人的行为构成诈骗罪。"),
+    ],
+)
+def test_role_words_and_name_fields(text, expected, config):
+    assert redact(text, config) == expected

@@ -201,6 +201,8 @@ class PersonRecord(Section):
     appointment: Regex
     paragraph_end: Regex
     not_name: Regex
+    roles: Omittable[Words] = UNSET
+    surnames: Omittable[Words] = UNSET
 
 
 class RawView(Section):

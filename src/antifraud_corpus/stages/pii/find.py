@@ -188,6 +188,7 @@ def pii_rules(config: Config) -> PiiRules:
                 _optional(rule, "context", where),
             )
         )
+    surnames = _surnames(pii.get("person_record"))
     fields = []
     for i, rule in enumerate(pii.get("fields") or ()):
         where = f"fields[{i}]"
@@ -203,7 +204,8 @@ def pii_rules(config: Config) -> PiiRules:
                 shape=_optional(rule, "shape", where),
                 stop=_optional(rule, "stop", where),
                 place=_optional(rule, "place", where),
-                locator=_optional(rule, "locator", where),
+                locator=_optional({"locator": str(rule.get("locator") or "").replace("{surname}", surnames)},
+                                  "locator", where),
                 marked="mark" in connector.groupindex,
             )
         )
@@ -213,7 +215,10 @@ def pii_rules(config: Config) -> PiiRules:
     record = pii.get("person_record")
     if record:
         labels = _words(record.get("labels"), "person_record.labels")
-        starts = ["(?<![\u4e00-\u9fff])"] + [f"(?<={re.escape(w)})" for w in labels]
+        # a name starts after a non-Han character, a label or a role word (`村民刘某`: not `村民…`)
+        roles = _words(record.get("roles") or (), "person_record.roles")
+        no_role = f"(?!{'|'.join(map(re.escape, roles))})" if roles else ""
+        starts = [f"(?<![\u4e00-\u9fff]){no_role}"] + [f"(?<={re.escape(w)})" for w in (*labels, *roles)]
         attributes = "|".join(f"(?:{a})" for a in record.get("attributes") or ())
         if not attributes:
             raise ConfigError("pii.yaml: person_record.attributes: list at least one attribute pattern")
@@ -257,6 +262,12 @@ def pii_rules(config: Config) -> PiiRules:
         drop=_optional(view, "drop", "raw_view"),
         opencc=view.get("opencc") or None,
     )
+
+
+def _surnames(record: Mapping[str, Any] | None) -> str:
+    """The surnames of `person_record` as an alternation (what `{surname}` in a field's locator stands for)."""
+    words = _words((record or {}).get("surnames") or (), "person_record.surnames")
+    return "|".join(map(re.escape, sorted(words, key=len, reverse=True))) or "(?!)"
 
 
 @lru_cache(maxsize=4096)
