@@ -180,6 +180,22 @@ def test_fresh_mojibake_is_repaired(config):
     assert rates["shift"] >= 0.85, rates
 
 
+def test_a_repair_is_remembered_for_the_next_document(config, monkeypatch):
+    """A garbled line met again in another file (a page crawled twice) gets the first answer, not scored again."""
+    from antifraud_corpus.stages import repair
+
+    line = "電信業務經營者應當依法全面落?tū)?shí)電話用戶\n"
+    first, second = "第一份文件\n" + line, "另一份文件，标题更长\n" + line
+    edits = find_mojibake(first, config)
+    assert [(e.start, e.end, e.replacement) for e in edits] == [(20, 29, "實")]
+
+    def scored_again(*args: object) -> None:
+        raise AssertionError("the window was decoded and scored again")
+
+    monkeypatch.setattr(repair, "_repair_at", scored_again)
+    assert [(e.start, e.end, e.replacement) for e in find_mojibake(second, config)] == [(25, 34, "實")]
+
+
 @pytest.mark.parametrize(
     ("broken", "fixed"),
     [

@@ -50,6 +50,8 @@ _TRAIL_BYTES = frozenset(range(0x40, 0xFF)) - {0x7F}  # the second byte of a dou
 # Characters on each side of a lost byte that can decide its repair: the window (at most
 # max_units units, glosses included) and the context, with room to spare.
 _MEMO_SPAN = 1024
+# Repairs remembered across documents (each key holds up to 2 * _MEMO_SPAN characters).
+_REPAIRS_KEPT = 4096
 _ASCII_LETTER = re.compile("[A-Za-z]")
 _TRAILING_GLOSS = re.compile(rf"[(（][{_PINYIN_LETTERS}]+[1-5]?[)）]$")
 
@@ -76,6 +78,8 @@ class _Settings:
     stray: re.Pattern[str]
     # Whether a character may stand in a repair (`_plausible`), by character, as they are met.
     verdicts: dict[str, bool] = field(default_factory=dict, compare=False)
+    # A lost byte's repair, by the text around it (see `find_mojibake`), kept across documents.
+    repairs: dict[tuple[str, int], tuple[int, int, str] | None] = field(default_factory=dict, compare=False)
 
 
 class _Unit(NamedTuple):
@@ -136,9 +140,12 @@ def find_mojibake(text: str, config: Config) -> list[Edit]:
     edits: list[Edit] = []
     covered = 0
     anchor_re = re.compile("[" + re.escape("".join(sorted(settings.anchors))) + "]")
-    # Pages repeat (reposts, shared footers): a run seen before in the same surroundings
-    # gets the same answer without decoding and scoring it again.
-    seen: dict[tuple[str, int], tuple[int, int, str] | None] = {}
+    # Pages repeat (reposts, shared footers, a site's pages crawled into many files): a run seen
+    # before in the same surroundings, in this document or an earlier one, gets the same answer
+    # without decoding and scoring it again (each costs milliseconds: every reading is scored).
+    seen = settings.repairs
+    if len(seen) > _REPAIRS_KEPT:
+        seen.clear()
     for match in anchor_re.finditer(text):
         pos = match.start()
         if pos < covered or not _near_cjk(text, pos):
