@@ -202,7 +202,7 @@ def _time_compare(store: Path, workers: int) -> dict:
     config = load_config(default_config_dir())
     sampler = _MemorySampler()
     start = time.perf_counter()
-    comparison = compare_corpus(load_document_duties(store), config, workers=workers)
+    comparison = compare_corpus(load_document_duties(store), config, workers=workers, json_diffs=True)
     compared = time.perf_counter()
     out = store.parent / f"{store.name}.json"
     write_json_stream(comparison, out)

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 #: Statuses of a local directive that carries out a reference directive.
 CARRIED: tuple[str, ...] = ("echoed", "strengthened", "weakened", "reassigned")
 RANK = {level: rank for rank, level in enumerate(LEVELS)}
+ROW_STATUS = {"a": "added", "o": "omitted", "t": "off_topic"}  # the status of a diff row that is not an aligned pair
 NO_ACTOR = ""  # key of duties with no actor in the actor view, as in `export duties`
 
 
@@ -115,6 +116,7 @@ class DocumentResult:
     shown: tuple[int, ...]  # reference documents its kept rows and sources show
     n_rows: int
     rows: bytes  # packed diff rows (`run.compare_doc`), after the actor, measure and topic filters
+    json: tuple[str, int, int] | None = None  # where `Run.spool` holds the rows' JSON (`diffjson.JsonSpool.put`)
 
 
 @dataclass(slots=True)

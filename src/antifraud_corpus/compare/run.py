@@ -8,11 +8,12 @@ from collections import Counter
 from collections.abc import Callable
 
 from .alignment import UNDATED, align
+from .diffjson import JsonSpool
 from .lines import build_pools, finish_pools
 from .omissions import omitted, sources_of
 from .pairscore import local_grams
 from .records import STATUSES, Comparison, DocumentResult, DocumentSummary
-from .rows import ROW_STATUS, DiffList, pack_rows
+from .rows import ROW_STATUS, DiffList, json_renderer, pack_rows
 from .state import Run
 from .status import status_of
 from .views import carried_links, doc_order, keeps_row, labels, matrices, timeline
@@ -53,6 +54,11 @@ def document_result(run: Run, doc: int) -> DocumentResult:
     so that a worker sends back a few small objects per document instead of a list of tuples per diff,
     and the main process keeps a few dozen bytes per diff instead of a few hundred.
     """
+    return _result_and_rows(run, doc)[0]
+
+
+def _result_and_rows(run: Run, doc: int) -> tuple[DocumentResult, list[tuple]]:
+    """`document_result` and the diff rows it packed."""
     doc, rows, references, held = compare_doc(run, doc)
     summary = summary_of(run, doc, rows, references, held)
     links = carried_links(run, rows)
@@ -60,7 +66,18 @@ def document_result(run: Run, doc: int) -> DocumentResult:
         rows = [row for row in rows if keeps_row(run, doc, row)]
     shown = {row[2 if row[0] == "m" else 1] for row in rows if row[0] in ("m", "o")}
     shown.update(held)
-    return DocumentResult(doc, references, summary, links, tuple(shown), len(rows), pack_rows(rows))
+    return DocumentResult(doc, references, summary, links, tuple(shown), len(rows), pack_rows(rows)), rows
+
+
+def _aligned(run: Run, doc: int) -> DocumentResult:
+    """`document_result`, with its diffs rendered as JSON into the run's spool when it has one (in the
+    process that aligned the document: the main process then only copies the JSON)."""
+    if run.spool is None or run.renderer is None:
+        return document_result(run, doc)
+    result, rows = _result_and_rows(run, doc)
+    if rows:
+        result.json = run.spool.put(run.renderer.document(run.corpus.infos[doc].doc_id, doc, rows))
+    return result
 
 
 def summary_of(run: Run, doc: int, rows: list[tuple], references: int, held: list[int]) -> DocumentSummary:
@@ -86,7 +103,7 @@ def summary_of(run: Run, doc: int, rows: list[tuple], references: int, held: lis
 def compare_all(run: Run, docs: list[int]) -> list[DocumentResult]:
     """`document_result` for every document, split over `workers` processes when that pays."""
     if run.workers <= 1 or len(docs) < 64 or "fork" not in multiprocessing.get_all_start_methods():
-        return [document_result(run, doc) for doc in docs]
+        return [_aligned(run, doc) for doc in docs]
     global _FORKED  # the forked workers read the corpus and index from here, copy-on-write
     chunks = [docs[i::run.workers] for i in range(run.workers)]
     _FORKED = run
@@ -98,7 +115,7 @@ def compare_all(run: Run, docs: list[int]) -> list[DocumentResult]:
             # are made instead of piling up in the workers (and in one pickle each) until the end.
             batches = [chunk[i:i + _BATCH] for chunk in chunks[1:] for i in range(0, len(chunk), _BATCH)]
             pending = pool.map_async(_compare_chunk, batches, chunksize=1)
-            results = [document_result(run, doc) for doc in chunks[0]]
+            results = [_aligned(run, doc) for doc in chunks[0]]
             for batch in pending.get():
                 results.extend(batch)
     finally:
@@ -112,8 +129,12 @@ def compare_all(run: Run, docs: list[int]) -> list[DocumentResult]:
 AlignAll = Callable[[Run, list[int]], list[DocumentResult]]
 
 
-def comparison_of(run: Run, align_all: AlignAll | None = None) -> Comparison:
-    """Pools and index, every kept document aligned (by `align_all`, default `compare_all`), then the views."""
+def comparison_of(run: Run, align_all: AlignAll | None = None, *, json_diffs: bool = False) -> Comparison:
+    """Pools and index, every kept document aligned (by `align_all`, default `compare_all`), then the views.
+
+    With `json_diffs` (and the default `align_all`), each document's diffs are rendered as JSON by the
+    process that aligned it, into a spool the comparison's `DiffList` reads back.
+    """
     c = run.corpus
     build_pools(run)
     finish_pools(run)
@@ -126,7 +147,18 @@ def comparison_of(run: Run, align_all: AlignAll | None = None) -> Comparison:
     for doc in order:
         if c.infos[doc].level is None:
             run.warnings.append(f"{c.infos[doc].doc_id}: level unknown; shown in the views, not compared")
-    results = (align_all or compare_all)(run, [d for d in order if d in run.lines])
+    if json_diffs and align_all is None:
+        run.spool, run.renderer = JsonSpool(), json_renderer(c.items, c.infos)
+    try:
+        results = (align_all or compare_all)(run, [d for d in order if d in run.lines])
+    except BaseException:
+        if run.spool is not None:
+            run.spool.close()
+        raise
+    spool = run.spool
+    if spool is not None:
+        spool.finish_writing()
+    run.spool = run.renderer = None
     # The index and the directive features are not needed for the views: free them before the
     # views are built.
     run.pools.clear()
@@ -149,7 +181,8 @@ def comparison_of(run: Run, align_all: AlignAll | None = None) -> Comparison:
         documents.append(info)
     coverage, actors = matrices(run, shown)
     entries = timeline(run, order, results)
-    diffs = DiffList([(c.infos[r.doc].doc_id, r.doc, r.rows, r.n_rows) for r in results], c.items, c.infos)
+    diffs = DiffList([(c.infos[r.doc].doc_id, r.doc, r.rows, r.n_rows, r.json) for r in results], c.items, c.infos,
+                     spool)
     return Comparison(documents, coverage, actors, diffs, entries, [r.summary for r in results],
                       labels(run.config), list(dict.fromkeys(run.warnings)),
                       sorted(info.doc_id for info in c.infos))
@@ -163,4 +196,4 @@ _FORKED: Run | None = None  # set only while forked workers run (`compare_all`)
 def _compare_chunk(docs: list[int]) -> list[DocumentResult]:
     """Worker side of `compare_all`: compare some documents with the inherited run."""
     assert _FORKED is not None
-    return [document_result(_FORKED, doc) for doc in docs]
+    return [_aligned(_FORKED, doc) for doc in docs]

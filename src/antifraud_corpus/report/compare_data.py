@@ -59,8 +59,9 @@ def iter_json(comparison: Comparison) -> Iterator[bytes]:
     yield b",\n"
     yield b'  "diffs": ['
     first = True
-    for record in comparison.diffs.encoded(encode):
-        yield (b"\n    " if first else b",\n    ") + record
+    for chunk in comparison.diffs.json_documents():  # (a document's records, one per line)
+        yield b"\n    " if first else b",\n    "
+        yield chunk
         first = False
     yield b"\n  ]" if not first else b"]"
     yield b",\n"
