@@ -63,6 +63,10 @@ class DiffJson:
                     b',"similarity":0.0', _UNALIGNED_TAIL)))
         return SEPARATOR.join(records)
 
+    def record(self, value: object) -> bytes:
+        """Any other record, encoded as the JSON writer encodes it."""
+        return self._encode(value)
+
     def _status(self, status: str) -> bytes:
         found = self._statuses.get(status)
         if found is None:

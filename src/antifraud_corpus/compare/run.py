@@ -13,10 +13,10 @@ from .lines import build_pools, finish_pools
 from .omissions import omitted, sources_of
 from .pairscore import local_grams
 from .records import STATUSES, Comparison, DocumentResult, DocumentSummary
-from .rows import ROW_STATUS, DiffList, json_renderer, pack_rows
+from .rows import ROW_STATUS, DiffList, json_renderer, pack_rows, timeline_to_json
 from .state import Run
 from .status import status_of
-from .views import carried_links, doc_order, keeps_row, labels, matrices, timeline
+from .views import carried_links, doc_order, keeps_row, labels, matrices, timeline, timeline_entry
 
 
 def compare_doc(run: Run, doc: int) -> tuple:
@@ -77,6 +77,8 @@ def _aligned(run: Run, doc: int) -> DocumentResult:
     result, rows = _result_and_rows(run, doc)
     if rows:
         result.json = run.spool.put(run.renderer.document(run.corpus.infos[doc].doc_id, doc, rows))
+    entry = timeline_entry(run.corpus.items, run.corpus.infos, doc, result.links)
+    result.timeline_json = run.spool.put(run.renderer.record(timeline_to_json(entry)))
     return result
 
 
@@ -180,7 +182,7 @@ def comparison_of(run: Run, align_all: AlignAll | None = None, *, json_diffs: bo
         info.role = "compared" if doc in kept_set else "reference"
         documents.append(info)
     coverage, actors = matrices(run, shown)
-    entries = timeline(run, order, results)
+    entries = timeline(run, order, results, spool)
     diffs = DiffList([(c.infos[r.doc].doc_id, r.doc, r.rows, r.n_rows, r.json) for r in results], c.items, c.infos,
                      spool)
     return Comparison(documents, coverage, actors, diffs, entries, [r.summary for r in results],

@@ -20,7 +20,6 @@ from ..compare import (
     comparison_to_json,
     diff_rows,
     summary_to_json,
-    timeline_to_json,
 )
 from ..export import write_csv
 from ..files import write_output
@@ -37,10 +36,13 @@ def iter_json(comparison: Comparison) -> Iterator[bytes]:
     encode = msgspec.json.Encoder().encode
 
     def records(key: str, items: Iterator[object] | list) -> Iterator[bytes]:
+        return encoded_records(key, (encode(item) for item in items))
+
+    def encoded_records(key: str, pieces: Iterator[bytes]) -> Iterator[bytes]:
         yield b'  "%s": [' % key.encode()
         first = True
-        for item in items:
-            yield (b"\n    " if first else b",\n    ") + encode(item)
+        for piece in pieces:
+            yield (b"\n    " if first else b",\n    ") + piece
             first = False
         yield b"\n  ]" if not first else b"]"
 
@@ -65,7 +67,7 @@ def iter_json(comparison: Comparison) -> Iterator[bytes]:
         first = False
     yield b"\n  ]" if not first else b"]"
     yield b",\n"
-    yield from records("timeline", (timeline_to_json(t) for t in comparison.timeline))
+    yield from encoded_records("timeline", comparison.timeline.json_entries(encode))
     yield b",\n"
     yield from records("summary", (summary_to_json(s) for s in comparison.summaries))
     yield b",\n"
