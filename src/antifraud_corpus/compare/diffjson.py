@@ -25,7 +25,7 @@ from .features import Item
 from .records import ROW_STATUS
 
 SEPARATOR = b",\n    "  # between two diff records in `report.compare_data.iter_json`
-_SIDES_KEPT = 50_000  # encoded directives a renderer keeps (a reference recurs in many diffs)
+_REFERENCES_KEPT = 20_000  # encoded reference directives a renderer keeps (one recurs in many diffs)
 
 
 class DiffJson:
@@ -35,12 +35,20 @@ class DiffJson:
         self._items = items
         self._side_record = side_record  # `rows.directive_to_json` of an item, with its document or not
         self._encode = msgspec.json.Encoder().encode
-        self._sides: dict[tuple[int, int, bool], bytes] = {}
+        self._references: dict[tuple[int, int], bytes] = {}
         self._statuses: dict[str, bytes] = {}
 
     def document(self, doc_id: str, doc: int, rows: list[tuple]) -> bytes:
         """The records of one local document's rows, in their order, joined by `SEPARATOR`."""
-        encode, side, items = self._encode, self._side, self._items
+        encode, reference, items = self._encode, self._reference, self._items
+        locals_: dict[int, bytes] = {}  # a local directive recurs only in its own document's diffs
+
+        def local(pos: int) -> bytes:
+            found = locals_.get(pos)
+            if found is None:
+                found = locals_[pos] = encode(self._side_record(items[doc][pos], False))
+            return found
+
         head = b'{"doc_id":' + encode(doc_id) + b',"status":'
         records = []
         for row in rows:
@@ -48,18 +56,18 @@ class DiffJson:
             if kind == "m":
                 _, pos, ref_doc, ref_pos, score, text, later, status, reasons, undated = row
                 records.append(b"".join((
-                    head, self._status(status), b',"local":', side(items[doc][pos], False),
-                    b',"reference":', side(items[ref_doc][ref_pos], True),
+                    head, self._status(status), b',"local":', local(pos),
+                    b',"reference":', reference(items[ref_doc][ref_pos]),
                     b',"similarity":', encode(score), b',"text_similarity":', encode(text),
                     b',"reference_later":', encode(later), b',"reference_undated":', encode(undated),
                     b',"reasons":', encode(reasons), b"}")))
             elif kind == "o":
                 records.append(b"".join((
-                    head, self._status(ROW_STATUS[kind]), b',"reference":', side(items[row[1]][row[2]], True),
+                    head, self._status(ROW_STATUS[kind]), b',"reference":', reference(items[row[1]][row[2]]),
                     b',"similarity":', encode(row[3]), _UNALIGNED_TAIL)))
             else:
                 records.append(b"".join((
-                    head, self._status(ROW_STATUS[kind]), b',"local":', side(items[doc][row[1]], False),
+                    head, self._status(ROW_STATUS[kind]), b',"local":', local(row[1]),
                     b',"similarity":0.0', _UNALIGNED_TAIL)))
         return SEPARATOR.join(records)
 
@@ -73,14 +81,15 @@ class DiffJson:
             found = self._statuses[status] = self._encode(status)
         return found
 
-    def _side(self, item: Item, with_doc: bool) -> bytes:
-        """The encoded `rows.directive_to_json` of a directive, kept for its next diffs (up to a bound)."""
-        key = (item.doc, item.pos, with_doc)
-        found = self._sides.get(key)
+    def _reference(self, item: Item) -> bytes:
+        """The encoded `rows.directive_to_json` of a reference directive (with its document), kept for
+        its next diffs (up to a bound)."""
+        key = (item.doc, item.pos)
+        found = self._references.get(key)
         if found is None:
-            if len(self._sides) >= _SIDES_KEPT:
-                self._sides.clear()
-            found = self._sides[key] = self._encode(self._side_record(item, with_doc))
+            if len(self._references) >= _REFERENCES_KEPT:
+                self._references.clear()
+            found = self._references[key] = self._encode(self._side_record(item, True))
         return found
 
 
