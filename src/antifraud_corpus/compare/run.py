@@ -6,6 +6,7 @@ import gc
 import multiprocessing
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 from .alignment import UNDATED, align
 from .diffjson import JsonSpool
@@ -103,21 +104,30 @@ def summary_of(run: Run, doc: int, rows: list[tuple], references: int, held: lis
 
 
 def compare_all(run: Run, docs: list[int]) -> list[DocumentResult]:
-    """`document_result` for every document, split over `workers` processes when that pays."""
+    """`document_result` for every document, split over `workers` processes when that pays.
+
+    The documents go in small batches, claimed one at a time: the workers take them from the first,
+    this process from the last (between its share it also collects the workers' results), until they
+    meet, so that every process is busy until the end whatever each batch costs.
+    """
     if run.workers <= 1 or len(docs) < 64 or "fork" not in multiprocessing.get_all_start_methods():
         return [_aligned(run, doc) for doc in docs]
     global _FORKED  # the forked workers read the corpus and index from here, copy-on-write
-    chunks = [docs[i::run.workers] for i in range(run.workers)]
-    _FORKED = run
+    context = multiprocessing.get_context("fork")
+    batches = [docs[i:i + _BATCH] for i in range(0, len(docs), _BATCH)]
+    claimed = context.Array("b", len(batches))  # (shared with the workers, with a lock)
+    _FORKED = (run, batches, claimed)
     gc.freeze()  # keep the collector from touching (and so copying) every object in the workers
     try:
-        context = multiprocessing.get_context("fork")
         with context.Pool(run.workers - 1) as pool:
-            # The workers' documents go in small batches, so that their results come back as they
-            # are made instead of piling up in the workers (and in one pickle each) until the end.
-            batches = [chunk[i:i + _BATCH] for chunk in chunks[1:] for i in range(0, len(chunk), _BATCH)]
-            pending = pool.map_async(_compare_chunk, batches, chunksize=1)
-            results = [_aligned(run, doc) for doc in chunks[0]]
+            # Small batches also bring the workers' results back as they are made, instead of piling
+            # up in the workers (and in one pickle each) until the end.
+            pending = pool.map_async(_compare_batch, range(len(batches)), chunksize=1)
+            results: list[DocumentResult] = []
+            for number in reversed(range(len(batches))):
+                if not _claim(claimed, number):
+                    break  # the workers have come this far: the rest is theirs
+                results.extend(_aligned(run, doc) for doc in batches[number])
             for batch in pending.get():
                 results.extend(batch)
     finally:
@@ -125,6 +135,15 @@ def compare_all(run: Run, docs: list[int]) -> list[DocumentResult]:
         gc.unfreeze()
     order = {doc: n for n, doc in enumerate(docs)}
     return sorted(results, key=lambda r: order[r.doc])
+
+
+def _claim(claimed: Any, number: int) -> bool:
+    """Take batch `number` unless another process has (`claimed`: a shared array of flags)."""
+    with claimed.get_lock():
+        if claimed[number]:
+            return False
+        claimed[number] = 1
+        return True
 
 
 # (run, local documents) -> `document_result` of each, in their order: this process and forked workers, or a cluster
@@ -190,12 +209,17 @@ def comparison_of(run: Run, align_all: AlignAll | None = None, *, json_diffs: bo
                       sorted(info.doc_id for info in c.infos))
 
 
-_BATCH = 32  # local documents a worker compares per task
+_BATCH = 32  # local documents per batch
 
-_FORKED: Run | None = None  # set only while forked workers run (`compare_all`)
+# set only while forked workers run (`compare_all`): the run, the batches and which are claimed
+_FORKED: tuple[Run, list[list[int]], Any] | None = None
 
 
-def _compare_chunk(docs: list[int]) -> list[DocumentResult]:
-    """Worker side of `compare_all`: compare some documents with the inherited run."""
+def _compare_batch(number: int) -> list[DocumentResult]:
+    """Worker side of `compare_all`: compare a batch of documents with the inherited run, unless the
+    main process has taken it."""
     assert _FORKED is not None
-    return [_aligned(_FORKED, doc) for doc in docs]
+    run, batches, claimed = _FORKED
+    if not _claim(claimed, number):
+        return []
+    return [_aligned(run, doc) for doc in batches[number]]
