@@ -84,9 +84,17 @@ def write_json_stream(comparison: Comparison, path: Path) -> None:
     def write(fh: IO[bytes]) -> None:
         # Pieces are records, mostly small: joining them up to a megabyte per write halves the time,
         # and a bound in bytes (not pieces) keeps a run of large timeline records from piling up.
+        # A large piece (a document's diffs, read back from the spool) is written as it is: joining
+        # it would copy gigabytes once more.
         batch: list[bytes] = []
         size = 0
         for piece in iter_json(comparison):
+            if len(piece) >= 1 << 16:
+                fh.write(b"".join(batch))
+                fh.write(piece)
+                batch.clear()
+                size = 0
+                continue
             batch.append(piece)
             size += len(piece)
             if size >= 1 << 20:
