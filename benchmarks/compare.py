@@ -9,8 +9,11 @@ actor, so that most directives are distinct texts, as in a real corpus where
 local documents partly copy and partly rewrite the documents above them.
 
 Each size is written to a temporary normalized store and timed in a fresh
-process the way the command runs: `store.load_document_duties` → `compare_corpus` →
-JSON. The growth exponent is the slope of log(time) against log(n); n log n
+process the way `corpus compare --format json -o FILE` runs: `store.load_document_duties` →
+`compare_corpus(json_diffs=True)` (each process renders the diffs it aligned) → JSON written.
+CPU seconds are given for the main process and its workers apart; "busy" is the CPU over the wall
+time of all the cores asked for (1.0: every core busy throughout). On a loaded machine wall times
+stretch, CPU times much less. The growth exponent is the slope of log(time) against log(n); n log n
 gives about 1.1 over 1k..20k. A naive all-pairs comparison (every local
 directive scored against every directive on its line of authority, no index)
 is timed at 1k on a sample of local documents and scaled to all of them.
@@ -202,15 +205,17 @@ def _time_compare(store: Path, workers: int) -> dict:
     config = load_config(default_config_dir())
     sampler = _MemorySampler()
     start = time.perf_counter()
-    comparison = compare_corpus(load_document_duties(store), config, workers=workers)
+    comparison = compare_corpus(load_document_duties(store), config, workers=workers, json_diffs=True)
     compared = time.perf_counter()
     out = store.parent / f"{store.name}.json"
     write_json_stream(comparison, out)
     size = out.stat().st_size
     done = time.perf_counter()
-    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    main_cpu = own.ru_utime + own.ru_stime
+    cpu = main_cpu + children.ru_utime + children.ru_stime
     return {"seconds": done - start, "compare_seconds": compared - start, "json_seconds": done - compared,
-            "cpu_seconds": own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime,
+            "cpu_seconds": cpu, "main_cpu_seconds": main_cpu, "busy": cpu / (done - start) / workers,
             "pss_mb": sampler.stop(),
             "json_mb": size / 1e6, "diffs": len(comparison.diffs),
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -292,7 +297,8 @@ def main() -> None:
             rows.append((n, result))
             print(f"n={n:>6}  generate {generated:6.1f}s  compare {result['compare_seconds']:6.1f}s  "
                   f"+json {result['json_seconds']:5.1f}s ({result['json_mb']:.0f} MB)  total {result['seconds']:6.1f}s"
-                  f" (cpu {result['cpu_seconds']:6.1f}s)"
+                  f" (cpu {result['cpu_seconds']:6.1f}s, main {result['main_cpu_seconds']:.1f}s;"
+                  f" busy {result['busy']:.2f})"
                   f"  peak {result['peak_mb']:5.0f} MB (+ worker {result['worker_peak_mb']:.0f} MB;"
                   f" together {result['pss_mb']:.0f} MB PSS)"
                   f"  diffs {result['diffs']}", flush=True)

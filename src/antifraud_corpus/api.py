@@ -161,19 +161,20 @@ class Store:
         keep = self.filter(**filters)
         return duty_records(load_documents(self.path, set(keep.doc_ids) or None), self.config, keep)
 
-    def compare(self, *, workers: int = 1, align_all: AlignAll | None = None,
+    def compare(self, *, workers: int = 1, align_all: AlignAll | None = None, json_diffs: bool = False,
                 **filters: Unpack[Filters]) -> Comparison:
         """`corpus compare` on the store: the kept documents aligned with the levels above them.
 
         References outside the filters are still used, and shown as references. `align_all` runs the
         alignment elsewhere (`distributed.DaskAlign(client)`: on a Dask cluster), with the same result.
+        `json_diffs`: the comparison is for writing as JSON (see `compare_corpus`).
         """
         from .compare import compare_corpus
         from .store import load_document_duties
 
         keep = self.filter(**filters)
         return compare_corpus(load_document_duties(self.path), self.config, filters=keep, workers=workers,
-                              align_all=align_all)
+                              align_all=align_all, json_diffs=json_diffs)
 
     def regions(self) -> list[str]:
         """The regions and provinces the stored documents name, sorted (what `region=` finds documents in)."""

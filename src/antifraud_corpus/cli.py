@@ -488,7 +488,8 @@ def compare(normalized_dir: Path, config_dir: Path | None, overrides: tuple[str,
     store = _store(normalized_dir, config_dir, overrides)
     with cluster_client(scheduler, workers) as client:
         comparison = store.compare(doc=doc_ids, level=levels, region=regions, actor=actors, measure=measures,
-                                   topic=topic, workers=workers, align_all=DaskAlign(client) if client else None)
+                                   topic=topic, workers=workers, align_all=DaskAlign(client) if client else None,
+                                   json_diffs=fmt == "json")
     if fmt == "parquet":
         from .parquet import export_diffs_parquet
 

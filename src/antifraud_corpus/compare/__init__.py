@@ -77,7 +77,7 @@ __all__ = [
 
 
 def compare_corpus(docs: Iterable[Document | DocumentDuties], config: Config, *, filters: DutyFilter | None = None,
-                   workers: int = 1, align_all: AlignAll | None = None) -> Comparison:
+                   workers: int = 1, align_all: AlignAll | None = None, json_diffs: bool = False) -> Comparison:
     """Align every kept lower-level document with the documents above it and build the four views.
 
     Args:
@@ -89,6 +89,10 @@ def compare_corpus(docs: Iterable[Document | DocumentDuties], config: Config, *,
         workers: processes for the alignment (forked, so they share the index); 1 runs in this one.
         align_all: runs `compare_doc` over the local documents elsewhere (`distributed.DaskAlign`: a Dask
             cluster); None: this process and `workers` forked ones.
+        json_diffs: render the diffs as JSON while aligning, in the processes that align (a temporary
+            file as large as the diffs' JSON, removed with the comparison), so that writing the JSON
+            (`report.compare_data`) only copies them; for a comparison that is written as JSON. The
+            output is the same either way.
 
     Returns:
         The comparison: documents, coverage, actors, diffs, timeline, per-document summaries.
@@ -105,7 +109,7 @@ def compare_corpus(docs: Iterable[Document | DocumentDuties], config: Config, *,
         for doc in docs:
             corpus.add(doc)
         corpus.finish()
-        return comparison_of(Run(corpus, config, keep, workers), align_all)
+        return comparison_of(Run(corpus, config, keep, workers), align_all, json_diffs=json_diffs)
 
 
 @contextmanager

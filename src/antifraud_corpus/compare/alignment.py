@@ -52,12 +52,14 @@ def align(run: Run, doc: int, local: LocalGrams) -> tuple[list[list[Match] | Non
         if unknown:
             refs = candidate_refs(run, unknown, pool_key)
             pending.extend(((sig, pool_key), found) for sig, found in zip(unknown, refs, strict=True))
+    s = run.settings
+    min_text, match = s.min_text, s.match
     scores = iter(scored(run, local, [(key[0], ref) for key, refs in pending for ref in refs]))
     for key, refs in pending:
         found = []
         for ref in refs:
             score, text = next(scores)
-            if text:
+            if text and text >= min_text:  # (what the loop below reads; below min_text it never did)
                 found.append((ref, score, text))
         found.sort(key=lambda f: -f[1])
         lists[key] = found
@@ -67,30 +69,29 @@ def align(run: Run, doc: int, local: LocalGrams) -> tuple[list[list[Match] | Non
             run.cache[key] = found
     results: list[list[Match] | None] = []
     seen: dict[int, float] = {}  # reference sig -> best score with any directive of `doc`
-    s = run.settings
-    min_text, match = s.min_text, s.match
+    seen_get = seen.get
     infos, items = run.corpus.infos, run.corpus.items
     pools = [(pool_key, run.pools[pool_key]) for pool_key in line]
     # a reference directive is a candidate of several local ones: its occurrence is looked up once
-    occurrences: dict[tuple[int, int], tuple[int, int, str, tuple]] = {}
+    occurrences: list[dict[int, tuple[int, int, str, tuple]]] = [{} for _ in pools]
     for item in items[doc]:
         if not item.on_topic:
             results.append(None)
             continue
         found_in: dict[tuple[int, int], tuple[tuple, Item, float, float, str]] = {}  # per reference directive
-        for number, (pool_key, pool) in enumerate(pools):
-            for ref_sig, score, text in lists[(item.sig, pool_key)]:
-                if text < min_text:
-                    continue
-                if score > seen.get(ref_sig, -1.0):
+        for (pool_key, pool), known_in_pool in zip(pools, occurrences, strict=True):
+            found = lists[(item.sig, pool_key)]
+            for ref_sig, score, _ in found:
+                if score > seen_get(ref_sig, -1.0):
                     seen[ref_sig] = score
+            for ref_sig, score, text in found:
                 if score < match:
-                    continue
-                known = occurrences.get((number, ref_sig))
+                    break  # (best first: the rest score lower still)
+                known = known_in_pool.get(ref_sig)
                 if known is None:
                     occ_doc, occ_item, when = occurrence(pool, ref_sig, local_date)
                     date = (infos[occ_doc].date or "") if when != LATER else ""
-                    known = occurrences[(number, ref_sig)] = (occ_doc, occ_item, when, (pool.rank, date, -occ_doc))
+                    known = known_in_pool[ref_sig] = (occ_doc, occ_item, when, (pool.rank, date, -occ_doc))
                 occ_doc, occ_item, when, tail = known
                 rank = (when != LATER, score, *tail)
                 key = (occ_doc, occ_item)

@@ -54,11 +54,10 @@ def omitted(run: Run, doc: int, local: LocalGrams, matches: list[list[Match] | N
         counts = shared_counts(run.corpus.table, local, unknown)
         # the local directives sharing most grams with each, most first (ties: in text order)
         best_first = np.argsort(-counts, axis=1, kind="stable")[:, :run.settings.omission_candidates]
-        local_sigs = local.sigs.tolist()
-        pairs = [(local_sigs[column], ref_sig)
-                 for ref_sig, columns, row in zip(unknown, best_first.tolist(), counts.tolist(), strict=True)
-                 for column in columns
-                 if row[column] >= 2]  # one shared n-gram never makes a carried directive
+        # one shared n-gram never makes a carried directive; pairs reference after reference, best first
+        refs, ranks = np.nonzero(np.take_along_axis(counts, best_first, axis=1) >= 2)
+        pairs = list(zip(local.sigs[best_first[refs, ranks]].tolist(),
+                         np.asarray(unknown, dtype=np.int64)[refs].tolist(), strict=True))
         best = dict.fromkeys(unknown, 0.0)
         for (_, ref_sig), (score, text) in zip(pairs, scored(run, local, pairs), strict=True):
             if text >= run.settings.min_text and score > best[ref_sig]:

@@ -21,6 +21,7 @@ as the reference, and the tests hold the two equal):
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -111,9 +112,27 @@ def _in_local(table: GramTable, local: LocalGrams, refs: np.ndarray) -> tuple[np
     grams = table.grams[positions]
     if not len(local.grams):
         return owner[:0], positions[:0], grams[:0], positions[:0]
-    row = np.minimum(np.searchsorted(local.grams, grams), len(local.grams) - 1)
-    hit = local.grams[row] == grams
-    return owner[hit], positions[hit], grams[hit], row[hit]
+    # The row of each gram by a look-up in a table as long as the gram ids (a binary search of the
+    # local grams for each of the tens of thousands of reference grams was a tenth of the alignment).
+    rows = _gram_rows(len(table.gram_weights))
+    rows[local.grams] = np.arange(len(local.grams), dtype=np.int32)
+    try:
+        row = rows[grams]
+    finally:
+        rows[local.grams] = -1
+    hit = row >= 0
+    return owner[hit], positions[hit], grams[hit], row[hit].astype(np.int64)
+
+
+_scratch = threading.local()  # per thread (a Dask worker may run tasks on several): `_gram_rows`
+
+
+def _gram_rows(size: int) -> np.ndarray:
+    """A table of -1 for every gram id (int32), reused by `_in_local` (which leaves it as it found it)."""
+    rows = getattr(_scratch, "rows", None)
+    if rows is None or len(rows) < size:
+        rows = _scratch.rows = np.full(size, -1, dtype=np.int32)
+    return rows
 
 
 @dataclass(frozen=True, slots=True)

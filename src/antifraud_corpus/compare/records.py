@@ -11,10 +11,12 @@ from ..models import Status as Status
 
 if TYPE_CHECKING:
     from .rows import DiffList
+    from .views import Timeline
 
 #: Statuses of a local directive that carries out a reference directive.
 CARRIED: tuple[str, ...] = ("echoed", "strengthened", "weakened", "reassigned")
 RANK = {level: rank for rank, level in enumerate(LEVELS)}
+ROW_STATUS = {"a": "added", "o": "omitted", "t": "off_topic"}  # the status of a diff row that is not an aligned pair
 NO_ACTOR = ""  # key of duties with no actor in the actor view, as in `export duties`
 
 
@@ -115,6 +117,8 @@ class DocumentResult:
     shown: tuple[int, ...]  # reference documents its kept rows and sources show
     n_rows: int
     rows: bytes  # packed diff rows (`run.compare_doc`), after the actor, measure and topic filters
+    json: tuple[str, int, int] | None = None  # where `Run.spool` holds the rows' JSON (`diffjson.JsonSpool.put`)
+    timeline_json: tuple[str, int, int] | None = None  # and where it holds the document's timeline entry
 
 
 @dataclass(slots=True)
@@ -125,7 +129,7 @@ class Comparison:
     coverage: dict[str, dict[str, int]]  # measure -> doc_id -> directives (zero counts left out)
     actors: dict[str, dict[str, int]]  # actor ("" = none) -> doc_id -> directives
     diffs: DiffList  # iterable, built as read
-    timeline: list[TimelineEntry]
+    timeline: Timeline  # iterable (of `TimelineEntry`), built as read
     summaries: list[DocumentSummary]
     labels: dict[str, dict[str, str]]  # levels, statuses, modalities, measures, actors -> Chinese
     warnings: list[str] = field(default_factory=list)

@@ -6,12 +6,10 @@ import pickle
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-import msgspec
-
+from .diffjson import DiffJson, JsonSpool
 from .features import Item
-from .records import Comparison, Diff, Directive, DocumentInfo, DocumentSummary, TimelineEntry
+from .records import ROW_STATUS, Comparison, Diff, Directive, DocumentInfo, DocumentSummary, TimelineEntry
 
-ROW_STATUS = {"a": "added", "o": "omitted", "t": "off_topic"}  # the status of a row that is not an aligned pair
 _REFERENCES_KEPT = 50_000  # reference directive records a DiffList keeps while it is read
 _T = TypeVar("_T")
 
@@ -43,12 +41,15 @@ class DiffList:
     it is read (the records of one reading are not kept). Iterate it, take `len`, test it for truth.
     """
 
-    def __init__(self, rows: list[tuple[str, int, bytes, int]], items: list[list[Item]],
-                 infos: list[DocumentInfo]) -> None:
-        self._rows = rows  # (local doc id, local doc, its rows packed by `pack_rows`, their number)
+    def __init__(self, rows: list[tuple[str, int, bytes, int, tuple[str, int, int] | None]],
+                 items: list[list[Item]], infos: list[DocumentInfo], spool: JsonSpool | None = None) -> None:
+        # (local doc id, local doc, its rows packed by `pack_rows`, their number, where `spool` holds
+        # their JSON or None)
+        self._rows = rows
         self._items = items
         self._infos = infos
-        self._count = sum(count for _, _, _, count in rows)
+        self._spool = spool  # the diffs' JSON as the workers rendered it (removed with this list)
+        self._count = sum(row[3] for row in rows)
         self._lists: dict[tuple[str, ...], list[str]] = {}
         self._references: dict[int, Directive] = {}  # id(item) -> record; a reference recurs in many diffs
 
@@ -68,34 +69,24 @@ class DiffList:
 
         return self._walk(make)
 
-    def encoded(self, encode: Callable[[object], bytes]) -> Iterator[bytes]:
-        """Each diff as `encode(diff_to_json(diff))` gives it, without making its records: each side is
-        encoded once per directive (a reference recurs in many diffs, a local directive in a few)."""
-        sides: dict[tuple[int, bool], msgspec.Raw] = {}
-        directive = self._directive
-
-        def side(item: Item, with_doc: bool) -> msgspec.Raw:
-            key = (id(item), with_doc)  # items live as long as this list: their ids are stable
-            found = sides.get(key)
-            if found is None:
-                if len(sides) >= _REFERENCES_KEPT:
-                    sides.clear()
-                found = sides[key] = msgspec.Raw(encode(directive_to_json(directive(item), with_doc)))
-            return found
-
-        def make(doc_id: str, status: str, local: Item | None, ref: Item | None, similarity: float,
-                 text: float, later: bool, reasons: tuple[str, ...], undated: bool) -> bytes:
-            return encode(diff_record(doc_id, status, None if local is None else side(local, False),
-                                      None if ref is None else side(ref, True), similarity, text, later,
-                                      undated, reasons))
-
-        return self._walk(make)
+    def json_documents(self) -> Iterator[bytes]:
+        """Each local document's diffs as their encoded `diff_record`s joined by `diffjson.SEPARATOR`
+        (documents without diffs left out): read back from the spool where the workers rendered them,
+        else rendered here from the rows, one document at a time."""
+        renderer = json_renderer(self._items, self._infos)
+        for doc_id, doc, packed, count, where in self._rows:
+            if not count:
+                continue
+            if where is not None and self._spool is not None:
+                yield self._spool.get(where)
+            else:
+                yield renderer.document(doc_id, doc, unpack_rows(packed))
 
     def _walk(self, make: Callable[..., _T]) -> Iterator[_T]:
         """`make(doc_id, status, local item, reference item, similarity, text similarity, later, reasons,
         undated)` for each row, one document's rows unpacked at a time."""
         items = self._items
-        for doc_id, doc, packed, _ in self._rows:
+        for doc_id, doc, packed, _, _ in self._rows:
             for row in unpack_rows(packed):
                 if row[0] in ("a", "t"):
                     yield make(doc_id, ROW_STATUS[row[0]], items[doc][row[1]], None, 0.0, 0.0, False, (), False)
@@ -116,16 +107,27 @@ class DiffList:
         return found
 
     def _directive(self, item: Item) -> Directive:
-        info = self._infos[item.doc]
-        lists = self._lists  # few distinct actor and measure combinations: one (read-only) list each
-        actors = lists.get(item.actors)
-        if actors is None:
-            actors = lists[item.actors] = list(item.actors)
-        measures = lists.get(item.measures)
-        if measures is None:
-            measures = lists[item.measures] = list(item.measures)
-        return Directive(info.doc_id, item.sentence, item.clause, item.start, item.end, actors, item.modality,
-                         item.marker, measures, info.date, info.level)
+        return directive_of(item, self._infos[item.doc], self._lists)
+
+
+def json_renderer(items: list[list[Item]], infos: list[DocumentInfo]) -> DiffJson:
+    """A renderer of diff rows as their JSON records, sides as `directive_to_json` makes them."""
+    lists: dict[tuple[str, ...], list[str]] = {}
+    return DiffJson(items, lambda item, with_doc: directive_to_json(directive_of(item, infos[item.doc], lists),
+                                                                    with_doc))
+
+
+def directive_of(item: Item, info: DocumentInfo, lists: dict[tuple[str, ...], list[str]]) -> Directive:
+    """The record of a directive of the document `info`; `lists` keeps one (read-only) list per actor
+    or measure combination, since there are few."""
+    actors = lists.get(item.actors)
+    if actors is None:
+        actors = lists[item.actors] = list(item.actors)
+    measures = lists.get(item.measures)
+    if measures is None:
+        measures = lists[item.measures] = list(item.measures)
+    return Directive(info.doc_id, item.sentence, item.clause, item.start, item.end, actors, item.modality,
+                     item.marker, measures, info.date, info.level)
 
 
 # --------------------------------------------------------------------------- JSON

@@ -6,16 +6,18 @@ import gc
 import multiprocessing
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 from .alignment import UNDATED, align
+from .diffjson import JsonSpool
 from .lines import build_pools, finish_pools
 from .omissions import omitted, sources_of
 from .pairscore import local_grams
 from .records import STATUSES, Comparison, DocumentResult, DocumentSummary
-from .rows import ROW_STATUS, DiffList, pack_rows
+from .rows import ROW_STATUS, DiffList, json_renderer, pack_rows, timeline_to_json
 from .state import Run
 from .status import status_of
-from .views import carried_links, doc_order, keeps_row, labels, matrices, timeline
+from .views import carried_links, doc_order, keeps_row, labels, matrices, timeline, timeline_entry
 
 
 def compare_doc(run: Run, doc: int) -> tuple:
@@ -53,6 +55,11 @@ def document_result(run: Run, doc: int) -> DocumentResult:
     so that a worker sends back a few small objects per document instead of a list of tuples per diff,
     and the main process keeps a few dozen bytes per diff instead of a few hundred.
     """
+    return _result_and_rows(run, doc)[0]
+
+
+def _result_and_rows(run: Run, doc: int) -> tuple[DocumentResult, list[tuple]]:
+    """`document_result` and the diff rows it packed."""
     doc, rows, references, held = compare_doc(run, doc)
     summary = summary_of(run, doc, rows, references, held)
     links = carried_links(run, rows)
@@ -60,7 +67,20 @@ def document_result(run: Run, doc: int) -> DocumentResult:
         rows = [row for row in rows if keeps_row(run, doc, row)]
     shown = {row[2 if row[0] == "m" else 1] for row in rows if row[0] in ("m", "o")}
     shown.update(held)
-    return DocumentResult(doc, references, summary, links, tuple(shown), len(rows), pack_rows(rows))
+    return DocumentResult(doc, references, summary, links, tuple(shown), len(rows), pack_rows(rows)), rows
+
+
+def _aligned(run: Run, doc: int) -> DocumentResult:
+    """`document_result`, with its diffs rendered as JSON into the run's spool when it has one (in the
+    process that aligned the document: the main process then only copies the JSON)."""
+    if run.spool is None or run.renderer is None:
+        return document_result(run, doc)
+    result, rows = _result_and_rows(run, doc)
+    if rows:
+        result.json = run.spool.put(run.renderer.document(run.corpus.infos[doc].doc_id, doc, rows))
+    entry = timeline_entry(run.corpus.items, run.corpus.infos, doc, result.links)
+    result.timeline_json = run.spool.put(run.renderer.record(timeline_to_json(entry)))
+    return result
 
 
 def summary_of(run: Run, doc: int, rows: list[tuple], references: int, held: list[int]) -> DocumentSummary:
@@ -84,21 +104,30 @@ def summary_of(run: Run, doc: int, rows: list[tuple], references: int, held: lis
 
 
 def compare_all(run: Run, docs: list[int]) -> list[DocumentResult]:
-    """`document_result` for every document, split over `workers` processes when that pays."""
+    """`document_result` for every document, split over `workers` processes when that pays.
+
+    The documents go in small batches, claimed one at a time: the workers take them from the first,
+    this process from the last (between its share it also collects the workers' results), until they
+    meet, so that every process is busy until the end whatever each batch costs.
+    """
     if run.workers <= 1 or len(docs) < 64 or "fork" not in multiprocessing.get_all_start_methods():
-        return [document_result(run, doc) for doc in docs]
+        return [_aligned(run, doc) for doc in docs]
     global _FORKED  # the forked workers read the corpus and index from here, copy-on-write
-    chunks = [docs[i::run.workers] for i in range(run.workers)]
-    _FORKED = run
+    context = multiprocessing.get_context("fork")
+    batches = [docs[i:i + _BATCH] for i in range(0, len(docs), _BATCH)]
+    claimed = context.Array("b", len(batches))  # (shared with the workers, with a lock)
+    _FORKED = (run, batches, claimed)
     gc.freeze()  # keep the collector from touching (and so copying) every object in the workers
     try:
-        context = multiprocessing.get_context("fork")
         with context.Pool(run.workers - 1) as pool:
-            # The workers' documents go in small batches, so that their results come back as they
-            # are made instead of piling up in the workers (and in one pickle each) until the end.
-            batches = [chunk[i:i + _BATCH] for chunk in chunks[1:] for i in range(0, len(chunk), _BATCH)]
-            pending = pool.map_async(_compare_chunk, batches, chunksize=1)
-            results = [document_result(run, doc) for doc in chunks[0]]
+            # Small batches also bring the workers' results back as they are made, instead of piling
+            # up in the workers (and in one pickle each) until the end.
+            pending = pool.map_async(_compare_batch, range(len(batches)), chunksize=1)
+            results: list[DocumentResult] = []
+            for number in reversed(range(len(batches))):
+                if not _claim(claimed, number):
+                    break  # the workers have come this far: the rest is theirs
+                results.extend(_aligned(run, doc) for doc in batches[number])
             for batch in pending.get():
                 results.extend(batch)
     finally:
@@ -108,12 +137,25 @@ def compare_all(run: Run, docs: list[int]) -> list[DocumentResult]:
     return sorted(results, key=lambda r: order[r.doc])
 
 
+def _claim(claimed: Any, number: int) -> bool:
+    """Take batch `number` unless another process has (`claimed`: a shared array of flags)."""
+    with claimed.get_lock():
+        if claimed[number]:
+            return False
+        claimed[number] = 1
+        return True
+
+
 # (run, local documents) -> `document_result` of each, in their order: this process and forked workers, or a cluster
 AlignAll = Callable[[Run, list[int]], list[DocumentResult]]
 
 
-def comparison_of(run: Run, align_all: AlignAll | None = None) -> Comparison:
-    """Pools and index, every kept document aligned (by `align_all`, default `compare_all`), then the views."""
+def comparison_of(run: Run, align_all: AlignAll | None = None, *, json_diffs: bool = False) -> Comparison:
+    """Pools and index, every kept document aligned (by `align_all`, default `compare_all`), then the views.
+
+    With `json_diffs` (and the default `align_all`), each document's diffs are rendered as JSON by the
+    process that aligned it, into a spool the comparison's `DiffList` reads back.
+    """
     c = run.corpus
     build_pools(run)
     finish_pools(run)
@@ -126,7 +168,18 @@ def comparison_of(run: Run, align_all: AlignAll | None = None) -> Comparison:
     for doc in order:
         if c.infos[doc].level is None:
             run.warnings.append(f"{c.infos[doc].doc_id}: level unknown; shown in the views, not compared")
-    results = (align_all or compare_all)(run, [d for d in order if d in run.lines])
+    if json_diffs and align_all is None:
+        run.spool, run.renderer = JsonSpool(), json_renderer(c.items, c.infos)
+    try:
+        results = (align_all or compare_all)(run, [d for d in order if d in run.lines])
+    except BaseException:
+        if run.spool is not None:
+            run.spool.close()
+        raise
+    spool = run.spool
+    if spool is not None:
+        spool.finish_writing()
+    run.spool = run.renderer = None
     # The index and the directive features are not needed for the views: free them before the
     # views are built.
     run.pools.clear()
@@ -148,19 +201,25 @@ def comparison_of(run: Run, align_all: AlignAll | None = None) -> Comparison:
         info.role = "compared" if doc in kept_set else "reference"
         documents.append(info)
     coverage, actors = matrices(run, shown)
-    entries = timeline(run, order, results)
-    diffs = DiffList([(c.infos[r.doc].doc_id, r.doc, r.rows, r.n_rows) for r in results], c.items, c.infos)
+    entries = timeline(run, order, results, spool)
+    diffs = DiffList([(c.infos[r.doc].doc_id, r.doc, r.rows, r.n_rows, r.json) for r in results], c.items, c.infos,
+                     spool)
     return Comparison(documents, coverage, actors, diffs, entries, [r.summary for r in results],
                       labels(run.config), list(dict.fromkeys(run.warnings)),
                       sorted(info.doc_id for info in c.infos))
 
 
-_BATCH = 32  # local documents a worker compares per task
+_BATCH = 32  # local documents per batch
 
-_FORKED: Run | None = None  # set only while forked workers run (`compare_all`)
+# set only while forked workers run (`compare_all`): the run, the batches and which are claimed
+_FORKED: tuple[Run, list[list[int]], Any] | None = None
 
 
-def _compare_chunk(docs: list[int]) -> list[DocumentResult]:
-    """Worker side of `compare_all`: compare some documents with the inherited run."""
+def _compare_batch(number: int) -> list[DocumentResult]:
+    """Worker side of `compare_all`: compare a batch of documents with the inherited run, unless the
+    main process has taken it."""
     assert _FORKED is not None
-    return [document_result(_FORKED, doc) for doc in docs]
+    run, batches, claimed = _FORKED
+    if not _claim(claimed, number):
+        return []
+    return [_aligned(run, doc) for doc in batches[number]]

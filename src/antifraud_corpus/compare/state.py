@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..filters import DutyFilter
+from .diffjson import DiffJson, JsonSpool
 from .features import Corpus
 from .settings import CompareSettings
 from .similarity import Scorer
@@ -31,6 +32,9 @@ class Run:
     pools: dict[tuple, Pool] = field(default_factory=dict)
     lines: dict[int, list[tuple]] = field(default_factory=dict)  # local document -> the pool keys above it
     cache: dict[tuple[int, tuple], list[tuple[int, float, float]]] = field(default_factory=dict)
+    # set when the diffs' JSON is rendered as documents are aligned (`compare_corpus(json_diffs=True)`)
+    spool: JsonSpool | None = None
+    renderer: DiffJson | None = None
 
     def __post_init__(self) -> None:
         self.workers = max(1, self.workers)

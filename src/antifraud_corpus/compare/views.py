@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterator
 
 from ..config import Config
 from ..filters import actor_names, measure_names
+from .diffjson import JsonSpool
+from .features import Item
 from .records import LEVELS, NO_ACTOR, RANK, DocumentInfo, DocumentResult, Echo, TimelineEntry
-from .rows import pack_rows, row_items, unpack_rows
+from .rows import pack_rows, row_items, timeline_to_json, unpack_rows
 from .state import Run
 
 
@@ -64,23 +67,57 @@ def carried_links(run: Run, rows: list[tuple]) -> bytes:
     return pack_rows([(ref_doc, tuple(seen[k] for k in sorted(seen))) for ref_doc, seen in grouped.items()])
 
 
-def timeline(run: Run, order: list[int], results: list[DocumentResult]) -> list[TimelineEntry]:
-    """Documents by date, each with the earlier documents whose directives it carries out."""
-    items, infos = run.corpus.items, run.corpus.infos
+def timeline(run: Run, order: list[int], results: list[DocumentResult], spool: JsonSpool | None = None) -> Timeline:
+    """Documents by date, each with the earlier documents whose directives it carries out (built as read)."""
+    infos = run.corpus.infos
+    docs = sorted(order, key=lambda d: (infos[d].date or "9999", doc_order(infos, d)))
     links = {result.doc: result.links for result in results}
-    entries = []
-    for doc in sorted(order, key=lambda d: (infos[d].date or "9999", doc_order(run.corpus.infos, d))):
-        info = infos[doc]
-        echoes = []
-        for ref_doc, carried in unpack_rows(links[doc]) if doc in links else ():
-            ref = infos[ref_doc]
-            directives = [(items[ref_doc][pos].clause, items[ref_doc][pos].sentence, status)
-                          for pos, status in carried]
-            counts = Counter(status for _, _, status in directives)
-            echoes.append(Echo(ref.doc_id, ref.date, ref.level, dict(counts), directives))
-        echoes.sort(key=lambda e: (e.date or "", e.doc_id))
-        entries.append(TimelineEntry(info.doc_id, info.date, info.level, info.region, info.title, echoes))
-    return entries
+    spooled = {result.doc: result.timeline_json for result in results if result.timeline_json is not None}
+    return Timeline(run.corpus.items, infos, docs, links, spooled, spool)
+
+
+def timeline_entry(items: list[list[Item]], infos: list[DocumentInfo], doc: int, links: bytes | None) -> TimelineEntry:
+    """The timeline entry of `doc` from its packed `carried_links` (None: it was not compared)."""
+    info = infos[doc]
+    echoes = []
+    for ref_doc, carried in unpack_rows(links) if links is not None else ():
+        ref = infos[ref_doc]
+        directives = [(items[ref_doc][pos].clause, items[ref_doc][pos].sentence, status) for pos, status in carried]
+        counts = Counter(status for _, _, status in directives)
+        echoes.append(Echo(ref.doc_id, ref.date, ref.level, dict(counts), directives))
+    echoes.sort(key=lambda e: (e.date or "", e.doc_id))
+    return TimelineEntry(info.doc_id, info.date, info.level, info.region, info.title, echoes)
+
+
+class Timeline:
+    """The timeline's entries, made as they are read (iterate it, take `len`), like the diffs: at 20k
+    documents they hold millions of directives that the JSON writer never needs as records, since the
+    workers rendered them (`json_entries`)."""
+
+    def __init__(self, items: list[list[Item]], infos: list[DocumentInfo], docs: list[int],
+                 links: dict[int, bytes], spooled: dict[int, tuple[str, int, int]], spool: JsonSpool | None) -> None:
+        self._items = items
+        self._infos = infos
+        self._docs = docs  # in timeline order
+        self._links = links
+        self._spooled = spooled  # doc -> where `spool` holds its entry's JSON
+        self._spool = spool
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def __iter__(self) -> Iterator[TimelineEntry]:
+        for doc in self._docs:
+            yield timeline_entry(self._items, self._infos, doc, self._links.get(doc))
+
+    def json_entries(self, encode: Callable[[object], bytes]) -> Iterator[bytes]:
+        """Each entry as `encode(timeline_to_json(entry))`: read back from the spool where a worker rendered it."""
+        for doc in self._docs:
+            where = self._spooled.get(doc)
+            if where is not None and self._spool is not None:
+                yield self._spool.get(where)
+            else:
+                yield encode(timeline_to_json(timeline_entry(self._items, self._infos, doc, self._links.get(doc))))
 
 
 def labels(config: Config) -> dict[str, dict[str, str]]:

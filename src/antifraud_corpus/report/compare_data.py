@@ -20,7 +20,6 @@ from ..compare import (
     comparison_to_json,
     diff_rows,
     summary_to_json,
-    timeline_to_json,
 )
 from ..export import write_csv
 from ..files import write_output
@@ -37,10 +36,13 @@ def iter_json(comparison: Comparison) -> Iterator[bytes]:
     encode = msgspec.json.Encoder().encode
 
     def records(key: str, items: Iterator[object] | list) -> Iterator[bytes]:
+        return encoded_records(key, (encode(item) for item in items))
+
+    def encoded_records(key: str, pieces: Iterator[bytes]) -> Iterator[bytes]:
         yield b'  "%s": [' % key.encode()
         first = True
-        for item in items:
-            yield (b"\n    " if first else b",\n    ") + encode(item)
+        for piece in pieces:
+            yield (b"\n    " if first else b",\n    ") + piece
             first = False
         yield b"\n  ]" if not first else b"]"
 
@@ -59,12 +61,13 @@ def iter_json(comparison: Comparison) -> Iterator[bytes]:
     yield b",\n"
     yield b'  "diffs": ['
     first = True
-    for record in comparison.diffs.encoded(encode):
-        yield (b"\n    " if first else b",\n    ") + record
+    for chunk in comparison.diffs.json_documents():  # (a document's records, one per line)
+        yield b"\n    " if first else b",\n    "
+        yield chunk
         first = False
     yield b"\n  ]" if not first else b"]"
     yield b",\n"
-    yield from records("timeline", (timeline_to_json(t) for t in comparison.timeline))
+    yield from encoded_records("timeline", comparison.timeline.json_entries(encode))
     yield b",\n"
     yield from records("summary", (summary_to_json(s) for s in comparison.summaries))
     yield b",\n"
@@ -81,9 +84,17 @@ def write_json_stream(comparison: Comparison, path: Path) -> None:
     def write(fh: IO[bytes]) -> None:
         # Pieces are records, mostly small: joining them up to a megabyte per write halves the time,
         # and a bound in bytes (not pieces) keeps a run of large timeline records from piling up.
+        # A large piece (a document's diffs, read back from the spool) is written as it is: joining
+        # it would copy gigabytes once more.
         batch: list[bytes] = []
         size = 0
         for piece in iter_json(comparison):
+            if len(piece) >= 1 << 16:
+                fh.write(b"".join(batch))
+                fh.write(piece)
+                batch.clear()
+                size = 0
+                continue
             batch.append(piece)
             size += len(piece)
             if size >= 1 << 20:
