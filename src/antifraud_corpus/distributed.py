@@ -96,7 +96,11 @@ def cluster_client(address: str | None, workers: int | None = None) -> Iterator[
         # The workers' statistical profiler samples the running task's stack a hundred times a
         # second: CPU the pipeline (pure Python) would rather have. (A cluster of one's own: set
         # DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False where its workers start.)
-        with dask.config.set({"distributed.worker.profile.enabled": False}):
+        # The nannies start workers with MALLOC_TRIM_THRESHOLD_ set, which pins glibc's mmap threshold
+        # at 128 KB: every numpy temporary above it is mapped and unmapped again, page by page, and
+        # compare's alignment took 15 to 20% more CPU (docs/scale.md). Unset, glibc's default.
+        with dask.config.set({"distributed.worker.profile.enabled": False,
+                              "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
             try:
                 cluster = distributed.LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                                                    processes=True, dashboard_address=None, silence_logs=logging.ERROR)
