@@ -111,9 +111,12 @@ class _PeakSampler:
         return max(self.peaks.values(), default=0) / 1024
 
 
-def _cpu() -> float:
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+def _cpu(children: bool = True) -> float:
+    """CPU seconds of this process, and with `children` of the processes under it that ended."""
+    usages = [resource.getrusage(resource.RUSAGE_SELF)]
+    if children:
+        usages.append(resource.getrusage(resource.RUSAGE_CHILDREN))
+    return sum(usage.ru_utime + usage.ru_stime for usage in usages)
 
 
 def _child_run(stage: str, engine: str, source: Path, out: Path, workers: int) -> dict:
@@ -124,7 +127,7 @@ def _child_run(stage: str, engine: str, source: Path, out: Path, workers: int) -
     config = load_config(default_config_dir())
     sampler = _PeakSampler()
     stats = ClusterStats()
-    cpu_before = _cpu()
+    cpu_before, main_before = _cpu(), _cpu(children=False)
     started = time.perf_counter()
     result: dict = {}
     with cluster_client("local" if engine == "cluster" else None, workers) as client:
@@ -147,6 +150,7 @@ def _child_run(stage: str, engine: str, source: Path, out: Path, workers: int) -
         done = time.perf_counter()
     # (the workers have ended and been waited for: their CPU is in RUSAGE_CHILDREN now)
     result.update(seconds=done - ready, startup_seconds=ready - started, cpu_seconds=_cpu() - cpu_before,
+                  main_cpu_seconds=_cpu(children=False) - main_before,
                   main_peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   worker_peak_mb=sampler.stop(), tasks=stats.tasks, shipped_mb=stats.shipped_bytes / 1e6,
                   returned_mb=stats.returned_bytes / 1e6)
@@ -163,7 +167,8 @@ def _child(stage: str, engine: str, source: Path, out: Path, workers: int) -> di
 
 def _line(n: int, stage: str, engine: str, r: dict) -> str:
     text = (f"n={n:>7}  {stage:<7} {engine:<7}  {r['seconds']:7.1f}s  cpu {r['cpu_seconds']:7.1f}s  "
-            f"({1000 * r['cpu_seconds'] / n:5.2f} ms/doc)  peak main {r['main_peak_mb']:5.0f} MB, "
+            f"({1000 * r['cpu_seconds'] / n:5.2f} ms/doc; main {r['main_cpu_seconds']:5.1f}s, workers "
+            f"{r['cpu_seconds'] - r['main_cpu_seconds']:5.1f}s)  peak main {r['main_peak_mb']:5.0f} MB, "
             f"largest worker {r['worker_peak_mb']:5.0f} MB")
     if engine == "cluster":
         text += (f"  start {r['startup_seconds']:.1f}s  tasks {r['tasks']}  shipped {r['shipped_mb']:.2f} MB  "
