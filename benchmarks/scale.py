@@ -23,6 +23,7 @@ Usage:
     python benchmarks/scale.py                          # 10k and 100k, ingest and compare
     python benchmarks/scale.py --sizes 10000            # only 10k
     python benchmarks/scale.py --sizes 100000 --stages ingest
+    python benchmarks/scale.py --sizes 10000 --stages compare --rounds 2
 """
 
 from __future__ import annotations
@@ -182,6 +183,8 @@ def main() -> None:
     parser.add_argument("--stages", nargs="+", choices=["ingest", "compare"], default=["ingest", "compare"])
     parser.add_argument("--workers", type=int, default=2, help="processes of either engine (default 2)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="runs of each engine, alternating which goes first; the overhead is of the sums")
     parser.add_argument("--child", nargs=4, metavar=("STAGE", "ENGINE", "SOURCE", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -199,22 +202,32 @@ def main() -> None:
                   f" ({raw_bytes / 1e6:.0f} MB of raw pages)", flush=True)
             for stage in args.stages:
                 source = base / ("raw" if stage == "ingest" else "synthetic")
-                outs = {}
-                runs = {}
-                for engine in ("local", "cluster"):
-                    outs[engine] = base / f"{stage}-{engine}" if stage == "ingest" else base / f"{stage}-{engine}.json"
-                    runs[engine] = _child(stage, engine, source, outs[engine], args.workers)
-                    print(_line(n, stage, engine, runs[engine]), flush=True)
-                if stage == "ingest":
-                    same = _tree_digest(outs["local"]) == _tree_digest(outs["cluster"])
-                else:
-                    same = outs["local"].read_bytes() == outs["cluster"].read_bytes()
-                local, cluster = runs["local"], runs["cluster"]
-                print(f"n={n:>7}  {stage:<7} cluster overhead: wall {cluster['seconds'] / local['seconds'] - 1:+.1%}, "
-                      f"cpu {cluster['cpu_seconds'] / local['cpu_seconds'] - 1:+.1%} (start-up "
-                      f"{cluster['startup_seconds']:.1f}s apart); outputs byte-identical: {same}", flush=True)
-                for engine in ("local", "cluster"):  # (a 100k store is gigabytes: freed before the next stage)
-                    shutil.rmtree(outs[engine]) if outs[engine].is_dir() else outs[engine].unlink()
+                outs = {engine: base / (f"{stage}-{engine}" if stage == "ingest" else f"{stage}-{engine}.json")
+                        for engine in ("local", "cluster")}
+                totals = {engine: {"seconds": 0.0, "cpu_seconds": 0.0, "startup_seconds": 0.0} for engine in outs}
+                same = True
+                for round_ in range(args.rounds):
+                    # Every other round the cluster goes first: the load of a shared machine drifts, and
+                    # CPU seconds drift with it (a busy core runs slower), so neither engine always gets
+                    # the quieter turn.
+                    for engine in ("local", "cluster") if round_ % 2 == 0 else ("cluster", "local"):
+                        run = _child(stage, engine, source, outs[engine], args.workers)
+                        print(_line(n, stage, engine, run), flush=True)
+                        for key in totals[engine]:
+                            totals[engine][key] += run[key]
+                    if stage == "ingest":
+                        same &= _tree_digest(outs["local"]) == _tree_digest(outs["cluster"])
+                    else:
+                        same &= outs["local"].read_bytes() == outs["cluster"].read_bytes()
+                    for out in outs.values():  # (a 100k store is gigabytes; a store left in place is resumed)
+                        shutil.rmtree(out) if out.is_dir() else out.unlink()
+                local, cluster = totals["local"], totals["cluster"]
+                rounds = f" over {args.rounds} rounds" if args.rounds > 1 else ""
+                print(f"n={n:>7}  {stage:<7} cluster overhead{rounds}: "
+                      f"wall {cluster['seconds'] / local['seconds'] - 1:+.1%}, "
+                      f"cpu {cluster['cpu_seconds'] / local['cpu_seconds'] - 1:+.1%} "
+                      f"(start-up {cluster['startup_seconds'] / args.rounds:.1f}s apart); "
+                      f"outputs byte-identical: {same}", flush=True)
             shutil.rmtree(base)
 
 
