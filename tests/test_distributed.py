@@ -249,6 +249,7 @@ def test_a_worker_unpickles_the_run_once_and_keeps_it_from_the_collector(corpus,
     assert (engine._worker_runs, gc.get_freeze_count()) == ({}, 0)
 
 
+@pytest.mark.filterwarnings("ignore:Port 8787 is already in use")  # (the module's cluster holds it)
 def test_local_cluster_workers_start_without_a_pinned_malloc_trim_threshold(monkeypatch):
     """Dask's nannies set MALLOC_TRIM_THRESHOLD_, which pins glibc's mmap threshold: compare's numpy
     temporaries were then mapped and unmapped on every call (docs/scale.md)."""
