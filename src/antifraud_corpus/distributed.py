@@ -100,8 +100,8 @@ def cluster_client(address: str | None, workers: int | None = None) -> Iterator[
         # second: CPU the pipeline (pure Python) would rather have. (A cluster of one's own: set
         # DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False where its workers start.)
         # The nannies start workers with MALLOC_TRIM_THRESHOLD_ set, which pins glibc's mmap threshold
-        # at 128 KB: every numpy temporary above it is mapped and unmapped again, page by page, and
-        # compare's alignment took 15 to 20% more CPU (docs/scale.md). Unset, glibc's default.
+        # at 128 KB: every numpy temporary above it is mapped and unmapped again, its pages faulted in
+        # each time, and compare's alignment took 7 to 12% more CPU (docs/scale.md). Unset: glibc's default.
         with dask.config.set({"distributed.worker.profile.enabled": False,
                               "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
             try:
