@@ -23,11 +23,13 @@ Usage:
     python benchmarks/scale.py                          # 10k and 100k, ingest and compare
     python benchmarks/scale.py --sizes 10000            # only 10k
     python benchmarks/scale.py --sizes 100000 --stages ingest
+    python benchmarks/scale.py --sizes 10000 --stages compare --rounds 2
 """
 
 from __future__ import annotations
 
 import argparse
+import filecmp
 import hashlib
 import json
 import os
@@ -111,9 +113,12 @@ class _PeakSampler:
         return max(self.peaks.values(), default=0) / 1024
 
 
-def _cpu() -> float:
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+def _cpu(children: bool = True) -> float:
+    """CPU seconds of this process, and with `children` of the processes under it that ended."""
+    usages = [resource.getrusage(resource.RUSAGE_SELF)]
+    if children:
+        usages.append(resource.getrusage(resource.RUSAGE_CHILDREN))
+    return sum(usage.ru_utime + usage.ru_stime for usage in usages)
 
 
 def _child_run(stage: str, engine: str, source: Path, out: Path, workers: int) -> dict:
@@ -124,7 +129,7 @@ def _child_run(stage: str, engine: str, source: Path, out: Path, workers: int) -
     config = load_config(default_config_dir())
     sampler = _PeakSampler()
     stats = ClusterStats()
-    cpu_before = _cpu()
+    cpu_before, main_before = _cpu(), _cpu(children=False)
     started = time.perf_counter()
     result: dict = {}
     with cluster_client("local" if engine == "cluster" else None, workers) as client:
@@ -147,6 +152,7 @@ def _child_run(stage: str, engine: str, source: Path, out: Path, workers: int) -
         done = time.perf_counter()
     # (the workers have ended and been waited for: their CPU is in RUSAGE_CHILDREN now)
     result.update(seconds=done - ready, startup_seconds=ready - started, cpu_seconds=_cpu() - cpu_before,
+                  main_cpu_seconds=_cpu(children=False) - main_before,
                   main_peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   worker_peak_mb=sampler.stop(), tasks=stats.tasks, shipped_mb=stats.shipped_bytes / 1e6,
                   returned_mb=stats.returned_bytes / 1e6)
@@ -163,7 +169,8 @@ def _child(stage: str, engine: str, source: Path, out: Path, workers: int) -> di
 
 def _line(n: int, stage: str, engine: str, r: dict) -> str:
     text = (f"n={n:>7}  {stage:<7} {engine:<7}  {r['seconds']:7.1f}s  cpu {r['cpu_seconds']:7.1f}s  "
-            f"({1000 * r['cpu_seconds'] / n:5.2f} ms/doc)  peak main {r['main_peak_mb']:5.0f} MB, "
+            f"({1000 * r['cpu_seconds'] / n:5.2f} ms/doc; main {r['main_cpu_seconds']:5.1f}s, workers "
+            f"{r['cpu_seconds'] - r['main_cpu_seconds']:5.1f}s)  peak main {r['main_peak_mb']:5.0f} MB, "
             f"largest worker {r['worker_peak_mb']:5.0f} MB")
     if engine == "cluster":
         text += (f"  start {r['startup_seconds']:.1f}s  tasks {r['tasks']}  shipped {r['shipped_mb']:.2f} MB  "
@@ -177,6 +184,8 @@ def main() -> None:
     parser.add_argument("--stages", nargs="+", choices=["ingest", "compare"], default=["ingest", "compare"])
     parser.add_argument("--workers", type=int, default=2, help="processes of either engine (default 2)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="runs of each engine, alternating which goes first; the overhead is of the sums")
     parser.add_argument("--child", nargs=4, metavar=("STAGE", "ENGINE", "SOURCE", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -194,22 +203,34 @@ def main() -> None:
                   f" ({raw_bytes / 1e6:.0f} MB of raw pages)", flush=True)
             for stage in args.stages:
                 source = base / ("raw" if stage == "ingest" else "synthetic")
-                outs = {}
-                runs = {}
-                for engine in ("local", "cluster"):
-                    outs[engine] = base / f"{stage}-{engine}" if stage == "ingest" else base / f"{stage}-{engine}.json"
-                    runs[engine] = _child(stage, engine, source, outs[engine], args.workers)
-                    print(_line(n, stage, engine, runs[engine]), flush=True)
-                if stage == "ingest":
-                    same = _tree_digest(outs["local"]) == _tree_digest(outs["cluster"])
-                else:
-                    same = outs["local"].read_bytes() == outs["cluster"].read_bytes()
-                local, cluster = runs["local"], runs["cluster"]
-                print(f"n={n:>7}  {stage:<7} cluster overhead: wall {cluster['seconds'] / local['seconds'] - 1:+.1%}, "
-                      f"cpu {cluster['cpu_seconds'] / local['cpu_seconds'] - 1:+.1%} (start-up "
-                      f"{cluster['startup_seconds']:.1f}s apart); outputs byte-identical: {same}", flush=True)
-                for engine in ("local", "cluster"):  # (a 100k store is gigabytes: freed before the next stage)
-                    shutil.rmtree(outs[engine]) if outs[engine].is_dir() else outs[engine].unlink()
+                outs = {engine: base / (f"{stage}-{engine}" if stage == "ingest" else f"{stage}-{engine}.json")
+                        for engine in ("local", "cluster")}
+                totals = {engine: {"seconds": 0.0, "cpu_seconds": 0.0, "startup_seconds": 0.0} for engine in outs}
+                same = True
+                for round_ in range(args.rounds):
+                    # Every other round the cluster goes first: the load of a shared machine drifts, and
+                    # CPU seconds drift with it (a busy core runs slower), so neither engine always gets
+                    # the quieter turn.
+                    for engine in ("local", "cluster") if round_ % 2 == 0 else ("cluster", "local"):
+                        run = _child(stage, engine, source, outs[engine], args.workers)
+                        print(_line(n, stage, engine, run), flush=True)
+                        for key in totals[engine]:
+                            totals[engine][key] += run[key]
+                    if stage == "ingest":
+                        same &= _tree_digest(outs["local"]) == _tree_digest(outs["cluster"])
+                    else:
+                        # (compared in chunks: read whole, 2 x 1.5 GB at 10k, this process's peak memory
+                        # would be inherited as the recorded peak of the next runs it starts)
+                        same &= filecmp.cmp(outs["local"], outs["cluster"], shallow=False)
+                    for out in outs.values():  # (a 100k store is gigabytes; a store left in place is resumed)
+                        shutil.rmtree(out) if out.is_dir() else out.unlink()
+                local, cluster = totals["local"], totals["cluster"]
+                rounds = f" over {args.rounds} rounds" if args.rounds > 1 else ""
+                print(f"n={n:>7}  {stage:<7} cluster overhead{rounds}: "
+                      f"wall {cluster['seconds'] / local['seconds'] - 1:+.1%}, "
+                      f"cpu {cluster['cpu_seconds'] / local['cpu_seconds'] - 1:+.1%} "
+                      f"(start-up {cluster['startup_seconds'] / args.rounds:.1f}s apart); "
+                      f"outputs byte-identical: {same}", flush=True)
             shutil.rmtree(base)
 
 

@@ -193,3 +193,67 @@ def test_a_task_given_up_by_the_cluster_is_one_line_that_says_to_run_again():
     assert message.startswith("the Dask cluster gave up a task after losing the workers that ran it (")
     assert message.endswith("what was stored is kept: run the command again to finish")
     assert "\n" not in message
+
+
+def test_the_run_as_a_worker_unpickles_it_gives_the_same_results(corpus, config):
+    """The run goes to the workers through `_run_bytes` (the C pickler, the config's frozen maps as
+    dicts): its copy aligns every document exactly as the run itself, and keeps the maps frozen."""
+    from types import MappingProxyType
+
+    from antifraud_corpus.compare import compare_corpus
+    from antifraud_corpus.compare.run import document_result
+    from antifraud_corpus.store import load_document_duties
+
+    seen = {}
+
+    def align_both(run, docs):
+        copy = engine._worker_run(engine._run_bytes(run), "test-run")
+        try:
+            seen["frozen"] = type(copy.config.files)
+            seen["same"] = [document_result(copy, doc) for doc in docs] == [document_result(run, doc) for doc in docs]
+            seen["documents"] = len(docs)
+        finally:
+            engine._forget_runs()
+        return [document_result(run, doc) for doc in docs]
+
+    compare_corpus(load_document_duties(corpus[1]), config, align_all=align_both)
+    assert seen == {"frozen": MappingProxyType, "same": True, "documents": 8}
+
+
+def test_a_worker_unpickles_the_run_once_and_keeps_it_from_the_collector(corpus, config):
+    """Frozen (`gc.freeze`), the million records of a real run are never walked again between tasks;
+    the next comparison's run replaces it, and forgetting it unfreezes."""
+    import gc
+
+    from antifraud_corpus.compare import compare_corpus
+    from antifraud_corpus.store import load_document_duties
+
+    seen = {}
+
+    def keep_payload(run, docs):
+        seen["payload"] = engine._run_bytes(run)
+        return []
+
+    compare_corpus(load_document_duties(corpus[1]), config, align_all=keep_payload)  # (no document aligned)
+    gc.collect()
+    try:
+        run = engine._worker_run(seen["payload"], "first")
+        walked = {id(o) for o in gc.get_objects()}  # (what the collector walks: not the frozen objects)
+        assert (id(run.corpus.items) in walked, id(run.pools) in walked, gc.get_freeze_count() > 0) == \
+            (False, False, True)
+        assert engine._worker_run(seen["payload"], "first") is run
+        assert engine._worker_run(seen["payload"], "second") is not run
+        assert list(engine._worker_runs) == ["second"]
+    finally:
+        engine._forget_runs()
+    assert (engine._worker_runs, gc.get_freeze_count()) == ({}, 0)
+
+
+@pytest.mark.filterwarnings("ignore:Port 8787 is already in use")  # (the module's cluster holds it)
+def test_local_cluster_workers_start_without_a_pinned_malloc_trim_threshold(monkeypatch):
+    """Dask's nannies set MALLOC_TRIM_THRESHOLD_, which pins glibc's mmap threshold: compare's numpy
+    temporaries were then mapped and unmapped on every call (docs/scale.md)."""
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    with engine.cluster_client("local", 1) as local:
+        found = local.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_")
+    assert list(found.values()) == [None]

@@ -24,7 +24,9 @@ are the optional extra `[dask]`; `--scheduler local` starts a `LocalCluster`.
 
 from __future__ import annotations
 
+import copyreg
 import gc
+import io
 import os
 import pickle
 import threading
@@ -33,6 +35,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .config import Config
@@ -96,7 +99,11 @@ def cluster_client(address: str | None, workers: int | None = None) -> Iterator[
         # The workers' statistical profiler samples the running task's stack a hundred times a
         # second: CPU the pipeline (pure Python) would rather have. (A cluster of one's own: set
         # DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False where its workers start.)
-        with dask.config.set({"distributed.worker.profile.enabled": False}):
+        # The nannies start workers with MALLOC_TRIM_THRESHOLD_ set, which pins glibc's mmap threshold
+        # at 128 KB: every numpy temporary above it is mapped and unmapped again, its pages faulted in
+        # each time, and compare's alignment took 7 to 12% more CPU (docs/scale.md). Unset: glibc's default.
+        with dask.config.set({"distributed.worker.profile.enabled": False,
+                              "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
             try:
                 cluster = distributed.LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                                                    processes=True, dashboard_address=None, silence_logs=logging.ERROR)
@@ -180,7 +187,7 @@ class DaskAlign:
         # Pickled once here and sent as bytes: scattering the run itself would pickle it again for
         # every worker. Each worker unpickles it once (`_worker_run`); broadcast, every worker holds
         # a copy, so losing one worker loses no index.
-        payload = _pickled(run)
+        payload = _run_bytes(run)
         token = uuid.uuid4().hex
         shipped = self.client.scatter(payload, broadcast=True, hash=False)
         size = self.batch or batch_size(len(docs), worker_count(self.client), _ALIGN_BATCH)
@@ -241,6 +248,26 @@ def _pickled(value: object) -> bytes:
     return dumps(value)
 
 
+class _RunPickler(pickle.Pickler):
+    """The C pickler, which also takes the config's frozen maps (`MappingProxyType`), as dicts.
+
+    Dask's `dumps` tries pickle, fails on those maps and starts again with cloudpickle, whose
+    per-object hook made pickling the run three times slower (9 s instead of 3 s at 10k).
+    """
+
+    dispatch_table = {**copyreg.dispatch_table, MappingProxyType: lambda frozen: (_frozen_map, (dict(frozen),))}
+
+
+def _frozen_map(items: dict) -> MappingProxyType:
+    return MappingProxyType(items)
+
+
+def _run_bytes(run: Run) -> bytes:
+    buffer = io.BytesIO()
+    _RunPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(run)
+    return buffer.getvalue()
+
+
 def _same(value: Any) -> Any:
     return value
 
@@ -283,14 +310,23 @@ _worker_runs_lock = threading.Lock()
 def _worker_run(payload: bytes, token: str) -> Run:
     with _worker_runs_lock:
         if token not in _worker_runs:
-            _worker_runs.clear()  # (an older comparison is over)
+            _forget_runs_locked()  # (an older comparison is over)
             _worker_runs[token] = pickle.loads(payload)
+            # Frozen, the collector never walks the run's million records again between tasks (as
+            # a local compare freezes them before it forks its workers).
+            gc.freeze()
         return _worker_runs[token]
 
 
 def _forget_runs() -> None:
     with _worker_runs_lock:
+        _forget_runs_locked()
+
+
+def _forget_runs_locked() -> None:
+    if _worker_runs:
         _worker_runs.clear()
+        gc.unfreeze()  # (what the run held is freed; what else was frozen is collected as before)
 
 
 __all__ = ["INSTALL_HINT", "LOCAL", "SCHEDULER_ENV", "ClusterStats", "DaskAlign", "DaskIngest", "batch_size",
