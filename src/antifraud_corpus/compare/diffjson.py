@@ -107,6 +107,7 @@ class JsonSpool:
     def __init__(self) -> None:
         self._folder = tempfile.TemporaryDirectory(prefix="corpus-compare-")
         self._files: dict[int, tuple[int, int]] = {}  # pid of a process that writes -> (fd, bytes written)
+        self._readers: dict[str, int] = {}  # file name -> fd open for reading (the output reads them all)
 
     def put(self, data: bytes) -> tuple[str, int, int]:
         """Append `data` to this process's file: (file name, offset, length) to read it back.
@@ -131,11 +132,10 @@ class JsonSpool:
     def get(self, where: tuple[str, int, int]) -> bytes:
         """The bytes `put` stored at `where`."""
         name, offset, length = where
-        fd = os.open(Path(self._folder.name) / name, os.O_RDONLY)
-        try:
-            return os.pread(fd, length, offset)
-        finally:
-            os.close(fd)
+        fd = self._readers.get(name)
+        if fd is None:
+            fd = self._readers[name] = os.open(Path(self._folder.name) / name, os.O_RDONLY)
+        return os.pread(fd, length, offset)
 
     def finish_writing(self) -> None:
         """Close the files this process wrote (the workers' close as they exit)."""
@@ -146,6 +146,9 @@ class JsonSpool:
     def close(self) -> None:
         """Remove the files."""
         self.finish_writing()
+        for fd in self._readers.values():
+            os.close(fd)
+        self._readers.clear()
         self._folder.cleanup()
 
     def __getstate__(self) -> None:

@@ -39,10 +39,12 @@ def iter_json(comparison: Comparison) -> Iterator[bytes]:
         return encoded_records(key, (encode(item) for item in items))
 
     def encoded_records(key: str, pieces: Iterator[bytes]) -> Iterator[bytes]:
+        # separator and piece yielded apart: a piece can be a document's diffs, megabytes long
         yield b'  "%s": [' % key.encode()
         first = True
         for piece in pieces:
-            yield (b"\n    " if first else b",\n    ") + piece
+            yield b"\n    " if first else b",\n    "
+            yield piece
             first = False
         yield b"\n  ]" if not first else b"]"
 
@@ -59,13 +61,7 @@ def iter_json(comparison: Comparison) -> Iterator[bytes]:
     yield b",\n"
     yield from mapping("actors", data["actors"])
     yield b",\n"
-    yield b'  "diffs": ['
-    first = True
-    for chunk in comparison.diffs.json_documents():  # (a document's records, one per line)
-        yield b"\n    " if first else b",\n    "
-        yield chunk
-        first = False
-    yield b"\n  ]" if not first else b"]"
+    yield from encoded_records("diffs", comparison.diffs.json_documents())  # (a document's records, one per line)
     yield b",\n"
     yield from encoded_records("timeline", comparison.timeline.json_entries(encode))
     yield b",\n"
