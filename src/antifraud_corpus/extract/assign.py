@@ -11,7 +11,7 @@ from ..models import Duty, Mention
 from .actors import Chain, Name, agency_name, chain_is_subject, names_after, parse_chain
 from .agencies import activity_subject
 from .directives import Lead, bare_subjects, imperative_head, skip_frames
-from .index import Analysis, DocIndex
+from .index import Analysis, DocIndex, unit_cues
 from .measures import MeasureRules, choose_measures, fallback_measure
 from .rules import Rules
 from .sentences import Unit
@@ -222,8 +222,9 @@ def assign_measures(duty: Duty, an: Analysis, doc: DocIndex, rules: Rules) -> No
     mr = rules.measures
     # (most directives have one actor or none: no dedup needed)
     actor_ids = [m.id for m in duty.actors] if len(duty.actors) < 2 else duty.actor_ids
-    chosen = choose_measures(text, an.lo, an.hi, an.cues, action_start, doc.marks, doc.purpose, mr,
-                             actor_ids) if an.cues else []
+    cues = unit_cues(doc, an.lo, an.hi, mr)
+    chosen = choose_measures(text, an.lo, an.hi, cues, action_start, doc.marks, doc.purpose, mr,
+                             actor_ids) if cues else []
     whys = rules.measure_whys
     if len(whys) > RECENT_TEXTS:
         whys.clear()
