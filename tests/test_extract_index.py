@@ -19,8 +19,10 @@ from antifraud_corpus.extract.index import (
     index_stretch,
     may_head_order,
     split_at_units,
+    unit_cues,
     word_indexes,
 )
+from antifraud_corpus.extract.measures import cue_frames, cue_hits, part_marks
 from antifraud_corpus.extract.modality import COMMAS
 from antifraud_corpus.extract.sentences import Unit, split_units
 from antifraud_corpus.models import Duty
@@ -80,6 +82,27 @@ def test_modal_words_found_from_their_first_characters_are_every_modal_word(rule
     assert got == [i for i, w in enumerate(words) if w in by_token]
 
 
+# cue words, pieces of them and characters of none, so that cues run across unit boundaries
+_CUE_TEXT = ["宣传", "宣", "传教育", "冻结", "资金", "《", "》", "对", "的", "，", "；", "。", "甲", "立案侦查", "侦查"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_CUE_TEXT), min_size=1, max_size=24), st.data())
+def test_a_units_cues_are_those_a_scan_of_the_whole_stretch_finds_in_it(rules, pieces, data):
+    text = "".join(pieces)
+    words, offs = _segmentation(data, text)
+    stretch_lo = data.draw(st.integers(0, len(text) - 1))
+    marks = part_marks(text, stretch_lo, len(text))
+    frames = cue_frames(text, stretch_lo, len(text), rules.measures)
+    named = {k: 1 for k in data.draw(st.sets(st.integers(0, len(text) - 1)))}
+    doc = index_stretch(text, [_unit(0, len(text))], build_segmenter(load_config()), rules)
+    doc.lo, doc.offs, doc.named, doc.marks, doc.frames = stretch_lo, offs, named, marks, frames
+    whole = cue_hits(text, stretch_lo, len(text), offs, named, marks, rules.measures)
+    lo = data.draw(st.integers(stretch_lo, len(text) - 1))
+    hi = data.draw(st.integers(lo + 1, len(text)))
+    assert unit_cues(doc, lo, hi, rules.measures) == [hit for hit in whole if lo <= hit[0] < hi]
+
+
 def test_units_analysed_in_order_equal_units_analysed_alone(config, rules):
     seg = build_segmenter(config)
     for path in sorted(RAW.glob("*.txt"))[:3]:
@@ -107,7 +130,7 @@ def test_no_word_of_a_unit_heads_an_order_where_none_may(rules, data):
     pieces = data.draw(st.lists(st.one_of(st.sampled_from(verbs + adverbs), fused, others), min_size=1, max_size=8))
     text = "".join(pieces)
     words, offs = _segmentation(data, text)
-    an = Analysis(text, text, 0, len(text), 0, len(words), words, offs, [], {}, [], [], [0])
+    an = Analysis(text, text, 0, len(text), 0, len(words), words, offs, [], {}, [], [0])
     if not may_head_order(text, words, 0, len(words), 0, len(text), rules):
         assert all(imperative_head(an, rules, i) is None for i in range(len(words)))
 

@@ -3,8 +3,8 @@
 `extract_duties(text, clauses, config)` cuts the cleaned body into units
 (sentences and `；`-parts, `sentences.py`), segments the body once with
 jieba's dictionary (`segmenter.py`; unit boundaries are word boundaries), finds
-actor names and measure cues in one scan each, and decides for each unit
-whether it is a directive and why:
+actor names in one scan of it (and the measure cues of each directive in a scan of
+that directive), and decides for each unit whether it is a directive and why:
 
 * it holds a modal word (`modality.py`): the first one decides the modality;
   a definition (`……，是指……`) is none, whatever modal word it holds;

@@ -284,6 +284,8 @@ def parse_chain(
         break
     if names or closer or unknown:
         items.append((names, et, closer, unknown))
+    elif not items:
+        return None  # (most calls: no name opens `pos`)
     if not any(item[0] for item in items):
         return None
     if not items[-1][0] and not items[-1][2]:

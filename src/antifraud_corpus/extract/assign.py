@@ -11,7 +11,7 @@ from ..models import Duty, Mention
 from .actors import Chain, Name, agency_name, chain_is_subject, names_after, parse_chain
 from .agencies import activity_subject
 from .directives import Lead, bare_subjects, imperative_head, skip_frames
-from .index import Analysis, DocIndex
+from .index import Analysis, DocIndex, unit_cues
 from .measures import MeasureRules, choose_measures, fallback_measure
 from .rules import Rules
 from .sentences import Unit
@@ -90,7 +90,7 @@ def _named_actors(
     def add(chain: Chain | None, why: str) -> None:
         if chain is not None:
             for name, how, head in zip(chain.actors, chain.rules, chain.heads, strict=False):
-                found.append((name, f"{why}; {how} '{name.text}'", agency_name(name, head, ar)))
+                found.append((name, f"{why}; {how} '{name.text}'", _agency_name(name, head, rules)))
 
     authority = _penalty_authority(an, rules, penalty)
     if authority is not None:
@@ -154,8 +154,20 @@ def _named_actors(
                     if all(name.start != f.start for f, _, _ in found):
                         why = f"target: after '{w}'"
                         targets.append(Mention(name.id, _i(name.text), name.start, name.end, _i(why),
-                                               _i(agency_name(name, "", ar))))
+                                               _i(_agency_name(name, "", rules))))
     return found, targets
+
+
+def _agency_name(name: Name, head: str, rules: Rules) -> str:
+    """`agency_name`, once per name as written (the same few agencies recur in every document)."""
+    names = rules.agency_names
+    key = (name.text, name.short, head, name.how == "alias")
+    found = names.get(key)
+    if found is None:
+        if len(names) > RECENT_TEXTS:
+            names.clear()
+        found = names[key] = agency_name(name, head, rules.actors)
+    return found
 
 
 def _skip_frame_tokens(an: Analysis, rules: Rules, token: int) -> int:
@@ -207,7 +219,7 @@ def find_addressee(units: Sequence[Unit], doc: DocIndex, rules: Rules) -> list[M
             if n.id not in seen:
                 seen.add(n.id)
                 out.append(Mention(n.id, n.text, -1, -1, f"addressee of the document ('{s}')",
-                                   agency_name(n, "", ar)))
+                                   _agency_name(n, "", rules)))
         return out
     return []
 
@@ -222,8 +234,9 @@ def assign_measures(duty: Duty, an: Analysis, doc: DocIndex, rules: Rules) -> No
     mr = rules.measures
     # (most directives have one actor or none: no dedup needed)
     actor_ids = [m.id for m in duty.actors] if len(duty.actors) < 2 else duty.actor_ids
-    chosen = choose_measures(text, an.lo, an.hi, an.cues, action_start, doc.marks, doc.purpose, mr,
-                             actor_ids) if an.cues else []
+    cues = unit_cues(doc, an.lo, an.hi, mr)
+    chosen = choose_measures(text, an.lo, an.hi, cues, action_start, doc.marks, doc.purpose, mr,
+                             actor_ids) if cues else []
     whys = rules.measure_whys
     if len(whys) > RECENT_TEXTS:
         whys.clear()

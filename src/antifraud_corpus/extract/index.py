@@ -1,8 +1,10 @@
-"""The body indexed a stretch at a time (words, actor names, measure cues), and each unit read off it.
+"""The body indexed a stretch at a time (words, actor names), and each unit read off it.
 
-One segmenter call per stretch gives the words; names and cues are found in one scan of
-the stretch each. `analyse_unit` slices what a unit holds out of those lists, and passes
-over the units no rule can take for a directive before their names and cues are looked at.
+One segmenter call per stretch gives the words; names are found in one scan of the
+stretch. `analyse_unit` slices what a unit holds out of those lists, and passes over the
+units no rule can take for a directive before their names are looked at. Measure cues
+count only in directives (half the text of a statute, less of a bulletin): `unit_cues`
+finds a directive's own.
 """
 
 from __future__ import annotations
@@ -15,38 +17,40 @@ from itertools import accumulate, compress, count
 
 from ..text.segmenter import Segmenter
 from .actors import Chain, Name, find_names
-from .measures import Hit, cue_hits, part_marks
+from .measures import Frames, Hit, MeasureRules, cue_frames, cue_hits, part_marks
 from .modality import COMMAS, Marker, find_markers
 from .rules import Rules
 from .sentences import Unit
 
-# The body is indexed (segmented, names and cues found) in stretches of about this many
+# The body is indexed (segmented, names found) in stretches of about this many
 # characters, so that memory stays bounded on a 50 MB file while calls stay few.
 CHUNK_CHARS = 200_000
 
 
 @dataclass(slots=True)
 class DocIndex:
-    """Words, actor names and measure cues of the whole body, found once (one segmenter call).
+    """Words and actor names of a stretch of the body, found once (one segmenter call).
 
     Word boundaries include every unit boundary, so a unit is a run of whole words.
     """
 
     text: str
+    lo: int  # the stretch: text[lo:hi]
+    hi: int
     words: list[str]
     offs: list[int]  # start of each word, plus len(text)
     names: list[Name]
     name_starts: list[int]
     names_at: dict[int, Name]  # word start -> the name starting there
     name_ends: set[int]
-    cues: list[Hit]
-    cue_starts: list[int]
+    named: dict[int, int]  # character -> start of the name (no short form) holding it
+    frames: Frames  # spans that frame a cue (`measures.cue_frames`)
     marks: list[int]  # where comma-parts start (`measures.part_marks`)
     purpose: dict[int, str]  # part start -> what the part states (`choose_measures`; filled as needed)
     modal_tokens: list[int]  # indexes of words that are modal words
     part_tokens: list[int]  # indexes of the words after a comma or stop
-    # where the last unit analysed ends in: words, names, part_tokens, modal_tokens, cues
-    cursor: list[int] = field(default_factory=lambda: [0, 0, 0, 0, 0])
+    # where the last unit analysed ends in: words, names, part_tokens, modal_tokens
+    cursor: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
 
 
 @dataclass(slots=True)
@@ -64,7 +68,6 @@ class Analysis:
     names: list[Name]
     names_at: dict[int, Name]
     markers: list[Marker]
-    cues: list[Hit]
     parts: list[int]  # word indexes where a comma-part starts (the first is i0)
     bare: list[Chain] | None = None  # `bare_subjects`, once found
     may_head: bool | None = None  # `may_head_order`, once found
@@ -95,7 +98,7 @@ def indexed_stretches(
 
 
 def index_stretch(text: str, units: Sequence[Unit], seg: Segmenter, rules: Rules) -> DocIndex:
-    """Words, names and cues of the stretch of `text` that `units` cover."""
+    """Words and names of the stretch of `text` that `units` cover."""
     # jieba cuts inside runs of CJK/alphanumerics only, so one cut of a stretch gives the
     # same words as a cut per unit (units end at punctuation) at a fraction of the calls.
     lo, hi = units[0].start, units[-1].end
@@ -109,20 +112,20 @@ def index_stretch(text: str, units: Sequence[Unit], seg: Segmenter, rules: Rules
         names_at.setdefault(name.word, name)
     # a cue inside an actor's name is no cue (`教育部门`)
     named = {k: name.start for name in names if not name.short for k in range(name.start, name.end)}
-    marks = part_marks(text, lo, hi)
-    cues = cue_hits(text, lo, hi, offs, named, marks, rules.measures)
     mod = rules.modality
     return DocIndex(
         text=text,
+        lo=lo,
+        hi=hi,
         words=words,
         offs=offs,
         names=names,
         name_starts=[n.start for n in names],
         names_at=names_at,
         name_ends={n.end for n in names if not n.short},
-        cues=cues,
-        cue_starts=[c[0] for c in cues],
-        marks=marks,
+        named=named,
+        frames=cue_frames(text, lo, hi, rules.measures),
+        marks=part_marks(text, lo, hi),
         purpose={},
         modal_tokens=word_indexes(mod.first_chars, mod.by_token, text, words, offs, lo, hi),
         part_tokens=list(compress(count(1), map(COMMAS.__contains__, words))),
@@ -170,12 +173,17 @@ def split_at_units(words: list[str], offs: list[int], units: Sequence[Unit]) -> 
 def _range_from(keys: list[int], cursor: list[int], slot: int, lo: int, hi: int) -> tuple[int, int]:
     """Where the sorted `keys` in `[lo, hi)` lie, searched from `cursor[slot]`, which is left at the end.
 
-    Units come in order, so a unit's range usually starts where the last one's ended.
+    Units come in order, so a unit's range usually starts where the last one's ended, and
+    holds a few keys at most: stepped over, not searched for.
     """
     j0 = cursor[slot]
-    if j0 < len(keys) and keys[j0] < lo:
+    n = len(keys)
+    if j0 < n and keys[j0] < lo:
         j0 = bisect.bisect_left(keys, lo, j0)
-    j1 = cursor[slot] = bisect.bisect_left(keys, hi, j0)
+    j1 = j0
+    while j1 < n and keys[j1] < hi:
+        j1 += 1
+    cursor[slot] = j1
     return j0, j1
 
 
@@ -192,31 +200,57 @@ def analyse_unit(unit: Unit, doc: DocIndex, rules: Rules, list_open: bool) -> An
         i0 = bisect.bisect_left(offs, lo, i0)
     i1 = cursor[0] = bisect.bisect_left(offs, hi, i0)
     text = doc.text
+    # its modal words (few in a document: a range of them, stepped to)
+    modal_tokens = doc.modal_tokens
+    n_modal = len(modal_tokens)
+    j0 = cursor[3]
+    while j0 < n_modal and modal_tokens[j0] < i0:
+        j0 += 1
+    j1 = j0
+    while j1 < n_modal and modal_tokens[j1] < i1:
+        j1 += 1
+    cursor[3] = j1
     sentence = text[lo:hi]
-    j0, j1 = _range_from(doc.modal_tokens, cursor, 3, i0, i1)
     may_head = None
     if j0 == j1 and not list_open and not (may_head := may_head_order(text, doc.words, i0, i1, lo, hi, rules)) and not (
         penalty_or_refusal(sentence, rules)
     ):
         # No modal word, no word to head an order and no penalty clause: most units of a
-        # statute or a bulletin that state no duty end here, before their names and cues are
+        # statute or a bulletin that state no duty end here, before their names are
         # looked up (the other lists' cursors catch up at the next unit).
         return None
-    # Its names, comma-parts, modal words and cues: slices of the body's lists.
+    # Its names, comma-parts and modal words: slices of the body's lists.
     # (a comma-part starts after each comma or stop but the last word)
     k0, k1 = _range_from(doc.part_tokens, cursor, 2, i0 + 1, i1)
     parts = [i0]
     parts += doc.part_tokens[k0:k1]
     markers = []
     if j1 > j0:
-        markers = find_markers(sentence, doc.words, offs, rules.modality, doc.name_ends, doc.modal_tokens[j0:j1],
+        markers = find_markers(sentence, doc.words, offs, rules.modality, doc.name_ends, modal_tokens[j0:j1],
                                parts, lo, i1)
     j0, j1 = _range_from(doc.name_starts, cursor, 1, lo, hi)
     names = doc.names[j0:j1]
-    j0, j1 = _range_from(doc.cue_starts, cursor, 4, lo, hi)
-    cues = doc.cues[j0:j1]
-    return Analysis(text, sentence, lo, hi, i0, i1, doc.words, offs, names, doc.names_at, markers, cues, parts,
-                     may_head=may_head)
+    return Analysis(text, sentence, lo, hi, i0, i1, doc.words, offs, names, doc.names_at, markers, parts,
+                    may_head=may_head)
+
+
+def unit_cues(doc: DocIndex, lo: int, hi: int, rules: MeasureRules) -> list[Hit]:
+    """The cue words that start in the unit `text[lo:hi]`: those a scan of the whole stretch finds there.
+
+    The scan runs from the last character before the unit that no cue word holds (where a scan
+    of the stretch restarts too) to the first after it (no cue word that starts in the unit runs
+    past it).
+    """
+    text, chars = doc.text, rules.cue_chars
+    start, end = lo, hi
+    while start > doc.lo and text[start - 1] in chars:
+        start -= 1
+    while end < doc.hi and text[end] in chars:
+        end += 1
+    hits = cue_hits(text, start, end, doc.offs, doc.named, doc.marks, rules, doc.frames)
+    if start < lo or end > hi:
+        hits = [hit for hit in hits if lo <= hit[0] < hi]
+    return hits
 
 
 def may_head_order(text: str, words: list[str], i0: int, i1: int, lo: int, hi: int, rules: Rules) -> bool:

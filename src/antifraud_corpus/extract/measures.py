@@ -88,6 +88,9 @@ class MeasureRules:
     max_per: int
     fallback: Mapping[str, str]  # actor id -> measure, for a directive without cues
     fallback_default: str
+    # every character of a cue word: a scan for cues restarted after any other character finds
+    # what a scan of the whole body finds from there (no cue word runs across it)
+    cue_chars: frozenset[str] = frozenset()
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any], taxonomy: Mapping[str, Any]) -> MeasureRules:
@@ -190,12 +193,23 @@ class MeasureRules:
             max_per=int(cfg["max_per_directive"]),
             fallback=fallback,
             fallback_default=str(default),
+            cue_chars=frozenset("".join(cues)),
         )
 
 
 def part_marks(text: str, lo: int, hi: int) -> list[int]:
     """Where each comma-part of `text[lo:hi]` after the first starts (after its `，`, `：`, `；`)."""
     return [m.end() for m in PART_SPLIT.finditer(text, lo, hi)]
+
+
+# Spans that frame a cue (cited titles, condition modifiers), each list in order and without overlaps.
+Frames = tuple[list[tuple[int, int]], list[tuple[int, int]]]
+
+
+def cue_frames(text: str, lo: int, hi: int, rules: MeasureRules) -> Frames:
+    """The cited titles (`《…》`) and the condition modifiers (`对…的`) of `text[lo:hi]`."""
+    return ([m.span() for m in rules.title_re.finditer(text, lo, hi)],
+            [m.span() for m in rules.modifier_re.finditer(text, lo, hi)])
 
 
 def cue_hits(
@@ -206,8 +220,9 @@ def cue_hits(
     named: Mapping[int, int],
     marks: Sequence[int],
     rules: MeasureRules,
+    frames: Frames | None = None,
 ) -> list[Hit]:
-    """Every cue word in `text[lo:hi]`, leftmost-longest, found once for the whole body.
+    """Every cue word in `text[lo:hi]`, leftmost-longest.
 
     Args:
         text: the document.
@@ -215,17 +230,20 @@ def cue_hits(
         offs: the word starts (and the end); a cue of one or two characters must start
             and end on one (`互联` is no cue inside `互联网`).
         named: character offset -> start of the actor name (no short form) holding it.
-        marks: `part_marks` of the stretch.
+        marks: `part_marks` of the stretch (or of a longer one that holds it).
         rules: compiled measure rules.
+        frames: `cue_frames` of the stretch (or of a longer one); found when None.
     """
-    # spans that frame a cue, each list in order and without overlaps: cited titles, and
-    # condition modifiers (`对…的`)
-    titles = [m.span() for m in rules.title_re.finditer(text, lo, hi)]
-    modifiers = [m.span() for m in rules.modifier_re.finditer(text, lo, hi)]
+    titles, modifiers = frames if frames is not None else cue_frames(text, lo, hi, rules)
+    n_titles, n_modifiers, n_marks = len(titles), len(modifiers), len(marks)
     out: list[Hit] = []
-    i = k = t = d = 0
-    n_marks = len(marks)
-    part = first = last = -1
+    i = 0
+    # (cues, marks and spans all come in order: each list is followed from the last item at or before `lo`)
+    k = bisect.bisect_right(marks, lo)
+    part = marks[k - 1] if k else -1
+    t = max(bisect.bisect_right(titles, (lo, hi)) - 1, 0) if titles else 0
+    d = max(bisect.bisect_right(modifiers, (lo, hi)) - 1, 0) if modifiers else 0
+    first = last = -1
     for m in rules.cue_re.finditer(text, lo, hi):
         a, b = m.span()
         if b - a <= 2:
@@ -238,13 +256,13 @@ def cue_hits(
         while k < n_marks and marks[k] <= a:
             part = marks[k]
             k += 1
-        while t < len(titles) and titles[t][1] <= a:  # (cues, marks and spans all come in order)
+        while t < n_titles and titles[t][1] <= a:
             t += 1
-        while d < len(modifiers) and modifiers[d][1] <= a:
+        while d < n_modifiers and modifiers[d][1] <= a:
             d += 1
-        if t < len(titles) and titles[t][0] <= a and b <= titles[t][1]:
+        if t < n_titles and titles[t][0] <= a and b <= titles[t][1]:
             frame = TITLE
-        elif d < len(modifiers) and modifiers[d][0] <= a and b <= modifiers[d][1]:
+        elif d < n_modifiers and modifiers[d][0] <= a and b <= modifiers[d][1]:
             frame = MODIFIER
         else:
             frame = FREE

@@ -58,6 +58,8 @@ class Rules:
     inherited_whys: tuple[dict[str, str], dict[str, str]] = field(
         default_factory=lambda: ({}, {}), compare=False, hash=False
     )
+    # agency names as written, normalised (`actors.agency_name`), by (text, short, head, from the lexicon)
+    agency_names: dict[tuple[str, bool, str, bool], str] = field(default_factory=dict, compare=False, hash=False)
 
 
 @per_config

@@ -9,7 +9,6 @@ unit (`一、`, `（二）`, `第五条`) is not part of its sentence.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -100,23 +99,46 @@ def iter_units(text: str, clauses: Sequence[Clause], rules: SentenceRules) -> It
     """
     starts = [c.start for c in clauses]
     cuts = sorted({c.start for c in clauses} | {c.end for c in clauses})
+    n_cuts, n_starts = len(cuts), len(starts)
     unit_re, punct, enumerator, sentence_end = rules.unit_re, rules.punct, rules.enumerator, rules.sentence_end
     number_first, opens_number = rules.number_first, rules.opens_number
     shortest = rules.min_chars + 3
     sentence = 0
+    # Lines and stretches come in order: the next clause boundary after each, and the next
+    # clause start, are followed with cursors rather than searched for (most lines hold none).
+    next_cut = next_start = 0
+    # Where the next colon and the next blank stand (len(text): none after), searched for
+    # again only once passed: most lines hold neither, and their units skip those tests.
+    next_colon = next_blank = -1
     for para, line in enumerate(_LINE.finditer(text)):
         lo, hi = line.span()
         titled = punct.search(text, lo, hi) is None
-        # (most lines hold no colon and no blank: their units skip those tests)
-        colons = text.find("：", lo, hi) >= 0
-        blanks = _BLANK_RE.search(text, lo, hi) is not None
+        if next_colon < lo:
+            next_colon = text.find("：", lo)
+            if next_colon < 0:
+                next_colon = len(text)
+        colons = next_colon < hi
+        if next_blank < lo:
+            blank = _BLANK_RE.search(text, lo)
+            next_blank = blank.start() if blank else len(text)
+        blanks = next_blank < hi
         # clause boundaries inside the line split it too
-        inner = cuts[bisect.bisect_right(cuts, lo) : bisect.bisect_left(cuts, hi)] if cuts else cuts
-        stretches = zip([lo, *inner], [*inner, hi], strict=True) if inner else ((lo, hi),)
+        while next_cut < n_cuts and cuts[next_cut] <= lo:
+            next_cut += 1
+        if next_cut < n_cuts and cuts[next_cut] < hi:
+            inner_end = next_cut + 1
+            while inner_end < n_cuts and cuts[inner_end] < hi:
+                inner_end += 1
+            inner = cuts[next_cut:inner_end]
+            stretches = zip([lo, *inner], [*inner, hi], strict=True)
+        else:
+            stretches = ((lo, hi),)
         first = True
         for seg_lo, seg_hi in stretches:
             # No clause starts or ends inside a stretch: its units share one clause.
-            ci = bisect.bisect_right(starts, seg_lo) - 1
+            while next_start < n_starts and starts[next_start] <= seg_lo:
+                next_start += 1
+            ci = next_start - 1
             if ci >= 0 and seg_lo >= clauses[ci].end:
                 ci = -1
             path = clauses[ci].path if ci >= 0 else ""
