@@ -105,7 +105,9 @@ def stored_ids(normalized_dir: Path) -> list[str]:
 
 _CHUNK = 1 << 16
 _ROWS = 1024  # list items formatted per write
-_encode = msgspec.json.Encoder().encode  # records (dataclasses, dicts, lists) to compact JSON, in C
+_encoder = msgspec.json.Encoder()
+_encode = _encoder.encode  # records (dataclasses, dicts, lists) to compact JSON, in C
+_encode_lines = _encoder.encode_lines  # a batch of them, one per line
 
 
 def _dump_json(data: dict, fh: IO[bytes]) -> None:
@@ -171,7 +173,12 @@ def _json_rows(value: Sequence[Any]) -> Iterator[list[bytes]]:
         elif isinstance(value, SegmentMap):
             yield [b"[%d,%d,%d,%d]" % row for row in value.rows(lo, lo + _ROWS)]
         else:
-            yield [_encode(item.to_dict() if isinstance(item, Removed) else item) for item in value[lo : lo + _ROWS]]
+            batch = value[lo : lo + _ROWS]
+            if any(isinstance(item, Removed) for item in batch):
+                batch = [item.to_dict() if isinstance(item, Removed) else item for item in batch]
+            # One call for the batch (a call per record cost as much as the encoding itself); an
+            # encoded record never holds a raw line break (JSON escapes it), so the lines are the records.
+            yield _encode_lines(batch).split(b"\n")[:-1]
 
 
 class _Encoded(dict):
