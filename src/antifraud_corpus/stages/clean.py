@@ -39,7 +39,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from functools import partial
-from itertools import accumulate, repeat
+from itertools import accumulate, compress, repeat
 from operator import add, sub
 from typing import NamedTuple
 
@@ -77,6 +77,12 @@ _STRIP_LINE = _STRIP + "\n"
 
 
 def _lines(text: str, rules: JunkRules) -> list[_Line]:
+    """The lines of `text` that hold anything but white space, in order.
+
+    Blank lines (half the lines of a page written with a blank line between paragraphs) are
+    left out: no rule reads them, a run of labelled lines deletes the blank ones between them
+    with it (`_line_edits`), and the white-space pass removes the rest.
+    """
     # Column by column (a page has thousands of lines): the lines tile the text, so each
     # starts where the one before ends.
     pieces = _LINE.findall(text)
@@ -85,10 +91,14 @@ def _lines(text: str, rules: JunkRules) -> list[_Line]:
     stripped = list(map(str.strip, pieces, repeat(_STRIP_LINE)))
     unstripped_lead = map(sub, map(len, pieces), map(len, map(str.lstrip, pieces, repeat(_STRIP_LINE))))
     leads = map(add, starts, unstripped_lead)
+    if not all(stripped):
+        filled = list(map(bool, stripped))
+        starts, ends, leads = compress(starts, filled), compress(ends, filled), compress(leads, filled)
+        stripped = list(filter(None, stripped))
     visible = stripped
     invisible = rules.invisible_re
     if invisible is not None and invisible.search(text):  # (then only where a line has some)
-        visible = [invisible.sub("", line).strip(_STRIP_LINE) if line and invisible.search(line) else line
+        visible = [invisible.sub("", line).strip(_STRIP_LINE) if invisible.search(line) else line
                    for line in stripped]
     return list(map(_new_line, zip(starts, ends, leads, stripped, visible, strict=True)))
 
@@ -145,7 +155,8 @@ def _line_label(line: str, rules: JunkRules) -> _Label:
                 if sentence:
                     continue
             return _Label(rule.id, rule.weak, rule.in_articles)
-    if rules.footer_min_items > 1 and not rules.footer_separators.may_match(line):
+    separated = rules.footer_needles is None or rules.footer_needles.search(line) is not None
+    if rules.footer_min_items > 1 and not (separated and rules.footer_separators.may_match(line)):
         return _NO_LABEL  # one item: no footer row, whatever `not_footer` says
     if rules.not_footer is not None and rules.not_footer.search(line):
         return _NO_LABEL
@@ -412,18 +423,20 @@ def find_junk(text: str, config: Config) -> list[Edit]:
     weak = [False] * len(lines)
     in_articles = [False] * len(lines)  # the label's rule fires among the numbered headings too
     numbered: list[int] = []  # the lines that are numbered headings of the document
+    probe_needles, numbered_match, gate = rules.probe_needles, rules.numbered_match, rules.label_gate
     for i, ln in enumerate(lines):
         if not ln.visible:
             continue
         probe = ln.visible
-        if rules.probe_strip is not None and rules.probe_strip.may_match(probe):
+        if rules.probe_strip is not None and (probe_needles is None or probe_needles.search(probe)) and (
+                rules.probe_strip.may_match(probe)):
             probe = rules.probe_strip.sub("", probe).strip(_STRIP)
         if any(find(probe) for find in rules.keep_steps):
             kept[i] = True
-            if any(p.match(probe) for p in rules.numbered_lines):
+            if numbered_match(probe):
                 numbered.append(i)
             continue
-        if probe:
+        if probe and (gate is None or gate.search(probe)):
             labels[i], weak[i], in_articles[i] = _line_label(probe, rules)
     # The document's own articles and items, from the first numbered heading to the last:
     # what stands between them is the document's text, whatever it starts with.
