@@ -38,7 +38,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import Config, compile_rule, per_config
@@ -86,6 +86,9 @@ class _Rules:
     contents_gap_lines: int
     contents_wraps_after: re.Pattern[str]
     contents_trim: str  # characters stripped from an entry's end
+    # (kind group, marker as written) -> `_parse_heading` of it: documents share their markers
+    # (`第一条`, `（二）`), so each is read once per process rather than once per document.
+    parsed_headings: dict[tuple[str, str], tuple[int, str] | None] = field(default_factory=dict)
 
 
 @dataclass(slots=True)  # not frozen: frozen dataclasses are slow to build, and there are many marks
@@ -189,13 +192,18 @@ def _parse_key(key: str) -> tuple[str, int] | None:
 # --- numbered documents -------------------------------------------------------------------
 
 
+_PARSED_HEADINGS_KEPT = 100_000  # (a bound on what a long run over odd markers keeps)
+
+
 def _find_marks(text: str, rules: _Rules) -> list[_Mark]:
     """Every line start that carries a heading marker or a chapter line, in text order."""
     first = rules.first_line.match(text)
     # The scan starts with a literal newline, which the regex engine finds fast; offset 0
     # is tried on its own.
     matches = itertools.chain([first] if first else [], rules.line_start.finditer(text))
-    parsed: dict[tuple[str, str], tuple[int, str] | None] = {}  # the same markers recur often
+    parsed = rules.parsed_headings  # the same markers recur often
+    if len(parsed) > _PARSED_HEADINGS_KEPT:
+        parsed.clear()
     marks = []
     for match in matches:
         name = match.lastgroup or ""
