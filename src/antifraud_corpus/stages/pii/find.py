@@ -102,8 +102,9 @@ class PiiRules:
     context_chars: int
     person: re.Pattern[str] | None
     # What follows a name in a record (separator + attribute: the person pattern's lookahead),
-    # and the shortest and longest name: a name can only end where this matches.
-    person_after: FastPattern | None
+    # and the shortest and longest name: a name can only end where this matches. Scanned with
+    # `fastregex.match_starts`: each match of this regex starts where that lookahead matches.
+    person_after: re.Pattern[str] | None
     name_widths: tuple[int, int] | None
     not_name: re.Pattern[str] | None
     record: RecordRule | None
@@ -155,7 +156,7 @@ def pii_rules(config: Config) -> PiiRules:
     Raises:
         ConfigError: a malformed pattern, or a kind without a placeholder.
     """
-    from ...text.fastregex import FastPattern, SharedRuns
+    from ...text.fastregex import FastPattern, SharedRuns, match_starts
     from ...text.regex_facts import widths
 
     pii = config["pii"]
@@ -242,7 +243,7 @@ def pii_rules(config: Config) -> PiiRules:
         after = _compile(f"{record.get('separator')}(?:{attributes})", "person_record")
         found = widths(_compile(str(record.get("name")), "person_record.name"))
         if found is not None and found[0] > 0 and found[1] is not None:
-            person_after, name_widths = FastPattern(after), (found[0], found[1])
+            person_after, name_widths = match_starts(after), (found[0], found[1])
     for kind in sorted({r.kind for r in numbers} | {r.kind for r in fields} | ({"name"} if person else set())):
         if kind not in placeholders:
             raise ConfigError(f"pii.yaml: placeholders: no placeholder for kind '{kind}'; add one")
@@ -477,11 +478,9 @@ def _person_records(view: str, rules: PiiRules) -> Iterator[re.Match[str]]:
         return
     shortest, longest = rules.name_widths
     starts: set[int] = set()
-    pos = 0
-    while (after := rules.person_after.search(view, pos)) is not None:
+    for after in rules.person_after.finditer(view):
         end = after.start()
         starts.update(range(max(0, end - longest), end - shortest + 1))
-        pos = end + 1
     cursor = 0
     for start in sorted(starts):
         if start >= cursor and (m := rules.person.match(view, start)) is not None:
