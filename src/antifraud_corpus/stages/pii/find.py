@@ -112,6 +112,10 @@ class PiiRules:
     boundary: re.Pattern[str] | None
     drop: re.Pattern[str] | None
     opencc: str | None
+    # Regexes one of which finds something in any text that holds a value (a run for the number
+    # patterns, a needle of the fields, a record's attributes); None where that is not known.
+    # Most titles, issuers and header notes hold none of them: then nothing else is tried.
+    prefilter: tuple[re.Pattern[str], ...] | None = None
 
 
 # Sections without which a pii.yaml redacts less than it seems to.
@@ -248,10 +252,11 @@ def pii_rules(config: Config) -> PiiRules:
         if kind not in placeholders:
             raise ConfigError(f"pii.yaml: placeholders: no placeholder for kind '{kind}'; add one")
     view = pii.get("raw_view") or {}
+    number_runs = SharedRuns.of(r.pattern for r in numbers)
     return PiiRules(
         placeholders=placeholders,
         numbers=tuple(numbers),
-        number_runs=SharedRuns.of(r.pattern for r in numbers),
+        number_runs=number_runs,
         context_chars=int(pii.get("context_chars", 12)),  # (pii is {} when redaction is off)
         person=person,
         person_after=person_after,
@@ -262,7 +267,31 @@ def pii_rules(config: Config) -> PiiRules:
         boundary=_optional(pii, "boundary"),
         drop=_optional(view, "drop", "raw_view"),
         opencc=view.get("opencc") or None,
+        prefilter=_prefilter(numbers, number_runs, fields, person, person_after),
     )
+
+
+def _prefilter(numbers: list[NumberRule], number_runs: SharedRuns | None, fields: list[FieldRule],
+               person: re.Pattern[str] | None,
+               person_after: re.Pattern[str] | None) -> tuple[re.Pattern[str], ...] | None:
+    """`PiiRules.prefilter`: what every value needs, as regexes, or None where a rule gives no such thing."""
+    from ...text.fastregex import any_needle
+
+    found: list[re.Pattern[str]] = []
+    if numbers:
+        if number_runs is None:
+            return None
+        found.append(number_runs.regex)
+    if fields:
+        needles = any_needle(rule.pattern for rule in fields)
+        if needles is None:
+            return None
+        found.append(needles)
+    if person is not None:
+        if person_after is None:
+            return None
+        found.append(person_after)
+    return tuple(found)
 
 
 def _surnames(record: Mapping[str, Any] | None) -> str:
@@ -505,6 +534,8 @@ def contains_personal_data(text: str, config: Config, *, converted: bool = False
     if not text:
         return []
     view = _view(text, rules, converted)
+    if rules.prefilter is not None and not any(p.search(view.text) for p in rules.prefilter):
+        return []
     chosen: list[tuple[int, int, str]] = []  # non-overlapping, sorted by start
     # Longest first, then the rule listed first: one value, one placeholder.
     candidates = sorted(_candidates(view.text, rules), key=lambda c: (-(c[1] - c[0]), c[3], c[0]))
