@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import bisect
 import html
+import operator
 import re
 import unicodedata
 from collections.abc import Callable
@@ -218,7 +219,7 @@ def _mark_duplicate_titles(
 
 def _resumes(line: str, rules: JunkRules) -> bool:
     """A line with which the document goes on after page furniture (`tail_markers.resume`: an appendix)."""
-    return any(p.search(line) for p in rules.resume)
+    return bool(rules.resume_search(line))
 
 
 def _mark_article_end(
@@ -293,18 +294,29 @@ def _mark_headline_lists(
     current: list[int] = []
     previous = -1  # the non-blank line before the current run
     before_run = -1
-    for i, ln in enumerate(lines):
-        if not ln.visible:
-            continue
-        if labels[i] in open_labels and i not in articles and _headline_like(ln.visible, kept[i], rules):
-            if not current:
-                before_run = previous
-            current.append(i)
-        else:
+    i, size = 0, len(lines)
+    while i < size:
+        if i == articles.start and articles:
+            # No line among the document's articles is a headline: the first (a numbered heading,
+            # not blank) ends a run, and the last (one too) is the line before whatever follows.
             if current:
-                runs.append((before_run, current, i))
+                runs.append((before_run, current, articles.start))
             current = []
-        previous = i
+            previous = articles.stop - 1
+            i = articles.stop
+            continue
+        ln = lines[i]
+        if ln.visible:
+            if labels[i] in open_labels and _headline_like(ln.visible, kept[i], rules):
+                if not current:
+                    before_run = previous
+                current.append(i)
+            else:
+                if current:
+                    runs.append((before_run, current, i))
+                current = []
+            previous = i
+        i += 1
     if current:
         runs.append((before_run, current, -1))
     for before, run, after in runs:
@@ -343,6 +355,9 @@ def _line_edits(lines: list[_Line], labels: list[str | None]) -> list[Edit]:
     return edits
 
 
+_span = operator.methodcaller("span")
+_new_edit: Callable[[tuple[int, int, str, str]], Edit] = partial(tuple.__new__, Edit)
+
 # A line up to this long is scanned by each inline rule's plain regex (see `FastPattern.finditer_short`).
 _SHORT_LINE = 2048
 
@@ -370,13 +385,22 @@ def _inline_edits(text: str, ln: _Line, rules: JunkRules) -> list[Edit]:
             tried.update(holders)
     for index in sorted(tried):
         rule = rules.inline_rules[index]
-        taken: list[tuple[int, int]] = []  # by this rule, in order
+        matches = rule.pattern.finditer_short(line) if short else rule.pattern.finditer(line)
+        reason = f"junk:{rule.id}"
+        if not taken_starts and not rule.keep and not rule.unescape:
+            # Nothing taken yet (the first rule with a match, on most lines): each match goes whole.
+            taken = [span for span in map(_span, matches) if span[0] != span[1]]
+            edits += [_new_edit((offset + a, offset + b, "", reason)) for a, b in taken]
+            if taken:
+                taken_starts = [a for a, _ in taken]
+                taken_ends = [b for _, b in taken]
+            continue
+        taken = []  # by this rule, in order
         take = taken.append
-        for m in (rule.pattern.finditer_short(line) if short else rule.pattern.finditer(line)):
+        for m in matches:
             a, b = m.span()
             if a == b or not free(a, b):
                 continue
-            reason = f"junk:{rule.id}"
             if rule.keep:
                 ka, kb = m.span(rule.keep)
                 around = "\n" if rule.line_break else ""
@@ -423,7 +447,8 @@ def find_junk(text: str, config: Config) -> list[Edit]:
     weak = [False] * len(lines)
     in_articles = [False] * len(lines)  # the label's rule fires among the numbered headings too
     numbered: list[int] = []  # the lines that are numbered headings of the document
-    probe_needles, numbered_match, gate = rules.probe_needles, rules.numbered_match, rules.label_gate
+    probe_needles, keep_match, numbered_match, gate = (rules.probe_needles, rules.keep_match, rules.numbered_match,
+                                                       rules.label_gate)
     for i, ln in enumerate(lines):
         if not ln.visible:
             continue
@@ -431,7 +456,7 @@ def find_junk(text: str, config: Config) -> list[Edit]:
         if rules.probe_strip is not None and (probe_needles is None or probe_needles.search(probe)) and (
                 rules.probe_strip.may_match(probe)):
             probe = rules.probe_strip.sub("", probe).strip(_STRIP)
-        if any(find(probe) for find in rules.keep_steps):
+        if keep_match(probe):
             kept[i] = True
             if numbered_match(probe):
                 numbered.append(i)

@@ -68,6 +68,7 @@ class JunkRules:
     # Lines never junk: the numbered headings, the header notes and the other `keep_lines`.
     keep_lines: tuple[re.Pattern[str], ...]
     keep_steps: tuple[Callable[[str], Any], ...]  # `keep_lines` in calls (see `_steps`)
+    keep_match: Callable[[str], Any]  # whether a line is kept: the steps in one call where they are one
     numbered_lines: tuple[re.Pattern[str], ...]
     numbered_match: Callable[[str], Any]  # whether a line is one of `numbered_lines`, in one call
     note_lines: tuple[re.Pattern[str], ...]
@@ -107,6 +108,7 @@ class JunkRules:
     tail_min_position: float
     tail_min_content_anywhere: int
     resume: tuple[re.Pattern[str], ...]
+    resume_search: Callable[[str], Any]  # whether one of `resume` is in a line, in one call where it is one
     headline_min_lines: int
     headline_min_chars: int
     headline_max_chars: int
@@ -207,12 +209,15 @@ def junk_rules(config: Config) -> JunkRules:
     keep_lines = numbered_lines + note_lines + _patterns(clean.get("keep_lines"), "keep_lines")
     limits = sorted({int(r.max_chars) for r in line_rules if r.max_chars is not None})
     probe_strip = FastPattern(_compile(clean["probe_strip"], "probe_strip")) if clean.get("probe_strip") else None
+    # (a keep pattern tried as a line rule would be: which of them matches does not matter)
+    keep_steps = tuple(step.find for step in _steps([LineRule("keep", p, anchored=FastPattern(p).anchored)
+                                                     for p in keep_lines]))
     footer_separators = FastPattern(_compile(footer["separators"], "footer.separators"))
+    resume = _patterns(tail.get("resume"), "tail_markers.resume")
     return JunkRules(
         keep_lines=keep_lines,
-        # (a keep pattern tried as a line rule would be: which of them matches does not matter)
-        keep_steps=tuple(step.find for step in _steps([LineRule("keep", p, anchored=FastPattern(p).anchored)
-                                                      for p in keep_lines])),
+        keep_steps=keep_steps,
+        keep_match=keep_steps[0] if len(keep_steps) == 1 else lambda line: any(find(line) for find in keep_steps),
         numbered_lines=numbered_lines,
         numbered_match=_any_match(numbered_lines),
         note_lines=note_lines,
@@ -244,7 +249,8 @@ def junk_rules(config: Config) -> JunkRules:
         tail_min_content_chars=int(tail["min_content_chars"]),
         tail_min_position=float(tail["min_position"]),
         tail_min_content_anywhere=int(tail["min_content_chars_anywhere"]),
-        resume=_patterns(tail.get("resume"), "tail_markers.resume"),
+        resume=resume,
+        resume_search=resume[0].search if len(resume) == 1 else lambda line: any(p.search(line) for p in resume),
         headline_min_lines=int(headlines["min_lines"]),
         headline_min_chars=int(headlines["min_chars"]),
         headline_max_chars=int(headlines["max_chars"]),
