@@ -171,7 +171,7 @@ def _json_rows(value: Sequence[Any]) -> Iterator[list[bytes]]:
             yield [b'{"text":%s,"reason":%s,"start":%d,"end":%d}' % (texts[text], reasons[reason], start, end)
                    for start, end, text, reason in value.rows(lo, lo + _ROWS)]
         elif isinstance(value, SegmentMap):
-            yield [b"[%d,%d,%d,%d]" % row for row in value.rows(lo, lo + _ROWS)]
+            yield _encode_lines(value.rows(lo, lo + _ROWS)).split(b"\n")[:-1]  # (tuples: `[a,b,c,d]` each)
         else:
             batch = value[lo : lo + _ROWS]
             if any(isinstance(item, Removed) for item in batch):
