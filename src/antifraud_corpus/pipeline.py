@@ -464,8 +464,14 @@ def _ingest_locked(entries: list[RawEntry], problems: list[Problem], raw_dir: Pa
             elif workers > 1 and len(todo) > 1:
                 _ingest_in_workers(todo, raw_dir, normalized_dir, config, config_dir, overrides, workers, record)
             else:
-                for entry in todo:
-                    record(ingest_one(entry, raw_dir, normalized_dir, config))
+                # What exists now (config, rules, dictionaries) lives as long as the run: frozen, the
+                # collector's full passes never walk it (workers get the same from `_ingest_in_workers`).
+                gc.freeze()
+                try:
+                    for entry in todo:
+                        record(ingest_one(entry, raw_dir, normalized_dir, config))
+                finally:
+                    gc.unfreeze()
         finally:
             journal.close()
 

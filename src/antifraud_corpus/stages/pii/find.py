@@ -517,6 +517,11 @@ def _person_records(view: str, rules: PiiRules) -> Iterator[re.Match[str]]:
             cursor = m.end()
 
 
+# Texts up to this long (titles, issuers, header notes) go through `PiiRules.prefilter` first. A
+# page nearly always holds one of the things it looks for, and its scans would then be done twice.
+_PREFILTERED_CHARS = 2000
+
+
 def contains_personal_data(text: str, config: Config, *, converted: bool = False) -> list[tuple[str, int, int]]:
     """Where personal data sits in `text` (raw or cleaned): `(kind, start, end)`, sorted, non-overlapping.
 
@@ -534,7 +539,8 @@ def contains_personal_data(text: str, config: Config, *, converted: bool = False
     if not text:
         return []
     view = _view(text, rules, converted)
-    if rules.prefilter is not None and not any(p.search(view.text) for p in rules.prefilter):
+    if (rules.prefilter is not None and len(view.text) <= _PREFILTERED_CHARS
+            and not any(p.search(view.text) for p in rules.prefilter)):
         return []
     chosen: list[tuple[int, int, str]] = []  # non-overlapping, sorted by start
     # Longest first, then the rule listed first: one value, one placeholder.
