@@ -340,11 +340,14 @@ def _without_contents(text: str, marks: list[_Mark], rules: _Rules) -> tuple[lis
     if len(entries) < rules.contents_min_entries:
         return marks, frozenset()
     # Where each short line that is no heading last occurs (by key): what could repeat an entry.
+    # (A line's key starts with its first character that is not white space: a line whose first
+    # one opens no entry's key repeats none, and its key is not made.)
     last_seen: dict[str, int] = {}
+    firsts = {key[0] for key, _ in entries.values() if key}
     start = text.rfind("\n", 0, min(end for _, end in entries.values())) + 1
     longest = 2 * rules.contents_max_chars  # (white space included: a quick bound before the key is made)
     for line in text[start:].split("\n"):
-        if line and len(line) <= longest and start not in heading_lines:
+        if line and len(line) <= longest and line.lstrip()[:1] in firsts and start not in heading_lines:
             key = _entry_key(line, rules)
             if len(key) <= rules.contents_max_chars:
                 last_seen[key] = start
