@@ -20,15 +20,16 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import msgspec
 
 from .doc_ids import resolve_prefix
 from .errors import FilterError, StoreError, file_error
 from .files import TMP_PREFIX, write_atomic
-from .models import Document
-from .text.textmap import Removed, RemovedLog, SegmentMap
+
+if TYPE_CHECKING:  # (records and logs are imported where a document is written or read, not for the manifest)
+    from .models import Document
 
 MANIFEST_NAME = ".manifest.json"
 JOURNAL_NAME = ".manifest.journal"
@@ -163,6 +164,8 @@ def _json_pieces(data: dict) -> Iterator[bytes]:
 
 def _json_rows(value: Sequence[Any]) -> Iterator[list[bytes]]:
     """The items of a list as one-line JSON, in batches of `_ROWS`."""
+    from .text.textmap import Removed, RemovedLog, SegmentMap
+
     for lo in range(0, len(value), _ROWS):
         if isinstance(value, RemovedLog):
             # The most numerous record; its reasons are a handful of strings, and most of its
@@ -223,6 +226,8 @@ def read_document(path: Path) -> Document:
     except OSError as exc:
         raise file_error(exc, path, action="read", error=StoreError) from None
     try:
+        from .models import Document
+
         return Document.from_dict(json.loads(data))
     except (ValueError, TypeError, KeyError) as exc:
         raise StoreError(f"{path}: unreadable normalized document ({exc}); run `corpus ingest --force`") from None

@@ -122,14 +122,6 @@ class PiiRules:
 _REQUIRED = ("placeholders", "patterns", "fields", "person_record")
 
 
-def redaction_off(config: Config) -> str:
-    """A note for the run when `pii.yaml` turns redaction off (`enabled: false`); "" when it is on."""
-    if config["pii"].get("enabled", True) is False:
-        return ("personal data redaction is turned off (pii.yaml: enabled: false); outputs may hold ID and "
-                "phone numbers, names and addresses of private persons")
-    return ""
-
-
 def _compile(pattern: Any, where: str) -> re.Pattern[str]:
     return compile_rule(pattern, f"pii.yaml: {where}")
 
