@@ -366,21 +366,6 @@ def joined(patterns: Sequence[re.Pattern[str]]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?P<_{index}>{pattern.pattern})" for index, pattern in enumerate(patterns)))
 
 
-def match_starts(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    """A regex whose `finditer` gives one match at each position where `pattern` matches, in order.
-
-    `m.start()` of each is such a position: what calling `pattern.search(text, p + 1)` after each
-    found `p` gives, with one scan in C instead of a call per match. Where the first character of
-    every match is known, the scan opens with that class, which `re` skips to at C speed (a
-    pattern opening with `[ \t]*` is otherwise tried at every position); the pattern itself is
-    then tried as a lookahead from that character (inside a one-character lookbehind).
-    """
-    first = analyse(pattern).first
-    if first is None:
-        return re.compile(f"(?=(?:{pattern.pattern}))", pattern.flags)
-    return re.compile(f"(?:{first})(?<=(?=(?:{pattern.pattern}))[\\s\\S])", pattern.flags)
-
-
 def any_needle(patterns: Iterable[FastPattern]) -> re.Pattern[str] | None:
     """A regex for any needle of any of `patterns`, or None when one of them has none.
 

@@ -102,9 +102,8 @@ class PiiRules:
     context_chars: int
     person: re.Pattern[str] | None
     # What follows a name in a record (separator + attribute: the person pattern's lookahead),
-    # and the shortest and longest name: a name can only end where this matches. Scanned with
-    # `fastregex.match_starts`: each match of this regex starts where that lookahead matches.
-    person_after: re.Pattern[str] | None
+    # and the shortest and longest name: a name can only end where this matches.
+    person_after: FastPattern | None
     name_widths: tuple[int, int] | None
     not_name: re.Pattern[str] | None
     record: RecordRule | None
@@ -112,10 +111,10 @@ class PiiRules:
     boundary: re.Pattern[str] | None
     drop: re.Pattern[str] | None
     opencc: str | None
-    # Regexes one of which finds something in any text that holds a value (a run for the number
+    # Patterns one of which finds something in any text that holds a value (a run for the number
     # patterns, a needle of the fields, a record's attributes); None where that is not known.
     # Most titles, issuers and header notes hold none of them: then nothing else is tried.
-    prefilter: tuple[re.Pattern[str], ...] | None = None
+    prefilter: tuple[re.Pattern[str] | FastPattern, ...] | None = None
 
 
 # Sections without which a pii.yaml redacts less than it seems to.
@@ -152,7 +151,7 @@ def pii_rules(config: Config) -> PiiRules:
     Raises:
         ConfigError: a malformed pattern, or a kind without a placeholder.
     """
-    from ...text.fastregex import FastPattern, SharedRuns, match_starts
+    from ...text.fastregex import FastPattern, SharedRuns
     from ...text.regex_facts import widths
 
     pii = config["pii"]
@@ -239,7 +238,7 @@ def pii_rules(config: Config) -> PiiRules:
         after = _compile(f"{record.get('separator')}(?:{attributes})", "person_record")
         found = widths(_compile(str(record.get("name")), "person_record.name"))
         if found is not None and found[0] > 0 and found[1] is not None:
-            person_after, name_widths = match_starts(after), (found[0], found[1])
+            person_after, name_widths = FastPattern(after), (found[0], found[1])
     for kind in sorted({r.kind for r in numbers} | {r.kind for r in fields} | ({"name"} if person else set())):
         if kind not in placeholders:
             raise ConfigError(f"pii.yaml: placeholders: no placeholder for kind '{kind}'; add one")
@@ -265,11 +264,11 @@ def pii_rules(config: Config) -> PiiRules:
 
 def _prefilter(numbers: list[NumberRule], number_runs: SharedRuns | None, fields: list[FieldRule],
                person: re.Pattern[str] | None,
-               person_after: re.Pattern[str] | None) -> tuple[re.Pattern[str], ...] | None:
+               person_after: FastPattern | None) -> tuple[re.Pattern[str] | FastPattern, ...] | None:
     """`PiiRules.prefilter`: what every value needs, as regexes, or None where a rule gives no such thing."""
     from ...text.fastregex import any_needle
 
-    found: list[re.Pattern[str]] = []
+    found: list[re.Pattern[str] | FastPattern] = []
     if numbers:
         if number_runs is None:
             return None
@@ -499,9 +498,11 @@ def _person_records(view: str, rules: PiiRules) -> Iterator[re.Match[str]]:
         return
     shortest, longest = rules.name_widths
     starts: set[int] = set()
-    for after in rules.person_after.finditer(view):
+    pos = 0
+    while (after := rules.person_after.search(view, pos)) is not None:
         end = after.start()
         starts.update(range(max(0, end - longest), end - shortest + 1))
+        pos = end + 1
     cursor = 0
     for start in sorted(starts):
         if start >= cursor and (m := rules.person.match(view, start)) is not None:
