@@ -492,17 +492,16 @@ def _person_records(view: str, rules: PiiRules) -> Iterator[re.Match[str]]:
     possible starts in order, from the end of the last match on, is what
     `finditer` does.
     """
+    from ...text.fastregex import match_starts
+
     assert rules.person is not None
     if rules.person_after is None or rules.name_widths is None:
         yield from rules.person.finditer(view)
         return
     shortest, longest = rules.name_widths
     starts: set[int] = set()
-    pos = 0
-    while (after := rules.person_after.search(view, pos)) is not None:
-        end = after.start()
+    for end in match_starts(rules.person_after, view):
         starts.update(range(max(0, end - longest), end - shortest + 1))
-        pos = end + 1
     cursor = 0
     for start in sorted(starts):
         if start >= cursor and (m := rules.person.match(view, start)) is not None:
