@@ -628,3 +628,35 @@ def test_a_bold_paragraph_with_a_break_inside_is_a_headline_too(config):
     line = ("<p><strong>央视网消息</strong>（新闻联播）：<br></p><p><strong>某地开展反诈宣传</strong><br></p>"
             "<p>某地公安机关开展反诈宣传。</p>\n")
     assert clean_string(line, config) == "央视网消息（新闻联播）：\n某地开展反诈宣传\n某地公安机关开展反诈宣传。"
+
+
+def _merged_one_by_one(edits: list[Edit]) -> list[Edit]:
+    """Touching deletions with one reason joined edit by edit; deletions of nothing dropped."""
+    out: list[Edit] = []
+    for edit in edits:
+        if edit.end <= edit.start and not edit.replacement:
+            continue
+        if out and not out[-1].replacement and not edit.replacement and out[-1].end == edit.start and (
+                out[-1].reason == edit.reason):
+            out[-1] = Edit(out[-1].start, edit.end, "", out[-1].reason)
+        else:
+            out.append(edit)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2), st.sampled_from(["", " ", "\n"]),
+                          st.sampled_from(["whitespace", "junk:markup"])), max_size=12))
+def test_merged_deletions_are_the_ones_joined_edit_by_edit(steps):
+    from antifraud_corpus.stages.whitespace import _merge_deletions
+
+    edits, at = [], 0
+    for gap, length, replacement, reason in steps:  # in order, never overlapping
+        edits.append(Edit(at + gap, at + gap + length, replacement, reason))
+        at += gap + length
+    assert _merge_deletions(list(edits)) == _merged_one_by_one(edits)
+
+
+def test_touching_blank_lines_go_as_one_deletion(config):
+    text = "第一条 甲。\n\n\n第二条 乙。\n\n第三条 丙。"
+    assert [e[:2] for e in find_whitespace(text, config)] == [(7, 9), (16, 17)]  # (the first break stays)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from antifraud_corpus.config import load_config
-from antifraud_corpus.text.fastregex import FastPattern, SharedRuns, fast, joined
+from antifraud_corpus.text.fastregex import FastPattern, SharedRuns, fast, joined, match_starts
 from antifraud_corpus.text.regex_facts import Facts, analyse
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
@@ -183,3 +183,24 @@ def test_the_plain_pattern_is_fastest_where_re_skips_ahead_itself() -> None:
     assert FastPattern(line_start).fastest() is line_start  # tied to line starts, no window
     for rare in [r"[^，。]{2,14}?\d{1,2}月\d{1,2}日电", r"(?m)^[^，。]{1,60}印发《[^》]{4,40}》"]:
         assert isinstance(FastPattern(re.compile(rare)).fastest(), FastPattern)  # needles bound a window
+
+
+def _every_start(pattern: re.Pattern[str], text: str) -> list[int]:
+    """Each position where `pattern` matches, as a search loop finds them."""
+    starts, pos = [], 0
+    while pos <= len(text) and (found := pattern.search(text, pos)) is not None:
+        starts.append(found.start())
+        pos = found.start() + 1
+    return starts
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(ALL), st.text(alphabet=ALPHABET, max_size=80))
+def test_match_starts_gives_every_position_where_the_pattern_matches(pattern: re.Pattern[str], text: str) -> None:
+    assert list(match_starts(FastPattern(pattern), text)) == _every_start(pattern, text)
+
+
+def test_match_starts_finds_the_starts_inside_a_run_of_blanks_long_or_short() -> None:
+    after = FastPattern(re.compile(r"[ \t]*[，,][ \t]*(?:[男女]|\d{4}年)"))
+    assert list(match_starts(after, "张三 ，男，李四,  1980年生")) == [2, 3, 8]  # not 5: `，李四` has no attribute
+    assert list(match_starts(after, " " * 70 + "，女")) == list(range(71))

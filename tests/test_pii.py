@@ -383,6 +383,26 @@ def test_quick_paths_find_the_same_candidates(pieces, config):
     assert pii._candidates(view, pii_rules(config)) == _reference(view, config)
 
 
+@settings(max_examples=200, deadline=None)
+@given(pieces=st.lists(st.sampled_from(_PIECES), max_size=25))
+def test_prefilter_passes_over_no_value(pieces, config):
+    """A text the prefilter turns away gives no value that the rules would have found in it."""
+    from antifraud_corpus.stages.pii import find as pii
+
+    text = "".join(pieces)
+    found = pii._candidates(text, pii_rules(config))
+    held = any(p.search(text) for p in pii_rules(config).prefilter)
+    assert held or found == []
+
+
+def test_prefilter_turns_away_a_title_and_lets_a_record_through(config):
+
+    prefilter = pii_rules(config).prefilter
+    assert not any(p.search("某省反电信网络诈骗条例（2023年修订）") for p in prefilter)
+    assert any(p.search("犯罪嫌疑人张三，男，1980年5月2日出生") for p in prefilter)
+    assert contains_personal_data("犯罪嫌疑人张三，男，1980年5月2日出生", config) == [("name", 5, 7)]
+
+
 def test_quick_paths_on_seed_pages(config):
     from antifraud_corpus.stages.pii import find as pii
 

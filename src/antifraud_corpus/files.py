@@ -13,7 +13,6 @@ made silently (a typo in `-o` would otherwise grow a tree of folders).
 from __future__ import annotations
 
 import os
-import secrets
 import shlex
 import stat
 from collections.abc import Callable, Iterator
@@ -91,7 +90,7 @@ def _create_beside(path: Path) -> tuple[int, str]:
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
     while True:
-        name = os.path.join(path.parent, f"{TMP_PREFIX}{secrets.token_hex(6)}")
+        name = os.path.join(path.parent, f"{TMP_PREFIX}{os.urandom(6).hex()}")  # (secrets.token_hex, unimported)
         try:
             return os.open(name, flags, 0o666), name
         except FileExistsError:  # pragma: no cover - 48 random bits met an earlier file

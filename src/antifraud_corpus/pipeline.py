@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .config import Config, load_config
 from .errors import CorpusError, DiskFullError, IngestError, StoreError, file_error
-from .models import Document
 from .rawfiles import Problem, RawEntry, discover_raw_files, file_sha256
 from .store import (
     Manifest,
@@ -34,10 +33,11 @@ from .store import (
     write_document,
     write_manifest,
 )
-from .text.textmap import Edit, RemovedLog, Replaced, TrackedText
 
-if TYPE_CHECKING:  # (decoding is imported where a file is read: an unchanged corpus never needs it)
+if TYPE_CHECKING:  # (the stages and records are imported where a file is read: an unchanged corpus never needs them)
+    from .models import Document
     from .stages.decode import RawFile
+    from .text.textmap import Edit, RemovedLog, Replaced, TrackedText
 
 PIPELINE_VERSION = __version__
 
@@ -98,6 +98,7 @@ def clean_text(raw_text: str, config: Config, drops: Sequence[Edit] = ()) -> Cle
     from .stages.repair import find_mojibake
     from .stages.whitespace import find_whitespace
     from .text.blocks import BLOCK_CHARS, line_blocks
+    from .text.textmap import RemovedLog, TrackedText
 
     removed = RemovedLog(raw_text)
     replaced: list[Replaced] = []
@@ -165,6 +166,7 @@ def process_raw(raw: RawFile, source: str, config: Config, *, sidecar_data: dict
 def _process_raw(raw: RawFile, source: str, config: Config, sidecar_data: dict | None) -> Document:
     from .extract import extract_duties
     from .extract.topic import assign_topic
+    from .models import Document
     from .stages.clean import cleaning_warnings
     from .stages.metadata import extract_metadata
     from .stages.pii import redact, redact_removed, replaced_records
@@ -464,8 +466,14 @@ def _ingest_locked(entries: list[RawEntry], problems: list[Problem], raw_dir: Pa
             elif workers > 1 and len(todo) > 1:
                 _ingest_in_workers(todo, raw_dir, normalized_dir, config, config_dir, overrides, workers, record)
             else:
-                for entry in todo:
-                    record(ingest_one(entry, raw_dir, normalized_dir, config))
+                # What exists now (config, rules, dictionaries) lives as long as the run: frozen, the
+                # collector's full passes never walk it (workers get the same from `_ingest_in_workers`).
+                gc.freeze()
+                try:
+                    for entry in todo:
+                        record(ingest_one(entry, raw_dir, normalized_dir, config))
+                finally:
+                    gc.unfreeze()
         finally:
             journal.close()
 

@@ -20,15 +20,16 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import msgspec
 
 from .doc_ids import resolve_prefix
 from .errors import FilterError, StoreError, file_error
 from .files import TMP_PREFIX, write_atomic
-from .models import Document
-from .text.textmap import Removed, RemovedLog, SegmentMap
+
+if TYPE_CHECKING:  # (records and logs are imported where a document is written or read, not for the manifest)
+    from .models import Document
 
 MANIFEST_NAME = ".manifest.json"
 JOURNAL_NAME = ".manifest.journal"
@@ -105,7 +106,9 @@ def stored_ids(normalized_dir: Path) -> list[str]:
 
 _CHUNK = 1 << 16
 _ROWS = 1024  # list items formatted per write
-_encode = msgspec.json.Encoder().encode  # records (dataclasses, dicts, lists) to compact JSON, in C
+_encoder = msgspec.json.Encoder()
+_encode = _encoder.encode  # records (dataclasses, dicts, lists) to compact JSON, in C
+_encode_lines = _encoder.encode_lines  # a batch of them, one per line
 
 
 def _dump_json(data: dict, fh: IO[bytes]) -> None:
@@ -161,6 +164,8 @@ def _json_pieces(data: dict) -> Iterator[bytes]:
 
 def _json_rows(value: Sequence[Any]) -> Iterator[list[bytes]]:
     """The items of a list as one-line JSON, in batches of `_ROWS`."""
+    from .text.textmap import Removed, RemovedLog, SegmentMap
+
     for lo in range(0, len(value), _ROWS):
         if isinstance(value, RemovedLog):
             # The most numerous record; its reasons are a handful of strings, and most of its
@@ -169,9 +174,14 @@ def _json_rows(value: Sequence[Any]) -> Iterator[list[bytes]]:
             yield [b'{"text":%s,"reason":%s,"start":%d,"end":%d}' % (texts[text], reasons[reason], start, end)
                    for start, end, text, reason in value.rows(lo, lo + _ROWS)]
         elif isinstance(value, SegmentMap):
-            yield [b"[%d,%d,%d,%d]" % row for row in value.rows(lo, lo + _ROWS)]
+            yield _encode_lines(value.rows(lo, lo + _ROWS)).split(b"\n")[:-1]  # (tuples: `[a,b,c,d]` each)
         else:
-            yield [_encode(item.to_dict() if isinstance(item, Removed) else item) for item in value[lo : lo + _ROWS]]
+            batch = value[lo : lo + _ROWS]
+            if any(isinstance(item, Removed) for item in batch):
+                batch = [item.to_dict() if isinstance(item, Removed) else item for item in batch]
+            # One call for the batch (a call per record cost as much as the encoding itself); an
+            # encoded record never holds a raw line break (JSON escapes it), so the lines are the records.
+            yield _encode_lines(batch).split(b"\n")[:-1]
 
 
 class _Encoded(dict):
@@ -216,6 +226,8 @@ def read_document(path: Path) -> Document:
     except OSError as exc:
         raise file_error(exc, path, action="read", error=StoreError) from None
     try:
+        from .models import Document
+
         return Document.from_dict(json.loads(data))
     except (ValueError, TypeError, KeyError) as exc:
         raise StoreError(f"{path}: unreadable normalized document ({exc}); run `corpus ingest --force`") from None

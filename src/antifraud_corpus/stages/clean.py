@@ -35,11 +35,12 @@ from __future__ import annotations
 
 import bisect
 import html
+import operator
 import re
 import unicodedata
 from collections.abc import Callable
 from functools import partial
-from itertools import accumulate, repeat
+from itertools import accumulate, compress, repeat
 from operator import add, sub
 from typing import NamedTuple
 
@@ -77,6 +78,12 @@ _STRIP_LINE = _STRIP + "\n"
 
 
 def _lines(text: str, rules: JunkRules) -> list[_Line]:
+    """The lines of `text` that hold anything but white space, in order.
+
+    Blank lines (half the lines of a page written with a blank line between paragraphs) are
+    left out: no rule reads them, a run of labelled lines deletes the blank ones between them
+    with it (`_line_edits`), and the white-space pass removes the rest.
+    """
     # Column by column (a page has thousands of lines): the lines tile the text, so each
     # starts where the one before ends.
     pieces = _LINE.findall(text)
@@ -85,10 +92,14 @@ def _lines(text: str, rules: JunkRules) -> list[_Line]:
     stripped = list(map(str.strip, pieces, repeat(_STRIP_LINE)))
     unstripped_lead = map(sub, map(len, pieces), map(len, map(str.lstrip, pieces, repeat(_STRIP_LINE))))
     leads = map(add, starts, unstripped_lead)
+    if not all(stripped):
+        filled = list(map(bool, stripped))
+        starts, ends, leads = compress(starts, filled), compress(ends, filled), compress(leads, filled)
+        stripped = list(filter(None, stripped))
     visible = stripped
     invisible = rules.invisible_re
     if invisible is not None and invisible.search(text):  # (then only where a line has some)
-        visible = [invisible.sub("", line).strip(_STRIP_LINE) if line and invisible.search(line) else line
+        visible = [invisible.sub("", line).strip(_STRIP_LINE) if invisible.search(line) else line
                    for line in stripped]
     return list(map(_new_line, zip(starts, ends, leads, stripped, visible, strict=True)))
 
@@ -145,7 +156,8 @@ def _line_label(line: str, rules: JunkRules) -> _Label:
                 if sentence:
                     continue
             return _Label(rule.id, rule.weak, rule.in_articles)
-    if rules.footer_min_items > 1 and not rules.footer_separators.may_match(line):
+    separated = rules.footer_needles is None or rules.footer_needles.search(line) is not None
+    if rules.footer_min_items > 1 and not (separated and rules.footer_separators.may_match(line)):
         return _NO_LABEL  # one item: no footer row, whatever `not_footer` says
     if rules.not_footer is not None and rules.not_footer.search(line):
         return _NO_LABEL
@@ -207,7 +219,7 @@ def _mark_duplicate_titles(
 
 def _resumes(line: str, rules: JunkRules) -> bool:
     """A line with which the document goes on after page furniture (`tail_markers.resume`: an appendix)."""
-    return any(p.search(line) for p in rules.resume)
+    return bool(rules.resume_search(line))
 
 
 def _mark_article_end(
@@ -282,18 +294,29 @@ def _mark_headline_lists(
     current: list[int] = []
     previous = -1  # the non-blank line before the current run
     before_run = -1
-    for i, ln in enumerate(lines):
-        if not ln.visible:
-            continue
-        if labels[i] in open_labels and i not in articles and _headline_like(ln.visible, kept[i], rules):
-            if not current:
-                before_run = previous
-            current.append(i)
-        else:
+    i, size = 0, len(lines)
+    while i < size:
+        if i == articles.start and articles:
+            # No line among the document's articles is a headline: the first (a numbered heading,
+            # not blank) ends a run, and the last (one too) is the line before whatever follows.
             if current:
-                runs.append((before_run, current, i))
+                runs.append((before_run, current, articles.start))
             current = []
-        previous = i
+            previous = articles.stop - 1
+            i = articles.stop
+            continue
+        ln = lines[i]
+        if ln.visible:
+            if labels[i] in open_labels and _headline_like(ln.visible, kept[i], rules):
+                if not current:
+                    before_run = previous
+                current.append(i)
+            else:
+                if current:
+                    runs.append((before_run, current, i))
+                current = []
+            previous = i
+        i += 1
     if current:
         runs.append((before_run, current, -1))
     for before, run, after in runs:
@@ -332,6 +355,9 @@ def _line_edits(lines: list[_Line], labels: list[str | None]) -> list[Edit]:
     return edits
 
 
+_span = operator.methodcaller("span")
+_new_edit: Callable[[tuple[int, int, str, str]], Edit] = partial(tuple.__new__, Edit)
+
 # A line up to this long is scanned by each inline rule's plain regex (see `FastPattern.finditer_short`).
 _SHORT_LINE = 2048
 
@@ -359,13 +385,22 @@ def _inline_edits(text: str, ln: _Line, rules: JunkRules) -> list[Edit]:
             tried.update(holders)
     for index in sorted(tried):
         rule = rules.inline_rules[index]
-        taken: list[tuple[int, int]] = []  # by this rule, in order
+        matches = rule.pattern.finditer_short(line) if short else rule.pattern.finditer(line)
+        reason = f"junk:{rule.id}"
+        if not taken_starts and not rule.keep and not rule.unescape:
+            # Nothing taken yet (the first rule with a match, on most lines): each match goes whole.
+            taken = [span for span in map(_span, matches) if span[0] != span[1]]
+            edits += [_new_edit((offset + a, offset + b, "", reason)) for a, b in taken]
+            if taken:
+                taken_starts = [a for a, _ in taken]
+                taken_ends = [b for _, b in taken]
+            continue
+        taken = []  # by this rule, in order
         take = taken.append
-        for m in (rule.pattern.finditer_short(line) if short else rule.pattern.finditer(line)):
+        for m in matches:
             a, b = m.span()
             if a == b or not free(a, b):
                 continue
-            reason = f"junk:{rule.id}"
             if rule.keep:
                 ka, kb = m.span(rule.keep)
                 around = "\n" if rule.line_break else ""
@@ -412,18 +447,21 @@ def find_junk(text: str, config: Config) -> list[Edit]:
     weak = [False] * len(lines)
     in_articles = [False] * len(lines)  # the label's rule fires among the numbered headings too
     numbered: list[int] = []  # the lines that are numbered headings of the document
+    probe_needles, keep_match, numbered_match, gate = (rules.probe_needles, rules.keep_match, rules.numbered_match,
+                                                       rules.label_gate)
     for i, ln in enumerate(lines):
         if not ln.visible:
             continue
         probe = ln.visible
-        if rules.probe_strip is not None and rules.probe_strip.may_match(probe):
+        if rules.probe_strip is not None and (probe_needles is None or probe_needles.search(probe)) and (
+                rules.probe_strip.may_match(probe)):
             probe = rules.probe_strip.sub("", probe).strip(_STRIP)
-        if any(find(probe) for find in rules.keep_steps):
+        if keep_match(probe):
             kept[i] = True
-            if any(p.match(probe) for p in rules.numbered_lines):
+            if numbered_match(probe):
                 numbered.append(i)
             continue
-        if probe:
+        if probe and (gate is None or gate.search(probe)):
             labels[i], weak[i], in_articles[i] = _line_label(probe, rules)
     # The document's own articles and items, from the first numbered heading to the last:
     # what stands between them is the document's text, whatever it starts with.

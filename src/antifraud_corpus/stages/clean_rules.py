@@ -16,6 +16,8 @@ from typing import Any
 from ..config import Config, compile_rule, per_config
 from ..errors import ConfigError
 from ..text.fastregex import FastPattern, any_needle, joined
+from ..text.regex_facts import analyse
+from ..text.wordtrie import trie_pattern
 
 AFTER_END = "after-article-end"
 DUPLICATE_TITLE = "duplicate-title"
@@ -66,10 +68,13 @@ class JunkRules:
     # Lines never junk: the numbered headings, the header notes and the other `keep_lines`.
     keep_lines: tuple[re.Pattern[str], ...]
     keep_steps: tuple[Callable[[str], Any], ...]  # `keep_lines` in calls (see `_steps`)
+    keep_match: Callable[[str], Any]  # whether a line is kept: the steps in one call where they are one
     numbered_lines: tuple[re.Pattern[str], ...]
+    numbered_match: Callable[[str], Any]  # whether a line is one of `numbered_lines`, in one call
     note_lines: tuple[re.Pattern[str], ...]
     invisible_re: re.Pattern[str] | None  # any of `whitespace.invisible`
     probe_strip: FastPattern | None
+    probe_needles: re.Pattern[str] | None  # any needle of `probe_strip` (None: none known)
     line_rules: tuple[LineRule, ...]
     # The rules for a line of at most `step_limits[k]` characters (any length past the last
     # limit: the last entry), as steps: rules whose `max_chars` the line exceeds left out.
@@ -77,6 +82,9 @@ class JunkRules:
     line_steps: tuple[tuple[_Step, ...], ...]
     # Any needle of the gated line rules: a line without one is matched by none of them.
     line_needles: re.Pattern[str] | None
+    # A line this finds nothing in gets no label from any line rule or the footer test (see
+    # `_label_gate`); None: every line is tried.
+    label_gate: re.Pattern[str] | None
     inline_rules: tuple[InlineRule, ...]
     # Any needle of any inline rule: a line without one has no inline junk.
     inline_needles: re.Pattern[str] | None
@@ -87,6 +95,7 @@ class JunkRules:
     sentence_break: re.Pattern[str]  # a clause break: with `sentence_final` at the end, a sentence
     sentence_final: re.Pattern[str]
     footer_separators: FastPattern
+    footer_needles: re.Pattern[str] | None  # any needle of `footer_separators` (None: none known)
     footer_min_items: int
     footer_max_item_chars: int
     not_footer: re.Pattern[str] | None
@@ -99,6 +108,7 @@ class JunkRules:
     tail_min_position: float
     tail_min_content_anywhere: int
     resume: tuple[re.Pattern[str], ...]
+    resume_search: Callable[[str], Any]  # whether one of `resume` is in a line, in one call where it is one
     headline_min_lines: int
     headline_min_chars: int
     headline_max_chars: int
@@ -198,27 +208,36 @@ def junk_rules(config: Config) -> JunkRules:
     note_lines = _patterns(clean.get("note_lines"), "note_lines")
     keep_lines = numbered_lines + note_lines + _patterns(clean.get("keep_lines"), "keep_lines")
     limits = sorted({int(r.max_chars) for r in line_rules if r.max_chars is not None})
+    probe_strip = FastPattern(_compile(clean["probe_strip"], "probe_strip")) if clean.get("probe_strip") else None
+    # (a keep pattern tried as a line rule would be: which of them matches does not matter)
+    keep_steps = tuple(step.find for step in _steps([LineRule("keep", p, anchored=FastPattern(p).anchored)
+                                                     for p in keep_lines]))
+    footer_separators = FastPattern(_compile(footer["separators"], "footer.separators"))
+    resume = _patterns(tail.get("resume"), "tail_markers.resume")
     return JunkRules(
         keep_lines=keep_lines,
-        # (a keep pattern tried as a line rule would be: which of them matches does not matter)
-        keep_steps=tuple(step.find for step in _steps([LineRule("keep", p, anchored=FastPattern(p).anchored)
-                                                      for p in keep_lines])),
+        keep_steps=keep_steps,
+        keep_match=keep_steps[0] if len(keep_steps) == 1 else lambda line: any(find(line) for find in keep_steps),
         numbered_lines=numbered_lines,
+        numbered_match=_any_match(numbered_lines),
         note_lines=note_lines,
         invisible_re=re.compile(f"[{''.join(re.escape(c) for c in invisible)}]") if invisible else None,
-        probe_strip=FastPattern(_compile(clean["probe_strip"], "probe_strip")) if clean.get("probe_strip") else None,
+        probe_strip=probe_strip,
+        probe_needles=any_needle([probe_strip]) if probe_strip is not None else None,
         line_rules=tuple(line_rules),
         step_limits=tuple(limits),
         line_steps=tuple(_steps([r for r in line_rules if r.max_chars is None or r.max_chars >= limit])
                          for limit in [*limits, sys.maxsize]),
         line_needles=_needles_of(line_rules),
+        label_gate=_label_gate(line_rules, footer_separators, int(footer["min_items"])),
         inline_rules=tuple(inline_rules),
         inline_needles=any_needle(r.pattern for r in inline_rules),
         inline_by_needle=_rules_by_needle(inline_rules),
         inline_unneedled=frozenset(i for i, r in enumerate(inline_rules) if r.pattern.needles is None),
         sentence_break=_compile(sentence["clause_break"], "sentence.clause_break"),
         sentence_final=_compile(sentence["end"], "sentence.end"),
-        footer_separators=FastPattern(_compile(footer["separators"], "footer.separators")),
+        footer_separators=footer_separators,
+        footer_needles=any_needle([footer_separators]),
         footer_min_items=int(footer["min_items"]),
         footer_max_item_chars=int(footer["max_item_chars"]),
         not_footer=_compile(footer["not_footer"], "footer.not_footer") if footer.get("not_footer") else None,
@@ -230,7 +249,8 @@ def junk_rules(config: Config) -> JunkRules:
         tail_min_content_chars=int(tail["min_content_chars"]),
         tail_min_position=float(tail["min_position"]),
         tail_min_content_anywhere=int(tail["min_content_chars_anywhere"]),
-        resume=_patterns(tail.get("resume"), "tail_markers.resume"),
+        resume=resume,
+        resume_search=resume[0].search if len(resume) == 1 else lambda line: any(p.search(line) for p in resume),
         headline_min_lines=int(headlines["min_lines"]),
         headline_min_chars=int(headlines["min_chars"]),
         headline_max_chars=int(headlines["max_chars"]),
@@ -270,6 +290,54 @@ def _steps(rules: list[LineRule]) -> tuple[_Step, ...]:
         steps.append(_Step(rule.pattern.search, (rule,), rule.gated))
     close()
     return tuple(steps)
+
+
+def _any_match(patterns: tuple[re.Pattern[str], ...]) -> Callable[[str], Any]:
+    """A call that matches (is truthy) where one of `patterns` matches at the start of a line."""
+    both = joined(patterns) if len(patterns) > 1 else None
+    if both is not None:
+        return both.match
+    return lambda line: any(p.match(line) for p in patterns)
+
+
+# Common characters of Chinese text: a rule whose first character may be most of them (`[^。，]`,
+# `\S`) is gated by its needles instead (see `_label_gate`).
+_COMMON_HAN = "的是在了有和这为我以要他时们到地于就对成可能过子说产种面而方多定行学所得经之进着等度家电力里"
+
+
+def _label_gate(rules: list[LineRule], footer_separators: FastPattern, footer_min_items: int) -> re.Pattern[str] | None:
+    """A regex that finds something in every line a line rule or the footer test can label, or None.
+
+    Most lines of a document are its sentences: no rule can match them, and one search for
+    what each rule needs (the first character of a rule tied to the line start, or a needle
+    of the rule) tells so instead of a call per rule. A rule of which neither is known (a
+    user's pattern that may match anywhere) turns the gate off.
+    """
+    firsts: list[str] = []
+    needles: set[str] = set()
+    for rule in rules:
+        facts = analyse(_plain(rule.pattern))
+        broad = facts.first is not None and sum(
+            re.match(facts.first, char) is not None for char in _COMMON_HAN) > len(_COMMON_HAN) // 2
+        if facts.anchored and facts.first is not None and not (broad and facts.needles):
+            firsts.append(facts.first)
+        elif facts.needles:
+            needles.update(facts.needles)
+        else:
+            return None
+    if footer_min_items > 1:  # (one item is a footer row: then any line may be one)
+        if footer_separators.needles is None:
+            return None
+        needles.update(footer_separators.needles)
+    else:
+        return None
+    parts = [f"^(?:{'|'.join(firsts)})"] if firsts else []
+    if needles:
+        parts.append(trie_pattern(sorted(needles)))
+    try:
+        return re.compile("|".join(parts)) if parts else None
+    except re.error:  # pragma: no cover - a first-character class that stands alone only
+        return None
 
 
 def _rules_by_needle(rules: list[InlineRule]) -> tuple[tuple[str, tuple[int, ...]], ...]:

@@ -38,7 +38,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import Config, compile_rule, per_config
@@ -86,6 +86,9 @@ class _Rules:
     contents_gap_lines: int
     contents_wraps_after: re.Pattern[str]
     contents_trim: str  # characters stripped from an entry's end
+    # (kind group, marker as written) -> `_parse_heading` of it: documents share their markers
+    # (`第一条`, `（二）`), so each is read once per process rather than once per document.
+    parsed_headings: dict[tuple[str, str], tuple[int, str] | None] = field(default_factory=dict)
 
 
 @dataclass(slots=True)  # not frozen: frozen dataclasses are slow to build, and there are many marks
@@ -189,13 +192,18 @@ def _parse_key(key: str) -> tuple[str, int] | None:
 # --- numbered documents -------------------------------------------------------------------
 
 
+_PARSED_HEADINGS_KEPT = 100_000  # (a bound on what a long run over odd markers keeps)
+
+
 def _find_marks(text: str, rules: _Rules) -> list[_Mark]:
     """Every line start that carries a heading marker or a chapter line, in text order."""
     first = rules.first_line.match(text)
     # The scan starts with a literal newline, which the regex engine finds fast; offset 0
     # is tried on its own.
     matches = itertools.chain([first] if first else [], rules.line_start.finditer(text))
-    parsed: dict[tuple[str, str], tuple[int, str] | None] = {}  # the same markers recur often
+    parsed = rules.parsed_headings  # the same markers recur often
+    if len(parsed) > _PARSED_HEADINGS_KEPT:
+        parsed.clear()
     marks = []
     for match in matches:
         name = match.lastgroup or ""
@@ -332,11 +340,14 @@ def _without_contents(text: str, marks: list[_Mark], rules: _Rules) -> tuple[lis
     if len(entries) < rules.contents_min_entries:
         return marks, frozenset()
     # Where each short line that is no heading last occurs (by key): what could repeat an entry.
+    # (A line's key starts with its first character that is not white space: a line whose first
+    # one opens no entry's key repeats none, and its key is not made.)
     last_seen: dict[str, int] = {}
+    firsts = {key[0] for key, _ in entries.values() if key}
     start = text.rfind("\n", 0, min(end for _, end in entries.values())) + 1
     longest = 2 * rules.contents_max_chars  # (white space included: a quick bound before the key is made)
     for line in text[start:].split("\n"):
-        if line and len(line) <= longest and start not in heading_lines:
+        if line and len(line) <= longest and line.lstrip()[:1] in firsts and start not in heading_lines:
             key = _entry_key(line, rules)
             if len(key) <= rules.contents_max_chars:
                 last_seen[key] = start

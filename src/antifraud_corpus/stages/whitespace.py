@@ -6,6 +6,8 @@ See `find_whitespace`; the settings are `clean.yaml` `whitespace` (`clean_rules.
 from __future__ import annotations
 
 import re
+from itertools import compress, count, islice
+from operator import eq, itemgetter, lt
 
 from ..config import Config
 from ..text.textmap import Edit
@@ -18,6 +20,21 @@ _PIECE = re.compile(r"[^\r\n]*(\r\n|\r|\n|\Z)")
 
 def _merge_deletions(edits: list[Edit]) -> list[Edit]:
     """Join touching deletions with the same reason, so one gap is one removed piece (`edits` in order)."""
+    starts, ends = list(map(itemgetter(0), edits)), list(map(itemgetter(1), edits))
+    if all(map(lt, starts, ends)):  # (nothing to drop: the pairs that touch are all that need a look)
+        joins = [k for k in compress(count(1), map(eq, ends, islice(starts, 1, None)))
+                 if not edits[k - 1].replacement and not edits[k].replacement
+                 and edits[k - 1].reason == edits[k].reason]
+        if not joins:
+            return edits
+        joined: list[Edit] = []
+        done = 0  # edits before this one are in `joined`
+        for k in joins:
+            joined += edits[done:k]
+            joined[-1] = Edit(joined[-1].start, edits[k].end, "", joined[-1].reason)
+            done = k + 1
+        joined += edits[done:]
+        return joined
     out: list[Edit] = []
     for edit in edits:
         if edit.end <= edit.start and not edit.replacement:

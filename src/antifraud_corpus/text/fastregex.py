@@ -27,6 +27,7 @@ rules). The facts themselves are read in `regex_facts`.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -364,6 +365,41 @@ def joined(patterns: Sequence[re.Pattern[str]]) -> re.Pattern[str] | None:
         if pattern.flags != default or pattern.groupindex or not analyse(pattern).anchored:
             return None  # (`analyse` proves nothing of a pattern with group references)
     return re.compile("|".join(f"(?P<_{index}>{pattern.pattern})" for index, pattern in enumerate(patterns)))
+
+
+@functools.lru_cache(maxsize=64)
+def _starts_scan(pattern: re.Pattern[str]) -> tuple[re.Pattern[str], re.Pattern[str] | None] | None:
+    """`match_starts`' scan of `pattern`, and a long run of its opening repeat's characters (None: none)."""
+    facts = analyse(pattern)
+    if facts.first is None:
+        return None
+    scan = re.compile(f"(?:{facts.first})(?<=(?=(?:{pattern.pattern}))[\\s\\S])", pattern.flags)
+    long_run = (re.compile(f"(?:{facts.guard.pattern}){{{LONG_RUN},}}", pattern.flags)
+                if facts.guard is not None else None)
+    return scan, long_run
+
+
+def match_starts(pattern: FastPattern, text: str) -> Iterator[int]:
+    """Each position where `pattern` matches, in order: what searching again one past each start gives.
+
+    One scan in C rather than a call per match: it opens with the class of a match's first
+    character, which `re` skips to by itself (a pattern opening with `[ \\t]*` is otherwise tried
+    at every position), and tries the pattern from there as a lookahead. From each position of
+    a run of the characters of a repeat the pattern opens with, that lookahead reads the rest of
+    the run: where such a run is long (a line of blanks), the guarded `search`, which tries a
+    run at its start only, goes instead.
+    """
+    if not pattern.may_match(text):
+        return  # (no needle: a line of blanks is not read from each blank)
+    found = _starts_scan(pattern.pattern)
+    if found is None or (found[1] is not None and found[1].search(text) is not None):
+        pos = 0
+        while (match := pattern.search(text, pos)) is not None:
+            yield match.start()
+            pos = match.start() + 1
+        return
+    for match in found[0].finditer(text):
+        yield match.start()
 
 
 def any_needle(patterns: Iterable[FastPattern]) -> re.Pattern[str] | None:

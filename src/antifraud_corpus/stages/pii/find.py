@@ -111,18 +111,14 @@ class PiiRules:
     boundary: re.Pattern[str] | None
     drop: re.Pattern[str] | None
     opencc: str | None
+    # Patterns one of which finds something in any text that holds a value (a run for the number
+    # patterns, a needle of the fields, a record's attributes); None where that is not known.
+    # Most titles, issuers and header notes hold none of them: then nothing else is tried.
+    prefilter: tuple[re.Pattern[str] | FastPattern, ...] | None = None
 
 
 # Sections without which a pii.yaml redacts less than it seems to.
 _REQUIRED = ("placeholders", "patterns", "fields", "person_record")
-
-
-def redaction_off(config: Config) -> str:
-    """A note for the run when `pii.yaml` turns redaction off (`enabled: false`); "" when it is on."""
-    if config["pii"].get("enabled", True) is False:
-        return ("personal data redaction is turned off (pii.yaml: enabled: false); outputs may hold ID and "
-                "phone numbers, names and addresses of private persons")
-    return ""
 
 
 def _compile(pattern: Any, where: str) -> re.Pattern[str]:
@@ -247,10 +243,11 @@ def pii_rules(config: Config) -> PiiRules:
         if kind not in placeholders:
             raise ConfigError(f"pii.yaml: placeholders: no placeholder for kind '{kind}'; add one")
     view = pii.get("raw_view") or {}
+    number_runs = SharedRuns.of(r.pattern for r in numbers)
     return PiiRules(
         placeholders=placeholders,
         numbers=tuple(numbers),
-        number_runs=SharedRuns.of(r.pattern for r in numbers),
+        number_runs=number_runs,
         context_chars=int(pii.get("context_chars", 12)),  # (pii is {} when redaction is off)
         person=person,
         person_after=person_after,
@@ -261,7 +258,31 @@ def pii_rules(config: Config) -> PiiRules:
         boundary=_optional(pii, "boundary"),
         drop=_optional(view, "drop", "raw_view"),
         opencc=view.get("opencc") or None,
+        prefilter=_prefilter(numbers, number_runs, fields, person, person_after),
     )
+
+
+def _prefilter(numbers: list[NumberRule], number_runs: SharedRuns | None, fields: list[FieldRule],
+               person: re.Pattern[str] | None,
+               person_after: FastPattern | None) -> tuple[re.Pattern[str] | FastPattern, ...] | None:
+    """`PiiRules.prefilter`: what every value needs, as regexes, or None where a rule gives no such thing."""
+    from ...text.fastregex import any_needle
+
+    found: list[re.Pattern[str] | FastPattern] = []
+    if numbers:
+        if number_runs is None:
+            return None
+        found.append(number_runs.regex)
+    if fields:
+        needles = any_needle(rule.pattern for rule in fields)
+        if needles is None:
+            return None
+        found.append(needles)
+    if person is not None:
+        if person_after is None:
+            return None
+        found.append(person_after)
+    return tuple(found)
 
 
 def _surnames(record: Mapping[str, Any] | None) -> str:
@@ -471,22 +492,26 @@ def _person_records(view: str, rules: PiiRules) -> Iterator[re.Match[str]]:
     possible starts in order, from the end of the last match on, is what
     `finditer` does.
     """
+    from ...text.fastregex import match_starts
+
     assert rules.person is not None
     if rules.person_after is None or rules.name_widths is None:
         yield from rules.person.finditer(view)
         return
     shortest, longest = rules.name_widths
     starts: set[int] = set()
-    pos = 0
-    while (after := rules.person_after.search(view, pos)) is not None:
-        end = after.start()
+    for end in match_starts(rules.person_after, view):
         starts.update(range(max(0, end - longest), end - shortest + 1))
-        pos = end + 1
     cursor = 0
     for start in sorted(starts):
         if start >= cursor and (m := rules.person.match(view, start)) is not None:
             yield m
             cursor = m.end()
+
+
+# Texts up to this long (titles, issuers, header notes) go through `PiiRules.prefilter` first. A
+# page nearly always holds one of the things it looks for, and its scans would then be done twice.
+_PREFILTERED_CHARS = 2000
 
 
 def contains_personal_data(text: str, config: Config, *, converted: bool = False) -> list[tuple[str, int, int]]:
@@ -506,6 +531,9 @@ def contains_personal_data(text: str, config: Config, *, converted: bool = False
     if not text:
         return []
     view = _view(text, rules, converted)
+    if (rules.prefilter is not None and len(view.text) <= _PREFILTERED_CHARS
+            and not any(p.search(view.text) for p in rules.prefilter)):
+        return []
     chosen: list[tuple[int, int, str]] = []  # non-overlapping, sorted by start
     # Longest first, then the rule listed first: one value, one placeholder.
     candidates = sorted(_candidates(view.text, rules), key=lambda c: (-(c[1] - c[0]), c[3], c[0]))
