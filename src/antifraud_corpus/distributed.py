@@ -184,33 +184,52 @@ class DaskAlign:
     def __call__(self, run: Run, docs: list[int]) -> list[DocumentResult]:
         if not docs:
             return []
-        # Pickled once here and sent as bytes: scattering the run itself would pickle it again for
-        # every worker. Each worker unpickles it once (`_worker_run`); broadcast, every worker holds
-        # a copy, so losing one worker loses no index.
-        payload = _run_bytes(run)
+        from .compare.shipping import split_run
+
+        # Each worker gets the base (the central pool, the arrays indexed by directive) and the part of
+        # each province it aligns documents of, not the whole run (`compare.shipping`). Pickled here,
+        # once, and sent as bytes: Dask would pickle the objects again for every worker. The base is
+        # broadcast, so losing a worker loses no copy of it; a part is a task's result (`_same`), which
+        # the scheduler computes again if the worker holding it dies.
+        base, parts = split_run(run, docs)
+        payload = _run_bytes(base)
+        del base
         token = uuid.uuid4().hex
         shipped = self.client.scatter(payload, broadcast=True, hash=False)
-        size = self.batch or batch_size(len(docs), worker_count(self.client), _ALIGN_BATCH)
-        futures = [self.client.submit(_compare_batch, shipped, token, docs[i:i + size],
-                                      key=f"corpus-align-{token}-{i}")
-                   for i in range(0, len(docs), size)]
         if self.stats is not None:
-            self.stats.tasks += len(futures)
             self.stats.shipped_bytes += len(payload)
         del payload
-        results: list[tuple] = []
+        size = self.batch or batch_size(len(docs), worker_count(self.client), _ALIGN_BATCH)
+        futures, held = [], []
+        import dask
+
+        # (a province's part is tens of MB at 100k documents: sent once, as intended, not by mistake)
+        with dask.config.set({"distributed.admin.large-graph-warning-threshold": "64GiB"}):
+            for number, (_, members, part) in enumerate(parts):
+                data = _run_bytes(part)
+                if self.stats is not None:
+                    self.stats.shipped_bytes += len(data)
+                held.append(self.client.submit(_same, data, key=f"corpus-part-{token}-{number}"))
+                futures += [self.client.submit(_compare_batch, shipped, held[-1], token, number,
+                                               members[i:i + size], key=f"corpus-align-{token}-{number}-{i}")
+                            for i in range(0, len(members), size)]
+        del parts
+        if self.stats is not None:
+            self.stats.tasks += len(futures)
+        results: list[DocumentResult] = []
         try:
             for rows in _results(futures):
                 if self.stats is not None:
                     self.stats.returned_bytes += len(rows)
                 results.extend(pickle.loads(rows))
         finally:
-            self.client.cancel([*futures, shipped])
+            self.client.cancel([*futures, *held, shipped])
             # The workers outlive the comparison: its index is freed now (best effort: a cluster that
             # went away has freed it already, and its error is the one to report).
             with suppress(OSError, TimeoutError):
                 self.client.run(_forget_runs)
-        return results
+        order = {doc: n for n, doc in enumerate(docs)}
+        return sorted(results, key=lambda r: order[r.doc])
 
 
 def batch_size(documents: int, workers: int, most: int) -> int:
@@ -287,7 +306,7 @@ def _ingest_batch(entries: list[RawEntry], raw_dir: Path, normalized_dir: Path, 
 _worker_frozen = False  # (per worker process: see `_ingest_batch`)
 
 
-def _compare_batch(payload: bytes, token: str, docs: list[int]) -> bytes:
+def _compare_batch(payload: bytes, part: bytes, token: str, number: int, docs: list[int]) -> bytes:
     """Worker side of `DaskAlign`: `document_result` on the shipped run, one document after another, pickled.
 
     The collector is paused, as it is for a local compare: the run is millions of small acyclic
@@ -297,25 +316,34 @@ def _compare_batch(payload: bytes, token: str, docs: list[int]) -> bytes:
     from .compare.run import document_result
 
     with collector_paused():
-        run = _worker_run(payload, token)
+        run = _worker_run(payload, token, part, number)
         return pickle.dumps([document_result(run, doc) for doc in docs], protocol=pickle.HIGHEST_PROTOCOL)
 
 
-# Per worker process: the run of the comparison under way, unpickled once (a lock: a worker may run
-# tasks on several threads).
+# Per worker process: the run of the comparison under way, unpickled once, and the parts merged into
+# it (a lock: a worker may run tasks on several threads).
 _worker_runs: dict[str, Run] = {}
+_worker_parts: set[tuple[str, int]] = set()
 _worker_runs_lock = threading.Lock()
 
 
-def _worker_run(payload: bytes, token: str) -> Run:
+def _worker_run(payload: bytes, token: str, part: bytes | None = None, number: int = 0) -> Run:
+    """The run of comparison `token` on this worker, with part `number` merged into it (`compare.shipping`)."""
+    from .compare.shipping import merge_part
+
+    # Frozen (`gc.freeze`), the collector never walks the run's million records again between tasks
+    # (as a local compare freezes them before it forks its workers).
     with _worker_runs_lock:
-        if token not in _worker_runs:
+        run = _worker_runs.get(token)
+        if run is None:
             _forget_runs_locked()  # (an older comparison is over)
-            _worker_runs[token] = pickle.loads(payload)
-            # Frozen, the collector never walks the run's million records again between tasks (as
-            # a local compare freezes them before it forks its workers).
+            run = _worker_runs[token] = pickle.loads(payload)
             gc.freeze()
-        return _worker_runs[token]
+        if part is not None and (token, number) not in _worker_parts:
+            merge_part(run, pickle.loads(part))
+            _worker_parts.add((token, number))
+            gc.freeze()
+        return run
 
 
 def _forget_runs() -> None:
@@ -326,6 +354,7 @@ def _forget_runs() -> None:
 def _forget_runs_locked() -> None:
     if _worker_runs:
         _worker_runs.clear()
+        _worker_parts.clear()
         gc.unfreeze()  # (what the run held is freed; what else was frozen is collected as before)
 
 
