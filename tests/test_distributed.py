@@ -249,7 +249,6 @@ def test_a_worker_unpickles_the_run_once_and_keeps_it_from_the_collector(corpus,
     assert (engine._worker_runs, gc.get_freeze_count()) == ({}, 0)
 
 
-@pytest.mark.filterwarnings("ignore:Port 8787 is already in use")  # (the module's cluster holds it)
 def test_local_cluster_workers_start_without_a_pinned_malloc_trim_threshold(monkeypatch):
     """Dask's nannies set MALLOC_TRIM_THRESHOLD_, which pins glibc's mmap threshold: compare's numpy
     temporaries were then mapped and unmapped on every call (docs/scale.md)."""
@@ -257,3 +256,12 @@ def test_local_cluster_workers_start_without_a_pinned_malloc_trim_threshold(monk
     with engine.cluster_client("local", 1) as local:
         found = local.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_")
     assert list(found.values()) == [None]
+
+
+def test_two_local_clusters_at_once_start_without_a_port_warning(recwarn):
+    """`--scheduler local` binds no fixed port (a second run at the same time warned that 8787 was taken)."""
+    with engine.cluster_client("local", 1) as first, engine.cluster_client("local", 1) as second:
+        servers = [client.cluster.scheduler.http_server for client in (first, second)]
+        addresses = [(server.address, server.port != 8787) for server in servers]
+    assert [str(w.message) for w in recwarn if "already in use" in str(w.message)] == []
+    assert addresses == [("127.0.0.1", True), ("127.0.0.1", True)]

@@ -102,11 +102,17 @@ def cluster_client(address: str | None, workers: int | None = None) -> Iterator[
         # The nannies start workers with MALLOC_TRIM_THRESHOLD_ set, which pins glibc's mmap threshold
         # at 128 KB: every numpy temporary above it is mapped and unmapped again, its pages faulted in
         # each time, and compare's alignment took 7 to 12% more CPU (docs/scale.md). Unset: glibc's default.
+        # The scheduler starts an HTTP server whatever the dashboard setting (`Node.start_http_server`),
+        # on port 8787 unless told otherwise: a second run at the same time warned that the port was
+        # taken. No dashboard, no HTTP routes, and a free port of the loopback interface.
         with dask.config.set({"distributed.worker.profile.enabled": False,
-                              "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+                              "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+                              "distributed.scheduler.http.routes": []}):
             try:
                 cluster = distributed.LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                                                   processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+                                                   processes=True, dashboard_address=None,
+                                                   scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                                                   silence_logs=logging.ERROR)
             except (RuntimeError, OSError, TimeoutError) as exc:
                 raise SchedulerError(f"--scheduler local: the local Dask cluster did not start ({exc}); "
                                      "run `corpus` from a file or the installed command, with memory to spare"
