@@ -265,3 +265,33 @@ def test_two_local_clusters_at_once_start_without_a_port_warning(recwarn):
         addresses = [(server.address, server.port != 8787) for server in servers]
     assert [str(w.message) for w in recwarn if "already in use" in str(w.message)] == []
     assert addresses == [("127.0.0.1", True), ("127.0.0.1", True)]
+
+
+def _handmade_corpus():
+    """Every document of the handmade compare cases, ids made unique: several provinces and lines."""
+    from test_compare import CASES, make_doc
+
+    return [make_doc({**doc, "doc_id": f"{number}_{doc['doc_id']}"})
+            for number, case in enumerate(CASES) for doc in case["documents"]]
+
+
+@pytest.mark.parametrize(("batch", "on_workers", "written_by"), [(1, True, {"worker"}), (3, False, {"client"})])
+def test_compare_json_rendered_on_the_workers_or_sent_back_is_the_same(client, config, tmp_path: Path, batch: int,
+                                                                       on_workers: bool, written_by: set[str]):
+    """The workers render their documents' JSON as local workers do: into the client's spool folder,
+    which they see here (files named by a worker's own prefix), or sent back to the client (its pid)."""
+    from antifraud_corpus.compare import compare_corpus
+    from antifraud_corpus.report.compare_data import write_json_stream
+
+    write_json_stream(compare_corpus(_handmade_corpus(), config, json_diffs=True), tmp_path / "local.json")
+    writers: set[str] = set()
+
+    def align_all(run, docs):
+        results = engine.DaskAlign(client, batch=batch, spool_on_workers=on_workers)(run, docs)
+        writers.update("client" if r.json[0] == f"{os.getpid()}.json" else "worker" for r in results if r.json)
+        return results
+
+    write_json_stream(compare_corpus(_handmade_corpus(), config, json_diffs=True, align_all=align_all),
+                      tmp_path / "dask.json")
+    assert writers == written_by
+    assert (tmp_path / "dask.json").read_bytes() == (tmp_path / "local.json").read_bytes()

@@ -24,6 +24,7 @@ are the optional extra `[dask]`; `--scheduler local` starts a `LocalCluster`.
 
 from __future__ import annotations
 
+import copy
 import copyreg
 import gc
 import io
@@ -33,7 +34,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,7 @@ from .store import sweep_temporary_files
 if TYPE_CHECKING:
     from distributed import Client
 
+    from .compare.diffjson import DiffJson, JsonSpool
     from .compare.records import DocumentResult
     from .compare.state import Run
 
@@ -181,11 +183,17 @@ class DaskIngest:
 
 @dataclass(slots=True)
 class DaskAlign:
-    """A compare alignment (`compare.run.AlignAll`): the index scattered once, `document_result` over batches."""
+    """A compare alignment (`compare.run.AlignAll`): the index shipped once, `document_result` over batches.
+
+    When the run renders its diffs as JSON (`Run.spool`), the workers render their documents' as
+    local workers do, into the spool's folder when they see it (on this machine, or a shared file
+    system), else sending the JSON back with the results.
+    """
 
     client: Client
     batch: int = 0  # local documents per task; 0: from the number of documents and workers
     stats: ClusterStats | None = None
+    spool_on_workers: bool = True  # False: the JSON comes back with the results even where the folder is seen
 
     def __call__(self, run: Run, docs: list[int]) -> list[DocumentResult]:
         if not docs:
@@ -197,6 +205,7 @@ class DaskAlign:
         # once, and sent as bytes: Dask would pickle the objects again for every worker. The base is
         # broadcast, so losing a worker loses no copy of it; a part is a task's result (`_same`), which
         # the scheduler computes again if the worker holding it dies.
+        folder = run.spool.folder if run.spool is not None else None
         base, parts = split_run(run, docs)
         payload = _run_bytes(base)
         del base
@@ -217,7 +226,8 @@ class DaskAlign:
                     self.stats.shipped_bytes += len(data)
                 held.append(self.client.submit(_same, data, key=f"corpus-part-{token}-{number}"))
                 futures += [self.client.submit(_compare_batch, shipped, held[-1], token, number,
-                                               members[i:i + size], key=f"corpus-align-{token}-{number}-{i}")
+                                               members[i:i + size], folder, self.spool_on_workers,
+                                               key=f"corpus-align-{token}-{number}-{i}")
                             for i in range(0, len(members), size)]
         del parts
         if self.stats is not None:
@@ -227,7 +237,12 @@ class DaskAlign:
             for rows in _results(futures):
                 if self.stats is not None:
                     self.stats.returned_bytes += len(rows)
-                results.extend(pickle.loads(rows))
+                batch, sent = pickle.loads(rows)
+                if sent:  # (rendered by a worker that does not see the spool's folder)
+                    for result in batch:
+                        result.json = _spooled(run, result.json, sent)
+                        result.timeline_json = _spooled(run, result.timeline_json, sent)
+                results.extend(batch)
         finally:
             self.client.cancel([*futures, *held, shipped])
             # The workers outlive the comparison: its index is freed now (best effort: a cluster that
@@ -312,44 +327,100 @@ def _ingest_batch(entries: list[RawEntry], raw_dir: Path, normalized_dir: Path, 
 _worker_frozen = False  # (per worker process: see `_ingest_batch`)
 
 
-def _compare_batch(payload: bytes, part: bytes, token: str, number: int, docs: list[int]) -> bytes:
-    """Worker side of `DaskAlign`: `document_result` on the shipped run, one document after another, pickled.
+def _compare_batch(payload: bytes, part: bytes, token: str, number: int, docs: list[int], folder: str | None,
+                   spool_on_worker: bool) -> bytes:
+    """Worker side of `DaskAlign`: each document aligned on the shipped run (`run.aligned_result`), with
+    its JSON rendered when the client's run has a spool in `folder`; the results pickled, with the
+    JSON rendered here when the worker cannot write it there.
 
     The collector is paused, as it is for a local compare: the run is millions of small acyclic
     records, which each collection would walk again for nothing.
     """
     from .compare import collector_paused
-    from .compare.run import document_result
+    from .compare.run import aligned_result
 
     with collector_paused():
         run = _worker_run(payload, token, part, number)
-        return pickle.dumps([document_result(run, doc) for doc in docs], protocol=pickle.HIGHEST_PROTOCOL)
+        view = copy.copy(run)  # (the run with this thread's renderer and spool, if any)
+        if folder is not None:
+            view.renderer, view.spool = _worker_json(token, folder, spool_on_worker)
+        results = [aligned_result(view, doc) for doc in docs]
+        sent = view.spool.data if isinstance(view.spool, _SentJson) else []
+        return pickle.dumps((results, sent), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-# Per worker process: the run of the comparison under way, unpickled once, and the parts merged into
-# it (a lock: a worker may run tasks on several threads).
-_worker_runs: dict[str, Run] = {}
-_worker_parts: set[tuple[str, int]] = set()
+@dataclass(slots=True)
+class _WorkerComparison:
+    """A worker's share of the comparison under way: the run (the base, and the parts merged into it),
+    and per thread the renderer and the spool of its documents' JSON."""
+
+    run: Run
+    parts: set[int] = field(default_factory=set)
+    json: dict[int, tuple[DiffJson, JsonSpool | None]] = field(default_factory=dict)
+
+
+class _SentJson:
+    """A spool for a worker that does not see the client's folder: the JSON kept, to go back with the
+    results (`_spooled` puts it into the client's spool)."""
+
+    def __init__(self) -> None:
+        self.data: list[bytes] = []
+
+    def put(self, data: bytes) -> tuple[str, int, int]:
+        self.data.append(data)
+        return _SENT, len(self.data) - 1, len(data)
+
+
+_SENT = ""  # the file name of JSON that `_SentJson` keeps (no spool file is named so)
+
+
+def _spooled(run: Run, where: tuple[str, int, int] | None, sent: list[bytes]) -> tuple[str, int, int] | None:
+    if where is None or where[0] != _SENT or run.spool is None:
+        return where
+    return run.spool.put(sent[where[1]])
+
+
+# Per worker process: the comparison under way (a lock: a worker may run tasks on several threads).
+_worker_runs: dict[str, _WorkerComparison] = {}
 _worker_runs_lock = threading.Lock()
 
 
 def _worker_run(payload: bytes, token: str, part: bytes | None = None, number: int = 0) -> Run:
-    """The run of comparison `token` on this worker, with part `number` merged into it (`compare.shipping`)."""
+    """The run of comparison `token` on this worker (unpickled once), with part `number` merged into it
+    (`compare.shipping`)."""
     from .compare.shipping import merge_part
 
     # Frozen (`gc.freeze`), the collector never walks the run's million records again between tasks
     # (as a local compare freezes them before it forks its workers).
     with _worker_runs_lock:
-        run = _worker_runs.get(token)
-        if run is None:
+        comparison = _worker_runs.get(token)
+        if comparison is None:
             _forget_runs_locked()  # (an older comparison is over)
-            run = _worker_runs[token] = pickle.loads(payload)
+            comparison = _worker_runs[token] = _WorkerComparison(pickle.loads(payload))
             gc.freeze()
-        if part is not None and (token, number) not in _worker_parts:
-            merge_part(run, pickle.loads(part))
-            _worker_parts.add((token, number))
+        if part is not None and number not in comparison.parts:
+            merge_part(comparison.run, pickle.loads(part))
+            comparison.parts.add(number)
             gc.freeze()
-        return run
+        return comparison.run
+
+
+def _worker_json(token: str, folder: str, spool_on_worker: bool) -> tuple[DiffJson, JsonSpool | _SentJson]:
+    """This thread's renderer of comparison `token`, and where it puts the JSON: its own file in the
+    client's spool `folder` when this worker sees it, else a `_SentJson` for the task."""
+    from .compare.diffjson import JsonSpool
+    from .compare.rows import json_renderer
+
+    with _worker_runs_lock:
+        comparison = _worker_runs[token]
+        thread = threading.get_ident()
+        if thread not in comparison.json:
+            run = comparison.run
+            seen = spool_on_worker and os.path.isdir(folder)  # (a unique temporary name: found, it is the one)
+            comparison.json[thread] = (json_renderer(run.corpus.items, run.corpus.infos),
+                                       JsonSpool(folder) if seen else None)
+        renderer, spool = comparison.json[thread]
+    return renderer, spool if spool is not None else _SentJson()
 
 
 def _forget_runs() -> None:
@@ -359,8 +430,11 @@ def _forget_runs() -> None:
 
 def _forget_runs_locked() -> None:
     if _worker_runs:
+        for comparison in _worker_runs.values():
+            for _, spool in comparison.json.values():
+                if spool is not None:
+                    spool.finish_writing()  # (closed before the client reads the files: NFS sees them whole)
         _worker_runs.clear()
-        _worker_parts.clear()
         gc.unfreeze()  # (what the run held is freed; what else was frozen is collected as before)
 
 
