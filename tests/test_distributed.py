@@ -295,3 +295,26 @@ def test_compare_json_rendered_on_the_workers_or_sent_back_is_the_same(client, c
                       tmp_path / "dask.json")
     assert writers == written_by
     assert (tmp_path / "dask.json").read_bytes() == (tmp_path / "local.json").read_bytes()
+
+
+@pytest.mark.parametrize(("sizes", "workers", "expected"), [
+    ([5, 40, 12, 30], ["tcp://a", "tcp://b"], ["tcp://a", "tcp://a", "tcp://b", "tcp://b"]),
+    ([3, 3, 3], ["tcp://a", "tcp://b", "tcp://c"], ["tcp://a", "tcp://b", "tcp://c"]),
+    ([7, 1], [], [None, None]),
+])
+def test_provinces_go_to_workers_largest_first_to_the_least_loaded(sizes, workers, expected):
+    assert engine.province_homes(sizes, workers) == expected
+
+
+def test_local_cluster_processes_wake_up_less_often():
+    """The event-loop check, memory monitor and system monitor of a LocalCluster's processes run at
+    intervals that cost an idle cluster a quarter of the CPU the defaults did (docs/scale.md)."""
+    import dask
+
+    keys = list(engine.QUIETER_LOOPS)
+    with engine.cluster_client("local", 1) as local:
+        found = list(local.run(lambda: [dask.config.get(key) for key in keys]).values())
+        scheduler = local.cluster.scheduler
+        ticks = scheduler.periodic_callbacks["tick"].callback_time
+    assert found == [[engine.QUIETER_LOOPS[key] for key in keys]]
+    assert ticks == 1000  # (milliseconds)

@@ -61,6 +61,12 @@ _CONNECT_SECONDS = 10
 # last tasks short (they decide when the run ends).
 _INGEST_BATCH = 16
 _ALIGN_BATCH = 32
+# Every process of a cluster wakes up 50 times a second to time its event loop, 10 times to measure
+# its memory and twice to sample the system: 2 CPU seconds per 30 s for an idle 2-worker LocalCluster,
+# 0.5 with these (docs/scale.md), taken from the work running beside them. Still soon enough to warn
+# of a stuck loop (after 3 s) and to stop a worker whose memory runs away.
+QUIETER_LOOPS = {"distributed.admin.tick.interval": "1s", "distributed.admin.system-monitor.interval": "2s",
+                 "distributed.worker.memory.monitor-interval": "1s"}
 
 
 def _distributed() -> Any:
@@ -109,7 +115,7 @@ def cluster_client(address: str | None, workers: int | None = None) -> Iterator[
         # taken. No dashboard, no HTTP routes, and a free port of the loopback interface.
         with dask.config.set({"distributed.worker.profile.enabled": False,
                               "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-                              "distributed.scheduler.http.routes": []}):
+                              "distributed.scheduler.http.routes": [], **QUIETER_LOOPS}):
             try:
                 cluster = distributed.LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                                                    processes=True, dashboard_address=None,
@@ -218,16 +224,21 @@ class DaskAlign:
         futures, held = [], []
         import dask
 
+        homes = province_homes([len(members) for _, members, _ in parts], sorted(self.client.scheduler_info()
+                                                                                  .get("workers") or {}))
         # (a province's part is tens of MB at 100k documents: sent once, as intended, not by mistake)
         with dask.config.set({"distributed.admin.large-graph-warning-threshold": "64GiB"}):
-            for number, (_, members, part) in enumerate(parts):
+            for number, ((_, members, part), home) in enumerate(zip(parts, homes, strict=True)):
                 data = _run_bytes(part)
                 if self.stats is not None:
                     self.stats.shipped_bytes += len(data)
-                held.append(self.client.submit(_same, data, key=f"corpus-part-{token}-{number}"))
+                # A province's part and its tasks go to one worker, a preference only: a worker that is
+                # idle at the end steals tasks (and fetches their part), a lost one's go elsewhere.
+                where = {"workers": [home], "allow_other_workers": True} if home else {}
+                held.append(self.client.submit(_same, data, key=f"corpus-part-{token}-{number}", **where))
                 futures += [self.client.submit(_compare_batch, shipped, held[-1], token, number,
                                                members[i:i + size], folder, self.spool_on_workers,
-                                               key=f"corpus-align-{token}-{number}-{i}")
+                                               key=f"corpus-align-{token}-{number}-{i}", **where)
                             for i in range(0, len(members), size)]
         del parts
         if self.stats is not None:
@@ -251,6 +262,19 @@ class DaskAlign:
                 self.client.run(_forget_runs)
         order = {doc: n for n, doc in enumerate(docs)}
         return sorted(results, key=lambda r: order[r.doc])
+
+
+def province_homes(sizes: list[int], workers: list[str]) -> list[str | None]:
+    """The worker each province's documents go to (`sizes`: their numbers), the largest province first
+    to the worker with the fewest documents so far; None for all when no worker is known yet."""
+    if not workers:
+        return [None] * len(sizes)
+    load = dict.fromkeys(workers, 0)
+    homes: list[str | None] = [None] * len(sizes)
+    for number in sorted(range(len(sizes)), key=lambda n: -sizes[n]):
+        home = homes[number] = min(load, key=load.__getitem__)  # (ties: the first worker, by address)
+        load[home] += sizes[number]
+    return homes
 
 
 def batch_size(documents: int, workers: int, most: int) -> int:
@@ -439,4 +463,4 @@ def _forget_runs_locked() -> None:
 
 
 __all__ = ["INSTALL_HINT", "LOCAL", "SCHEDULER_ENV", "ClusterStats", "DaskAlign", "DaskIngest", "batch_size",
-           "cluster_client", "worker_count"]
+           "cluster_client", "province_homes", "worker_count"]
