@@ -318,3 +318,15 @@ def test_local_cluster_processes_wake_up_less_often():
         ticks = scheduler.periodic_callbacks["tick"].callback_time
     assert found == [[engine.QUIETER_LOOPS[key] for key in keys]]
     assert ticks == 1000  # (milliseconds)
+
+
+def test_compare_json_on_a_one_worker_cluster_is_the_same(config, tmp_path: Path):
+    """One worker aligns every province (its parts all merged into one run): the same bytes again."""
+    from antifraud_corpus.compare import compare_corpus
+    from antifraud_corpus.report.compare_data import write_json_stream
+
+    write_json_stream(compare_corpus(_handmade_corpus(), config, json_diffs=True), tmp_path / "local.json")
+    with engine.cluster_client("local", 1) as one:
+        comparison = compare_corpus(_handmade_corpus(), config, json_diffs=True, align_all=engine.DaskAlign(one))
+        write_json_stream(comparison, tmp_path / "dask.json")
+    assert (tmp_path / "dask.json").read_bytes() == (tmp_path / "local.json").read_bytes()
