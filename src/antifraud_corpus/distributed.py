@@ -192,7 +192,8 @@ class DaskIngest:
 
 @dataclass(slots=True)
 class DaskAlign:
-    """A compare alignment (`compare.run.AlignAll`): the index shipped once, `document_result` over batches.
+    """A compare alignment (`compare.run.AlignAll`): the base shipped once to every worker, a part per
+    province to the worker its documents go to, `run.aligned_result` over batches of its documents.
 
     When the run renders its diffs as JSON (`Run.spool`), the workers render their documents' as
     local workers do, into the spool's folder when they see it (on this machine, or a shared file
@@ -207,6 +208,8 @@ class DaskAlign:
     def __call__(self, run: Run, docs: list[int]) -> list[DocumentResult]:
         if not docs:
             return []
+        import dask
+
         from .compare.shipping import split_run
 
         # Each worker gets the base (the central pool, the arrays indexed by directive) and the part of
@@ -225,8 +228,6 @@ class DaskAlign:
         del payload
         size = self.batch or batch_size(len(docs), worker_count(self.client), _ALIGN_BATCH)
         futures, held = [], []
-        import dask
-
         homes = province_homes([len(members) for _, members, _ in parts], sorted(self.client.scheduler_info()
                                                                                   .get("workers") or {}))
         # (a province's part is tens of MB at 100k documents: sent once, as intended, not by mistake)
