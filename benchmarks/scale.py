@@ -9,7 +9,12 @@ process:
 
 - ingest of the raw pages with the local engine (`--workers N`, forked processes)
   and with a LocalCluster of N worker processes (`--scheduler local --workers N`);
-- compare (JSON written) of the synthetic store, both engines alike.
+- compare (JSON written, as `corpus compare --format json` writes it: each process renders the
+  diffs it aligned) of the synthetic store, both engines alike.
+
+With `--baseline NAME=SRC` (repeatable), the cluster also runs with the package of another checkout
+(its `src` folder, put first on PYTHONPATH of the run and of its workers) in the same rounds, so that
+a change is measured against the code before it on the same load, not against yesterday's figures.
 
 Printed per run: wall seconds, CPU seconds of every process of the run (the machine
 is shared: CPU is what is comparable), peak resident memory of the main process
@@ -24,6 +29,8 @@ Usage:
     python benchmarks/scale.py --sizes 10000            # only 10k
     python benchmarks/scale.py --sizes 100000 --stages ingest
     python benchmarks/scale.py --sizes 10000 --stages compare --rounds 2
+    git archive HEAD~1 src | tar -x -C /tmp/before    # the code before a change, then:
+    python benchmarks/scale.py --sizes 10000 --stages compare --rounds 2 --baseline before=/tmp/before/src
 """
 
 from __future__ import annotations
@@ -146,7 +153,8 @@ def _child_run(stage: str, engine: str, source: Path, out: Path, workers: int) -
             from antifraud_corpus.store import load_document_duties
 
             comparison = compare_corpus(load_document_duties(source), config, workers=workers,
-                                        align_all=DaskAlign(client, stats=stats) if client else None)
+                                        align_all=DaskAlign(client, stats=stats) if client else None,
+                                        json_diffs=True)
             write_json_stream(comparison, out)
             result["documents"] = len(comparison.documents)
         done = time.perf_counter()
@@ -159,9 +167,10 @@ def _child_run(stage: str, engine: str, source: Path, out: Path, workers: int) -
     return result
 
 
-def _child(stage: str, engine: str, source: Path, out: Path, workers: int) -> dict:
+def _child(stage: str, engine: str, source: Path, out: Path, workers: int, src: str | None = None) -> dict:
     command = [sys.executable, __file__, "--child", stage, engine, str(source), str(out), "--workers", str(workers)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (src, os.environ.get("PYTHONPATH"))))}
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env if src else None)
     if done.returncode:
         sys.exit(f"{stage} on {engine} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -172,7 +181,7 @@ def _line(n: int, stage: str, engine: str, r: dict) -> str:
             f"({1000 * r['cpu_seconds'] / n:5.2f} ms/doc; main {r['main_cpu_seconds']:5.1f}s, workers "
             f"{r['cpu_seconds'] - r['main_cpu_seconds']:5.1f}s)  peak main {r['main_peak_mb']:5.0f} MB, "
             f"largest worker {r['worker_peak_mb']:5.0f} MB")
-    if engine == "cluster":
+    if engine != "local":
         text += (f"  start {r['startup_seconds']:.1f}s  tasks {r['tasks']}  shipped {r['shipped_mb']:.2f} MB  "
                  f"returned {r['returned_mb']:.1f} MB")
     return text
@@ -186,6 +195,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=1,
                         help="runs of each engine, alternating which goes first; the overhead is of the sums")
+    parser.add_argument("--baseline", action="append", default=[], metavar="NAME=SRC",
+                        help="also run the cluster with the package in SRC (another checkout's src folder), "
+                             "in the same rounds")
     parser.add_argument("--child", nargs=4, metavar=("STAGE", "ENGINE", "SOURCE", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -203,34 +215,41 @@ def main() -> None:
                   f" ({raw_bytes / 1e6:.0f} MB of raw pages)", flush=True)
             for stage in args.stages:
                 source = base / ("raw" if stage == "ingest" else "synthetic")
+                sources = {"local": None, "cluster": None}
+                sources.update(dict(spec.split("=", 1) for spec in args.baseline))
                 outs = {engine: base / (f"{stage}-{engine}" if stage == "ingest" else f"{stage}-{engine}.json")
-                        for engine in ("local", "cluster")}
+                        for engine in sources}
                 totals = {engine: {"seconds": 0.0, "cpu_seconds": 0.0, "startup_seconds": 0.0} for engine in outs}
-                same = True
+                same = {engine: True for engine in outs if engine != "local"}
                 for round_ in range(args.rounds):
-                    # Every other round the cluster goes first: the load of a shared machine drifts, and
-                    # CPU seconds drift with it (a busy core runs slower), so neither engine always gets
-                    # the quieter turn.
-                    for engine in ("local", "cluster") if round_ % 2 == 0 else ("cluster", "local"):
-                        run = _child(stage, engine, source, outs[engine], args.workers)
+                    # Every other round the order is reversed: the load of a shared machine drifts, and
+                    # CPU seconds drift with it (a busy core runs slower), so no engine always gets the
+                    # quieter turn.
+                    for engine in list(outs) if round_ % 2 == 0 else list(outs)[::-1]:
+                        kind = "local" if engine == "local" else "cluster"
+                        run = _child(stage, kind, source, outs[engine], args.workers, sources[engine])
                         print(_line(n, stage, engine, run), flush=True)
                         for key in totals[engine]:
                             totals[engine][key] += run[key]
-                    if stage == "ingest":
-                        same &= _tree_digest(outs["local"]) == _tree_digest(outs["cluster"])
-                    else:
-                        # (compared in chunks: read whole, 2 x 1.5 GB at 10k, this process's peak memory
-                        # would be inherited as the recorded peak of the next runs it starts)
-                        same &= filecmp.cmp(outs["local"], outs["cluster"], shallow=False)
+                    for engine in same:
+                        if stage == "ingest":
+                            same[engine] &= _tree_digest(outs["local"]) == _tree_digest(outs[engine])
+                        else:
+                            # (compared in chunks: read whole, 2 x 1.5 GB at 10k, this process's peak memory
+                            # would be inherited as the recorded peak of the next runs it starts)
+                            same[engine] &= filecmp.cmp(outs["local"], outs[engine], shallow=False)
                     for out in outs.values():  # (a 100k store is gigabytes; a store left in place is resumed)
                         shutil.rmtree(out) if out.is_dir() else out.unlink()
-                local, cluster = totals["local"], totals["cluster"]
+                local = totals["local"]
                 rounds = f" over {args.rounds} rounds" if args.rounds > 1 else ""
-                print(f"n={n:>7}  {stage:<7} cluster overhead{rounds}: "
-                      f"wall {cluster['seconds'] / local['seconds'] - 1:+.1%}, "
-                      f"cpu {cluster['cpu_seconds'] / local['cpu_seconds'] - 1:+.1%} "
-                      f"(start-up {cluster['startup_seconds'] / args.rounds:.1f}s apart); "
-                      f"outputs byte-identical: {same}", flush=True)
+                for engine in same:
+                    cluster = totals[engine]
+                    name = "cluster" if engine == "cluster" else f"cluster {engine}"
+                    print(f"n={n:>7}  {stage:<7} {name} overhead{rounds}: "
+                          f"wall {cluster['seconds'] / local['seconds'] - 1:+.1%}, "
+                          f"cpu {cluster['cpu_seconds'] / local['cpu_seconds'] - 1:+.1%} "
+                          f"(start-up {cluster['startup_seconds'] / args.rounds:.1f}s apart); "
+                          f"outputs byte-identical: {same[engine]}", flush=True)
             shutil.rmtree(base)
 
 

@@ -249,7 +249,6 @@ def test_a_worker_unpickles_the_run_once_and_keeps_it_from_the_collector(corpus,
     assert (engine._worker_runs, gc.get_freeze_count()) == ({}, 0)
 
 
-@pytest.mark.filterwarnings("ignore:Port 8787 is already in use")  # (the module's cluster holds it)
 def test_local_cluster_workers_start_without_a_pinned_malloc_trim_threshold(monkeypatch):
     """Dask's nannies set MALLOC_TRIM_THRESHOLD_, which pins glibc's mmap threshold: compare's numpy
     temporaries were then mapped and unmapped on every call (docs/scale.md)."""
@@ -257,3 +256,77 @@ def test_local_cluster_workers_start_without_a_pinned_malloc_trim_threshold(monk
     with engine.cluster_client("local", 1) as local:
         found = local.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_")
     assert list(found.values()) == [None]
+
+
+def test_two_local_clusters_at_once_start_without_a_port_warning(recwarn):
+    """`--scheduler local` binds no fixed port (a second run at the same time warned that 8787 was taken)."""
+    with engine.cluster_client("local", 1) as first, engine.cluster_client("local", 1) as second:
+        servers = [client.cluster.scheduler.http_server for client in (first, second)]
+        addresses = [(server.address, server.port != 8787) for server in servers]
+    assert [str(w.message) for w in recwarn if "already in use" in str(w.message)] == []
+    assert addresses == [("127.0.0.1", True), ("127.0.0.1", True)]
+
+
+def _handmade_corpus():
+    """Every document of the handmade compare cases, ids made unique: several provinces and lines."""
+    from test_compare import CASES, make_doc
+
+    return [make_doc({**doc, "doc_id": f"{number}_{doc['doc_id']}"})
+            for number, case in enumerate(CASES) for doc in case["documents"]]
+
+
+@pytest.mark.parametrize(("batch", "on_workers", "written_by"), [(1, True, {"worker"}), (3, False, {"client"})])
+def test_compare_json_rendered_on_the_workers_or_sent_back_is_the_same(client, config, tmp_path: Path, batch: int,
+                                                                       on_workers: bool, written_by: set[str]):
+    """The workers render their documents' JSON as local workers do: into the client's spool folder,
+    which they see here (files named by a worker's own prefix), or sent back to the client (its pid)."""
+    from antifraud_corpus.compare import compare_corpus
+    from antifraud_corpus.report.compare_data import write_json_stream
+
+    write_json_stream(compare_corpus(_handmade_corpus(), config, json_diffs=True), tmp_path / "local.json")
+    writers: set[str] = set()
+
+    def align_all(run, docs):
+        results = engine.DaskAlign(client, batch=batch, spool_on_workers=on_workers)(run, docs)
+        writers.update("client" if r.json[0] == f"{os.getpid()}.json" else "worker" for r in results if r.json)
+        return results
+
+    write_json_stream(compare_corpus(_handmade_corpus(), config, json_diffs=True, align_all=align_all),
+                      tmp_path / "dask.json")
+    assert writers == written_by
+    assert (tmp_path / "dask.json").read_bytes() == (tmp_path / "local.json").read_bytes()
+
+
+@pytest.mark.parametrize(("sizes", "workers", "expected"), [
+    ([5, 40, 12, 30], ["tcp://a", "tcp://b"], ["tcp://a", "tcp://a", "tcp://b", "tcp://b"]),
+    ([3, 3, 3], ["tcp://a", "tcp://b", "tcp://c"], ["tcp://a", "tcp://b", "tcp://c"]),
+    ([7, 1], [], [None, None]),
+])
+def test_provinces_go_to_workers_largest_first_to_the_least_loaded(sizes, workers, expected):
+    assert engine.province_homes(sizes, workers) == expected
+
+
+def test_local_cluster_processes_wake_up_less_often():
+    """The event-loop check, memory monitor and system monitor of a LocalCluster's processes run at
+    intervals that cost an idle cluster a quarter of the CPU the defaults did (docs/scale.md)."""
+    import dask
+
+    keys = list(engine.QUIETER_LOOPS)
+    with engine.cluster_client("local", 1) as local:
+        found = list(local.run(lambda: [dask.config.get(key) for key in keys]).values())
+        scheduler = local.cluster.scheduler
+        ticks = scheduler.periodic_callbacks["tick"].callback_time
+    assert found == [[engine.QUIETER_LOOPS[key] for key in keys]]
+    assert ticks == 1000  # (milliseconds)
+
+
+def test_compare_json_on_a_one_worker_cluster_is_the_same(config, tmp_path: Path):
+    """One worker aligns every province (its parts all merged into one run): the same bytes again."""
+    from antifraud_corpus.compare import compare_corpus
+    from antifraud_corpus.report.compare_data import write_json_stream
+
+    write_json_stream(compare_corpus(_handmade_corpus(), config, json_diffs=True), tmp_path / "local.json")
+    with engine.cluster_client("local", 1) as one:
+        comparison = compare_corpus(_handmade_corpus(), config, json_diffs=True, align_all=engine.DaskAlign(one))
+        write_json_stream(comparison, tmp_path / "dask.json")
+    assert (tmp_path / "dask.json").read_bytes() == (tmp_path / "local.json").read_bytes()

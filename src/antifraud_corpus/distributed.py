@@ -4,10 +4,11 @@ Nothing here processes a document or aligns a directive. `DaskIngest` runs
 `pipeline.ingest_one` (decode → … → extract, then the document written atomically
 into the store) over batches of raw files on the workers, and hands the outcomes
 back in the order of the files, so the journal and the manifest are written by
-`ingest_corpus` exactly as in a local run. `DaskAlign` ships the comparison's
-reference index once to every worker (`Client.scatter`) and runs
-`compare.run.document_result` over batches of local documents; the results come back
-in document order. Completion order never reaches the output: the store and the
+`ingest_corpus` exactly as in a local run. `DaskAlign` sends every worker the
+comparison's base once and each province's part to the worker its documents go to
+(`compare.shipping`), and runs `compare.run.aligned_result` (the alignment, and the
+diffs' JSON when the run renders it) over batches of a province's local documents;
+the results come back in document order. Completion order never reaches the output: the store and the
 compare JSON are byte-identical with and without a cluster, whatever its size.
 
 A worker lost mid-run loses nothing: the scheduler runs its tasks again on
@@ -24,6 +25,7 @@ are the optional extra `[dask]`; `--scheduler local` starts a `LocalCluster`.
 
 from __future__ import annotations
 
+import copy
 import copyreg
 import gc
 import io
@@ -33,7 +35,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -47,6 +49,7 @@ from .store import sweep_temporary_files
 if TYPE_CHECKING:
     from distributed import Client
 
+    from .compare.diffjson import DiffJson, JsonSpool
     from .compare.records import DocumentResult
     from .compare.state import Run
 
@@ -54,11 +57,19 @@ LOCAL = "local"  # `--scheduler local`: a LocalCluster on this machine, for the 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 INSTALL_HINT = "pip install 'antifraud-corpus[dask]'"
 _CONNECT_SECONDS = 10
-# Documents per task at most. A seed-sized document costs tens of milliseconds to ingest and a few to
-# align, a task a millisecond or two of scheduling: a batch keeps the overhead small, a cap keeps the
-# last tasks short (they decide when the run ends).
-_INGEST_BATCH = 16
+# Documents per task at most. A task costs about 4.5 ms of CPU in the client, the scheduler and the
+# worker (625 small tasks against 157 for the same work: 3.2 against 1.1 CPU seconds), a synthetic
+# page 4 to 6 ms to ingest and a seed-sized document tens of milliseconds: a batch keeps the overhead
+# small, a cap keeps the last tasks short (they decide when the run ends; `batch_size` also leaves
+# every worker 16 tasks or more).
+_INGEST_BATCH = 64
 _ALIGN_BATCH = 32
+# Every process of a cluster wakes up 50 times a second to time its event loop, 10 times to measure
+# its memory and twice to sample the system: 2 CPU seconds per 30 s for an idle 2-worker LocalCluster,
+# 0.5 with these (docs/scale.md), taken from the work running beside them. Still soon enough to warn
+# of a stuck loop (after 3 s) and to stop a worker whose memory runs away.
+QUIETER_LOOPS = {"distributed.admin.tick.interval": "1s", "distributed.admin.system-monitor.interval": "2s",
+                 "distributed.worker.memory.monitor-interval": "1s"}
 
 
 def _distributed() -> Any:
@@ -102,11 +113,17 @@ def cluster_client(address: str | None, workers: int | None = None) -> Iterator[
         # The nannies start workers with MALLOC_TRIM_THRESHOLD_ set, which pins glibc's mmap threshold
         # at 128 KB: every numpy temporary above it is mapped and unmapped again, its pages faulted in
         # each time, and compare's alignment took 7 to 12% more CPU (docs/scale.md). Unset: glibc's default.
+        # The scheduler starts an HTTP server whatever the dashboard setting (`Node.start_http_server`),
+        # on port 8787 unless told otherwise: a second run at the same time warned that the port was
+        # taken. No dashboard, no HTTP routes, and a free port of the loopback interface.
         with dask.config.set({"distributed.worker.profile.enabled": False,
-                              "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+                              "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+                              "distributed.scheduler.http.routes": [], **QUIETER_LOOPS}):
             try:
                 cluster = distributed.LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                                                   processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+                                                   processes=True, dashboard_address=None,
+                                                   scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                                                   silence_logs=logging.ERROR)
             except (RuntimeError, OSError, TimeoutError) as exc:
                 raise SchedulerError(f"--scheduler local: the local Dask cluster did not start ({exc}); "
                                      "run `corpus` from a file or the installed command, with memory to spare"
@@ -175,42 +192,93 @@ class DaskIngest:
 
 @dataclass(slots=True)
 class DaskAlign:
-    """A compare alignment (`compare.run.AlignAll`): the index scattered once, `document_result` over batches."""
+    """A compare alignment (`compare.run.AlignAll`): the base shipped once to every worker, a part per
+    province to the worker its documents go to, `run.aligned_result` over batches of its documents.
+
+    When the run renders its diffs as JSON (`Run.spool`), the workers render their documents' as
+    local workers do, into the spool's folder when they see it (on this machine, or a shared file
+    system), else sending the JSON back with the results.
+    """
 
     client: Client
     batch: int = 0  # local documents per task; 0: from the number of documents and workers
     stats: ClusterStats | None = None
+    spool_on_workers: bool = True  # False: the JSON comes back with the results even where the folder is seen
 
     def __call__(self, run: Run, docs: list[int]) -> list[DocumentResult]:
         if not docs:
             return []
-        # Pickled once here and sent as bytes: scattering the run itself would pickle it again for
-        # every worker. Each worker unpickles it once (`_worker_run`); broadcast, every worker holds
-        # a copy, so losing one worker loses no index.
-        payload = _run_bytes(run)
+        import dask
+
+        from .compare.shipping import split_run
+
+        # Each worker gets the base (the central pool, the arrays indexed by directive) and the part of
+        # each province it aligns documents of, not the whole run (`compare.shipping`). Pickled here,
+        # once, and sent as bytes: Dask would pickle the objects again for every worker. The base is
+        # broadcast, so losing a worker loses no copy of it; a part is a task's result (`_same`), which
+        # the scheduler computes again if the worker holding it dies.
+        folder = run.spool.folder if run.spool is not None else None
+        base, parts = split_run(run, docs)
+        payload = _run_bytes(base)
+        del base
         token = uuid.uuid4().hex
         shipped = self.client.scatter(payload, broadcast=True, hash=False)
-        size = self.batch or batch_size(len(docs), worker_count(self.client), _ALIGN_BATCH)
-        futures = [self.client.submit(_compare_batch, shipped, token, docs[i:i + size],
-                                      key=f"corpus-align-{token}-{i}")
-                   for i in range(0, len(docs), size)]
         if self.stats is not None:
-            self.stats.tasks += len(futures)
             self.stats.shipped_bytes += len(payload)
         del payload
-        results: list[tuple] = []
+        size = self.batch or batch_size(len(docs), worker_count(self.client), _ALIGN_BATCH)
+        futures, held = [], []
+        homes = province_homes([len(members) for _, members, _ in parts], sorted(self.client.scheduler_info()
+                                                                                  .get("workers") or {}))
+        # (a province's part is tens of MB at 100k documents: sent once, as intended, not by mistake)
+        with dask.config.set({"distributed.admin.large-graph-warning-threshold": "64GiB"}):
+            for number, ((_, members, part), home) in enumerate(zip(parts, homes, strict=True)):
+                data = _run_bytes(part)
+                if self.stats is not None:
+                    self.stats.shipped_bytes += len(data)
+                # A province's part and its tasks go to one worker, a preference only: a worker that is
+                # idle at the end steals tasks (and fetches their part), a lost one's go elsewhere.
+                where = {"workers": [home], "allow_other_workers": True} if home else {}
+                held.append(self.client.submit(_same, data, key=f"corpus-part-{token}-{number}", **where))
+                futures += [self.client.submit(_compare_batch, shipped, held[-1], token, number,
+                                               members[i:i + size], folder, self.spool_on_workers,
+                                               key=f"corpus-align-{token}-{number}-{i}", **where)
+                            for i in range(0, len(members), size)]
+        del parts
+        if self.stats is not None:
+            self.stats.tasks += len(futures)
+        results: list[DocumentResult] = []
         try:
             for rows in _results(futures):
                 if self.stats is not None:
                     self.stats.returned_bytes += len(rows)
-                results.extend(pickle.loads(rows))
+                batch, sent = pickle.loads(rows)
+                if sent:  # (rendered by a worker that does not see the spool's folder)
+                    for result in batch:
+                        result.json = _spooled(run, result.json, sent)
+                        result.timeline_json = _spooled(run, result.timeline_json, sent)
+                results.extend(batch)
         finally:
-            self.client.cancel([*futures, shipped])
+            self.client.cancel([*futures, *held, shipped])
             # The workers outlive the comparison: its index is freed now (best effort: a cluster that
             # went away has freed it already, and its error is the one to report).
             with suppress(OSError, TimeoutError):
                 self.client.run(_forget_runs)
-        return results
+        order = {doc: n for n, doc in enumerate(docs)}
+        return sorted(results, key=lambda r: order[r.doc])
+
+
+def province_homes(sizes: list[int], workers: list[str]) -> list[str | None]:
+    """The worker each province's documents go to (`sizes`: their numbers), the largest province first
+    to the worker with the fewest documents so far; None for all when no worker is known yet."""
+    if not workers:
+        return [None] * len(sizes)
+    load = dict.fromkeys(workers, 0)
+    homes: list[str | None] = [None] * len(sizes)
+    for number in sorted(range(len(sizes)), key=lambda n: -sizes[n]):
+        home = homes[number] = min(load, key=load.__getitem__)  # (ties: the first worker, by address)
+        load[home] += sizes[number]
+    return homes
 
 
 def batch_size(documents: int, workers: int, most: int) -> int:
@@ -287,35 +355,100 @@ def _ingest_batch(entries: list[RawEntry], raw_dir: Path, normalized_dir: Path, 
 _worker_frozen = False  # (per worker process: see `_ingest_batch`)
 
 
-def _compare_batch(payload: bytes, token: str, docs: list[int]) -> bytes:
-    """Worker side of `DaskAlign`: `document_result` on the shipped run, one document after another, pickled.
+def _compare_batch(payload: bytes, part: bytes, token: str, number: int, docs: list[int], folder: str | None,
+                   spool_on_worker: bool) -> bytes:
+    """Worker side of `DaskAlign`: each document aligned on the shipped run (`run.aligned_result`), with
+    its JSON rendered when the client's run has a spool in `folder`; the results pickled, with the
+    JSON rendered here when the worker cannot write it there.
 
     The collector is paused, as it is for a local compare: the run is millions of small acyclic
     records, which each collection would walk again for nothing.
     """
     from .compare import collector_paused
-    from .compare.run import document_result
+    from .compare.run import aligned_result
 
     with collector_paused():
-        run = _worker_run(payload, token)
-        return pickle.dumps([document_result(run, doc) for doc in docs], protocol=pickle.HIGHEST_PROTOCOL)
+        run = _worker_run(payload, token, part, number)
+        view = copy.copy(run)  # (the run with this thread's renderer and spool, if any)
+        if folder is not None:
+            view.renderer, view.spool = _worker_json(token, folder, spool_on_worker)
+        results = [aligned_result(view, doc) for doc in docs]
+        sent = view.spool.data if isinstance(view.spool, _SentJson) else []
+        return pickle.dumps((results, sent), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-# Per worker process: the run of the comparison under way, unpickled once (a lock: a worker may run
-# tasks on several threads).
-_worker_runs: dict[str, Run] = {}
+@dataclass(slots=True)
+class _WorkerComparison:
+    """A worker's share of the comparison under way: the run (the base, and the parts merged into it),
+    and per thread the renderer and the spool of its documents' JSON."""
+
+    run: Run
+    parts: set[int] = field(default_factory=set)
+    json: dict[int, tuple[DiffJson, JsonSpool | None]] = field(default_factory=dict)
+
+
+class _SentJson:
+    """A spool for a worker that does not see the client's folder: the JSON kept, to go back with the
+    results (`_spooled` puts it into the client's spool)."""
+
+    def __init__(self) -> None:
+        self.data: list[bytes] = []
+
+    def put(self, data: bytes) -> tuple[str, int, int]:
+        self.data.append(data)
+        return _SENT, len(self.data) - 1, len(data)
+
+
+_SENT = ""  # the file name of JSON that `_SentJson` keeps (no spool file is named so)
+
+
+def _spooled(run: Run, where: tuple[str, int, int] | None, sent: list[bytes]) -> tuple[str, int, int] | None:
+    if where is None or where[0] != _SENT or run.spool is None:
+        return where
+    return run.spool.put(sent[where[1]])
+
+
+# Per worker process: the comparison under way (a lock: a worker may run tasks on several threads).
+_worker_runs: dict[str, _WorkerComparison] = {}
 _worker_runs_lock = threading.Lock()
 
 
-def _worker_run(payload: bytes, token: str) -> Run:
+def _worker_run(payload: bytes, token: str, part: bytes | None = None, number: int = 0) -> Run:
+    """The run of comparison `token` on this worker (unpickled once), with part `number` merged into it
+    (`compare.shipping`)."""
+    from .compare.shipping import merge_part
+
+    # Frozen (`gc.freeze`), the collector never walks the run's million records again between tasks
+    # (as a local compare freezes them before it forks its workers).
     with _worker_runs_lock:
-        if token not in _worker_runs:
+        comparison = _worker_runs.get(token)
+        if comparison is None:
             _forget_runs_locked()  # (an older comparison is over)
-            _worker_runs[token] = pickle.loads(payload)
-            # Frozen, the collector never walks the run's million records again between tasks (as
-            # a local compare freezes them before it forks its workers).
+            comparison = _worker_runs[token] = _WorkerComparison(pickle.loads(payload))
             gc.freeze()
-        return _worker_runs[token]
+        if part is not None and number not in comparison.parts:
+            merge_part(comparison.run, pickle.loads(part))
+            comparison.parts.add(number)
+            gc.freeze()
+        return comparison.run
+
+
+def _worker_json(token: str, folder: str, spool_on_worker: bool) -> tuple[DiffJson, JsonSpool | _SentJson]:
+    """This thread's renderer of comparison `token`, and where it puts the JSON: its own file in the
+    client's spool `folder` when this worker sees it, else a `_SentJson` for the task."""
+    from .compare.diffjson import JsonSpool
+    from .compare.rows import json_renderer
+
+    with _worker_runs_lock:
+        comparison = _worker_runs[token]
+        thread = threading.get_ident()
+        if thread not in comparison.json:
+            run = comparison.run
+            seen = spool_on_worker and os.path.isdir(folder)  # (a unique temporary name: found, it is the one)
+            comparison.json[thread] = (json_renderer(run.corpus.items, run.corpus.infos),
+                                       JsonSpool(folder) if seen else None)
+        renderer, spool = comparison.json[thread]
+    return renderer, spool if spool is not None else _SentJson()
 
 
 def _forget_runs() -> None:
@@ -325,9 +458,13 @@ def _forget_runs() -> None:
 
 def _forget_runs_locked() -> None:
     if _worker_runs:
+        for comparison in _worker_runs.values():
+            for _, spool in comparison.json.values():
+                if spool is not None:
+                    spool.finish_writing()  # (closed before the client reads the files: NFS sees them whole)
         _worker_runs.clear()
         gc.unfreeze()  # (what the run held is freed; what else was frozen is collected as before)
 
 
 __all__ = ["INSTALL_HINT", "LOCAL", "SCHEDULER_ENV", "ClusterStats", "DaskAlign", "DaskIngest", "batch_size",
-           "cluster_client", "worker_count"]
+           "cluster_client", "province_homes", "worker_count"]

@@ -8,13 +8,15 @@ byte for byte equal.
 
 `JsonSpool` keeps what the workers render (`run.compare_all`): each process appends its documents'
 records to its own temporary file and sends back where they are, so the JSON neither travels back
-through a pipe nor waits in memory; writing the output copies them in document order.
+through a pipe nor waits in memory; writing the output copies them in document order. The workers
+of a cluster that see the folder write there too (`JsonSpool(folder)`, `distributed.DaskAlign`).
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -104,8 +106,12 @@ class JsonSpool:
     removed with the spool (`close`, or when it is collected), after the output has copied the records.
     """
 
-    def __init__(self) -> None:
-        self._folder = tempfile.TemporaryDirectory(prefix="corpus-compare-")
+    def __init__(self, folder: str | None = None) -> None:
+        # None: a new folder, removed with this spool; else the folder of another process's spool, whose
+        # files are named apart (a cluster's workers may share a file system, not their pids).
+        self._folder = tempfile.TemporaryDirectory(prefix="corpus-compare-") if folder is None else None
+        self.folder = self._folder.name if self._folder is not None else folder
+        self._prefix = "" if folder is None else f"{uuid.uuid4().hex}-"
         self._files: dict[int, tuple[int, int]] = {}  # pid of a process that writes -> (fd, bytes written)
         self._readers: dict[str, int] = {}  # file name -> fd open for reading (the output reads them all)
 
@@ -116,8 +122,8 @@ class JsonSpool:
             WriteError: the temporary folder cannot be written (`DiskFullError` when it is full).
         """
         pid = os.getpid()
-        name = f"{pid}.json"
-        path = Path(self._folder.name) / name
+        name = f"{self._prefix}{pid}.json"
+        path = Path(self.folder) / name
         try:
             fd, size = self._files.get(pid) or (os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), 0)
             self._files[pid] = (fd, size)
@@ -134,7 +140,7 @@ class JsonSpool:
         name, offset, length = where
         fd = self._readers.get(name)
         if fd is None:
-            fd = self._readers[name] = os.open(Path(self._folder.name) / name, os.O_RDONLY)
+            fd = self._readers[name] = os.open(Path(self.folder) / name, os.O_RDONLY)
         return os.pread(fd, length, offset)
 
     def finish_writing(self) -> None:
@@ -144,12 +150,13 @@ class JsonSpool:
         self._files.clear()
 
     def close(self) -> None:
-        """Remove the files."""
+        """Remove the files (those of the folder this spool made)."""
         self.finish_writing()
         for fd in self._readers.values():
             os.close(fd)
         self._readers.clear()
-        self._folder.cleanup()
+        if self._folder is not None:
+            self._folder.cleanup()
 
     def __getstate__(self) -> None:
         raise TypeError("a JsonSpool stays on its machine: its files are local")  # (never sent to a cluster)

@@ -70,7 +70,7 @@ def _result_and_rows(run: Run, doc: int) -> tuple[DocumentResult, list[tuple]]:
     return DocumentResult(doc, references, summary, links, tuple(shown), len(rows), pack_rows(rows)), rows
 
 
-def _aligned(run: Run, doc: int) -> DocumentResult:
+def aligned_result(run: Run, doc: int) -> DocumentResult:
     """`document_result`, with its diffs rendered as JSON into the run's spool when it has one (in the
     process that aligned the document: the main process then only copies the JSON)."""
     if run.spool is None or run.renderer is None:
@@ -111,7 +111,7 @@ def compare_all(run: Run, docs: list[int]) -> list[DocumentResult]:
     meet, so that every process is busy until the end whatever each batch costs.
     """
     if run.workers <= 1 or len(docs) < 64 or "fork" not in multiprocessing.get_all_start_methods():
-        return [_aligned(run, doc) for doc in docs]
+        return [aligned_result(run, doc) for doc in docs]
     global _FORKED  # the forked workers read the corpus and index from here, copy-on-write
     context = multiprocessing.get_context("fork")
     batches = [docs[i:i + _BATCH] for i in range(0, len(docs), _BATCH)]
@@ -127,7 +127,7 @@ def compare_all(run: Run, docs: list[int]) -> list[DocumentResult]:
             for number in reversed(range(len(batches))):
                 if not _claim(claimed, number):
                     break  # the workers have come this far: the rest is theirs
-                results.extend(_aligned(run, doc) for doc in batches[number])
+                results.extend(aligned_result(run, doc) for doc in batches[number])
             for batch in pending.get():
                 results.extend(batch)
     finally:
@@ -153,8 +153,8 @@ AlignAll = Callable[[Run, list[int]], list[DocumentResult]]
 def comparison_of(run: Run, align_all: AlignAll | None = None, *, json_diffs: bool = False) -> Comparison:
     """Pools and index, every kept document aligned (by `align_all`, default `compare_all`), then the views.
 
-    With `json_diffs` (and the default `align_all`), each document's diffs are rendered as JSON by the
-    process that aligned it, into a spool the comparison's `DiffList` reads back.
+    With `json_diffs`, each document's diffs are rendered as JSON by the process that aligned it, into
+    a spool the comparison's `DiffList` reads back (an `align_all` that renders none leaves them to it).
     """
     c = run.corpus
     build_pools(run)
@@ -168,7 +168,7 @@ def comparison_of(run: Run, align_all: AlignAll | None = None, *, json_diffs: bo
     for doc in order:
         if c.infos[doc].level is None:
             run.warnings.append(f"{c.infos[doc].doc_id}: level unknown; shown in the views, not compared")
-    if json_diffs and align_all is None:
+    if json_diffs:
         run.spool, run.renderer = JsonSpool(), json_renderer(c.items, c.infos)
     try:
         results = (align_all or compare_all)(run, [d for d in order if d in run.lines])
@@ -222,4 +222,4 @@ def _compare_batch(number: int) -> list[DocumentResult]:
     run, batches, claimed = _FORKED
     if not _claim(claimed, number):
         return []
-    return [_aligned(run, doc) for doc in batches[number]]
+    return [aligned_result(run, doc) for doc in batches[number]]

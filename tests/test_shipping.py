@@ -1,0 +1,72 @@
+"""A run cut into a base and a part per province (`compare.shipping`): each part aligns its documents
+exactly as the whole run does, and holds nothing of another province."""
+
+from __future__ import annotations
+
+import pickle
+
+from hypothesis import HealthCheck, given, settings
+
+from antifraud_corpus.compare import compare_corpus
+from antifraud_corpus.compare.run import document_result
+from antifraud_corpus.compare.shipping import merge_part, split_run
+from antifraud_corpus.distributed import _run_bytes  # (the config's frozen maps: as the cluster pickles a run)
+from test_compare import corpora, make_doc
+
+SENTENCE = "要加强反诈宣传进校园，开展防骗知识讲座。"
+
+
+def _doc(doc_id: str, level: str, region: str | None, province: str | None, sentence: str = SENTENCE):
+    return make_doc({"doc_id": doc_id, "level": level, "region": region, "province": province,
+                     "date": "2021-01-01" if level != "central" else "2020-01-01",
+                     "duties": [{"sentence": sentence, "marker": "要"}]})
+
+
+def _split(docs, config) -> dict:
+    """What `split_run` gives for the comparison of `docs`, as plain values; and each document aligned
+    on a copy of its province's base and part (as a worker unpickles them) against the whole run."""
+    seen: dict = {}
+
+    def split(run, local_docs):
+        base, parts = split_run(run, local_docs)
+        ids = [info.doc_id for info in run.corpus.infos]
+        seen["base items"] = sorted(ids[d] for d, its in enumerate(base.corpus.items) if its)
+        seen["base pools"] = sorted(base.pools)
+        seen["parts"] = {group: ([ids[d] for d in members], sorted(part.pools),
+                                 sorted(ids[d] for d in part.items)) for group, members, part in parts}
+        seen["same"] = True
+        payload = _run_bytes(base)
+        for _, members, part in parts:
+            copy = pickle.loads(payload)
+            merge_part(copy, pickle.loads(_run_bytes(part)))
+            seen["same"] &= [document_result(copy, d) for d in members] == [document_result(run, d) for d in members]
+        seen["documents"] = sorted(ids[d] for _, members, _ in parts for d in members)
+        return [document_result(run, d) for d in local_docs]
+
+    compare_corpus(docs, config, align_all=split)
+    return seen
+
+
+def test_a_province_part_holds_its_own_pools_and_documents_only(config):
+    docs = [_doc("c", "central", None, None), _doc("sx", "provincial", "山西省", "山西省"),
+            _doc("hn", "provincial", "湖南省", "湖南省"), _doc("lf", "municipal", "临汾市", "山西省"),
+            _doc("yd", "county", "尧都区", "山西省"), _doc("cs", "municipal", "长沙市", "湖南省")]
+    assert _split(docs, config) == {
+        "base items": ["c"],
+        "base pools": [("central",)],
+        "parts": {
+            None: (["hn", "sx"], [], ["hn", "sx"]),  # provincial documents: the central pool only
+            "山西省": (["lf", "yd"], [("municipal", "山西省", "临汾市"), ("provincial", "山西省")], ["lf", "sx", "yd"]),
+            "湖南省": (["cs"], [("provincial", "湖南省")], ["cs", "hn"]),
+        },
+        "same": True,
+        "documents": ["cs", "hn", "lf", "sx", "yd"],
+    }
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(corpora())
+def test_every_document_aligns_on_its_part_as_on_the_whole_run(config, docs):
+    seen = _split(docs, config)
+    assert seen["same"] is True
+    assert seen["documents"] == sorted(d.doc_id for d in docs if d.level != "central")
