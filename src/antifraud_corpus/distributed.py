@@ -457,6 +457,7 @@ def _forget_runs() -> None:
 
 
 def _forget_runs_locked() -> None:
+    global _worker_frozen
     if _worker_runs:
         for comparison in _worker_runs.values():
             for _, spool in comparison.json.values():
@@ -464,6 +465,7 @@ def _forget_runs_locked() -> None:
                     spool.finish_writing()  # (closed before the client reads the files: NFS sees them whole)
         _worker_runs.clear()
         gc.unfreeze()  # (what the run held is freed; what else was frozen is collected as before)
+        _worker_frozen = False  # (an ingest on this worker freezes its rules again)
 
 
 __all__ = ["INSTALL_HINT", "LOCAL", "SCHEDULER_ENV", "ClusterStats", "DaskAlign", "DaskIngest", "batch_size",

@@ -12,6 +12,8 @@ from .pairscore import PostingIndex, posting_index
 from .records import RANK, DocumentInfo
 from .state import Run
 
+CENTRAL = ("central",)  # the key of the central documents' pool, first on every line
+
 
 @dataclass(slots=True)
 class Pool:
@@ -56,7 +58,7 @@ def county_city(info: DocumentInfo, lookup: dict[str, dict[str, list[str]]]) -> 
 def pool_key(info: DocumentInfo) -> tuple | None:
     """The reference pool a document belongs to: the central documents, a province's, or a city's."""
     if info.level == "central":
-        return ("central",)
+        return CENTRAL
     province = info.province or (info.region if info.level == "provincial" else None)
     if info.level == "provincial" and province:
         return ("provincial", province)
@@ -80,7 +82,7 @@ def build_pools(run: Run) -> None:
         if info.level == "central":
             continue
         province = info.province or (info.region if info.level == "provincial" else None)
-        line: list[tuple] = [("central",)]
+        line: list[tuple] = [CENTRAL]
         if info.level in ("municipal", "county"):
             if province:
                 line.append(("provincial", province))

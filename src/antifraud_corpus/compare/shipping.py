@@ -19,12 +19,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .features import Item, Sig
+from .lines import CENTRAL
 from .state import Run
 
 if TYPE_CHECKING:
     from .lines import Pool
-
-CENTRAL = ("central",)
 
 
 @dataclass(slots=True)
@@ -55,7 +54,9 @@ def split_run(run: Run, docs: list[int]) -> tuple[Run, list[tuple[str | None, li
     base_items: list[list[Item]] = [[] for _ in corpus.items]
     base_sigs: list[Sig | None] = [None] * len(corpus.sigs)
     for doc in sorted(central.docs) if central is not None else ():
-        _add_document(doc, corpus.items, corpus.sigs, base_items, base_sigs)
+        base_items[doc] = corpus.items[doc]
+        for item in corpus.items[doc]:
+            base_sigs[item.sig] = corpus.sigs[item.sig]
     slim = copy.copy(corpus)
     slim.items, slim.sigs = base_items, base_sigs
     slim.gram_ids = {}  # (read only while the features are built)
@@ -82,13 +83,6 @@ def split_run(run: Run, docs: list[int]) -> tuple[Run, list[tuple[str | None, li
                         part.sigs.setdefault(item.sig, corpus.sigs[item.sig])
         parts.append((group, members, part))
     return base, parts
-
-
-def _add_document(doc: int, items: list[list[Item]], sigs: list[Sig], into_items: list[list[Item]],
-                  into_sigs: list[Sig | None]) -> None:
-    into_items[doc] = items[doc]
-    for item in items[doc]:
-        into_sigs[item.sig] = sigs[item.sig]
 
 
 def merge_part(run: Run, part: RunPart) -> None:
