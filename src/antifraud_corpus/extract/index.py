@@ -200,16 +200,7 @@ def analyse_unit(unit: Unit, doc: DocIndex, rules: Rules, list_open: bool) -> An
         i0 = bisect.bisect_left(offs, lo, i0)
     i1 = cursor[0] = bisect.bisect_left(offs, hi, i0)
     text = doc.text
-    # its modal words (few in a document: a range of them, stepped to)
-    modal_tokens = doc.modal_tokens
-    n_modal = len(modal_tokens)
-    j0 = cursor[3]
-    while j0 < n_modal and modal_tokens[j0] < i0:
-        j0 += 1
-    j1 = j0
-    while j1 < n_modal and modal_tokens[j1] < i1:
-        j1 += 1
-    cursor[3] = j1
+    j0, j1 = _range_from(doc.modal_tokens, cursor, 3, i0, i1)  # its modal words
     sentence = text[lo:hi]
     may_head = None
     if j0 == j1 and not list_open and not (may_head := may_head_order(text, doc.words, i0, i1, lo, hi, rules)) and not (
@@ -226,7 +217,7 @@ def analyse_unit(unit: Unit, doc: DocIndex, rules: Rules, list_open: bool) -> An
     parts += doc.part_tokens[k0:k1]
     markers = []
     if j1 > j0:
-        markers = find_markers(sentence, doc.words, offs, rules.modality, doc.name_ends, modal_tokens[j0:j1],
+        markers = find_markers(sentence, doc.words, offs, rules.modality, doc.name_ends, doc.modal_tokens[j0:j1],
                                parts, lo, i1)
     j0, j1 = _range_from(doc.name_starts, cursor, 1, lo, hi)
     names = doc.names[j0:j1]
