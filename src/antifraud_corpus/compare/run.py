@@ -163,6 +163,7 @@ def comparison_of(run: Run, align_all: AlignAll | None = None, *, json_diffs: bo
     c.sig_ids.clear()
     c.fragments.clear()
     c.interned.clear()
+    c.drop_gram_tuples()
     kept = [i for i, info in enumerate(c.infos) if run.keep.keeps_document(info)]
     order = sorted(kept, key=lambda d: doc_order(run.corpus.infos, d))
     for doc in order:
