@@ -1,15 +1,17 @@
 """A run cut into a base and a part per province (`compare.shipping`): each part aligns its documents
-exactly as the whole run does, and holds nothing of another province."""
+exactly as the whole run does, and holds nothing of another province; a part taken out again leaves
+the others' documents aligning as before, and the last one the base as it was."""
 
 from __future__ import annotations
 
 import pickle
+from collections import Counter
 
 from hypothesis import HealthCheck, given, settings
 
 from antifraud_corpus.compare import compare_corpus
 from antifraud_corpus.compare.run import document_result
-from antifraud_corpus.compare.shipping import merge_part, split_run
+from antifraud_corpus.compare.shipping import drop_part, merge_part, split_run
 from antifraud_corpus.distributed import _run_bytes  # (the config's frozen maps: as the cluster pickles a run)
 from test_compare import corpora, make_doc
 
@@ -41,6 +43,16 @@ def _split(docs, config) -> dict:
             merge_part(copy, pickle.loads(_run_bytes(part)))
             seen["same"] &= [document_result(copy, d) for d in members] == [document_result(run, d) for d in members]
         seen["documents"] = sorted(ids[d] for _, members, _ in parts for d in members)
+        # A worker with every part merged drops them one by one (largest province first, as they end).
+        worker, users = pickle.loads(payload), Counter()
+        merged = [(members, merge_part(worker, pickle.loads(_run_bytes(part)), users)) for _, members, part in parts]
+        seen["same after a drop"] = True
+        while merged:
+            drop_part(worker, merged.pop(0)[1], users)
+            seen["same after a drop"] &= all([document_result(worker, d) for d in members] ==
+                                             [document_result(run, d) for d in members] for members, _ in merged)
+        seen["dropped to the base"] = (worker.corpus.items, worker.corpus.sigs, sorted(worker.pools), worker.lines,
+                                       dict(users)) == (base.corpus.items, base.corpus.sigs, sorted(base.pools), {}, {})
         return [document_result(run, d) for d in local_docs]
 
     compare_corpus(docs, config, align_all=split)
@@ -61,6 +73,8 @@ def test_a_province_part_holds_its_own_pools_and_documents_only(config):
         },
         "same": True,
         "documents": ["cs", "hn", "lf", "sx", "yd"],
+        "same after a drop": True,
+        "dropped to the base": True,
     }
 
 
@@ -69,4 +83,6 @@ def test_a_province_part_holds_its_own_pools_and_documents_only(config):
 def test_every_document_aligns_on_its_part_as_on_the_whole_run(config, docs):
     seen = _split(docs, config)
     assert seen["same"] is True
+    assert seen["same after a drop"] is True
+    assert seen["dropped to the base"] is True
     assert seen["documents"] == sorted(d.doc_id for d in docs if d.level != "central")

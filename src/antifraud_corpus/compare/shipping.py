@@ -15,6 +15,7 @@ alignment of its documents reads. Results are the same as on the whole run, byte
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -85,9 +86,10 @@ def split_run(run: Run, docs: list[int]) -> tuple[Run, list[tuple[str | None, li
     return base, parts
 
 
-def merge_part(run: Run, part: RunPart) -> None:
+def merge_part(run: Run, part: RunPart, users: Counter[tuple] | None = None) -> RunPart:
     """Fill the base `run`'s empty slots from `part` (slots already filled, by an earlier part, are kept:
-    an alignment under way may be reading them)."""
+    an alignment under way may be reading them); `users` counts the merged parts that hold each
+    document, directive and pool, for `drop_part`. Returns `part`."""
     items, sigs = run.corpus.items, run.corpus.sigs
     for doc, its in part.items.items():
         if not items[doc]:
@@ -99,6 +101,38 @@ def merge_part(run: Run, part: RunPart) -> None:
         run.pools.setdefault(key, pool)
     for doc, line in part.lines.items():
         run.lines.setdefault(doc, line)
+    if users is not None:
+        users.update(_held(part))
+    return part
 
 
-__all__ = ["RunPart", "line_group", "merge_part", "split_run"]
+def drop_part(run: Run, part: RunPart, users: Counter[tuple]) -> None:
+    """Empty again the slots `merge_part` filled from `part` that no other merged part holds (`users`),
+    once no alignment reads them: a province's provincial documents are in its part and in the part of
+    the documents compared with the central pool only, a directive in every part whose documents
+    carry it. The base's slots are in no part."""
+    users.subtract(_held(part))
+    items, sigs = run.corpus.items, run.corpus.sigs
+    for what, key in _held(part):
+        if users[what, key] > 0:
+            continue
+        del users[what, key]
+        if what == _DOC:
+            items[key] = []
+        elif what == _SIG:
+            sigs[key] = None
+        else:
+            run.pools.pop(key, None)
+    for doc in part.lines:  # (a local document is compared in one part only)
+        run.lines.pop(doc, None)
+
+
+_DOC, _SIG, _POOL = 0, 1, 2  # the kinds of slot `merge_part` fills, as counted in `users`
+
+
+def _held(part: RunPart) -> list[tuple]:
+    return [*((_DOC, doc) for doc in part.items), *((_SIG, sig) for sig in part.sigs),
+            *((_POOL, key) for key in part.pools)]
+
+
+__all__ = ["RunPart", "drop_part", "line_group", "merge_part", "split_run"]
