@@ -250,6 +250,7 @@ class DaskAlign:
                             for i in range(0, len(members), size)]
                 last_task[len(futures) - 1] = number
         del parts, part, data
+        run.free_index()  # (shipped: this process writes the output, which reads none of it; a third of its memory)
         if self.stats is not None:
             self.stats.tasks += len(futures)
         results: list[DocumentResult] = []

@@ -181,13 +181,7 @@ def comparison_of(run: Run, align_all: AlignAll | None = None, *, json_diffs: bo
     if spool is not None:
         spool.finish_writing()
     run.spool = run.renderer = None
-    # The index and the directive features are not needed for the views: free them before the
-    # views are built.
-    run.pools.clear()
-    run.cache.clear()
-    run.corpus.sigs.clear()
-    run.corpus.table = None
-    run.corpus.tags = None
+    run.free_index()  # (before the views are built)
     shown_refs: set[int] = set()
     for result in results:
         if not result.references:
