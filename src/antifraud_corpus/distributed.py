@@ -200,6 +200,10 @@ class DaskAlign:
     When the run renders its diffs as JSON (`Run.spool`), the workers render their documents' as
     local workers do, into the spool's folder when they see it (on this machine, or a shared file
     system), else sending the JSON back with the results.
+
+    Memory: the client frees the run's index once it is shipped (`Run.free_index`), a result is
+    released once read, and a province's part once its last result is in (also out of each worker's
+    run, `shipping.drop_part`).
     """
 
     client: Client
