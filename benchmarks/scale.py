@@ -18,11 +18,15 @@ a change is measured against the code before it on the same load, not against ye
 
 Printed per run: wall seconds, CPU seconds of every process of the run (the machine
 is shared: CPU is what is comparable), peak resident memory of the main process
-and of the largest worker, and for the cluster its start-up time, the tasks, the
+and of the largest worker, the peak of all processes of the run together (summed
+PSS), the most disk the temporary folder's file system lost during the run (other
+jobs on the disk count too), and for the cluster its start-up time, the tasks, the
 bytes shipped to the workers (the config; the reference index, scattered once) and
 the bytes returned (outcomes; alignment rows). The overhead of the cluster is
 (cluster − local) / local, start-up excluded (shown apart). The two stores, and the
-two compare JSON files, are checked byte-identical.
+two compare JSON files, are checked byte-identical (the JSON by its SHA-256, taken
+as it is written into a pipe: at 100k documents it is about 20 GB per engine, and
+is not kept; the hashing's CPU is not counted).
 
 Usage:
     python benchmarks/scale.py                          # 10k and 100k, ingest and compare
@@ -36,7 +40,8 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import filecmp
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -49,7 +54,7 @@ import threading
 import time
 from pathlib import Path
 
-from compare import generate_store  # (benchmarks/compare.py: the synthetic corpus of recombined directives)
+from compare import _pss_kb, generate_store  # (benchmarks/compare.py: the synthetic corpus of recombined directives)
 
 _NUMERALS = "一二三四五六七八九十"
 
@@ -95,23 +100,33 @@ def _descendants(pid: int) -> list[int]:
 
 
 class _PeakSampler:
-    """Peak resident memory (VmHWM) of every process under this one, sampled twice a second (Linux)."""
+    """Peak resident memory (VmHWM) of every process under this one, the largest summed PSS of this
+    process and all under it (pages shared after a fork split between the processes: the memory the
+    run holds together), and the least free space of the temporary folder's disk, sampled twice a
+    second (Linux)."""
 
     def __init__(self) -> None:
         self.peaks: dict[int, int] = {}
+        self.together_kb = 0
+        self._disk = tempfile.gettempdir()
+        self.free_at_start = self.least_free = shutil.disk_usage(self._disk).free
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
+        me = os.getpid()
         while not self._stop.wait(0.5):
-            for pid in _descendants(os.getpid()):
+            processes = _descendants(me)
+            for pid in processes:
                 try:
                     status = Path(f"/proc/{pid}/status").read_text()
                 except OSError:
                     continue
                 kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
                 self.peaks[pid] = max(self.peaks.get(pid, 0), kb)
+            self.together_kb = max(self.together_kb, sum(map(_pss_kb, [me, *processes])))
+            self.least_free = min(self.least_free, shutil.disk_usage(self._disk).free)
 
     def stop(self) -> float:
         """Largest peak of a process under this one, in MB."""
@@ -128,6 +143,47 @@ def _cpu(children: bool = True) -> float:
     return sum(usage.ru_utime + usage.ru_stime for usage in usages)
 
 
+class _DigestPipe:
+    """A FIFO at `path` whose bytes a thread reads and hashes as they are written: the compare JSON is
+    checked without being kept (about 20 GB per engine at 100k documents, beside a spool as large).
+
+    Its CPU (`cpu_seconds`, the thread's own) is the benchmark's, and is taken off the run's.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.size = 0
+        self.hexdigest = ""
+        self.cpu_seconds = 0.0
+        self._thread = threading.Thread(target=self._read, daemon=True)
+
+    def __enter__(self) -> _DigestPipe:
+        os.mkfifo(self.path)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is not None:  # (the writer failed, perhaps before it opened the pipe: let the reader go)
+            with open(self.path, "wb"):
+                pass
+        self._thread.join()
+        self.path.unlink()
+
+    def _read(self) -> None:
+        started = time.thread_time()
+        digest = hashlib.sha256()
+        with open(self.path, "rb", buffering=0) as fh:
+            with contextlib.suppress(OSError, AttributeError):  # (a larger pipe: fewer wake-ups; Linux only)
+                fcntl.fcntl(fh, fcntl.F_SETPIPE_SZ, 1 << 20)
+            buffer = bytearray(1 << 20)
+            view = memoryview(buffer)
+            while count := fh.readinto(buffer):
+                digest.update(view[:count])
+                self.size += count
+        self.hexdigest = digest.hexdigest()
+        self.cpu_seconds = time.thread_time() - started
+
+
 def _child_run(stage: str, engine: str, source: Path, out: Path, workers: int) -> dict:
     """Child process: one stage with one engine; seconds, CPU (all processes, after they ended), memory."""
     from antifraud_corpus.config import default_config_dir, load_config
@@ -139,6 +195,7 @@ def _child_run(stage: str, engine: str, source: Path, out: Path, workers: int) -
     cpu_before, main_before = _cpu(), _cpu(children=False)
     started = time.perf_counter()
     result: dict = {}
+    hashing = 0.0
     with cluster_client("local" if engine == "cluster" else None, workers) as client:
         ready = time.perf_counter()
         if stage == "ingest":
@@ -155,14 +212,18 @@ def _child_run(stage: str, engine: str, source: Path, out: Path, workers: int) -
             comparison = compare_corpus(load_document_duties(source), config, workers=workers,
                                         align_all=DaskAlign(client, stats=stats) if client else None,
                                         json_diffs=True)
-            write_json_stream(comparison, out)
-            result["documents"] = len(comparison.documents)
+            with _DigestPipe(out) as digest:  # (written as `corpus compare -o FIFO` writes it)
+                write_json_stream(comparison, out)
+            result.update(documents=len(comparison.documents), json_sha256=digest.hexdigest, json_bytes=digest.size)
+            hashing = digest.cpu_seconds  # (the benchmark's own work, not the run's)
         done = time.perf_counter()
     # (the workers have ended and been waited for: their CPU is in RUSAGE_CHILDREN now)
-    result.update(seconds=done - ready, startup_seconds=ready - started, cpu_seconds=_cpu() - cpu_before,
-                  main_cpu_seconds=_cpu(children=False) - main_before,
+    result.update(seconds=done - ready, startup_seconds=ready - started, cpu_seconds=_cpu() - cpu_before - hashing,
+                  main_cpu_seconds=_cpu(children=False) - main_before - hashing,
                   main_peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  worker_peak_mb=sampler.stop(), tasks=stats.tasks, shipped_mb=stats.shipped_bytes / 1e6,
+                  worker_peak_mb=sampler.stop(), together_peak_mb=sampler.together_kb / 1024,
+                  disk_peak_gb=(sampler.free_at_start - sampler.least_free) / 1e9,
+                  tasks=stats.tasks, shipped_mb=stats.shipped_bytes / 1e6,
                   returned_mb=stats.returned_bytes / 1e6)
     return result
 
@@ -180,7 +241,10 @@ def _line(n: int, stage: str, engine: str, r: dict) -> str:
     text = (f"n={n:>7}  {stage:<7} {engine:<7}  {r['seconds']:7.1f}s  cpu {r['cpu_seconds']:7.1f}s  "
             f"({1000 * r['cpu_seconds'] / n:5.2f} ms/doc; main {r['main_cpu_seconds']:5.1f}s, workers "
             f"{r['cpu_seconds'] - r['main_cpu_seconds']:5.1f}s)  peak main {r['main_peak_mb']:5.0f} MB, "
-            f"largest worker {r['worker_peak_mb']:5.0f} MB")
+            f"largest worker {r['worker_peak_mb']:5.0f} MB, together {r['together_peak_mb']:5.0f} MB; "
+            f"disk +{r['disk_peak_gb']:.1f} GB")
+    if "json_bytes" in r:
+        text += f"  json {r['json_bytes'] / 1e9:.2f} GB"
     if engine != "local":
         text += (f"  start {r['startup_seconds']:.1f}s  tasks {r['tasks']}  shipped {r['shipped_mb']:.2f} MB  "
                  f"returned {r['returned_mb']:.1f} MB")
@@ -221,6 +285,7 @@ def main() -> None:
                         for engine in sources}
                 totals = {engine: {"seconds": 0.0, "cpu_seconds": 0.0, "startup_seconds": 0.0} for engine in outs}
                 same = {engine: True for engine in outs if engine != "local"}
+                digests: dict[str, str | None] = {}
                 for round_ in range(args.rounds):
                     # Every other round the order is reversed: the load of a shared machine drifts, and
                     # CPU seconds drift with it (a busy core runs slower), so no engine always gets the
@@ -229,17 +294,17 @@ def main() -> None:
                         kind = "local" if engine == "local" else "cluster"
                         run = _child(stage, kind, source, outs[engine], args.workers, sources[engine])
                         print(_line(n, stage, engine, run), flush=True)
+                        digests[engine] = run.get("json_sha256")
                         for key in totals[engine]:
                             totals[engine][key] += run[key]
                     for engine in same:
                         if stage == "ingest":
                             same[engine] &= _tree_digest(outs["local"]) == _tree_digest(outs[engine])
-                        else:
-                            # (compared in chunks: read whole, 2 x 1.5 GB at 10k, this process's peak memory
-                            # would be inherited as the recorded peak of the next runs it starts)
-                            same[engine] &= filecmp.cmp(outs["local"], outs[engine], shallow=False)
+                        else:  # (hashed as written: the JSON is not kept, `_DigestPipe`)
+                            same[engine] &= digests["local"] == digests[engine]
                     for out in outs.values():  # (a 100k store is gigabytes; a store left in place is resumed)
-                        shutil.rmtree(out) if out.is_dir() else out.unlink()
+                        if out.is_dir():
+                            shutil.rmtree(out)
                 local = totals["local"]
                 rounds = f" over {args.rounds} rounds" if args.rounds > 1 else ""
                 for engine in same:

@@ -33,6 +33,7 @@ import os
 import pickle
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -47,10 +48,11 @@ from .rawfiles import RawEntry
 from .store import sweep_temporary_files
 
 if TYPE_CHECKING:
-    from distributed import Client
+    from distributed import Client, Future
 
     from .compare.diffjson import DiffJson, JsonSpool
     from .compare.records import DocumentResult
+    from .compare.shipping import RunPart
     from .compare.state import Run
 
 LOCAL = "local"  # `--scheduler local`: a LocalCluster on this machine, for the run
@@ -198,6 +200,10 @@ class DaskAlign:
     When the run renders its diffs as JSON (`Run.spool`), the workers render their documents' as
     local workers do, into the spool's folder when they see it (on this machine, or a shared file
     system), else sending the JSON back with the results.
+
+    Memory: the client frees the run's index once it is shipped (`Run.free_index`), a result is
+    released once read, and a province's part once its last result is in (also out of each worker's
+    run, `shipping.drop_part`).
     """
 
     client: Client
@@ -227,7 +233,9 @@ class DaskAlign:
             self.stats.shipped_bytes += len(payload)
         del payload
         size = self.batch or batch_size(len(docs), worker_count(self.client), _ALIGN_BATCH)
-        futures, held = [], []
+        futures: list[Future | None] = []
+        held: list[Future | None] = []
+        last_task: dict[int, int] = {}  # the last task of each province's part -> the part's number
         homes = province_homes([len(members) for _, members, _ in parts], sorted(self.client.scheduler_info()
                                                                                   .get("workers") or {}))
         # (a province's part is tens of MB at 100k documents: sent once, as intended, not by mistake)
@@ -244,12 +252,23 @@ class DaskAlign:
                                                members[i:i + size], folder, self.spool_on_workers,
                                                key=f"corpus-align-{token}-{number}-{i}", **where)
                             for i in range(0, len(members), size)]
-        del parts
+                last_task[len(futures) - 1] = number
+        del parts, part, data
+        run.free_index()  # (shipped: this process writes the output, which reads none of it; a third of its memory)
         if self.stats is not None:
             self.stats.tasks += len(futures)
         results: list[DocumentResult] = []
         try:
-            for rows in _results(futures):
+            for task, rows in enumerate(_results(futures)):
+                # Nothing is held longer than it is needed: a result read is released (the worker kept
+                # it until then), and a province's part once its last result is in, in the scheduler,
+                # in the workers' data and in the run of each worker that merged it. Kept to the end,
+                # they were most of what grew with the corpus in the workers and half of it in this
+                # process (where the scheduler of a LocalCluster runs).
+                futures[task] = None
+                if task in last_task:
+                    held[last_task[task]] = None
+                    self.client.run(_end_part, token, last_task[task], on_error="ignore")
                 if self.stats is not None:
                     self.stats.returned_bytes += len(rows)
                 batch, sent = pickle.loads(rows)
@@ -259,7 +278,7 @@ class DaskAlign:
                         result.timeline_json = _spooled(run, result.timeline_json, sent)
                 results.extend(batch)
         finally:
-            self.client.cancel([*futures, *held, shipped])
+            self.client.cancel([future for future in [*futures, *held, shipped] if future is not None])
             # The workers outlive the comparison: its index is freed now (best effort: a cluster that
             # went away has freed it already, and its error is the one to report).
             with suppress(OSError, TimeoutError):
@@ -383,7 +402,9 @@ class _WorkerComparison:
     and per thread the renderer and the spool of its documents' JSON."""
 
     run: Run
-    parts: set[int] = field(default_factory=set)
+    parts: dict[int, RunPart] = field(default_factory=dict)  # the parts merged into `run`, by number
+    users: Counter[tuple] = field(default_factory=Counter)  # a slot of `run` -> the merged parts that hold it
+    ended: list[int] = field(default_factory=list)  # parts whose province the client has all results of
     json: dict[int, tuple[DiffJson, JsonSpool | None]] = field(default_factory=dict)
 
 
@@ -416,7 +437,7 @@ _worker_runs_lock = threading.Lock()
 def _worker_run(payload: bytes, token: str, part: bytes | None = None, number: int = 0) -> Run:
     """The run of comparison `token` on this worker (unpickled once), with part `number` merged into it
     (`compare.shipping`)."""
-    from .compare.shipping import merge_part
+    from .compare.shipping import drop_part, merge_part
 
     # Frozen (`gc.freeze`), the collector never walks the run's million records again between tasks
     # (as a local compare freezes them before it forks its workers).
@@ -426,11 +447,23 @@ def _worker_run(payload: bytes, token: str, part: bytes | None = None, number: i
             _forget_runs_locked()  # (an older comparison is over)
             comparison = _worker_runs[token] = _WorkerComparison(pickle.loads(payload))
             gc.freeze()
+        while comparison.ended:
+            ended = comparison.parts.pop(comparison.ended.pop(), None)
+            if ended is not None:
+                drop_part(comparison.run, ended, comparison.users)
         if part is not None and number not in comparison.parts:
-            merge_part(comparison.run, pickle.loads(part))
-            comparison.parts.add(number)
+            comparison.parts[number] = merge_part(comparison.run, pickle.loads(part), comparison.users)
             gc.freeze()
         return comparison.run
+
+
+def _end_part(token: str, number: int) -> None:
+    """Part `number` of comparison `token` is done with: the client has every result of its province
+    (`DaskAlign`), so no task here reads it again. Taken out of the run by the next task (`_worker_run`),
+    not here: this runs in the worker's event loop, which must not wait for a task's lock."""
+    comparison = _worker_runs.get(token)
+    if comparison is not None:
+        comparison.ended.append(number)
 
 
 def _worker_json(token: str, folder: str, spool_on_worker: bool) -> tuple[DiffJson, JsonSpool | _SentJson]:

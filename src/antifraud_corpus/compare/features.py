@@ -96,18 +96,23 @@ class Corpus:
             actors = intern(actors, actors)  # few distinct combinations: share one tuple each
             measures = tuple(duty.measure_ids)
             measures = intern(measures, measures)
+            # Local documents copy central sentences verbatim: one string per distinct text, not per
+            # directive (at 10k documents, 96k distinct sentences among 250k directives), and one per
+            # clause number, modality and marker.
+            sentence, modality, marker = intern(duty.sentence, duty.sentence), intern(duty.modality, duty.modality), \
+                intern(duty.marker, duty.marker)
+            clause = duty.clause or ""
+            clause = intern(clause, clause)
             named = duty.actor_source in self.s.named_sources
-            key = (duty.sentence, actors, named, duty.modality, duty.marker, measures)
+            key = (sentence, actors, named, modality, marker, measures)
             sig = self.sig_ids.get(key)
             if sig is None:
                 sig = self.sig_ids[key] = len(self.sigs)
-                self.sigs.append(self._features(duty.sentence, actors, named, duty.modality, duty.marker,
-                                                measures))
+                self.sigs.append(self._features(sentence, actors, named, modality, marker, measures))
                 self.sig_count.append(0)
             self.sig_count[sig] += 1
-            items.append(Item(index, duty.clause or "", duty.sentence, duty.start, duty.end, actors,
-                               duty.modality, duty.marker, measures, sig,
-                               on_topic=self.s.topic.on_topic(getattr(duty, "topic", None))))
+            items.append(Item(index, clause, sentence, duty.start, duty.end, actors, modality, marker, measures, sig,
+                              on_topic=self.s.topic.on_topic(getattr(duty, "topic", None))))
         items.sort(key=lambda it: (it.start, it.end))
         for pos, item in enumerate(items):
             item.pos = pos
@@ -219,6 +224,16 @@ class Corpus:
         self.roles = np.fromiter((sig.role for sig in self.sigs), np.int8, len(self.sigs))
         self.actions = np.fromiter((sig.actions for sig in self.sigs), np.int64, len(self.sigs))
         self.leads = np.fromiter((sig.leads for sig in self.sigs), np.int64, len(self.sigs))
+
+    def drop_gram_tuples(self) -> None:
+        """Free each directive's grams and fragments as Python tuples, once `table` holds them as arrays.
+
+        The alignment reads them from the table only (the plain `similarity.Scorer.text`, the
+        definition the tests hold the table to, reads the tuples): they were a third of the memory of
+        the directive features, and of a cluster's parts, as tuples of int and float objects.
+        """
+        for sig in self.sigs:
+            sig.grams = sig.bounds = sig.frag_weights = sig.long = ()
 
 
 

@@ -163,6 +163,7 @@ def comparison_of(run: Run, align_all: AlignAll | None = None, *, json_diffs: bo
     c.sig_ids.clear()
     c.fragments.clear()
     c.interned.clear()
+    c.drop_gram_tuples()
     kept = [i for i, info in enumerate(c.infos) if run.keep.keeps_document(info)]
     order = sorted(kept, key=lambda d: doc_order(run.corpus.infos, d))
     for doc in order:
@@ -180,13 +181,7 @@ def comparison_of(run: Run, align_all: AlignAll | None = None, *, json_diffs: bo
     if spool is not None:
         spool.finish_writing()
     run.spool = run.renderer = None
-    # The index and the directive features are not needed for the views: free them before the
-    # views are built.
-    run.pools.clear()
-    run.cache.clear()
-    run.corpus.sigs.clear()
-    run.corpus.table = None
-    run.corpus.tags = None
+    run.free_index()  # (before the views are built)
     shown_refs: set[int] = set()
     for result in results:
         if not result.references:

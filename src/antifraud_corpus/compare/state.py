@@ -40,3 +40,12 @@ class Run:
         self.workers = max(1, self.workers)
         self.settings = self.corpus.s
         self.scorer = Scorer(self.corpus)
+
+    def free_index(self) -> None:
+        """Free the pools, their index, the candidate cache and the directive features: the views read
+        none of them, and a cluster's client none once they are shipped (`distributed.DaskAlign`)."""
+        self.pools.clear()
+        self.cache.clear()
+        self.corpus.sigs.clear()
+        self.corpus.table = None
+        self.corpus.tags = None
