@@ -17,7 +17,8 @@ With `--baseline NAME=SRC` (repeatable), the cluster also runs with the package 
 a change is measured against the code before it on the same load, not against yesterday's figures.
 
 Printed per run: wall seconds, CPU seconds of every process of the run (the machine
-is shared: CPU is what is comparable), peak resident memory of the main process
+is shared: CPU is what is comparable; counted as the processes end and are waited for,
+and checked against what /proc showed of each while it ran), peak resident memory of the main process
 and of the largest worker, and for the cluster its start-up time, the tasks, the
 bytes shipped to the workers (the config; the reference index, scattered once) and
 the bytes returned (outcomes; alignment rows). The overhead of the cluster is
@@ -47,6 +48,7 @@ import sys
 import tempfile
 import threading
 import time
+from inspect import signature
 from pathlib import Path
 
 from compare import generate_store  # (benchmarks/compare.py: the synthetic corpus of recombined directives)
@@ -95,10 +97,16 @@ def _descendants(pid: int) -> list[int]:
 
 
 class _PeakSampler:
-    """Peak resident memory (VmHWM) of every process under this one, sampled twice a second (Linux)."""
+    """Peak resident memory (VmHWM) and CPU seconds of every process under this one, sampled twice a second (Linux).
+
+    The CPU seen is a check on the run's figure, which counts the processes under this one once they have
+    ended and been waited for (`RUSAGE_CHILDREN`): one that nobody waits for (a forkserver left running,
+    and the workers it forked) would be missing from it, and the cluster would look cheaper than it is.
+    """
 
     def __init__(self) -> None:
         self.peaks: dict[int, int] = {}
+        self.cpu: dict[int, float] = {}  # (the last seen: the CPU of a process's last half second may be missed)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -108,16 +116,22 @@ class _PeakSampler:
             for pid in _descendants(os.getpid()):
                 try:
                     status = Path(f"/proc/{pid}/status").read_text()
+                    stat = Path(f"/proc/{pid}/stat").read_text()
                 except OSError:
                     continue
                 kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
                 self.peaks[pid] = max(self.peaks.get(pid, 0), kb)
+                fields = stat[stat.rindex(")") + 2:].split()  # (after the command's name, which may hold blanks)
+                self.cpu[pid] = (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
 
     def stop(self) -> float:
         """Largest peak of a process under this one, in MB."""
         self._stop.set()
         self._thread.join()
         return max(self.peaks.values(), default=0) / 1024
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def _cpu(children: bool = True) -> float:
@@ -139,7 +153,9 @@ def _child_run(stage: str, engine: str, source: Path, out: Path, workers: int) -
     cpu_before, main_before = _cpu(), _cpu(children=False)
     started = time.perf_counter()
     result: dict = {}
-    with cluster_client("local" if engine == "cluster" else None, workers) as client:
+    # (the config for the workers to start with its stages prepared; a baseline's older code may not take it)
+    prepared = {"config": config} if stage == "ingest" and "config" in signature(cluster_client).parameters else {}
+    with cluster_client("local" if engine == "cluster" else None, workers, **prepared) as client:
         ready = time.perf_counter()
         if stage == "ingest":
             from antifraud_corpus.pipeline import ingest_corpus
@@ -158,11 +174,14 @@ def _child_run(stage: str, engine: str, source: Path, out: Path, workers: int) -
             write_json_stream(comparison, out)
             result["documents"] = len(comparison.documents)
         done = time.perf_counter()
-    # (the workers have ended and been waited for: their CPU is in RUSAGE_CHILDREN now)
+    # (the workers have ended and been waited for, a local cluster's forkserver too: their CPU is in
+    # RUSAGE_CHILDREN now)
+    worker_peak_mb = sampler.stop()
     result.update(seconds=done - ready, startup_seconds=ready - started, cpu_seconds=_cpu() - cpu_before,
                   main_cpu_seconds=_cpu(children=False) - main_before,
+                  seen_cpu_seconds=_cpu(children=False) - main_before + sum(sampler.cpu.values()),
                   main_peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  worker_peak_mb=sampler.stop(), tasks=stats.tasks, shipped_mb=stats.shipped_bytes / 1e6,
+                  worker_peak_mb=worker_peak_mb, tasks=stats.tasks, shipped_mb=stats.shipped_bytes / 1e6,
                   returned_mb=stats.returned_bytes / 1e6)
     return result
 
@@ -179,7 +198,8 @@ def _child(stage: str, engine: str, source: Path, out: Path, workers: int, src: 
 def _line(n: int, stage: str, engine: str, r: dict) -> str:
     text = (f"n={n:>7}  {stage:<7} {engine:<7}  {r['seconds']:7.1f}s  cpu {r['cpu_seconds']:7.1f}s  "
             f"({1000 * r['cpu_seconds'] / n:5.2f} ms/doc; main {r['main_cpu_seconds']:5.1f}s, workers "
-            f"{r['cpu_seconds'] - r['main_cpu_seconds']:5.1f}s)  peak main {r['main_peak_mb']:5.0f} MB, "
+            f"{r['cpu_seconds'] - r['main_cpu_seconds']:5.1f}s; {r['seen_cpu_seconds']:5.1f}s seen in /proc)  "
+            f"peak main {r['main_peak_mb']:5.0f} MB, "
             f"largest worker {r['worker_peak_mb']:5.0f} MB")
     if engine != "local":
         text += (f"  start {r['startup_seconds']:.1f}s  tasks {r['tasks']}  shipped {r['shipped_mb']:.2f} MB  "
