@@ -167,7 +167,8 @@ def test_without_the_option_no_cluster_is_involved(runner, monkeypatch, corpus, 
 
 
 @pytest.mark.parametrize(("documents", "workers", "most", "expected"),
-                         [(0, 2, 16, 1), (20, 2, 16, 1), (1000, 2, 16, 16), (1000, 4, 64, 15), (10, 0, 16, 1)])
+                         [(0, 2, 16, 1), (20, 2, 16, 1), (1000, 2, 16, 16), (1000, 4, 64, 15), (10, 0, 16, 1),
+                          (10_000, 2, 256, 256), (5000, 2, 256, 156)])
 def test_batches_leave_every_worker_many_tasks(documents, workers, most, expected):
     assert batch_size(documents, workers, most) == expected
 

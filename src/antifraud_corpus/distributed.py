@@ -58,11 +58,12 @@ SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 INSTALL_HINT = "pip install 'antifraud-corpus[dask]'"
 _CONNECT_SECONDS = 10
 # Documents per task at most. A task costs about 4.5 ms of CPU in the client, the scheduler and the
-# worker (625 small tasks against 157 for the same work: 3.2 against 1.1 CPU seconds), a synthetic
-# page 4 to 6 ms to ingest and a seed-sized document tens of milliseconds: a batch keeps the overhead
-# small, a cap keeps the last tasks short (they decide when the run ends; `batch_size` also leaves
-# every worker 16 tasks or more).
-_INGEST_BATCH = 64
+# worker whatever it holds (10k documents in 157 tasks of 64 against 40 of 256: the client's process
+# alone 2.1 against 1.7 CPU seconds, docs/scale.md); a synthetic page takes 3 ms to ingest, a real
+# document 11.5 ms: 256 of those are 3 s, which is what a worker lost mid-task costs again, and at most
+# how long the other worker waits for the last one (`batch_size` also leaves every worker 16 tasks or
+# more, so small runs get smaller ones).
+_INGEST_BATCH = 256
 _ALIGN_BATCH = 32
 # Every process of a cluster wakes up 50 times a second to time its event loop, 10 times to measure
 # its memory and twice to sample the system: 2 CPU seconds per 30 s for an idle 2-worker LocalCluster,
