@@ -53,6 +53,9 @@ def preloaded_forkserver(config: Config | None) -> Iterator[None]:
     import dask
     from distributed import utils
 
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # (Windows: spawned, as Dask does by default)
+        yield
+        return
     shipped = _shipped_config(config) if config is not None else None
     with _lock:
         _clusters += 1
