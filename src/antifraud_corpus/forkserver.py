@@ -99,11 +99,11 @@ def prepare_for_workers(shipped: str | None) -> None:
 
 
 def _shipped_config(config: Config) -> str:
-    from .distributed import _run_bytes
+    from distributed.protocol.pickle import dumps  # (as Dask sends it: the config's frozen maps need cloudpickle)
 
     handle, path = tempfile.mkstemp(prefix="corpus-config-", suffix=".pickle")
     with os.fdopen(handle, "wb") as out:
-        out.write(_run_bytes(config))
+        out.write(dumps(config))
     return path
 
 
