@@ -393,3 +393,18 @@ def test_a_config_the_server_cannot_prepare_leaves_it_to_the_workers(config, tmp
     finally:
         gc.unfreeze()
     assert (forkserver._prepared, shipped.exists()) == (None, False)
+
+
+def test_a_forkserver_that_ran_before_the_cluster_is_left_running():
+    """Another user's of `multiprocessing` in the same process: not stopped with the cluster."""
+    import subprocess
+
+    script = ("from multiprocessing import forkserver\n"
+              "from antifraud_corpus.distributed import cluster_client\n"
+              "forkserver.ensure_running()\n"
+              "before = forkserver._forkserver._forkserver_pid\n"
+              "with cluster_client('local', 1) as client:\n"
+              "    client.wait_for_workers(1)\n"
+              "print(before is not None and forkserver._forkserver._forkserver_pid == before)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout) == (0, "True\n"), done.stderr[-2000:]

@@ -37,6 +37,7 @@ _PRELOADS = ["__main__", "distributed", PRELOAD]
 
 _lock = threading.Lock()
 _clusters = 0  # the local clusters of this process whose workers the server forks
+_foreign = False  # a server ran before the first of them (started by other code of the process): left running
 _prepared: str | None = None  # (in the server and the workers it forked: the fingerprint of the config prepared)
 
 
@@ -45,9 +46,10 @@ def preloaded_forkserver(config: Config | None) -> Iterator[None]:
     """Dask workers started in the block fork from a server that prepared `config`'s stages (none: imports only).
 
     For the life of a local cluster (a worker restarted after a crash forks from the server too). The
-    server, started by the first worker, is stopped when the last such block of the process ends.
+    server, started by the first worker, is stopped when the last such block of the process ends
+    (unless it ran before the first: it is another user's of `multiprocessing`).
     """
-    global _clusters
+    global _clusters, _foreign
     import multiprocessing
 
     import dask
@@ -56,8 +58,12 @@ def preloaded_forkserver(config: Config | None) -> Iterator[None]:
     if "forkserver" not in multiprocessing.get_all_start_methods():  # (Windows: spawned, as Dask does by default)
         yield
         return
+    from multiprocessing import forkserver
+
     shipped = _shipped_config(config) if config is not None else None
     with _lock:
+        if _clusters == 0:
+            _foreign = getattr(forkserver._forkserver, "_forkserver_pid", None) is not None
         _clusters += 1
         # Dask's own list (set on its first use of the method) imports pandas, here and in the server,
         # for nothing: ours is set first and Dask is told a list is set. Were that flag renamed, Dask's
@@ -73,7 +79,7 @@ def preloaded_forkserver(config: Config | None) -> Iterator[None]:
             Path(shipped).unlink(missing_ok=True)  # (the server removes it once read)
         with _lock:
             _clusters -= 1
-            if _clusters == 0:
+            if _clusters == 0 and not _foreign:
                 _stop_server()
 
 
@@ -126,6 +132,6 @@ def _stop_server() -> None:
     """Stop the forkserver, if one runs, and wait for it (its workers have ended: their clusters closed)."""
     from multiprocessing import forkserver
 
-    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)  # (CPython's, since 3.8)
+    stop = getattr(forkserver._forkserver, "_stop", None)  # (CPython's, since 3.8)
     if stop is not None:
         stop()
