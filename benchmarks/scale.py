@@ -204,6 +204,9 @@ def _line(n: int, stage: str, engine: str, r: dict) -> str:
     if engine != "local":
         text += (f"  start {r['startup_seconds']:.1f}s  tasks {r['tasks']}  shipped {r['shipped_mb']:.2f} MB  "
                  f"returned {r['returned_mb']:.1f} MB")
+    if r["cpu_seconds"] < 0.98 * r["seen_cpu_seconds"]:  # (seen is a lower bound: counted must not be below it)
+        text += (f"\n  ^ {r['seen_cpu_seconds'] - r['cpu_seconds']:.1f} CPU seconds seen in /proc are missing from "
+                 "the figure: a process of the run was not waited for")
     return text
 
 
