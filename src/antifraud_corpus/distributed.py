@@ -147,7 +147,6 @@ def local_cluster(workers: int | None = None, config: Config | None = None) -> I
     # The scheduler starts an HTTP server whatever the dashboard setting (`Node.start_http_server`),
     # on port 8787 unless told otherwise: a second run at the same time warned that the port was
     # taken. No dashboard, no HTTP routes, and a free port of the loopback interface.
-    # (Set for the cluster's life: a nanny reads them again when it restarts a lost worker.)
     with dask.config.set({"distributed.worker.profile.enabled": False,
                           "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
                           "distributed.scheduler.http.routes": [], **QUIETER_LOOPS}), preloaded_forkserver(config):
