@@ -17,7 +17,8 @@ With `--baseline NAME=SRC` (repeatable), the cluster also runs with the package 
 a change is measured against the code before it on the same load, not against yesterday's figures.
 
 Printed per run: wall seconds, CPU seconds of every process of the run (the machine
-is shared: CPU is what is comparable), peak resident memory of the main process
+is shared: CPU is what is comparable; counted as the processes end and are waited for,
+and checked against what /proc showed of each while it ran), peak resident memory of the main process
 and of the largest worker, the peak of all processes of the run together (summed
 PSS), the most disk the temporary folder's file system lost during the run (other
 jobs on the disk count too), and for the cluster its start-up time, the tasks, the
@@ -52,6 +53,7 @@ import sys
 import tempfile
 import threading
 import time
+from inspect import signature
 from pathlib import Path
 
 from compare import _pss_kb, generate_store  # (benchmarks/compare.py: the synthetic corpus of recombined directives)
@@ -100,13 +102,19 @@ def _descendants(pid: int) -> list[int]:
 
 
 class _PeakSampler:
-    """Peak resident memory (VmHWM) of every process under this one, the largest summed PSS of this
-    process and all under it (pages shared after a fork split between the processes: the memory the
-    run holds together), and the least free space of the temporary folder's disk, sampled twice a
-    second (Linux)."""
+    """Peak resident memory (VmHWM) and CPU seconds of every process under this one, the largest summed
+    PSS of this process and all under it (pages shared after a fork split between the processes: the
+    memory the run holds together), and the least free space of the temporary folder's disk, sampled
+    twice a second (Linux).
+
+    The CPU seen is a check on the run's figure, which counts the processes under this one once they have
+    ended and been waited for (`RUSAGE_CHILDREN`): one that nobody waits for (a forkserver left running,
+    and the workers it forked) would be missing from it, and the cluster would look cheaper than it is.
+    """
 
     def __init__(self) -> None:
         self.peaks: dict[int, int] = {}
+        self.cpu: dict[int, float] = {}  # (the last seen: the CPU of a process's last half second may be missed)
         self.together_kb = 0
         self._disk = tempfile.gettempdir()
         self.free_at_start = self.least_free = shutil.disk_usage(self._disk).free
@@ -121,10 +129,13 @@ class _PeakSampler:
             for pid in processes:
                 try:
                     status = Path(f"/proc/{pid}/status").read_text()
+                    stat = Path(f"/proc/{pid}/stat").read_text()
                 except OSError:
                     continue
                 kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
                 self.peaks[pid] = max(self.peaks.get(pid, 0), kb)
+                fields = stat[stat.rindex(")") + 2:].split()  # (after the command's name, which may hold blanks)
+                self.cpu[pid] = (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
             self.together_kb = max(self.together_kb, sum(map(_pss_kb, [me, *processes])))
             self.least_free = min(self.least_free, shutil.disk_usage(self._disk).free)
 
@@ -133,6 +144,9 @@ class _PeakSampler:
         self._stop.set()
         self._thread.join()
         return max(self.peaks.values(), default=0) / 1024
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def _cpu(children: bool = True) -> float:
@@ -196,7 +210,9 @@ def _child_run(stage: str, engine: str, source: Path, out: Path, workers: int) -
     started = time.perf_counter()
     result: dict = {}
     hashing = 0.0
-    with cluster_client("local" if engine == "cluster" else None, workers) as client:
+    # (the config for the workers to start with its stages prepared; a baseline's older code may not take it)
+    prepared = {"config": config} if stage == "ingest" and "config" in signature(cluster_client).parameters else {}
+    with cluster_client("local" if engine == "cluster" else None, workers, **prepared) as client:
         ready = time.perf_counter()
         if stage == "ingest":
             from antifraud_corpus.pipeline import ingest_corpus
@@ -217,11 +233,14 @@ def _child_run(stage: str, engine: str, source: Path, out: Path, workers: int) -
             result.update(documents=len(comparison.documents), json_sha256=digest.hexdigest, json_bytes=digest.size)
             hashing = digest.cpu_seconds  # (the benchmark's own work, not the run's)
         done = time.perf_counter()
-    # (the workers have ended and been waited for: their CPU is in RUSAGE_CHILDREN now)
+    # (the workers have ended and been waited for, a local cluster's forkserver too: their CPU is in
+    # RUSAGE_CHILDREN now)
+    worker_peak_mb = sampler.stop()
     result.update(seconds=done - ready, startup_seconds=ready - started, cpu_seconds=_cpu() - cpu_before - hashing,
                   main_cpu_seconds=_cpu(children=False) - main_before - hashing,
+                  seen_cpu_seconds=_cpu(children=False) - main_before - hashing + sum(sampler.cpu.values()),
                   main_peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  worker_peak_mb=sampler.stop(), together_peak_mb=sampler.together_kb / 1024,
+                  worker_peak_mb=worker_peak_mb, together_peak_mb=sampler.together_kb / 1024,
                   disk_peak_gb=(sampler.free_at_start - sampler.least_free) / 1e9,
                   tasks=stats.tasks, shipped_mb=stats.shipped_bytes / 1e6,
                   returned_mb=stats.returned_bytes / 1e6)
@@ -240,7 +259,8 @@ def _child(stage: str, engine: str, source: Path, out: Path, workers: int, src: 
 def _line(n: int, stage: str, engine: str, r: dict) -> str:
     text = (f"n={n:>7}  {stage:<7} {engine:<7}  {r['seconds']:7.1f}s  cpu {r['cpu_seconds']:7.1f}s  "
             f"({1000 * r['cpu_seconds'] / n:5.2f} ms/doc; main {r['main_cpu_seconds']:5.1f}s, workers "
-            f"{r['cpu_seconds'] - r['main_cpu_seconds']:5.1f}s)  peak main {r['main_peak_mb']:5.0f} MB, "
+            f"{r['cpu_seconds'] - r['main_cpu_seconds']:5.1f}s; {r['seen_cpu_seconds']:5.1f}s seen in /proc)  "
+            f"peak main {r['main_peak_mb']:5.0f} MB, "
             f"largest worker {r['worker_peak_mb']:5.0f} MB, together {r['together_peak_mb']:5.0f} MB; "
             f"disk +{r['disk_peak_gb']:.1f} GB")
     if "json_bytes" in r:
@@ -248,6 +268,9 @@ def _line(n: int, stage: str, engine: str, r: dict) -> str:
     if engine != "local":
         text += (f"  start {r['startup_seconds']:.1f}s  tasks {r['tasks']}  shipped {r['shipped_mb']:.2f} MB  "
                  f"returned {r['returned_mb']:.1f} MB")
+    if r["cpu_seconds"] < 0.98 * r["seen_cpu_seconds"]:  # (seen is a lower bound: counted must not be below it)
+        text += (f"\n  ^ {r['seen_cpu_seconds'] - r['cpu_seconds']:.1f} CPU seconds seen in /proc are missing from "
+                 "the figure: a process of the run was not waited for")
     return text
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import signal
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import cloudpickle
 import pytest
-from distributed import Client, LocalCluster, WorkerPlugin
+from distributed import Client, WorkerPlugin
 
 import antifraud_corpus.distributed as engine
 from antifraud_corpus.cli import main
@@ -23,8 +22,8 @@ from conftest import SEED_PATHS
 
 @pytest.fixture(scope="module")
 def client():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=logging.ERROR) as cluster, Client(cluster) as dask_client:
+    """A cluster reached by its address, as a cluster of one's own is (`--scheduler local`'s settings: no port 8787)."""
+    with engine.local_cluster(2) as cluster, Client(cluster) as dask_client:
         yield dask_client
 
 
@@ -168,7 +167,8 @@ def test_without_the_option_no_cluster_is_involved(runner, monkeypatch, corpus, 
 
 
 @pytest.mark.parametrize(("documents", "workers", "most", "expected"),
-                         [(0, 2, 16, 1), (20, 2, 16, 1), (1000, 2, 16, 16), (1000, 4, 64, 15), (10, 0, 16, 1)])
+                         [(0, 2, 16, 1), (20, 2, 16, 1), (1000, 2, 16, 16), (1000, 4, 64, 15), (10, 0, 16, 1),
+                          (10_000, 2, 256, 256), (5000, 2, 256, 156)])
 def test_batches_leave_every_worker_many_tasks(documents, workers, most, expected):
     assert batch_size(documents, workers, most) == expected
 
@@ -330,3 +330,81 @@ def test_compare_json_on_a_one_worker_cluster_is_the_same(config, tmp_path: Path
         comparison = compare_corpus(_handmade_corpus(), config, json_diffs=True, align_all=engine.DaskAlign(one))
         write_json_stream(comparison, tmp_path / "dask.json")
     assert (tmp_path / "dask.json").read_bytes() == (tmp_path / "local.json").read_bytes()
+
+
+_FORKED_RUN = """
+import json, os, sys
+from dataclasses import replace
+from multiprocessing import forkserver as multiprocessing_forkserver
+from pathlib import Path
+
+from antifraud_corpus import forkserver
+from antifraud_corpus.config import default_config_dir, load_config
+from antifraud_corpus.distributed import DaskIngest, cluster_client
+from antifraud_corpus.pipeline import ingest_corpus
+
+def fork_state():
+    return os.getppid(), forkserver._prepared
+
+config = load_config(default_config_dir())
+prepared = replace(config, fingerprint="another-config")  # (the same rules under another name)
+with cluster_client("local", 2, prepared) as client:
+    server = multiprocessing_forkserver._forkserver._forkserver_pid
+    states = sorted(client.run(fork_state).values())
+    shipped = os.environ[forkserver.CONFIG_ENV]
+    report = ingest_corpus(Path(sys.argv[1]), Path(sys.argv[2]), config, executor=DaskIngest(client))
+print(json.dumps({"workers": [[ppid == server, name] for ppid, name in states],
+                  "server": [server != os.getpid(), multiprocessing_forkserver._forkserver._forkserver_pid],
+                  "left": [Path(shipped).exists(), forkserver.CONFIG_ENV in os.environ],
+                  "ingested": len(report.ingested)}))
+"""
+
+
+def test_local_cluster_workers_fork_from_a_server_prepared_for_a_config(corpus, tmp_path: Path):
+    """In a fresh process (as `corpus ingest --scheduler local` runs): the workers fork from one server
+    that built the rules of the config it was given, not from this process; a run that ships another
+    config (its fingerprint differs) has them built again by the workers, and writes the local run's
+    store to the byte; the server is stopped and waited for with the cluster, its config file gone."""
+    import json
+    import subprocess
+
+    raw, local = corpus
+    done = subprocess.run([sys.executable, "-c", _FORKED_RUN, str(raw), str(tmp_path / "dask")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout) == {"workers": [[True, "another-config"]] * 2, "server": [True, None],
+                                       "left": [False, False], "ingested": 20}
+    assert tree_bytes(tmp_path / "dask") == tree_bytes(local)
+
+
+def test_a_config_the_server_cannot_prepare_leaves_it_to_the_workers(config, tmp_path: Path):
+    """The server's preparation is best effort: a config it fails on is the client's error to report."""
+    import gc
+
+    from antifraud_corpus import forkserver
+    from conftest import with_config_file
+
+    segment = config.plain("segment")
+    broken = with_config_file(config, "segment", {**segment, "headings": [{**segment["headings"][0], "pattern": "("}]})
+    shipped = tmp_path / "config.pickle"
+    shipped.write_bytes(engine._run_bytes(broken))
+    try:
+        forkserver.prepare_for_workers(str(shipped))
+    finally:
+        gc.unfreeze()
+    assert (forkserver._prepared, shipped.exists()) == (None, False)
+
+
+def test_a_forkserver_that_ran_before_the_cluster_is_left_running():
+    """Another user's of `multiprocessing` in the same process: not stopped with the cluster."""
+    import subprocess
+
+    script = ("from multiprocessing import forkserver\n"
+              "from antifraud_corpus.distributed import cluster_client\n"
+              "forkserver.ensure_running()\n"
+              "before = forkserver._forkserver._forkserver_pid\n"
+              "with cluster_client('local', 1) as client:\n"
+              "    client.wait_for_workers(1)\n"
+              "print(before is not None and forkserver._forkserver._forkserver_pid == before)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout) == (0, "True\n"), done.stderr[-2000:]

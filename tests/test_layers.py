@@ -22,7 +22,7 @@ LAYERS = {
     "extract": 3,
     "pipeline": 4, "rawfiles": 4, "filters": 4, "export": 4, "messages": 4,
     "compare": 5, "check": 5, "evaluate": 5, "parquet": 5,
-    "report": 6, "distributed": 6,
+    "report": 6, "distributed": 6, "forkserver": 6, "forkserver_preload": 6,
     "api": 7, "cli": 7,
 }
 

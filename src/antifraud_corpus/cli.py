@@ -194,7 +194,8 @@ def ingest(raw_dir: Path, normalized_dir: Path, config_dir: Path | None, overrid
 
     config = _load(config_dir, overrides)
     kinds = warning_kinds(config)  # (a bad pattern is a config error before the run, not after it)
-    with cluster_client(scheduler, workers) as client, IngestProgress(_stderr(quiet=verbosity == "quiet")) as progress:
+    with cluster_client(scheduler, workers, config) as client, \
+            IngestProgress(_stderr(quiet=verbosity == "quiet")) as progress:
         report = ingest_corpus(raw_dir, normalized_dir, config, config_dir=config_dir, overrides=overrides,
                                workers=workers, force=force, prune=prune, on_outcome=progress.advance,
                                on_busy=progress.note, executor=DaskIngest(client) if client else None)

@@ -60,11 +60,12 @@ SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 INSTALL_HINT = "pip install 'antifraud-corpus[dask]'"
 _CONNECT_SECONDS = 10
 # Documents per task at most. A task costs about 4.5 ms of CPU in the client, the scheduler and the
-# worker (625 small tasks against 157 for the same work: 3.2 against 1.1 CPU seconds), a synthetic
-# page 4 to 6 ms to ingest and a seed-sized document tens of milliseconds: a batch keeps the overhead
-# small, a cap keeps the last tasks short (they decide when the run ends; `batch_size` also leaves
-# every worker 16 tasks or more).
-_INGEST_BATCH = 64
+# worker whatever it holds (10k documents in 157 tasks of 64 against 40 of 256: the client's process
+# alone 2.1 against 1.7 CPU seconds, docs/scale.md); a synthetic page takes 3 ms to ingest, a real
+# document 11.5 ms: 256 of those are 3 s, which is what a worker lost mid-task costs again, and at most
+# how long the other worker waits for the last one (`batch_size` also leaves every worker 16 tasks or
+# more, so small runs get smaller ones).
+_INGEST_BATCH = 256
 _ALIGN_BATCH = 32
 # Every process of a cluster wakes up 50 times a second to time its event loop, 10 times to measure
 # its memory and twice to sample the system: 2 CPU seconds per 30 s for an idle 2-worker LocalCluster,
@@ -88,13 +89,16 @@ def _distributed() -> Any:
 
 
 @contextmanager
-def cluster_client(address: str | None, workers: int | None = None) -> Iterator[Client | None]:
+def cluster_client(address: str | None, workers: int | None = None,
+                   config: Config | None = None) -> Iterator[Client | None]:
     """A client of the Dask scheduler at `address` for the block; None when no address is given.
 
     Args:
         address: `tcp://HOST:PORT` (or any address Dask takes), `local` for a `LocalCluster` of
             `workers` processes on this machine (default: one per core), or None/"" for no cluster.
         workers: worker processes of a local cluster; ignored for a running scheduler.
+        config: the config the run ingests with: a local cluster's workers start with its stages
+            prepared (`local_cluster`); ignored for a running scheduler.
 
     Raises:
         MissingExtraError: Dask is not installed.
@@ -105,32 +109,7 @@ def cluster_client(address: str | None, workers: int | None = None) -> Iterator[
         return
     distributed = _distributed()
     if address == LOCAL:
-        import logging
-
-        import dask
-
-        # The workers' statistical profiler samples the running task's stack a hundred times a
-        # second: CPU the pipeline (pure Python) would rather have. (A cluster of one's own: set
-        # DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False where its workers start.)
-        # The nannies start workers with MALLOC_TRIM_THRESHOLD_ set, which pins glibc's mmap threshold
-        # at 128 KB: every numpy temporary above it is mapped and unmapped again, its pages faulted in
-        # each time, and compare's alignment took 7 to 12% more CPU (docs/scale.md). Unset: glibc's default.
-        # The scheduler starts an HTTP server whatever the dashboard setting (`Node.start_http_server`),
-        # on port 8787 unless told otherwise: a second run at the same time warned that the port was
-        # taken. No dashboard, no HTTP routes, and a free port of the loopback interface.
-        with dask.config.set({"distributed.worker.profile.enabled": False,
-                              "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-                              "distributed.scheduler.http.routes": [], **QUIETER_LOOPS}):
-            try:
-                cluster = distributed.LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                                                   processes=True, dashboard_address=None,
-                                                   scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                                                   silence_logs=logging.ERROR)
-            except (RuntimeError, OSError, TimeoutError) as exc:
-                raise SchedulerError(f"--scheduler local: the local Dask cluster did not start ({exc}); "
-                                     "run `corpus` from a file or the installed command, with memory to spare"
-                                     ) from None
-        with cluster, distributed.Client(cluster) as client:
+        with local_cluster(workers, config) as cluster, distributed.Client(cluster) as client:
             yield client
         return
     try:
@@ -141,6 +120,49 @@ def cluster_client(address: str | None, workers: int | None = None) -> Iterator[
                              ) from None
     with client:
         yield client
+
+
+@contextmanager
+def local_cluster(workers: int | None = None, config: Config | None = None) -> Iterator[Any]:
+    """A `LocalCluster` of `workers` processes on this machine (default: one per core) for the block.
+
+    Its workers fork from a server that imported the package and, given the run's `config`, built its
+    ingest stages once (`forkserver`), as the local engine's workers fork from the run.
+
+    Raises:
+        MissingExtraError: Dask is not installed.
+        SchedulerError: the cluster did not start.
+    """
+    import logging
+
+    import dask
+
+    from .forkserver import preloaded_forkserver
+
+    distributed = _distributed()
+    # The workers' statistical profiler samples the running task's stack a hundred times a
+    # second: CPU the pipeline (pure Python) would rather have. (A cluster of one's own: set
+    # DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False where its workers start.)
+    # The nannies start workers with MALLOC_TRIM_THRESHOLD_ set, which pins glibc's mmap threshold
+    # at 128 KB: every numpy temporary above it is mapped and unmapped again, its pages faulted in
+    # each time, and compare's alignment took 7 to 12% more CPU (docs/scale.md). Unset: glibc's default.
+    # The scheduler starts an HTTP server whatever the dashboard setting (`Node.start_http_server`),
+    # on port 8787 unless told otherwise: a second run at the same time warned that the port was
+    # taken. No dashboard, no HTTP routes, and a free port of the loopback interface.
+    with dask.config.set({"distributed.worker.profile.enabled": False,
+                          "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+                          "distributed.scheduler.http.routes": [], **QUIETER_LOOPS}), preloaded_forkserver(config):
+        try:
+            cluster = distributed.LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                               processes=True, dashboard_address=None,
+                                               scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                                               silence_logs=logging.ERROR)
+        except (RuntimeError, OSError, TimeoutError) as exc:
+            raise SchedulerError(f"--scheduler local: the local Dask cluster did not start ({exc}); "
+                                 "run `corpus` from a file or the installed command, with memory to spare"
+                                 ) from None
+        with cluster:
+            yield cluster
 
 
 @dataclass(slots=True)
@@ -502,4 +524,4 @@ def _forget_runs_locked() -> None:
 
 
 __all__ = ["INSTALL_HINT", "LOCAL", "SCHEDULER_ENV", "ClusterStats", "DaskAlign", "DaskIngest", "batch_size",
-           "cluster_client", "province_homes", "worker_count"]
+           "cluster_client", "local_cluster", "province_homes", "worker_count"]
