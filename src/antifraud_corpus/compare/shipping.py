@@ -99,7 +99,7 @@ def split_run(run: Run, docs: list[int]) -> tuple[Run, list[tuple[str | None, li
 def merge_part(run: Run, part: RunPart, users: Counter[tuple] | None = None) -> RunPart:
     """Fill the base `run`'s empty slots from `part` (slots already filled, by an earlier part, are kept:
     an alignment under way may be reading them); `users` counts the merged parts that hold each
-    document, directive and pool, for `drop_part`. Returns `part`."""
+    document, directive and pool, for `drop_part`. Returns `part`, without its table rows (merged)."""
     items, sigs = run.corpus.items, run.corpus.sigs
     for doc, its in part.items.items():
         if not items[doc]:
@@ -113,6 +113,7 @@ def merge_part(run: Run, part: RunPart, users: Counter[tuple] | None = None) -> 
         run.lines.setdefault(doc, line)
     if part.table is not None:
         run.corpus.table = with_rows(run.corpus.table, part.table)
+        part.table = None  # (its rows are copied into the run's: not held twice while the part stays merged)
     if users is not None:
         users.update(_held(part))
     return part
@@ -125,6 +126,7 @@ def drop_part(run: Run, part: RunPart, users: Counter[tuple]) -> None:
     carry it. The base's slots are in no part."""
     users.subtract(_held(part))
     items, sigs = run.corpus.items, run.corpus.sigs
+    emptied = False  # a directive's slot: its rows leave the table too
     for what, key in _held(part):
         if users[what, key] > 0:
             continue
@@ -133,11 +135,12 @@ def drop_part(run: Run, part: RunPart, users: Counter[tuple]) -> None:
             items[key] = []
         elif what == _SIG:
             sigs[key] = None
+            emptied = True
         else:
             run.pools.pop(key, None)
     for doc in part.lines:  # (a local document is compared in one part only)
         run.lines.pop(doc, None)
-    if part.table is not None:
+    if emptied and run.corpus.table is not None:
         run.corpus.table = table_rows(run.corpus.table, [sig is not None for sig in sigs])
 
 
