@@ -305,8 +305,7 @@ class DaskAlign:
             # went away has freed it already, and its error is the one to report).
             with suppress(OSError, TimeoutError):
                 self.client.run(_forget_runs)
-        order = {doc: n for n, doc in enumerate(docs)}
-        return sorted(results, key=lambda r: order[r.doc])
+        return results
 
 
 def province_homes(sizes: list[int], workers: list[str]) -> list[str | None]:

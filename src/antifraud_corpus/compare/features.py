@@ -99,10 +99,8 @@ class Corpus:
             # Local documents copy central sentences verbatim: one string per distinct text, not per
             # directive (at 10k documents, 96k distinct sentences among 250k directives), and one per
             # clause number, modality and marker.
-            sentence, modality, marker = intern(duty.sentence, duty.sentence), intern(duty.modality, duty.modality), \
-                intern(duty.marker, duty.marker)
-            clause = duty.clause or ""
-            clause = intern(clause, clause)
+            sentence, modality, marker, clause = (intern(text, text) for text in (duty.sentence, duty.modality,
+                                                                                   duty.marker, duty.clause or ""))
             named = duty.actor_source in self.s.named_sources
             key = (sentence, actors, named, modality, marker, measures)
             sig = self.sig_ids.get(key)

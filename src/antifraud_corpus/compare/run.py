@@ -133,8 +133,7 @@ def compare_all(run: Run, docs: list[int]) -> list[DocumentResult]:
     finally:
         _FORKED = None
         gc.unfreeze()
-    order = {doc: n for n, doc in enumerate(docs)}
-    return sorted(results, key=lambda r: order[r.doc])
+    return results
 
 
 def _claim(claimed: Any, number: int) -> bool:
@@ -146,7 +145,7 @@ def _claim(claimed: Any, number: int) -> bool:
         return True
 
 
-# (run, local documents) -> `document_result` of each, in their order: this process and forked workers, or a cluster
+# (run, local documents) -> `document_result` of each, in any order: this process and forked workers, or a cluster
 AlignAll = Callable[[Run, list[int]], list[DocumentResult]]
 
 
@@ -171,12 +170,15 @@ def comparison_of(run: Run, align_all: AlignAll | None = None, *, json_diffs: bo
             run.warnings.append(f"{c.infos[doc].doc_id}: level unknown; shown in the views, not compared")
     if json_diffs:
         run.spool, run.renderer = JsonSpool(), json_renderer(c.items, c.infos)
+    compared = [d for d in order if d in run.lines]
     try:
-        results = (align_all or compare_all)(run, [d for d in order if d in run.lines])
+        results = (align_all or compare_all)(run, compared)
     except BaseException:
         if run.spool is not None:
             run.spool.close()
         raise
+    position = {doc: n for n, doc in enumerate(compared)}
+    results.sort(key=lambda r: position[r.doc])  # (workers and tasks end in any order)
     spool = run.spool
     if spool is not None:
         spool.finish_writing()
